@@ -27,6 +27,13 @@ from collections import defaultdict
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SHARED = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "..", "shared", "data", "luban")
+# Variants that name a different thing than their canonical, and so must not become
+# aliases: a global alias "Accra" → Sunyani would send reports about the Accra workshop to
+# the Sunyani one. The variant stays in shared/ and in the report it came with.
+NOT_ALIASES = {
+    ("city", "Accra (launch ceremony venue)"):
+        "Accra is where the launch ceremony was held, not another name of Sunyani; Accra is also the city of another workshop",
+}
 COLS = ["workshop_name", "country", "city", "host_institution", "chinese_partner", "opened_on",
         "status", "specialties", "source_url", "source_title", "source_date", "notes"]
 
@@ -163,7 +170,7 @@ def main():
     alias_cols = ["alias", "canonical", "source_url"]
     for kind, fname in [("city", "cities"), ("institution", "institutions"), ("partner", "partners")]:
         rows = [{"alias": v["variant"], "canonical": v["canonical"], "source_url": v["source_url"]}
-                for v in variants if v["kind"] == kind]
+                for v in variants if v["kind"] == kind and (kind, v["variant"]) not in NOT_ALIASES]
         write(os.path.join(ROOT, "raw", "aliases", f"{fname}.csv"), alias_cols, rows)
     # Countries: only what the maintained data lacks goes into the alias file.
     crow = []
@@ -171,8 +178,13 @@ def main():
         if v["kind"] != "country" or v["variant"] in names:
             continue
         code = next(iter(names[v["canonical"]]))
-        crow.append({"alias": v["variant"], "alpha3": code, "source_url": v["source_url"]})
-    write(os.path.join(ROOT, "raw", "aliases", "countries.csv"), ["alias", "alpha3", "source_url"], crow)
+        crow.append({"alias": v["variant"], "alpha3": code, "source_url": v["source_url"],
+                     "note": "seen in a source; not in the maintained country data"})
+    # Declared ambiguities: the maintained data lists these names for one country only,
+    # but sources use them for several. luban rejects them with the candidates.
+    crow.append({"alias": "Congo", "alpha3": "COD;COG", "source_url": "",
+                 "note": "ambiguous: Republic of the Congo (COG) and DR Congo (COD) are both called Congo"})
+    write(os.path.join(ROOT, "raw", "aliases", "countries.csv"), ["alias", "alpha3", "source_url", "note"], crow)
 
     print(f"{len(ref)} reference rows, {len(reports)} reports, {skipped_same_url} variant groups at the main URL,"
           f" {len(unplaced)} variants kept only as aliases", file=sys.stderr)

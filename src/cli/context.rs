@@ -1,0 +1,47 @@
+//! What every command needs before it runs: the resolved dataset layout and console
+//! settings, plus loaders for the schema, country and alias tables, so that a broken
+//! schema or table fails before any data is read.
+
+use std::path::Path;
+
+use anyhow::Result;
+
+use crate::console::Console;
+use crate::layout::Layout;
+use crate::names::countries::CountryResolver;
+use crate::schema::TableSchema;
+use crate::stages::normalize::Aliases;
+
+pub struct Ctx {
+    root: std::path::PathBuf,
+    pub console: Console,
+    pub color: bool,
+}
+
+impl Ctx {
+    pub fn open(root: &Path, quiet: bool, color: bool) -> Result<Ctx> {
+        Ok(Ctx {
+            root: root.to_path_buf(),
+            console: Console { quiet },
+            color,
+        })
+    }
+
+    /// The dataset layout; fails when `--root` is not a dataset.
+    pub fn layout(&self) -> Result<Layout> {
+        Layout::open(&self.root)
+    }
+
+    pub fn reports_schema(&self, layout: &Layout) -> Result<TableSchema> {
+        let path = layout.schema("reports");
+        TableSchema::load(&path, &layout.display(&path))
+    }
+
+    pub fn countries(&self, layout: &Layout) -> Result<CountryResolver> {
+        CountryResolver::load(layout)
+    }
+
+    pub fn aliases(&self, layout: &Layout) -> Result<Aliases> {
+        Aliases::load(layout)
+    }
+}

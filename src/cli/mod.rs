@@ -1,0 +1,155 @@
+//! The command line: argument parsing, one thin module per command, and the mapping from
+//! outcomes to exit statuses (0 ok, 1 data rejected, 2 tool failure). Commands call one
+//! stage each (`run` calls them all); no CSV is read here.
+
+mod context;
+mod pipeline;
+mod validate;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::error_report::Format;
+use crate::schema::SchemaError;
+use crate::{EXIT_DATA, EXIT_OK, EXIT_TOOL};
+
+pub use context::Ctx;
+
+const AFTER_HELP: &str = "\
+Exit status: 0 all data accepted; 1 data rejected (see the diagnostics); 2 luban failed.
+
+Files (under --root): reads raw/reports/*.csv, raw/aliases/*.csv, raw/reference/*.csv,
+raw/dataset.json and schemas/*.schema.json; writes build/ (staged artifacts, git-ignored)
+and output/ (the published dataset).";
+
+#[derive(Debug, Parser)]
+#[command(name = "luban", version, about = "Validate, clean, dedupe and publish the Luban Workshops dataset", after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Dataset folder (holds raw/, schemas/, output/).
+    #[arg(long, global = true, default_value = ".")]
+    root: PathBuf,
+    /// Print only warnings and errors.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Read raw/reports/*.csv, check encoding and headers, stage rows with provenance.
+    ///
+    /// Writes build/ingested.jsonl. Cost: one pass over the raw files.
+    #[command(after_help = "Examples:\n  luban ingest\n  luban ingest --root ../luban-copy")]
+    Ingest,
+    /// Check every cell against its schema; quarantine bad rows.
+    ///
+    /// Without FILE: checks the staged rows of the dataset, writes build/valid.jsonl and
+    /// build/quarantine.csv. With FILE(s) and --schema: checks any CSV, like
+    /// `frictionless validate`. Diagnostics go to stderr; --format json|github to stdout.
+    #[command(
+        after_help = "Examples:\n  luban validate\n  luban validate --format json | jq .stats\n  luban validate data.csv --schema schema.json --max-errors 20"
+    )]
+    Validate(validate::Args),
+    /// Resolve countries, map names through alias tables, parse dates, split lists.
+    ///
+    /// Reads build/valid.jsonl, writes build/normalized.jsonl; lints the alias tables.
+    Normalize,
+    /// Merge reports about the same workshop into one record.
+    ///
+    /// Reads build/normalized.jsonl; writes build/workshops.jsonl, build/merges.csv (which
+    /// report went where, and why) and build/unmerged.csv (reports set aside for review).
+    Dedupe,
+    /// Compute per-country figures. Reads build/workshops.jsonl, writes build/countries.jsonl.
+    Aggregate,
+    /// Write output/*.parquet, output/*.csv and output/datapackage.json atomically.
+    Publish,
+    /// Run every stage in order, one status line per stage.
+    #[command(after_help = "Examples:\n  luban run\n  luban run --root /path/to/dataset --quiet")]
+    Run,
+}
+
+/// Runs the command line and returns the exit status.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_TOOL } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let color = crate::console::color_stderr();
+    let result = Ctx::open(&cli.root, cli.quiet, color).and_then(|ctx| match cli.command {
+        Command::Ingest => pipeline::ingest(&ctx),
+        Command::Validate(args) => validate::run(&ctx, args),
+        Command::Normalize => pipeline::normalize(&ctx),
+        Command::Dedupe => pipeline::dedupe(&ctx),
+        Command::Aggregate => pipeline::aggregate(&ctx),
+        Command::Publish => pipeline::publish(&ctx),
+        Command::Run => pipeline::run_all(&ctx),
+    });
+    match result {
+        Ok(Outcome::Accepted) => EXIT_OK,
+        Ok(Outcome::Rejected) => EXIT_DATA,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return EXIT_OK;
+            }
+            print_error(&e, color);
+            EXIT_TOOL
+        }
+    }
+}
+
+/// What a command concluded about the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Accepted,
+    Rejected,
+}
+
+impl Outcome {
+    fn from_errors(data_errors: bool) -> Outcome {
+        if data_errors {
+            Outcome::Rejected
+        } else {
+            Outcome::Accepted
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// cargo-style: the top message, then "Caused by:" lines; a schema error is shown as a
+/// diagnostic pointing into the schema file.
+fn print_error(e: &anyhow::Error, color: bool) {
+    let mut err = std::io::stderr().lock();
+    if let Some(se) = e.chain().find_map(|c| c.downcast_ref::<SchemaError>()) {
+        let _ = writeln!(err, "{}", se.render(color));
+        return;
+    }
+    let _ = writeln!(err, "error: {e}");
+    let causes: Vec<String> = e.chain().skip(1).map(|c| c.to_string()).collect();
+    if !causes.is_empty() {
+        let _ = writeln!(err, "\nCaused by:");
+        for c in causes {
+            let _ = writeln!(err, "  {c}");
+        }
+    }
+}
+
+/// Output format option shared by commands that report findings.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FormatArg {
+    /// human (stderr), json (stdout) or github (workflow commands on stdout).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}

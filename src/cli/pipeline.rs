@@ -1,0 +1,111 @@
+//! The stage commands and `run`: each calls one stage and prints its status line; `run`
+//! calls them in order and stops at the first stage that rejects data.
+
+use anyhow::Result;
+
+use super::validate::report;
+use super::{Ctx, Outcome};
+use crate::error_report::{Format, Stats};
+use crate::layout::Layout;
+use crate::schema::TableSchema;
+use crate::stages::{self, StageReport};
+
+fn done(ctx: &Ctx, r: &StageReport) -> Outcome {
+    ctx.console.status(&r.to_string());
+    Outcome::from_errors(r.data_errors)
+}
+
+fn ingest_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema) -> Result<Outcome> {
+    let ing = stages::ingest::run(layout, schema)?;
+    if !ing.file_errors.is_empty() {
+        let mut stats = Stats {
+            files: ing.texts.len(),
+            rows: ing.report.rows_in,
+            valid_rows: ing.report.rows_out,
+            rejected_rows: ing.report.rejected,
+            ..Default::default()
+        };
+        stats.count(&ing.file_errors);
+        report(ctx, &ing.file_errors, &stats, Format::Human, &layout.root)?;
+    }
+    Ok(done(ctx, &ing.report))
+}
+
+pub fn ingest(ctx: &Ctx) -> Result<Outcome> {
+    let layout = ctx.layout()?;
+    let schema = ctx.reports_schema(&layout)?;
+    ingest_with(ctx, &layout, &schema)
+}
+
+pub fn normalize(ctx: &Ctx) -> Result<Outcome> {
+    let layout = ctx.layout()?;
+    normalize_with(ctx, &layout, &ctx.reports_schema(&layout)?)
+}
+
+fn normalize_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema) -> Result<Outcome> {
+    let countries = ctx.countries(layout)?;
+    let aliases = ctx.aliases(layout)?;
+    let n = stages::normalize::run(layout, schema, &countries, &aliases)?;
+    for (file, lints) in &n.lints {
+        for l in lints.iter().filter(|l| l.error) {
+            ctx.console.block(&format!(
+                "error[{}]: {file}:{}: {}",
+                l.code, l.line, l.message
+            ));
+        }
+        let unused = lints.iter().filter(|l| !l.error).count();
+        if unused > 0 && !ctx.console.quiet {
+            ctx.console.warn(&format!("{file}: {unused} aliases are not used by any report (listed in build/alias-lint.csv)"));
+        }
+    }
+    Ok(done(ctx, &n.report))
+}
+
+pub fn dedupe(ctx: &Ctx) -> Result<Outcome> {
+    let layout = ctx.layout()?;
+    let (r, d) = stages::dedupe::run(&layout)?;
+    for u in &d.unmerged {
+        ctx.console.block(&format!(
+            "error[{}]: {}:{}: {}",
+            u.code, u.file, u.line, u.message
+        ));
+    }
+    Ok(done(ctx, &r))
+}
+
+pub fn aggregate(ctx: &Ctx) -> Result<Outcome> {
+    let layout = ctx.layout()?;
+    Ok(done(ctx, &stages::aggregate::run(&layout)?))
+}
+
+pub fn publish(ctx: &Ctx) -> Result<Outcome> {
+    let layout = ctx.layout()?;
+    Ok(done(ctx, &stages::publish::run(&layout)?))
+}
+
+/// Every stage in order; stops at the first one that rejects data (exit 1), so that
+/// `output/` never reflects a partly rejected dataset.
+pub fn run_all(ctx: &Ctx) -> Result<Outcome> {
+    let layout = ctx.layout()?;
+    // resolve everything that can fail before reading any data
+    let schema = ctx.reports_schema(&layout)?;
+    ctx.countries(&layout)?;
+    ctx.aliases(&layout)?;
+    let steps: [&dyn Fn() -> Result<Outcome>; 6] = [
+        &|| ingest_with(ctx, &layout, &schema),
+        &|| super::validate::run(ctx, super::validate::Args::dataset()),
+        &|| normalize_with(ctx, &layout, &schema),
+        &|| dedupe(ctx),
+        &|| aggregate(ctx),
+        &|| publish(ctx),
+    ];
+    for step in steps {
+        if step()? == Outcome::Rejected {
+            ctx.console.block(
+                "error: data rejected; nothing was published (fix the errors above and rerun)",
+            );
+            return Ok(Outcome::Rejected);
+        }
+    }
+    Ok(Outcome::Accepted)
+}

@@ -1,0 +1,173 @@
+//! `luban validate`: the dataset's validate stage, or any CSV against any schema.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Result};
+
+use super::{Ctx, FormatArg, Outcome};
+use crate::error_report::{self, Format, Stats};
+use crate::rules::ErrorRecord;
+use crate::schema::TableSchema;
+use crate::stages::{ingest, validate};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// CSV files to check instead of the dataset's staged rows (needs --schema).
+    files: Vec<PathBuf>,
+    /// Table Schema (JSON) for FILE(s).
+    #[arg(long)]
+    schema: Option<PathBuf>,
+    /// Write rejected rows of FILE(s) to this CSV.
+    #[arg(long)]
+    quarantine: Option<PathBuf>,
+    /// Stop after N errors.
+    #[arg(long, value_name = "N")]
+    max_errors: Option<usize>,
+    /// Stop at the first error (same as --max-errors 1).
+    #[arg(long)]
+    fail_fast: bool,
+    #[command(flatten)]
+    format: FormatArg,
+}
+
+impl Args {
+    /// The arguments of a plain `luban validate` on the dataset.
+    pub fn dataset() -> Args {
+        Args {
+            files: Vec::new(),
+            schema: None,
+            quarantine: None,
+            max_errors: None,
+            fail_fast: false,
+            format: FormatArg {
+                format: Format::Human,
+            },
+        }
+    }
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
+    let limits = validate::Limits {
+        max_errors: if args.fail_fast {
+            Some(1)
+        } else {
+            args.max_errors
+        },
+    };
+    if args.files.is_empty() {
+        if args.schema.is_some() {
+            bail!(
+                "--schema goes with FILE arguments; the dataset uses schemas/reports.schema.json"
+            );
+        }
+        let layout = ctx.layout()?;
+        let schema = ctx.reports_schema(&layout)?;
+        let countries = ctx.countries(&layout)?;
+        let v = validate::run(&layout, &schema, &countries, limits)?;
+        let errors = v.checked.errors();
+        let mut stats = Stats {
+            files: count_files(&v.checked),
+            rows: v.report.rows_in,
+            valid_rows: v.report.rows_out,
+            rejected_rows: v.report.rejected,
+            ..Default::default()
+        };
+        stats.count(&errors);
+        report(ctx, &errors, &stats, args.format.format, &layout.root)?;
+        ctx.console.status(&v.report.to_string());
+        return Ok(Outcome::from_errors(v.report.data_errors));
+    }
+    let Some(schema_path) = &args.schema else {
+        bail!("FILE arguments need --schema SCHEMA.json");
+    };
+    let schema = TableSchema::load(schema_path, &schema_path.display().to_string())?;
+    let countries = if schema.fields.iter().any(|f| f.resolve.is_some()) {
+        Some(ctx.countries(&ctx.layout()?)?)
+    } else {
+        None
+    };
+    let mut rows = Vec::new();
+    let mut errors: Vec<ErrorRecord> = Vec::new();
+    let mut stats = Stats {
+        files: args.files.len(),
+        ..Default::default()
+    };
+    for f in &args.files {
+        let shown = f.display().to_string();
+        let read = ingest::read_file(f, &shown, &schema)?;
+        stats.rows += read.rows.len() as u64;
+        if read.file_errors.is_empty() {
+            rows.extend(read.rows);
+        } else {
+            stats.rejected_rows += read.rows.len() as u64;
+            errors.extend(read.file_errors);
+        }
+    }
+    let checked = validate::check_rows(&schema, countries.as_ref(), rows, limits);
+    errors.extend(checked.errors());
+    stats.valid_rows = checked.valid.len() as u64;
+    stats.rejected_rows += checked.rejected.len() as u64 + checked.unchecked;
+    stats.count(&errors);
+    if let Some(q) = &args.quarantine {
+        validate::write_quarantine(q, &checked.rejected)?;
+    }
+    report(ctx, &errors, &stats, args.format.format, Path::new("."))?;
+    Ok(Outcome::from_errors(!errors.is_empty()))
+}
+
+fn count_files(c: &validate::Checked) -> usize {
+    let mut files: Vec<&str> = c
+        .valid
+        .iter()
+        .map(|r| r.at.file.as_str())
+        .chain(c.rejected.iter().map(|(r, _)| r.at.file.as_str()))
+        .collect();
+    files.sort();
+    files.dedup();
+    files.len()
+}
+
+/// Prints findings in the chosen format; the file texts are read only to draw carets.
+pub fn report(
+    ctx: &Ctx,
+    errors: &[ErrorRecord],
+    stats: &Stats,
+    format: Format,
+    base: &Path,
+) -> Result<()> {
+    let mut texts: BTreeMap<String, String> = BTreeMap::new();
+    if format != Format::Json {
+        for e in errors {
+            if !texts.contains_key(&e.file) {
+                if let Ok(bytes) = std::fs::read(base.join(&e.file)) {
+                    texts.insert(e.file.clone(), String::from_utf8_lossy(&bytes).into_owned());
+                }
+            }
+        }
+    }
+    let text_of = |f: &str| texts.get(f).map(String::as_str);
+    match format {
+        Format::Human => {
+            for e in errors {
+                ctx.console
+                    .block(&error_report::human(e, e.byte, &text_of, ctx.color));
+            }
+            if !errors.is_empty() || !ctx.console.quiet {
+                ctx.console.block(&error_report::summary(stats));
+            }
+        }
+        Format::Json => {
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "{}", error_report::json(stats, errors))?;
+        }
+        Format::Github => {
+            let mut out = std::io::stdout().lock();
+            for e in errors {
+                writeln!(out, "{}", error_report::github(e, e.byte, &text_of))?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,169 @@
+//! rustc-like diagnostics that point at the offending text: a CSV cell or a place in a
+//! schema file. Rendering is delegated to `annotate-snippets` (what rustc and cargo use);
+//! this module finds the line and the span to underline.
+
+use annotate_snippets::{Level, Renderer, Snippet};
+
+/// Where a diagnostic points: a file, a 1-based line, the text of that line and the byte
+/// span within it to underline.
+#[derive(Debug, Clone)]
+pub struct Pointer {
+    pub origin: String,
+    pub line: usize,
+    pub source_line: String,
+    pub span: std::ops::Range<usize>,
+}
+
+/// Renders one diagnostic: `error[code]: title`, the pointer, and `note:`/`help:` footers.
+pub fn render(
+    code: &str,
+    title: &str,
+    pointer: Option<&Pointer>,
+    label: &str,
+    notes: &[String],
+    help: Option<&str>,
+    color: bool,
+) -> String {
+    let mut msg = Level::Error.title(title).id(code);
+    if let Some(p) = pointer {
+        let span = clamp_span(&p.source_line, p.span.clone());
+        msg = msg.snippet(
+            Snippet::source(&p.source_line)
+                .line_start(p.line)
+                .origin(&p.origin)
+                .fold(false)
+                .annotation(Level::Error.span(span).label(label)),
+        );
+    }
+    for n in notes {
+        msg = msg.footer(Level::Note.title(n));
+    }
+    if let Some(h) = help {
+        msg = msg.footer(Level::Help.title(h));
+    }
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let out = renderer.render(msg).to_string();
+    out
+}
+
+/// Keeps a span inside the line and on char boundaries; an empty cell gets a one-column
+/// caret where it would be.
+fn clamp_span(line: &str, span: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let mut start = span.start.min(line.len());
+    let mut end = span.end.min(line.len()).max(start);
+    while !line.is_char_boundary(start) {
+        start -= 1;
+    }
+    while !line.is_char_boundary(end) {
+        end += 1;
+    }
+    if start == end {
+        let next = line[start..].chars().next().map_or(0, char::len_utf8);
+        end = start + next;
+    }
+    start..end
+}
+
+/// 1-based line and column (in characters) of a byte offset in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, text[line_start..offset].chars().count() + 1)
+}
+
+/// The pointer for a byte span inside a whole file's text (the span is cut at the end of
+/// its first line).
+pub fn pointer_in_text(origin: &str, text: &str, span: std::ops::Range<usize>) -> Pointer {
+    let start = span.start.min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let source_line = text[line_start..line_end]
+        .trim_end_matches('\r')
+        .to_string();
+    let (line, _) = line_col(text, start);
+    let end = span.end.min(line_end).max(start);
+    Pointer {
+        origin: origin.to_string(),
+        line,
+        source_line,
+        span: (start - line_start)..(end - line_start),
+    }
+}
+
+/// Locates field `index` (0-based) of the CSV record that starts at byte `record_start`:
+/// returns its byte span in `text`, quotes included. Used only to draw carets, so a
+/// malformed record simply yields the best span it can.
+pub fn csv_field_span(text: &[u8], record_start: usize, index: usize) -> std::ops::Range<usize> {
+    let mut i = record_start.min(text.len());
+    let mut field = 0;
+    loop {
+        let start = i;
+        if i < text.len() && text[i] == b'"' {
+            i += 1;
+            while i < text.len() {
+                if text[i] == b'"' {
+                    if i + 1 < text.len() && text[i + 1] == b'"' {
+                        i += 2;
+                        continue;
+                    }
+                    i += 1;
+                    break;
+                }
+                i += 1;
+            }
+        }
+        while i < text.len() && !matches!(text[i], b',' | b'\n' | b'\r') {
+            i += 1;
+        }
+        if field == index {
+            return start..i;
+        }
+        if i >= text.len() || text[i] != b',' {
+            // the record ended before the field: point just past its end
+            return i..i;
+        }
+        i += 1;
+        field += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_field_span_skips_quoted_commas_and_doubled_quotes() {
+        let text = b"a,b\nx,\"y, \"\"z\"\"\",w\n";
+        let rec = 4;
+        assert_eq!(&text[csv_field_span(text, rec, 0)], b"x");
+        assert_eq!(&text[csv_field_span(text, rec, 1)], b"\"y, \"\"z\"\"\"");
+        assert_eq!(&text[csv_field_span(text, rec, 2)], b"w");
+        let past = csv_field_span(text, rec, 5);
+        assert_eq!(past.start, past.end);
+    }
+
+    #[test]
+    fn render_points_at_line_and_column() {
+        let text = "h1,h2\nok,rumoured\n";
+        let p = pointer_in_text("raw/x.csv", text, 9..17);
+        let out = render(
+            "constraint-error",
+            "bad status",
+            Some(&p),
+            "not allowed",
+            &[],
+            Some("did you mean `announced`?"),
+            false,
+        );
+        assert!(out.contains("error[constraint-error]: bad status"), "{out}");
+        assert!(out.contains("--> raw/x.csv:2:4"), "{out}");
+        assert!(out.contains("^^^^^^^^"), "{out}");
+        assert!(out.contains("help: did you mean `announced`?"), "{out}");
+    }
+}

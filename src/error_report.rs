@@ -1,0 +1,152 @@
+//! Renders validation findings in the three output formats: human diagnostics on stderr
+//! (rustc-like, pointing at the cell, with a summary by code and by file), a JSON report
+//! on stdout, and GitHub Actions workflow commands on stdout.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::diagnostic::{self, Pointer};
+use crate::rules::ErrorRecord;
+
+/// Output format of `validate` and `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Github,
+}
+
+/// Counts for the summary and the JSON report.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Stats {
+    pub files: usize,
+    pub rows: u64,
+    pub valid_rows: u64,
+    pub rejected_rows: u64,
+    pub errors: usize,
+    pub by_code: BTreeMap<String, usize>,
+    pub by_file: BTreeMap<String, usize>,
+}
+
+impl Stats {
+    pub fn count(&mut self, errors: &[ErrorRecord]) {
+        self.errors = errors.len();
+        for e in errors {
+            *self.by_code.entry(e.code.clone()).or_default() += 1;
+            *self.by_file.entry(e.file.clone()).or_default() += 1;
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    valid: bool,
+    stats: &'a Stats,
+    errors: &'a [ErrorRecord],
+}
+
+/// The JSON report (one document).
+pub fn json(stats: &Stats, errors: &[ErrorRecord]) -> String {
+    serde_json::to_string_pretty(&JsonReport {
+        valid: errors.is_empty(),
+        stats,
+        errors,
+    })
+    .expect("plain data serializes")
+}
+
+/// Finds the text of a file by its shown name.
+pub type TextOf<'a> = dyn Fn(&str) -> Option<&'a str> + 'a;
+
+/// Where an error points: the cell's span in its file, found from the record's byte
+/// offset; `None` when the file text is not at hand.
+fn pointer(e: &ErrorRecord, byte: Option<u64>, text_of: &TextOf<'_>) -> Option<Pointer> {
+    let text = text_of(&e.file)?;
+    let start = match byte {
+        Some(b) => b as usize,
+        None => text.find(|c| c != '\u{feff}').unwrap_or(0),
+    };
+    let span = match e.field_position {
+        Some(p) => diagnostic::csv_field_span(text.as_bytes(), start, p - 1),
+        None => {
+            start
+                ..text[start.min(text.len())..]
+                    .find('\n')
+                    .map_or(text.len(), |i| start + i)
+        }
+    };
+    Some(diagnostic::pointer_in_text(&e.file, text, span))
+}
+
+/// One human diagnostic.
+pub fn human(e: &ErrorRecord, byte: Option<u64>, text_of: &TextOf<'_>, color: bool) -> String {
+    let p = pointer(e, byte, text_of);
+    let label = match (&e.field, &e.constraint) {
+        (Some(f), Some(c)) => format!("{f}: {c}"),
+        (Some(f), None) => f.clone(),
+        _ => format!("row {}", e.row),
+    };
+    let mut notes = Vec::new();
+    if let Some(x) = &e.expected {
+        notes.push(format!("expected {x}"));
+    }
+    if p.is_none() {
+        notes.push(format!("at {}:{} (row {})", e.file, e.line, e.row));
+    }
+    diagnostic::render(
+        &e.code,
+        &e.message,
+        p.as_ref(),
+        &label,
+        &notes,
+        e.help.as_deref(),
+        color,
+    )
+}
+
+/// One GitHub Actions annotation.
+pub fn github(e: &ErrorRecord, byte: Option<u64>, text_of: &TextOf<'_>) -> String {
+    let col = pointer(e, byte, text_of).map_or(1, |p| {
+        p.source_line[..p.span.start.min(p.source_line.len())]
+            .chars()
+            .count()
+            + 1
+    });
+    let esc = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let prop = |s: &str| esc(s).replace(':', "%3A").replace(',', "%2C");
+    format!(
+        "::error file={},line={},col={},title={}::{}",
+        prop(&e.file),
+        e.line,
+        col,
+        prop(&e.code),
+        esc(&e.message)
+    )
+}
+
+/// The closing summary: counts by code and by file.
+pub fn summary(stats: &Stats) -> String {
+    let mut s = format!(
+        "{} error{} in {} row{} ({} of {} rows valid, {} file{})",
+        stats.errors,
+        if stats.errors == 1 { "" } else { "s" },
+        stats.rejected_rows,
+        if stats.rejected_rows == 1 { "" } else { "s" },
+        stats.valid_rows,
+        stats.rows,
+        stats.files,
+        if stats.files == 1 { "" } else { "s" },
+    );
+    for (code, n) in &stats.by_code {
+        s.push_str(&format!("\n  {n:>6}  {code}"));
+    }
+    for (file, n) in &stats.by_file {
+        s.push_str(&format!("\n  {n:>6}  {file}"));
+    }
+    s
+}

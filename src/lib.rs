@@ -1,0 +1,58 @@
+//! luban: the open dataset of China's overseas Luban Workshops, and the pipeline that
+//! validates, cleans, dedupes and publishes it.
+//!
+//! # Data flow
+//!
+//! Every stage is one module of [`stages`] with one entry point that takes a resolved
+//! [`layout::Layout`] (and options) and returns a [`stages::StageReport`]. Stages talk to
+//! each other only through files under `build/` (git-ignored), so each can be rerun alone.
+//!
+//! ```text
+//!  raw/reports/*.csv ──ingest──▶ build/ingested.jsonl          (cells as read + file:line)
+//!    schemas/reports.schema.json
+//!  build/ingested.jsonl ──validate──▶ build/valid.jsonl         (rows that pass every rule)
+//!                                   ▶ build/quarantine.csv      (rejected rows, with codes)
+//!    raw/reference/*.csv, raw/aliases/countries.csv (country foreign key)
+//!  build/valid.jsonl ──normalize──▶ build/normalized.jsonl      (ISO country, canonical names,
+//!    raw/aliases/*.csv                                           partial dates, split lists)
+//!  build/normalized.jsonl ──dedupe──▶ build/workshops.jsonl     (one record per workshop)
+//!                                   ▶ build/merges.csv          (which report went where, why)
+//!  build/workshops.jsonl ──aggregate──▶ build/countries.jsonl   (per-country figures)
+//!  build/{workshops,countries}.jsonl ──publish──▶ output/*.parquet, output/*.csv,
+//!                                                 output/datapackage.json
+//! ```
+//!
+//! | concern | module |
+//! |---|---|
+//! | where files live under `--root` | [`layout`] |
+//! | CSV dialect, JSON Lines, atomic writes | [`csvio`] |
+//! | Frictionless Table Schema loading and checks | [`schema`] |
+//! | one validation rule per file, stable error codes | [`rules`] |
+//! | rustc-like diagnostics pointing at a CSV cell | [`diagnostic`] |
+//! | name keys, country resolution, alias tables | [`names`] |
+//! | partial dates (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`) | [`partial_date`] |
+//! | the records passed between stages | [`model`] |
+//! | human output on stderr | [`console`] |
+//!
+//! Polars is used only by [`stages::publish`], always with explicit column types.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod console;
+pub mod csvio;
+pub mod diagnostic;
+pub mod error_report;
+pub mod layout;
+pub mod model;
+pub mod names;
+pub mod partial_date;
+pub mod rules;
+pub mod schema;
+pub mod stages;
+
+/// Exit status: everything accepted.
+pub const EXIT_OK: i32 = 0;
+/// Exit status: data was rejected (validation errors, unresolved names, lint errors).
+pub const EXIT_DATA: i32 = 1;
+/// Exit status: the tool itself failed (I/O, broken schema, bad arguments).
+pub const EXIT_TOOL: i32 = 2;

@@ -1,0 +1,96 @@
+//! The records passed between stages through `build/`. Each carries its provenance (file
+//! and line of the raw report) so that every row can be traced from input to output.
+
+use serde::{Deserialize, Serialize};
+
+use crate::partial_date::PartialDate;
+
+/// Where a raw report came from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Provenance {
+    /// Path relative to the dataset root, with `/` separators.
+    pub file: String,
+    /// Physical line where the record starts (header = line 1).
+    pub line: u64,
+    /// Frictionless row number (header = row 1; counts records, not lines).
+    pub row: u64,
+    /// Byte offset of the record in the file, to point diagnostics at cells.
+    pub byte: u64,
+}
+
+/// A raw record as ingest read it: cells in file order (ragged rows keep their length),
+/// with the positions of cells that were not valid UTF-8.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IngestedRow {
+    pub at: Provenance,
+    pub cells: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bad_utf8: Vec<usize>,
+}
+
+/// A report after normalization: canonical names, ISO country, parsed date, split lists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub at: Provenance,
+    pub workshop_name: Option<String>,
+    pub country_code: String,
+    pub country_name: String,
+    pub region: String,
+    pub subregion: String,
+    pub city: Option<String>,
+    pub host_institutions: Vec<String>,
+    pub chinese_partners: Vec<String>,
+    pub opened_on: Option<PartialDate>,
+    pub status: Option<String>,
+    pub specialties: Vec<String>,
+    pub source_url: String,
+    pub source_title: Option<String>,
+    pub source_date: Option<PartialDate>,
+    pub notes: Option<String>,
+    /// "Tianjin", another province, or none, from the notes' leading tag.
+    pub organiser_province: Option<String>,
+}
+
+/// One workshop: the merge of every report about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Workshop {
+    pub workshop_id: String,
+    pub workshop_name: String,
+    pub country_code: String,
+    pub country_name: String,
+    pub region: String,
+    pub subregion: String,
+    pub city: Option<String>,
+    pub host_institution: Option<String>,
+    pub chinese_partners: Vec<String>,
+    pub organiser_province: Option<String>,
+    pub opened_on: Option<PartialDate>,
+    pub status: Option<String>,
+    pub specialties: Vec<String>,
+    pub source_urls: Vec<String>,
+    pub source_count: u32,
+    pub conflicts: Vec<String>,
+    /// `file:line` of every report merged into this workshop.
+    pub reports: Vec<String>,
+}
+
+/// Per-country figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CountrySummary {
+    pub country_code: String,
+    pub country_name: String,
+    pub region: String,
+    pub subregion: String,
+    pub workshops: u32,
+    pub operating: u32,
+    pub announced: u32,
+    pub planned: u32,
+    pub suspended: u32,
+    pub closed: u32,
+    pub first_opened_on: Option<PartialDate>,
+    pub latest_opened_on: Option<PartialDate>,
+    pub host_institutions: u32,
+    pub chinese_partners: Vec<String>,
+    pub specialties: Vec<String>,
+    pub sources: u32,
+}

@@ -1,0 +1,175 @@
+//! Country resolution: any spelling a source uses → one ISO 3166-1 country with its UN M49
+//! region and sub-region.
+//!
+//! The names come from `raw/reference/` (generated from maintained packages by
+//! `tools/gen_countries.sh`: codes, English, official, native and translated names) plus
+//! the small curated `raw/aliases/countries.csv` for what that data lacks. Matching is by
+//! exact [`name_key`] or exact code, never by substring: "Niger" is not "Nigeria". A name
+//! listed for two countries (or declared ambiguous in the alias file, like "Congo") is
+//! ambiguous and rejected with its candidates, as is an unknown name, which gets the
+//! closest known names as suggestions.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::{bail, Result};
+use serde::Deserialize;
+
+use super::key::name_key;
+use crate::csvio::read_table;
+use crate::layout::Layout;
+
+/// One country of the reference table.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Country {
+    pub alpha2: String,
+    pub alpha3: String,
+    pub numeric: String,
+    pub name: String,
+    pub official_name: String,
+    pub region: String,
+    pub subregion: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct NameRow {
+    name: String,
+    alpha3: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct AliasRow {
+    alias: String,
+    alpha3: String,
+}
+
+/// The outcome of resolving a country cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolution<'a> {
+    Found(&'a Country),
+    Ambiguous(Vec<&'a Country>),
+    Unknown { suggestions: Vec<String> },
+}
+
+/// Prepared lookup maps; built once per run.
+#[derive(Debug, Default)]
+pub struct CountryResolver {
+    countries: BTreeMap<String, Country>,
+    by_key: BTreeMap<String, BTreeSet<String>>,
+    by_code: BTreeMap<String, String>,
+}
+
+impl CountryResolver {
+    /// Loads the reference tables and the alias file of a dataset.
+    pub fn load(layout: &Layout) -> Result<CountryResolver> {
+        let countries: Vec<(u64, Country)> = read_table(&layout.reference("countries"))?;
+        let names: Vec<(u64, NameRow)> = read_table(&layout.reference("country_names"))?;
+        let alias_path = layout.aliases("countries");
+        let aliases: Vec<(u64, AliasRow)> = if alias_path.exists() {
+            read_table(&alias_path)?
+        } else {
+            Vec::new()
+        };
+        let mut r = CountryResolver::default();
+        for (_, c) in countries {
+            r.add_name(&c.name.clone(), &c.alpha3);
+            r.add_name(&c.official_name.clone(), &c.alpha3);
+            for code in [&c.alpha2, &c.alpha3, &c.numeric] {
+                r.by_code
+                    .insert(code.to_ascii_uppercase(), c.alpha3.clone());
+            }
+            if let Ok(n) = c.numeric.parse::<u32>() {
+                r.by_code.insert(n.to_string(), c.alpha3.clone());
+            }
+            r.countries.insert(c.alpha3.clone(), c);
+        }
+        for (line, n) in names {
+            if !r.countries.contains_key(&n.alpha3) {
+                bail!(
+                    "`{}` line {line}: unknown country code `{}`",
+                    layout.display(&layout.reference("country_names")),
+                    n.alpha3
+                );
+            }
+            r.add_name(&n.name, &n.alpha3);
+        }
+        // The alias file overrides: an alias names exactly the countries it lists, and a
+        // `;`-separated list declares the alias ambiguous.
+        for (line, a) in aliases {
+            let codes: BTreeSet<String> =
+                a.alpha3.split(';').map(|c| c.trim().to_string()).collect();
+            for code in &codes {
+                if !r.countries.contains_key(code) {
+                    bail!(
+                        "`{}` line {line}: unknown country code `{code}`",
+                        layout.display(&alias_path)
+                    );
+                }
+            }
+            r.by_key.insert(name_key(&a.alias), codes);
+        }
+        Ok(r)
+    }
+
+    fn add_name(&mut self, name: &str, alpha3: &str) {
+        let key = name_key(name);
+        if !key.is_empty() {
+            self.by_key
+                .entry(key)
+                .or_default()
+                .insert(alpha3.to_string());
+        }
+    }
+
+    pub fn get(&self, alpha3: &str) -> Option<&Country> {
+        self.countries.get(alpha3)
+    }
+
+    /// Resolves a cell: a code (alpha-2, alpha-3, numeric) or a name in any listed form.
+    pub fn resolve(&self, cell: &str) -> Resolution<'_> {
+        let trimmed = cell.trim();
+        let upper = trimmed.to_ascii_uppercase();
+        let is_code = (trimmed.len() == 2 || trimmed.len() == 3)
+            && trimmed.bytes().all(|b| b.is_ascii_alphanumeric());
+        if is_code {
+            if let Some(code) = self.by_code.get(&upper) {
+                return Resolution::Found(&self.countries[code]);
+            }
+        }
+        if let Some(codes) = self.by_key.get(&name_key(trimmed)) {
+            let found: Vec<&Country> = codes.iter().map(|c| &self.countries[c]).collect();
+            return if found.len() == 1 {
+                Resolution::Found(found[0])
+            } else {
+                Resolution::Ambiguous(found)
+            };
+        }
+        Resolution::Unknown {
+            suggestions: self.suggest(trimmed),
+        }
+    }
+
+    /// Up to three English country names closest to `cell` (Jaro-Winkler on keys).
+    fn suggest(&self, cell: &str) -> Vec<String> {
+        let key = name_key(cell);
+        if key.is_empty() {
+            return Vec::new();
+        }
+        let mut scored: Vec<(f64, &str)> = self
+            .countries
+            .values()
+            .map(|c| {
+                (
+                    strsim::jaro_winkler(&key, &name_key(&c.name)),
+                    c.name.as_str(),
+                )
+            })
+            .filter(|(s, _)| *s >= 0.8)
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        scored
+            .into_iter()
+            .take(3)
+            .map(|(_, n)| n.to_string())
+            .collect()
+    }
+}

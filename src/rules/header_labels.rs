@@ -1,0 +1,109 @@
+//! The header rules: `blank-label`, `duplicate-label`, `missing-label`, `extra-label`,
+//! `incorrect-label`. As in Frictionless, labels are compared with the schema's field
+//! names by position. A file whose header fails is rejected whole: its rows cannot be
+//! read against the schema.
+//!
+//! Example: schema `workshop_name,country`, header `workshop_name,contry` →
+//! incorrect-label at position 2, "did you mean `country`?".
+
+use super::{closest, Violation};
+use crate::schema::TableSchema;
+
+pub fn check_header(schema: &TableSchema, labels: &[String]) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let names = schema.field_names();
+    for (i, label) in labels.iter().enumerate() {
+        if label.trim().is_empty() {
+            out.push(
+                Violation::new(
+                    "blank-label",
+                    Some(i),
+                    format!("header cell {} is blank", i + 1),
+                )
+                .expected(names.get(i).map_or(String::new(), |n| format!("`{n}`"))),
+            );
+            continue;
+        }
+        if labels[..i].contains(label) {
+            out.push(Violation::new(
+                "duplicate-label",
+                Some(i),
+                format!("header `{label}` appears twice"),
+            ));
+            continue;
+        }
+        match names.get(i) {
+            None => out.push(
+                Violation::new(
+                    "extra-label",
+                    Some(i),
+                    format!("header `{label}` is not a field of the schema"),
+                )
+                .expected(format!("{} columns", names.len())),
+            ),
+            Some(name) if *name != label => out.push(
+                Violation::new(
+                    "incorrect-label",
+                    Some(i),
+                    format!("header `{label}` at position {} should be `{name}`", i + 1),
+                )
+                .expected(format!("`{name}`"))
+                .help(
+                    closest(label, names.iter().copied()).map(|c| format!("did you mean `{c}`?")),
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
+    for (i, name) in names.iter().enumerate().skip(labels.len()) {
+        out.push(
+            Violation::new(
+                "missing-label",
+                Some(i),
+                format!("the header has no column `{name}`"),
+            )
+            .expected(format!("`{name}` at position {}", i + 1)),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn each_label_problem_has_its_code() {
+        let schema = TableSchema::parse(
+            Path::new("s"),
+            "s",
+            r#"{"fields":[{"name":"workshop_name"},{"name":"country"},{"name":"city"}]}"#,
+        )
+        .unwrap();
+        let cases: [(&[&str], &[&str]); 6] = [
+            (&["workshop_name", "country", "city"], &[]),
+            (&["workshop_name", "contry", "city"], &["incorrect-label"]),
+            (&["workshop_name", "", "city"], &["blank-label"]),
+            (&["workshop_name", "country"], &["missing-label"]),
+            (&["workshop_name", "country", "city", "x"], &["extra-label"]),
+            (
+                &["workshop_name", "country", "country"],
+                &["duplicate-label"],
+            ),
+        ];
+        for (labels, want) in cases {
+            let labels: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
+            let got: Vec<&str> = check_header(&schema, &labels)
+                .iter()
+                .map(|v| v.code)
+                .collect();
+            assert_eq!(got, want, "{labels:?}");
+        }
+        let v = &check_header(
+            &schema,
+            &["workshop_name".into(), "contry".into(), "city".into()],
+        )[0];
+        assert_eq!(v.help.as_deref(), Some("did you mean `country`?"));
+    }
+}

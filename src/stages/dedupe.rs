@@ -1,0 +1,567 @@
+//! Stage 4, dedupe: merges the reports about one workshop into one [`Workshop`] record.
+//!
+//! # Merge policy
+//! 1. **Host key.** Reports in the same country that share a canonical host institution
+//!    are the same workshop (union over every host a report names).
+//! 2. **Attach.** A report that names no host is attached to the one host-keyed workshop
+//!    of its country that it matches on at least one of city, a Chinese partner or the
+//!    opening year, and contradicts on none (a different city or opening year). When two
+//!    or more workshops qualify, the report is not guessed at: it is set aside as
+//!    `ambiguous-workshop` in `build/unmerged.csv` (exit 1), for review.
+//! 3. **Group.** Remaining host-less reports merge when they agree on country, city,
+//!    Chinese partners and opening year; each group is a workshop.
+//!
+//! Merging depends only on report contents, never on input order: reports are sorted by
+//! content first and every choice below has a total tie-break.
+//!
+//! # Field policy
+//! - `opened_on`: dates that agree at the coarser precision are one value, and the most
+//!   precise wins (2017-12 and 2017-12-08 → 2017-12-08). Real disagreements
+//!   (2018-12-05 vs 2018-12-06) keep the value given by the most reports, then the more
+//!   precise, then the earlier; the disagreement is recorded in `conflicts`.
+//! - `status`: the status of the most recent report (by `source_date`); other statuses
+//!   are recorded in `conflicts`.
+//! - `city`, `organiser_province`: the most frequent value; others go to `conflicts`.
+//! - `workshop_name`: the most frequent name given, then the shortest, then alphabetical.
+//! - lists (hosts, partners, specialties, source URLs): the union, without repeats.
+//! - `workshop_id`: `<ISO alpha-3>-<8 hex of SHA-256 of the workshop's identity>`, where
+//!   the identity is its smallest host key (or its group key), so it is the same on every
+//!   rerun and for any input order.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Instant;
+
+use anyhow::{bail, Result};
+use sha2::{Digest, Sha256};
+
+use super::StageReport;
+use crate::csvio;
+use crate::layout::Layout;
+use crate::model::{Report, Workshop};
+use crate::names::key::name_key;
+use crate::partial_date::PartialDate;
+
+/// Why a report joined its workshop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Merge {
+    pub workshop_id: String,
+    pub file: String,
+    pub line: u64,
+    pub source_url: String,
+    pub rule: String,
+}
+
+/// A report that could not be placed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmerged {
+    pub file: String,
+    pub line: u64,
+    pub source_url: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// The merged dataset.
+#[derive(Debug, Default)]
+pub struct Deduped {
+    pub workshops: Vec<Workshop>,
+    pub merges: Vec<Merge>,
+    pub unmerged: Vec<Unmerged>,
+}
+
+struct Dsu(Vec<usize>);
+
+impl Dsu {
+    fn find(&mut self, x: usize) -> usize {
+        let p = self.0[x];
+        if p == x {
+            return x;
+        }
+        let r = self.find(p);
+        self.0[x] = r;
+        r
+    }
+    fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            self.0[hi] = lo;
+        }
+    }
+}
+
+fn content_key(r: &Report) -> impl Ord + '_ {
+    (
+        &r.country_code,
+        &r.source_url,
+        &r.workshop_name,
+        &r.host_institutions,
+        &r.city,
+        &r.chinese_partners,
+        r.opened_on.map(|d| d.sort_key()),
+        &r.at,
+    )
+}
+
+/// Merges reports into workshops (pure; see the module doc for the policy).
+pub fn dedupe(mut reports: Vec<Report>) -> Result<Deduped> {
+    reports.sort_by(|a, b| content_key(a).cmp(&content_key(b)));
+    let n = reports.len();
+    let mut dsu = Dsu((0..n).collect());
+    // 1. host keys
+    let mut by_host: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for (i, r) in reports.iter().enumerate() {
+        for h in &r.host_institutions {
+            let k = (r.country_code.clone(), name_key(h));
+            match by_host.get(&k) {
+                Some(&j) => dsu.union(i, j),
+                None => {
+                    by_host.insert(k, i);
+                }
+            }
+        }
+    }
+    let mut clusters: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut hostless = Vec::new();
+    for (i, r) in reports.iter().enumerate() {
+        if r.host_institutions.is_empty() {
+            hostless.push(i);
+        } else {
+            clusters.entry(dsu.find(i)).or_default().push(i);
+        }
+    }
+    let mut rule: BTreeMap<usize, String> = BTreeMap::new();
+    for members in clusters.values() {
+        for &i in members {
+            rule.insert(
+                i,
+                format!("host: {}", reports[i].host_institutions.join("; ")),
+            );
+        }
+    }
+    // 2. attach host-less reports
+    let mut unmerged = Vec::new();
+    let mut leftovers = Vec::new();
+    let mut attach: Vec<(usize, usize)> = Vec::new();
+    for &i in &hostless {
+        let r = &reports[i];
+        let mut fits = Vec::new();
+        for (&root, members) in &clusters {
+            if reports[members[0]].country_code != r.country_code {
+                continue;
+            }
+            if let Some(ev) = evidence(r, members.iter().map(|&m| &reports[m])) {
+                if !ev.is_empty() {
+                    fits.push((root, ev));
+                }
+            }
+        }
+        match fits.len() {
+            0 => leftovers.push(i),
+            1 => {
+                let (root, ev) = fits.pop().unwrap();
+                rule.insert(i, format!("attached: matches {}", ev.join(", ")));
+                attach.push((i, root));
+            }
+            _ => unmerged.push(Unmerged {
+                file: r.at.file.clone(),
+                line: r.at.line,
+                source_url: r.source_url.clone(),
+                code: "ambiguous-workshop",
+                message: format!(
+                    "report names no host institution and matches {} workshops in {}: {}",
+                    fits.len(),
+                    r.country_code,
+                    fits.iter()
+                        .map(|(root, ev)| format!(
+                            "{} ({})",
+                            label(&reports, &clusters[root]),
+                            ev.join(", ")
+                        ))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+            }),
+        }
+    }
+    for (i, root) in attach {
+        clusters.get_mut(&root).expect("root exists").push(i);
+    }
+    // 3. group the rest by (country, city, partners, year)
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for i in leftovers {
+        let k = group_key(&reports[i]);
+        rule.insert(
+            i,
+            "group: same country, city, partners and opening year".into(),
+        );
+        groups.entry(k).or_default().push(i);
+    }
+    let mut out = Deduped {
+        unmerged,
+        ..Default::default()
+    };
+    let mut ids = BTreeSet::new();
+    let identities: Vec<(String, Vec<usize>)> = clusters
+        .into_values()
+        .map(|m| {
+            let country = &reports[m[0]].country_code;
+            let host = m
+                .iter()
+                .flat_map(|&i| reports[i].host_institutions.iter().map(|h| name_key(h)))
+                .min()
+                .unwrap_or_default();
+            (format!("{country}|host|{host}"), m)
+        })
+        .chain(groups.into_iter().map(|(k, m)| (format!("group|{k}"), m)))
+        .collect();
+    for (identity, members) in identities {
+        let country = reports[members[0]].country_code.clone();
+        let id = format!(
+            "{country}-{}",
+            &hex::encode(Sha256::digest(identity.as_bytes()))[..8]
+        );
+        if !ids.insert(id.clone()) {
+            bail!("internal error: workshop id {id} given to two workshops");
+        }
+        let rs: Vec<&Report> = members.iter().map(|&i| &reports[i]).collect();
+        for &i in &members {
+            out.merges.push(Merge {
+                workshop_id: id.clone(),
+                file: reports[i].at.file.clone(),
+                line: reports[i].at.line,
+                source_url: reports[i].source_url.clone(),
+                rule: rule[&i].clone(),
+            });
+        }
+        out.workshops.push(merge(id, &rs));
+    }
+    out.workshops
+        .sort_by(|a, b| a.workshop_id.cmp(&b.workshop_id));
+    out.merges
+        .sort_by(|a, b| (&a.workshop_id, &a.file, a.line).cmp(&(&b.workshop_id, &b.file, b.line)));
+    out.unmerged
+        .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    Ok(out)
+}
+
+/// What a host-less report shares with a workshop's reports, or None on a contradiction.
+fn evidence<'a>(
+    r: &Report,
+    members: impl Iterator<Item = &'a Report> + Clone,
+) -> Option<Vec<String>> {
+    let cities: BTreeSet<String> = members
+        .clone()
+        .filter_map(|m| m.city.as_deref().map(name_key))
+        .collect();
+    let partners: BTreeSet<String> = members
+        .clone()
+        .flat_map(|m| m.chinese_partners.iter().map(|p| name_key(p)))
+        .collect();
+    let years: BTreeSet<i32> = members
+        .filter_map(|m| m.opened_on.map(|d| d.year))
+        .collect();
+    let mut ev = Vec::new();
+    if let Some(c) = r.city.as_deref() {
+        if cities.contains(&name_key(c)) {
+            ev.push(format!("city {c}"));
+        } else if !cities.is_empty() {
+            return None;
+        }
+    }
+    if let Some(d) = r.opened_on {
+        if years.contains(&d.year) {
+            ev.push(format!("opening year {}", d.year));
+        } else if !years.is_empty() {
+            return None;
+        }
+    }
+    for p in &r.chinese_partners {
+        if partners.contains(&name_key(p)) {
+            ev.push(format!("partner {p}"));
+        }
+    }
+    Some(ev)
+}
+
+fn group_key(r: &Report) -> String {
+    let mut partners: Vec<String> = r.chinese_partners.iter().map(|p| name_key(p)).collect();
+    partners.sort();
+    format!(
+        "{}|{}|{}|{}",
+        r.country_code,
+        r.city.as_deref().map(name_key).unwrap_or_default(),
+        partners.join(";"),
+        r.opened_on.map_or(String::new(), |d| d.year.to_string())
+    )
+}
+
+fn label(reports: &[Report], members: &[usize]) -> String {
+    members
+        .iter()
+        .find_map(|&i| reports[i].workshop_name.clone())
+        .or_else(|| reports[members[0]].host_institutions.first().cloned())
+        .unwrap_or_else(|| reports[members[0]].country_name.clone())
+}
+
+/// Counts values, most frequent first, ties by the value itself.
+fn ranked<T: Ord + Clone>(items: impl Iterator<Item = T>) -> Vec<(T, usize)> {
+    let mut counts: BTreeMap<T, usize> = BTreeMap::new();
+    for it in items {
+        *counts.entry(it).or_default() += 1;
+    }
+    let mut v: Vec<(T, usize)> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+fn sources_of(rs: &[&Report], pred: impl Fn(&Report) -> bool) -> String {
+    let urls: BTreeSet<&str> = rs
+        .iter()
+        .filter(|r| pred(r))
+        .map(|r| r.source_url.as_str())
+        .collect();
+    urls.into_iter().collect::<Vec<_>>().join(", ")
+}
+
+fn merge(id: String, rs: &[&Report]) -> Workshop {
+    let mut conflicts = Vec::new();
+    let first = rs[0];
+    let names = ranked(rs.iter().filter_map(|r| r.workshop_name.clone()));
+    let workshop_name = names
+        .iter()
+        .filter(|(_, c)| *c == names[0].1)
+        .map(|(n, _)| n.clone())
+        .min_by(|a, b| {
+            a.chars()
+                .count()
+                .cmp(&b.chars().count())
+                .then_with(|| a.cmp(b))
+        })
+        .unwrap_or_else(|| {
+            format!(
+                "{} Luban Workshop ({})",
+                first.country_name,
+                first
+                    .host_institutions
+                    .first()
+                    .or(first.city.as_ref())
+                    .cloned()
+                    .unwrap_or_default()
+            )
+        });
+    let pick = |field: &str,
+                values: Vec<(String, usize)>,
+                conflicts: &mut Vec<String>,
+                get: &dyn Fn(&Report) -> Option<String>|
+     -> Option<String> {
+        if values.len() > 1 {
+            let parts: Vec<String> = values
+                .iter()
+                .map(|(v, _)| {
+                    format!(
+                        "{v} ({})",
+                        sources_of(rs, |r| get(r).as_deref() == Some(v.as_str()))
+                    )
+                })
+                .collect();
+            conflicts.push(format!("{field}: {}", parts.join(" vs ")));
+        }
+        values.into_iter().next().map(|(v, _)| v)
+    };
+    let city = pick(
+        "city",
+        ranked(rs.iter().filter_map(|r| r.city.clone())),
+        &mut conflicts,
+        &|r| r.city.clone(),
+    );
+    let organiser_province = pick(
+        "organiser_province",
+        ranked(rs.iter().filter_map(|r| r.organiser_province.clone())),
+        &mut conflicts,
+        &|r| r.organiser_province.clone(),
+    );
+    let opened_on = merge_dates(rs, &mut conflicts);
+    let status = merge_status(rs, &mut conflicts);
+    let hosts: Vec<String> = ranked(rs.iter().flat_map(|r| r.host_institutions.iter().cloned()))
+        .into_iter()
+        .map(|(h, _)| h)
+        .collect();
+    let partners: Vec<String> = ranked(rs.iter().flat_map(|r| r.chinese_partners.iter().cloned()))
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    let mut specialties: Vec<String> = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut all: Vec<&String> = rs.iter().flat_map(|r| r.specialties.iter()).collect();
+    all.sort_by(|a, b| {
+        a.to_lowercase()
+            .cmp(&b.to_lowercase())
+            .then_with(|| a.cmp(b))
+    });
+    for s in all {
+        if seen.insert(s.to_lowercase()) {
+            specialties.push(s.clone());
+        }
+    }
+    let source_urls: Vec<String> = rs
+        .iter()
+        .map(|r| r.source_url.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut reports: Vec<(String, u64)> =
+        rs.iter().map(|r| (r.at.file.clone(), r.at.line)).collect();
+    reports.sort();
+    Workshop {
+        workshop_id: id,
+        workshop_name,
+        country_code: first.country_code.clone(),
+        country_name: first.country_name.clone(),
+        region: first.region.clone(),
+        subregion: first.subregion.clone(),
+        city,
+        host_institution: (!hosts.is_empty()).then(|| hosts.join("; ")),
+        chinese_partners: partners,
+        organiser_province,
+        opened_on,
+        status,
+        specialties,
+        source_count: source_urls.len() as u32,
+        source_urls,
+        conflicts,
+        reports: reports
+            .into_iter()
+            .map(|(f, l)| format!("{f}:{l}"))
+            .collect(),
+    }
+}
+
+fn merge_dates(rs: &[&Report], conflicts: &mut Vec<String>) -> Option<PartialDate> {
+    // Group dates that agree; each group is represented by its most precise date.
+    let mut dates: Vec<(PartialDate, &str)> = rs
+        .iter()
+        .filter_map(|r| r.opened_on.map(|d| (d, r.source_url.as_str())))
+        .collect();
+    dates.sort_by(|a, b| {
+        b.0.precision()
+            .cmp(&a.0.precision())
+            .then(a.0.sort_key().cmp(&b.0.sort_key()))
+            .then(a.1.cmp(b.1))
+    });
+    let mut groups: Vec<(PartialDate, Vec<&str>)> = Vec::new();
+    for (d, url) in dates {
+        match groups.iter_mut().find(|(g, _)| g.agrees_with(&d)) {
+            Some((_, urls)) => urls.push(url),
+            None => groups.push((d, vec![url])),
+        }
+    }
+    groups.sort_by(|a, b| {
+        b.1.len()
+            .cmp(&a.1.len())
+            .then(b.0.precision().cmp(&a.0.precision()))
+            .then(a.0.sort_key().cmp(&b.0.sort_key()))
+    });
+    if groups.len() > 1 {
+        let parts: Vec<String> = groups
+            .iter()
+            .map(|(d, urls)| {
+                let mut u: Vec<&str> = urls.clone();
+                u.sort();
+                u.dedup();
+                format!("{d} ({})", u.join(", "))
+            })
+            .collect();
+        conflicts.push(format!("opened_on: {}", parts.join(" vs ")));
+    }
+    groups.first().map(|(d, _)| *d)
+}
+
+fn merge_status(rs: &[&Report], conflicts: &mut Vec<String>) -> Option<String> {
+    let mut with: Vec<(&Report, &String)> = rs
+        .iter()
+        .filter_map(|r| r.status.as_ref().map(|s| (*r, s)))
+        .collect();
+    // most recent source first; undated last; then by status and URL for a total order
+    with.sort_by(|a, b| {
+        let da = a.0.source_date.map(|d| d.sort_key());
+        let db = b.0.source_date.map(|d| d.sort_key());
+        db.cmp(&da)
+            .then(a.1.cmp(b.1))
+            .then(a.0.source_url.cmp(&b.0.source_url))
+    });
+    let distinct: BTreeSet<&String> = with.iter().map(|(_, s)| *s).collect();
+    if distinct.len() > 1 {
+        let parts: Vec<String> = distinct
+            .iter()
+            .map(|s| {
+                format!(
+                    "{s} ({})",
+                    sources_of(rs, |r| r.status.as_ref() == Some(*s))
+                )
+            })
+            .collect();
+        conflicts.push(format!("status: {}", parts.join(" vs ")));
+    }
+    with.first().map(|(_, s)| (*s).clone())
+}
+
+/// Runs dedupe on `build/normalized.jsonl`.
+pub fn run(layout: &Layout) -> Result<(StageReport, Deduped)> {
+    let start = Instant::now();
+    let reports: Vec<Report> =
+        csvio::read_jsonl(&layout.build_file("normalized.jsonl"), "normalize")?;
+    let mut report = StageReport::new("dedupe");
+    report.rows_in = reports.len() as u64;
+    let d = dedupe(reports)?;
+    report.rows_out = d.workshops.len() as u64;
+    report.rejected = d.unmerged.len() as u64;
+    report.merged = report
+        .rows_in
+        .saturating_sub(report.rows_out + report.rejected);
+    report.data_errors = !d.unmerged.is_empty();
+    csvio::write_jsonl(&layout.build_file("workshops.jsonl"), &d.workshops)?;
+    csvio::write_atomic(&layout.build_file("merges.csv"), |w| {
+        let mut wtr = csvio::writer(w);
+        wtr.write_record(["workshop_id", "file", "line", "source_url", "rule"])?;
+        for m in &d.merges {
+            wtr.write_record([
+                m.workshop_id.as_str(),
+                &m.file,
+                &m.line.to_string(),
+                &m.source_url,
+                &m.rule,
+            ])?;
+        }
+        wtr.flush()?;
+        Ok(())
+    })?;
+    csvio::write_atomic(&layout.build_file("unmerged.csv"), |w| {
+        let mut wtr = csvio::writer(w);
+        wtr.write_record(["file", "line", "source_url", "code", "message"])?;
+        for u in &d.unmerged {
+            wtr.write_record([
+                u.file.as_str(),
+                &u.line.to_string(),
+                &u.source_url,
+                u.code,
+                &u.message,
+            ])?;
+        }
+        wtr.flush()?;
+        Ok(())
+    })?;
+    report.elapsed = start.elapsed();
+    let merged_rows = d.merges.len() as u64 + d.unmerged.len() as u64;
+    if merged_rows != report.rows_in {
+        bail!(
+            "internal error: dedupe placed {merged_rows} of {} reports",
+            report.rows_in
+        );
+    }
+    report.check_conservation()?;
+    Ok((report, d))
+}
+
+#[cfg(test)]
+mod tests;

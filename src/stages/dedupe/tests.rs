@@ -1,0 +1,290 @@
+use proptest::prelude::*;
+
+use super::*;
+use crate::model::Provenance;
+
+fn report(
+    line: u64,
+    country: &str,
+    host: &[&str],
+    city: Option<&str>,
+    partners: &[&str],
+    opened: Option<&str>,
+    url: &str,
+) -> Report {
+    Report {
+        at: Provenance {
+            file: "raw/reports/t.csv".into(),
+            line,
+            row: line,
+            byte: 0,
+        },
+        workshop_name: None,
+        country_code: country.into(),
+        country_name: country.into(),
+        region: String::new(),
+        subregion: String::new(),
+        city: city.map(str::to_string),
+        host_institutions: host.iter().map(|s| s.to_string()).collect(),
+        chinese_partners: partners.iter().map(|s| s.to_string()).collect(),
+        opened_on: opened.map(|d| PartialDate::parse(d).unwrap()),
+        status: None,
+        specialties: vec![],
+        source_url: url.into(),
+        source_title: None,
+        source_date: None,
+        notes: None,
+        organiser_province: None,
+    }
+}
+
+fn sample() -> Vec<Report> {
+    vec![
+        report(
+            2,
+            "KAZ",
+            &["EKTU"],
+            Some("Oskemen"),
+            &["Tianjin Vocational Institute"],
+            Some("2023-12"),
+            "https://a/1",
+        ),
+        report(
+            3,
+            "KAZ",
+            &["Gumilyov University"],
+            Some("Astana"),
+            &["Tianjin Vocational Institute"],
+            Some("2025-08-30"),
+            "https://a/2",
+        ),
+        report(
+            4,
+            "KAZ",
+            &["ALT"],
+            Some("Almaty"),
+            &["Urumqi Vocational University"],
+            Some("2025-08-30"),
+            "https://a/3",
+        ),
+        report(
+            5,
+            "KAZ",
+            &["ALT"],
+            None,
+            &[],
+            Some("2025-11-01"),
+            "https://a/4",
+        ),
+        report(
+            6,
+            "KAZ",
+            &[],
+            Some("Oskemen"),
+            &[],
+            Some("2023-12-15"),
+            "https://a/5",
+        ),
+        report(
+            7,
+            "KAZ",
+            &[],
+            None,
+            &["Urumqi Vocational University"],
+            None,
+            "https://a/6",
+        ),
+        report(
+            8,
+            "NPL",
+            &[],
+            Some("Lalitpur"),
+            &[],
+            Some("2025-09"),
+            "https://a/7",
+        ),
+        report(
+            9,
+            "KAZ",
+            &[],
+            None,
+            &["Tianjin Vocational Institute"],
+            None,
+            "https://a/8",
+        ),
+        report(10, "KAZ", &["ektu"], None, &[], Some("2023"), "https://a/9"),
+    ]
+}
+
+#[test]
+fn same_host_merges_and_hostless_reports_attach_or_group() {
+    let d = dedupe(sample()).unwrap();
+    assert_eq!(d.workshops.len(), 4, "{:#?}", d.workshops);
+    let by_city = |c: &str| {
+        d.workshops
+            .iter()
+            .find(|w| w.city.as_deref() == Some(c))
+            .unwrap()
+    };
+    let osk = by_city("Oskemen");
+    assert_eq!(
+        osk.source_count, 3,
+        "EKTU twice (case differs) plus the Oskemen city report"
+    );
+    assert_eq!(
+        osk.opened_on.unwrap().to_string(),
+        "2023-12-15",
+        "most precise of agreeing dates"
+    );
+    assert!(osk.conflicts.is_empty(), "{:?}", osk.conflicts);
+    let alm = by_city("Almaty");
+    assert_eq!(alm.source_count, 3);
+    assert_eq!(alm.opened_on.unwrap().to_string(), "2025-08-30");
+    assert_eq!(alm.conflicts.len(), 1);
+    assert!(
+        alm.conflicts[0]
+            .starts_with("opened_on: 2025-08-30 (https://a/3) vs 2025-11-01 (https://a/4)"),
+        "{:?}",
+        alm.conflicts
+    );
+    assert_eq!(by_city("Lalitpur").country_code, "NPL");
+    // TVI partners two Kazakh workshops: a report naming only TVI is not guessed at
+    assert_eq!(d.unmerged.len(), 1);
+    assert_eq!(d.unmerged[0].line, 9);
+    assert_eq!(d.unmerged[0].code, "ambiguous-workshop");
+    // every report is placed exactly once
+    assert_eq!(d.merges.len() + d.unmerged.len(), sample().len());
+}
+
+#[test]
+fn a_city_contradiction_blocks_attachment() {
+    let rs = vec![
+        report(
+            2,
+            "GHA",
+            &["UENR"],
+            Some("Sunyani"),
+            &["Liaoning"],
+            None,
+            "https://a/1",
+        ),
+        report(
+            3,
+            "GHA",
+            &[],
+            Some("Accra"),
+            &["Liaoning"],
+            None,
+            "https://a/2",
+        ),
+    ];
+    let d = dedupe(rs).unwrap();
+    assert_eq!(
+        d.workshops.len(),
+        2,
+        "a different city means a different workshop"
+    );
+}
+
+#[test]
+fn disagreeing_dates_keep_the_majority_then_the_more_precise() {
+    let rs = vec![
+        report(
+            2,
+            "GBR",
+            &["CCG"],
+            None,
+            &[],
+            Some("2017-05"),
+            "https://a/1",
+        ),
+        report(3, "GBR", &["CCG"], None, &[], Some("2016"), "https://a/2"),
+    ];
+    let w = &dedupe(rs).unwrap().workshops[0];
+    assert_eq!(w.opened_on.unwrap().to_string(), "2017-05");
+    assert_eq!(
+        w.conflicts,
+        vec!["opened_on: 2017-05 (https://a/1) vs 2016 (https://a/2)"]
+    );
+    let rs = vec![
+        report(
+            2,
+            "PRT",
+            &["IPS"],
+            None,
+            &[],
+            Some("2018-12-06"),
+            "https://a/1",
+        ),
+        report(
+            3,
+            "PRT",
+            &["IPS"],
+            None,
+            &[],
+            Some("2018-12-05"),
+            "https://a/2",
+        ),
+        report(
+            4,
+            "PRT",
+            &["IPS"],
+            None,
+            &[],
+            Some("2018-12-06"),
+            "https://a/3",
+        ),
+    ];
+    assert_eq!(
+        dedupe(rs).unwrap().workshops[0]
+            .opened_on
+            .unwrap()
+            .to_string(),
+        "2018-12-06"
+    );
+}
+
+#[test]
+fn the_latest_report_sets_the_status_and_others_are_conflicts() {
+    let mut a = report(2, "RUS", &["UAII"], None, &[], None, "https://a/1");
+    a.status = Some("announced".into());
+    a.source_date = Some(PartialDate::parse("2024-02-21").unwrap());
+    let mut b = report(3, "RUS", &["UAII"], None, &[], None, "https://a/2");
+    b.status = Some("planned".into());
+    b.source_date = Some(PartialDate::parse("2025-07").unwrap());
+    let w = &dedupe(vec![a, b]).unwrap().workshops[0];
+    assert_eq!(w.status.as_deref(), Some("planned"));
+    assert_eq!(
+        w.conflicts,
+        vec!["status: announced (https://a/1) vs planned (https://a/2)"]
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn dedupe_does_not_depend_on_input_order(perm in Just((0..9usize).collect::<Vec<_>>()).prop_shuffle()) {
+        let base = dedupe(sample()).unwrap();
+        let shuffled: Vec<Report> = perm.iter().map(|&i| sample()[i].clone()).collect();
+        let d = dedupe(shuffled).unwrap();
+        prop_assert_eq!(&d.workshops, &base.workshops);
+        prop_assert_eq!(&d.merges, &base.merges);
+        prop_assert_eq!(&d.unmerged, &base.unmerged);
+    }
+
+    #[test]
+    fn every_report_lands_in_exactly_one_workshop_or_is_set_aside(keep in proptest::collection::vec(any::<bool>(), 9)) {
+        let rs: Vec<Report> = sample().into_iter().zip(&keep).filter(|(_, k)| **k).map(|(r, _)| r).collect();
+        let n = rs.len();
+        let d = dedupe(rs).unwrap();
+        let mut placed: Vec<u64> = d.merges.iter().map(|m| m.line).chain(d.unmerged.iter().map(|u| u.line)).collect();
+        placed.sort();
+        let before = placed.len();
+        placed.dedup();
+        prop_assert_eq!(before, placed.len(), "a report placed twice");
+        prop_assert_eq!(placed.len(), n);
+        let in_workshops: usize = d.workshops.iter().map(|w| w.reports.len()).sum();
+        prop_assert_eq!(in_workshops + d.unmerged.len(), n);
+    }
+}

@@ -1,0 +1,426 @@
+//! Stage 6, publish: writes the published dataset into `output/`:
+//! `workshops.{parquet,csv}`, `countries.{parquet,csv}` and `datapackage.json`
+//! (a Frictionless Data Package: one resource per file, with its Table Schema from
+//! `schemas/`, byte size, sha256 and row count).
+//!
+//! Parquet gets real types, always set explicitly (never inferred): dates are Date32,
+//! lists are `list<string>`, counts are UInt32; zstd compression, full statistics, a fixed
+//! row-group size, and the dataset version and field descriptions in the key-value
+//! metadata. CSV is UTF-8, RFC 4180, lists joined with `;`, ISO dates; a text cell that
+//! starts with `=`, `+`, `-` or `@` is prefixed with `'` so that spreadsheets do not run it
+//! as a formula.
+//!
+//! Atomic: everything is written into a fresh `.output.tmp-*` folder in the root, then
+//! swapped in with two renames; a crash before the swap leaves the previous `output/`
+//! intact, and a crash between the renames is repaired by the next publish.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use polars::prelude::{
+    Column, DataFrame, DataType, IntoSeries, KeyValueMetadata, ListBuilderTrait,
+    ListStringChunkedBuilder, NamedFrom, ParquetCompression, ParquetWriter, PlSmallStr, Series,
+    StatisticsOptions,
+};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use super::StageReport;
+use crate::csvio;
+use crate::layout::Layout;
+use crate::model::{CountrySummary, Workshop};
+use crate::partial_date::PartialDate;
+use crate::schema::TableSchema;
+
+/// Rows per Parquet row group (fixed, so files do not depend on the machine).
+pub const ROW_GROUP_SIZE: usize = 65_536;
+
+/// One typed column of a published table, in a form both writers understand.
+enum Col {
+    Text(Vec<Option<String>>),
+    List(Vec<Vec<String>>),
+    Date(Vec<Option<PartialDate>>),
+    Count(Vec<u32>),
+}
+
+struct Table {
+    name: &'static str,
+    columns: Vec<(&'static str, Col)>,
+    rows: usize,
+}
+
+fn workshops_table(ws: &[Workshop]) -> Table {
+    let text = |f: &dyn Fn(&Workshop) -> Option<String>| Col::Text(ws.iter().map(f).collect());
+    let list = |f: &dyn Fn(&Workshop) -> Vec<String>| Col::List(ws.iter().map(f).collect());
+    Table {
+        name: "workshops",
+        rows: ws.len(),
+        columns: vec![
+            ("workshop_id", text(&|w| Some(w.workshop_id.clone()))),
+            ("workshop_name", text(&|w| Some(w.workshop_name.clone()))),
+            ("country_code", text(&|w| Some(w.country_code.clone()))),
+            ("country_name", text(&|w| Some(w.country_name.clone()))),
+            ("region", text(&|w| Some(w.region.clone()))),
+            ("subregion", text(&|w| Some(w.subregion.clone()))),
+            ("city", text(&|w| w.city.clone())),
+            ("host_institution", text(&|w| w.host_institution.clone())),
+            ("chinese_partners", list(&|w| w.chinese_partners.clone())),
+            (
+                "organiser_province",
+                text(&|w| w.organiser_province.clone()),
+            ),
+            (
+                "opened_on",
+                Col::Date(ws.iter().map(|w| w.opened_on).collect()),
+            ),
+            (
+                "opened_precision",
+                text(&|w| w.opened_on.map(|d| d.precision().as_str().to_string())),
+            ),
+            ("status", text(&|w| w.status.clone())),
+            ("specialties", list(&|w| w.specialties.clone())),
+            ("source_urls", list(&|w| w.source_urls.clone())),
+            (
+                "source_count",
+                Col::Count(ws.iter().map(|w| w.source_count).collect()),
+            ),
+            ("conflicts", list(&|w| w.conflicts.clone())),
+        ],
+    }
+}
+
+fn countries_table(cs: &[CountrySummary]) -> Table {
+    let text =
+        |f: &dyn Fn(&CountrySummary) -> String| Col::Text(cs.iter().map(|c| Some(f(c))).collect());
+    let count = |f: &dyn Fn(&CountrySummary) -> u32| Col::Count(cs.iter().map(f).collect());
+    Table {
+        name: "countries",
+        rows: cs.len(),
+        columns: vec![
+            ("country_code", text(&|c| c.country_code.clone())),
+            ("country_name", text(&|c| c.country_name.clone())),
+            ("region", text(&|c| c.region.clone())),
+            ("subregion", text(&|c| c.subregion.clone())),
+            ("workshops", count(&|c| c.workshops)),
+            ("operating", count(&|c| c.operating)),
+            ("announced", count(&|c| c.announced)),
+            ("planned", count(&|c| c.planned)),
+            ("suspended", count(&|c| c.suspended)),
+            ("closed", count(&|c| c.closed)),
+            (
+                "first_opened_on",
+                Col::Date(cs.iter().map(|c| c.first_opened_on).collect()),
+            ),
+            (
+                "latest_opened_on",
+                Col::Date(cs.iter().map(|c| c.latest_opened_on).collect()),
+            ),
+            ("host_institutions", count(&|c| c.host_institutions)),
+            (
+                "chinese_partners",
+                Col::List(cs.iter().map(|c| c.chinese_partners.clone()).collect()),
+            ),
+            (
+                "specialties",
+                Col::List(cs.iter().map(|c| c.specialties.clone()).collect()),
+            ),
+            ("sources", count(&|c| c.sources)),
+        ],
+    }
+}
+
+/// The polars frame of a table, with explicit dtypes.
+fn frame(t: &Table) -> Result<DataFrame> {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+    let mut cols: Vec<Column> = Vec::with_capacity(t.columns.len());
+    for (name, col) in &t.columns {
+        let name = PlSmallStr::from_str(name);
+        let series = match col {
+            Col::Text(v) => Series::new(name, v),
+            Col::Count(v) => Series::new(name, v),
+            Col::Date(v) => {
+                let days: Vec<Option<i32>> = v
+                    .iter()
+                    .map(|d| d.map(|d| (d.first_day() - epoch).num_days() as i32))
+                    .collect();
+                Series::new(name, days)
+                    .cast(&DataType::Date)
+                    .context("failed to build a date column")?
+            }
+            Col::List(v) => {
+                let mut b =
+                    ListStringChunkedBuilder::new(name, v.len(), v.iter().map(Vec::len).sum());
+                for items in v {
+                    b.append_values_iter(items.iter().map(String::as_str));
+                }
+                b.finish().into_series()
+            }
+        };
+        cols.push(series.into());
+    }
+    DataFrame::new(t.rows, cols).context("failed to assemble a data frame")
+}
+
+fn write_parquet(path: &Path, t: &Table, schema: &TableSchema, version: &str) -> Result<()> {
+    let mut df = frame(t)?;
+    let descriptions: serde_json::Map<String, Value> = schema
+        .fields
+        .iter()
+        .map(|f| {
+            (
+                f.name.clone(),
+                json!({"title": f.title, "description": f.description}),
+            )
+        })
+        .collect();
+    let kv = KeyValueMetadata::from_static(vec![
+        ("luban:dataset_version".into(), version.to_string()),
+        ("luban:table".into(), t.name.to_string()),
+        (
+            "luban:fields".into(),
+            Value::Object(descriptions).to_string(),
+        ),
+    ]);
+    let file =
+        File::create(path).with_context(|| format!("failed to create `{}`", path.display()))?;
+    ParquetWriter::new(file)
+        .with_compression(ParquetCompression::Zstd(None))
+        .with_statistics(StatisticsOptions::full())
+        .with_row_group_size(Some(ROW_GROUP_SIZE))
+        .with_key_value_metadata(Some(kv))
+        .finish(&mut df)
+        .with_context(|| format!("failed to write Parquet `{}`", path.display()))?;
+    Ok(())
+}
+
+/// A text cell made safe for spreadsheets (see the module doc).
+pub fn csv_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}").into()
+    } else {
+        s.into()
+    }
+}
+
+fn write_csv(path: &Path, t: &Table) -> Result<()> {
+    let file =
+        File::create(path).with_context(|| format!("failed to create `{}`", path.display()))?;
+    let mut w = csvio::writer(std::io::BufWriter::new(file));
+    w.write_record(t.columns.iter().map(|(n, _)| *n))?;
+    for i in 0..t.rows {
+        let row: Vec<String> = t
+            .columns
+            .iter()
+            .map(|(_, c)| match c {
+                Col::Text(v) => v[i]
+                    .as_deref()
+                    .map(|s| csv_safe(s).into_owned())
+                    .unwrap_or_default(),
+                Col::List(v) => v[i]
+                    .iter()
+                    .map(|s| csv_safe(s).into_owned())
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                Col::Date(v) => v[i].map(|d| d.first_day().to_string()).unwrap_or_default(),
+                Col::Count(v) => v[i].to_string(),
+            })
+            .collect();
+        w.write_record(&row)?;
+    }
+    w.flush()
+        .with_context(|| format!("failed to write `{}`", path.display()))?;
+    Ok(())
+}
+
+/// Dataset metadata kept in `raw/dataset.json` (name, title, version, licences, sources).
+fn dataset_meta(layout: &Layout) -> Result<Value> {
+    let path = layout.root.join("raw").join("dataset.json");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("failed to read `{}`", layout.display(&path)))?;
+    let v: Value = serde_json::from_str(&text)
+        .with_context(|| format!("failed to parse `{}`", layout.display(&path)))?;
+    for key in ["name", "title", "version", "licenses"] {
+        if v.get(key).is_none() {
+            bail!("`{}` has no `{key}`", layout.display(&path));
+        }
+    }
+    Ok(v)
+}
+
+fn schema_json(layout: &Layout, table: &str) -> Result<(TableSchema, Value)> {
+    let path = layout.schema(table);
+    let shown = layout.display(&path);
+    let schema = TableSchema::load(&path, &shown)?;
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("failed to read `{shown}`"))?;
+    let v: Value =
+        serde_json::from_str(&text).with_context(|| format!("failed to parse `{shown}`"))?;
+    Ok((schema, v))
+}
+
+fn file_stats(path: &Path) -> Result<(u64, String)> {
+    let bytes =
+        std::fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))?;
+    Ok((bytes.len() as u64, hex::encode(Sha256::digest(&bytes))))
+}
+
+/// Writes every published file into `dir`.
+fn write_all(
+    layout: &Layout,
+    dir: &Path,
+    workshops: &[Workshop],
+    countries: &[CountrySummary],
+) -> Result<()> {
+    let meta = dataset_meta(layout)?;
+    let version = meta["version"].as_str().unwrap_or_default().to_string();
+    let mut resources = Vec::new();
+    for t in [workshops_table(workshops), countries_table(countries)] {
+        let (schema, schema_value) = schema_json(layout, t.name)?;
+        let names: Vec<&str> = t.columns.iter().map(|(n, _)| *n).collect();
+        if schema.field_names() != names {
+            bail!(
+                "`schemas/{}.schema.json` lists fields {:?}, but luban publishes {:?}",
+                t.name,
+                schema.field_names(),
+                names
+            );
+        }
+        let csv_path = dir.join(format!("{}.csv", t.name));
+        let pq_path = dir.join(format!("{}.parquet", t.name));
+        write_csv(&csv_path, &t)?;
+        write_parquet(&pq_path, &t, &schema, &version)?;
+        for (path, format, mediatype) in [
+            (&csv_path, "csv", "text/csv"),
+            (&pq_path, "parquet", "application/vnd.apache.parquet"),
+        ] {
+            let (bytes, sha) = file_stats(path)?;
+            let mut r = json!({
+                "name": format!("{}-{format}", t.name),
+                "path": format!("{}.{format}", t.name),
+                "profile": "tabular-data-resource",
+                "title": schema_value.get("title").cloned().unwrap_or(Value::Null),
+                "description": schema_value.get("description").cloned().unwrap_or(Value::Null),
+                "format": format,
+                "mediatype": mediatype,
+                "bytes": bytes,
+                "hash": format!("sha256:{sha}"),
+                "rows": t.rows,
+                "schema": schema_value.clone(),
+            });
+            if format == "csv" {
+                r["encoding"] = json!("utf-8");
+                r["dialect"] = json!({"delimiter": ",", "doubleQuote": true, "header": true});
+            }
+            resources.push(r);
+        }
+    }
+    let mut package = json!({
+        "profile": "tabular-data-package",
+        "name": meta["name"],
+        "title": meta["title"],
+        "description": meta.get("description").cloned().unwrap_or(Value::Null),
+        "version": meta["version"],
+        "licenses": meta["licenses"],
+        "sources": meta.get("sources").cloned().unwrap_or(json!([])),
+        "resources": resources,
+    });
+    if package["description"].is_null() {
+        package
+            .as_object_mut()
+            .expect("object")
+            .remove("description");
+    }
+    let text = serde_json::to_string_pretty(&package)? + "\n";
+    std::fs::write(dir.join("datapackage.json"), text)
+        .context("failed to write `datapackage.json`")?;
+    Ok(())
+}
+
+fn sibling(layout: &Layout, kind: &str) -> PathBuf {
+    layout
+        .root
+        .join(format!(".output.{kind}-{}", std::process::id()))
+}
+
+/// Repairs a publish that died between its two renames: `output/` is missing but a
+/// moved-aside `.output.old-*` folder exists.
+fn recover(layout: &Layout) -> Result<()> {
+    if layout.output().exists() {
+        return Ok(());
+    }
+    let mut old: Vec<PathBuf> = std::fs::read_dir(&layout.root)
+        .with_context(|| format!("failed to list `{}`", layout.root.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(".output.old-"))
+        })
+        .collect();
+    old.sort();
+    if let Some(prev) = old.pop() {
+        std::fs::rename(&prev, layout.output())
+            .context("failed to restore the previous `output/`")?;
+    }
+    Ok(())
+}
+
+/// Runs publish on `build/workshops.jsonl` and `build/countries.jsonl`.
+pub fn run(layout: &Layout) -> Result<StageReport> {
+    let start = Instant::now();
+    let workshops: Vec<Workshop> =
+        csvio::read_jsonl(&layout.build_file("workshops.jsonl"), "dedupe")?;
+    let countries: Vec<CountrySummary> =
+        csvio::read_jsonl(&layout.build_file("countries.jsonl"), "aggregate")?;
+    recover(layout)?;
+    let tmp = sibling(layout, "tmp");
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp)
+            .with_context(|| format!("failed to clear `{}`", tmp.display()))?;
+    }
+    std::fs::create_dir_all(&tmp)
+        .with_context(|| format!("failed to create `{}`", tmp.display()))?;
+    if let Err(e) = write_all(layout, &tmp, &workshops, &countries) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    for entry in std::fs::read_dir(&tmp).context("failed to list the new output")? {
+        let f = File::open(entry?.path()).context("failed to open a new output file")?;
+        f.sync_all().context("failed to sync a new output file")?;
+    }
+    let out = layout.output();
+    let old = sibling(layout, "old");
+    if out.exists() {
+        std::fs::rename(&out, &old).context("failed to move the previous `output/` aside")?;
+    }
+    std::fs::rename(&tmp, &out).context("failed to move the new `output/` in place")?;
+    if old.exists() {
+        std::fs::remove_dir_all(&old).context("failed to remove the previous `output/`")?;
+    }
+    let mut report = StageReport::new("publish");
+    report.rows_in = (workshops.len() + countries.len()) as u64;
+    report.rows_out = report.rows_in;
+    report.elapsed = start.elapsed();
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_like_cells_are_prefixed() {
+        for (cell, want) in [
+            ("=1+1", "'=1+1"),
+            ("+7", "'+7"),
+            ("-x", "'-x"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("Kenya", "Kenya"),
+            ("a=b", "a=b"),
+        ] {
+            assert_eq!(csv_safe(cell), want);
+        }
+    }
+}
