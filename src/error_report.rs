@@ -142,11 +142,15 @@ pub fn summary(stats: &Stats) -> String {
         stats.files,
         if stats.files == 1 { "" } else { "s" },
     );
-    for (code, n) in &stats.by_code {
-        s.push_str(&format!("\n  {n:>6}  {code}"));
-    }
-    for (file, n) in &stats.by_file {
-        s.push_str(&format!("\n  {n:>6}  {file}"));
+    if !stats.by_code.is_empty() {
+        s.push_str("\nby code:");
+        for (code, n) in &stats.by_code {
+            s.push_str(&format!("\n  {n:>6}  {code}"));
+        }
+        s.push_str("\nby file:");
+        for (file, n) in &stats.by_file {
+            s.push_str(&format!("\n  {n:>6}  {file}"));
+        }
     }
     s
 }

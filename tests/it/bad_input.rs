@@ -1,0 +1,270 @@
+//! Bad input never panics: a clear message naming file, line and field, a stable code,
+//! exit 1 when data is rejected and 2 when luban cannot work.
+
+use crate::workdir::{row, Workdir, HEADER};
+
+fn no_panic(out: &crate::workdir::Output) {
+    assert!(!out.stderr.contains("panicked"), "luban panicked{out}");
+}
+
+#[test]
+fn missing_raw_folder_is_a_tool_failure_with_a_hint() {
+    let wd = Workdir::empty();
+    let out = wd.run(&["run"]).expect(2);
+    out.stderr_has("error: no `raw/` folder")
+        .stderr_has("--root");
+    no_panic(&out);
+}
+
+#[test]
+fn missing_root_shows_the_cause_chain() {
+    let wd = Workdir::empty();
+    let out = wd.run(&["--root", "does/not/exist", "ingest"]).expect(2);
+    out.stderr_has("error: failed to open dataset root `does/not/exist`")
+        .stderr_has("Caused by:");
+}
+
+#[test]
+fn unreadable_report_file_is_a_tool_failure_naming_it() {
+    let wd = Workdir::new();
+    // a folder named like a CSV cannot be read as a file, even by root
+    std::fs::create_dir_all(wd.path("raw/reports/broken.csv")).unwrap();
+    let out = wd.run(&["ingest"]).expect(2);
+    out.stderr_has("failed to read `raw/reports/broken.csv`");
+    no_panic(&out);
+}
+
+#[test]
+fn ragged_rows_are_quarantined_with_file_line_and_field() {
+    let wd = Workdir::new();
+    wd.reports(
+        "a.csv",
+        &[
+            &row(
+                "Kenya",
+                "Machakos University",
+                "Machakos",
+                "2019-12-14",
+                "https://example.org/1",
+            ),
+            "Short,Kenya,Machakos",
+            &format!(
+                "{},extra",
+                row(
+                    "Kenya",
+                    "Machakos University",
+                    "Machakos",
+                    "2019",
+                    "https://example.org/2"
+                )
+            ),
+        ],
+    );
+    wd.run(&["ingest"]).expect(0);
+    let out = wd.run(&["validate"]).expect(1);
+    out.stderr_has("error[missing-cell]")
+        .stderr_has("--> raw/reports/a.csv:3:");
+    out.stderr_has("error[extra-cell]")
+        .stderr_has("--> raw/reports/a.csv:4:");
+    let q = wd.csv_rows("build/quarantine.csv");
+    assert!(
+        q.iter().any(|r| r["code"] == "missing-cell"
+            && r["line"] == "3"
+            && r["field"] == "host_institution"),
+        "{q:?}"
+    );
+    assert!(
+        q.iter()
+            .any(|r| r["code"] == "extra-cell" && r["line"] == "4" && r["field_position"] == "13"),
+        "{q:?}"
+    );
+    // the good row goes on; rejected + valid = all rows
+    assert_eq!(wd.read("build/valid.jsonl").lines().count(), 1);
+    no_panic(&out);
+}
+
+#[test]
+fn an_unknown_column_rejects_the_file_before_any_row_is_checked() {
+    let wd = Workdir::new();
+    wd.write(
+        "raw/reports/a.csv",
+        format!(
+            "{},rumour\n{},x\n",
+            HEADER,
+            row("Kenya", "M", "", "", "https://example.org/1")
+        ),
+    );
+    let out = wd.run(&["run"]).expect(1);
+    out.stderr_has("error[extra-label]: header `rumour` is not a field of the schema")
+        .stderr_has("--> raw/reports/a.csv:1:");
+    out.stderr_has("nothing was published");
+    assert!(!wd.path("build/ingested.jsonl").exists());
+    let wd = Workdir::new();
+    wd.write(
+        "raw/reports/a.csv",
+        HEADER.replace("country", "contry") + "\n",
+    );
+    let out = wd.run(&["ingest"]).expect(1);
+    out.stderr_has("error[incorrect-label]")
+        .stderr_has("help: did you mean `country`?");
+}
+
+#[test]
+fn an_unknown_country_is_rejected_with_a_suggestion() {
+    let wd = Workdir::new();
+    wd.reports(
+        "a.csv",
+        &[&row(
+            "Kazakstan",
+            "EKTU",
+            "Oskemen",
+            "2023",
+            "https://example.org/1",
+        )],
+    );
+    let out = wd.run(&["run"]).expect(1);
+    out.stderr_has("error[foreign-key]: \"Kazakstan\" is not a known country");
+    out.stderr_has("--> raw/reports/a.csv:2:");
+    out.stderr_has("help: did you mean `Kazakhstan`?");
+    no_panic(&out);
+}
+
+#[test]
+fn country_traps_never_match_by_substring_and_congo_is_ambiguous() {
+    let wd = Workdir::new();
+    wd.reports(
+        "a.csv",
+        &[
+            &row("Niger", "H1", "", "", "https://example.org/1"),
+            &row("Guinea", "H2", "", "", "https://example.org/2"),
+            &row("Dominica", "H3", "", "", "https://example.org/3"),
+            &row("the UK", "H4", "", "", "https://example.org/4"),
+            &row("398", "H5", "", "", "https://example.org/5"),
+            &row(
+                "Republic of Kazakhstan",
+                "H6",
+                "",
+                "",
+                "https://example.org/6",
+            ),
+            &row("Congo", "H7", "", "", "https://example.org/7"),
+        ],
+    );
+    wd.run(&["ingest"]).expect(0);
+    let out = wd.run(&["validate"]).expect(1);
+    out.stderr_has(
+        "\"Congo\" could be more than one country: DR Congo (COD) or Republic of the Congo (COG)",
+    );
+    let q = wd.csv_rows("build/quarantine.csv");
+    assert_eq!(q.len(), 1, "{q:?}");
+    wd.write(
+        "raw/reports/a.csv",
+        wd.read("raw/reports/a.csv")
+            .lines()
+            .filter(|l| !l.contains("Congo"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    wd.run(&["run", "--quiet"]).expect(0);
+    let codes: Vec<String> = wd
+        .csv_rows("output/workshops.csv")
+        .iter()
+        .map(|w| w["country_code"].clone())
+        .collect();
+    assert_eq!(codes, vec!["DMA", "GBR", "GIN", "KAZ", "KAZ", "NER"]);
+}
+
+#[test]
+fn invalid_utf8_cells_and_utf16_files_are_encoding_errors() {
+    let wd = Workdir::new();
+    let mut bytes = format!("{HEADER}\n").into_bytes();
+    bytes.extend_from_slice(
+        b"W,Portugal,Set\xfabal,IPS,,2018,operating,,https://example.org/1,,,\n",
+    );
+    wd.write("raw/reports/a.csv", bytes);
+    wd.run(&["ingest"]).expect(0);
+    let out = wd.run(&["validate"]).expect(1);
+    out.stderr_has("error[encoding-error]: cell is not valid UTF-8")
+        .stderr_has("--> raw/reports/a.csv:2:");
+    let wd = Workdir::new();
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in HEADER.encode_utf16() {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    wd.write("raw/reports/a.csv", utf16);
+    let out = wd.run(&["ingest"]).expect(1);
+    out.stderr_has("error[encoding-error]: file is UTF-16");
+}
+
+#[test]
+fn a_utf8_bom_is_accepted() {
+    let wd = Workdir::new();
+    wd.write(
+        "raw/reports/a.csv",
+        format!(
+            "\u{feff}{HEADER}\n{}\n",
+            row(
+                "Kenya",
+                "Machakos University",
+                "Machakos",
+                "2019-12-14",
+                "https://example.org/1"
+            )
+        ),
+    );
+    wd.run(&["run", "--quiet"]).expect(0);
+    assert_eq!(wd.csv_rows("output/workshops.csv").len(), 1);
+}
+
+#[test]
+fn bad_cells_point_at_the_cell_with_what_was_expected() {
+    let wd = Workdir::new();
+    wd.reports(
+        "a.csv",
+        &["W,Kenya,Machakos,MU,,2019-02-30,rumoured,,not a url,,,"],
+    );
+    wd.run(&["ingest"]).expect(0);
+    let out = wd.run(&["validate"]).expect(1);
+    out.stderr_has("error[type-error]: `2019-02-30` is not a valid partial date for `opened_on`");
+    out.stderr_has("error[constraint-error]: \"rumoured\" is not an allowed value for status");
+    out.stderr_has("--> raw/reports/a.csv:2:33");
+    out.stderr_has("= note: expected one of: operating, announced, planned, suspended, closed");
+    out.stderr_has("error[type-error]: `not a url` is not a valid string (uri)");
+    out.stderr_has("3 errors in 1 row");
+}
+
+#[test]
+fn a_broken_schema_fails_before_any_data_is_read() {
+    let wd = Workdir::new();
+    wd.reports(
+        "a.csv",
+        &[&row("Kenya", "MU", "", "", "https://example.org/1")],
+    );
+    let schema = wd
+        .read("schemas/reports.schema.json")
+        .replace("\"type\": \"list\"", "\"type\": \"lists\"");
+    wd.write("schemas/reports.schema.json", schema);
+    let out = wd.run(&["run"]).expect(2);
+    out.stderr_has("error[schema-error]: field `host_institution` has unknown type `lists`");
+    out.stderr_has("--> schemas/reports.schema.json:");
+    assert!(
+        !wd.path("build").exists(),
+        "nothing may be read or written before the schema is checked"
+    );
+}
+
+#[test]
+fn symlinked_report_files_are_refused() {
+    let wd = Workdir::new();
+    wd.write("elsewhere.csv", format!("{HEADER}\n"));
+    std::os::unix::fs::symlink(wd.path("elsewhere.csv"), wd.path("raw/reports/link.csv")).unwrap();
+    let out = wd.run(&["ingest"]).expect(2);
+    out.stderr_has("refusing to read `raw/reports/link.csv`: symbolic links");
+}
+
+#[test]
+fn an_empty_reports_folder_is_reported() {
+    let wd = Workdir::new();
+    let out = wd.run(&["ingest"]).expect(2);
+    out.stderr_has("holds no *.csv");
+}

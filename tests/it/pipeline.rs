@@ -1,0 +1,223 @@
+use crate::workdir::{repo, row, Workdir};
+
+#[test]
+fn each_stage_runs_alone_in_data_flow_order() {
+    let wd = Workdir::new();
+    wd.reports(
+        "a.csv",
+        &[
+            &row(
+                "Kazakhstan",
+                "D. Serikbayev East Kazakhstan Technical University (EKTU)",
+                "Oskemen",
+                "2023-12",
+                "https://example.org/1",
+            ),
+            &row(
+                "KZ",
+                "Serikbayev East Kazakhstan Technical University",
+                "Öskemen",
+                "2023-12-15",
+                "https://example.org/2",
+            ),
+            &row(
+                "Côte d'Ivoire",
+                "Institut National Polytechnique Félix Houphouët-Boigny (INP-HB)",
+                "Yamoussoukro",
+                "2020-12-09",
+                "https://example.org/3",
+            ),
+        ],
+    );
+    wd.reports(
+        "b.csv",
+        &[&row(
+            "科特迪瓦",
+            "National Polytechnic Institute Felix Houphouet-Boigny",
+            "",
+            "",
+            "https://example.org/4",
+        )],
+    );
+    let expect = [
+        ("ingest", "build/ingested.jsonl", "4 in       4 out"),
+        ("validate", "build/valid.jsonl", "4 in       4 out"),
+        ("normalize", "build/normalized.jsonl", "4 in       4 out"),
+        (
+            "dedupe",
+            "build/workshops.jsonl",
+            "4 in       2 out       2 merged",
+        ),
+        ("aggregate", "build/countries.jsonl", "2 in       2 out"),
+        ("publish", "output/datapackage.json", "4 in       4 out"),
+    ];
+    for (stage, artifact, line) in expect {
+        let out = wd.run(&[stage]).expect(0);
+        out.stderr_has(line);
+        assert!(
+            wd.path(artifact).exists(),
+            "{stage} did not write {artifact}{out}"
+        );
+    }
+    let ws = wd.csv_rows("output/workshops.csv");
+    assert_eq!(ws.len(), 2);
+    let kaz = ws.iter().find(|w| w["country_code"] == "KAZ").unwrap();
+    assert_eq!(kaz["city"], "Oskemen");
+    assert_eq!(
+        kaz["host_institution"],
+        "D. Serikbayev East Kazakhstan Technical University (EKTU)"
+    );
+    assert_eq!(kaz["opened_on"], "2023-12-15");
+    assert_eq!(kaz["opened_precision"], "day");
+    assert_eq!(kaz["source_count"], "2");
+    let civ = ws.iter().find(|w| w["country_code"] == "CIV").unwrap();
+    assert_eq!(
+        civ["source_count"], "2",
+        "the Chinese country name and the English alias merge"
+    );
+    assert_eq!(civ["region"], "Africa");
+    assert_eq!(civ["subregion"], "Western Africa");
+    let merges = wd.read("build/merges.csv");
+    assert_eq!(
+        merges.lines().count(),
+        5,
+        "one line per report plus header:\n{merges}"
+    );
+}
+
+#[test]
+fn run_on_the_committed_raw_publishes_42_workshops_in_31_countries() {
+    let wd = Workdir::with_committed_raw();
+    let out = wd.run(&["run"]).expect(0);
+    for stage in [
+        "ingest",
+        "validate",
+        "normalize",
+        "dedupe",
+        "aggregate",
+        "publish",
+    ] {
+        out.stderr_has(&format!("{stage}:"));
+    }
+    let ws = wd.csv_rows("output/workshops.csv");
+    let cs = wd.csv_rows("output/countries.csv");
+    assert_eq!(ws.len(), 42);
+    assert_eq!(cs.len(), 31);
+    let total: u32 = cs
+        .iter()
+        .map(|c| c["workshops"].parse::<u32>().unwrap())
+        .sum();
+    assert_eq!(total, 42);
+    // no duplicate workshop: ids and (country, host) pairs are unique
+    let mut ids: Vec<&str> = ws.iter().map(|w| w["workshop_id"].as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 42);
+    // the known conflicts stay visible
+    let conflicts: Vec<&str> = ws
+        .iter()
+        .filter(|w| !w["conflicts"].is_empty())
+        .map(|w| w["country_code"].as_str())
+        .collect();
+    for c in ["GBR", "PRT", "KAZ"] {
+        assert!(
+            conflicts.contains(&c),
+            "{c} should show a conflict: {conflicts:?}"
+        );
+    }
+    // row conservation: every raw report is in exactly one workshop
+    let raw_rows: usize = std::fs::read_dir(repo().join("raw/reports"))
+        .unwrap()
+        .map(|e| {
+            wd.csv_rows(&format!(
+                "raw/reports/{}",
+                e.unwrap().file_name().to_string_lossy()
+            ))
+            .len()
+        })
+        .sum();
+    let merged: usize = ws
+        .iter()
+        .map(|w| w["source_urls"].split(';').count())
+        .sum::<usize>();
+    assert!(merged <= raw_rows);
+    assert_eq!(wd.read("build/merges.csv").lines().count() - 1, raw_rows);
+    assert_eq!(
+        wd.read("build/unmerged.csv").lines().count(),
+        1,
+        "nothing set aside"
+    );
+}
+
+#[test]
+fn committed_output_is_what_run_produces() {
+    let wd = Workdir::with_committed_raw();
+    wd.run(&["run", "--quiet"]).expect(0);
+    for f in [
+        "workshops.csv",
+        "countries.csv",
+        "workshops.parquet",
+        "countries.parquet",
+        "datapackage.json",
+    ] {
+        let committed = std::fs::read(repo().join("output").join(f)).unwrap();
+        assert!(
+            committed == wd.read_bytes(&format!("output/{f}")),
+            "output/{f} differs from what `luban run` produces: run it and commit output/"
+        );
+    }
+}
+
+#[test]
+fn a_host_less_report_matching_two_workshops_is_set_aside_not_guessed() {
+    let wd = Workdir::new();
+    let tvi = |host: &str, city: &str, url: &str| {
+        format!("W,Kazakhstan,{city},{host},Tianjin Vocational Institute,2024,operating,,{url},,,")
+    };
+    wd.reports(
+        "a.csv",
+        &[
+            &tvi("Host One", "Astana", "https://example.org/1"),
+            &tvi("Host Two", "Almaty", "https://example.org/2"),
+            &tvi("", "", "https://example.org/3"),
+        ],
+    );
+    let out = wd.run(&["run"]).expect(1);
+    out.stderr_has("error[ambiguous-workshop]: raw/reports/a.csv:4");
+    out.stderr_has("nothing was published");
+    assert!(!wd.path("output").exists());
+    assert!(wd.read("build/unmerged.csv").contains("ambiguous-workshop"));
+}
+
+#[test]
+fn root_flag_selects_another_dataset_folder() {
+    let wd = Workdir::new();
+    wd.reports(
+        "a.csv",
+        &[&row(
+            "Kenya",
+            "Machakos University",
+            "Machakos",
+            "2019-12-14",
+            "https://example.org/1",
+        )],
+    );
+    let elsewhere = Workdir::empty();
+    let out = elsewhere
+        .run(&["--root", wd.root().to_str().unwrap(), "run"])
+        .expect(0);
+    assert!(wd.path("output/workshops.parquet").exists(), "{out}");
+    assert!(!elsewhere.path("output").exists());
+}
+
+#[test]
+fn help_says_what_each_command_reads_and_writes() {
+    let wd = Workdir::empty();
+    let out = wd.run(&["validate", "--help"]).expect(0);
+    assert!(
+        out.stdout.contains("build/quarantine.csv") && out.stdout.contains("Examples:"),
+        "{out}"
+    );
+    let out = wd.run(&["--help"]).expect(0);
+    assert!(out.stdout.contains("Exit status"), "{out}");
+}

@@ -1,0 +1,132 @@
+use crate::workdir::Workdir;
+
+const SCHEMA: &str = r#"{"fields": [
+  {"name": "id", "type": "integer", "constraints": {"required": true, "unique": true}},
+  {"name": "status", "constraints": {"enum": ["open", "closed"]}},
+  {"name": "url", "format": "uri"}
+]}"#;
+
+#[test]
+fn any_csv_validates_against_any_schema() {
+    let wd = Workdir::empty();
+    wd.write("s.json", SCHEMA);
+    wd.write(
+        "ok.csv",
+        "id,status,url\n1,open,https://example.org/\n2,closed,\n",
+    );
+    wd.run(&["validate", "ok.csv", "--schema", "s.json"])
+        .expect(0);
+    wd.write(
+        "bad.csv",
+        "id,status,url\n1,open,https://example.org/\n1,opn,x\n",
+    );
+    let out = wd
+        .run(&[
+            "validate",
+            "bad.csv",
+            "--schema",
+            "s.json",
+            "--quarantine",
+            "q.csv",
+        ])
+        .expect(1);
+    out.stderr_has("error[unique-error]")
+        .stderr_has("error[constraint-error]")
+        .stderr_has("help: did you mean `open`?");
+    assert_eq!(wd.csv_rows("q.csv").len(), 3);
+}
+
+#[test]
+fn json_format_is_one_document_on_stdout() {
+    let wd = Workdir::empty();
+    wd.write("s.json", SCHEMA);
+    wd.write("bad.csv", "id,status,url\nx,open,\n");
+    let out = wd
+        .run(&[
+            "validate", "bad.csv", "--schema", "s.json", "--format", "json",
+        ])
+        .expect(1);
+    let v: serde_json::Value =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}{out}"));
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["stats"]["rows"], 1);
+    assert_eq!(v["stats"]["by_code"]["type-error"], 1);
+    let e = &v["errors"][0];
+    assert_eq!(
+        (
+            e["file"].as_str(),
+            e["line"].as_u64(),
+            e["row"].as_u64(),
+            e["field"].as_str(),
+            e["field_position"].as_u64()
+        ),
+        (Some("bad.csv"), Some(2), Some(2), Some("id"), Some(1))
+    );
+    assert_eq!(e["cell"], "x");
+    assert!(out.stderr.is_empty(), "json mode keeps stderr quiet{out}");
+}
+
+#[test]
+fn github_format_annotates_the_changed_line() {
+    let wd = Workdir::empty();
+    wd.write("s.json", SCHEMA);
+    wd.write("bad.csv", "id,status,url\n1,shut,\n");
+    let out = wd
+        .run(&[
+            "validate", "bad.csv", "--schema", "s.json", "--format", "github",
+        ])
+        .expect(1);
+    assert_eq!(out.stdout.trim(), "::error file=bad.csv,line=2,col=3,title=constraint-error::\"shut\" is not an allowed value for status", "{out}");
+}
+
+#[test]
+fn max_errors_stops_early() {
+    let wd = Workdir::empty();
+    wd.write("s.json", SCHEMA);
+    wd.write("bad.csv", "id,status,url\nx,open,\ny,open,\nz,open,\n");
+    let out = wd
+        .run(&[
+            "validate",
+            "bad.csv",
+            "--schema",
+            "s.json",
+            "--format",
+            "json",
+            "--max-errors",
+            "1",
+        ])
+        .expect(1);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["errors"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        v["stats"]["rejected_rows"], 3,
+        "unchecked rows are not passed as valid"
+    );
+}
+
+#[test]
+fn multi_line_cells_keep_row_and_line_apart() {
+    let wd = Workdir::empty();
+    wd.write("s.json", SCHEMA);
+    wd.write(
+        "bad.csv",
+        "id,status,url\n1,open,\"https://example.org/\"\n2,\"clo\nsed\",\n3,wrong,\n",
+    );
+    let out = wd
+        .run(&[
+            "validate", "bad.csv", "--schema", "s.json", "--format", "json",
+        ])
+        .expect(1);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let errs = v["errors"].as_array().unwrap();
+    assert_eq!(errs.len(), 2);
+    assert_eq!(
+        (errs[0]["row"].as_u64(), errs[0]["line"].as_u64()),
+        (Some(3), Some(3))
+    );
+    assert_eq!(
+        (errs[1]["row"].as_u64(), errs[1]["line"].as_u64()),
+        (Some(4), Some(5)),
+        "row 4 starts on line 5"
+    );
+}

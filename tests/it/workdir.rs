@@ -1,0 +1,175 @@
+//! The test harness: a fresh temp folder per test holding a dataset (schemas, reference
+//! tables and alias tables copied from the repository, reports written by the test), and
+//! a runner for the real binary that shows everything when an expectation fails.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub const HEADER: &str = "workshop_name,country,city,host_institution,chinese_partner,opened_on,status,specialties,source_url,source_title,source_date,notes";
+
+pub struct Workdir {
+    dir: tempfile::TempDir,
+}
+
+pub struct Output {
+    pub cwd: PathBuf,
+    pub args: Vec<String>,
+    pub status: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl fmt::Display for Output {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "\n--- luban {}\n--- cwd: {}\n--- status: {}\n--- stdout:\n{}\n--- stderr:\n{}\n",
+            self.args.join(" "),
+            self.cwd.display(),
+            self.status,
+            self.stdout,
+            self.stderr
+        )
+    }
+}
+
+impl Output {
+    /// Asserts the exit status, showing the whole run when it differs.
+    pub fn expect(self, status: i32) -> Output {
+        assert_eq!(self.status, status, "unexpected exit status{self}");
+        self
+    }
+    pub fn stderr_has(&self, needle: &str) -> &Output {
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}{self}"
+        );
+        self
+    }
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+impl Workdir {
+    /// A dataset with the repository's schemas, reference tables, alias tables and
+    /// dataset.json, and no reports.
+    pub fn new() -> Workdir {
+        let wd = Workdir {
+            dir: tempfile::Builder::new()
+                .prefix("luban-test-")
+                .tempdir()
+                .unwrap(),
+        };
+        let r = repo();
+        copy_dir(&r.join("schemas"), &wd.path("schemas"));
+        copy_dir(&r.join("raw/reference"), &wd.path("raw/reference"));
+        copy_dir(&r.join("raw/aliases"), &wd.path("raw/aliases"));
+        std::fs::copy(r.join("raw/dataset.json"), wd.path("raw/dataset.json")).unwrap();
+        std::fs::create_dir_all(wd.path("raw/reports")).unwrap();
+        wd
+    }
+
+    /// A dataset with the repository's whole committed raw/.
+    pub fn with_committed_raw() -> Workdir {
+        let wd = Workdir::new();
+        std::fs::remove_dir_all(wd.path("raw/reports")).unwrap();
+        copy_dir(&repo().join("raw/reports"), &wd.path("raw/reports"));
+        wd
+    }
+
+    /// An empty folder (no dataset at all).
+    pub fn empty() -> Workdir {
+        Workdir {
+            dir: tempfile::Builder::new()
+                .prefix("luban-test-")
+                .tempdir()
+                .unwrap(),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) {
+        let p = self.path(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, contents).unwrap();
+    }
+
+    /// Writes a reports file: the standard header, then `rows`.
+    pub fn reports(&self, name: &str, rows: &[&str]) {
+        let mut s = String::from(HEADER);
+        for r in rows {
+            s.push('\n');
+            s.push_str(r);
+        }
+        s.push('\n');
+        self.write(&format!("raw/reports/{name}"), s);
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("cannot read {rel}: {e}"))
+    }
+
+    pub fn read_bytes(&self, rel: &str) -> Vec<u8> {
+        std::fs::read(self.path(rel)).unwrap_or_else(|e| panic!("cannot read {rel}: {e}"))
+    }
+
+    /// Runs luban with `args` in this folder (NO_COLOR set, so output is plain).
+    pub fn run(&self, args: &[&str]) -> Output {
+        let out = Command::new(env!("CARGO_BIN_EXE_luban"))
+            .args(args)
+            .current_dir(self.root())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("failed to start luban");
+        Output {
+            cwd: self.root().to_path_buf(),
+            args: args.iter().map(|s| s.to_string()).collect(),
+            status: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Rows of a CSV file as header-keyed maps.
+    pub fn csv_rows(&self, rel: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+        let mut rdr = csv::Reader::from_path(self.path(rel)).unwrap();
+        let headers = rdr.headers().unwrap().clone();
+        rdr.records()
+            .map(|r| {
+                headers
+                    .iter()
+                    .zip(r.unwrap().iter())
+                    .map(|(h, v)| (h.to_string(), v.to_string()))
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// A valid report row: country, host, city, opened_on, source URL.
+pub fn row(country: &str, host: &str, city: &str, opened: &str, url: &str) -> String {
+    format!("Test Workshop,{country},{city},{host},Tianjin Vocational Institute,{opened},operating,robotics,{url},,,[Tianjin] test")
+}
