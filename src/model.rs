@@ -28,6 +28,23 @@ pub struct IngestedRow {
     pub bad_utf8: Vec<usize>,
 }
 
+impl IngestedRow {
+    /// A row at line 2 of file `f`, for rule tests.
+    #[cfg(test)]
+    pub fn for_test(cells: &[&str]) -> IngestedRow {
+        IngestedRow {
+            at: Provenance {
+                file: "f".into(),
+                line: 2,
+                row: 2,
+                byte: 0,
+            },
+            cells: cells.iter().map(|s| s.to_string()).collect(),
+            bad_utf8: vec![],
+        }
+    }
+}
+
 /// A report after normalization: canonical names, ISO country, parsed date, split lists.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {

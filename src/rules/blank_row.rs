@@ -22,19 +22,8 @@ pub fn check(row: &IngestedRow, out: &mut Vec<Violation>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Provenance;
-
     fn row(cells: &[&str]) -> IngestedRow {
-        IngestedRow {
-            at: Provenance {
-                file: "f".into(),
-                line: 2,
-                row: 2,
-                byte: 0,
-            },
-            cells: cells.iter().map(|s| s.to_string()).collect(),
-            bad_utf8: vec![],
-        }
+        IngestedRow::for_test(cells)
     }
 
     #[test]

@@ -43,7 +43,6 @@ pub fn check(schema: &TableSchema, row: &IngestedRow, out: &mut Vec<Violation>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Provenance;
     use std::path::Path;
 
     #[test]
@@ -63,16 +62,7 @@ mod tests {
             (&["1", "2", "3"], &[]),
         ];
         for (cells, want) in cases {
-            let row = IngestedRow {
-                at: Provenance {
-                    file: "f".into(),
-                    line: 2,
-                    row: 2,
-                    byte: 0,
-                },
-                cells: cells.iter().map(|s| s.to_string()).collect(),
-                bad_utf8: vec![],
-            };
+            let row = IngestedRow::for_test(cells);
             let mut out = Vec::new();
             check(&schema, &row, &mut out);
             let got: Vec<(&str, usize)> = out

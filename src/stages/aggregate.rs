@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 
+use super::dedupe::union_ignoring_case;
 use super::StageReport;
 use crate::csvio;
 use crate::layout::Layout;
@@ -34,19 +35,7 @@ pub fn aggregate(workshops: &[Workshop]) -> Vec<CountrySummary> {
                 .iter()
                 .flat_map(|w| w.chinese_partners.iter().cloned())
                 .collect();
-            let mut specialties: Vec<String> = Vec::new();
-            let mut seen = BTreeSet::new();
-            let mut all: Vec<&String> = ws.iter().flat_map(|w| w.specialties.iter()).collect();
-            all.sort_by(|a, b| {
-                a.to_lowercase()
-                    .cmp(&b.to_lowercase())
-                    .then_with(|| a.cmp(b))
-            });
-            for s in all {
-                if seen.insert(s.to_lowercase()) {
-                    specialties.push(s.clone());
-                }
-            }
+            let specialties = union_ignoring_case(ws.iter().flat_map(|w| w.specialties.iter()));
             let sources: BTreeSet<&str> = ws
                 .iter()
                 .flat_map(|w| w.source_urls.iter().map(String::as_str))

@@ -304,6 +304,22 @@ fn label(reports: &[Report], members: &[usize]) -> String {
         .unwrap_or_else(|| reports[members[0]].country_name.clone())
 }
 
+/// The union of free-text list items (specialties), sorted ignoring case, keeping the
+/// first spelling of items that differ only in case.
+pub fn union_ignoring_case<'a>(items: impl Iterator<Item = &'a String>) -> Vec<String> {
+    let mut all: Vec<&String> = items.collect();
+    all.sort_by(|a, b| {
+        a.to_lowercase()
+            .cmp(&b.to_lowercase())
+            .then_with(|| a.cmp(b))
+    });
+    let mut seen = BTreeSet::new();
+    all.into_iter()
+        .filter(|s| seen.insert(s.to_lowercase()))
+        .cloned()
+        .collect()
+}
+
 /// Counts values, most frequent first, ties by the value itself.
 fn ranked<T: Ord + Clone>(items: impl Iterator<Item = T>) -> Vec<(T, usize)> {
     let mut counts: BTreeMap<T, usize> = BTreeMap::new();
@@ -391,19 +407,7 @@ fn merge(id: String, rs: &[&Report]) -> Workshop {
         .into_iter()
         .map(|(p, _)| p)
         .collect();
-    let mut specialties: Vec<String> = Vec::new();
-    let mut seen = BTreeSet::new();
-    let mut all: Vec<&String> = rs.iter().flat_map(|r| r.specialties.iter()).collect();
-    all.sort_by(|a, b| {
-        a.to_lowercase()
-            .cmp(&b.to_lowercase())
-            .then_with(|| a.cmp(b))
-    });
-    for s in all {
-        if seen.insert(s.to_lowercase()) {
-            specialties.push(s.clone());
-        }
-    }
+    let specialties = union_ignoring_case(rs.iter().flat_map(|r| r.specialties.iter()));
     let source_urls: Vec<String> = rs
         .iter()
         .map(|r| r.source_url.clone())
