@@ -44,6 +44,14 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>
         w.flush()
             .with_context(|| format!("failed to write `{}`", path.display()))?;
     }
+    // temp files are created private; published and staged files are ordinary files
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .with_context(|| format!("failed to set permissions of `{}`", path.display()))?;
+    }
     tmp.as_file()
         .sync_all()
         .with_context(|| format!("failed to sync `{}`", path.display()))?;

@@ -24,6 +24,8 @@ pub struct Stats {
     pub rows: u64,
     pub valid_rows: u64,
     pub rejected_rows: u64,
+    /// `--max-errors`/`--fail-fast` stopped the check: counts cover the rows up to there.
+    pub stopped_early: bool,
     pub errors: usize,
     pub by_code: BTreeMap<String, usize>,
     pub by_file: BTreeMap<String, usize>,
@@ -142,6 +144,9 @@ pub fn summary(stats: &Stats) -> String {
         stats.files,
         if stats.files == 1 { "" } else { "s" },
     );
+    if stats.stopped_early {
+        s.push_str("; stopped early (--max-errors / --fail-fast): later rows were not checked");
+    }
     if !stats.by_code.is_empty() {
         s.push_str("\nby code:");
         for (code, n) in &stats.by_code {

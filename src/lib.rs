@@ -42,6 +42,7 @@ pub mod console;
 pub mod csvio;
 pub mod diagnostic;
 pub mod error_report;
+pub mod generate;
 pub mod layout;
 pub mod model;
 pub mod names;

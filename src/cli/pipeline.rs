@@ -19,7 +19,7 @@ fn ingest_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema) -> Result<Outco
     let ing = stages::ingest::run(layout, schema)?;
     if !ing.file_errors.is_empty() {
         let mut stats = Stats {
-            files: ing.texts.len(),
+            files: ing.files,
             rows: ing.report.rows_in,
             valid_rows: ing.report.rows_out,
             rejected_rows: ing.report.rejected,

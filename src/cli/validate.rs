@@ -10,6 +10,7 @@ use super::{Ctx, FormatArg, Outcome};
 use crate::error_report::{self, Format, Stats};
 use crate::rules::ErrorRecord;
 use crate::schema::TableSchema;
+use crate::stages::validate::Limits;
 use crate::stages::{ingest, validate};
 
 #[derive(Debug, clap::Args)]
@@ -28,6 +29,9 @@ pub struct Args {
     /// Stop at the first error (same as --max-errors 1).
     #[arg(long)]
     fail_fast: bool,
+    /// Worker threads for FILE(s) (default: all cores). Output is the same for any value.
+    #[arg(long, short, value_name = "N")]
+    jobs: Option<usize>,
     #[command(flatten)]
     format: FormatArg,
 }
@@ -41,6 +45,7 @@ impl Args {
             quarantine: None,
             max_errors: None,
             fail_fast: false,
+            jobs: None,
             format: FormatArg {
                 format: Format::Human,
             },
@@ -70,6 +75,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
         let mut stats = Stats {
             files: count_files(&v.checked),
             rows: v.report.rows_in,
+            stopped_early: v.checked.stopped_early,
             valid_rows: v.report.rows_out,
             rejected_rows: v.report.rejected,
             ..Default::default()
@@ -88,30 +94,56 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     } else {
         None
     };
-    let mut rows = Vec::new();
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let mut errors: Vec<ErrorRecord> = Vec::new();
+    let mut rejected: Vec<(Vec<String>, Vec<ErrorRecord>)> = Vec::new();
     let mut stats = Stats {
         files: args.files.len(),
         ..Default::default()
     };
     for f in &args.files {
         let shown = f.display().to_string();
-        let read = ingest::read_file(f, &shown, &schema)?;
-        stats.rows += read.rows.len() as u64;
-        if read.file_errors.is_empty() {
-            rows.extend(read.rows);
-        } else {
-            stats.rejected_rows += read.rows.len() as u64;
-            errors.extend(read.file_errors);
+        let mut src = ingest::CsvSource::open(f, &shown, &schema)?;
+        let header_errors = std::mem::take(&mut src.header_errors);
+        let remaining = Limits {
+            max_errors: limits
+                .max_errors
+                .map(|m| m.saturating_sub(errors.len() + header_errors.len())),
+        };
+        errors.extend(header_errors);
+        let s = validate::check_source(
+            &mut src,
+            &schema,
+            countries.as_ref(),
+            remaining,
+            jobs,
+            |cells, errs| {
+                errors.extend(errs.iter().cloned());
+                if args.quarantine.is_some() {
+                    rejected.push((cells.to_vec(), errs));
+                }
+                Ok(())
+            },
+        )?;
+        stats.rows += s.rows;
+        stats.valid_rows += s.valid;
+        stats.rejected_rows += s.rejected;
+        stats.stopped_early |= s.stopped_early;
+        if s.stopped_early {
+            break;
         }
     }
-    let checked = validate::check_rows(&schema, countries.as_ref(), rows, limits);
-    errors.extend(checked.errors());
-    stats.valid_rows = checked.valid.len() as u64;
-    stats.rejected_rows += checked.rejected.len() as u64 + checked.unchecked;
     stats.count(&errors);
     if let Some(q) = &args.quarantine {
-        validate::write_quarantine(q, &checked.rejected)?;
+        crate::csvio::write_atomic(q, |w| {
+            let mut qw = validate::QuarantineWriter::new(w)?;
+            for (cells, errs) in &rejected {
+                qw.write(cells, errs)?;
+            }
+            qw.flush()
+        })?;
     }
     report(ctx, &errors, &stats, args.format.format, Path::new("."))?;
     Ok(Outcome::from_errors(!errors.is_empty()))

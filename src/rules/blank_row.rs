@@ -1,14 +1,24 @@
-//! `blank-row`: a record whose every cell is empty or whitespace. Frictionless reports it
-//! and skips the other row checks; so does luban.
+//! `blank-row`: a record whose every cell is a missing value (by default: empty). As in
+//! Frictionless, a whitespace-only cell is not missing, and a blank row gets no other
+//! per-cell checks.
 //!
 //! Example: `,,,,` in a 5-column file.
 
 use super::Violation;
-use crate::model::IngestedRow;
+use crate::schema::TableSchema;
 
 /// Returns true (and records the violation) when the row is blank.
-pub fn check(row: &IngestedRow, out: &mut Vec<Violation>) -> bool {
-    if row.bad_utf8.is_empty() && row.cells.iter().all(|c| c.trim().is_empty()) {
+pub fn check(
+    schema: &TableSchema,
+    cells: &[&str],
+    bad_utf8: &[usize],
+    out: &mut Vec<Violation>,
+) -> bool {
+    if bad_utf8.is_empty()
+        && cells
+            .iter()
+            .all(|c| schema.missing_values.iter().any(|m| m == c))
+    {
         out.push(Violation::new(
             "blank-row",
             None,
@@ -22,20 +32,25 @@ pub fn check(row: &IngestedRow, out: &mut Vec<Violation>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    fn row(cells: &[&str]) -> IngestedRow {
-        IngestedRow::for_test(cells)
-    }
+    use std::path::Path;
 
     #[test]
-    fn blank_and_whitespace_rows_are_blank_others_are_not() {
+    fn only_rows_of_missing_values_are_blank() {
+        let schema = TableSchema::parse(
+            Path::new("s"),
+            "s",
+            r#"{"fields":[{"name":"a"},{"name":"b"}],"missingValues":["","NA"]}"#,
+        )
+        .unwrap();
         for (cells, blank) in [
             (vec!["", ""], true),
-            (vec![" ", "\t"], true),
+            (vec!["NA", ""], true),
+            (vec![" ", ""], false),
             (vec!["", "x"], false),
             (vec![], true),
         ] {
             let mut out = Vec::new();
-            assert_eq!(check(&row(&cells), &mut out), blank, "{cells:?}");
+            assert_eq!(check(&schema, &cells, &[], &mut out), blank, "{cells:?}");
             assert_eq!(out.len(), blank as usize);
         }
     }

@@ -2,14 +2,15 @@
 //! can map luban's findings one to one: `encoding-error`, `blank-label`, `duplicate-label`,
 //! `missing-label`, `extra-label`, `incorrect-label`, `blank-row`, `extra-cell`,
 //! `missing-cell`, `type-error`, `constraint-error` (with the constraint), `unique-error`,
-//! `primary-key`, `foreign-key`.
+//! `primary-key`, `foreign-key`, `duplicate-row`.
 //!
-//! [`RowChecker`] runs them over a table: header rules once, then row-shape, per-cell and
-//! cross-row rules for every record. It keeps going after errors; the caller decides the
+//! Header rules run once per file, [`RowChecker`] runs the row-shape and per-cell rules of
+//! every record (in parallel batches), and [`CrossRowState`] the cross-row rules in order. It keeps going after errors; the caller decides the
 //! exit status at the end.
 
 mod blank_row;
 mod country_key;
+mod duplicate_row;
 mod encoding_error;
 mod enum_constraint;
 mod header_labels;
@@ -23,11 +24,11 @@ mod unique;
 
 use serde::Serialize;
 
-use crate::model::IngestedRow;
 use crate::names::countries::CountryResolver;
 use crate::schema::TableSchema;
 
 pub use header_labels::check_header;
+pub use unique::{hash_cells, hash_record, KeyFields, RowKeys};
 
 /// One finding of one rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,56 +87,148 @@ pub struct ErrorRecord {
     pub byte: Option<u64>,
 }
 
-/// Runs the row rules of one schema over a stream of rows.
+/// Runs the row rules of one schema. The per-row rules ([`RowChecker::check_cells`]) need
+/// no state and run in parallel; the cross-row rules ([`CrossRowState`]: unique, primary
+/// key, duplicate row) run in row order.
 pub struct RowChecker<'a> {
     schema: &'a TableSchema,
     countries: Option<&'a CountryResolver>,
-    unique: unique::UniqueState,
+    /// per field: which rules can fire, decided once from the schema
+    plan: Vec<FieldPlan>,
+    /// the missing values are just `""` (the common case: one length test)
+    only_empty_missing: bool,
+}
+
+/// The rules that apply to one field (so the hot loop calls only those).
+#[derive(Debug, Clone, Copy, Default)]
+struct FieldPlan {
+    typed: bool,
+    enumeration: bool,
+    pattern: bool,
+    length: bool,
+    range: bool,
+    country: bool,
 }
 
 impl<'a> RowChecker<'a> {
     pub fn new(schema: &'a TableSchema, countries: Option<&'a CountryResolver>) -> RowChecker<'a> {
+        let plan = schema
+            .fields
+            .iter()
+            .map(|f| FieldPlan {
+                typed: type_error::applies(f),
+                enumeration: f.enumeration.is_some(),
+                pattern: f.pattern.is_some(),
+                length: f.min_length.is_some() || f.max_length.is_some(),
+                range: f.minimum.is_some() || f.maximum.is_some(),
+                country: countries.is_some() && f.resolve.as_deref() == Some("country"),
+            })
+            .collect();
+        let only_empty_missing =
+            schema.missing_values.len() == 1 && schema.missing_values[0].is_empty();
         RowChecker {
             schema,
             countries,
-            unique: unique::UniqueState::new(schema),
+            plan,
+            only_empty_missing,
         }
     }
 
-    /// All violations of one row, in field order.
-    pub fn check(&mut self, row: &IngestedRow) -> Vec<Violation> {
-        let mut out = Vec::new();
-        if blank_row::check(row, &mut out) {
-            return out;
+    /// The violations of one row that need no other row, in field order. `width` is the
+    /// number of header labels: as in Frictionless, a row is compared with its header.
+    /// Returns whether the row is blank, too.
+    pub fn check_cells(
+        &self,
+        width: usize,
+        cells: &[&str],
+        bad_utf8: &[usize],
+        out: &mut Vec<Violation>,
+    ) -> bool {
+        let schema = self.schema;
+        if blank_row::check(schema, cells, bad_utf8, out) {
+            return true;
         }
-        row_shape::check(self.schema, row, &mut out);
-        for (i, field) in self.schema.fields.iter().enumerate() {
-            if row.bad_utf8.contains(&i) {
-                encoding_error::check(i, &mut out);
+        row_shape::check(schema, width, cells, out);
+        for (i, (field, plan)) in schema.fields.iter().zip(&self.plan).enumerate() {
+            if !bad_utf8.is_empty() && bad_utf8.contains(&i) {
+                encoding_error::check(i, out);
                 continue;
             }
-            let Some(cell) = row.cells.get(i) else {
-                continue;
+            let Some(&cell) = cells.get(i) else { continue };
+            let missing = if self.only_empty_missing {
+                cell.is_empty()
+            } else {
+                schema.missing_values.iter().any(|m| m == cell)
             };
-            if self.schema.missing_values.iter().any(|m| m == cell) {
-                required::check(field, i, &mut out);
+            if missing {
+                required::check(field, i, out);
                 continue;
             }
-            let before = out.len();
-            type_error::check(field, i, cell, &mut out);
-            if out.len() > before {
-                continue; // constraints apply to typed values only
+            if plan.typed {
+                let before = out.len();
+                type_error::check(field, i, cell, out);
+                if out.len() > before {
+                    continue; // constraints apply to typed values only
+                }
             }
-            enum_constraint::check(field, i, cell, &mut out);
-            pattern_constraint::check(field, i, cell, &mut out);
-            length_constraint::check(field, i, cell, &mut out);
-            range_constraint::check(field, i, cell, &mut out);
-            if let Some(resolver) = self.countries {
-                country_key::check(field, i, cell, resolver, &mut out);
+            if plan.enumeration {
+                enum_constraint::check(field, i, cell, out);
+            }
+            if plan.pattern {
+                pattern_constraint::check(field, i, cell, out);
+            }
+            if plan.length {
+                length_constraint::check(field, i, cell, out);
+            }
+            if plan.range {
+                range_constraint::check(field, i, cell, out);
+            }
+            if plan.country {
+                if let Some(resolver) = self.countries {
+                    country_key::check(field, i, cell, resolver, out);
+                }
             }
         }
-        self.unique.check(self.schema, row, &mut out);
-        out
+        false
+    }
+}
+
+/// The state of the cross-row rules over one table.
+pub struct CrossRowState {
+    unique: unique::UniqueState,
+    duplicates: duplicate_row::DuplicateState,
+}
+
+impl CrossRowState {
+    pub fn new(schema: &TableSchema) -> CrossRowState {
+        CrossRowState {
+            unique: unique::UniqueState::new(schema),
+            duplicates: duplicate_row::DuplicateState::default(),
+        }
+    }
+
+    /// Makes room for about `rows` more rows in the key sets.
+    pub fn reserve(&mut self, rows: usize) {
+        self.unique.reserve(rows);
+        self.duplicates.reserve(rows);
+    }
+
+    /// Checks row `row` (Frictionless numbering) against the rows before it. `keys` come
+    /// from [`KeyFields::keys`]; `cell(i)` gives a cell's text for messages.
+    pub fn check(
+        &mut self,
+        schema: &TableSchema,
+        row: u64,
+        keys: &RowKeys,
+        blank: bool,
+        cell: &dyn Fn(usize) -> String,
+        out: &mut Vec<Violation>,
+    ) {
+        if !blank {
+            self.unique.check_unique(schema, row, keys, cell, out);
+            self.duplicates.check(row, keys.row, out);
+        }
+        self.unique.check_primary_key(schema, row, keys, cell, out);
     }
 }
 

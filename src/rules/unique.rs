@@ -1,99 +1,222 @@
 //! `unique-error` and `primary-key`: a value of a `unique` field, or a combination of the
-//! `primaryKey` fields, seen on an earlier row. The message names that row. This is the
-//! only rule whose memory grows with the input: one key per distinct value.
+//! `primaryKey` fields, seen on an earlier row; the message names that row. As in
+//! Frictionless, a row whose primary-key cells are all missing is a `primary-key` error
+//! too.
 //!
-//! Example: two reports with the same `source_url` and `workshop_name` under a composite
-//! primary key.
+//! Values are remembered by a 128-bit xxh3 hash computed where the row is decoded (in
+//! parallel), so the in-order part is one map lookup per key and memory is 32 bytes per
+//! distinct value, whatever the cell length. (A false repeat would need a 128-bit
+//! collision.)
+//!
+//! Example: two reports with the same `workshop_id` under `"primaryKey": "workshop_id"`.
 
 use std::collections::HashMap;
 
+use xxhash_rust::xxh3::{xxh3_128_with_seed, xxh3_64, Xxh3};
+
 use super::Violation;
-use crate::model::IngestedRow;
 use crate::schema::TableSchema;
 
-pub struct UniqueState {
-    /// per unique field index: value → first row
-    fields: Vec<(usize, HashMap<String, u64>)>,
-    /// primary key field indexes and the combinations seen
+/// The keys of one row that the cross-row rules need.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowKeys {
+    /// per unique field (in schema order): the value's hash, or None when missing
+    pub unique: smallvec::SmallVec<[Option<u128>; 2]>,
+    /// the primary key's hash, or None when all its cells are missing
+    pub pk: Option<u128>,
+    /// hash of all cells (duplicate-row)
+    pub row: u128,
+}
+
+/// Hashes a sequence of byte strings, length-prefixed so that ("ab","") ≠ ("a","b").
+pub fn hash_cells<'c>(cells: impl IntoIterator<Item = &'c [u8]>) -> u128 {
+    let mut h = Xxh3::new();
+    for c in cells {
+        h.update(&(c.len() as u64).to_le_bytes());
+        h.update(c);
+    }
+    h.digest128()
+}
+
+/// The hash of a whole record from its concatenated cell bytes and the cell lengths (one
+/// pass over the bytes; equal to no other record's unless the cells are equal).
+pub fn hash_record(concat: &[u8], lens: impl Iterator<Item = usize>) -> u128 {
+    // the cell lengths, as u32s in a stack buffer for up to 64 cells
+    let mut buf = [0u8; 256];
+    let mut more = Vec::new();
+    let mut n = 0;
+    for l in lens {
+        let bytes = (l as u32).to_le_bytes();
+        if n + 4 <= buf.len() {
+            buf[n..n + 4].copy_from_slice(&bytes);
+            n += 4;
+        } else {
+            more.extend_from_slice(&bytes);
+        }
+    }
+    let seed = if more.is_empty() {
+        xxh3_64(&buf[..n])
+    } else {
+        xxh3_64(&[&buf[..n], &more[..]].concat())
+    };
+    xxh3_128_with_seed(concat, seed)
+}
+
+/// Which fields the cross-row rules look at; shared by the parallel workers.
+#[derive(Debug, Clone)]
+pub struct KeyFields {
+    unique: Vec<usize>,
     pk: Vec<usize>,
-    pk_seen: HashMap<Vec<String>, u64>,
+}
+
+impl KeyFields {
+    pub fn new(schema: &TableSchema) -> KeyFields {
+        KeyFields {
+            unique: schema
+                .fields
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.unique)
+                .map(|(i, _)| i)
+                .collect(),
+            pk: schema
+                .primary_key
+                .iter()
+                .filter_map(|n| schema.index_of(n))
+                .collect(),
+        }
+    }
+
+    /// The keys of a row (no state: runs in parallel); `row` is its [`hash_record`].
+    pub fn keys(&self, schema: &TableSchema, cells: &[&str], row: u128) -> RowKeys {
+        let missing = |c: &str| schema.missing_values.iter().any(|m| m == c);
+        let cell = |i: usize| cells.get(i).copied().unwrap_or("");
+        let unique = self
+            .unique
+            .iter()
+            .map(|&i| (!missing(cell(i))).then(|| xxhash_rust::xxh3::xxh3_128(cell(i).as_bytes())))
+            .collect();
+        let pk = if self.pk.is_empty() || self.pk.iter().all(|&i| missing(cell(i))) {
+            None
+        } else {
+            Some(hash_cells(self.pk.iter().map(|&i| cell(i).as_bytes())))
+        };
+        RowKeys { unique, pk, row }
+    }
+}
+
+/// Keys as two u64 (not u128, whose 16-byte alignment would pad every entry to 32 bytes).
+pub type Seen = HashMap<[u64; 2], u64, ahash::RandomState>;
+
+/// The map key of a 128-bit hash.
+pub fn split(h: u128) -> [u64; 2] {
+    [h as u64, (h >> 64) as u64]
+}
+
+/// The values seen so far.
+#[derive(Default)]
+pub struct UniqueState {
+    unique: Vec<(usize, Seen)>,
+    pk: Vec<usize>,
+    pk_seen: Seen,
 }
 
 impl UniqueState {
     pub fn new(schema: &TableSchema) -> UniqueState {
-        let fields = schema
-            .fields
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.unique)
-            .map(|(i, _)| (i, HashMap::new()))
-            .collect();
-        let pk = schema
-            .primary_key
-            .iter()
-            .filter_map(|n| schema.index_of(n))
-            .collect();
+        let k = KeyFields::new(schema);
         UniqueState {
-            fields,
-            pk,
-            pk_seen: HashMap::new(),
+            unique: k.unique.into_iter().map(|i| (i, Seen::default())).collect(),
+            pk: k.pk,
+            pk_seen: Seen::default(),
         }
     }
 
-    pub fn check(&mut self, schema: &TableSchema, row: &IngestedRow, out: &mut Vec<Violation>) {
-        let missing = |c: &str| schema.missing_values.iter().any(|m| m == c);
-        for (i, seen) in &mut self.fields {
-            let Some(cell) = row.cells.get(*i) else {
-                continue;
-            };
-            if missing(cell) {
-                continue;
-            }
-            if let Some(first) = seen.get(cell) {
-                out.push(
+    /// Makes room for `rows` more keys at once, so that the maps do not grow (and rehash,
+    /// and fault in fresh pages) step by step.
+    pub fn reserve(&mut self, rows: usize) {
+        for (_, seen) in &mut self.unique {
+            seen.reserve(rows);
+        }
+        if !self.pk.is_empty() {
+            self.pk_seen.reserve(rows);
+        }
+    }
+
+    /// `cell(i)` gives the text of field i, for messages (only called on a repeat).
+    pub fn check_unique(
+        &mut self,
+        schema: &TableSchema,
+        row: u64,
+        keys: &RowKeys,
+        cell: &dyn Fn(usize) -> String,
+        out: &mut Vec<Violation>,
+    ) {
+        for ((i, seen), key) in self.unique.iter_mut().zip(&keys.unique) {
+            let Some(key) = key else { continue };
+            match seen.get(&split(*key)) {
+                Some(first) => out.push(
                     Violation::new(
                         "unique-error",
                         Some(*i),
                         format!(
-                            "\"{cell}\" in `{}` already appears in row {first}",
+                            "\"{}\" in `{}` already appears in row {first}",
+                            cell(*i),
                             schema.fields[*i].name
                         ),
                     )
                     .constraint("unique")
                     .expected("a value not used by another row"),
-                );
-            } else {
-                seen.insert(cell.clone(), row.at.row);
+                ),
+                None => {
+                    seen.insert(split(*key), row);
+                }
             }
         }
-        if self.pk.is_empty() {
+    }
+
+    pub fn check_primary_key(
+        &mut self,
+        schema: &TableSchema,
+        row: u64,
+        keys: &RowKeys,
+        cell: &dyn Fn(usize) -> String,
+        out: &mut Vec<Violation>,
+    ) {
+        let pk = &self.pk;
+        if pk.is_empty() {
             return;
         }
-        let key: Vec<String> = self
-            .pk
-            .iter()
-            .map(|i| row.cells.get(*i).cloned().unwrap_or_default())
-            .collect();
-        if let Some(first) = self.pk_seen.get(&key) {
-            let names: Vec<&str> = self
-                .pk
-                .iter()
-                .map(|i| schema.fields[*i].name.as_str())
-                .collect();
+        let names: Vec<&str> = pk.iter().map(|i| schema.fields[*i].name.as_str()).collect();
+        let Some(key) = keys.pk else {
             out.push(
                 Violation::new(
                     "primary-key",
-                    self.pk.first().copied(),
-                    format!(
-                        "primary key ({}) = ({}) already appears in row {first}",
-                        names.join(", "),
-                        key.join(", ")
-                    ),
+                    None,
+                    format!("primary key ({}) is empty", names.join(", ")),
                 )
-                .expected("a key not used by another row"),
+                .expected("a key"),
             );
-        } else {
-            self.pk_seen.insert(key, row.at.row);
+            return;
+        };
+        match self.pk_seen.get(&split(key)) {
+            Some(first) => {
+                let values: Vec<String> = pk.iter().map(|&i| cell(i)).collect();
+                out.push(
+                    Violation::new(
+                        "primary-key",
+                        None,
+                        format!(
+                            "primary key ({}) = ({}) already appears in row {first}",
+                            names.join(", "),
+                            values.join(", ")
+                        ),
+                    )
+                    .expected("a key not used by another row"),
+                );
+            }
+            None => {
+                self.pk_seen.insert(split(key), row);
+            }
         }
     }
 }
@@ -101,45 +224,47 @@ impl UniqueState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Provenance;
     use std::path::Path;
 
     #[test]
-    fn repeats_are_reported_with_the_first_row() {
+    fn repeats_and_empty_keys_are_reported_with_the_first_row() {
         let s = TableSchema::parse(Path::new("s"), "s", r#"{"fields":[{"name":"id","constraints":{"unique":true}},{"name":"a"},{"name":"b"}],"primaryKey":["a","b"]}"#).unwrap();
+        let kf = KeyFields::new(&s);
         let mut st = UniqueState::new(&s);
-        let rows = [
-            ["1", "x", "y"],
-            ["2", "x", "z"],
-            ["1", "x", "y"],
-            ["", "q", "q"],
-            ["", "r", "r"],
+        let rows: [&[&str]; 6] = [
+            &["1", "x", "y"],
+            &["2", "x", "z"],
+            &["1", "x", "y"],
+            &["", "q", "q"],
+            &["", "r", "r"],
+            &["3", "", ""],
         ];
-        let mut codes = Vec::new();
+        let mut got = Vec::new();
         for (n, cells) in rows.iter().enumerate() {
-            let row = IngestedRow {
-                at: Provenance {
-                    file: "f".into(),
-                    line: n as u64 + 2,
-                    row: n as u64 + 2,
-                    byte: 0,
-                },
-                cells: cells.iter().map(|s| s.to_string()).collect(),
-                bad_utf8: vec![],
-            };
+            let keys = kf.keys(
+                &s,
+                cells,
+                hash_record(cells.concat().as_bytes(), cells.iter().map(|c| c.len())),
+            );
+            let cell = |i: usize| cells[i].to_string();
             let mut out = Vec::new();
-            st.check(&s, &row, &mut out);
-            codes.push(out.iter().map(|v| v.code).collect::<Vec<_>>());
+            st.check_unique(&s, n as u64 + 2, &keys, &cell, &mut out);
+            st.check_primary_key(&s, n as u64 + 2, &keys, &cell, &mut out);
+            got.push(out.iter().map(|v| v.message.clone()).collect::<Vec<_>>());
         }
         assert_eq!(
-            codes,
+            got[2],
             vec![
-                vec![],
-                vec![],
-                vec!["unique-error", "primary-key"],
-                vec![],
-                vec![]
+                "\"1\" in `id` already appears in row 2",
+                "primary key (a, b) = (x, y) already appears in row 2"
             ]
         );
+        assert!(got[0].is_empty() && got[1].is_empty() && got[3].is_empty() && got[4].is_empty());
+        assert_eq!(got[5], vec!["primary key (a, b) is empty"]);
+    }
+
+    #[test]
+    fn cell_boundaries_matter_to_hashes() {
+        assert_ne!(hash_cells([&b"ab"[..], b""]), hash_cells([&b"a"[..], b"b"]));
     }
 }

@@ -5,6 +5,8 @@
 //! for the validator. A file whose header does not match the schema is rejected whole,
 //! and nothing is staged (exit 1).
 
+use std::fs::File;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::time::Instant;
 
@@ -17,20 +19,52 @@ use crate::model::{IngestedRow, Provenance};
 use crate::rules::{check_header, ErrorRecord, Violation};
 use crate::schema::TableSchema;
 
-/// What reading one file gave: its rows, or the problems that rejected it whole.
-pub struct FileRead {
-    pub rows: Vec<IngestedRow>,
-    pub file_errors: Vec<ErrorRecord>,
-    /// The file's text (lossy), kept for diagnostics.
-    pub text: String,
+/// Where one record starts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RecordPos {
+    pub line: u64,
+    pub row: u64,
+    pub byte: u64,
 }
 
-/// Reads one CSV file against `schema`. I/O problems are errors; data problems are
-/// returned in `file_errors` (header) or marked on rows (encoding).
-pub fn read_file(path: &Path, shown: &str, schema: &TableSchema) -> Result<FileRead> {
-    let bytes = std::fs::read(path).with_context(|| format!("failed to read `{shown}`"))?;
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    let file_error = |code: &'static str, message: String| ErrorRecord {
+/// A batch of records read from one file; the records' buffers are reused between batches.
+#[derive(Default)]
+pub struct Batch {
+    pub records: Vec<csv::ByteRecord>,
+    pub pos: Vec<RecordPos>,
+    pub len: usize,
+    /// the source's row estimate when this batch was read
+    pub estimated_rows: Option<u64>,
+}
+
+impl Batch {
+    pub fn with_capacity(n: usize) -> Batch {
+        Batch {
+            records: vec![csv::ByteRecord::new(); n],
+            pos: vec![RecordPos::default(); n],
+            len: 0,
+            estimated_rows: None,
+        }
+    }
+}
+
+/// An open CSV file, positioned after its header: the streaming reader every command uses.
+/// It reads bytes (one reused `ByteRecord` per slot); UTF-8 is checked per cell later.
+pub struct CsvSource {
+    pub shown: String,
+    pub labels: Vec<String>,
+    /// Problems with the file as a whole (encoding, header). Rows are still read and
+    /// checked by position, as Frictionless does.
+    pub header_errors: Vec<ErrorRecord>,
+    reader: Option<csv::Reader<BufReader<File>>>,
+    bom: u64,
+    rows: u64,
+    /// file size in bytes, for estimates
+    pub bytes: u64,
+}
+
+fn file_error(shown: &str, code: &'static str, message: String, help: Option<&str>) -> ErrorRecord {
+    ErrorRecord {
         file: shown.to_string(),
         line: 1,
         row: 1,
@@ -41,82 +75,186 @@ pub fn read_file(path: &Path, shown: &str, schema: &TableSchema) -> Result<FileR
         cell: None,
         message,
         expected: None,
-        help: None,
+        help: help.map(str::to_string),
         byte: None,
-    };
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        let mut e = file_error(
-            "encoding-error",
-            "file is UTF-16 (it starts with a UTF-16 byte-order mark)".into(),
-        );
-        e.help = Some("re-save the file as UTF-8".into());
-        return Ok(FileRead {
-            rows: Vec::new(),
-            file_errors: vec![e],
-            text,
-        });
     }
-    let body: &[u8] = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(&bytes);
-    let bom = bytes.len() - body.len();
-    let mut rdr = csvio::reader_builder().from_reader(body);
-    let mut record = csv::ByteRecord::new();
+}
+
+impl CsvSource {
+    /// Opens `path`, skips a UTF-8 BOM, refuses UTF-16, reads and checks the header.
+    pub fn open(path: &Path, shown: &str, schema: &TableSchema) -> Result<CsvSource> {
+        let file = File::open(path).with_context(|| format!("failed to read `{shown}`"))?;
+        let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let mut buf = BufReader::with_capacity(1 << 16, file);
+        let head = buf
+            .fill_buf()
+            .with_context(|| format!("failed to read `{shown}`"))?;
+        let mut src = CsvSource {
+            shown: shown.to_string(),
+            labels: Vec::new(),
+            header_errors: Vec::new(),
+            reader: None,
+            bom: 0,
+            rows: 1,
+            bytes,
+        };
+        if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+            src.header_errors.push(file_error(
+                shown,
+                "encoding-error",
+                "file is UTF-16 (it starts with a UTF-16 byte-order mark)".into(),
+                Some("re-save the file as UTF-8"),
+            ));
+            return Ok(src);
+        }
+        if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            buf.consume(3);
+            src.bom = 3;
+        }
+        let mut reader = csvio::reader_builder().from_reader(buf);
+        let mut header = csv::ByteRecord::new();
+        if !reader
+            .read_byte_record(&mut header)
+            .with_context(|| format!("failed to read `{shown}`"))?
+        {
+            src.header_errors.push(file_error(
+                shown,
+                "missing-label",
+                "file is empty: no header row".into(),
+                None,
+            ));
+            return Ok(src);
+        }
+        let mut bad = false;
+        for raw in header.iter() {
+            bad |= std::str::from_utf8(raw).is_err();
+            src.labels.push(String::from_utf8_lossy(raw).into_owned());
+        }
+        if bad {
+            src.header_errors.push(file_error(
+                shown,
+                "encoding-error",
+                "the header row is not valid UTF-8".into(),
+                Some("re-save the file as UTF-8"),
+            ));
+        }
+        for v in check_header(schema, &src.labels) {
+            src.header_errors
+                .push(place(shown, 1, 1, schema, &src.labels, &v));
+        }
+        src.reader = Some(reader);
+        Ok(src)
+    }
+
+    /// How many records the file holds in all, extrapolated from those read so far.
+    pub fn estimated_rows(&self) -> Option<u64> {
+        let reader = self.reader.as_ref()?;
+        let done = reader.position().byte().max(1);
+        let read = self.rows.saturating_sub(1);
+        (read > 0).then(|| (self.bytes as f64 / done as f64 * read as f64) as u64)
+    }
+
+    /// Fills `batch` with up to its capacity of records; false when the file is done.
+    pub fn next_batch(&mut self, batch: &mut Batch) -> Result<bool> {
+        batch.len = 0;
+        let Some(reader) = self.reader.as_mut() else {
+            return Ok(false);
+        };
+        while batch.len < batch.records.len() {
+            let rec = &mut batch.records[batch.len];
+            if !reader
+                .read_byte_record(rec)
+                .with_context(|| format!("failed to read `{}`", self.shown))?
+            {
+                break;
+            }
+            self.rows += 1;
+            let p = rec.position().expect("csv records carry positions");
+            batch.pos[batch.len] = RecordPos {
+                line: p.line(),
+                row: self.rows,
+                byte: p.byte() + self.bom,
+            };
+            batch.len += 1;
+        }
+        Ok(batch.len > 0)
+    }
+}
+
+/// The decoded cells of one record (on the stack for up to 16 cells).
+pub type Cells<'r> = smallvec::SmallVec<[std::borrow::Cow<'r, str>; 16]>;
+
+/// Decodes a record's cells: borrowed when valid UTF-8; the positions of invalid cells
+/// are pushed to `bad_utf8` (their text is replaced lossily, for display only). The fast
+/// path validates the whole record at once and checks that cell boundaries fall on
+/// character boundaries.
+pub fn decode<'r>(
+    rec: &'r csv::ByteRecord,
+    bad_utf8: &mut Vec<usize>,
+) -> Vec<std::borrow::Cow<'r, str>> {
+    use std::borrow::Cow;
+    if let Ok(all) = std::str::from_utf8(rec.as_slice()) {
+        let mut out = Vec::with_capacity(rec.len());
+        for i in 0..rec.len() {
+            let r = rec.range(i).expect("index in range");
+            if !(all.is_char_boundary(r.start) && all.is_char_boundary(r.end)) {
+                out.clear();
+                break;
+            }
+            out.push(Cow::Borrowed(&all[r]));
+        }
+        if out.len() == rec.len() {
+            return out;
+        }
+    }
+    rec.iter()
+        .enumerate()
+        .map(|(i, raw)| match std::str::from_utf8(raw) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => {
+                bad_utf8.push(i);
+                Cow::Owned(String::from_utf8_lossy(raw).into_owned())
+            }
+        })
+        .collect()
+}
+
+/// What reading one whole file gave (the dataset's raw files are small).
+pub struct FileRead {
+    pub rows: Vec<IngestedRow>,
+    pub file_errors: Vec<ErrorRecord>,
+    pub width: usize,
+}
+
+/// Reads one CSV file against `schema` into memory. I/O problems are errors; data
+/// problems are returned in `file_errors` (encoding, header) or marked on rows.
+pub fn read_file(path: &Path, shown: &str, schema: &TableSchema) -> Result<FileRead> {
+    let mut src = CsvSource::open(path, shown, schema)?;
     let mut rows = Vec::new();
-    let mut header: Option<Vec<String>> = None;
-    let mut file_errors: Vec<ErrorRecord> = Vec::new();
-    let mut row_number = 0u64;
-    while rdr
-        .read_byte_record(&mut record)
-        .with_context(|| format!("failed to read `{shown}`"))?
-    {
-        row_number += 1;
-        let pos = record.position().expect("csv records carry positions");
-        let mut cells = Vec::with_capacity(record.len());
-        let mut bad_utf8 = Vec::new();
-        for (i, raw) in record.iter().enumerate() {
-            match std::str::from_utf8(raw) {
-                Ok(s) => cells.push(s.to_string()),
-                Err(_) => {
-                    bad_utf8.push(i);
-                    cells.push(String::from_utf8_lossy(raw).into_owned());
-                }
-            }
+    let mut batch = Batch::with_capacity(1024);
+    while src.next_batch(&mut batch)? {
+        for (rec, pos) in batch.records[..batch.len].iter().zip(&batch.pos) {
+            let mut bad_utf8 = Vec::new();
+            let cells = decode(rec, &mut bad_utf8)
+                .into_iter()
+                .map(|c| c.into_owned())
+                .collect();
+            rows.push(IngestedRow {
+                at: Provenance {
+                    file: shown.to_string(),
+                    line: pos.line,
+                    row: pos.row,
+                    byte: pos.byte,
+                },
+                cells,
+                bad_utf8,
+            });
         }
-        if header.is_none() {
-            // A bad header rejects the file, but its rows are still read and counted, so
-            // that every input row is accounted for.
-            if !bad_utf8.is_empty() {
-                file_errors.push(file_error(
-                    "encoding-error",
-                    "the header row is not valid UTF-8".into(),
-                ));
-            }
-            for v in check_header(schema, &cells) {
-                file_errors.push(place(shown, 1, 1, schema, &cells, &v));
-            }
-            header = Some(cells);
-            continue;
-        }
-        rows.push(IngestedRow {
-            at: Provenance {
-                file: shown.to_string(),
-                line: pos.line(),
-                row: row_number,
-                byte: pos.byte() + bom as u64,
-            },
-            cells,
-            bad_utf8,
-        });
-    }
-    if header.is_none() {
-        file_errors.push(file_error(
-            "missing-label",
-            "file is empty: no header row".into(),
-        ));
     }
     Ok(FileRead {
         rows,
-        file_errors,
-        text,
+        width: src.labels.len(),
+        file_errors: src.header_errors,
     })
 }
 
@@ -152,8 +290,7 @@ pub fn place(
 pub struct Ingested {
     pub report: StageReport,
     pub file_errors: Vec<ErrorRecord>,
-    /// file → text, for diagnostics
-    pub texts: Vec<(String, String)>,
+    pub files: usize,
 }
 
 /// Runs ingest over the dataset's raw reports.
@@ -169,7 +306,6 @@ pub fn run(layout: &Layout, schema: &TableSchema) -> Result<Ingested> {
     }
     let mut rows = Vec::new();
     let mut file_errors = Vec::new();
-    let mut texts = Vec::new();
     for path in &files {
         let shown = layout.display(path).replace('\\', "/");
         let read = read_file(path, &shown, schema)?;
@@ -181,7 +317,6 @@ pub fn run(layout: &Layout, schema: &TableSchema) -> Result<Ingested> {
             report.rejected += read.rows.len() as u64;
             file_errors.extend(read.file_errors);
         }
-        texts.push((shown, read.text));
     }
     let out = layout.build_file("ingested.jsonl");
     if file_errors.is_empty() {
@@ -196,6 +331,6 @@ pub fn run(layout: &Layout, schema: &TableSchema) -> Result<Ingested> {
     Ok(Ingested {
         report,
         file_errors,
-        texts,
+        files: files.len(),
     })
 }

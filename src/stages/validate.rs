@@ -1,23 +1,33 @@
-//! Stage 2, validate: checks every staged row against the reports schema with the rules
-//! of [`crate::rules`]. Valid rows go on in `build/valid.jsonl`; rejected rows go to
-//! `build/quarantine.csv` with file, line, row, field, code, constraint, message and the
-//! whole record, so they can be fixed and re-ingested. Nothing is dropped: every row read
-//! is either valid or quarantined.
+//! Stage 2, validate: checks rows against a Table Schema with the rules of
+//! [`crate::rules`]. Valid rows go on; rejected rows go to a quarantine file with file,
+//! line, row, field, code, constraint, message and the whole record, so they can be fixed
+//! and re-ingested. Nothing is dropped: every row read is either valid or quarantined.
 //!
-//! The same checks run on any CSV with any schema (`luban validate FILE --schema S`).
+//! Two entry points share the rules:
+//! - [`run`]: the dataset stage, on `build/ingested.jsonl` (small; in memory), writing
+//!   `build/valid.jsonl` and `build/quarantine.csv`;
+//! - [`check_source`]: any CSV file, streamed in batches. Per-row rules run on both cores
+//!   in ordered batches (a reader thread feeds them); the cross-row rules (unique, primary
+//!   key, duplicate row) then run in row order, so the output is the same for any `jobs`.
+//!   Memory does not grow with the file, except for the keys those cross-row rules keep.
 
+use std::borrow::Cow;
+use std::sync::mpsc;
 use std::time::Instant;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use rayon::prelude::*;
 
+use super::ingest::{decode, place, Batch, CsvSource, RecordPos};
 use super::StageReport;
 use crate::csvio;
 use crate::layout::Layout;
 use crate::model::IngestedRow;
 use crate::names::countries::CountryResolver;
-use crate::rules::{ErrorRecord, RowChecker};
+use crate::rules::{
+    hash_record, CrossRowState, ErrorRecord, KeyFields, RowChecker, RowKeys, Violation,
+};
 use crate::schema::TableSchema;
-use crate::stages::ingest::place;
 
 /// Limits on how much to check.
 #[derive(Debug, Clone, Copy, Default)]
@@ -45,14 +55,34 @@ impl Checked {
     }
 }
 
-/// Checks rows against `schema`; `countries` resolves `x-luban-resolve: country` fields.
+fn placed(
+    schema: &TableSchema,
+    file: &str,
+    pos: RecordPos,
+    cells: &[String],
+    violations: &[Violation],
+) -> Vec<ErrorRecord> {
+    violations
+        .iter()
+        .map(|v| {
+            let mut e = place(file, pos.line, pos.row, schema, cells, v);
+            e.byte = Some(pos.byte);
+            e
+        })
+        .collect()
+}
+
+/// Checks in-memory rows (all with `width` header labels) against `schema`.
 pub fn check_rows(
     schema: &TableSchema,
     countries: Option<&CountryResolver>,
+    width: usize,
     rows: Vec<IngestedRow>,
     limits: Limits,
 ) -> Checked {
-    let mut checker = RowChecker::new(schema, countries);
+    let checker = RowChecker::new(schema, countries);
+    let key_fields = KeyFields::new(schema);
+    let mut cross = CrossRowState::new(schema);
     let mut out = Checked::default();
     let mut n_errors = 0usize;
     let total = rows.len() as u64;
@@ -62,23 +92,220 @@ pub fn check_rows(
             out.unchecked = total - done as u64;
             break;
         }
-        let violations = checker.check(&row);
+        let cells: Vec<&str> = row.cells.iter().map(String::as_str).collect();
+        let mut violations = Vec::new();
+        let blank = checker.check_cells(width, &cells, &row.bad_utf8, &mut violations);
+        let keys = key_fields.keys(
+            schema,
+            &cells,
+            hash_record(cells.concat().as_bytes(), cells.iter().map(|c| c.len())),
+        );
+        let cell = |i: usize| row.cells.get(i).cloned().unwrap_or_default();
+        cross.check(schema, row.at.row, &keys, blank, &cell, &mut violations);
         if violations.is_empty() {
             out.valid.push(row);
         } else {
             n_errors += violations.len();
-            let errors = violations
-                .iter()
-                .map(|v| {
-                    let mut e = place(&row.at.file, row.at.line, row.at.row, schema, &row.cells, v);
-                    e.byte = Some(row.at.byte);
-                    e
-                })
-                .collect();
+            let pos = RecordPos {
+                line: row.at.line,
+                row: row.at.row,
+                byte: row.at.byte,
+            };
+            let errors = placed(schema, &row.at.file, pos, &row.cells, &violations);
             out.rejected.push((row, errors));
         }
     }
     out
+}
+
+/// Counts of a streamed check. When `max_errors` stopped it, they cover the rows up to
+/// the stop only (`stopped_early`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct StreamStats {
+    pub rows: u64,
+    pub valid: u64,
+    pub rejected: u64,
+    pub errors: usize,
+    pub stopped_early: bool,
+}
+
+/// The per-row result computed in parallel.
+struct RowResult {
+    violations: Vec<Violation>,
+    blank: bool,
+    keys: RowKeys,
+}
+
+fn check_record(
+    checker: &RowChecker<'_>,
+    key_fields: &KeyFields,
+    schema: &TableSchema,
+    width: usize,
+    rec: &csv::ByteRecord,
+) -> RowResult {
+    let mut bad = Vec::new();
+    let cells = decode(rec, &mut bad);
+    let strs: smallvec::SmallVec<[&str; 16]> = cells.iter().map(Cow::as_ref).collect();
+    let mut violations = Vec::new();
+    let blank = checker.check_cells(width, &strs, &bad, &mut violations);
+    let hash = hash_record(rec.as_slice(), rec.iter().map(<[u8]>::len));
+    RowResult {
+        violations,
+        blank,
+        keys: key_fields.keys(schema, &strs, hash),
+    }
+}
+
+/// Streams one CSV source through the rules. `on_rejected` receives each rejected row's
+/// cells and errors, in row order. `jobs` = 1 runs everything on this thread.
+pub fn check_source(
+    src: &mut CsvSource,
+    schema: &TableSchema,
+    countries: Option<&CountryResolver>,
+    limits: Limits,
+    jobs: usize,
+    mut on_rejected: impl FnMut(&[String], Vec<ErrorRecord>) -> Result<()> + Send,
+) -> Result<StreamStats> {
+    const BATCH: usize = 8192;
+    let checker = RowChecker::new(schema, countries);
+    let key_fields = KeyFields::new(schema);
+    let mut cross = CrossRowState::new(schema);
+    let width = src.labels.len();
+    let mut stats = StreamStats::default();
+    let shown = src.shown.clone();
+    // Runs the in-order part on one checked batch; false once max_errors is reached.
+    let mut finish = |batch: &Batch,
+                      results: &mut Vec<RowResult>,
+                      stats: &mut StreamStats,
+                      estimate: Option<u64>|
+     -> Result<bool> {
+        if stats.rows == 0 {
+            if let Some(n) = estimate {
+                // one allocation for the key sets, capped at 64M rows (~2 GiB)
+                cross.reserve(n.min(64 << 20) as usize);
+            }
+        }
+        for (i, r) in results.iter_mut().enumerate() {
+            let rec = &batch.records[i];
+            let pos = batch.pos[i];
+            if limits.max_errors.is_some_and(|m| stats.errors >= m) {
+                // rows after this one are not read on: the counts cover checked rows only,
+                // which is the same for any number of jobs
+                stats.stopped_early = true;
+                return Ok(false);
+            }
+            stats.rows += 1;
+            let cell =
+                |i: usize| String::from_utf8_lossy(rec.get(i).unwrap_or_default()).into_owned();
+            cross.check(schema, pos.row, &r.keys, r.blank, &cell, &mut r.violations);
+            if r.violations.is_empty() {
+                stats.valid += 1;
+            } else {
+                stats.rejected += 1;
+                stats.errors += r.violations.len();
+                let owned: Vec<String> = decode(rec, &mut Vec::new())
+                    .into_iter()
+                    .map(Cow::into_owned)
+                    .collect();
+                let errors = placed(schema, &shown, pos, &owned, &r.violations);
+                on_rejected(&owned, errors)?;
+            }
+        }
+        Ok(true)
+    };
+    // One results buffer, reused: allocating and freeing it per batch made the allocator
+    // return and re-fault its pages (a quarter of the time, see BENCHMARKS.md).
+    let mut results: Vec<RowResult> = Vec::with_capacity(BATCH);
+    if jobs <= 1 {
+        let mut batch = Batch::with_capacity(BATCH);
+        while src.next_batch(&mut batch)? {
+            results.extend(
+                batch.records[..batch.len]
+                    .iter()
+                    .map(|rec| check_record(&checker, &key_fields, schema, width, rec)),
+            );
+            let estimate = src.estimated_rows();
+            let go_on = finish(&batch, &mut results, &mut stats, estimate)?;
+            results.clear();
+            if !go_on {
+                break;
+            }
+        }
+        return Ok(stats);
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .context("failed to start worker threads")?;
+    // Three stages overlap: a reader thread fills batches, this thread checks them on the
+    // pool, and a finisher thread runs the in-order rules and hands batches back.
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| -> Result<StreamStats> {
+        let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(2);
+        let (empty_tx, empty_rx) = mpsc::channel::<Batch>();
+        let (checked_tx, checked_rx) = mpsc::sync_channel::<(Batch, Vec<RowResult>)>(2);
+        let (spare_tx, spare_rx) = mpsc::channel::<Vec<RowResult>>();
+        for _ in 0..4 {
+            empty_tx
+                .send(Batch::with_capacity(BATCH))
+                .expect("receiver alive");
+            spare_tx
+                .send(Vec::with_capacity(BATCH))
+                .expect("receiver alive");
+        }
+        let reader = scope.spawn(move || -> Result<()> {
+            while let Ok(mut batch) = empty_rx.recv() {
+                if !src.next_batch(&mut batch)? {
+                    break;
+                }
+                batch.estimated_rows = src.estimated_rows();
+                if full_tx.send(batch).is_err() {
+                    break; // the checker stopped early
+                }
+            }
+            Ok(())
+        });
+        let stop_ref = &stop;
+        let finisher = scope.spawn(move || -> Result<StreamStats> {
+            let mut ok = true;
+            while let Ok((batch, mut results)) = checked_rx.recv() {
+                if ok {
+                    let estimate = batch.estimated_rows;
+                    ok = finish(&batch, &mut results, &mut stats, estimate)?;
+                    if !ok {
+                        stop_ref.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+                results.clear();
+                // Once the reader is done nobody takes batches back; keep draining anyway.
+                let _ = empty_tx.send(batch);
+                let _ = spare_tx.send(results);
+            }
+            Ok(stats)
+        });
+        let mut failed = None;
+        while let Ok(batch) = full_rx.recv() {
+            let mut results = spare_rx.recv().unwrap_or_default();
+            if !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                pool.install(|| {
+                    batch.records[..batch.len]
+                        .par_iter()
+                        .map(|rec| check_record(&checker, &key_fields, schema, width, rec))
+                        .collect_into_vec(&mut results)
+                });
+            }
+            if checked_tx.send((batch, results)).is_err() {
+                failed = Some(());
+                break; // the finisher failed; its error is reported below
+            }
+        }
+        drop(checked_tx);
+        drop(full_rx);
+        let stats = finisher.join().expect("finisher thread does not panic")?;
+        reader.join().expect("reader thread does not panic")?;
+        debug_assert!(failed.is_none());
+        Ok(stats)
+    })
 }
 
 /// Writes the quarantine file: one line per error, with the whole record as JSON.
@@ -87,6 +314,22 @@ pub fn write_quarantine(
     rejected: &[(IngestedRow, Vec<ErrorRecord>)],
 ) -> Result<()> {
     csvio::write_atomic(path, |w| {
+        let mut q = QuarantineWriter::new(w)?;
+        for (row, errors) in rejected {
+            q.write(&row.cells, errors)?;
+        }
+        q.flush()
+    })
+}
+
+/// The quarantine CSV: file, line, row, field, field_position, code, constraint, cell,
+/// message, and the whole record as a JSON array of its cells.
+pub struct QuarantineWriter<W: std::io::Write> {
+    wtr: csv::Writer<W>,
+}
+
+impl<W: std::io::Write> QuarantineWriter<W> {
+    pub fn new(w: W) -> Result<QuarantineWriter<W>> {
         let mut wtr = csvio::writer(w);
         wtr.write_record([
             "file",
@@ -100,26 +343,32 @@ pub fn write_quarantine(
             "message",
             "record",
         ])?;
-        for (row, errors) in rejected {
-            let record = serde_json::to_string(&row.cells)?;
-            for e in errors {
-                wtr.write_record([
-                    e.file.as_str(),
-                    &e.line.to_string(),
-                    &e.row.to_string(),
-                    e.field.as_deref().unwrap_or(""),
-                    &e.field_position.map_or(String::new(), |p| p.to_string()),
-                    &e.code,
-                    e.constraint.as_deref().unwrap_or(""),
-                    e.cell.as_deref().unwrap_or(""),
-                    &e.message,
-                    &record,
-                ])?;
-            }
+        Ok(QuarantineWriter { wtr })
+    }
+
+    pub fn write(&mut self, cells: &[String], errors: &[ErrorRecord]) -> Result<()> {
+        let record = serde_json::to_string(cells)?;
+        for e in errors {
+            self.wtr.write_record([
+                e.file.as_str(),
+                &e.line.to_string(),
+                &e.row.to_string(),
+                e.field.as_deref().unwrap_or(""),
+                &e.field_position.map_or(String::new(), |p| p.to_string()),
+                &e.code,
+                e.constraint.as_deref().unwrap_or(""),
+                e.cell.as_deref().unwrap_or(""),
+                &e.message,
+                &record,
+            ])?;
         }
-        wtr.flush()?;
         Ok(())
-    })
+    }
+
+    pub fn flush(&mut self) -> Result<()> {
+        self.wtr.flush()?;
+        Ok(())
+    }
 }
 
 /// The result of the validate stage on a dataset.
@@ -139,7 +388,8 @@ pub fn run(
     let rows: Vec<IngestedRow> = csvio::read_jsonl(&layout.build_file("ingested.jsonl"), "ingest")?;
     let mut report = StageReport::new("validate");
     report.rows_in = rows.len() as u64;
-    let checked = check_rows(schema, Some(countries), rows, limits);
+    // ingest rejects files whose header is not the schema's, so every row has its width
+    let checked = check_rows(schema, Some(countries), schema.fields.len(), rows, limits);
     report.rows_out = checked.valid.len() as u64;
     report.rejected = checked.rejected.len() as u64 + checked.unchecked;
     report.data_errors = !checked.rejected.is_empty();

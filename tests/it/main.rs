@@ -1,14 +1,14 @@
 //! One integration-test binary; every test runs the real `luban` binary in a fresh
 //! temporary dataset folder.
 //!
-//! - `workdir`     the harness: fixture dataset folders, running the binary, dumping
-//!                 cwd/status/stdout/stderr on failure
-//! - `pipeline`    each stage on small fixtures, and `run` end to end on the committed raw/
-//! - `bad_input`   missing folders, unreadable files, ragged rows, unknown columns and
-//!                 countries, bad encodings: clear messages, exit 1 or 2, never a panic
-//! - `validate`    generic `validate FILE --schema S`, the JSON and GitHub formats
-//! - `determinism` byte-identical output on rerun and for shuffled input
-//! - `published`   the Parquet files read back with real types
+//! - `workdir`: the harness (fixture dataset folders, running the binary, dumping
+//!   cwd/status/stdout/stderr on failure)
+//! - `pipeline`: each stage on small fixtures, and `run` end to end on the committed raw/
+//! - `bad_input`: missing folders, unreadable files, ragged rows, unknown columns and
+//!   countries, bad encodings: clear messages, exit 1 or 2, never a panic
+//! - `validate`: generic `validate FILE --schema S`, the JSON and GitHub formats, jobs
+//! - `determinism`: byte-identical output on rerun and for shuffled input
+//! - `published`: the Parquet files read back with real types
 
 mod bad_input;
 mod determinism;

@@ -98,10 +98,12 @@ fn max_errors_stops_early() {
         .expect(1);
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(v["errors"].as_array().unwrap().len(), 1);
+    assert_eq!(v["stats"]["rejected_rows"], 1);
     assert_eq!(
-        v["stats"]["rejected_rows"], 3,
-        "unchecked rows are not passed as valid"
+        v["stats"]["rows"], 1,
+        "counts cover the rows checked before the stop"
     );
+    assert_eq!(v["stats"]["stopped_early"], true);
 }
 
 #[test]
@@ -129,4 +131,62 @@ fn multi_line_cells_keep_row_and_line_apart() {
         (Some(4), Some(5)),
         "row 4 starts on line 5"
     );
+}
+
+#[test]
+fn any_job_count_gives_the_same_report_over_many_batches() {
+    let wd = Workdir::empty();
+    wd.run(&[
+        "generate", "--rows", "30000", "--seed", "3", "--out", "g.csv",
+    ])
+    .expect(0);
+    wd.write("s.json", r#"{"fields": [
+      {"name": "workshop_name"}, {"name": "country", "constraints": {"required": true}}, {"name": "city"},
+      {"name": "host_institution"}, {"name": "chinese_partner"},
+      {"name": "opened_on", "constraints": {"pattern": "[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?"}},
+      {"name": "status", "constraints": {"enum": ["operating", "announced", "planned"]}},
+      {"name": "specialties"}, {"name": "source_url", "format": "uri", "constraints": {"required": true, "unique": true}},
+      {"name": "source_title"}, {"name": "source_date", "type": "date"}, {"name": "notes"}]}"#);
+    let run = |jobs: &str| {
+        wd.run(&[
+            "validate", "g.csv", "--schema", "s.json", "--format", "json", "--jobs", jobs,
+        ])
+        .expect(1)
+        .stdout
+    };
+    let one = run("1");
+    let v: serde_json::Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(
+        v["stats"]["rows"], 30000,
+        "every row of every batch is checked"
+    );
+    assert!(v["stats"]["errors"].as_u64().unwrap() > 50);
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("3"));
+    // stopping early is the same too
+    let stop = |jobs: &str| {
+        wd.run(&[
+            "validate",
+            "g.csv",
+            "--schema",
+            "s.json",
+            "--format",
+            "json",
+            "--jobs",
+            jobs,
+            "--max-errors",
+            "7",
+        ])
+        .expect(1)
+        .stdout
+    };
+    let s1 = stop("1");
+    let v: serde_json::Value = serde_json::from_str(&s1).unwrap();
+    assert_eq!(v["errors"].as_array().unwrap().len(), 7);
+    assert_eq!(v["stats"]["stopped_early"], true);
+    assert!(
+        v["stats"]["rows"].as_u64().unwrap() < 30000,
+        "counts cover the checked rows"
+    );
+    assert_eq!(s1, stop("2"));
 }

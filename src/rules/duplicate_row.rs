@@ -1,0 +1,62 @@
+//! `duplicate-row`: a row whose cells are all the same as an earlier row's. Frictionless
+//! offers this as an opt-in check; luban always runs it, since a repeated report is a
+//! contributor's mistake. Rows are remembered by the 128-bit hash of their cells
+//! ([`RowKeys::row`](super::unique::RowKeys)), computed in parallel.
+//!
+//! Example: the same report pasted twice into `raw/reports/asia.csv`.
+
+use super::unique::{split, Seen};
+use super::Violation;
+
+#[derive(Default)]
+pub struct DuplicateState {
+    seen: Seen,
+}
+
+impl DuplicateState {
+    pub fn reserve(&mut self, rows: usize) {
+        self.seen.reserve(rows);
+    }
+
+    pub fn check(&mut self, row: u64, hash: u128, out: &mut Vec<Violation>) {
+        match self.seen.get(&split(hash)) {
+            Some(first) => out.push(
+                Violation::new(
+                    "duplicate-row",
+                    None,
+                    format!("row is the same as row {first}"),
+                )
+                .expected("a row that differs from every other row"),
+            ),
+            None => {
+                self.seen.insert(split(hash), row);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::unique::hash_record;
+    use super::*;
+
+    #[test]
+    fn only_whole_row_repeats_count() {
+        let mut st = DuplicateState::default();
+        let rows: [&[&str]; 4] = [&["a", "b"], &["a", "bb"], &["ab", ""], &["a", "b"]];
+        let hits: Vec<bool> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let mut out = Vec::new();
+                st.check(
+                    i as u64 + 2,
+                    hash_record(r.concat().as_bytes(), r.iter().map(|c| c.len())),
+                    &mut out,
+                );
+                !out.is_empty()
+            })
+            .collect();
+        assert_eq!(hits, vec![false, false, false, true]);
+    }
+}
