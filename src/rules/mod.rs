@@ -13,6 +13,7 @@ mod country_key;
 mod duplicate_row;
 mod encoding_error;
 mod enum_constraint;
+mod foreign_key;
 mod header_labels;
 mod length_constraint;
 mod pattern_constraint;
@@ -27,6 +28,7 @@ use serde::Serialize;
 use crate::names::countries::CountryResolver;
 use crate::schema::TableSchema;
 
+pub use foreign_key::{ForeignKeyState, Pending, RowInfo};
 pub use header_labels::check_header;
 pub use unique::{hash_cells, hash_record, KeyFields, RowKeys};
 

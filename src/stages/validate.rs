@@ -12,6 +12,7 @@
 //!   Memory does not grow with the file, except for the keys those cross-row rules keep.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::sync::mpsc;
 use std::time::Instant;
 
@@ -25,7 +26,8 @@ use crate::layout::Layout;
 use crate::model::IngestedRow;
 use crate::names::countries::CountryResolver;
 use crate::rules::{
-    hash_record, CrossRowState, ErrorRecord, KeyFields, RowChecker, RowKeys, Violation,
+    hash_record, CrossRowState, ErrorRecord, ForeignKeyState, KeyFields, RowChecker, RowInfo,
+    RowKeys, Violation,
 };
 use crate::schema::TableSchema;
 
@@ -83,6 +85,7 @@ pub fn check_rows(
     let checker = RowChecker::new(schema, countries);
     let key_fields = KeyFields::new(schema);
     let mut cross = CrossRowState::new(schema);
+    let mut fk = ForeignKeyState::new(schema);
     let mut out = Checked::default();
     let mut n_errors = 0usize;
     let total = rows.len() as u64;
@@ -102,6 +105,20 @@ pub fn check_rows(
         );
         let cell = |i: usize| row.cells.get(i).cloned().unwrap_or_default();
         cross.check(schema, row.at.row, &keys, blank, &cell, &mut violations);
+        if !fk.is_empty() && !blank {
+            let all = || row.cells.clone();
+            fk.observe(
+                schema,
+                &RowInfo {
+                    row: row.at.row,
+                    line: row.at.line,
+                    byte: row.at.byte,
+                    rejected: !violations.is_empty(),
+                    cell: &cell,
+                    cells: &all,
+                },
+            );
+        }
         if violations.is_empty() {
             out.valid.push(row);
         } else {
@@ -115,7 +132,34 @@ pub fn check_rows(
             out.rejected.push((row, errors));
         }
     }
+    if !out.stopped_early {
+        for (p, v) in fk.finish() {
+            let pos = RecordPos {
+                line: p.line,
+                row: p.row,
+                byte: p.byte,
+            };
+            let errors = placed(schema, &file_of_row(&out, p.row), pos, &p.cells, &[v]);
+            if let Some(i) = out.valid.iter().position(|r| r.at.row == p.row) {
+                let row = out.valid.remove(i);
+                out.rejected.push((row, errors));
+            } else if let Some((_, e)) = out.rejected.iter_mut().find(|(r, _)| r.at.row == p.row) {
+                e.extend(errors);
+            }
+        }
+        out.rejected.sort_by_key(|(r, _)| r.at.row);
+    }
     out
+}
+
+/// The file of row `row` among checked rows (rows of one table share it).
+fn file_of_row(out: &Checked, row: u64) -> String {
+    out.valid
+        .iter()
+        .chain(out.rejected.iter().map(|(r, _)| r))
+        .find(|r| r.at.row == row)
+        .map(|r| r.at.file.clone())
+        .unwrap_or_default()
 }
 
 /// Counts of a streamed check. When `max_errors` stopped it, they cover the rows up to
@@ -156,6 +200,105 @@ fn check_record(
     }
 }
 
+/// The in-order part of a streamed check: cross-row rules, foreign keys, counts, and
+/// handing rejected rows to the caller.
+struct Finisher<'s, F> {
+    schema: &'s TableSchema,
+    limits: Limits,
+    shown: String,
+    cross: CrossRowState,
+    fk: ForeignKeyState,
+    stats: StreamStats,
+    on_rejected: F,
+}
+
+impl<F: FnMut(&[String], Vec<ErrorRecord>) -> Result<()>> Finisher<'_, F> {
+    /// One checked batch; false once `max_errors` is reached.
+    fn batch(
+        &mut self,
+        batch: &Batch,
+        results: &mut [RowResult],
+        estimate: Option<u64>,
+    ) -> Result<bool> {
+        let schema = self.schema;
+        if self.stats.rows == 0 {
+            if let Some(n) = estimate {
+                // one allocation for the key sets, capped at 64M rows (~2 GiB)
+                self.cross.reserve(n.min(64 << 20) as usize);
+            }
+        }
+        for (i, r) in results.iter_mut().enumerate() {
+            let rec = &batch.records[i];
+            let pos = batch.pos[i];
+            if self
+                .limits
+                .max_errors
+                .is_some_and(|m| self.stats.errors >= m)
+            {
+                // rows after this one are not read on: the counts cover checked rows only,
+                // which is the same for any number of jobs
+                self.stats.stopped_early = true;
+                return Ok(false);
+            }
+            self.stats.rows += 1;
+            let cell =
+                |i: usize| String::from_utf8_lossy(rec.get(i).unwrap_or_default()).into_owned();
+            let cells = || {
+                decode(rec, &mut Vec::new())
+                    .into_iter()
+                    .map(Cow::into_owned)
+                    .collect::<Vec<String>>()
+            };
+            self.cross
+                .check(schema, pos.row, &r.keys, r.blank, &cell, &mut r.violations);
+            if !self.fk.is_empty() && !r.blank {
+                let info = RowInfo {
+                    row: pos.row,
+                    line: pos.line,
+                    byte: pos.byte,
+                    rejected: !r.violations.is_empty(),
+                    cell: &cell,
+                    cells: &cells,
+                };
+                self.fk.observe(schema, &info);
+            }
+            if r.violations.is_empty() {
+                self.stats.valid += 1;
+            } else {
+                self.stats.rejected += 1;
+                self.stats.errors += r.violations.len();
+                let owned = cells();
+                let errors = placed(schema, &self.shown, pos, &owned, &r.violations);
+                (self.on_rejected)(&owned, errors)?;
+            }
+        }
+        Ok(true)
+    }
+
+    /// After the last batch: references that no row defined.
+    fn end(&mut self) -> Result<()> {
+        if self.stats.stopped_early {
+            return Ok(()); // later rows could have defined them
+        }
+        let mut counted = HashSet::new();
+        for (p, v) in self.fk.finish() {
+            self.stats.errors += 1;
+            if !p.rejected && counted.insert(p.row) {
+                self.stats.valid -= 1;
+                self.stats.rejected += 1;
+            }
+            let pos = RecordPos {
+                line: p.line,
+                row: p.row,
+                byte: p.byte,
+            };
+            let errors = placed(self.schema, &self.shown, pos, &p.cells, &[v]);
+            (self.on_rejected)(&p.cells, errors)?;
+        }
+        Ok(())
+    }
+}
+
 /// Streams one CSV source through the rules. `on_rejected` receives each rejected row's
 /// cells and errors, in row order. `jobs` = 1 runs everything on this thread.
 pub fn check_source(
@@ -164,54 +307,20 @@ pub fn check_source(
     countries: Option<&CountryResolver>,
     limits: Limits,
     jobs: usize,
-    mut on_rejected: impl FnMut(&[String], Vec<ErrorRecord>) -> Result<()> + Send,
+    on_rejected: impl FnMut(&[String], Vec<ErrorRecord>) -> Result<()> + Send,
 ) -> Result<StreamStats> {
     const BATCH: usize = 8192;
     let checker = RowChecker::new(schema, countries);
     let key_fields = KeyFields::new(schema);
-    let mut cross = CrossRowState::new(schema);
     let width = src.labels.len();
-    let mut stats = StreamStats::default();
-    let shown = src.shown.clone();
-    // Runs the in-order part on one checked batch; false once max_errors is reached.
-    let mut finish = |batch: &Batch,
-                      results: &mut Vec<RowResult>,
-                      stats: &mut StreamStats,
-                      estimate: Option<u64>|
-     -> Result<bool> {
-        if stats.rows == 0 {
-            if let Some(n) = estimate {
-                // one allocation for the key sets, capped at 64M rows (~2 GiB)
-                cross.reserve(n.min(64 << 20) as usize);
-            }
-        }
-        for (i, r) in results.iter_mut().enumerate() {
-            let rec = &batch.records[i];
-            let pos = batch.pos[i];
-            if limits.max_errors.is_some_and(|m| stats.errors >= m) {
-                // rows after this one are not read on: the counts cover checked rows only,
-                // which is the same for any number of jobs
-                stats.stopped_early = true;
-                return Ok(false);
-            }
-            stats.rows += 1;
-            let cell =
-                |i: usize| String::from_utf8_lossy(rec.get(i).unwrap_or_default()).into_owned();
-            cross.check(schema, pos.row, &r.keys, r.blank, &cell, &mut r.violations);
-            if r.violations.is_empty() {
-                stats.valid += 1;
-            } else {
-                stats.rejected += 1;
-                stats.errors += r.violations.len();
-                let owned: Vec<String> = decode(rec, &mut Vec::new())
-                    .into_iter()
-                    .map(Cow::into_owned)
-                    .collect();
-                let errors = placed(schema, &shown, pos, &owned, &r.violations);
-                on_rejected(&owned, errors)?;
-            }
-        }
-        Ok(true)
+    let mut fin = Finisher {
+        schema,
+        limits,
+        shown: src.shown.clone(),
+        cross: CrossRowState::new(schema),
+        fk: ForeignKeyState::new(schema),
+        stats: StreamStats::default(),
+        on_rejected,
     };
     // One results buffer, reused: allocating and freeing it per batch made the allocator
     // return and re-fault its pages (a quarter of the time, see BENCHMARKS.md).
@@ -225,13 +334,14 @@ pub fn check_source(
                     .map(|rec| check_record(&checker, &key_fields, schema, width, rec)),
             );
             let estimate = src.estimated_rows();
-            let go_on = finish(&batch, &mut results, &mut stats, estimate)?;
+            let go_on = fin.batch(&batch, &mut results, estimate)?;
             results.clear();
             if !go_on {
                 break;
             }
         }
-        return Ok(stats);
+        fin.end()?;
+        return Ok(fin.stats);
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
@@ -270,8 +380,7 @@ pub fn check_source(
             let mut ok = true;
             while let Ok((batch, mut results)) = checked_rx.recv() {
                 if ok {
-                    let estimate = batch.estimated_rows;
-                    ok = finish(&batch, &mut results, &mut stats, estimate)?;
+                    ok = fin.batch(&batch, &mut results, batch.estimated_rows)?;
                     if !ok {
                         stop_ref.store(true, std::sync::atomic::Ordering::Relaxed);
                     }
@@ -281,7 +390,8 @@ pub fn check_source(
                 let _ = empty_tx.send(batch);
                 let _ = spare_tx.send(results);
             }
-            Ok(stats)
+            fin.end()?;
+            Ok(fin.stats)
         });
         let mut failed = None;
         while let Ok(batch) = full_rx.recv() {

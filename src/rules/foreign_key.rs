@@ -1,0 +1,180 @@
+//! `foreign-key`: the values of a table's `foreignKeys` fields must appear in the
+//! referenced fields. References to the same table (`"resource": ""`) are checked here:
+//! the referenced values are collected while streaming, and a value still unknown at its
+//! row is kept (with its row) until the end, since it may be defined further down — as
+//! Frictionless allows. A referencing value whose cells are all missing is not checked.
+//! (Country names are the dataset's other foreign key, see `country_key`.)
+//!
+//! Example: `parent` = 9 where no row has `id` = 9.
+
+use std::collections::HashSet;
+
+use super::unique::{hash_cells, split};
+use super::Violation;
+use crate::schema::TableSchema;
+
+/// A referencing value not yet found when its row was read.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub row: u64,
+    pub line: u64,
+    pub byte: u64,
+    /// the whole row, for the quarantine file
+    pub cells: Vec<String>,
+    /// whether the row already had other errors
+    pub rejected: bool,
+    key: usize,
+    hash: [u64; 2],
+    values: Vec<String>,
+}
+
+/// Where a row is and what it is, for [`ForeignKeyState::observe`].
+pub struct RowInfo<'a> {
+    pub row: u64,
+    pub line: u64,
+    pub byte: u64,
+    pub rejected: bool,
+    pub cell: &'a dyn Fn(usize) -> String,
+    pub cells: &'a dyn Fn() -> Vec<String>,
+}
+
+struct Key {
+    fields: Vec<usize>,
+    reference: Vec<usize>,
+    names: Vec<String>,
+    referenced: HashSet<[u64; 2], ahash::RandomState>,
+}
+
+/// The self-references of one table.
+#[derive(Default)]
+pub struct ForeignKeyState {
+    keys: Vec<Key>,
+    pending: Vec<Pending>,
+}
+
+impl ForeignKeyState {
+    pub fn new(schema: &TableSchema) -> ForeignKeyState {
+        let keys = schema
+            .foreign_keys
+            .iter()
+            .filter(|fk| fk.resource.is_empty())
+            .filter_map(|fk| {
+                let fields = fk
+                    .fields
+                    .iter()
+                    .map(|n| schema.index_of(n))
+                    .collect::<Option<Vec<_>>>()?;
+                let reference = fk
+                    .reference_fields
+                    .iter()
+                    .map(|n| schema.index_of(n))
+                    .collect::<Option<Vec<_>>>()?;
+                Some(Key {
+                    fields,
+                    reference,
+                    names: fk.fields.clone(),
+                    referenced: HashSet::default(),
+                })
+            })
+            .collect();
+        ForeignKeyState {
+            keys,
+            pending: Vec::new(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Records this row's referenced values, and remembers its referencing values that
+    /// are not known yet. `cell(i)` gives the text of field i.
+    pub fn observe(&mut self, schema: &TableSchema, r: &RowInfo<'_>) {
+        let cell = r.cell;
+        let missing = |c: &str| schema.missing_values.iter().any(|m| m == c);
+        for (k, key) in self.keys.iter_mut().enumerate() {
+            let referenced: Vec<String> = key.reference.iter().map(|&i| cell(i)).collect();
+            if !referenced.iter().all(|c| missing(c)) {
+                key.referenced
+                    .insert(split(hash_cells(referenced.iter().map(|c| c.as_bytes()))));
+            }
+            let values: Vec<String> = key.fields.iter().map(|&i| cell(i)).collect();
+            if values.iter().all(|c| missing(c)) {
+                continue;
+            }
+            let hash = split(hash_cells(values.iter().map(|c| c.as_bytes())));
+            if !key.referenced.contains(&hash) {
+                self.pending.push(Pending {
+                    row: r.row,
+                    line: r.line,
+                    byte: r.byte,
+                    cells: (r.cells)(),
+                    rejected: r.rejected,
+                    key: k,
+                    hash,
+                    values,
+                });
+            }
+        }
+    }
+
+    /// After the last row: the referencing values never defined, in row order.
+    pub fn finish(&mut self) -> Vec<(Pending, Violation)> {
+        let pending = std::mem::take(&mut self.pending);
+        pending
+            .into_iter()
+            .filter(|p| !self.keys[p.key].referenced.contains(&p.hash))
+            .map(|p| {
+                let key = &self.keys[p.key];
+                let v = Violation::new(
+                    "foreign-key",
+                    None,
+                    format!(
+                        "({}) = ({}) is not found in this table",
+                        key.names.join(", "),
+                        p.values.join(", ")
+                    ),
+                )
+                .expected("a value that some row defines");
+                (p, v)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn forward_references_resolve_and_missing_ones_are_reported_at_the_end() {
+        let s = TableSchema::parse(
+            Path::new("s"),
+            "s",
+            r#"{"fields":[{"name":"id"},{"name":"parent"}],"foreignKeys":[{"fields":"parent","reference":{"resource":"","fields":"id"}}]}"#,
+        )
+        .unwrap();
+        let mut st = ForeignKeyState::new(&s);
+        let rows = [["1", ""], ["2", "1"], ["3", "9"], ["4", "5"], ["5", "1"]];
+        for (n, r) in rows.iter().enumerate() {
+            let info = RowInfo {
+                row: n as u64 + 2,
+                line: n as u64 + 2,
+                byte: 0,
+                rejected: false,
+                cell: &|i| r[i].to_string(),
+                cells: &|| r.iter().map(|c| c.to_string()).collect(),
+            };
+            st.observe(&s, &info);
+        }
+        let found = st.finish();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].0.row, 4);
+        assert_eq!(found[0].0.cells, vec!["3", "9"]);
+        assert_eq!(
+            found[0].1.message,
+            "(parent) = (9) is not found in this table"
+        );
+    }
+}
