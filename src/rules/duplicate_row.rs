@@ -5,7 +5,7 @@
 //!
 //! Example: the same report pasted twice into `raw/reports/asia.csv`.
 
-use super::unique::{split, Seen};
+use super::unique::{row32, split, Seen};
 use super::Violation;
 
 #[derive(Default)]
@@ -29,7 +29,7 @@ impl DuplicateState {
                 .expected("a row that differs from every other row"),
             ),
             None => {
-                self.seen.insert(split(hash), row);
+                self.seen.insert(split(hash), row32(row));
             }
         }
     }

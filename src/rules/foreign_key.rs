@@ -24,7 +24,7 @@ pub struct Pending {
     /// whether the row already had other errors
     pub rejected: bool,
     key: usize,
-    hash: [u64; 2],
+    hash: [u32; 3],
     values: Vec<String>,
 }
 
@@ -42,7 +42,7 @@ struct Key {
     fields: Vec<usize>,
     reference: Vec<usize>,
     names: Vec<String>,
-    referenced: HashSet<[u64; 2], ahash::RandomState>,
+    referenced: HashSet<[u32; 3], ahash::RandomState>,
 }
 
 /// The self-references of one table.

@@ -105,12 +105,21 @@ impl KeyFields {
     }
 }
 
-/// Keys as two u64 (not u128, whose 16-byte alignment would pad every entry to 32 bytes).
-pub type Seen = HashMap<[u64; 2], u64, ahash::RandomState>;
+/// Seen keys → first row. An entry is 16 bytes: 96 bits of the hash as three u32 (a u128
+/// key would be 16-byte aligned and pad entries to 32 bytes) and the row as a u32. These
+/// maps are the only memory that grows with the input, and the first touch of their pages
+/// was a fifth of the time (BENCHMARKS.md), so their size matters.
+pub type Seen = HashMap<[u32; 3], u32, ahash::RandomState>;
 
-/// The map key of a 128-bit hash.
-pub fn split(h: u128) -> [u64; 2] {
-    [h as u64, (h >> 64) as u64]
+/// The map key of a 128-bit hash (its low 96 bits; a false repeat needs a 96-bit
+/// collision, about 1e-17 at ten million rows).
+pub fn split(h: u128) -> [u32; 3] {
+    [h as u32, (h >> 32) as u32, (h >> 64) as u32]
+}
+
+/// A row number as stored (saturating past four billion rows).
+pub fn row32(row: u64) -> u32 {
+    row.min(u64::from(u32::MAX)) as u32
 }
 
 /// The values seen so far.
@@ -168,7 +177,7 @@ impl UniqueState {
                     .expected("a value not used by another row"),
                 ),
                 None => {
-                    seen.insert(split(*key), row);
+                    seen.insert(split(*key), row32(row));
                 }
             }
         }
@@ -215,7 +224,7 @@ impl UniqueState {
                 );
             }
             None => {
-                self.pk_seen.insert(split(key), row);
+                self.pk_seen.insert(split(key), row32(row));
             }
         }
     }
