@@ -20,9 +20,9 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use polars::prelude::{
-    Column, DataFrame, DataType, IntoSeries, KeyValueMetadata, ListBuilderTrait,
-    ListStringChunkedBuilder, NamedFrom, ParquetCompression, ParquetWriter, PlSmallStr, Series,
-    StatisticsOptions,
+    Column, CompatLevel, DataFrame, DataType, IntoSeries, KeyValueMetadata, ListBuilderTrait,
+    ListStringChunkedBuilder, NamedFrom, ParquetCompression, ParquetWriter, PlSmallStr, SchemaExt,
+    Series, StatisticsOptions,
 };
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -175,7 +175,13 @@ fn write_parquet(path: &Path, t: &Table, schema: &TableSchema, version: &str) ->
             )
         })
         .collect();
+    // The Arrow schema stored in the file: polars 0.55 always writes its newest types
+    // (string_view), which pandas cannot turn into list columns. We store the same schema
+    // at the oldest compat level (large_string), so every Arrow reader gets plain strings.
+    let arrow_schema = df.schema().to_arrow(CompatLevel::oldest());
+    let arrow_kv = polars_parquet::write::schema_to_metadata_key(&arrow_schema);
     let kv = KeyValueMetadata::from_static(vec![
+        (arrow_kv.key, arrow_kv.value.unwrap_or_default()),
         ("luban:dataset_version".into(), version.to_string()),
         ("luban:table".into(), t.name.to_string()),
         (
@@ -260,6 +266,26 @@ fn schema_json(layout: &Layout, table: &str) -> Result<(TableSchema, Value)> {
     Ok((schema, v))
 }
 
+/// The Table Schema of a Parquet resource: list columns are real `list<string>` columns
+/// there (in CSV they are `list` strings joined with `;`). Frictionless reads Parquet
+/// lists as numpy arrays, which neither its `list` nor its `array` type accepts, so they
+/// are declared `any`, with `x-luban-parquet-type` saying what they are.
+fn parquet_schema(csv_schema: &Value) -> Value {
+    let mut v = csv_schema.clone();
+    if let Some(fields) = v.get_mut("fields").and_then(Value::as_array_mut) {
+        for f in fields {
+            if f.get("type").and_then(Value::as_str) == Some("list") {
+                f["type"] = json!("any");
+                f["x-luban-parquet-type"] = json!("list<string>");
+                if let Some(o) = f.as_object_mut() {
+                    o.remove("delimiter");
+                }
+            }
+        }
+    }
+    v
+}
+
 fn file_stats(path: &Path) -> Result<(u64, String)> {
     let bytes =
         std::fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))?;
@@ -291,9 +317,15 @@ fn write_all(
         let pq_path = dir.join(format!("{}.parquet", t.name));
         write_csv(&csv_path, &t)?;
         write_parquet(&pq_path, &t, &schema, &version)?;
-        for (path, format, mediatype) in [
-            (&csv_path, "csv", "text/csv"),
-            (&pq_path, "parquet", "application/vnd.apache.parquet"),
+        let pq_schema = parquet_schema(&schema_value);
+        for (path, format, mediatype, schema_value) in [
+            (&csv_path, "csv", "text/csv", &schema_value),
+            (
+                &pq_path,
+                "parquet",
+                "application/vnd.apache.parquet",
+                &pq_schema,
+            ),
         ] {
             let (bytes, sha) = file_stats(path)?;
             let mut r = json!({
@@ -312,6 +344,14 @@ fn write_all(
             if format == "csv" {
                 r["encoding"] = json!("utf-8");
                 r["dialect"] = json!({"delimiter": ",", "doubleQuote": true, "header": true});
+            } else if let Some(o) = r.as_object_mut() {
+                // Frictionless reads Parquet through pyarrow, not as bytes, so it cannot
+                // verify `bytes`/`hash` there and reports them as mismatches: keep them
+                // under luban's own keys for Parquet.
+                let bytes = o.remove("bytes").expect("set above");
+                let hash = o.remove("hash").expect("set above");
+                o.insert("x-luban-bytes".into(), bytes);
+                o.insert("x-luban-hash".into(), hash);
             }
             resources.push(r);
         }

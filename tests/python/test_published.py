@@ -1,0 +1,93 @@
+"""The published dataset as analysts meet it: every Parquet file read with pyarrow,
+pandas, polars and duckdb, checked against output/datapackage.json; and the package
+itself validated by Frictionless. Runs on output/ as committed (CI regenerates it first
+and fails if it differs)."""
+import datetime
+import json
+import pathlib
+import subprocess
+import sys
+
+import duckdb
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+OUTPUT = pathlib.Path(__file__).resolve().parents[2] / "output"
+PACKAGE = json.loads((OUTPUT / "datapackage.json").read_text())
+PARQUET = [r for r in PACKAGE["resources"] if r["format"] == "parquet"]
+
+
+def arrow_kind(t):
+    if pa.types.is_large_list(t) or pa.types.is_list(t):
+        return "list<%s>" % arrow_kind(t.value_type)
+    if pa.types.is_large_string(t) or pa.types.is_string(t):
+        return "string"
+    if pa.types.is_date32(t):
+        return "date"
+    if pa.types.is_integer(t):
+        return "integer"
+    return str(t)
+
+
+EXPECTED = {"string": "string", "date": "date", "integer": "integer", "any": "list<string>"}
+
+
+@pytest.mark.parametrize("res", PARQUET, ids=lambda r: r["name"])
+def test_parquet_types_follow_the_schema(res):
+    schema = pq.read_schema(OUTPUT / res["path"])
+    fields = res["schema"]["fields"]
+    assert schema.names == [f["name"] for f in fields]
+    for f in fields:
+        assert arrow_kind(schema.field(f["name"]).type) == EXPECTED[f["type"]], f["name"]
+    meta = pq.read_metadata(OUTPUT / res["path"])
+    assert meta.num_rows == res["rows"]
+    kv = meta.metadata
+    assert kv[b"luban:dataset_version"].decode() == PACKAGE["version"]
+    described = json.loads(kv[b"luban:fields"])
+    assert all(described[f["name"]]["description"] for f in fields)
+    assert meta.row_group(0).column(0).compression == "ZSTD"
+    assert meta.row_group(0).column(0).statistics is not None
+
+
+@pytest.mark.parametrize("res", PARQUET, ids=lambda r: r["name"])
+def test_pandas_polars_and_duckdb_read_the_same_rows(res):
+    path = OUTPUT / res["path"]
+    df = pd.read_parquet(path)
+    assert len(df) == res["rows"]
+    pl_df = pl.read_parquet(path)
+    assert pl_df.height == res["rows"]
+    n = duckdb.sql(f"select count(*) from '{path}'").fetchall()[0][0]
+    assert n == res["rows"]
+    for f in res["schema"]["fields"]:
+        col = pl_df[f["name"]]
+        if f["type"] == "date":
+            assert col.dtype == pl.Date
+            assert all(isinstance(v, datetime.date) for v in df[f["name"]].dropna())
+        elif f["type"] == "integer":
+            assert col.dtype.is_integer()
+            assert pd.api.types.is_integer_dtype(df[f["name"]])
+        elif f["type"] == "any":
+            assert col.dtype == pl.List(pl.String)
+            assert all(len(v) >= 0 and all(isinstance(x, str) for x in v) for v in df[f["name"]])
+
+
+def test_workshops_per_region_agree_across_readers():
+    path = OUTPUT / "workshops.parquet"
+    by_pandas = pd.read_parquet(path).groupby("region").size().to_dict()
+    by_polars = dict(pl.read_parquet(path).group_by("region").len().iter_rows())
+    by_duckdb = dict(duckdb.sql(f"select region, count(*) from '{path}' group by region").fetchall())
+    assert by_pandas == by_polars == by_duckdb
+    countries = pd.read_parquet(OUTPUT / "countries.parquet")
+    assert countries.groupby("region")["workshops"].sum().to_dict() == by_pandas
+
+
+def test_frictionless_validates_the_data_package():
+    out = subprocess.run([sys.executable, "-m", "frictionless", "validate", "datapackage.json", "--json"],
+                         cwd=OUTPUT, capture_output=True, text=True)
+    report = json.loads(out.stdout)
+    problems = [(t["name"], e["type"], e.get("message")) for t in report["tasks"] for e in t["errors"]]
+    assert report["valid"], problems
+    assert len(report["tasks"]) == len(PACKAGE["resources"])
