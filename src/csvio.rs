@@ -31,8 +31,7 @@ pub fn writer<W: Write>(w: W) -> csv::Writer<W> {
 /// is left as it was.
 pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("failed to create folder `{}`", dir.display()))?;
+    std::fs::create_dir_all(dir).with_context(|| format!("failed to create folder `{}`", dir.display()))?;
     let tmp = tempfile::Builder::new()
         .prefix(".luban-")
         .suffix(".tmp")
@@ -73,12 +72,8 @@ pub fn write_jsonl<T: Serialize>(path: &Path, items: &[T]) -> Result<()> {
 
 /// Reads a JSON Lines artifact written by an earlier stage.
 pub fn read_jsonl<T: DeserializeOwned>(path: &Path, produced_by: &str) -> Result<Vec<T>> {
-    let file = File::open(path).with_context(|| {
-        format!(
-            "failed to open `{}` (run `luban {produced_by}` first)",
-            path.display()
-        )
-    })?;
+    let file = File::open(path)
+        .with_context(|| format!("failed to open `{}` (run `luban {produced_by}` first)", path.display()))?;
     let mut out = Vec::new();
     for (i, line) in BufReader::new(file).lines().enumerate() {
         let line = line.with_context(|| format!("failed to read `{}`", path.display()))?;

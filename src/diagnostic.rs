@@ -41,11 +41,7 @@ pub fn render(
     if let Some(h) = help {
         msg = msg.footer(Level::Help.title(h));
     }
-    let renderer = if color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    };
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
     let out = renderer.render(msg).to_string();
     out
 }
@@ -83,9 +79,7 @@ pub fn pointer_in_text(origin: &str, text: &str, span: std::ops::Range<usize>) -
     let start = span.start.min(text.len());
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-    let source_line = text[line_start..line_end]
-        .trim_end_matches('\r')
-        .to_string();
+    let source_line = text[line_start..line_end].trim_end_matches('\r').to_string();
     let (line, _) = line_col(text, start);
     let end = span.end.min(line_end).max(start);
     Pointer {

@@ -110,16 +110,9 @@ pub fn human(e: &ErrorRecord, byte: Option<u64>, text_of: &TextOf<'_>, color: bo
 /// One GitHub Actions annotation.
 pub fn github(e: &ErrorRecord, byte: Option<u64>, text_of: &TextOf<'_>) -> String {
     let col = pointer(e, byte, text_of).map_or(1, |p| {
-        p.source_line[..p.span.start.min(p.source_line.len())]
-            .chars()
-            .count()
-            + 1
+        p.source_line[..p.span.start.min(p.source_line.len())].chars().count() + 1
     });
-    let esc = |s: &str| {
-        s.replace('%', "%25")
-            .replace('\r', "%0D")
-            .replace('\n', "%0A")
-    };
+    let esc = |s: &str| s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
     let prop = |s: &str| esc(s).replace(':', "%3A").replace(',', "%2C");
     format!(
         "::error file={},line={},col={},title={}::{}",

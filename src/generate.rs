@@ -14,14 +14,8 @@ use anyhow::{Context, Result};
 
 /// Country spellings the generator uses: (English, variants), all resolvable.
 const COUNTRIES: &[(&str, &[&str])] = &[
-    (
-        "Kazakhstan",
-        &["KZ", "KAZ", "Republic of Kazakhstan", "哈萨克斯坦"],
-    ),
-    (
-        "Côte d'Ivoire",
-        &["Cote d'Ivoire", "Ivory Coast", "科特迪瓦", "CI"],
-    ),
+    ("Kazakhstan", &["KZ", "KAZ", "Republic of Kazakhstan", "哈萨克斯坦"]),
+    ("Côte d'Ivoire", &["Cote d'Ivoire", "Ivory Coast", "科特迪瓦", "CI"]),
     ("United Kingdom", &["UK", "Britain", "GBR"]),
     ("Thailand", &["TH", "泰国"]),
     ("Egypt", &["EG", "EGY"]),
@@ -80,13 +74,7 @@ const SPECIALTIES: &[&str] = &[
     "robotics",
     "automation",
 ];
-const STATUSES: &[&str] = &[
-    "operating",
-    "operating",
-    "operating",
-    "announced",
-    "planned",
-];
+const STATUSES: &[&str] = &["operating", "operating", "operating", "announced", "planned"];
 
 /// The header the generator writes (the reports schema's fields).
 pub const HEADER: &str = "workshop_name,country,city,host_institution,chinese_partner,opened_on,status,specialties,source_url,source_title,source_date,notes";
@@ -206,9 +194,7 @@ mod tests {
         assert_eq!(text.lines().count(), 2001);
         let defects = text
             .lines()
-            .filter(|l| {
-                l.contains("rumoured") || l.contains("-02-30") || l.contains(",news.example.org")
-            })
+            .filter(|l| l.contains("rumoured") || l.contains("-02-30") || l.contains(",news.example.org"))
             .count();
         assert!((1..=30).contains(&defects), "{defects}");
     }

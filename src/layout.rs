@@ -32,21 +32,13 @@ impl Layout {
         self.root.join("raw").join("reports")
     }
     pub fn aliases(&self, table: &str) -> PathBuf {
-        self.root
-            .join("raw")
-            .join("aliases")
-            .join(format!("{table}.csv"))
+        self.root.join("raw").join("aliases").join(format!("{table}.csv"))
     }
     pub fn reference(&self, table: &str) -> PathBuf {
-        self.root
-            .join("raw")
-            .join("reference")
-            .join(format!("{table}.csv"))
+        self.root.join("raw").join("reference").join(format!("{table}.csv"))
     }
     pub fn schema(&self, table: &str) -> PathBuf {
-        self.root
-            .join("schemas")
-            .join(format!("{table}.schema.json"))
+        self.root.join("schemas").join(format!("{table}.schema.json"))
     }
     pub fn build(&self) -> PathBuf {
         self.root.join("build")
@@ -60,21 +52,16 @@ impl Layout {
 
     /// A path as shown to people: relative to the root when inside it.
     pub fn display(&self, path: &Path) -> String {
-        path.strip_prefix(&self.root)
-            .unwrap_or(path)
-            .display()
-            .to_string()
+        path.strip_prefix(&self.root).unwrap_or(path).display().to_string()
     }
 
     /// The raw report files, sorted by name so that every run reads them in the same order.
     pub fn report_files(&self) -> Result<Vec<PathBuf>> {
         let dir = self.raw_reports();
-        let entries = std::fs::read_dir(&dir)
-            .with_context(|| format!("failed to list `{}`", self.display(&dir)))?;
+        let entries = std::fs::read_dir(&dir).with_context(|| format!("failed to list `{}`", self.display(&dir)))?;
         let mut files = Vec::new();
         for entry in entries {
-            let entry =
-                entry.with_context(|| format!("failed to list `{}`", self.display(&dir)))?;
+            let entry = entry.with_context(|| format!("failed to list `{}`", self.display(&dir)))?;
             let path = entry.path();
             if path.extension().and_then(|e| e.to_str()) != Some("csv") {
                 continue;

@@ -111,3 +111,40 @@ pub struct CountrySummary {
     pub specialties: Vec<String>,
     pub sources: u32,
 }
+
+/// Workshops opened per year and country, with the running total worldwide.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpeningsByYear {
+    pub year: i32,
+    pub country_code: String,
+    pub region: String,
+    pub openings: u32,
+    /// Workshops opened worldwide up to the end of `year`.
+    pub cumulative_worldwide: u32,
+}
+
+/// A published claim about how many workshops exist (raw/claims.csv), as given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Claim {
+    pub claim_date: Option<PartialDate>,
+    pub date_text: String,
+    pub claimed_workshops: Option<u32>,
+    pub claimed_countries: Option<u32>,
+    pub qualifier: String,
+    pub scope: String,
+    pub scope_text: String,
+    pub claim: String,
+    pub source_url: String,
+}
+
+/// A claim next to what the dataset counts for the same scope as of the same date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClaimCheck {
+    pub claim: Claim,
+    /// The end of the claim's date (its day, month or year), at day precision.
+    pub as_of: Option<PartialDate>,
+    pub our_workshops: Option<u32>,
+    pub our_countries: Option<u32>,
+    pub workshops_difference: Option<i32>,
+    pub countries_difference: Option<i32>,
+}

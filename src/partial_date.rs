@@ -78,6 +78,32 @@ impl PartialDate {
             .expect("validated at parse time")
     }
 
+    /// The last day the date can mean (2017 → 2017-12-31, 2024-02 → 2024-02-29): "as of"
+    /// a partial date means up to its end.
+    pub fn last_day(&self) -> NaiveDate {
+        match (self.month, self.day) {
+            (Some(m), Some(d)) => NaiveDate::from_ymd_opt(self.year, m, d),
+            (Some(m), None) => NaiveDate::from_ymd_opt(
+                if m == 12 { self.year + 1 } else { self.year },
+                if m == 12 { 1 } else { m + 1 },
+                1,
+            )
+            .and_then(|d| d.pred_opt()),
+            (None, _) => NaiveDate::from_ymd_opt(self.year, 12, 31),
+        }
+        .expect("validated at parse time")
+    }
+
+    /// A day-precision date.
+    pub fn from_date(d: NaiveDate) -> PartialDate {
+        use chrono::Datelike;
+        PartialDate {
+            year: d.year(),
+            month: Some(d.month()),
+            day: Some(d.day()),
+        }
+    }
+
     /// True when both dates agree at the coarser of their two precisions
     /// (2017 agrees with 2017-05-08; 2018-12-05 does not agree with 2018-12-06).
     pub fn agrees_with(&self, other: &PartialDate) -> bool {
@@ -146,5 +172,9 @@ mod tests {
         assert!(!p("2018-12-05").agrees_with(&p("2018-12-06")));
         assert!(!p("2016").agrees_with(&p("2017-05")));
         assert_eq!(p("2017-05").first_day().to_string(), "2017-05-01");
+        assert_eq!(p("2024-02").last_day().to_string(), "2024-02-29");
+        assert_eq!(p("2023-12").last_day().to_string(), "2023-12-31");
+        assert_eq!(p("2023").last_day().to_string(), "2023-12-31");
+        assert_eq!(p("2023-06-10").last_day().to_string(), "2023-06-10");
     }
 }

@@ -125,14 +125,8 @@ pub fn main() -> i32 {
 
 fn generate(rows: u64, seed: u64, out: Option<&std::path::Path>) -> anyhow::Result<Outcome> {
     match out {
-        Some(path) => {
-            crate::csvio::write_atomic(path, |w| crate::generate::generate(w, rows, seed))?
-        }
-        None => crate::generate::generate(
-            &mut std::io::BufWriter::new(std::io::stdout().lock()),
-            rows,
-            seed,
-        )?,
+        Some(path) => crate::csvio::write_atomic(path, |w| crate::generate::generate(w, rows, seed))?,
+        None => crate::generate::generate(&mut std::io::BufWriter::new(std::io::stdout().lock()), rows, seed)?,
     }
     Ok(Outcome::Accepted)
 }

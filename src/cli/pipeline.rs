@@ -48,14 +48,14 @@ fn normalize_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema) -> Result<Ou
     let n = stages::normalize::run(layout, schema, &countries, &aliases)?;
     for (file, lints) in &n.lints {
         for l in lints.iter().filter(|l| l.error) {
-            ctx.console.block(&format!(
-                "error[{}]: {file}:{}: {}",
-                l.code, l.line, l.message
-            ));
+            ctx.console
+                .block(&format!("error[{}]: {file}:{}: {}", l.code, l.line, l.message));
         }
         let unused = lints.iter().filter(|l| !l.error).count();
         if unused > 0 && !ctx.console.quiet {
-            ctx.console.warn(&format!("{file}: {unused} aliases are not used by any report (listed in build/alias-lint.csv)"));
+            ctx.console.warn(&format!(
+                "{file}: {unused} aliases are not used by any report (listed in build/alias-lint.csv)"
+            ));
         }
     }
     Ok(done(ctx, &n.report))
@@ -65,10 +65,8 @@ pub fn dedupe(ctx: &Ctx) -> Result<Outcome> {
     let layout = ctx.layout()?;
     let (r, d) = stages::dedupe::run(&layout)?;
     for u in &d.unmerged {
-        ctx.console.block(&format!(
-            "error[{}]: {}:{}: {}",
-            u.code, u.file, u.line, u.message
-        ));
+        ctx.console
+            .block(&format!("error[{}]: {}:{}: {}", u.code, u.file, u.line, u.message));
     }
     Ok(done(ctx, &r))
 }
@@ -101,9 +99,8 @@ pub fn run_all(ctx: &Ctx) -> Result<Outcome> {
     ];
     for step in steps {
         if step()? == Outcome::Rejected {
-            ctx.console.block(
-                "error: data rejected; nothing was published (fix the errors above and rerun)",
-            );
+            ctx.console
+                .block("error: data rejected; nothing was published (fix the errors above and rerun)");
             return Ok(Outcome::Rejected);
         }
     }

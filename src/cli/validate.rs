@@ -46,26 +46,18 @@ impl Args {
             max_errors: None,
             fail_fast: false,
             jobs: None,
-            format: FormatArg {
-                format: Format::Human,
-            },
+            format: FormatArg { format: Format::Human },
         }
     }
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let limits = validate::Limits {
-        max_errors: if args.fail_fast {
-            Some(1)
-        } else {
-            args.max_errors
-        },
+        max_errors: if args.fail_fast { Some(1) } else { args.max_errors },
     };
     if args.files.is_empty() {
         if args.schema.is_some() {
-            bail!(
-                "--schema goes with FILE arguments; the dataset uses schemas/reports.schema.json"
-            );
+            bail!("--schema goes with FILE arguments; the dataset uses schemas/reports.schema.json");
         }
         let layout = ctx.layout()?;
         let schema = ctx.reports_schema(&layout)?;
@@ -113,20 +105,13 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
                 .map(|m| m.saturating_sub(errors.len() + header_errors.len())),
         };
         errors.extend(header_errors);
-        let s = validate::check_source(
-            &mut src,
-            &schema,
-            countries.as_ref(),
-            remaining,
-            jobs,
-            |cells, errs| {
-                errors.extend(errs.iter().cloned());
-                if args.quarantine.is_some() {
-                    rejected.push((cells.to_vec(), errs));
-                }
-                Ok(())
-            },
-        )?;
+        let s = validate::check_source(&mut src, &schema, countries.as_ref(), remaining, jobs, |cells, errs| {
+            errors.extend(errs.iter().cloned());
+            if args.quarantine.is_some() {
+                rejected.push((cells.to_vec(), errs));
+            }
+            Ok(())
+        })?;
         stats.rows += s.rows;
         stats.valid_rows += s.valid;
         stats.rejected_rows += s.rejected;
@@ -162,13 +147,7 @@ fn count_files(c: &validate::Checked) -> usize {
 }
 
 /// Prints findings in the chosen format; the file texts are read only to draw carets.
-pub fn report(
-    ctx: &Ctx,
-    errors: &[ErrorRecord],
-    stats: &Stats,
-    format: Format,
-    base: &Path,
-) -> Result<()> {
+pub fn report(ctx: &Ctx, errors: &[ErrorRecord], stats: &Stats, format: Format, base: &Path) -> Result<()> {
     let mut texts: BTreeMap<String, String> = BTreeMap::new();
     if format != Format::Json {
         for e in errors {
@@ -183,8 +162,7 @@ pub fn report(
     match format {
         Format::Human => {
             for e in errors {
-                ctx.console
-                    .block(&error_report::human(e, e.byte, &text_of, ctx.color));
+                ctx.console.block(&error_report::human(e, e.byte, &text_of, ctx.color));
             }
             if !errors.is_empty() || !ctx.console.quiet {
                 ctx.console.block(&error_report::summary(stats));

@@ -68,21 +68,14 @@ impl AliasTable {
             ..Default::default()
         };
         for (_, r) in &rows {
-            t.canonical_keys
-                .insert(name_key(&r.canonical), r.canonical.clone());
+            t.canonical_keys.insert(name_key(&r.canonical), r.canonical.clone());
         }
         for (_, r) in &rows {
-            t.map
-                .entry(name_key(&r.alias))
-                .or_default()
-                .insert(r.canonical.clone());
+            t.map.entry(name_key(&r.alias)).or_default().insert(r.canonical.clone());
             for inner in bracketed(&r.canonical) {
                 let k = name_key(&inner);
                 if !k.is_empty() {
-                    t.bracket_keys
-                        .entry(k)
-                        .or_default()
-                        .insert(r.canonical.clone());
+                    t.bracket_keys.entry(k).or_default().insert(r.canonical.clone());
                 }
             }
         }
@@ -206,10 +199,7 @@ fn bracketed(name: &str) -> Vec<String> {
 }
 
 fn join(set: &BTreeSet<String>) -> String {
-    set.iter()
-        .map(|s| format!("`{s}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    set.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]
@@ -238,10 +228,7 @@ mod tests {
     fn lookup_goes_through_keys() {
         let t = table(&[("Oskamen", "Oskemen"), ("Ust-Kamenogorsk", "Oskemen")]);
         assert_eq!(t.lookup("ÖSKEMEN"), Matched::Canonical("Oskemen".into()));
-        assert_eq!(
-            t.lookup("ust kamenogorsk"),
-            Matched::Alias("Oskemen".into())
-        );
+        assert_eq!(t.lookup("ust kamenogorsk"), Matched::Alias("Oskemen".into()));
         assert_eq!(
             t.lookup("Усть-Каменогорск"),
             Matched::Alias("Oskemen".into()),
@@ -264,16 +251,11 @@ mod tests {
             t.lint(used).into_iter().map(|l| (l.code, l.line)).collect()
         };
         assert!(codes(&table(&[("Oskamen", "Oskemen")]), None).is_empty());
-        assert!(
-            codes(&table(&[("Accra", "Sunyani"), ("Accra", "Kumasi")]), None)
-                .contains(&("alias-conflict", 2))
-        );
+        assert!(codes(&table(&[("Accra", "Sunyani"), ("Accra", "Kumasi")]), None).contains(&("alias-conflict", 2)));
         assert!(codes(&table(&[("A", "B"), ("B", "C")]), None).contains(&("alias-chain", 2)));
-        assert!(codes(
-            &table(&[("Almaty", "Astana"), ("Alma-Ata", "Almaty")]),
-            None
-        )
-        .contains(&("alias-is-canonical", 2)));
+        assert!(
+            codes(&table(&[("Almaty", "Astana"), ("Alma-Ata", "Almaty")]), None).contains(&("alias-is-canonical", 2))
+        );
         let used = BTreeSet::new();
         let lints = table(&[("Oskamen", "Oskemen")]).lint(Some(&used));
         assert_eq!(lints.len(), 1);

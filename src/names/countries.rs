@@ -74,8 +74,7 @@ impl CountryResolver {
             r.add_name(&c.name.clone(), &c.alpha3);
             r.add_name(&c.official_name.clone(), &c.alpha3);
             for code in [&c.alpha2, &c.alpha3, &c.numeric] {
-                r.by_code
-                    .insert(code.to_ascii_uppercase(), c.alpha3.clone());
+                r.by_code.insert(code.to_ascii_uppercase(), c.alpha3.clone());
             }
             if let Ok(n) = c.numeric.parse::<u32>() {
                 r.by_code.insert(n.to_string(), c.alpha3.clone());
@@ -95,8 +94,7 @@ impl CountryResolver {
         // The alias file overrides: an alias names exactly the countries it lists, and a
         // `;`-separated list declares the alias ambiguous.
         for (line, a) in aliases {
-            let codes: BTreeSet<String> =
-                a.alpha3.split(';').map(|c| c.trim().to_string()).collect();
+            let codes: BTreeSet<String> = a.alpha3.split(';').map(|c| c.trim().to_string()).collect();
             for code in &codes {
                 if !r.countries.contains_key(code) {
                     bail!(
@@ -113,10 +111,7 @@ impl CountryResolver {
     fn add_name(&mut self, name: &str, alpha3: &str) {
         let key = name_key(name);
         if !key.is_empty() {
-            self.by_key
-                .entry(key)
-                .or_default()
-                .insert(alpha3.to_string());
+            self.by_key.entry(key).or_default().insert(alpha3.to_string());
         }
     }
 
@@ -128,8 +123,7 @@ impl CountryResolver {
     pub fn resolve(&self, cell: &str) -> Resolution<'_> {
         let trimmed = cell.trim();
         let upper = trimmed.to_ascii_uppercase();
-        let is_code = (trimmed.len() == 2 || trimmed.len() == 3)
-            && trimmed.bytes().all(|b| b.is_ascii_alphanumeric());
+        let is_code = (trimmed.len() == 2 || trimmed.len() == 3) && trimmed.bytes().all(|b| b.is_ascii_alphanumeric());
         if is_code {
             if let Some(code) = self.by_code.get(&upper) {
                 return Resolution::Found(&self.countries[code]);
@@ -157,19 +151,10 @@ impl CountryResolver {
         let mut scored: Vec<(f64, &str)> = self
             .countries
             .values()
-            .map(|c| {
-                (
-                    strsim::jaro_winkler(&key, &name_key(&c.name)),
-                    c.name.as_str(),
-                )
-            })
+            .map(|c| (strsim::jaro_winkler(&key, &name_key(&c.name)), c.name.as_str()))
             .filter(|(s, _)| *s >= 0.8)
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-        scored
-            .into_iter()
-            .take(3)
-            .map(|(_, n)| n.to_string())
-            .collect()
+        scored.into_iter().take(3).map(|(_, n)| n.to_string()).collect()
     }
 }

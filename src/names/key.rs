@@ -25,9 +25,7 @@ const STOP_WORDS: &[&str] = &[
 pub fn name_key(name: &str) -> String {
     let nfkc: String = name.nfkc().collect();
     let unbracketed = drop_brackets(&nfkc);
-    let ascii = deunicode::deunicode(&unbracketed)
-        .to_lowercase()
-        .replace('&', " and ");
+    let ascii = deunicode::deunicode(&unbracketed).to_lowercase().replace('&', " and ");
     let spaced: String = ascii
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
@@ -42,10 +40,7 @@ pub fn name_key(name: &str) -> String {
         }
         if let Some(i) = tokens.windows(2).position(|w| w == ["luban", "workshop"]) {
             tokens.drain(i..i + 2);
-        } else if let Some(i) = tokens
-            .windows(3)
-            .position(|w| w == ["lu", "ban", "workshop"])
-        {
+        } else if let Some(i) = tokens.windows(3).position(|w| w == ["lu", "ban", "workshop"]) {
             tokens.drain(i..i + 3);
         }
         if tokens.len() == before {
@@ -108,10 +103,7 @@ mod tests {
             ),
             ("Kazakhstan Luban Workshop", "Kazakhstan"),
             ("ＵＫ", "UK"),
-            (
-                "Agricultural University – Plovdiv",
-                "Agricultural University - Plovdiv",
-            ),
+            ("Agricultural University – Plovdiv", "Agricultural University - Plovdiv"),
             (
                 "University of Antananarivo (Polytechnic Institute / ESPA, Vontovorona campus)",
                 "University of Antananarivo",

@@ -8,17 +8,8 @@ use super::Violation;
 use crate::schema::TableSchema;
 
 /// Returns true (and records the violation) when the row is blank.
-pub fn check(
-    schema: &TableSchema,
-    cells: &[&str],
-    bad_utf8: &[usize],
-    out: &mut Vec<Violation>,
-) -> bool {
-    if bad_utf8.is_empty()
-        && cells
-            .iter()
-            .all(|c| schema.missing_values.iter().any(|m| m == c))
-    {
+pub fn check(schema: &TableSchema, cells: &[&str], bad_utf8: &[usize], out: &mut Vec<Violation>) -> bool {
+    if bad_utf8.is_empty() && cells.iter().all(|c| schema.missing_values.iter().any(|m| m == c)) {
         out.push(Violation::new(
             "blank-row",
             None,

@@ -10,53 +10,40 @@ use super::Violation;
 use crate::names::countries::{CountryResolver, Resolution};
 use crate::schema::Field;
 
-pub fn check(
-    field: &Field,
-    i: usize,
-    cell: &str,
-    resolver: &CountryResolver,
-    out: &mut Vec<Violation>,
-) {
+pub fn check(field: &Field, i: usize, cell: &str, resolver: &CountryResolver, out: &mut Vec<Violation>) {
     if field.resolve.as_deref() != Some("country") {
         return;
     }
     match resolver.resolve(cell) {
         Resolution::Found(_) => {}
         Resolution::Ambiguous(cands) => {
-            let list: Vec<String> = cands
-                .iter()
-                .map(|c| format!("{} ({})", c.name, c.alpha3))
-                .collect();
+            let list: Vec<String> = cands.iter().map(|c| format!("{} ({})", c.name, c.alpha3)).collect();
             out.push(
                 Violation::new(
                     "foreign-key",
                     Some(i),
-                    format!(
-                        "\"{cell}\" could be more than one country: {}",
-                        list.join(" or ")
-                    ),
+                    format!("\"{cell}\" could be more than one country: {}", list.join(" or ")),
                 )
                 .expected("one country name or ISO code")
-                .help(Some(format!(
-                    "write the ISO code, e.g. `{}`",
-                    cands[0].alpha3
-                ))),
+                .help(Some(format!("write the ISO code, e.g. `{}`", cands[0].alpha3))),
             );
         }
         Resolution::Unknown { suggestions } => {
             let help = match suggestions.as_slice() {
-                [] => Some("use an ISO 3166-1 code or add the spelling to raw/aliases/countries.csv with its source".to_string()),
+                [] => Some(
+                    "use an ISO 3166-1 code or add the spelling to raw/aliases/countries.csv with its source"
+                        .to_string(),
+                ),
                 [one] => Some(format!("did you mean `{one}`?")),
-                many => Some(format!("did you mean one of: {}?", many.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "))),
+                many => Some(format!(
+                    "did you mean one of: {}?",
+                    many.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+                )),
             };
             out.push(
-                Violation::new(
-                    "foreign-key",
-                    Some(i),
-                    format!("\"{cell}\" is not a known country"),
-                )
-                .expected("a country name or ISO 3166-1 code from raw/reference/")
-                .help(help),
+                Violation::new("foreign-key", Some(i), format!("\"{cell}\" is not a known country"))
+                    .expected("a country name or ISO 3166-1 code from raw/reference/")
+                    .help(help),
             );
         }
     }

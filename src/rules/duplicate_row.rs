@@ -21,12 +21,8 @@ impl DuplicateState {
     pub fn check(&mut self, row: u64, hash: u128, out: &mut Vec<Violation>) {
         match self.seen.get(&split(hash)) {
             Some(first) => out.push(
-                Violation::new(
-                    "duplicate-row",
-                    None,
-                    format!("row is the same as row {first}"),
-                )
-                .expected("a row that differs from every other row"),
+                Violation::new("duplicate-row", None, format!("row is the same as row {first}"))
+                    .expected("a row that differs from every other row"),
             ),
             None => {
                 self.seen.insert(split(hash), row32(row));

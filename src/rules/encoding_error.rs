@@ -8,13 +8,9 @@ use super::Violation;
 
 pub fn check(field_index: usize, out: &mut Vec<Violation>) {
     out.push(
-        Violation::new(
-            "encoding-error",
-            Some(field_index),
-            "cell is not valid UTF-8".into(),
-        )
-        .expected("UTF-8 text")
-        .help(Some("re-save the file as UTF-8 (a BOM is fine)".into())),
+        Violation::new("encoding-error", Some(field_index), "cell is not valid UTF-8".into())
+            .expected("UTF-8 text")
+            .help(Some("re-save the file as UTF-8 (a BOM is fine)".into())),
     );
 }
 

@@ -12,9 +12,7 @@ pub fn check(field: &Field, i: usize, cell: &str, out: &mut Vec<Violation>) {
         return;
     };
     let items: Vec<&str> = if field.ftype == FieldType::List {
-        cell.split(field.delimiter.as_str())
-            .map(str::trim)
-            .collect()
+        cell.split(field.delimiter.as_str()).map(str::trim).collect()
     } else {
         vec![cell]
     };
@@ -28,10 +26,7 @@ pub fn check(field: &Field, i: usize, cell: &str, out: &mut Vec<Violation>) {
                 )
                 .constraint("enum")
                 .expected(format!("one of: {}", allowed.join(", ")))
-                .help(
-                    closest(item, allowed.iter().map(String::as_str))
-                        .map(|c| format!("did you mean `{c}`?")),
-                ),
+                .help(closest(item, allowed.iter().map(String::as_str)).map(|c| format!("did you mean `{c}`?"))),
             );
         }
     }
@@ -44,7 +39,12 @@ mod tests {
 
     #[test]
     fn enum_rejects_unknown_values_and_suggests_the_closest() {
-        let s = TableSchema::parse(Path::new("s"), "s", r#"{"fields":[{"name":"status","constraints":{"enum":["operating","announced","planned"]}}]}"#).unwrap();
+        let s = TableSchema::parse(
+            Path::new("s"),
+            "s",
+            r#"{"fields":[{"name":"status","constraints":{"enum":["operating","announced","planned"]}}]}"#,
+        )
+        .unwrap();
         for (cell, bad, help) in [
             ("operating", false, None),
             ("anounced", true, Some("did you mean `announced`?")),

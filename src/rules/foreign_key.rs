@@ -172,9 +172,6 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0.row, 4);
         assert_eq!(found[0].0.cells, vec!["3", "9"]);
-        assert_eq!(
-            found[0].1.message,
-            "(parent) = (9) is not found in this table"
-        );
+        assert_eq!(found[0].1.message, "(parent) = (9) is not found in this table");
     }
 }

@@ -15,12 +15,8 @@ pub fn check_header(schema: &TableSchema, labels: &[String]) -> Vec<Violation> {
     for (i, label) in labels.iter().enumerate() {
         if label.trim().is_empty() {
             out.push(
-                Violation::new(
-                    "blank-label",
-                    Some(i),
-                    format!("header cell {} is blank", i + 1),
-                )
-                .expected(names.get(i).map_or(String::new(), |n| format!("`{n}`"))),
+                Violation::new("blank-label", Some(i), format!("header cell {} is blank", i + 1))
+                    .expected(names.get(i).map_or(String::new(), |n| format!("`{n}`"))),
             );
             continue;
         }
@@ -48,21 +44,15 @@ pub fn check_header(schema: &TableSchema, labels: &[String]) -> Vec<Violation> {
                     format!("header `{label}` at position {} should be `{name}`", i + 1),
                 )
                 .expected(format!("`{name}`"))
-                .help(
-                    closest(label, names.iter().copied()).map(|c| format!("did you mean `{c}`?")),
-                ),
+                .help(closest(label, names.iter().copied()).map(|c| format!("did you mean `{c}`?"))),
             ),
             Some(_) => {}
         }
     }
     for (i, name) in names.iter().enumerate().skip(labels.len()) {
         out.push(
-            Violation::new(
-                "missing-label",
-                Some(i),
-                format!("the header has no column `{name}`"),
-            )
-            .expected(format!("`{name}` at position {}", i + 1)),
+            Violation::new("missing-label", Some(i), format!("the header has no column `{name}`"))
+                .expected(format!("`{name}` at position {}", i + 1)),
         );
     }
     out
@@ -87,23 +77,14 @@ mod tests {
             (&["workshop_name", "", "city"], &["blank-label"]),
             (&["workshop_name", "country"], &["missing-label"]),
             (&["workshop_name", "country", "city", "x"], &["extra-label"]),
-            (
-                &["workshop_name", "country", "country"],
-                &["duplicate-label"],
-            ),
+            (&["workshop_name", "country", "country"], &["duplicate-label"]),
         ];
         for (labels, want) in cases {
             let labels: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
-            let got: Vec<&str> = check_header(&schema, &labels)
-                .iter()
-                .map(|v| v.code)
-                .collect();
+            let got: Vec<&str> = check_header(&schema, &labels).iter().map(|v| v.code).collect();
             assert_eq!(got, want, "{labels:?}");
         }
-        let v = &check_header(
-            &schema,
-            &["workshop_name".into(), "contry".into(), "city".into()],
-        )[0];
+        let v = &check_header(&schema, &["workshop_name".into(), "contry".into(), "city".into()])[0];
         assert_eq!(v.help.as_deref(), Some("did you mean `country`?"));
     }
 }

@@ -11,9 +11,7 @@ pub fn check(field: &Field, i: usize, cell: &str, out: &mut Vec<Violation>) {
         return;
     }
     // a cell of n bytes has at most n characters: skip counting when that settles it
-    if field.ftype != FieldType::List
-        && field.min_length.is_none()
-        && field.max_length.is_some_and(|m| cell.len() <= m)
+    if field.ftype != FieldType::List && field.min_length.is_none() && field.max_length.is_some_and(|m| cell.len() <= m)
     {
         return;
     }
@@ -28,10 +26,7 @@ pub fn check(field: &Field, i: usize, cell: &str, out: &mut Vec<Violation>) {
                 Violation::new(
                     "constraint-error",
                     Some(i),
-                    format!(
-                        "`{}` is {len} long, shorter than minLength {min}",
-                        field.name
-                    ),
+                    format!("`{}` is {len} long, shorter than minLength {min}", field.name),
                 )
                 .constraint("minLength")
                 .expected(format!("at least {min}")),
@@ -44,10 +39,7 @@ pub fn check(field: &Field, i: usize, cell: &str, out: &mut Vec<Violation>) {
                 Violation::new(
                     "constraint-error",
                     Some(i),
-                    format!(
-                        "`{}` is {len} long, longer than maxLength {max}",
-                        field.name
-                    ),
+                    format!("`{}` is {len} long, longer than maxLength {max}", field.name),
                 )
                 .constraint("maxLength")
                 .expected(format!("at most {max}")),
@@ -69,12 +61,7 @@ mod tests {
             r#"{"fields":[{"name":"c","constraints":{"minLength":2,"maxLength":3}}]}"#,
         )
         .unwrap();
-        for (cell, bad) in [
-            ("ab", false),
-            ("大城市", false),
-            ("a", true),
-            ("abcd", true),
-        ] {
+        for (cell, bad) in [("ab", false), ("大城市", false), ("a", true), ("abcd", true)] {
             let mut out = Vec::new();
             super::check(&s.fields[0], 0, cell, &mut out);
             assert_eq!(!out.is_empty(), bad, "{cell}");

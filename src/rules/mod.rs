@@ -126,8 +126,7 @@ impl<'a> RowChecker<'a> {
                 country: countries.is_some() && f.resolve.as_deref() == Some("country"),
             })
             .collect();
-        let only_empty_missing =
-            schema.missing_values.len() == 1 && schema.missing_values[0].is_empty();
+        let only_empty_missing = schema.missing_values.len() == 1 && schema.missing_values[0].is_empty();
         RowChecker {
             schema,
             countries,
@@ -139,13 +138,7 @@ impl<'a> RowChecker<'a> {
     /// The violations of one row that need no other row, in field order. `width` is the
     /// number of header labels: as in Frictionless, a row is compared with its header.
     /// Returns whether the row is blank, too.
-    pub fn check_cells(
-        &self,
-        width: usize,
-        cells: &[&str],
-        bad_utf8: &[usize],
-        out: &mut Vec<Violation>,
-    ) -> bool {
+    pub fn check_cells(&self, width: usize, cells: &[&str], bad_utf8: &[usize], out: &mut Vec<Violation>) -> bool {
         let schema = self.schema;
         if blank_row::check(schema, cells, bad_utf8, out) {
             return true;

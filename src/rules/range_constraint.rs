@@ -50,14 +50,13 @@ mod tests {
 
     #[test]
     fn numbers_compare_as_numbers() {
-        let s = TableSchema::parse(Path::new("s"), "s", r#"{"fields":[{"name":"n","type":"integer","constraints":{"minimum":2,"maximum":10}}]}"#).unwrap();
-        for (cell, bad) in [
-            ("2", false),
-            ("10", false),
-            ("9", false),
-            ("1", true),
-            ("11", true),
-        ] {
+        let s = TableSchema::parse(
+            Path::new("s"),
+            "s",
+            r#"{"fields":[{"name":"n","type":"integer","constraints":{"minimum":2,"maximum":10}}]}"#,
+        )
+        .unwrap();
+        for (cell, bad) in [("2", false), ("10", false), ("9", false), ("1", true), ("11", true)] {
             let mut out = Vec::new();
             super::check(&s.fields[0], 0, cell, &mut out);
             assert_eq!(!out.is_empty(), bad, "{cell}");

@@ -37,9 +37,6 @@ mod tests {
         super::check(&s.fields[0], 0, &mut out);
         super::check(&s.fields[1], 1, &mut out);
         assert_eq!(out.len(), 1);
-        assert_eq!(
-            (out[0].code, out[0].constraint),
-            ("constraint-error", Some("required"))
-        );
+        assert_eq!((out[0].code, out[0].constraint), ("constraint-error", Some("required")));
     }
 }

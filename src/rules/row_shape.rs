@@ -30,10 +30,7 @@ pub fn check(schema: &TableSchema, width: usize, cells: &[&str], out: &mut Vec<V
             Violation::new(
                 "extra-cell",
                 Some(i),
-                format!(
-                    "row has {got} cells; cell {} is beyond the {want} columns",
-                    i + 1
-                ),
+                format!("row has {got} cells; cell {} is beyond the {want} columns", i + 1),
             )
             .expected(format!("{want} cells"))
             .help(Some("quote cells that contain commas: \"a, b\"".into())),
@@ -57,19 +54,13 @@ mod tests {
         type Case<'a> = (&'a [&'a str], &'a [(&'a str, usize)]);
         let cases: [Case; 3] = [
             (&["1", "2"], &[("missing-cell", 2)]),
-            (
-                &["1", "2", "3", "4", "5"],
-                &[("extra-cell", 3), ("extra-cell", 4)],
-            ),
+            (&["1", "2", "3", "4", "5"], &[("extra-cell", 3), ("extra-cell", 4)]),
             (&["1", "2", "3"], &[]),
         ];
         for (cells, want) in cases {
             let mut out = Vec::new();
             check(&schema, 3, cells, &mut out);
-            let got: Vec<(&str, usize)> = out
-                .iter()
-                .map(|v| (v.code, v.field_index.unwrap()))
-                .collect();
+            let got: Vec<(&str, usize)> = out.iter().map(|v| (v.code, v.field_index.unwrap())).collect();
             assert_eq!(got, want, "{cells:?}");
         }
     }

@@ -32,10 +32,7 @@ pub fn check(field: &Field, i: usize, cell: &str, out: &mut Vec<Violation>) {
 
 /// Whether a field's type can reject a cell at all (a plain string field cannot).
 pub fn applies(field: &Field) -> bool {
-    let plain_text = matches!(
-        field.ftype,
-        FieldType::String | FieldType::List | FieldType::Any
-    );
+    let plain_text = matches!(field.ftype, FieldType::String | FieldType::List | FieldType::Any);
     !plain_text || field.partial_date || matches!(field.format.as_deref(), Some("uri" | "email"))
 }
 
@@ -59,14 +56,9 @@ fn parse(field: &Field, cell: &str) -> Result<(), (String, String)> {
             }
             match field.format.as_deref() {
                 Some("uri") if !is_http_url(cell) => {
-                    return fail(
-                        "not an absolute http(s) URL",
-                        "a URL such as https://example.org/page",
-                    );
+                    return fail("not an absolute http(s) URL", "a URL such as https://example.org/page");
                 }
-                Some("email") if !cell.validate_email() => {
-                    return fail("not an email address", "name@example.org")
-                }
+                Some("email") if !cell.validate_email() => return fail("not an email address", "name@example.org"),
                 _ => {}
             }
             Ok(())
@@ -88,9 +80,7 @@ fn parse(field: &Field, cell: &str) -> Result<(), (String, String)> {
             .ok_or_else(|| ("not an ISO date".to_string(), "YYYY-MM-DD".to_string())),
         FieldType::Datetime => chrono::DateTime::parse_from_rfc3339(cell)
             .map(|_| ())
-            .or_else(|_| {
-                chrono::NaiveDateTime::parse_from_str(cell, "%Y-%m-%dT%H:%M:%S").map(|_| ())
-            })
+            .or_else(|_| chrono::NaiveDateTime::parse_from_str(cell, "%Y-%m-%dT%H:%M:%S").map(|_| ()))
             .or_else(|_| fail("not an ISO datetime", "YYYY-MM-DDThh:mm:ss[Z]")),
         FieldType::Time => chrono::NaiveTime::parse_from_str(cell, "%H:%M:%S")
             .map(|_| ())
@@ -131,16 +121,11 @@ pub fn iso_date(s: &str) -> Option<chrono::NaiveDate> {
 /// a host of letters, digits, dots and hyphens) are accepted by a fast scan; anything
 /// else goes to the `validator` crate's URL check.
 pub fn is_http_url(s: &str) -> bool {
-    let rest = match s
-        .strip_prefix("https://")
-        .or_else(|| s.strip_prefix("http://"))
-    {
+    let rest = match s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")) {
         Some(r) => r,
         None => return false,
     };
-    if s.bytes().any(|b| b.is_ascii_whitespace())
-        || (!s.is_ascii() && s.contains(char::is_whitespace))
-    {
+    if s.bytes().any(|b| b.is_ascii_whitespace()) || (!s.is_ascii() && s.contains(char::is_whitespace)) {
         return false;
     }
     if fast_url_rest(rest.as_bytes()) {
@@ -185,6 +170,12 @@ fn fast_url_rest(b: &[u8]) -> bool {
     if !labels_ok {
         return false;
     }
+    // WHATWG parses a host whose last label is a number as IPv4 ("a.0" is invalid):
+    // leave those to the full parser
+    let last = host.rsplit(|&c| c == b'.').next().unwrap_or_default();
+    if last.iter().all(u8::is_ascii_digit) || last.starts_with(b"0x") || last.starts_with(b"0X") {
+        return false;
+    }
     let mut i = host_end;
     if b.get(i) == Some(&b':') {
         let start = i + 1;
@@ -204,10 +195,7 @@ fn fast_url_rest(b: &[u8]) -> bool {
     while k < tail.len() {
         let c = tail[k];
         if c == b'%' {
-            if k + 2 >= tail.len()
-                || !tail[k + 1].is_ascii_hexdigit()
-                || !tail[k + 2].is_ascii_hexdigit()
-            {
+            if k + 2 >= tail.len() || !tail[k + 1].is_ascii_hexdigit() || !tail[k + 2].is_ascii_hexdigit() {
                 return false;
             }
             k += 3;
@@ -256,10 +244,7 @@ mod tests {
             ("http://a.b.c:8080/x/y?q=1&r=%20#frag", true),
             ("https://xn--fiqs8s.cn/", true),
             ("https://中国.cn/页面", true),
-            (
-                "https://www.fratmat.info/article/201444/Régions/Yamoussoukro",
-                true,
-            ),
+            ("https://www.fratmat.info/article/201444/Régions/Yamoussoukro", true),
             ("https://example.org/a%2", true), // lenient url crate decides
             ("https://-bad-.org/", true),      // WHATWG hosts may start with a hyphen
             ("https://exa mple.org/", false),
@@ -284,37 +269,13 @@ mod tests {
     #[test]
     fn type_table() {
         let cases = [
-            (
-                r#"{"name":"u","format":"uri"}"#,
-                "https://example.org/a?b=1",
-                true,
-            ),
+            (r#"{"name":"u","format":"uri"}"#, "https://example.org/a?b=1", true),
             (r#"{"name":"u","format":"uri"}"#, "example.org/a", false),
-            (
-                r#"{"name":"u","format":"uri"}"#,
-                "ftp://example.org/",
-                false,
-            ),
-            (
-                r#"{"name":"u","format":"uri"}"#,
-                "https://exa mple.org/",
-                false,
-            ),
-            (
-                r#"{"name":"d","x-luban-partial-date":true}"#,
-                "2017-05",
-                true,
-            ),
-            (
-                r#"{"name":"d","x-luban-partial-date":true}"#,
-                "2019-02-30",
-                false,
-            ),
-            (
-                r#"{"name":"d","x-luban-partial-date":true}"#,
-                "May 2017",
-                false,
-            ),
+            (r#"{"name":"u","format":"uri"}"#, "ftp://example.org/", false),
+            (r#"{"name":"u","format":"uri"}"#, "https://exa mple.org/", false),
+            (r#"{"name":"d","x-luban-partial-date":true}"#, "2017-05", true),
+            (r#"{"name":"d","x-luban-partial-date":true}"#, "2019-02-30", false),
+            (r#"{"name":"d","x-luban-partial-date":true}"#, "May 2017", false),
             (r#"{"name":"n","type":"integer"}"#, "42", true),
             (r#"{"name":"n","type":"integer"}"#, "4.2", false),
             (r#"{"name":"n","type":"number"}"#, "4.2", true),

@@ -79,11 +79,7 @@ impl KeyFields {
                 .filter(|(_, f)| f.unique)
                 .map(|(i, _)| i)
                 .collect(),
-            pk: schema
-                .primary_key
-                .iter()
-                .filter_map(|n| schema.index_of(n))
-                .collect(),
+            pk: schema.primary_key.iter().filter_map(|n| schema.index_of(n)).collect(),
         }
     }
 

@@ -56,11 +56,7 @@ impl SchemaError {
 
 impl fmt::Display for SchemaError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} (at {}:{})",
-            self.message, self.pointer.origin, self.pointer.line
-        )
+        write!(f, "{} (at {}:{})", self.message, self.pointer.origin, self.pointer.line)
     }
 }
 

@@ -203,8 +203,7 @@ pub struct TableSchema {
 impl TableSchema {
     /// Loads and checks a schema file. `shown` is the path as printed in diagnostics.
     pub fn load(path: &Path, shown: &str) -> Result<TableSchema> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("failed to read schema `{shown}`"))?;
+        let text = std::fs::read_to_string(path).with_context(|| format!("failed to read schema `{shown}`"))?;
         Self::parse(path, shown, &text).map_err(anyhow::Error::new)
     }
 
@@ -218,25 +217,15 @@ impl TableSchema {
             )
         })?;
         if let Err(e) = raw.validate() {
-            return Err(err(
-                locate::At::Key("fields".into()),
-                format!("invalid schema: {e}"),
-            ));
+            return Err(err(locate::At::Key("fields".into()), format!("invalid schema: {e}")));
         }
         let mut fields = Vec::with_capacity(raw.fields.len());
         for (i, f) in raw.fields.iter().enumerate() {
             let at = |key: &str| locate::At::FieldKey(i, key.to_string());
-            let ftype = FieldType::parse(&f.ftype).ok_or_else(|| {
-                err(
-                    at("type"),
-                    format!("field `{}` has unknown type `{}`", f.name, f.ftype),
-                )
-            })?;
+            let ftype = FieldType::parse(&f.ftype)
+                .ok_or_else(|| err(at("type"), format!("field `{}` has unknown type `{}`", f.name, f.ftype)))?;
             if fields.iter().any(|g: &Field| g.name == f.name) {
-                return Err(err(
-                    at("name"),
-                    format!("field `{}` is declared twice", f.name),
-                ));
+                return Err(err(at("name"), format!("field `{}` is declared twice", f.name)));
             }
             let c = &f.constraints;
             let pattern = match &c.pattern {
@@ -245,12 +234,7 @@ impl TableSchema {
                     let re = regex::RegexBuilder::new(&format!("^(?:{p})$"))
                         .size_limit(1 << 22)
                         .build()
-                        .map_err(|e| {
-                            err(
-                                at("pattern"),
-                                format!("field `{}` has an invalid pattern: {e}", f.name),
-                            )
-                        })?;
+                        .map_err(|e| err(at("pattern"), format!("field `{}` has an invalid pattern: {e}", f.name)))?;
                     Some((p.clone(), re))
                 }
             };
@@ -258,49 +242,32 @@ impl TableSchema {
                 if lo > hi {
                     return Err(err(
                         at("minLength"),
-                        format!(
-                            "field `{}`: minLength {lo} is greater than maxLength {hi}",
-                            f.name
-                        ),
+                        format!("field `{}`: minLength {lo} is greater than maxLength {hi}", f.name),
                     ));
                 }
             }
-            let num =
-                |v: &Option<serde_json::Value>, key: &str| -> Result<Option<f64>, SchemaError> {
-                    match v {
-                        None => Ok(None),
-                        Some(v) => v
-                            .as_f64()
-                            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-                            .map(Some)
-                            .ok_or_else(|| {
-                                err(
-                                    at(key),
-                                    format!("field `{}`: {key} must be a number", f.name),
-                                )
-                            }),
-                    }
-                };
+            let num = |v: &Option<serde_json::Value>, key: &str| -> Result<Option<f64>, SchemaError> {
+                match v {
+                    None => Ok(None),
+                    Some(v) => v
+                        .as_f64()
+                        .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+                        .map(Some)
+                        .ok_or_else(|| err(at(key), format!("field `{}`: {key} must be a number", f.name))),
+                }
+            };
             let (minimum, maximum) = (num(&c.minimum, "minimum")?, num(&c.maximum, "maximum")?);
             if let (Some(lo), Some(hi)) = (minimum, maximum) {
                 if lo > hi {
                     return Err(err(
                         at("minimum"),
-                        format!(
-                            "field `{}`: minimum {lo} is greater than maximum {hi}",
-                            f.name
-                        ),
+                        format!("field `{}`: minimum {lo} is greater than maximum {hi}", f.name),
                     ));
                 }
             }
             if let Some(fmt) = &f.format {
-                let known = matches!(
-                    fmt.as_str(),
-                    "default" | "any" | "uri" | "email" | "uuid" | "binary"
-                ) || matches!(
-                    ftype,
-                    FieldType::Date | FieldType::Datetime | FieldType::Time
-                );
+                let known = matches!(fmt.as_str(), "default" | "any" | "uri" | "email" | "uuid" | "binary")
+                    || matches!(ftype, FieldType::Date | FieldType::Datetime | FieldType::Time);
                 if !known {
                     return Err(err(
                         at("format"),
@@ -312,10 +279,7 @@ impl TableSchema {
                 if r != "country" {
                     return Err(err(
                         at("x-luban-resolve"),
-                        format!(
-                            "field `{}`: x-luban-resolve must be \"country\", not `{r}`",
-                            f.name
-                        ),
+                        format!("field `{}`: x-luban-resolve must be \"country\", not `{r}`", f.name),
                     ));
                 }
             }
@@ -343,11 +307,7 @@ impl TableSchema {
                 resolve: f.resolve.clone(),
             });
         }
-        let primary_key = raw
-            .primary_key
-            .clone()
-            .map(OneOrMany::into_vec)
-            .unwrap_or_default();
+        let primary_key = raw.primary_key.clone().map(OneOrMany::into_vec).unwrap_or_default();
         for name in &primary_key {
             if !fields.iter().any(|f| &f.name == name) {
                 return Err(err(

@@ -21,10 +21,7 @@ fn broken_schemas_fail_with_a_pointer_into_the_file() {
         assert!(e.message.contains(want), "{text}: got {}", e.message);
         assert_eq!(e.pointer.line, line, "{text}: {}", e.message);
         let shown = e.render(false);
-        assert!(
-            shown.contains(&format!("--> schemas/s.json:{line}:")),
-            "{shown}"
-        );
+        assert!(shown.contains(&format!("--> schemas/s.json:{line}:")), "{shown}");
     }
 }
 

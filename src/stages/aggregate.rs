@@ -1,7 +1,12 @@
-//! Stage 5, aggregate: per-country figures from the workshop records: workshops in total
-//! and by status, first and latest opening, distinct host institutions, Chinese partners,
-//! specialties and sources. Plain ordered maps keep it deterministic; sorted by country
-//! code.
+//! Stage 5, aggregate: the tables computed from the workshop records.
+//! - per country: workshops in total and by status, first and latest opening, distinct
+//!   host institutions, Chinese partners, specialties and sources (sorted by code);
+//! - openings per year and country, with the running total worldwide (long format);
+//! - claims check: every published count in `raw/claims.csv` next to what the dataset
+//!   counts for the same scope as of the same date, and the difference. This is how a
+//!   reader sees how complete the dataset is.
+//!
+//! Plain ordered maps keep every table deterministic.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
@@ -12,7 +17,8 @@ use super::dedupe::union_ignoring_case;
 use super::StageReport;
 use crate::csvio;
 use crate::layout::Layout;
-use crate::model::{CountrySummary, Workshop};
+use crate::model::{Claim, ClaimCheck, CountrySummary, OpeningsByYear, Workshop};
+use crate::partial_date::PartialDate;
 
 /// Computes the per-country table (pure).
 pub fn aggregate(workshops: &[Workshop]) -> Vec<CountrySummary> {
@@ -23,18 +29,14 @@ pub fn aggregate(workshops: &[Workshop]) -> Vec<CountrySummary> {
     by.into_values()
         .map(|ws| {
             let first = ws[0];
-            let count =
-                |s: &str| ws.iter().filter(|w| w.status.as_deref() == Some(s)).count() as u32;
+            let count = |s: &str| ws.iter().filter(|w| w.status.as_deref() == Some(s)).count() as u32;
             let dates: Vec<_> = ws.iter().filter_map(|w| w.opened_on).collect();
             let hosts: BTreeSet<&str> = ws
                 .iter()
                 .filter_map(|w| w.host_institution.as_deref())
                 .flat_map(|h| h.split("; "))
                 .collect();
-            let partners: BTreeSet<String> = ws
-                .iter()
-                .flat_map(|w| w.chinese_partners.iter().cloned())
-                .collect();
+            let partners: BTreeSet<String> = ws.iter().flat_map(|w| w.chinese_partners.iter().cloned()).collect();
             let specialties = union_ignoring_case(ws.iter().flat_map(|w| w.specialties.iter()));
             let sources: BTreeSet<&str> = ws
                 .iter()
@@ -62,11 +64,135 @@ pub fn aggregate(workshops: &[Workshop]) -> Vec<CountrySummary> {
         .collect()
 }
 
+/// Openings per (year, country), sorted by year then country code.
+pub fn openings_by_year(workshops: &[Workshop]) -> Vec<OpeningsByYear> {
+    let mut by: BTreeMap<(i32, &str), (&str, u32)> = BTreeMap::new();
+    for w in workshops {
+        if let Some(d) = w.opened_on {
+            by.entry((d.year, w.country_code.as_str()))
+                .or_insert((w.region.as_str(), 0))
+                .1 += 1;
+        }
+    }
+    let mut per_year: BTreeMap<i32, u32> = BTreeMap::new();
+    for ((year, _), (_, n)) in &by {
+        *per_year.entry(*year).or_default() += n;
+    }
+    let mut running = 0;
+    let cumulative: BTreeMap<i32, u32> = per_year
+        .into_iter()
+        .map(|(y, n)| {
+            running += n;
+            (y, running)
+        })
+        .collect();
+    by.into_iter()
+        .map(|((year, code), (region, n))| OpeningsByYear {
+            year,
+            country_code: code.to_string(),
+            region: region.to_string(),
+            openings: n,
+            cumulative_worldwide: cumulative[&year],
+        })
+        .collect()
+}
+
+/// Whether a workshop falls in a claim's scope; None when the dataset cannot tell
+/// (SCO membership is not in the reference data; "unclear" scopes are not guessed).
+fn in_scope(scope: &str, w: &Workshop) -> Option<bool> {
+    let tianjin = w.organiser_province.as_deref() == Some("Tianjin");
+    let africa = w.region == "Africa";
+    match scope {
+        "china" => Some(true),
+        "tianjin" => Some(tianjin),
+        "africa" => Some(africa),
+        "tianjin-africa" => Some(tianjin && africa),
+        _ => None,
+    }
+}
+
+/// Every claim with the dataset's own counts as of its date (sorted by date; undated
+/// claims last, in file order).
+pub fn claims_check(workshops: &[Workshop], claims: &[Claim]) -> Vec<ClaimCheck> {
+    let mut out: Vec<ClaimCheck> = claims
+        .iter()
+        .map(|c| {
+            let as_of = c.claim_date.map(|d| PartialDate::from_date(d.last_day()));
+            let counted: Option<Vec<&Workshop>> = as_of.and_then(|end| {
+                let end = end.first_day();
+                workshops
+                    .iter()
+                    .filter(|w| w.opened_on.is_some_and(|d| d.first_day() <= end))
+                    .map(|w| in_scope(&c.scope, w).map(|inside| inside.then_some(w)))
+                    .collect::<Option<Vec<Option<&Workshop>>>>()
+                    .map(|v| v.into_iter().flatten().collect())
+            });
+            let our_workshops = counted.as_ref().map(|v| v.len() as u32);
+            let our_countries = counted
+                .as_ref()
+                .map(|v| v.iter().map(|w| w.country_code.as_str()).collect::<BTreeSet<_>>().len() as u32);
+            let diff = |ours: Option<u32>, claimed: Option<u32>| Some(ours? as i32 - claimed? as i32);
+            ClaimCheck {
+                as_of,
+                our_workshops,
+                our_countries,
+                workshops_difference: diff(our_workshops, c.claimed_workshops),
+                countries_difference: diff(our_countries, c.claimed_countries),
+                claim: c.clone(),
+            }
+        })
+        .collect();
+    out.sort_by_key(|c| {
+        c.as_of
+            .map_or((1, 0, 0, 0), |d| (0, d.year, d.month.unwrap_or(0), d.day.unwrap_or(0)))
+    });
+    out
+}
+
+/// Reads `raw/claims.csv`.
+pub fn load_claims(layout: &Layout) -> Result<Vec<Claim>> {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        claim_date: String,
+        date_text: String,
+        claimed_workshops: Option<u32>,
+        claimed_countries: Option<u32>,
+        qualifier: String,
+        scope: String,
+        scope_text: String,
+        claim: String,
+        source_url: String,
+    }
+    let path = layout.root.join("raw").join("claims.csv");
+    let shown = layout.display(&path);
+    let rows: Vec<(u64, Row)> = csvio::read_table(&path)?;
+    rows.into_iter()
+        .map(|(line, r)| {
+            let claim_date = match r.claim_date.trim() {
+                "" => None,
+                d => {
+                    Some(PartialDate::parse(d).map_err(|e| anyhow::anyhow!("`{shown}` line {line}: claim_date: {e}"))?)
+                }
+            };
+            Ok(Claim {
+                claim_date,
+                date_text: r.date_text,
+                claimed_workshops: r.claimed_workshops,
+                claimed_countries: r.claimed_countries,
+                qualifier: r.qualifier,
+                scope: r.scope,
+                scope_text: r.scope_text,
+                claim: r.claim,
+                source_url: r.source_url,
+            })
+        })
+        .collect()
+}
+
 /// Runs aggregate on `build/workshops.jsonl`.
 pub fn run(layout: &Layout) -> Result<StageReport> {
     let start = Instant::now();
-    let workshops: Vec<Workshop> =
-        csvio::read_jsonl(&layout.build_file("workshops.jsonl"), "dedupe")?;
+    let workshops: Vec<Workshop> = csvio::read_jsonl(&layout.build_file("workshops.jsonl"), "dedupe")?;
     let countries = aggregate(&workshops);
     let mut report = StageReport::new("aggregate");
     report.rows_in = workshops.len() as u64;
@@ -74,7 +200,117 @@ pub fn run(layout: &Layout) -> Result<StageReport> {
     // workshops are folded into their country's row, not lost
     report.merged = report.rows_in - report.rows_out;
     csvio::write_jsonl(&layout.build_file("countries.jsonl"), &countries)?;
+    csvio::write_jsonl(
+        &layout.build_file("openings_by_year.jsonl"),
+        &openings_by_year(&workshops),
+    )?;
+    let claims = load_claims(layout)?;
+    csvio::write_jsonl(
+        &layout.build_file("claims_check.jsonl"),
+        &claims_check(&workshops, &claims),
+    )?;
     report.elapsed = start.elapsed();
     report.check_conservation()?;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ws(code: &str, region: &str, opened: Option<&str>, province: Option<&str>) -> Workshop {
+        Workshop {
+            workshop_id: format!("{code}-{}", opened.unwrap_or("x")),
+            workshop_name: "w".into(),
+            country_code: code.into(),
+            country_name: code.into(),
+            region: region.into(),
+            subregion: String::new(),
+            city: None,
+            host_institution: None,
+            chinese_partners: vec![],
+            organiser_province: province.map(str::to_string),
+            opened_on: opened.map(|d| PartialDate::parse(d).unwrap()),
+            status: Some("operating".into()),
+            specialties: vec![],
+            source_urls: vec!["https://example.org/".into()],
+            source_count: 1,
+            conflicts: vec![],
+            reports: vec![],
+        }
+    }
+
+    fn sample() -> Vec<Workshop> {
+        vec![
+            ws("THA", "Asia", Some("2016-03-08"), Some("Tianjin")),
+            ws("GBR", "Europe", Some("2017-05"), Some("Tianjin")),
+            ws("EGY", "Africa", Some("2020-11-30"), Some("Tianjin")),
+            ws("EGY", "Africa", Some("2020-11-30"), Some("Tianjin")),
+            ws("GHA", "Africa", Some("2023-06-02"), Some("Liaoning")),
+            ws("KEN", "Africa", None, Some("Tianjin")),
+        ]
+    }
+
+    #[test]
+    fn openings_are_counted_per_year_and_country_with_a_worldwide_running_total() {
+        let rows = openings_by_year(&sample());
+        let got: Vec<(i32, &str, u32, u32)> = rows
+            .iter()
+            .map(|r| (r.year, r.country_code.as_str(), r.openings, r.cumulative_worldwide))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (2016, "THA", 1, 1),
+                (2017, "GBR", 1, 2),
+                (2020, "EGY", 2, 4),
+                (2023, "GHA", 1, 5)
+            ]
+        );
+    }
+
+    #[test]
+    fn claims_are_compared_in_their_scope_as_of_the_end_of_their_date() {
+        let claim = |date: Option<&str>, scope: &str, w: Option<u32>, c: Option<u32>| Claim {
+            claim_date: date.map(|d| PartialDate::parse(d).unwrap()),
+            date_text: String::new(),
+            claimed_workshops: w,
+            claimed_countries: c,
+            qualifier: "exact".into(),
+            scope: scope.into(),
+            scope_text: String::new(),
+            claim: String::new(),
+            source_url: "https://example.org/".into(),
+        };
+        let claims = vec![
+            claim(Some("2017"), "china", Some(2), Some(2)),
+            claim(Some("2017-04"), "china", Some(2), None),
+            claim(Some("2020-11"), "africa", Some(3), Some(1)),
+            claim(Some("2024"), "tianjin", Some(4), Some(3)),
+            claim(Some("2024"), "sco", Some(1), None),
+            claim(None, "china", Some(9), None),
+        ];
+        let got: Vec<(Option<u32>, Option<u32>, Option<i32>, Option<i32>)> = claims_check(&sample(), &claims)
+            .iter()
+            .map(|c| {
+                (
+                    c.our_workshops,
+                    c.our_countries,
+                    c.workshops_difference,
+                    c.countries_difference,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Some(1), Some(1), Some(-1), None),    // 2017-04: the UK (2017-05) is not open yet
+                (Some(2), Some(2), Some(0), Some(0)),  // 2017: end of year
+                (Some(2), Some(1), Some(-1), Some(0)), // Africa by end of Nov 2020
+                (Some(4), Some(3), Some(0), Some(0)),  // Tianjin: not Ghana (Liaoning), not undated Kenya
+                (None, None, None, None),              // SCO membership is not in the data
+                (None, None, None, None),              // undated claims last
+            ]
+        );
+    }
 }

@@ -133,10 +133,7 @@ pub fn dedupe(mut reports: Vec<Report>) -> Result<Deduped> {
     let mut rule: BTreeMap<usize, String> = BTreeMap::new();
     for members in clusters.values() {
         for &i in members {
-            rule.insert(
-                i,
-                format!("host: {}", reports[i].host_institutions.join("; ")),
-            );
+            rule.insert(i, format!("host: {}", reports[i].host_institutions.join("; ")));
         }
     }
     // 2. attach host-less reports
@@ -173,11 +170,7 @@ pub fn dedupe(mut reports: Vec<Report>) -> Result<Deduped> {
                     fits.len(),
                     r.country_code,
                     fits.iter()
-                        .map(|(root, ev)| format!(
-                            "{} ({})",
-                            label(&reports, &clusters[root]),
-                            ev.join(", ")
-                        ))
+                        .map(|(root, ev)| format!("{} ({})", label(&reports, &clusters[root]), ev.join(", ")))
                         .collect::<Vec<_>>()
                         .join("; ")
                 ),
@@ -191,10 +184,7 @@ pub fn dedupe(mut reports: Vec<Report>) -> Result<Deduped> {
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for i in leftovers {
         let k = group_key(&reports[i]);
-        rule.insert(
-            i,
-            "group: same country, city, partners and opening year".into(),
-        );
+        rule.insert(i, "group: same country, city, partners and opening year".into());
         groups.entry(k).or_default().push(i);
     }
     let mut out = Deduped {
@@ -217,10 +207,7 @@ pub fn dedupe(mut reports: Vec<Report>) -> Result<Deduped> {
         .collect();
     for (identity, members) in identities {
         let country = reports[members[0]].country_code.clone();
-        let id = format!(
-            "{country}-{}",
-            &hex::encode(Sha256::digest(identity.as_bytes()))[..8]
-        );
+        let id = format!("{country}-{}", &hex::encode(Sha256::digest(identity.as_bytes()))[..8]);
         if !ids.insert(id.clone()) {
             bail!("internal error: workshop id {id} given to two workshops");
         }
@@ -236,20 +223,15 @@ pub fn dedupe(mut reports: Vec<Report>) -> Result<Deduped> {
         }
         out.workshops.push(merge(id, &rs));
     }
-    out.workshops
-        .sort_by(|a, b| a.workshop_id.cmp(&b.workshop_id));
+    out.workshops.sort_by(|a, b| a.workshop_id.cmp(&b.workshop_id));
     out.merges
         .sort_by(|a, b| (&a.workshop_id, &a.file, a.line).cmp(&(&b.workshop_id, &b.file, b.line)));
-    out.unmerged
-        .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    out.unmerged.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     Ok(out)
 }
 
 /// What a host-less report shares with a workshop's reports, or None on a contradiction.
-fn evidence<'a>(
-    r: &Report,
-    members: impl Iterator<Item = &'a Report> + Clone,
-) -> Option<Vec<String>> {
+fn evidence<'a>(r: &Report, members: impl Iterator<Item = &'a Report> + Clone) -> Option<Vec<String>> {
     let cities: BTreeSet<String> = members
         .clone()
         .filter_map(|m| m.city.as_deref().map(name_key))
@@ -258,9 +240,7 @@ fn evidence<'a>(
         .clone()
         .flat_map(|m| m.chinese_partners.iter().map(|p| name_key(p)))
         .collect();
-    let years: BTreeSet<i32> = members
-        .filter_map(|m| m.opened_on.map(|d| d.year))
-        .collect();
+    let years: BTreeSet<i32> = members.filter_map(|m| m.opened_on.map(|d| d.year)).collect();
     let mut ev = Vec::new();
     if let Some(c) = r.city.as_deref() {
         if cities.contains(&name_key(c)) {
@@ -308,11 +288,7 @@ fn label(reports: &[Report], members: &[usize]) -> String {
 /// first spelling of items that differ only in case.
 pub fn union_ignoring_case<'a>(items: impl Iterator<Item = &'a String>) -> Vec<String> {
     let mut all: Vec<&String> = items.collect();
-    all.sort_by(|a, b| {
-        a.to_lowercase()
-            .cmp(&b.to_lowercase())
-            .then_with(|| a.cmp(b))
-    });
+    all.sort_by(|a, b| a.to_lowercase().cmp(&b.to_lowercase()).then_with(|| a.cmp(b)));
     let mut seen = BTreeSet::new();
     all.into_iter()
         .filter(|s| seen.insert(s.to_lowercase()))
@@ -332,11 +308,7 @@ fn ranked<T: Ord + Clone>(items: impl Iterator<Item = T>) -> Vec<(T, usize)> {
 }
 
 fn sources_of(rs: &[&Report], pred: impl Fn(&Report) -> bool) -> String {
-    let urls: BTreeSet<&str> = rs
-        .iter()
-        .filter(|r| pred(r))
-        .map(|r| r.source_url.as_str())
-        .collect();
+    let urls: BTreeSet<&str> = rs.iter().filter(|r| pred(r)).map(|r| r.source_url.as_str()).collect();
     urls.into_iter().collect::<Vec<_>>().join(", ")
 }
 
@@ -348,12 +320,7 @@ fn merge(id: String, rs: &[&Report]) -> Workshop {
         .iter()
         .filter(|(_, c)| *c == names[0].1)
         .map(|(n, _)| n.clone())
-        .min_by(|a, b| {
-            a.chars()
-                .count()
-                .cmp(&b.chars().count())
-                .then_with(|| a.cmp(b))
-        })
+        .min_by(|a, b| a.chars().count().cmp(&b.chars().count()).then_with(|| a.cmp(b)))
         .unwrap_or_else(|| {
             format!(
                 "{} Luban Workshop ({})",
@@ -374,12 +341,7 @@ fn merge(id: String, rs: &[&Report]) -> Workshop {
         if values.len() > 1 {
             let parts: Vec<String> = values
                 .iter()
-                .map(|(v, _)| {
-                    format!(
-                        "{v} ({})",
-                        sources_of(rs, |r| get(r).as_deref() == Some(v.as_str()))
-                    )
-                })
+                .map(|(v, _)| format!("{v} ({})", sources_of(rs, |r| get(r).as_deref() == Some(v.as_str()))))
                 .collect();
             conflicts.push(format!("{field}: {}", parts.join(" vs ")));
         }
@@ -414,8 +376,7 @@ fn merge(id: String, rs: &[&Report]) -> Workshop {
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let mut reports: Vec<(String, u64)> =
-        rs.iter().map(|r| (r.at.file.clone(), r.at.line)).collect();
+    let mut reports: Vec<(String, u64)> = rs.iter().map(|r| (r.at.file.clone(), r.at.line)).collect();
     reports.sort();
     Workshop {
         workshop_id: id,
@@ -434,10 +395,7 @@ fn merge(id: String, rs: &[&Report]) -> Workshop {
         source_count: source_urls.len() as u32,
         source_urls,
         conflicts,
-        reports: reports
-            .into_iter()
-            .map(|(f, l)| format!("{f}:{l}"))
-            .collect(),
+        reports: reports.into_iter().map(|(f, l)| format!("{f}:{l}")).collect(),
     }
 }
 
@@ -482,28 +440,18 @@ fn merge_dates(rs: &[&Report], conflicts: &mut Vec<String>) -> Option<PartialDat
 }
 
 fn merge_status(rs: &[&Report], conflicts: &mut Vec<String>) -> Option<String> {
-    let mut with: Vec<(&Report, &String)> = rs
-        .iter()
-        .filter_map(|r| r.status.as_ref().map(|s| (*r, s)))
-        .collect();
+    let mut with: Vec<(&Report, &String)> = rs.iter().filter_map(|r| r.status.as_ref().map(|s| (*r, s))).collect();
     // most recent source first; undated last; then by status and URL for a total order
     with.sort_by(|a, b| {
         let da = a.0.source_date.map(|d| d.sort_key());
         let db = b.0.source_date.map(|d| d.sort_key());
-        db.cmp(&da)
-            .then(a.1.cmp(b.1))
-            .then(a.0.source_url.cmp(&b.0.source_url))
+        db.cmp(&da).then(a.1.cmp(b.1)).then(a.0.source_url.cmp(&b.0.source_url))
     });
     let distinct: BTreeSet<&String> = with.iter().map(|(_, s)| *s).collect();
     if distinct.len() > 1 {
         let parts: Vec<String> = distinct
             .iter()
-            .map(|s| {
-                format!(
-                    "{s} ({})",
-                    sources_of(rs, |r| r.status.as_ref() == Some(*s))
-                )
-            })
+            .map(|s| format!("{s} ({})", sources_of(rs, |r| r.status.as_ref() == Some(*s))))
             .collect();
         conflicts.push(format!("status: {}", parts.join(" vs ")));
     }
@@ -513,16 +461,13 @@ fn merge_status(rs: &[&Report], conflicts: &mut Vec<String>) -> Option<String> {
 /// Runs dedupe on `build/normalized.jsonl`.
 pub fn run(layout: &Layout) -> Result<(StageReport, Deduped)> {
     let start = Instant::now();
-    let reports: Vec<Report> =
-        csvio::read_jsonl(&layout.build_file("normalized.jsonl"), "normalize")?;
+    let reports: Vec<Report> = csvio::read_jsonl(&layout.build_file("normalized.jsonl"), "normalize")?;
     let mut report = StageReport::new("dedupe");
     report.rows_in = reports.len() as u64;
     let d = dedupe(reports)?;
     report.rows_out = d.workshops.len() as u64;
     report.rejected = d.unmerged.len() as u64;
-    report.merged = report
-        .rows_in
-        .saturating_sub(report.rows_out + report.rejected);
+    report.merged = report.rows_in.saturating_sub(report.rows_out + report.rejected);
     report.data_errors = !d.unmerged.is_empty();
     csvio::write_jsonl(&layout.build_file("workshops.jsonl"), &d.workshops)?;
     csvio::write_atomic(&layout.build_file("merges.csv"), |w| {
@@ -544,13 +489,7 @@ pub fn run(layout: &Layout) -> Result<(StageReport, Deduped)> {
         let mut wtr = csvio::writer(w);
         wtr.write_record(["file", "line", "source_url", "code", "message"])?;
         for u in &d.unmerged {
-            wtr.write_record([
-                u.file.as_str(),
-                &u.line.to_string(),
-                &u.source_url,
-                u.code,
-                &u.message,
-            ])?;
+            wtr.write_record([u.file.as_str(), &u.line.to_string(), &u.source_url, u.code, &u.message])?;
         }
         wtr.flush()?;
         Ok(())

@@ -86,9 +86,7 @@ impl CsvSource {
         let file = File::open(path).with_context(|| format!("failed to read `{shown}`"))?;
         let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
         let mut buf = BufReader::with_capacity(1 << 16, file);
-        let head = buf
-            .fill_buf()
-            .with_context(|| format!("failed to read `{shown}`"))?;
+        let head = buf.fill_buf().with_context(|| format!("failed to read `{shown}`"))?;
         let mut src = CsvSource {
             shown: shown.to_string(),
             labels: Vec::new(),
@@ -139,8 +137,7 @@ impl CsvSource {
             ));
         }
         for v in check_header(schema, &src.labels) {
-            src.header_errors
-                .push(place(shown, 1, 1, schema, &src.labels, &v));
+            src.header_errors.push(place(shown, 1, 1, schema, &src.labels, &v));
         }
         src.reader = Some(reader);
         Ok(src)
@@ -188,10 +185,7 @@ pub type Cells<'r> = smallvec::SmallVec<[std::borrow::Cow<'r, str>; 16]>;
 /// are pushed to `bad_utf8` (their text is replaced lossily, for display only). The fast
 /// path validates the whole record at once and checks that cell boundaries fall on
 /// character boundaries.
-pub fn decode<'r>(
-    rec: &'r csv::ByteRecord,
-    bad_utf8: &mut Vec<usize>,
-) -> Vec<std::borrow::Cow<'r, str>> {
+pub fn decode<'r>(rec: &'r csv::ByteRecord, bad_utf8: &mut Vec<usize>) -> Vec<std::borrow::Cow<'r, str>> {
     use std::borrow::Cow;
     if let Ok(all) = std::str::from_utf8(rec.as_slice()) {
         let mut out = Vec::with_capacity(rec.len());
@@ -235,10 +229,7 @@ pub fn read_file(path: &Path, shown: &str, schema: &TableSchema) -> Result<FileR
     while src.next_batch(&mut batch)? {
         for (rec, pos) in batch.records[..batch.len].iter().zip(&batch.pos) {
             let mut bad_utf8 = Vec::new();
-            let cells = decode(rec, &mut bad_utf8)
-                .into_iter()
-                .map(|c| c.into_owned())
-                .collect();
+            let cells = decode(rec, &mut bad_utf8).into_iter().map(|c| c.into_owned()).collect();
             rows.push(IngestedRow {
                 at: Provenance {
                     file: shown.to_string(),
@@ -259,22 +250,12 @@ pub fn read_file(path: &Path, shown: &str, schema: &TableSchema) -> Result<FileR
 }
 
 /// Places a violation of one row in its file, for reports and the quarantine file.
-pub fn place(
-    file: &str,
-    line: u64,
-    row: u64,
-    schema: &TableSchema,
-    cells: &[String],
-    v: &Violation,
-) -> ErrorRecord {
+pub fn place(file: &str, line: u64, row: u64, schema: &TableSchema, cells: &[String], v: &Violation) -> ErrorRecord {
     ErrorRecord {
         file: file.to_string(),
         line,
         row,
-        field: v
-            .field_index
-            .and_then(|i| schema.fields.get(i))
-            .map(|f| f.name.clone()),
+        field: v.field_index.and_then(|i| schema.fields.get(i)).map(|f| f.name.clone()),
         field_position: v.field_index.map(|i| i + 1),
         code: v.code.to_string(),
         constraint: v.constraint.map(str::to_string),

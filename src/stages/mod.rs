@@ -52,11 +52,7 @@ impl StageReport {
 
 impl fmt::Display for StageReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:>9}: {:>6} in  {:>6} out",
-            self.stage, self.rows_in, self.rows_out
-        )?;
+        write!(f, "{:>9}: {:>6} in  {:>6} out", self.stage, self.rows_in, self.rows_out)?;
         if self.merged > 0 {
             write!(f, "  {:>6} merged", self.merged)?;
         }

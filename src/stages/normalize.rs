@@ -77,12 +77,7 @@ fn split_list(cell: Option<&str>) -> Vec<String> {
 /// Reads the organiser from a notes tag: `[Tianjin]`/`[Tianjin college]` → Tianjin,
 /// `[non-Tianjin: Hubei]` → Hubei; anything else (unknown organiser) → none.
 pub fn organiser_province(notes: &str) -> Option<String> {
-    let tag = notes
-        .trim_start()
-        .strip_prefix('[')?
-        .split(']')
-        .next()?
-        .trim();
+    let tag = notes.trim_start().strip_prefix('[')?.split(']').next()?.trim();
     if tag == "Tianjin" || tag == "Tianjin college" {
         return Some("Tianjin".into());
     }
@@ -110,9 +105,7 @@ fn normalize_row(
     };
     let date = |name: &str| -> Result<Option<PartialDate>> {
         get(name)
-            .map(|s| {
-                PartialDate::parse(s).map_err(|e| anyhow::anyhow!("internal error: {here}: {e}"))
-            })
+            .map(|s| PartialDate::parse(s).map_err(|e| anyhow::anyhow!("internal error: {here}: {e}")))
             .transpose()
     };
     let hosts = split_list(get("host_institution"));

@@ -20,9 +20,8 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use polars::prelude::{
-    Column, CompatLevel, DataFrame, DataType, IntoSeries, KeyValueMetadata, ListBuilderTrait,
-    ListStringChunkedBuilder, NamedFrom, ParquetCompression, ParquetWriter, PlSmallStr, SchemaExt,
-    Series, StatisticsOptions,
+    Column, CompatLevel, DataFrame, DataType, IntoSeries, KeyValueMetadata, ListBuilderTrait, ListStringChunkedBuilder,
+    NamedFrom, ParquetCompression, ParquetWriter, PlSmallStr, SchemaExt, Series, StatisticsOptions,
 };
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -30,7 +29,7 @@ use sha2::{Digest, Sha256};
 use super::StageReport;
 use crate::csvio;
 use crate::layout::Layout;
-use crate::model::{CountrySummary, Workshop};
+use crate::model::{ClaimCheck, CountrySummary, OpeningsByYear, Workshop};
 use crate::partial_date::PartialDate;
 use crate::schema::TableSchema;
 
@@ -42,7 +41,8 @@ enum Col {
     Text(Vec<Option<String>>),
     List(Vec<Vec<String>>),
     Date(Vec<Option<PartialDate>>),
-    Count(Vec<u32>),
+    Count(Vec<Option<u32>>),
+    Int(Vec<Option<i32>>),
 }
 
 struct Table {
@@ -67,14 +67,8 @@ fn workshops_table(ws: &[Workshop]) -> Table {
             ("city", text(&|w| w.city.clone())),
             ("host_institution", text(&|w| w.host_institution.clone())),
             ("chinese_partners", list(&|w| w.chinese_partners.clone())),
-            (
-                "organiser_province",
-                text(&|w| w.organiser_province.clone()),
-            ),
-            (
-                "opened_on",
-                Col::Date(ws.iter().map(|w| w.opened_on).collect()),
-            ),
+            ("organiser_province", text(&|w| w.organiser_province.clone())),
+            ("opened_on", Col::Date(ws.iter().map(|w| w.opened_on).collect())),
             (
                 "opened_precision",
                 text(&|w| w.opened_on.map(|d| d.precision().as_str().to_string())),
@@ -84,7 +78,7 @@ fn workshops_table(ws: &[Workshop]) -> Table {
             ("source_urls", list(&|w| w.source_urls.clone())),
             (
                 "source_count",
-                Col::Count(ws.iter().map(|w| w.source_count).collect()),
+                Col::Count(ws.iter().map(|w| Some(w.source_count)).collect()),
             ),
             ("conflicts", list(&|w| w.conflicts.clone())),
         ],
@@ -92,9 +86,8 @@ fn workshops_table(ws: &[Workshop]) -> Table {
 }
 
 fn countries_table(cs: &[CountrySummary]) -> Table {
-    let text =
-        |f: &dyn Fn(&CountrySummary) -> String| Col::Text(cs.iter().map(|c| Some(f(c))).collect());
-    let count = |f: &dyn Fn(&CountrySummary) -> u32| Col::Count(cs.iter().map(f).collect());
+    let text = |f: &dyn Fn(&CountrySummary) -> String| Col::Text(cs.iter().map(|c| Some(f(c))).collect());
+    let count = |f: &dyn Fn(&CountrySummary) -> u32| Col::Count(cs.iter().map(|c| Some(f(c))).collect());
     Table {
         name: "countries",
         rows: cs.len(),
@@ -131,6 +124,71 @@ fn countries_table(cs: &[CountrySummary]) -> Table {
     }
 }
 
+fn openings_table(rows: &[OpeningsByYear]) -> Table {
+    Table {
+        name: "openings_by_year",
+        rows: rows.len(),
+        columns: vec![
+            ("year", Col::Int(rows.iter().map(|r| Some(r.year)).collect())),
+            (
+                "country_code",
+                Col::Text(rows.iter().map(|r| Some(r.country_code.clone())).collect()),
+            ),
+            (
+                "region",
+                Col::Text(rows.iter().map(|r| Some(r.region.clone())).collect()),
+            ),
+            ("openings", Col::Count(rows.iter().map(|r| Some(r.openings)).collect())),
+            (
+                "cumulative_worldwide",
+                Col::Count(rows.iter().map(|r| Some(r.cumulative_worldwide)).collect()),
+            ),
+        ],
+    }
+}
+
+fn claims_table(rows: &[ClaimCheck]) -> Table {
+    let text = |f: &dyn Fn(&ClaimCheck) -> Option<String>| Col::Text(rows.iter().map(f).collect());
+    Table {
+        name: "claims_check",
+        rows: rows.len(),
+        columns: vec![
+            ("claim_date", text(&|r| r.claim.claim_date.map(|d| d.to_string()))),
+            ("as_of", Col::Date(rows.iter().map(|r| r.as_of).collect())),
+            ("date_text", text(&|r| Some(r.claim.date_text.clone()))),
+            ("scope", text(&|r| Some(r.claim.scope.clone()))),
+            ("scope_text", text(&|r| Some(r.claim.scope_text.clone()))),
+            ("qualifier", text(&|r| Some(r.claim.qualifier.clone()))),
+            (
+                "claimed_workshops",
+                Col::Count(rows.iter().map(|r| r.claim.claimed_workshops).collect()),
+            ),
+            (
+                "claimed_countries",
+                Col::Count(rows.iter().map(|r| r.claim.claimed_countries).collect()),
+            ),
+            (
+                "our_workshops",
+                Col::Count(rows.iter().map(|r| r.our_workshops).collect()),
+            ),
+            (
+                "our_countries",
+                Col::Count(rows.iter().map(|r| r.our_countries).collect()),
+            ),
+            (
+                "workshops_difference",
+                Col::Int(rows.iter().map(|r| r.workshops_difference).collect()),
+            ),
+            (
+                "countries_difference",
+                Col::Int(rows.iter().map(|r| r.countries_difference).collect()),
+            ),
+            ("claim", text(&|r| Some(r.claim.claim.clone()))),
+            ("source_url", text(&|r| Some(r.claim.source_url.clone()))),
+        ],
+    }
+}
+
 /// The polars frame of a table, with explicit dtypes.
 fn frame(t: &Table) -> Result<DataFrame> {
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
@@ -140,6 +198,7 @@ fn frame(t: &Table) -> Result<DataFrame> {
         let series = match col {
             Col::Text(v) => Series::new(name, v),
             Col::Count(v) => Series::new(name, v),
+            Col::Int(v) => Series::new(name, v),
             Col::Date(v) => {
                 let days: Vec<Option<i32>> = v
                     .iter()
@@ -150,8 +209,7 @@ fn frame(t: &Table) -> Result<DataFrame> {
                     .context("failed to build a date column")?
             }
             Col::List(v) => {
-                let mut b =
-                    ListStringChunkedBuilder::new(name, v.len(), v.iter().map(Vec::len).sum());
+                let mut b = ListStringChunkedBuilder::new(name, v.len(), v.iter().map(Vec::len).sum());
                 for items in v {
                     b.append_values_iter(items.iter().map(String::as_str));
                 }
@@ -168,12 +226,7 @@ fn write_parquet(path: &Path, t: &Table, schema: &TableSchema, version: &str) ->
     let descriptions: serde_json::Map<String, Value> = schema
         .fields
         .iter()
-        .map(|f| {
-            (
-                f.name.clone(),
-                json!({"title": f.title, "description": f.description}),
-            )
-        })
+        .map(|f| (f.name.clone(), json!({"title": f.title, "description": f.description})))
         .collect();
     // The Arrow schema stored in the file: polars 0.55 always writes its newest types
     // (string_view), which pandas cannot turn into list columns. We store the same schema
@@ -184,13 +237,9 @@ fn write_parquet(path: &Path, t: &Table, schema: &TableSchema, version: &str) ->
         (arrow_kv.key, arrow_kv.value.unwrap_or_default()),
         ("luban:dataset_version".into(), version.to_string()),
         ("luban:table".into(), t.name.to_string()),
-        (
-            "luban:fields".into(),
-            Value::Object(descriptions).to_string(),
-        ),
+        ("luban:fields".into(), Value::Object(descriptions).to_string()),
     ]);
-    let file =
-        File::create(path).with_context(|| format!("failed to create `{}`", path.display()))?;
+    let file = File::create(path).with_context(|| format!("failed to create `{}`", path.display()))?;
     ParquetWriter::new(file)
         .with_compression(ParquetCompression::Zstd(None))
         .with_statistics(StatisticsOptions::full())
@@ -211,8 +260,7 @@ pub fn csv_safe(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 fn write_csv(path: &Path, t: &Table) -> Result<()> {
-    let file =
-        File::create(path).with_context(|| format!("failed to create `{}`", path.display()))?;
+    let file = File::create(path).with_context(|| format!("failed to create `{}`", path.display()))?;
     let mut w = csvio::writer(std::io::BufWriter::new(file));
     w.write_record(t.columns.iter().map(|(n, _)| *n))?;
     for i in 0..t.rows {
@@ -220,17 +268,15 @@ fn write_csv(path: &Path, t: &Table) -> Result<()> {
             .columns
             .iter()
             .map(|(_, c)| match c {
-                Col::Text(v) => v[i]
-                    .as_deref()
-                    .map(|s| csv_safe(s).into_owned())
-                    .unwrap_or_default(),
+                Col::Text(v) => v[i].as_deref().map(|s| csv_safe(s).into_owned()).unwrap_or_default(),
                 Col::List(v) => v[i]
                     .iter()
                     .map(|s| csv_safe(s).into_owned())
                     .collect::<Vec<_>>()
                     .join(";"),
                 Col::Date(v) => v[i].map(|d| d.first_day().to_string()).unwrap_or_default(),
-                Col::Count(v) => v[i].to_string(),
+                Col::Count(v) => v[i].map(|n| n.to_string()).unwrap_or_default(),
+                Col::Int(v) => v[i].map(|n| n.to_string()).unwrap_or_default(),
             })
             .collect();
         w.write_record(&row)?;
@@ -243,10 +289,9 @@ fn write_csv(path: &Path, t: &Table) -> Result<()> {
 /// Dataset metadata kept in `raw/dataset.json` (name, title, version, licences, sources).
 fn dataset_meta(layout: &Layout) -> Result<Value> {
     let path = layout.root.join("raw").join("dataset.json");
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("failed to read `{}`", layout.display(&path)))?;
-    let v: Value = serde_json::from_str(&text)
-        .with_context(|| format!("failed to parse `{}`", layout.display(&path)))?;
+    let text = std::fs::read_to_string(&path).with_context(|| format!("failed to read `{}`", layout.display(&path)))?;
+    let v: Value =
+        serde_json::from_str(&text).with_context(|| format!("failed to parse `{}`", layout.display(&path)))?;
     for key in ["name", "title", "version", "licenses"] {
         if v.get(key).is_none() {
             bail!("`{}` has no `{key}`", layout.display(&path));
@@ -259,21 +304,30 @@ fn schema_json(layout: &Layout, table: &str) -> Result<(TableSchema, Value)> {
     let path = layout.schema(table);
     let shown = layout.display(&path);
     let schema = TableSchema::load(&path, &shown)?;
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("failed to read `{shown}`"))?;
-    let v: Value =
-        serde_json::from_str(&text).with_context(|| format!("failed to parse `{shown}`"))?;
+    let text = std::fs::read_to_string(&path).with_context(|| format!("failed to read `{shown}`"))?;
+    let v: Value = serde_json::from_str(&text).with_context(|| format!("failed to parse `{shown}`"))?;
     Ok((schema, v))
 }
 
 /// The Table Schema of a Parquet resource: list columns are real `list<string>` columns
 /// there (in CSV they are `list` strings joined with `;`). Frictionless reads Parquet
 /// lists as numpy arrays, which neither its `list` nor its `array` type accepts, so they
-/// are declared `any`, with `x-luban-parquet-type` saying what they are.
+/// are declared `any`; and it reads nullable integer columns as floats with NaN, so
+/// those are declared `number`. `x-luban-parquet-type` says what the columns really are.
 fn parquet_schema(csv_schema: &Value) -> Value {
     let mut v = csv_schema.clone();
     if let Some(fields) = v.get_mut("fields").and_then(Value::as_array_mut) {
         for f in fields {
+            let required = f.pointer("/constraints/required").and_then(Value::as_bool) == Some(true);
+            if f.get("type").and_then(Value::as_str) == Some("integer") && !required {
+                // pandas, which Frictionless reads Parquet with, turns nullable integers
+                // into floats with NaN
+                f["type"] = json!("number");
+                f["x-luban-parquet-type"] = json!("integer (nullable)");
+                if let Some(o) = f.as_object_mut() {
+                    o.remove("constraints"); // NaN fails every bound; the CSV resource keeps them
+                }
+            }
             if f.get("type").and_then(Value::as_str) == Some("list") {
                 f["type"] = json!("any");
                 f["x-luban-parquet-type"] = json!("list<string>");
@@ -287,22 +341,21 @@ fn parquet_schema(csv_schema: &Value) -> Value {
 }
 
 fn file_stats(path: &Path) -> Result<(u64, String)> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))?;
+    let bytes = std::fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))?;
     Ok((bytes.len() as u64, hex::encode(Sha256::digest(&bytes))))
 }
 
 /// Writes every published file into `dir`.
-fn write_all(
-    layout: &Layout,
-    dir: &Path,
-    workshops: &[Workshop],
-    countries: &[CountrySummary],
-) -> Result<()> {
+fn write_all(layout: &Layout, dir: &Path, data: &Published) -> Result<()> {
     let meta = dataset_meta(layout)?;
     let version = meta["version"].as_str().unwrap_or_default().to_string();
     let mut resources = Vec::new();
-    for t in [workshops_table(workshops), countries_table(countries)] {
+    for t in [
+        workshops_table(&data.workshops),
+        countries_table(&data.countries),
+        openings_table(&data.openings),
+        claims_table(&data.claims),
+    ] {
         let (schema, schema_value) = schema_json(layout, t.name)?;
         let names: Vec<&str> = t.columns.iter().map(|(n, _)| *n).collect();
         if schema.field_names() != names {
@@ -320,12 +373,7 @@ fn write_all(
         let pq_schema = parquet_schema(&schema_value);
         for (path, format, mediatype, schema_value) in [
             (&csv_path, "csv", "text/csv", &schema_value),
-            (
-                &pq_path,
-                "parquet",
-                "application/vnd.apache.parquet",
-                &pq_schema,
-            ),
+            (&pq_path, "parquet", "application/vnd.apache.parquet", &pq_schema),
         ] {
             let (bytes, sha) = file_stats(path)?;
             let mut r = json!({
@@ -367,21 +415,15 @@ fn write_all(
         "resources": resources,
     });
     if package["description"].is_null() {
-        package
-            .as_object_mut()
-            .expect("object")
-            .remove("description");
+        package.as_object_mut().expect("object").remove("description");
     }
     let text = serde_json::to_string_pretty(&package)? + "\n";
-    std::fs::write(dir.join("datapackage.json"), text)
-        .context("failed to write `datapackage.json`")?;
+    std::fs::write(dir.join("datapackage.json"), text).context("failed to write `datapackage.json`")?;
     Ok(())
 }
 
 fn sibling(layout: &Layout, kind: &str) -> PathBuf {
-    layout
-        .root
-        .join(format!(".output.{kind}-{}", std::process::id()))
+    layout.root.join(format!(".output.{kind}-{}", std::process::id()))
 }
 
 /// Repairs a publish that died between its two renames: `output/` is missing but a
@@ -401,28 +443,36 @@ fn recover(layout: &Layout) -> Result<()> {
         .collect();
     old.sort();
     if let Some(prev) = old.pop() {
-        std::fs::rename(&prev, layout.output())
-            .context("failed to restore the previous `output/`")?;
+        std::fs::rename(&prev, layout.output()).context("failed to restore the previous `output/`")?;
     }
     Ok(())
 }
 
 /// Runs publish on `build/workshops.jsonl` and `build/countries.jsonl`.
+/// Everything publish writes.
+pub struct Published {
+    pub workshops: Vec<Workshop>,
+    pub countries: Vec<CountrySummary>,
+    pub openings: Vec<OpeningsByYear>,
+    pub claims: Vec<ClaimCheck>,
+}
+
+/// Runs publish on the artifacts of dedupe and aggregate in `build/`.
 pub fn run(layout: &Layout) -> Result<StageReport> {
     let start = Instant::now();
-    let workshops: Vec<Workshop> =
-        csvio::read_jsonl(&layout.build_file("workshops.jsonl"), "dedupe")?;
-    let countries: Vec<CountrySummary> =
-        csvio::read_jsonl(&layout.build_file("countries.jsonl"), "aggregate")?;
+    let data = Published {
+        workshops: csvio::read_jsonl(&layout.build_file("workshops.jsonl"), "dedupe")?,
+        countries: csvio::read_jsonl(&layout.build_file("countries.jsonl"), "aggregate")?,
+        openings: csvio::read_jsonl(&layout.build_file("openings_by_year.jsonl"), "aggregate")?,
+        claims: csvio::read_jsonl(&layout.build_file("claims_check.jsonl"), "aggregate")?,
+    };
     recover(layout)?;
     let tmp = sibling(layout, "tmp");
     if tmp.exists() {
-        std::fs::remove_dir_all(&tmp)
-            .with_context(|| format!("failed to clear `{}`", tmp.display()))?;
+        std::fs::remove_dir_all(&tmp).with_context(|| format!("failed to clear `{}`", tmp.display()))?;
     }
-    std::fs::create_dir_all(&tmp)
-        .with_context(|| format!("failed to create `{}`", tmp.display()))?;
-    if let Err(e) = write_all(layout, &tmp, &workshops, &countries) {
+    std::fs::create_dir_all(&tmp).with_context(|| format!("failed to create `{}`", tmp.display()))?;
+    if let Err(e) = write_all(layout, &tmp, &data) {
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
@@ -440,7 +490,7 @@ pub fn run(layout: &Layout) -> Result<StageReport> {
         std::fs::remove_dir_all(&old).context("failed to remove the previous `output/`")?;
     }
     let mut report = StageReport::new("publish");
-    report.rows_in = (workshops.len() + countries.len()) as u64;
+    report.rows_in = (data.workshops.len() + data.countries.len() + data.openings.len() + data.claims.len()) as u64;
     report.rows_out = report.rows_in;
     report.elapsed = start.elapsed();
     Ok(report)

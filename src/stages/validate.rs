@@ -26,8 +26,7 @@ use crate::layout::Layout;
 use crate::model::IngestedRow;
 use crate::names::countries::CountryResolver;
 use crate::rules::{
-    hash_record, CrossRowState, ErrorRecord, ForeignKeyState, KeyFields, RowChecker, RowInfo,
-    RowKeys, Violation,
+    hash_record, CrossRowState, ErrorRecord, ForeignKeyState, KeyFields, RowChecker, RowInfo, RowKeys, Violation,
 };
 use crate::schema::TableSchema;
 
@@ -50,10 +49,7 @@ pub struct Checked {
 
 impl Checked {
     pub fn errors(&self) -> Vec<ErrorRecord> {
-        self.rejected
-            .iter()
-            .flat_map(|(_, e)| e.iter().cloned())
-            .collect()
+        self.rejected.iter().flat_map(|(_, e)| e.iter().cloned()).collect()
     }
 }
 
@@ -214,12 +210,7 @@ struct Finisher<'s, F> {
 
 impl<F: FnMut(&[String], Vec<ErrorRecord>) -> Result<()>> Finisher<'_, F> {
     /// One checked batch; false once `max_errors` is reached.
-    fn batch(
-        &mut self,
-        batch: &Batch,
-        results: &mut [RowResult],
-        estimate: Option<u64>,
-    ) -> Result<bool> {
+    fn batch(&mut self, batch: &Batch, results: &mut [RowResult], estimate: Option<u64>) -> Result<bool> {
         let schema = self.schema;
         if self.stats.rows == 0 {
             if let Some(n) = estimate {
@@ -230,19 +221,14 @@ impl<F: FnMut(&[String], Vec<ErrorRecord>) -> Result<()>> Finisher<'_, F> {
         for (i, r) in results.iter_mut().enumerate() {
             let rec = &batch.records[i];
             let pos = batch.pos[i];
-            if self
-                .limits
-                .max_errors
-                .is_some_and(|m| self.stats.errors >= m)
-            {
+            if self.limits.max_errors.is_some_and(|m| self.stats.errors >= m) {
                 // rows after this one are not read on: the counts cover checked rows only,
                 // which is the same for any number of jobs
                 self.stats.stopped_early = true;
                 return Ok(false);
             }
             self.stats.rows += 1;
-            let cell =
-                |i: usize| String::from_utf8_lossy(rec.get(i).unwrap_or_default()).into_owned();
+            let cell = |i: usize| String::from_utf8_lossy(rec.get(i).unwrap_or_default()).into_owned();
             let cells = || {
                 decode(rec, &mut Vec::new())
                     .into_iter()
@@ -356,12 +342,8 @@ pub fn check_source(
         let (checked_tx, checked_rx) = mpsc::sync_channel::<(Batch, Vec<RowResult>)>(2);
         let (spare_tx, spare_rx) = mpsc::channel::<Vec<RowResult>>();
         for _ in 0..4 {
-            empty_tx
-                .send(Batch::with_capacity(BATCH))
-                .expect("receiver alive");
-            spare_tx
-                .send(Vec::with_capacity(BATCH))
-                .expect("receiver alive");
+            empty_tx.send(Batch::with_capacity(BATCH)).expect("receiver alive");
+            spare_tx.send(Vec::with_capacity(BATCH)).expect("receiver alive");
         }
         let reader = scope.spawn(move || -> Result<()> {
             while let Ok(mut batch) = empty_rx.recv() {
@@ -419,10 +401,7 @@ pub fn check_source(
 }
 
 /// Writes the quarantine file: one line per error, with the whole record as JSON.
-pub fn write_quarantine(
-    path: &std::path::Path,
-    rejected: &[(IngestedRow, Vec<ErrorRecord>)],
-) -> Result<()> {
+pub fn write_quarantine(path: &std::path::Path, rejected: &[(IngestedRow, Vec<ErrorRecord>)]) -> Result<()> {
     csvio::write_atomic(path, |w| {
         let mut q = QuarantineWriter::new(w)?;
         for (row, errors) in rejected {
@@ -488,12 +467,7 @@ pub struct Validated {
 }
 
 /// Runs validate on `build/ingested.jsonl`.
-pub fn run(
-    layout: &Layout,
-    schema: &TableSchema,
-    countries: &CountryResolver,
-    limits: Limits,
-) -> Result<Validated> {
+pub fn run(layout: &Layout, schema: &TableSchema, countries: &CountryResolver, limits: Limits) -> Result<Validated> {
     let start = Instant::now();
     let rows: Vec<IngestedRow> = csvio::read_jsonl(&layout.build_file("ingested.jsonl"), "ingest")?;
     let mut report = StageReport::new("validate");

@@ -11,8 +11,7 @@ fn no_panic(out: &crate::workdir::Output) {
 fn missing_raw_folder_is_a_tool_failure_with_a_hint() {
     let wd = Workdir::empty();
     let out = wd.run(&["run"]).expect(2);
-    out.stderr_has("error: no `raw/` folder")
-        .stderr_has("--root");
+    out.stderr_has("error: no `raw/` folder").stderr_has("--root");
     no_panic(&out);
 }
 
@@ -68,9 +67,8 @@ fn ragged_rows_are_quarantined_with_file_line_and_field() {
         .stderr_has("--> raw/reports/a.csv:4:");
     let q = wd.csv_rows("build/quarantine.csv");
     assert!(
-        q.iter().any(|r| r["code"] == "missing-cell"
-            && r["line"] == "3"
-            && r["field"] == "host_institution"),
+        q.iter()
+            .any(|r| r["code"] == "missing-cell" && r["line"] == "3" && r["field"] == "host_institution"),
         "{q:?}"
     );
     assert!(
@@ -100,10 +98,7 @@ fn an_unknown_column_rejects_the_file_before_any_row_is_checked() {
     out.stderr_has("nothing was published");
     assert!(!wd.path("build/ingested.jsonl").exists());
     let wd = Workdir::new();
-    wd.write(
-        "raw/reports/a.csv",
-        HEADER.replace("country", "contry") + "\n",
-    );
+    wd.write("raw/reports/a.csv", HEADER.replace("country", "contry") + "\n");
     let out = wd.run(&["ingest"]).expect(1);
     out.stderr_has("error[incorrect-label]")
         .stderr_has("help: did you mean `country`?");
@@ -114,13 +109,7 @@ fn an_unknown_country_is_rejected_with_a_suggestion() {
     let wd = Workdir::new();
     wd.reports(
         "a.csv",
-        &[&row(
-            "Kazakstan",
-            "EKTU",
-            "Oskemen",
-            "2023",
-            "https://example.org/1",
-        )],
+        &[&row("Kazakstan", "EKTU", "Oskemen", "2023", "https://example.org/1")],
     );
     let out = wd.run(&["run"]).expect(1);
     out.stderr_has("error[foreign-key]: \"Kazakstan\" is not a known country");
@@ -140,21 +129,13 @@ fn country_traps_never_match_by_substring_and_congo_is_ambiguous() {
             &row("Dominica", "H3", "", "", "https://example.org/3"),
             &row("the UK", "H4", "", "", "https://example.org/4"),
             &row("398", "H5", "", "", "https://example.org/5"),
-            &row(
-                "Republic of Kazakhstan",
-                "H6",
-                "",
-                "",
-                "https://example.org/6",
-            ),
+            &row("Republic of Kazakhstan", "H6", "", "", "https://example.org/6"),
             &row("Congo", "H7", "", "", "https://example.org/7"),
         ],
     );
     wd.run(&["ingest"]).expect(0);
     let out = wd.run(&["validate"]).expect(1);
-    out.stderr_has(
-        "\"Congo\" could be more than one country: DR Congo (COD) or Republic of the Congo (COG)",
-    );
+    out.stderr_has("\"Congo\" could be more than one country: DR Congo (COD) or Republic of the Congo (COG)");
     let q = wd.csv_rows("build/quarantine.csv");
     assert_eq!(q.len(), 1, "{q:?}");
     wd.write(
@@ -178,9 +159,7 @@ fn country_traps_never_match_by_substring_and_congo_is_ambiguous() {
 fn invalid_utf8_cells_and_utf16_files_are_encoding_errors() {
     let wd = Workdir::new();
     let mut bytes = format!("{HEADER}\n").into_bytes();
-    bytes.extend_from_slice(
-        b"W,Portugal,Set\xfabal,IPS,,2018,operating,,https://example.org/1,,,\n",
-    );
+    bytes.extend_from_slice(b"W,Portugal,Set\xfabal,IPS,,2018,operating,,https://example.org/1,,,\n");
     wd.write("raw/reports/a.csv", bytes);
     wd.run(&["ingest"]).expect(0);
     let out = wd.run(&["validate"]).expect(1);
@@ -219,10 +198,7 @@ fn a_utf8_bom_is_accepted() {
 #[test]
 fn bad_cells_point_at_the_cell_with_what_was_expected() {
     let wd = Workdir::new();
-    wd.reports(
-        "a.csv",
-        &["W,Kenya,Machakos,MU,,2019-02-30,rumoured,,not a url,,,"],
-    );
+    wd.reports("a.csv", &["W,Kenya,Machakos,MU,,2019-02-30,rumoured,,not a url,,,"]);
     wd.run(&["ingest"]).expect(0);
     let out = wd.run(&["validate"]).expect(1);
     out.stderr_has("error[type-error]: `2019-02-30` is not a valid partial date for `opened_on`");
@@ -236,10 +212,7 @@ fn bad_cells_point_at_the_cell_with_what_was_expected() {
 #[test]
 fn a_broken_schema_fails_before_any_data_is_read() {
     let wd = Workdir::new();
-    wd.reports(
-        "a.csv",
-        &[&row("Kenya", "MU", "", "", "https://example.org/1")],
-    );
+    wd.reports("a.csv", &[&row("Kenya", "MU", "", "", "https://example.org/1")]);
     let schema = wd
         .read("schemas/reports.schema.json")
         .replace("\"type\": \"list\"", "\"type\": \"lists\"");

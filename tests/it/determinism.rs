@@ -9,10 +9,7 @@ const FILES: [&str; 5] = [
 ];
 
 fn outputs(wd: &Workdir) -> Vec<Vec<u8>> {
-    FILES
-        .iter()
-        .map(|f| wd.read_bytes(&format!("output/{f}")))
-        .collect()
+    FILES.iter().map(|f| wd.read_bytes(&format!("output/{f}"))).collect()
 }
 
 #[test]
@@ -51,19 +48,10 @@ fn shuffled_and_regrouped_raw_rows_give_byte_identical_output() {
     }
     rows.reverse();
     let (a, b) = rows.split_at(rows.len() / 3);
-    wd.reports(
-        "zz-first.csv",
-        &a.iter().map(String::as_str).collect::<Vec<_>>(),
-    );
-    wd.reports(
-        "aa-second.csv",
-        &b.iter().map(String::as_str).collect::<Vec<_>>(),
-    );
+    wd.reports("zz-first.csv", &a.iter().map(String::as_str).collect::<Vec<_>>());
+    wd.reports("aa-second.csv", &b.iter().map(String::as_str).collect::<Vec<_>>());
     wd.run(&["run", "--quiet"]).expect(0);
-    for (f, (x, y)) in FILES
-        .iter()
-        .zip(outputs(&base).iter().zip(outputs(&wd).iter()))
-    {
+    for (f, (x, y)) in FILES.iter().zip(outputs(&base).iter().zip(outputs(&wd).iter())) {
         assert!(x == y, "output/{f} depends on the order of raw rows");
     }
 }

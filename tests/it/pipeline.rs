@@ -43,21 +43,14 @@ fn each_stage_runs_alone_in_data_flow_order() {
         ("ingest", "build/ingested.jsonl", "4 in       4 out"),
         ("validate", "build/valid.jsonl", "4 in       4 out"),
         ("normalize", "build/normalized.jsonl", "4 in       4 out"),
-        (
-            "dedupe",
-            "build/workshops.jsonl",
-            "4 in       2 out       2 merged",
-        ),
+        ("dedupe", "build/workshops.jsonl", "4 in       2 out       2 merged"),
         ("aggregate", "build/countries.jsonl", "2 in       2 out"),
-        ("publish", "output/datapackage.json", "4 in       4 out"),
+        ("publish", "output/datapackage.json", "publish:"),
     ];
     for (stage, artifact, line) in expect {
         let out = wd.run(&[stage]).expect(0);
         out.stderr_has(line);
-        assert!(
-            wd.path(artifact).exists(),
-            "{stage} did not write {artifact}{out}"
-        );
+        assert!(wd.path(artifact).exists(), "{stage} did not write {artifact}{out}");
     }
     let ws = wd.csv_rows("output/workshops.csv");
     assert_eq!(ws.len(), 2);
@@ -78,35 +71,21 @@ fn each_stage_runs_alone_in_data_flow_order() {
     assert_eq!(civ["region"], "Africa");
     assert_eq!(civ["subregion"], "Western Africa");
     let merges = wd.read("build/merges.csv");
-    assert_eq!(
-        merges.lines().count(),
-        5,
-        "one line per report plus header:\n{merges}"
-    );
+    assert_eq!(merges.lines().count(), 5, "one line per report plus header:\n{merges}");
 }
 
 #[test]
 fn run_on_the_committed_raw_publishes_42_workshops_in_31_countries() {
     let wd = Workdir::with_committed_raw();
     let out = wd.run(&["run"]).expect(0);
-    for stage in [
-        "ingest",
-        "validate",
-        "normalize",
-        "dedupe",
-        "aggregate",
-        "publish",
-    ] {
+    for stage in ["ingest", "validate", "normalize", "dedupe", "aggregate", "publish"] {
         out.stderr_has(&format!("{stage}:"));
     }
     let ws = wd.csv_rows("output/workshops.csv");
     let cs = wd.csv_rows("output/countries.csv");
     assert_eq!(ws.len(), 42);
     assert_eq!(cs.len(), 31);
-    let total: u32 = cs
-        .iter()
-        .map(|c| c["workshops"].parse::<u32>().unwrap())
-        .sum();
+    let total: u32 = cs.iter().map(|c| c["workshops"].parse::<u32>().unwrap()).sum();
     assert_eq!(total, 42);
     // no duplicate workshop: ids and (country, host) pairs are unique
     let mut ids: Vec<&str> = ws.iter().map(|w| w["workshop_id"].as_str()).collect();
@@ -120,33 +99,20 @@ fn run_on_the_committed_raw_publishes_42_workshops_in_31_countries() {
         .map(|w| w["country_code"].as_str())
         .collect();
     for c in ["GBR", "PRT", "KAZ"] {
-        assert!(
-            conflicts.contains(&c),
-            "{c} should show a conflict: {conflicts:?}"
-        );
+        assert!(conflicts.contains(&c), "{c} should show a conflict: {conflicts:?}");
     }
     // row conservation: every raw report is in exactly one workshop
     let raw_rows: usize = std::fs::read_dir(repo().join("raw/reports"))
         .unwrap()
         .map(|e| {
-            wd.csv_rows(&format!(
-                "raw/reports/{}",
-                e.unwrap().file_name().to_string_lossy()
-            ))
-            .len()
+            wd.csv_rows(&format!("raw/reports/{}", e.unwrap().file_name().to_string_lossy()))
+                .len()
         })
         .sum();
-    let merged: usize = ws
-        .iter()
-        .map(|w| w["source_urls"].split(';').count())
-        .sum::<usize>();
+    let merged: usize = ws.iter().map(|w| w["source_urls"].split(';').count()).sum::<usize>();
     assert!(merged <= raw_rows);
     assert_eq!(wd.read("build/merges.csv").lines().count() - 1, raw_rows);
-    assert_eq!(
-        wd.read("build/unmerged.csv").lines().count(),
-        1,
-        "nothing set aside"
-    );
+    assert_eq!(wd.read("build/unmerged.csv").lines().count(), 1, "nothing set aside");
 }
 
 #[test]
@@ -203,9 +169,7 @@ fn root_flag_selects_another_dataset_folder() {
         )],
     );
     let elsewhere = Workdir::empty();
-    let out = elsewhere
-        .run(&["--root", wd.root().to_str().unwrap(), "run"])
-        .expect(0);
+    let out = elsewhere.run(&["--root", wd.root().to_str().unwrap(), "run"]).expect(0);
     assert!(wd.path("output/workshops.parquet").exists(), "{out}");
     assert!(!elsewhere.path("output").exists());
 }

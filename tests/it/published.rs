@@ -15,12 +15,7 @@ fn parquet_columns_have_real_types() {
     let dtype = |c: &str| df.column(c).unwrap().dtype().clone();
     assert_eq!(dtype("opened_on"), DataType::Date);
     assert_eq!(dtype("source_count"), DataType::UInt32);
-    for c in [
-        "chinese_partners",
-        "specialties",
-        "source_urls",
-        "conflicts",
-    ] {
+    for c in ["chinese_partners", "specialties", "source_urls", "conflicts"] {
         assert_eq!(dtype(c), DataType::List(Box::new(DataType::String)), "{c}");
     }
     assert_eq!(dtype("workshop_name"), DataType::String);
@@ -29,10 +24,7 @@ fn parquet_columns_have_real_types() {
         .unwrap();
     assert_eq!(df.height(), 31);
     assert_eq!(df.column("workshops").unwrap().dtype(), &DataType::UInt32);
-    assert_eq!(
-        df.column("first_opened_on").unwrap().dtype(),
-        &DataType::Date
-    );
+    assert_eq!(df.column("first_opened_on").unwrap().dtype(), &DataType::Date);
 }
 
 #[test]
@@ -41,7 +33,7 @@ fn datapackage_lists_every_file_with_its_hash_size_and_rows() {
     wd.run(&["run", "--quiet"]).expect(0);
     let pkg: serde_json::Value = serde_json::from_str(&wd.read("output/datapackage.json")).unwrap();
     let resources = pkg["resources"].as_array().unwrap();
-    assert_eq!(resources.len(), 4);
+    assert_eq!(resources.len(), 8, "four tables, each as CSV and Parquet");
     for r in resources {
         let path = r["path"].as_str().unwrap();
         let bytes = wd.read_bytes(&format!("output/{path}"));

@@ -10,25 +10,11 @@ const SCHEMA: &str = r#"{"fields": [
 fn any_csv_validates_against_any_schema() {
     let wd = Workdir::empty();
     wd.write("s.json", SCHEMA);
-    wd.write(
-        "ok.csv",
-        "id,status,url\n1,open,https://example.org/\n2,closed,\n",
-    );
-    wd.run(&["validate", "ok.csv", "--schema", "s.json"])
-        .expect(0);
-    wd.write(
-        "bad.csv",
-        "id,status,url\n1,open,https://example.org/\n1,opn,x\n",
-    );
+    wd.write("ok.csv", "id,status,url\n1,open,https://example.org/\n2,closed,\n");
+    wd.run(&["validate", "ok.csv", "--schema", "s.json"]).expect(0);
+    wd.write("bad.csv", "id,status,url\n1,open,https://example.org/\n1,opn,x\n");
     let out = wd
-        .run(&[
-            "validate",
-            "bad.csv",
-            "--schema",
-            "s.json",
-            "--quarantine",
-            "q.csv",
-        ])
+        .run(&["validate", "bad.csv", "--schema", "s.json", "--quarantine", "q.csv"])
         .expect(1);
     out.stderr_has("error[unique-error]")
         .stderr_has("error[constraint-error]")
@@ -42,12 +28,9 @@ fn json_format_is_one_document_on_stdout() {
     wd.write("s.json", SCHEMA);
     wd.write("bad.csv", "id,status,url\nx,open,\n");
     let out = wd
-        .run(&[
-            "validate", "bad.csv", "--schema", "s.json", "--format", "json",
-        ])
+        .run(&["validate", "bad.csv", "--schema", "s.json", "--format", "json"])
         .expect(1);
-    let v: serde_json::Value =
-        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}{out}"));
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}{out}"));
     assert_eq!(v["valid"], false);
     assert_eq!(v["stats"]["rows"], 1);
     assert_eq!(v["stats"]["by_code"]["type-error"], 1);
@@ -72,11 +55,13 @@ fn github_format_annotates_the_changed_line() {
     wd.write("s.json", SCHEMA);
     wd.write("bad.csv", "id,status,url\n1,shut,\n");
     let out = wd
-        .run(&[
-            "validate", "bad.csv", "--schema", "s.json", "--format", "github",
-        ])
+        .run(&["validate", "bad.csv", "--schema", "s.json", "--format", "github"])
         .expect(1);
-    assert_eq!(out.stdout.trim(), "::error file=bad.csv,line=2,col=3,title=constraint-error::\"shut\" is not an allowed value for status", "{out}");
+    assert_eq!(
+        out.stdout.trim(),
+        "::error file=bad.csv,line=2,col=3,title=constraint-error::\"shut\" is not an allowed value for status",
+        "{out}"
+    );
 }
 
 #[test]
@@ -99,10 +84,7 @@ fn max_errors_stops_early() {
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(v["errors"].as_array().unwrap().len(), 1);
     assert_eq!(v["stats"]["rejected_rows"], 1);
-    assert_eq!(
-        v["stats"]["rows"], 1,
-        "counts cover the rows checked before the stop"
-    );
+    assert_eq!(v["stats"]["rows"], 1, "counts cover the rows checked before the stop");
     assert_eq!(v["stats"]["stopped_early"], true);
 }
 
@@ -115,17 +97,12 @@ fn multi_line_cells_keep_row_and_line_apart() {
         "id,status,url\n1,open,\"https://example.org/\"\n2,\"clo\nsed\",\n3,wrong,\n",
     );
     let out = wd
-        .run(&[
-            "validate", "bad.csv", "--schema", "s.json", "--format", "json",
-        ])
+        .run(&["validate", "bad.csv", "--schema", "s.json", "--format", "json"])
         .expect(1);
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let errs = v["errors"].as_array().unwrap();
     assert_eq!(errs.len(), 2);
-    assert_eq!(
-        (errs[0]["row"].as_u64(), errs[0]["line"].as_u64()),
-        (Some(3), Some(3))
-    );
+    assert_eq!((errs[0]["row"].as_u64(), errs[0]["line"].as_u64()), (Some(3), Some(3)));
     assert_eq!(
         (errs[1]["row"].as_u64(), errs[1]["line"].as_u64()),
         (Some(4), Some(5)),
@@ -136,10 +113,8 @@ fn multi_line_cells_keep_row_and_line_apart() {
 #[test]
 fn any_job_count_gives_the_same_report_over_many_batches() {
     let wd = Workdir::empty();
-    wd.run(&[
-        "generate", "--rows", "30000", "--seed", "3", "--out", "g.csv",
-    ])
-    .expect(0);
+    wd.run(&["generate", "--rows", "30000", "--seed", "3", "--out", "g.csv"])
+        .expect(0);
     wd.write("s.json", r#"{"fields": [
       {"name": "workshop_name"}, {"name": "country", "constraints": {"required": true}}, {"name": "city"},
       {"name": "host_institution"}, {"name": "chinese_partner"},
@@ -156,10 +131,7 @@ fn any_job_count_gives_the_same_report_over_many_batches() {
     };
     let one = run("1");
     let v: serde_json::Value = serde_json::from_str(&one).unwrap();
-    assert_eq!(
-        v["stats"]["rows"], 30000,
-        "every row of every batch is checked"
-    );
+    assert_eq!(v["stats"]["rows"], 30000, "every row of every batch is checked");
     assert!(v["stats"]["errors"].as_u64().unwrap() > 50);
     assert_eq!(one, run("2"));
     assert_eq!(one, run("3"));

@@ -41,10 +41,7 @@ impl Output {
         self
     }
     pub fn stderr_has(&self, needle: &str) -> &Output {
-        assert!(
-            self.stderr.contains(needle),
-            "stderr lacks {needle:?}{self}"
-        );
+        assert!(self.stderr.contains(needle), "stderr lacks {needle:?}{self}");
         self
     }
 }
@@ -71,16 +68,14 @@ impl Workdir {
     /// dataset.json, and no reports.
     pub fn new() -> Workdir {
         let wd = Workdir {
-            dir: tempfile::Builder::new()
-                .prefix("luban-test-")
-                .tempdir()
-                .unwrap(),
+            dir: tempfile::Builder::new().prefix("luban-test-").tempdir().unwrap(),
         };
         let r = repo();
         copy_dir(&r.join("schemas"), &wd.path("schemas"));
         copy_dir(&r.join("raw/reference"), &wd.path("raw/reference"));
         copy_dir(&r.join("raw/aliases"), &wd.path("raw/aliases"));
         std::fs::copy(r.join("raw/dataset.json"), wd.path("raw/dataset.json")).unwrap();
+        std::fs::copy(r.join("raw/claims.csv"), wd.path("raw/claims.csv")).unwrap();
         std::fs::create_dir_all(wd.path("raw/reports")).unwrap();
         wd
     }
@@ -96,10 +91,7 @@ impl Workdir {
     /// An empty folder (no dataset at all).
     pub fn empty() -> Workdir {
         Workdir {
-            dir: tempfile::Builder::new()
-                .prefix("luban-test-")
-                .tempdir()
-                .unwrap(),
+            dir: tempfile::Builder::new().prefix("luban-test-").tempdir().unwrap(),
         }
     }
 

@@ -67,24 +67,8 @@ fn sample() -> Vec<Report> {
             Some("2025-08-30"),
             "https://a/3",
         ),
-        report(
-            5,
-            "KAZ",
-            &["ALT"],
-            None,
-            &[],
-            Some("2025-11-01"),
-            "https://a/4",
-        ),
-        report(
-            6,
-            "KAZ",
-            &[],
-            Some("Oskemen"),
-            &[],
-            Some("2023-12-15"),
-            "https://a/5",
-        ),
+        report(5, "KAZ", &["ALT"], None, &[], Some("2025-11-01"), "https://a/4"),
+        report(6, "KAZ", &[], Some("Oskemen"), &[], Some("2023-12-15"), "https://a/5"),
         report(
             7,
             "KAZ",
@@ -94,15 +78,7 @@ fn sample() -> Vec<Report> {
             None,
             "https://a/6",
         ),
-        report(
-            8,
-            "NPL",
-            &[],
-            Some("Lalitpur"),
-            &[],
-            Some("2025-09"),
-            "https://a/7",
-        ),
+        report(8, "NPL", &[], Some("Lalitpur"), &[], Some("2025-09"), "https://a/7"),
         report(
             9,
             "KAZ",
@@ -120,12 +96,7 @@ fn sample() -> Vec<Report> {
 fn same_host_merges_and_hostless_reports_attach_or_group() {
     let d = dedupe(sample()).unwrap();
     assert_eq!(d.workshops.len(), 4, "{:#?}", d.workshops);
-    let by_city = |c: &str| {
-        d.workshops
-            .iter()
-            .find(|w| w.city.as_deref() == Some(c))
-            .unwrap()
-    };
+    let by_city = |c: &str| d.workshops.iter().find(|w| w.city.as_deref() == Some(c)).unwrap();
     let osk = by_city("Oskemen");
     assert_eq!(
         osk.source_count, 3,
@@ -142,8 +113,7 @@ fn same_host_merges_and_hostless_reports_attach_or_group() {
     assert_eq!(alm.opened_on.unwrap().to_string(), "2025-08-30");
     assert_eq!(alm.conflicts.len(), 1);
     assert!(
-        alm.conflicts[0]
-            .starts_with("opened_on: 2025-08-30 (https://a/3) vs 2025-11-01 (https://a/4)"),
+        alm.conflicts[0].starts_with("opened_on: 2025-08-30 (https://a/3) vs 2025-11-01 (https://a/4)"),
         "{:?}",
         alm.conflicts
     );
@@ -159,45 +129,17 @@ fn same_host_merges_and_hostless_reports_attach_or_group() {
 #[test]
 fn a_city_contradiction_blocks_attachment() {
     let rs = vec![
-        report(
-            2,
-            "GHA",
-            &["UENR"],
-            Some("Sunyani"),
-            &["Liaoning"],
-            None,
-            "https://a/1",
-        ),
-        report(
-            3,
-            "GHA",
-            &[],
-            Some("Accra"),
-            &["Liaoning"],
-            None,
-            "https://a/2",
-        ),
+        report(2, "GHA", &["UENR"], Some("Sunyani"), &["Liaoning"], None, "https://a/1"),
+        report(3, "GHA", &[], Some("Accra"), &["Liaoning"], None, "https://a/2"),
     ];
     let d = dedupe(rs).unwrap();
-    assert_eq!(
-        d.workshops.len(),
-        2,
-        "a different city means a different workshop"
-    );
+    assert_eq!(d.workshops.len(), 2, "a different city means a different workshop");
 }
 
 #[test]
 fn disagreeing_dates_keep_the_majority_then_the_more_precise() {
     let rs = vec![
-        report(
-            2,
-            "GBR",
-            &["CCG"],
-            None,
-            &[],
-            Some("2017-05"),
-            "https://a/1",
-        ),
+        report(2, "GBR", &["CCG"], None, &[], Some("2017-05"), "https://a/1"),
         report(3, "GBR", &["CCG"], None, &[], Some("2016"), "https://a/2"),
     ];
     let w = &dedupe(rs).unwrap().workshops[0];
@@ -207,39 +149,12 @@ fn disagreeing_dates_keep_the_majority_then_the_more_precise() {
         vec!["opened_on: 2017-05 (https://a/1) vs 2016 (https://a/2)"]
     );
     let rs = vec![
-        report(
-            2,
-            "PRT",
-            &["IPS"],
-            None,
-            &[],
-            Some("2018-12-06"),
-            "https://a/1",
-        ),
-        report(
-            3,
-            "PRT",
-            &["IPS"],
-            None,
-            &[],
-            Some("2018-12-05"),
-            "https://a/2",
-        ),
-        report(
-            4,
-            "PRT",
-            &["IPS"],
-            None,
-            &[],
-            Some("2018-12-06"),
-            "https://a/3",
-        ),
+        report(2, "PRT", &["IPS"], None, &[], Some("2018-12-06"), "https://a/1"),
+        report(3, "PRT", &["IPS"], None, &[], Some("2018-12-05"), "https://a/2"),
+        report(4, "PRT", &["IPS"], None, &[], Some("2018-12-06"), "https://a/3"),
     ];
     assert_eq!(
-        dedupe(rs).unwrap().workshops[0]
-            .opened_on
-            .unwrap()
-            .to_string(),
+        dedupe(rs).unwrap().workshops[0].opened_on.unwrap().to_string(),
         "2018-12-06"
     );
 }
