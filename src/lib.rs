@@ -37,6 +37,7 @@
 //! Polars is used only by [`stages::publish`], always with explicit column types.
 #![forbid(unsafe_code)]
 
+pub mod chart;
 pub mod cli;
 pub mod console;
 pub mod csvio;

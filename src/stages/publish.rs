@@ -26,6 +26,8 @@ use polars::prelude::{
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+mod readme;
+
 use super::StageReport;
 use crate::csvio;
 use crate::layout::Layout;
@@ -417,6 +419,27 @@ fn write_all(layout: &Layout, dir: &Path, data: &Published) -> Result<()> {
     if package["description"].is_null() {
         package.as_object_mut().expect("object").remove("description");
     }
+    let svg = crate::chart::openings_svg(&data.openings)?;
+    std::fs::write(dir.join("openings.svg"), svg).context("failed to write `openings.svg`")?;
+    let files: Vec<(String, u64, usize)> = package["resources"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|r| {
+            let bytes = r
+                .get("bytes")
+                .or_else(|| r.get("x-luban-bytes"))
+                .and_then(Value::as_u64)
+                .unwrap_or_default();
+            (
+                r["path"].as_str().unwrap_or_default().to_string(),
+                bytes,
+                r["rows"].as_u64().unwrap_or_default() as usize,
+            )
+        })
+        .collect();
+    std::fs::write(dir.join("README.md"), readme::render(&version, data, &files))
+        .context("failed to write `README.md`")?;
     let text = serde_json::to_string_pretty(&package)? + "\n";
     std::fs::write(dir.join("datapackage.json"), text).context("failed to write `datapackage.json`")?;
     Ok(())
@@ -428,27 +451,42 @@ fn sibling(layout: &Layout, kind: &str) -> PathBuf {
 
 /// Repairs a publish that died between its two renames: `output/` is missing but a
 /// moved-aside `.output.old-*` folder exists.
+/// Also removes the temp folders of publishes that died before their swap.
 fn recover(layout: &Layout) -> Result<()> {
-    if layout.output().exists() {
-        return Ok(());
+    let leftovers = |prefix: &str| -> Result<Vec<PathBuf>> {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(&layout.root)
+            .with_context(|| format!("failed to list `{}`", layout.root.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(prefix))
+            })
+            .collect();
+        v.sort();
+        Ok(v)
+    };
+    let mut old = leftovers(".output.old-")?;
+    if !layout.output().exists() {
+        if let Some(prev) = old.pop() {
+            std::fs::rename(&prev, layout.output()).context("failed to restore the previous `output/`")?;
+        }
     }
-    let mut old: Vec<PathBuf> = std::fs::read_dir(&layout.root)
-        .with_context(|| format!("failed to list `{}`", layout.root.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(".output.old-"))
-        })
-        .collect();
-    old.sort();
-    if let Some(prev) = old.pop() {
-        std::fs::rename(&prev, layout.output()).context("failed to restore the previous `output/`")?;
+    for stale in old.into_iter().chain(leftovers(".output.tmp-")?) {
+        std::fs::remove_dir_all(&stale).with_context(|| format!("failed to remove `{}`", stale.display()))?;
     }
     Ok(())
 }
 
-/// Runs publish on `build/workshops.jsonl` and `build/countries.jsonl`.
+/// A test hook: `LUBAN_FAULT=publish-before-swap` or `publish-between-renames` makes
+/// publish abort at that point, as a `kill -9` would, so that tests can check that
+/// `output/` survives. Unset in normal use.
+fn fault(point: &str) {
+    if std::env::var("LUBAN_FAULT").is_ok_and(|v| v == point) {
+        std::process::abort();
+    }
+}
+
 /// Everything publish writes.
 pub struct Published {
     pub workshops: Vec<Workshop>,
@@ -480,11 +518,13 @@ pub fn run(layout: &Layout) -> Result<StageReport> {
         let f = File::open(entry?.path()).context("failed to open a new output file")?;
         f.sync_all().context("failed to sync a new output file")?;
     }
+    fault("publish-before-swap");
     let out = layout.output();
     let old = sibling(layout, "old");
     if out.exists() {
         std::fs::rename(&out, &old).context("failed to move the previous `output/` aside")?;
     }
+    fault("publish-between-renames");
     std::fs::rename(&tmp, &out).context("failed to move the new `output/` in place")?;
     if old.exists() {
         std::fs::remove_dir_all(&old).context("failed to remove the previous `output/`")?;

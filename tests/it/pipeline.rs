@@ -185,3 +185,103 @@ fn help_says_what_each_command_reads_and_writes() {
     let out = wd.run(&["--help"]).expect(0);
     assert!(out.stdout.contains("Exit status"), "{out}");
 }
+
+fn snapshot(wd: &Workdir) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(wd.path("output"))
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn leftovers(wd: &Workdir) -> Vec<String> {
+    std::fs::read_dir(wd.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".output."))
+        .collect()
+}
+
+#[test]
+fn a_publish_killed_before_its_swap_leaves_the_previous_output_intact() {
+    let wd = Workdir::new();
+    wd.reports(
+        "a.csv",
+        &[&row(
+            "Kenya",
+            "Machakos University",
+            "Machakos",
+            "2019-12-14",
+            "https://example.org/1",
+        )],
+    );
+    wd.run(&["run", "--quiet"]).expect(0);
+    let before = snapshot(&wd);
+    wd.reports(
+        "b.csv",
+        &[&row(
+            "Egypt",
+            "Ain Shams University",
+            "Cairo",
+            "2020-11-30",
+            "https://example.org/2",
+        )],
+    );
+    for stage in ["ingest", "validate", "normalize", "dedupe", "aggregate"] {
+        wd.run(&[stage, "--quiet"]).expect(0);
+    }
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_luban"));
+    let status = cmd
+        .arg("publish")
+        .current_dir(wd.root())
+        .env("LUBAN_FAULT", "publish-before-swap")
+        .status()
+        .unwrap();
+    assert!(!status.success(), "the fault hook must abort publish");
+    assert!(
+        before == snapshot(&wd),
+        "output/ changed although publish died before its swap"
+    );
+    // the next publish cleans up and publishes the new data
+    wd.run(&["publish", "--quiet"]).expect(0);
+    assert_eq!(wd.csv_rows("output/workshops.csv").len(), 2);
+    assert!(leftovers(&wd).is_empty(), "{:?}", leftovers(&wd));
+}
+
+#[test]
+fn a_publish_killed_between_its_renames_is_repaired_by_the_next_one() {
+    let wd = Workdir::new();
+    wd.reports(
+        "a.csv",
+        &[&row(
+            "Kenya",
+            "Machakos University",
+            "Machakos",
+            "2019-12-14",
+            "https://example.org/1",
+        )],
+    );
+    wd.run(&["run", "--quiet"]).expect(0);
+    let before = snapshot(&wd);
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_luban"))
+        .arg("publish")
+        .current_dir(wd.root())
+        .env("LUBAN_FAULT", "publish-between-renames")
+        .status()
+        .unwrap();
+    assert!(!status.success());
+    assert!(
+        !wd.path("output").exists(),
+        "the crash point is after output/ moved aside"
+    );
+    wd.run(&["publish", "--quiet"]).expect(0);
+    assert!(before == snapshot(&wd), "the repaired output/ is the same publication");
+    assert!(leftovers(&wd).is_empty(), "{:?}", leftovers(&wd));
+}
