@@ -59,9 +59,15 @@ enum Command {
     Normalize,
     /// Merge reports about the same workshop into one record.
     ///
-    /// Reads build/normalized.jsonl; writes build/workshops.jsonl, build/merges.csv (which
-    /// report went where, and why) and build/unmerged.csv (reports set aside for review).
-    Dedupe,
+    /// Reads build/normalized.jsonl and raw/decisions.csv; writes build/workshops.jsonl,
+    /// build/merges.csv (which report went where, and why) and build/unmerged.csv (reports
+    /// set aside). With --review, also build/review.csv: name and workshop pairs to decide.
+    #[command(after_help = "Examples:\n  luban dedupe\n  luban dedupe --review && $EDITOR build/review.csv")]
+    Dedupe {
+        /// Write build/review.csv (candidate merges and unknown names, with evidence).
+        #[arg(long)]
+        review: bool,
+    },
     /// Compute per-country figures. Reads build/workshops.jsonl, writes build/countries.jsonl.
     Aggregate,
     /// Write output/*.parquet, output/*.csv and output/datapackage.json atomically.
@@ -104,7 +110,7 @@ pub fn main() -> i32 {
         Command::Ingest => pipeline::ingest(&ctx),
         Command::Validate(args) => validate::run(&ctx, args),
         Command::Normalize => pipeline::normalize(&ctx),
-        Command::Dedupe => pipeline::dedupe(&ctx),
+        Command::Dedupe { review } => pipeline::dedupe(&ctx, review),
         Command::Aggregate => pipeline::aggregate(&ctx),
         Command::Publish => pipeline::publish(&ctx),
         Command::Run => pipeline::run_all(&ctx),

@@ -46,6 +46,32 @@ fn normalize_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema) -> Result<Ou
     let countries = ctx.countries(layout)?;
     let aliases = ctx.aliases(layout)?;
     let n = stages::normalize::run(layout, schema, &countries, &aliases)?;
+    for m in &n.matches {
+        match m.outcome {
+            "accepted" => ctx.console.status(&format!(
+                "note: {} {} `{}` taken as `{}` (similarity {:.2})",
+                m.country,
+                m.field.as_str(),
+                m.name,
+                m.candidate,
+                m.score
+            )),
+            "decided" => ctx.console.status(&format!(
+                "note: {} {} `{}` is `{}` (raw/decisions.csv)",
+                m.country,
+                m.field.as_str(),
+                m.name,
+                m.candidate
+            )),
+            _ => {}
+        }
+    }
+    let candidates = n.matches.iter().filter(|m| m.outcome == "candidate").count();
+    if candidates > 0 && !ctx.console.quiet {
+        ctx.console.warn(&format!(
+            "{candidates} names look like known ones but were not merged; `luban dedupe --review` lists them"
+        ));
+    }
     for (file, lints) in &n.lints {
         for l in lints.iter().filter(|l| l.error) {
             ctx.console
@@ -61,9 +87,16 @@ fn normalize_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema) -> Result<Ou
     Ok(done(ctx, &n.report))
 }
 
-pub fn dedupe(ctx: &Ctx) -> Result<Outcome> {
+pub fn dedupe(ctx: &Ctx, review: bool) -> Result<Outcome> {
     let layout = ctx.layout()?;
-    let (r, d) = stages::dedupe::run(&layout)?;
+    let (r, d) = stages::dedupe::run(&layout, review)?;
+    if review {
+        let n =
+            std::fs::read_to_string(layout.build_file("review.csv")).map_or(0, |t| t.lines().count().saturating_sub(1));
+        ctx.console.block(&format!(
+            "{n} pairs to review in build/review.csv: set `decision` to `same` or `different` and copy the rows to raw/decisions.csv; every run replays them"
+        ));
+    }
     for u in &d.unmerged {
         ctx.console
             .block(&format!("error[{}]: {}:{}: {}", u.code, u.file, u.line, u.message));
@@ -93,7 +126,7 @@ pub fn run_all(ctx: &Ctx) -> Result<Outcome> {
         &|| ingest_with(ctx, &layout, &schema),
         &|| super::validate::run(ctx, super::validate::Args::dataset()),
         &|| normalize_with(ctx, &layout, &schema),
-        &|| dedupe(ctx),
+        &|| dedupe(ctx, false),
         &|| aggregate(ctx),
         &|| publish(ctx),
     ];

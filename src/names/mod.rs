@@ -6,3 +6,5 @@
 pub mod aliases;
 pub mod countries;
 pub mod key;
+pub mod matcher;
+pub mod similarity;

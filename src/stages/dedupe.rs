@@ -39,6 +39,7 @@ use crate::csvio;
 use crate::layout::Layout;
 use crate::model::{Report, Workshop};
 use crate::names::key::name_key;
+use crate::names::matcher::{DecisionRow, Decisions, Field};
 use crate::partial_date::PartialDate;
 
 /// Why a report joined its workshop.
@@ -104,7 +105,12 @@ fn content_key(r: &Report) -> impl Ord + '_ {
 }
 
 /// Merges reports into workshops (pure; see the module doc for the policy).
-pub fn dedupe(mut reports: Vec<Report>) -> Result<Deduped> {
+pub fn dedupe(reports: Vec<Report>) -> Result<Deduped> {
+    dedupe_with(reports, &Decisions::default())
+}
+
+/// [`dedupe`], with the maintainers' `same` decisions on workshop pairs applied.
+pub fn dedupe_with(mut reports: Vec<Report>, decisions: &Decisions) -> Result<Deduped> {
     reports.sort_by(|a, b| content_key(a).cmp(&content_key(b)));
     let n = reports.len();
     let mut dsu = Dsu((0..n).collect());
@@ -205,9 +211,10 @@ pub fn dedupe(mut reports: Vec<Report>) -> Result<Deduped> {
         })
         .chain(groups.into_iter().map(|(k, m)| (format!("group|{k}"), m)))
         .collect();
+    let identities = apply_same_decisions(identities, &reports, decisions);
     for (identity, members) in identities {
         let country = reports[members[0]].country_code.clone();
-        let id = format!("{country}-{}", &hex::encode(Sha256::digest(identity.as_bytes()))[..8]);
+        let id = workshop_id(&country, &identity);
         if !ids.insert(id.clone()) {
             bail!("internal error: workshop id {id} given to two workshops");
         }
@@ -228,6 +235,101 @@ pub fn dedupe(mut reports: Vec<Report>) -> Result<Deduped> {
         .sort_by(|a, b| (&a.workshop_id, &a.file, a.line).cmp(&(&b.workshop_id, &b.file, b.line)));
     out.unmerged.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     Ok(out)
+}
+
+fn workshop_id(country: &str, identity: &str) -> String {
+    format!("{country}-{}", &hex::encode(Sha256::digest(identity.as_bytes()))[..8])
+}
+
+/// Joins workshops that a maintainer decided are the same (`field = workshop`, by id).
+/// The joined workshop keeps the smallest identity, so its id is one of the two.
+fn apply_same_decisions(
+    identities: Vec<(String, Vec<usize>)>,
+    reports: &[Report],
+    decisions: &Decisions,
+) -> Vec<(String, Vec<usize>)> {
+    let ids: Vec<String> = identities
+        .iter()
+        .map(|(ident, m)| workshop_id(&reports[m[0]].country_code, ident))
+        .collect();
+    let mut dsu = Dsu((0..identities.len()).collect());
+    for a in 0..ids.len() {
+        for b in a + 1..ids.len() {
+            if reports[identities[a].1[0]].country_code == reports[identities[b].1[0]].country_code
+                && decisions.get(Field::Workshop, &ids[a], &ids[b]) == Some(true)
+            {
+                dsu.union(a, b);
+            }
+        }
+    }
+    let mut joined: BTreeMap<usize, (String, Vec<usize>)> = BTreeMap::new();
+    for (i, (ident, members)) in identities.into_iter().enumerate() {
+        let e = joined.entry(dsu.find(i)).or_insert_with(|| (ident.clone(), Vec::new()));
+        if ident < e.0 {
+            e.0 = ident;
+        }
+        e.1.extend(members);
+    }
+    joined.into_values().collect()
+}
+
+/// Pairs of workshops a maintainer should look at: same country and city, and a shared
+/// Chinese partner or the same opening year, but different hosts. Pairs already decided
+/// either way are left out.
+pub fn workshop_candidates(workshops: &[Workshop], decisions: &Decisions) -> Vec<DecisionRow> {
+    let mut out = Vec::new();
+    for (i, a) in workshops.iter().enumerate() {
+        for b in &workshops[i + 1..] {
+            if a.country_code != b.country_code || a.city.is_none() || a.city != b.city {
+                continue;
+            }
+            let shared: Vec<&String> = a
+                .chinese_partners
+                .iter()
+                .filter(|p| b.chinese_partners.contains(p))
+                .collect();
+            let same_year = matches!((a.opened_on, b.opened_on), (Some(x), Some(y)) if x.year == y.year);
+            if shared.is_empty() && !same_year {
+                continue;
+            }
+            if decisions.get(Field::Workshop, &a.workshop_id, &b.workshop_id).is_some() {
+                continue;
+            }
+            let mut evidence = vec![format!("city {}", a.city.as_deref().unwrap_or_default())];
+            if same_year {
+                evidence.push(format!(
+                    "opened {} / {}",
+                    a.opened_on.map(|d| d.to_string()).unwrap_or_default(),
+                    b.opened_on.map(|d| d.to_string()).unwrap_or_default()
+                ));
+            }
+            for p in shared {
+                evidence.push(format!("partner {p}"));
+            }
+            evidence.push(format!(
+                "hosts `{}` / `{}`",
+                a.host_institution.as_deref().unwrap_or("?"),
+                b.host_institution.as_deref().unwrap_or("?")
+            ));
+            out.push(DecisionRow {
+                field: Field::Workshop,
+                country: a.country_code.clone(),
+                name: a.workshop_id.clone(),
+                candidate: b.workshop_id.clone(),
+                score: String::new(),
+                evidence: format!(
+                    "{} ({} vs {}): {}",
+                    a.country_code,
+                    a.workshop_name,
+                    b.workshop_name,
+                    evidence.join("; ")
+                ),
+                decision: String::new(),
+                note: String::new(),
+            });
+        }
+    }
+    out
 }
 
 /// What a host-less report shares with a workshop's reports, or None on a contradiction.
@@ -459,12 +561,14 @@ fn merge_status(rs: &[&Report], conflicts: &mut Vec<String>) -> Option<String> {
 }
 
 /// Runs dedupe on `build/normalized.jsonl`.
-pub fn run(layout: &Layout) -> Result<(StageReport, Deduped)> {
+pub fn run(layout: &Layout, review: bool) -> Result<(StageReport, Deduped)> {
     let start = Instant::now();
     let reports: Vec<Report> = csvio::read_jsonl(&layout.build_file("normalized.jsonl"), "normalize")?;
     let mut report = StageReport::new("dedupe");
     report.rows_in = reports.len() as u64;
-    let d = dedupe(reports)?;
+    let decisions_path = layout.root.join("raw").join("decisions.csv");
+    let decisions = Decisions::load(&decisions_path, &layout.display(&decisions_path))?;
+    let d = dedupe_with(reports, &decisions)?;
     report.rows_out = d.workshops.len() as u64;
     report.rejected = d.unmerged.len() as u64;
     report.merged = report.rows_in.saturating_sub(report.rows_out + report.rejected);
@@ -494,6 +598,9 @@ pub fn run(layout: &Layout) -> Result<(StageReport, Deduped)> {
         wtr.flush()?;
         Ok(())
     })?;
+    if review {
+        write_review(layout, &d.workshops, &decisions)?;
+    }
     report.elapsed = start.elapsed();
     let merged_rows = d.merges.len() as u64 + d.unmerged.len() as u64;
     if merged_rows != report.rows_in {
@@ -504,6 +611,64 @@ pub fn run(layout: &Layout) -> Result<(StageReport, Deduped)> {
     }
     report.check_conservation()?;
     Ok((report, d))
+}
+
+/// The review file: name candidates from normalize and workshop candidates, with the
+/// columns of `raw/decisions.csv` and an empty `decision` to fill in.
+pub fn write_review(layout: &Layout, workshops: &[Workshop], decisions: &Decisions) -> Result<usize> {
+    #[derive(serde::Deserialize)]
+    struct MatchRow {
+        field: Field,
+        country: String,
+        name: String,
+        candidate: String,
+        score: String,
+        outcome: String,
+    }
+    let matches: Vec<(u64, MatchRow)> = csvio::read_table(&layout.build_file("name-matches.csv"))?;
+    let mut rows: Vec<DecisionRow> = matches
+        .into_iter()
+        .map(|(_, m)| m)
+        .filter(|m| m.outcome == "candidate")
+        .map(|m| DecisionRow {
+            evidence: format!(
+                "{} {}: `{}` looks like `{}`",
+                m.country,
+                m.field.as_str(),
+                m.name,
+                m.candidate
+            ),
+            field: m.field,
+            country: m.country,
+            name: m.name,
+            candidate: m.candidate,
+            score: m.score,
+            decision: String::new(),
+            note: String::new(),
+        })
+        .collect();
+    rows.extend(workshop_candidates(workshops, decisions));
+    csvio::write_atomic(&layout.build_file("review.csv"), |w| {
+        let mut wtr = csvio::writer(w);
+        for r in &rows {
+            wtr.serialize(r)?;
+        }
+        if rows.is_empty() {
+            wtr.write_record([
+                "field",
+                "country",
+                "name",
+                "candidate",
+                "score",
+                "evidence",
+                "decision",
+                "note",
+            ])?;
+        }
+        wtr.flush()?;
+        Ok(())
+    })?;
+    Ok(rows.len())
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ use crate::model::{IngestedRow, Report};
 use crate::names::aliases::{AliasTable, Lint, Matched};
 use crate::names::countries::{CountryResolver, Resolution};
 use crate::names::key::{clean_text, name_key};
+use crate::names::matcher::{match_unknowns, Decisions, Field, NameMatch};
 use crate::partial_date::PartialDate;
 use crate::schema::TableSchema;
 
@@ -53,7 +54,17 @@ struct Usage {
     partners: BTreeSet<String>,
 }
 
-fn map_name(table: &AliasTable, used: &mut BTreeSet<String>, raw: &str) -> String {
+/// Names no alias table knows, per (field, country): matched by similarity afterwards.
+type Unknown = BTreeSet<(Field, String, String)>;
+
+fn map_name(
+    table: &AliasTable,
+    used: &mut BTreeSet<String>,
+    unknown: &mut Unknown,
+    field: Field,
+    country: &str,
+    raw: &str,
+) -> String {
     let clean = clean_text(raw);
     match table.lookup(&clean) {
         Matched::Canonical(c) => c,
@@ -61,7 +72,10 @@ fn map_name(table: &AliasTable, used: &mut BTreeSet<String>, raw: &str) -> Strin
             used.insert(name_key(&clean));
             c
         }
-        Matched::Unknown => clean,
+        Matched::Unknown => {
+            unknown.insert((field, country.to_string(), clean.clone()));
+            clean
+        }
     }
 }
 
@@ -91,6 +105,7 @@ fn normalize_row(
     countries: &CountryResolver,
     aliases: &Aliases,
     usage: &mut Usage,
+    unknown: &mut Unknown,
     row: &IngestedRow,
 ) -> Result<Report> {
     let get = |name: &str| -> Option<&str> {
@@ -118,17 +133,36 @@ fn normalize_row(
         country_name: country.name.clone(),
         region: country.region.clone(),
         subregion: country.subregion.clone(),
-        city: get("city").map(|c| map_name(&aliases.cities, &mut usage.cities, c)),
-        host_institutions: dedup(
-            hosts
-                .iter()
-                .map(|h| map_name(&aliases.institutions, &mut usage.institutions, h)),
-        ),
-        chinese_partners: dedup(
-            partners
-                .iter()
-                .map(|p| map_name(&aliases.partners, &mut usage.partners, p)),
-        ),
+        city: get("city").map(|c| {
+            map_name(
+                &aliases.cities,
+                &mut usage.cities,
+                unknown,
+                Field::City,
+                &country.alpha3,
+                c,
+            )
+        }),
+        host_institutions: dedup(hosts.iter().map(|h| {
+            map_name(
+                &aliases.institutions,
+                &mut usage.institutions,
+                unknown,
+                Field::Institution,
+                &country.alpha3,
+                h,
+            )
+        })),
+        chinese_partners: dedup(partners.iter().map(|p| {
+            map_name(
+                &aliases.partners,
+                &mut usage.partners,
+                unknown,
+                Field::Partner,
+                &country.alpha3,
+                p,
+            )
+        })),
         opened_on: date("opened_on")?,
         status: get("status").map(str::to_string),
         specialties: split_list(get("specialties")),
@@ -145,11 +179,60 @@ fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
     items.filter(|s| seen.insert(s.clone())).collect()
 }
 
+/// Matches the names no alias table knows against the known names of their country, and
+/// rewrites the reports where a match is accepted or decided (see `names::matcher`).
+fn resolve_unknown_names(reports: &mut [Report], unknown: &Unknown, decisions: &Decisions) -> Vec<NameMatch> {
+    let block = |field: Field, country: &str| {
+        if field == Field::Partner {
+            String::new()
+        } else {
+            country.to_string()
+        }
+    };
+    let mut known: BTreeMap<(Field, String), BTreeSet<String>> = BTreeMap::new();
+    for r in reports.iter() {
+        let mut add = |field: Field, name: &String| {
+            if !unknown.contains(&(field, r.country_code.clone(), name.clone())) {
+                known
+                    .entry((field, block(field, &r.country_code)))
+                    .or_default()
+                    .insert(name.clone());
+            }
+        };
+        r.city.iter().for_each(|c| add(Field::City, c));
+        r.host_institutions.iter().for_each(|h| add(Field::Institution, h));
+        r.chinese_partners.iter().for_each(|p| add(Field::Partner, p));
+    }
+    let matches = match_unknowns(unknown, &known, decisions);
+    let rename: BTreeMap<(Field, &str, &str), &str> = matches
+        .iter()
+        .filter(|m| m.outcome != "candidate")
+        .map(|m| ((m.field, m.country.as_str(), m.name.as_str()), m.candidate.as_str()))
+        .collect();
+    if rename.is_empty() {
+        return matches;
+    }
+    for r in reports.iter_mut() {
+        let country = r.country_code.clone();
+        let to = |field: Field, name: &String| {
+            rename
+                .get(&(field, country.as_str(), name.as_str()))
+                .map_or_else(|| name.clone(), |c| c.to_string())
+        };
+        r.city = r.city.as_ref().map(|c| to(Field::City, c));
+        r.host_institutions = dedup(r.host_institutions.iter().map(|h| to(Field::Institution, h)));
+        r.chinese_partners = dedup(r.chinese_partners.iter().map(|p| to(Field::Partner, p)));
+    }
+    matches
+}
+
 /// The result of the normalize stage.
 pub struct Normalized {
     pub report: StageReport,
     /// Lint findings per alias file.
     pub lints: BTreeMap<String, Vec<Lint>>,
+    /// Unknown names matched by similarity (accepted, decided, or candidates for review).
+    pub matches: Vec<NameMatch>,
 }
 
 /// Runs normalize on `build/valid.jsonl`.
@@ -164,10 +247,14 @@ pub fn run(
     let mut report = StageReport::new("normalize");
     report.rows_in = rows.len() as u64;
     let mut usage = Usage::default();
-    let reports = rows
+    let mut unknown = Unknown::new();
+    let mut reports = rows
         .iter()
-        .map(|r| normalize_row(schema, countries, aliases, &mut usage, r))
+        .map(|r| normalize_row(schema, countries, aliases, &mut usage, &mut unknown, r))
         .collect::<Result<Vec<_>>>()?;
+    let decisions_path = layout.root.join("raw").join("decisions.csv");
+    let decisions = Decisions::load(&decisions_path, &layout.display(&decisions_path))?;
+    let matches = resolve_unknown_names(&mut reports, &unknown, &decisions);
     report.rows_out = reports.len() as u64;
     let mut lints = BTreeMap::new();
     for (table, used) in [
@@ -180,6 +267,22 @@ pub fn run(
         lints.insert(table.file.clone(), found);
     }
     csvio::write_jsonl(&layout.build_file("normalized.jsonl"), &reports)?;
+    csvio::write_atomic(&layout.build_file("name-matches.csv"), |w| {
+        let mut wtr = csvio::writer(w);
+        wtr.write_record(["field", "country", "name", "candidate", "score", "outcome"])?;
+        for m in &matches {
+            wtr.write_record([
+                m.field.as_str(),
+                &m.country,
+                &m.name,
+                &m.candidate,
+                &format!("{:.3}", m.score),
+                m.outcome,
+            ])?;
+        }
+        wtr.flush()?;
+        Ok(())
+    })?;
     csvio::write_atomic(&layout.build_file("alias-lint.csv"), |w| {
         let mut wtr = csvio::writer(w);
         wtr.write_record(["file", "line", "severity", "code", "message"])?;
@@ -199,7 +302,7 @@ pub fn run(
     })?;
     report.elapsed = start.elapsed();
     report.check_conservation()?;
-    Ok(Normalized { report, lints })
+    Ok(Normalized { report, lints, matches })
 }
 
 #[cfg(test)]

@@ -80,9 +80,10 @@ impl Workdir {
         wd
     }
 
-    /// A dataset with the repository's whole committed raw/.
+    /// A dataset with the repository's whole committed raw/ (reports and decisions).
     pub fn with_committed_raw() -> Workdir {
         let wd = Workdir::new();
+        std::fs::copy(repo().join("raw/decisions.csv"), wd.path("raw/decisions.csv")).unwrap();
         std::fs::remove_dir_all(wd.path("raw/reports")).unwrap();
         copy_dir(&repo().join("raw/reports"), &wd.path("raw/reports"));
         wd

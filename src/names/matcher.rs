@@ -1,0 +1,193 @@
+//! Names that are neither canonical nor an alias: matched by similarity against the known
+//! names of the same country (any country for Chinese partners), and the maintainers'
+//! decisions about such matches (`raw/decisions.csv`), replayed on every run.
+//!
+//! - score ≥ [`ACCEPT`]: the name is taken as the known one, and the match is reported;
+//! - [`GREY`] ≤ score < [`ACCEPT`]: the name is kept as it is, and the pair goes to the
+//!   review file as a candidate;
+//! - a decision `same` maps the name to the candidate whatever the score; a decision
+//!   `different` removes that candidate for good, so a rejected pair never comes back.
+//!
+//! Everything is decided in sorted order, so the outcome does not depend on input order.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use anyhow::{bail, Result};
+use serde::{Deserialize, Serialize};
+
+use super::key::name_key;
+use super::similarity::key_similarity;
+use crate::csvio::read_table;
+
+/// At or above: the same name.
+pub const ACCEPT: f64 = 0.90;
+/// At or above (and below [`ACCEPT`]): a candidate for review.
+pub const GREY: f64 = 0.75;
+
+/// Which name a match is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Field {
+    City,
+    Institution,
+    Partner,
+    Workshop,
+}
+
+impl Field {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::City => "city",
+            Field::Institution => "institution",
+            Field::Partner => "partner",
+            Field::Workshop => "workshop",
+        }
+    }
+}
+
+/// One row of `raw/decisions.csv` (the same columns as the review file, so reviewed rows
+/// can be copied over as they are).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecisionRow {
+    pub field: Field,
+    pub country: String,
+    pub name: String,
+    pub candidate: String,
+    #[serde(default)]
+    pub score: String,
+    #[serde(default)]
+    pub evidence: String,
+    pub decision: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// The decisions, keyed by (field, key of name, key of candidate).
+#[derive(Debug, Default)]
+pub struct Decisions {
+    map: BTreeMap<(Field, String, String), (bool, u64)>,
+    used: std::cell::RefCell<BTreeSet<u64>>,
+    pub file: String,
+}
+
+impl Decisions {
+    /// Loads `raw/decisions.csv`; a missing file means no decisions yet.
+    pub fn load(path: &Path, shown: &str) -> Result<Decisions> {
+        let mut d = Decisions {
+            file: shown.to_string(),
+            ..Default::default()
+        };
+        if !path.exists() {
+            return Ok(d);
+        }
+        let rows: Vec<(u64, DecisionRow)> = read_table(path)?;
+        for (line, r) in rows {
+            let same = match r.decision.trim() {
+                "same" => true,
+                "different" => false,
+                other => bail!("`{shown}` line {line}: decision must be `same` or `different`, not `{other}`"),
+            };
+            let k = (r.field, name_key(&r.name), name_key(&r.candidate));
+            if let Some((prev, prev_line)) = d.map.get(&k) {
+                if *prev != same {
+                    bail!("`{shown}` lines {prev_line} and {line} decide the same pair both ways");
+                }
+            }
+            d.map.insert(k, (same, line));
+        }
+        Ok(d)
+    }
+
+    /// The decision about (name, candidate), in either order.
+    pub fn get(&self, field: Field, name: &str, candidate: &str) -> Option<bool> {
+        let (a, b) = (name_key(name), name_key(candidate));
+        let hit = self
+            .map
+            .get(&(field, a.clone(), b.clone()))
+            .or_else(|| self.map.get(&(field, b, a)));
+        hit.map(|(same, line)| {
+            self.used.borrow_mut().insert(*line);
+            *same
+        })
+    }
+
+    /// Lines of decisions that no pair needed (e.g. the names changed since).
+    pub fn unused(&self) -> Vec<u64> {
+        let used = self.used.borrow();
+        let mut v: Vec<u64> = self
+            .map
+            .values()
+            .map(|(_, l)| *l)
+            .filter(|l| !used.contains(l))
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+/// The outcome for one unknown name.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NameMatch {
+    pub field: Field,
+    pub country: String,
+    pub name: String,
+    pub candidate: String,
+    pub score: f64,
+    /// accepted (score), decided (a `same` decision), candidate (grey zone)
+    pub outcome: &'static str,
+}
+
+/// Matches every unknown `(field, country, name)` against the known names of its block.
+/// `known` holds the known names per (field, country); partners use country "".
+pub fn match_unknowns(
+    unknown: &BTreeSet<(Field, String, String)>,
+    known: &BTreeMap<(Field, String), BTreeSet<String>>,
+    decisions: &Decisions,
+) -> Vec<NameMatch> {
+    let mut out = Vec::new();
+    for (field, country, name) in unknown {
+        let block = if *field == Field::Partner {
+            String::new()
+        } else {
+            country.clone()
+        };
+        let Some(names) = known.get(&(*field, block)) else {
+            continue;
+        };
+        let key = name_key(name);
+        let mut best: Option<(f64, &String)> = None;
+        let mut decided = None;
+        for cand in names {
+            match decisions.get(*field, name, cand) {
+                Some(true) => {
+                    decided = Some(cand);
+                    break;
+                }
+                Some(false) => continue,
+                None => {}
+            }
+            let score = key_similarity(&key, &name_key(cand));
+            if best.is_none_or(|(s, c)| score > s || (score == s && cand < c)) {
+                best = Some((score, cand));
+            }
+        }
+        let found = match (decided, best) {
+            (Some(c), _) => Some((1.0, c, "decided")),
+            (None, Some((s, c))) if s >= ACCEPT => Some((s, c, "accepted")),
+            (None, Some((s, c))) if s >= GREY => Some((s, c, "candidate")),
+            _ => None,
+        };
+        if let Some((score, cand, outcome)) = found {
+            out.push(NameMatch {
+                field: *field,
+                country: country.clone(),
+                name: name.clone(),
+                candidate: cand.clone(),
+                score,
+                outcome,
+            });
+        }
+    }
+    out
+}
