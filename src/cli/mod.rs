@@ -89,6 +89,9 @@ enum Command {
         /// Output file (default: stdout).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Leave out the ~0.5% defective rows (for pipeline benchmarks).
+        #[arg(long)]
+        clean: bool,
     },
     /// Run every stage in order, one status line per stage.
     #[command(after_help = "Examples:\n  luban run\n  luban run --root /path/to/dataset --quiet")]
@@ -114,7 +117,7 @@ pub fn main() -> i32 {
         Command::Aggregate => pipeline::aggregate(&ctx),
         Command::Publish => pipeline::publish(&ctx),
         Command::Run => pipeline::run_all(&ctx),
-        Command::Generate { rows, seed, out } => generate(rows, seed, out.as_deref()),
+        Command::Generate { rows, seed, out, clean } => generate(rows, seed, out.as_deref(), !clean),
     });
     match result {
         Ok(Outcome::Accepted) => EXIT_OK,
@@ -129,10 +132,15 @@ pub fn main() -> i32 {
     }
 }
 
-fn generate(rows: u64, seed: u64, out: Option<&std::path::Path>) -> anyhow::Result<Outcome> {
+fn generate(rows: u64, seed: u64, out: Option<&std::path::Path>, defects: bool) -> anyhow::Result<Outcome> {
     match out {
-        Some(path) => crate::csvio::write_atomic(path, |w| crate::generate::generate(w, rows, seed))?,
-        None => crate::generate::generate(&mut std::io::BufWriter::new(std::io::stdout().lock()), rows, seed)?,
+        Some(path) => crate::csvio::write_atomic(path, |w| crate::generate::generate(w, rows, seed, defects))?,
+        None => crate::generate::generate(
+            &mut std::io::BufWriter::new(std::io::stdout().lock()),
+            rows,
+            seed,
+            defects,
+        )?,
     }
     Ok(Outcome::Accepted)
 }

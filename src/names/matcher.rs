@@ -112,6 +112,15 @@ impl Decisions {
         })
     }
 
+    /// The (name key, candidate key) pairs decided `same` for `field`.
+    pub fn same_pairs(&self, field: Field) -> Vec<(String, String)> {
+        self.map
+            .iter()
+            .filter(|((f, _, _), (same, _))| *f == field && *same)
+            .map(|((_, a, b), _)| (a.clone(), b.clone()))
+            .collect()
+    }
+
     /// Lines of decisions that no pair needed (e.g. the names changed since).
     pub fn unused(&self) -> Vec<u64> {
         let used = self.used.borrow();

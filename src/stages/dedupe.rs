@@ -248,17 +248,21 @@ fn apply_same_decisions(
     reports: &[Report],
     decisions: &Decisions,
 ) -> Vec<(String, Vec<usize>)> {
-    let ids: Vec<String> = identities
-        .iter()
-        .map(|(ident, m)| workshop_id(&reports[m[0]].country_code, ident))
-        .collect();
     let mut dsu = Dsu((0..identities.len()).collect());
-    for a in 0..ids.len() {
-        for b in a + 1..ids.len() {
-            if reports[identities[a].1[0]].country_code == reports[identities[b].1[0]].country_code
-                && decisions.get(Field::Workshop, &ids[a], &ids[b]) == Some(true)
-            {
-                dsu.union(a, b);
+    let pairs = decisions.same_pairs(Field::Workshop);
+    if !pairs.is_empty() {
+        // decisions hold name keys (lower case) of the ids
+        let index: BTreeMap<String, usize> = identities
+            .iter()
+            .enumerate()
+            .map(|(i, (ident, m))| (name_key(&workshop_id(&reports[m[0]].country_code, ident)), i))
+            .collect();
+        for (a, b) in pairs {
+            if let (Some(&x), Some(&y)) = (index.get(&a), index.get(&b)) {
+                if reports[identities[x].1[0]].country_code == reports[identities[y].1[0]].country_code {
+                    decisions.get(Field::Workshop, &a, &b); // marks the decision as used
+                    dsu.union(x, y);
+                }
             }
         }
     }
@@ -278,55 +282,64 @@ fn apply_same_decisions(
 /// either way are left out.
 pub fn workshop_candidates(workshops: &[Workshop], decisions: &Decisions) -> Vec<DecisionRow> {
     let mut out = Vec::new();
-    for (i, a) in workshops.iter().enumerate() {
-        for b in &workshops[i + 1..] {
-            if a.country_code != b.country_code || a.city.is_none() || a.city != b.city {
-                continue;
-            }
-            let shared: Vec<&String> = a
-                .chinese_partners
-                .iter()
-                .filter(|p| b.chinese_partners.contains(p))
-                .collect();
-            let same_year = matches!((a.opened_on, b.opened_on), (Some(x), Some(y)) if x.year == y.year);
-            if shared.is_empty() && !same_year {
-                continue;
-            }
-            if decisions.get(Field::Workshop, &a.workshop_id, &b.workshop_id).is_some() {
-                continue;
-            }
-            let mut evidence = vec![format!("city {}", a.city.as_deref().unwrap_or_default())];
-            if same_year {
+    // blocking: only workshops of the same country and city are compared
+    let mut blocks: BTreeMap<(&str, &str), Vec<&Workshop>> = BTreeMap::new();
+    for w in workshops {
+        if let Some(city) = w.city.as_deref() {
+            blocks.entry((w.country_code.as_str(), city)).or_default().push(w);
+        }
+    }
+    for block in blocks.values() {
+        for (i, &a) in block.iter().enumerate() {
+            for &b in &block[i + 1..] {
+                if a.country_code != b.country_code || a.city.is_none() || a.city != b.city {
+                    continue;
+                }
+                let shared: Vec<&String> = a
+                    .chinese_partners
+                    .iter()
+                    .filter(|p| b.chinese_partners.contains(p))
+                    .collect();
+                let same_year = matches!((a.opened_on, b.opened_on), (Some(x), Some(y)) if x.year == y.year);
+                if shared.is_empty() && !same_year {
+                    continue;
+                }
+                if decisions.get(Field::Workshop, &a.workshop_id, &b.workshop_id).is_some() {
+                    continue;
+                }
+                let mut evidence = vec![format!("city {}", a.city.as_deref().unwrap_or_default())];
+                if same_year {
+                    evidence.push(format!(
+                        "opened {} / {}",
+                        a.opened_on.map(|d| d.to_string()).unwrap_or_default(),
+                        b.opened_on.map(|d| d.to_string()).unwrap_or_default()
+                    ));
+                }
+                for p in shared {
+                    evidence.push(format!("partner {p}"));
+                }
                 evidence.push(format!(
-                    "opened {} / {}",
-                    a.opened_on.map(|d| d.to_string()).unwrap_or_default(),
-                    b.opened_on.map(|d| d.to_string()).unwrap_or_default()
+                    "hosts `{}` / `{}`",
+                    a.host_institution.as_deref().unwrap_or("?"),
+                    b.host_institution.as_deref().unwrap_or("?")
                 ));
+                out.push(DecisionRow {
+                    field: Field::Workshop,
+                    country: a.country_code.clone(),
+                    name: a.workshop_id.clone(),
+                    candidate: b.workshop_id.clone(),
+                    score: String::new(),
+                    evidence: format!(
+                        "{} ({} vs {}): {}",
+                        a.country_code,
+                        a.workshop_name,
+                        b.workshop_name,
+                        evidence.join("; ")
+                    ),
+                    decision: String::new(),
+                    note: String::new(),
+                });
             }
-            for p in shared {
-                evidence.push(format!("partner {p}"));
-            }
-            evidence.push(format!(
-                "hosts `{}` / `{}`",
-                a.host_institution.as_deref().unwrap_or("?"),
-                b.host_institution.as_deref().unwrap_or("?")
-            ));
-            out.push(DecisionRow {
-                field: Field::Workshop,
-                country: a.country_code.clone(),
-                name: a.workshop_id.clone(),
-                candidate: b.workshop_id.clone(),
-                score: String::new(),
-                evidence: format!(
-                    "{} ({} vs {}): {}",
-                    a.country_code,
-                    a.workshop_name,
-                    b.workshop_name,
-                    evidence.join("; ")
-                ),
-                decision: String::new(),
-                note: String::new(),
-            });
         }
     }
     out
