@@ -58,8 +58,15 @@ fn clamp_span(line: &str, span: std::ops::Range<usize>) -> std::ops::Range<usize
         end += 1;
     }
     if start == end {
-        let next = line[start..].chars().next().map_or(0, char::len_utf8);
-        end = start + next;
+        match line[start..].chars().next() {
+            Some(c) => end = start + c.len_utf8(),
+            // at the end of the line: underline its last character
+            None => {
+                if let Some(c) = line[..start].chars().last() {
+                    start -= c.len_utf8();
+                }
+            }
+        }
     }
     start..end
 }

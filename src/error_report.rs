@@ -69,14 +69,19 @@ fn pointer(e: &ErrorRecord, byte: Option<u64>, text_of: &TextOf<'_>) -> Option<P
         Some(b) => b as usize,
         None => text.find(|c| c != '\u{feff}').unwrap_or(0),
     };
+    let line_end = text[start.min(text.len())..]
+        .find('\n')
+        .map_or(text.len(), |i| start + i);
     let span = match e.field_position {
         Some(p) => diagnostic::csv_field_span(text.as_bytes(), start, p - 1),
-        None => {
-            start
-                ..text[start.min(text.len())..]
-                    .find('\n')
-                    .map_or(text.len(), |i| start + i)
-        }
+        None => start..line_end,
+    };
+    // A cell beyond the record's first line (a missing cell of a record whose quote never
+    // closed): point at the end of the line where the record starts.
+    let span = if span.start > line_end {
+        line_end..line_end
+    } else {
+        span
     };
     Some(diagnostic::pointer_in_text(&e.file, text, span))
 }

@@ -58,6 +58,16 @@ impl Layout {
     /// The raw report files, sorted by name so that every run reads them in the same order.
     pub fn report_files(&self) -> Result<Vec<PathBuf>> {
         let dir = self.raw_reports();
+        let real = dir
+            .canonicalize()
+            .with_context(|| format!("failed to open `{}`", self.display(&dir)))?;
+        if !real.starts_with(&self.root) {
+            bail!(
+                "refusing to read `{}`: it resolves to `{}`, outside the dataset",
+                self.display(&dir),
+                real.display()
+            );
+        }
         let entries = std::fs::read_dir(&dir).with_context(|| format!("failed to list `{}`", self.display(&dir)))?;
         let mut files = Vec::new();
         for entry in entries {

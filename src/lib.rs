@@ -45,6 +45,7 @@ pub mod diagnostic;
 pub mod error_report;
 pub mod generate;
 pub mod layout;
+pub mod lock;
 pub mod model;
 pub mod names;
 pub mod partial_date;

@@ -32,6 +32,13 @@ impl Ctx {
         Layout::open(&self.root)
     }
 
+    /// The dataset layout, with the write lock held (see `lock`).
+    pub fn layout_locked(&self) -> Result<(Layout, crate::lock::DatasetLock)> {
+        let layout = Layout::open(&self.root)?;
+        let lock = crate::lock::acquire(&layout, &self.console)?;
+        Ok((layout, lock))
+    }
+
     pub fn reports_schema(&self, layout: &Layout) -> Result<TableSchema> {
         let path = layout.schema("reports");
         TableSchema::load(&path, &layout.display(&path))

@@ -32,13 +32,13 @@ fn ingest_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema) -> Result<Outco
 }
 
 pub fn ingest(ctx: &Ctx) -> Result<Outcome> {
-    let layout = ctx.layout()?;
+    let (layout, _lock) = ctx.layout_locked()?;
     let schema = ctx.reports_schema(&layout)?;
     ingest_with(ctx, &layout, &schema)
 }
 
 pub fn normalize(ctx: &Ctx) -> Result<Outcome> {
-    let layout = ctx.layout()?;
+    let (layout, _lock) = ctx.layout_locked()?;
     normalize_with(ctx, &layout, &ctx.reports_schema(&layout)?)
 }
 
@@ -88,7 +88,12 @@ fn normalize_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema) -> Result<Ou
 }
 
 pub fn dedupe(ctx: &Ctx, review: bool) -> Result<Outcome> {
-    let layout = ctx.layout()?;
+    let (layout, _lock) = ctx.layout_locked()?;
+    dedupe_with(ctx, &layout, review)
+}
+
+fn dedupe_with(ctx: &Ctx, layout: &Layout, review: bool) -> Result<Outcome> {
+    let layout = layout.clone();
     let (r, d) = stages::dedupe::run(&layout, review)?;
     if review {
         let n =
@@ -105,12 +110,12 @@ pub fn dedupe(ctx: &Ctx, review: bool) -> Result<Outcome> {
 }
 
 pub fn aggregate(ctx: &Ctx) -> Result<Outcome> {
-    let layout = ctx.layout()?;
+    let (layout, _lock) = ctx.layout_locked()?;
     Ok(done(ctx, &stages::aggregate::run(&layout)?))
 }
 
 pub fn publish(ctx: &Ctx) -> Result<Outcome> {
-    let layout = ctx.layout()?;
+    let (layout, _lock) = ctx.layout_locked()?;
     Ok(done(ctx, &stages::publish::run(&layout)?))
 }
 
@@ -122,13 +127,14 @@ pub fn run_all(ctx: &Ctx) -> Result<Outcome> {
     let schema = ctx.reports_schema(&layout)?;
     ctx.countries(&layout)?;
     ctx.aliases(&layout)?;
+    let _lock = crate::lock::acquire(&layout, &ctx.console)?;
     let steps: [&dyn Fn() -> Result<Outcome>; 6] = [
         &|| ingest_with(ctx, &layout, &schema),
-        &|| super::validate::run(ctx, super::validate::Args::dataset()),
+        &|| super::validate::run_dataset(ctx, &layout, super::validate::Args::dataset()),
         &|| normalize_with(ctx, &layout, &schema),
-        &|| dedupe(ctx, false),
-        &|| aggregate(ctx),
-        &|| publish(ctx),
+        &|| dedupe_with(ctx, &layout, false),
+        &|| Ok(done(ctx, &stages::aggregate::run(&layout)?)),
+        &|| Ok(done(ctx, &stages::publish::run(&layout)?)),
     ];
     for step in steps {
         if step()? == Outcome::Rejected {

@@ -56,10 +56,22 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
         max_errors: if args.fail_fast { Some(1) } else { args.max_errors },
     };
     if args.files.is_empty() {
+        let (layout, _lock) = ctx.layout_locked()?;
+        return run_dataset(ctx, &layout, args);
+    }
+    run_files(ctx, args, limits)
+}
+
+/// `luban validate` on the dataset's staged rows (the caller holds the lock).
+pub fn run_dataset(ctx: &Ctx, layout: &crate::layout::Layout, args: Args) -> Result<Outcome> {
+    let limits = validate::Limits {
+        max_errors: if args.fail_fast { Some(1) } else { args.max_errors },
+    };
+    {
         if args.schema.is_some() {
             bail!("--schema goes with FILE arguments; the dataset uses schemas/reports.schema.json");
         }
-        let layout = ctx.layout()?;
+        let layout = layout.clone();
         let schema = ctx.reports_schema(&layout)?;
         let countries = ctx.countries(&layout)?;
         let v = validate::run(&layout, &schema, &countries, limits)?;
@@ -75,8 +87,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
         stats.count(&errors);
         report(ctx, &errors, &stats, args.format.format, &layout.root)?;
         ctx.console.status(&v.report.to_string());
-        return Ok(Outcome::from_errors(v.report.data_errors));
+        Ok(Outcome::from_errors(v.report.data_errors))
     }
+}
+
+/// `luban validate FILE… --schema S`: any CSV, streamed.
+fn run_files(ctx: &Ctx, args: Args, limits: Limits) -> Result<Outcome> {
     let Some(schema_path) = &args.schema else {
         bail!("FILE arguments need --schema SCHEMA.json");
     };

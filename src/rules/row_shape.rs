@@ -12,6 +12,18 @@ use crate::schema::TableSchema;
 pub fn check(schema: &TableSchema, width: usize, cells: &[&str], out: &mut Vec<Violation>) {
     let want = width;
     let got = cells.len();
+    // A quote that never closes swallows the following lines into one cell: say so.
+    let swallowed = cells
+        .iter()
+        .find(|c| c.matches('\n').count() >= 2)
+        .map(|c| c.matches('\n').count());
+    let hint = |default: &str| match swallowed {
+        Some(n) => format!(
+            "a quoted cell here runs over {} lines: is its closing quote missing?",
+            n + 1
+        ),
+        None => default.to_string(),
+    };
     for i in got..want {
         out.push(
             Violation::new(
@@ -22,7 +34,8 @@ pub fn check(schema: &TableSchema, width: usize, cells: &[&str], out: &mut Vec<V
                     schema.fields.get(i).map_or("?", |f| f.name.as_str())
                 ),
             )
-            .expected(format!("{want} cells")),
+            .expected(format!("{want} cells"))
+            .help(swallowed.map(|_| hint(""))),
         );
     }
     for i in want..got {
@@ -33,7 +46,7 @@ pub fn check(schema: &TableSchema, width: usize, cells: &[&str], out: &mut Vec<V
                 format!("row has {got} cells; cell {} is beyond the {want} columns", i + 1),
             )
             .expected(format!("{want} cells"))
-            .help(Some("quote cells that contain commas: \"a, b\"".into())),
+            .help(Some(hint("quote cells that contain commas: \"a, b\""))),
         );
     }
 }

@@ -12,6 +12,7 @@
 
 mod bad_input;
 mod determinism;
+mod hostile;
 mod names;
 mod pipeline;
 mod published;
