@@ -2,6 +2,7 @@
 //! outcomes to exit statuses (0 ok, 1 data rejected, 2 tool failure). Commands call one
 //! stage each (`run` calls them all); no CSV is read here.
 
+mod check;
 mod context;
 mod pipeline;
 mod validate;
@@ -72,6 +73,13 @@ enum Command {
     Aggregate,
     /// Write output/*.parquet, output/*.csv and output/datapackage.json atomically.
     Publish,
+    /// Check a data pull request: every table valid, output/ up to date.
+    ///
+    /// Validates raw/reports, the alias, reference, claims and decisions tables against
+    /// their schemas; reruns the pipeline on a copy of raw/ and fails when output/ differs;
+    /// warns when a country loses workshops. Exit 1 when the change must not merge.
+    #[command(after_help = "Examples:\n  luban check\n  luban check --root path/to/clone")]
+    Check,
     /// Write N generated reports (deterministic; for benchmarks and tests).
     ///
     /// Realistic spellings, about five reports per workshop and about 0.5% defective
@@ -117,6 +125,7 @@ pub fn main() -> i32 {
         Command::Aggregate => pipeline::aggregate(&ctx),
         Command::Publish => pipeline::publish(&ctx),
         Command::Run => pipeline::run_all(&ctx),
+        Command::Check => check::run(&ctx),
         Command::Generate { rows, seed, out, clean } => generate(rows, seed, out.as_deref(), !clean),
     });
     match result {

@@ -11,6 +11,7 @@
 //! - `published`: the Parquet files read back with real types
 
 mod bad_input;
+mod check;
 mod determinism;
 mod hostile;
 mod names;
