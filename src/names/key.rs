@@ -23,9 +23,19 @@ const STOP_WORDS: &[&str] = &[
 
 /// The comparison key of `name` (see the module doc for the rules).
 pub fn name_key(name: &str) -> String {
-    let nfkc: String = name.nfkc().collect();
+    // ASCII text is already NFKC and needs no transliteration
+    let nfkc: String = if name.is_ascii() {
+        name.to_string()
+    } else {
+        name.nfkc().collect()
+    };
     let unbracketed = drop_brackets(&nfkc);
-    let ascii = deunicode::deunicode(&unbracketed).to_lowercase().replace('&', " and ");
+    let ascii = if unbracketed.is_ascii() {
+        unbracketed.to_ascii_lowercase()
+    } else {
+        deunicode::deunicode(&unbracketed).to_lowercase()
+    }
+    .replace('&', " and ");
     let spaced: String = ascii
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
@@ -70,12 +80,13 @@ fn drop_brackets(s: &str) -> String {
 
 /// Trims and NFC-normalizes a cell for display (keys are for matching only).
 pub fn clean_text(s: &str) -> String {
-    s.trim()
-        .nfc()
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    // ASCII text is already NFC
+    let nfc: std::borrow::Cow<str> = if s.is_ascii() {
+        s.into()
+    } else {
+        s.nfc().collect::<String>().into()
+    };
+    nfc.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

@@ -42,10 +42,7 @@ fn check_passes_on_the_committed_dataset_and_catches_what_a_pr_can_break() {
 
     // removing a report: the country's drop is flagged
     let europe = wd.read("raw/reports/europe.csv");
-    let kept: Vec<&str> = europe
-        .lines()
-        .filter(|l| !l.contains(",Serbia,"))
-        .collect();
+    let kept: Vec<&str> = europe.lines().filter(|l| !l.contains(",Serbia,")).collect();
     wd.write("raw/reports/europe.csv", kept.join("\n") + "\n");
     let out = wd.run(&["check"]).expect(1);
     out.stderr_has("SRB drops from 1 to 0 workshops");
