@@ -488,3 +488,66 @@ pub fn run(layout: &Layout, schema: &TableSchema, countries: &CountryResolver, l
     report.check_conservation()?;
     Ok(Validated { report, checked })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const SCHEMA: &str = r#"{"fields": [
+        {"name": "id", "type": "integer", "constraints": {"required": true, "unique": true}},
+        {"name": "status", "constraints": {"enum": ["open", "closed"]}},
+        {"name": "url", "format": "uri"}
+    ], "primaryKey": ["id"]}"#;
+
+    fn check(bytes: &[u8], jobs: usize) -> (StreamStats, Vec<ErrorRecord>) {
+        let schema = TableSchema::parse(Path::new("s"), "s", SCHEMA).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let mut src = CsvSource::open(&path, "x.csv", &schema).unwrap();
+        let mut errors = std::mem::take(&mut src.header_errors);
+        let stats = check_source(&mut src, &schema, None, Limits::default(), jobs, |_, e| {
+            errors.extend(e);
+            Ok(())
+        })
+        .unwrap();
+        (stats, errors)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+
+        /// Any bytes at all: no panic, every row either valid or rejected, the same for
+        /// one and two jobs.
+        #[test]
+        fn arbitrary_bytes_never_panic_and_every_row_is_accounted_for(
+            body in proptest::collection::vec(prop_oneof![Just(b','), Just(b'"'), Just(b'\n'), Just(b'\r'), Just(0u8), Just(0xff), any::<u8>(), b'a'..=b'z', b'0'..=b'9'], 0..400),
+            header in prop_oneof![Just(b"id,status,url\n".to_vec()), Just(b"\xef\xbb\xbfid,status,url\n".to_vec()), Just(Vec::new()), Just(b"id,,id\n".to_vec())],
+        ) {
+            let mut bytes = header;
+            bytes.extend(body);
+            let (one, e1) = check(&bytes, 1);
+            let (two, e2) = check(&bytes, 2);
+            prop_assert_eq!(one.rows, one.valid + one.rejected);
+            prop_assert_eq!((one.rows, one.valid, one.errors), (two.rows, two.valid, two.errors));
+            prop_assert_eq!(e1, e2);
+        }
+
+        /// Any text as a schema: an error or a schema, never a panic.
+        #[test]
+        fn arbitrary_schema_text_never_panics(text in "\\PC{0,200}") {
+            let _ = TableSchema::parse(Path::new("s"), "s", &text);
+        }
+
+        /// Schema-shaped JSON with random types, patterns and bounds: same.
+        #[test]
+        fn schema_shaped_json_never_panics(ty in "[a-z]{0,8}", pat in "\\PC{0,12}", lo in any::<i32>(), hi in any::<i32>()) {
+            let text = serde_json::json!({"fields": [{"name": "a", "type": ty, "constraints": {"pattern": pat, "minimum": lo, "maximum": hi, "minLength": 3}}]}).to_string();
+            let _ = TableSchema::parse(Path::new("s"), "s", &text);
+        }
+    }
+}
