@@ -42,6 +42,7 @@ pub mod cli;
 pub mod console;
 pub mod csvio;
 pub mod diagnostic;
+pub mod diff;
 pub mod error_report;
 pub mod generate;
 pub mod layout;

@@ -78,8 +78,10 @@ enum Command {
     /// Validates raw/reports, the alias, reference, claims and decisions tables against
     /// their schemas; reruns the pipeline on a copy of raw/ and fails when output/ differs;
     /// warns when a country loses workshops. Exit 1 when the change must not merge.
-    #[command(after_help = "Examples:\n  luban check\n  luban check --root path/to/clone")]
-    Check,
+    #[command(
+        after_help = "Examples:\n  luban check\n  luban check --base origin/main --format github\n  luban check --base main --summary summary.md"
+    )]
+    Check(check::Args),
     /// Write N generated reports (deterministic; for benchmarks and tests).
     ///
     /// Realistic spellings, about five reports per workshop and about 0.5% defective
@@ -125,7 +127,7 @@ pub fn main() -> i32 {
         Command::Aggregate => pipeline::aggregate(&ctx),
         Command::Publish => pipeline::publish(&ctx),
         Command::Run => pipeline::run_all(&ctx),
-        Command::Check => check::run(&ctx),
+        Command::Check(args) => check::run(&ctx, args),
         Command::Generate { rows, seed, out, clean } => generate(rows, seed, out.as_deref(), !clean),
     });
     match result {

@@ -1,0 +1,158 @@
+//! Keyed data diffs between two versions of a table, for reviewing data pull requests
+//! (`luban check --base REF`). Rows are matched by a key, not by position, so a reordered
+//! file shows no change and an edited cell shows as that cell.
+//!
+//! Report rows are keyed by (source_url, country, host_institution, city): a source can
+//! report on several workshops, and those four say which. Editing one of them shows as a
+//! removal plus an addition. Published tables use their primary key.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One row of a CSV table, by column name, with the physical line it starts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub line: u64,
+    pub cells: BTreeMap<String, String>,
+}
+
+/// Reads CSV text into rows (lenient: a broken file just yields fewer rows; validation
+/// reports the breakage).
+pub fn read_rows(text: &str) -> Vec<Row> {
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    let Ok(headers) = rdr.headers().cloned() else {
+        return Vec::new();
+    };
+    rdr.records()
+        .filter_map(|r| r.ok())
+        .map(|r| Row {
+            line: r.position().map_or(0, |p| p.line()),
+            cells: headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect(),
+        })
+        .collect()
+}
+
+/// A change between two versions of a table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Added(Row),
+    Removed(Row),
+    /// the changed cells: (column, before, after)
+    Changed {
+        before: Row,
+        after: Row,
+        cells: Vec<(String, String, String)>,
+    },
+}
+
+impl Change {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Change::Added(_) => "added",
+            Change::Removed(_) => "removed",
+            Change::Changed { .. } => "changed",
+        }
+    }
+}
+
+/// The key of a report row.
+pub fn report_key(r: &Row) -> String {
+    ["source_url", "country", "host_institution", "city"]
+        .iter()
+        .map(|c| r.cells.get(*c).map_or("", String::as_str))
+        .collect::<Vec<_>>()
+        .join("\u{1f}")
+}
+
+/// Diffs two versions of a table by `key`. Rows with the same key are paired in order.
+pub fn diff(base: Vec<Row>, head: Vec<Row>, key: impl Fn(&Row) -> String) -> Vec<Change> {
+    let mut left: BTreeMap<String, Vec<Row>> = BTreeMap::new();
+    for r in base {
+        left.entry(key(&r)).or_default().push(r);
+    }
+    let mut right: BTreeMap<String, Vec<Row>> = BTreeMap::new();
+    for r in head {
+        right.entry(key(&r)).or_default().push(r);
+    }
+    let keys: BTreeSet<&String> = left.keys().chain(right.keys()).collect();
+    let mut out = Vec::new();
+    for k in keys {
+        let a = left.get(k).cloned().unwrap_or_default();
+        let b = right.get(k).cloned().unwrap_or_default();
+        for i in 0..a.len().max(b.len()) {
+            match (a.get(i), b.get(i)) {
+                (Some(x), Some(y)) => {
+                    let cols: BTreeSet<&String> = x.cells.keys().chain(y.cells.keys()).collect();
+                    let cells: Vec<(String, String, String)> = cols
+                        .into_iter()
+                        .filter_map(|c| {
+                            let (p, q) = (
+                                x.cells.get(c).cloned().unwrap_or_default(),
+                                y.cells.get(c).cloned().unwrap_or_default(),
+                            );
+                            (p != q).then(|| (c.clone(), p, q))
+                        })
+                        .collect();
+                    if !cells.is_empty() {
+                        out.push(Change::Changed {
+                            before: x.clone(),
+                            after: y.clone(),
+                            cells,
+                        });
+                    }
+                }
+                (Some(x), None) => out.push(Change::Removed(x.clone())),
+                (None, Some(y)) => out.push(Change::Added(y.clone())),
+                (None, None) => {}
+            }
+        }
+    }
+    out
+}
+
+/// The lines of `head` whose text does not appear in `base` (as many times): the lines a
+/// change touched.
+pub fn touched_lines(base: &str, head: &str) -> BTreeSet<u64> {
+    let mut pool: BTreeMap<&str, usize> = BTreeMap::new();
+    for l in base.lines() {
+        *pool.entry(l).or_default() += 1;
+    }
+    let mut out = BTreeSet::new();
+    for (i, l) in head.lines().enumerate() {
+        match pool.get_mut(l) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => {
+                out.insert(i as u64 + 1);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keyed_diff_sees_edits_not_reordering() {
+        let base = "source_url,country,host_institution,city,status\nu1,KE,A,,operating\nu2,KE,B,,announced\nu3,EG,C,,operating\n";
+        let head = "source_url,country,host_institution,city,status\nu3,EG,C,,operating\nu2,KE,B,,operating\nu4,GH,D,,planned\n";
+        let changes = diff(read_rows(base), read_rows(head), report_key);
+        let kinds: Vec<&str> = changes.iter().map(Change::kind).collect();
+        assert_eq!(kinds, vec!["removed", "changed", "added"]);
+        match &changes[1] {
+            Change::Changed { cells, after, .. } => {
+                assert_eq!(
+                    cells,
+                    &vec![("status".to_string(), "announced".to_string(), "operating".to_string())]
+                );
+                assert_eq!(after.line, 3);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(touched_lines(base, head), BTreeSet::from([3, 4]));
+    }
+}
