@@ -73,7 +73,10 @@ fn clamp_span(line: &str, span: std::ops::Range<usize>) -> std::ops::Range<usize
 
 /// 1-based line and column (in characters) of a byte offset in `text`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -83,12 +86,19 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 /// The pointer for a byte span inside a whole file's text (the span is cut at the end of
 /// its first line).
 pub fn pointer_in_text(origin: &str, text: &str, span: std::ops::Range<usize>) -> Pointer {
-    let start = span.start.min(text.len());
+    // offsets come from parsers that may count differently: snap them to characters
+    let mut start = span.start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
     let source_line = text[line_start..line_end].trim_end_matches('\r').to_string();
     let (line, _) = line_col(text, start);
-    let end = span.end.min(line_end).max(start);
+    let mut end = span.end.min(line_end).max(start);
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
     Pointer {
         origin: origin.to_string(),
         line,

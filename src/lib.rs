@@ -45,6 +45,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod error_report;
 pub mod generate;
+pub mod incremental;
 pub mod layout;
 pub mod lock;
 pub mod model;

@@ -104,8 +104,20 @@ enum Command {
         clean: bool,
     },
     /// Run every stage in order, one status line per stage.
-    #[command(after_help = "Examples:\n  luban run\n  luban run --root /path/to/dataset --quiet")]
-    Run,
+    ///
+    /// Skips a stage when nothing it reads changed since it last succeeded (content
+    /// hashes in build/state.json); --force reruns all, --explain says why each stage ran.
+    #[command(
+        after_help = "Examples:\n  luban run\n  luban run --explain\n  luban run --force --root /path/to/dataset --quiet"
+    )]
+    Run {
+        /// Rerun every stage.
+        #[arg(long)]
+        force: bool,
+        /// Say why each stage runs or is skipped.
+        #[arg(long)]
+        explain: bool,
+    },
 }
 
 /// Runs the command line and returns the exit status.
@@ -126,7 +138,7 @@ pub fn main() -> i32 {
         Command::Dedupe { review } => pipeline::dedupe(&ctx, review),
         Command::Aggregate => pipeline::aggregate(&ctx),
         Command::Publish => pipeline::publish(&ctx),
-        Command::Run => pipeline::run_all(&ctx),
+        Command::Run { force, explain } => pipeline::run_all(&ctx, force, explain),
         Command::Check(args) => check::run(&ctx, args),
         Command::Generate { rows, seed, out, clean } => generate(rows, seed, out.as_deref(), !clean),
     });

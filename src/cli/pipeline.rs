@@ -121,7 +121,7 @@ pub fn publish(ctx: &Ctx) -> Result<Outcome> {
 
 /// Every stage in order; stops at the first one that rejects data (exit 1), so that
 /// `output/` never reflects a partly rejected dataset.
-pub fn run_all(ctx: &Ctx) -> Result<Outcome> {
+pub fn run_all(ctx: &Ctx, force: bool, explain: bool) -> Result<Outcome> {
     let layout = ctx.layout()?;
     // resolve everything that can fail before reading any data
     let schema = ctx.reports_schema(&layout)?;
@@ -136,12 +136,31 @@ pub fn run_all(ctx: &Ctx) -> Result<Outcome> {
         &|| Ok(done(ctx, &stages::aggregate::run(&layout)?)),
         &|| Ok(done(ctx, &stages::publish::run(&layout)?)),
     ];
-    for step in steps {
+    let mut tracker = crate::incremental::Tracker::open(&layout, force);
+    for (step, files) in steps.into_iter().zip(crate::incremental::stage_files()) {
+        match tracker.reason_to_run(&files)? {
+            None => {
+                if explain {
+                    ctx.console
+                        .block(&format!("{:>9}: skipped: nothing it reads changed", files.stage));
+                } else {
+                    ctx.console.status(&format!("{:>9}: skipped (unchanged)", files.stage));
+                }
+                continue;
+            }
+            Some(why) => {
+                if explain {
+                    ctx.console.block(&format!("{:>9}: runs: {why}", files.stage));
+                }
+            }
+        }
         if step()? == Outcome::Rejected {
+            tracker.forget(files.stage);
             ctx.console
                 .block("error: data rejected; nothing was published (fix the errors above and rerun)");
             return Ok(Outcome::Rejected);
         }
+        tracker.record(&files)?;
     }
     Ok(Outcome::Accepted)
 }

@@ -43,3 +43,12 @@ fn a_good_schema_compiles_anchored_patterns_and_keeps_titles() {
     assert_eq!(s.primary_key, vec!["code"]);
     assert_eq!(s.missing_values, vec![String::new()]);
 }
+
+/// Regression (found by the property test `arbitrary_schema_text_never_panics`): an
+/// error offset inside a multi-byte character made the diagnostic slice mid-character.
+#[test]
+fn schema_error_pointers_snap_to_character_boundaries() {
+    let text = "\"𞋿nhᚥѨ*{ு🯵g🠆0}`𐮁,/🂩꧕4흍Ѩ";
+    let e = parse(text).expect_err("not a schema");
+    assert!(e.render(false).contains("--> schemas/s.json:1:"));
+}

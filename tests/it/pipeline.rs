@@ -285,3 +285,75 @@ fn a_publish_killed_between_its_renames_is_repaired_by_the_next_one() {
     assert!(before == snapshot(&wd), "the repaired output/ is the same publication");
     assert!(leftovers(&wd).is_empty(), "{:?}", leftovers(&wd));
 }
+
+fn explain(wd: &Workdir) -> Vec<(String, String)> {
+    let out = wd.run(&["run", "--explain"]).expect(0);
+    out.stderr
+        .lines()
+        .filter_map(|l| {
+            let (stage, rest) = l.split_once(": ")?;
+            let stage = stage.trim();
+            ["ingest", "validate", "normalize", "dedupe", "aggregate", "publish"]
+                .contains(&stage)
+                .then(|| (stage.to_string(), rest.to_string()))
+        })
+        .filter(|(_, rest)| rest.starts_with("runs") || rest.starts_with("skipped"))
+        .collect()
+}
+
+fn ran(e: &[(String, String)]) -> Vec<&str> {
+    e.iter()
+        .filter(|(_, r)| r.starts_with("runs"))
+        .map(|(s, _)| s.as_str())
+        .collect()
+}
+
+#[test]
+fn incremental_runs_rerun_exactly_the_stages_whose_inputs_changed() {
+    let wd = Workdir::with_committed_raw();
+    assert_eq!(ran(&explain(&wd)).len(), 6, "first run: everything");
+    let again = explain(&wd);
+    assert!(ran(&again).is_empty(), "nothing changed: {again:?}");
+    // a new claim only concerns aggregate and publish
+    let claims = wd.read("raw/claims.csv");
+    wd.write(
+        "raw/claims.csv",
+        format!("{claims}2025-11,2025-11,40,32,exact,china,China,test claim,https://example.org/claim\n"),
+    );
+    let e = explain(&wd);
+    assert_eq!(ran(&e), vec!["aggregate", "publish"], "{e:?}");
+    assert!(
+        e.iter()
+            .any(|(s, r)| s == "aggregate" && r.contains("raw/claims.csv changed")),
+        "{e:?}"
+    );
+    assert_eq!(wd.csv_rows("output/claims_check.csv").len(), 56);
+    // a hand-edited output/ is republished
+    let ws = wd.read("output/workshops.csv");
+    wd.write("output/workshops.csv", ws.replace("Kenya", "Kenia"));
+    let e = explain(&wd);
+    assert_eq!(ran(&e), vec!["publish"], "{e:?}");
+    assert!(
+        e[5].1.contains("output/workshops.csv changed since it was written"),
+        "{e:?}"
+    );
+    assert_eq!(wd.read("output/workshops.csv"), ws);
+    // a report change reruns the chain; --force reruns everything
+    let asia = wd.read("raw/reports/asia.csv");
+    wd.write(
+        "raw/reports/asia.csv",
+        format!(
+            "{asia}{}\n",
+            row(
+                "Laos",
+                "Vientiane College",
+                "Vientiane",
+                "2025",
+                "https://example.org/x"
+            )
+        ),
+    );
+    assert_eq!(ran(&explain(&wd)).len(), 6);
+    let out = wd.run(&["run", "--force", "--explain"]).expect(0);
+    assert_eq!(out.stderr.matches("runs: --force").count(), 6, "{out}");
+}

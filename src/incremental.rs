@@ -1,0 +1,236 @@
+//! Incremental runs: `luban run` skips a stage when nothing it reads changed since it last
+//! succeeded — the content hashes of its input files (raw tables, schemas, the previous
+//! stage's artifacts), of its output files (a hand-edited `output/` is republished), and
+//! of the luban executable itself. The hashes live in `build/state.json`, written
+//! atomically after each stage that succeeds; a stage that rejects data always reruns.
+//! `--force` reruns everything; `--explain` says, for each stage, why it ran or why not.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::csvio;
+use crate::layout::Layout;
+
+/// What a stage reads and writes, as paths relative to the dataset root (folders are
+/// taken whole).
+pub struct StageFiles {
+    pub stage: &'static str,
+    pub inputs: Vec<&'static str>,
+    pub outputs: Vec<&'static str>,
+}
+
+/// The stages of `luban run`, in order.
+pub fn stage_files() -> Vec<StageFiles> {
+    let s = |stage, inputs: &[&'static str], outputs: &[&'static str]| StageFiles {
+        stage,
+        inputs: inputs.to_vec(),
+        outputs: outputs.to_vec(),
+    };
+    vec![
+        s(
+            "ingest",
+            &["raw/reports", "schemas/reports.schema.json"],
+            &["build/ingested.jsonl"],
+        ),
+        s(
+            "validate",
+            &[
+                "build/ingested.jsonl",
+                "schemas/reports.schema.json",
+                "raw/reference",
+                "raw/aliases/countries.csv",
+            ],
+            &["build/valid.jsonl", "build/quarantine.csv"],
+        ),
+        s(
+            "normalize",
+            &[
+                "build/valid.jsonl",
+                "schemas/reports.schema.json",
+                "raw/reference",
+                "raw/aliases",
+                "raw/decisions.csv",
+            ],
+            &[
+                "build/normalized.jsonl",
+                "build/alias-lint.csv",
+                "build/name-matches.csv",
+            ],
+        ),
+        s(
+            "dedupe",
+            &["build/normalized.jsonl", "raw/decisions.csv"],
+            &["build/workshops.jsonl", "build/merges.csv", "build/unmerged.csv"],
+        ),
+        s(
+            "aggregate",
+            &["build/workshops.jsonl", "raw/claims.csv"],
+            &[
+                "build/countries.jsonl",
+                "build/openings_by_year.jsonl",
+                "build/claims_check.jsonl",
+            ],
+        ),
+        s(
+            "publish",
+            &[
+                "build/workshops.jsonl",
+                "build/countries.jsonl",
+                "build/openings_by_year.jsonl",
+                "build/claims_check.jsonl",
+                "schemas",
+                "raw/dataset.json",
+            ],
+            &["output"],
+        ),
+    ]
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+struct StageState {
+    inputs: BTreeMap<String, String>,
+    outputs: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct State {
+    luban: String,
+    stages: BTreeMap<String, StageState>,
+}
+
+/// Hashes of every file under `rels` (missing paths hash as "missing").
+fn hash_paths(root: &Path, rels: &[&str]) -> Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for rel in rels {
+        let p = root.join(rel);
+        let mut files: Vec<PathBuf> = Vec::new();
+        if p.is_dir() {
+            collect(&p, &mut files)?;
+        } else if p.exists() {
+            files.push(p.clone());
+        } else {
+            out.insert(rel.to_string(), "missing".to_string());
+        }
+        files.sort();
+        for f in files {
+            let bytes = std::fs::read(&f).with_context(|| format!("failed to read `{}`", f.display()))?;
+            let key = f.strip_prefix(root).unwrap_or(&f).to_string_lossy().replace('\\', "/");
+            out.insert(key, format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&bytes)));
+        }
+    }
+    Ok(out)
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    for e in std::fs::read_dir(dir).with_context(|| format!("failed to list `{}`", dir.display()))? {
+        let p = e?.path();
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if name.starts_with('.') {
+            continue; // lock and temp files
+        }
+        if p.is_dir() {
+            collect(&p, out)?;
+        } else {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// The hash of the running luban executable: a rebuilt luban reruns every stage.
+fn luban_hash() -> String {
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| std::fs::read(p).ok())
+        .map_or_else(
+            || env!("CARGO_PKG_VERSION").to_string(),
+            |b| format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&b)),
+        )
+}
+
+/// The state of the last run, and the decisions for this one.
+pub struct Tracker {
+    root: PathBuf,
+    path: PathBuf,
+    state: State,
+    luban: String,
+    force: bool,
+}
+
+impl Tracker {
+    pub fn open(layout: &Layout, force: bool) -> Tracker {
+        let path = layout.build_file("state.json");
+        let state: State = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default();
+        Tracker {
+            root: layout.root.clone(),
+            path,
+            state,
+            luban: luban_hash(),
+            force,
+        }
+    }
+
+    /// Why `files.stage` must run (None: it can be skipped).
+    pub fn reason_to_run(&self, files: &StageFiles) -> Result<Option<String>> {
+        if self.force {
+            return Ok(Some("--force".into()));
+        }
+        if self.state.luban != self.luban {
+            return Ok(Some(if self.state.luban.is_empty() {
+                "no earlier run".into()
+            } else {
+                "luban itself changed".into()
+            }));
+        }
+        let Some(prev) = self.state.stages.get(files.stage) else {
+            return Ok(Some("no earlier successful run".into()));
+        };
+        let inputs = hash_paths(&self.root, &files.inputs)?;
+        if let Some(changed) = diff_keys(&prev.inputs, &inputs) {
+            return Ok(Some(changed));
+        }
+        let outputs = hash_paths(&self.root, &files.outputs)?;
+        if let Some(changed) = diff_keys(&prev.outputs, &outputs) {
+            return Ok(Some(format!("{changed} since it was written")));
+        }
+        Ok(None)
+    }
+
+    /// Records a stage's success.
+    pub fn record(&mut self, files: &StageFiles) -> Result<()> {
+        let st = StageState {
+            inputs: hash_paths(&self.root, &files.inputs)?,
+            outputs: hash_paths(&self.root, &files.outputs)?,
+        };
+        self.state.luban = self.luban.clone();
+        self.state.stages.insert(files.stage.to_string(), st);
+        let text = serde_json::to_string_pretty(&self.state)?;
+        csvio::write_atomic(&self.path, |w| Ok(w.write_all(text.as_bytes())?))
+    }
+
+    /// Forgets a stage (it failed or rejected data).
+    pub fn forget(&mut self, stage: &str) {
+        self.state.stages.remove(stage);
+    }
+}
+
+/// The first difference between two hash maps, in words.
+fn diff_keys(before: &BTreeMap<String, String>, now: &BTreeMap<String, String>) -> Option<String> {
+    for (k, v) in now {
+        match before.get(k) {
+            None => return Some(format!("{k} is new")),
+            Some(old) if old != v => return Some(format!("{k} changed")),
+            _ => {}
+        }
+    }
+    before
+        .keys()
+        .find(|k| !now.contains_key(*k))
+        .map(|k| format!("{k} was removed"))
+}
