@@ -25,7 +25,8 @@ pub fn render(
     color: bool,
 ) -> String {
     let mut msg = Level::Error.title(title).id(code);
-    if let Some(p) = pointer {
+    let window = pointer.map(window);
+    if let Some(p) = window.as_ref() {
         let span = clamp_span(&p.source_line, p.span.clone());
         msg = msg.snippet(
             Snippet::source(&p.source_line)
@@ -44,6 +45,39 @@ pub fn render(
     let renderer = if color { Renderer::styled() } else { Renderer::plain() };
     let out = renderer.render(msg).to_string();
     out
+}
+
+/// Lines longer than this are shown as a window around the span (a 50 MB cell must not
+/// become a 50 MB diagnostic).
+const MAX_SHOWN: usize = 160;
+
+fn window(p: &Pointer) -> Pointer {
+    let line = &p.source_line;
+    if line.len() <= MAX_SHOWN {
+        return p.clone();
+    }
+    let floor = |mut i: usize| {
+        i = i.min(line.len());
+        while !line.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let from = floor(p.span.start.saturating_sub(40));
+    let span_end = p.span.end.min(p.span.start + MAX_SHOWN - 80).max(p.span.start);
+    let to = floor(span_end + 40);
+    let prefix = if from > 0 { "…" } else { "" };
+    let suffix = if to < line.len() { "…" } else { "" };
+    let shown = format!("{prefix}{}{suffix}", &line[from..to]);
+    let shift = prefix.len();
+    let start = floor(p.span.start) - from + shift;
+    let end = (floor(span_end) - from + shift).max(start);
+    Pointer {
+        origin: p.origin.clone(),
+        line: p.line,
+        source_line: shown,
+        span: start..end,
+    }
 }
 
 /// Keeps a span inside the line and on char boundaries; an empty cell gets a one-column

@@ -66,6 +66,11 @@ fn normalize_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema) -> Result<Ou
             _ => {}
         }
     }
+    for line in &n.unused_decisions {
+        ctx.console.warn(&format!(
+            "raw/decisions.csv:{line}: this decision is about names no report uses now (renamed or removed?)"
+        ));
+    }
     let candidates = n.matches.iter().filter(|m| m.outcome == "candidate").count();
     if candidates > 0 && !ctx.console.quiet {
         ctx.console.warn(&format!(

@@ -121,14 +121,15 @@ impl Decisions {
             .collect()
     }
 
-    /// Lines of decisions that no pair needed (e.g. the names changed since).
-    pub fn unused(&self) -> Vec<u64> {
+    /// Lines of decisions about `fields` that no pair needed (the names or workshops they
+    /// name are gone, or were renamed).
+    pub fn unused(&self, fields: &[Field]) -> Vec<u64> {
         let used = self.used.borrow();
         let mut v: Vec<u64> = self
             .map
-            .values()
-            .map(|(_, l)| *l)
-            .filter(|l| !used.contains(l))
+            .iter()
+            .filter(|((f, _, _), (_, l))| fields.contains(f) && !used.contains(l))
+            .map(|(_, (_, l))| *l)
             .collect();
         v.sort();
         v

@@ -12,7 +12,22 @@ use crate::schema::TableSchema;
 pub fn check_header(schema: &TableSchema, labels: &[String]) -> Vec<Violation> {
     let mut out = Vec::new();
     let names = schema.field_names();
-    for (i, label) in labels.iter().enumerate() {
+    // At most MAX_EXTRA extra labels are reported one by one; the rest as one finding.
+    const MAX_EXTRA: usize = 20;
+    let cut = names.len() + MAX_EXTRA;
+    if labels.len() > cut {
+        out.push(
+            Violation::new(
+                "extra-label",
+                Some(cut),
+                format!("{} more header cells beyond the schema's fields", labels.len() - cut),
+            )
+            .expected(format!("{} columns", names.len())),
+        );
+    }
+    // a set makes the duplicate check linear, for headers with very many columns
+    let mut seen = std::collections::HashSet::new();
+    for (i, label) in labels.iter().enumerate().take(cut) {
         if label.trim().is_empty() {
             out.push(
                 Violation::new("blank-label", Some(i), format!("header cell {} is blank", i + 1))
@@ -20,7 +35,7 @@ pub fn check_header(schema: &TableSchema, labels: &[String]) -> Vec<Violation> {
             );
             continue;
         }
-        if labels[..i].contains(label) {
+        if !seen.insert(label.as_str()) {
             out.push(Violation::new(
                 "duplicate-label",
                 Some(i),

@@ -38,7 +38,23 @@ pub fn check(schema: &TableSchema, width: usize, cells: &[&str], out: &mut Vec<V
             .help(swallowed.map(|_| hint(""))),
         );
     }
-    for i in want..got {
+    // At most MAX_EXTRA extra cells are reported one by one; the rest as one finding.
+    const MAX_EXTRA: usize = 20;
+    if got > want + MAX_EXTRA {
+        let first = want + MAX_EXTRA;
+        out.push(
+            Violation::new(
+                "extra-cell",
+                Some(first),
+                format!(
+                    "row has {got} cells; {} more cells beyond the {want} columns",
+                    got - first
+                ),
+            )
+            .expected(format!("{want} cells")),
+        );
+    }
+    for i in want..got.min(want + MAX_EXTRA) {
         out.push(
             Violation::new(
                 "extra-cell",

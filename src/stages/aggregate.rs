@@ -290,7 +290,8 @@ mod tests {
             claim(Some("2024"), "sco", Some(1), None),
             claim(None, "china", Some(9), None),
         ];
-        let got: Vec<(Option<u32>, Option<u32>, Option<i32>, Option<i32>)> = claims_check(&sample(), &claims)
+        type Counts = (Option<u32>, Option<u32>, Option<i32>, Option<i32>);
+        let got: Vec<Counts> = claims_check(&sample(), &claims)
             .iter()
             .map(|c| {
                 (

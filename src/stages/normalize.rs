@@ -233,6 +233,8 @@ pub struct Normalized {
     pub lints: BTreeMap<String, Vec<Lint>>,
     /// Unknown names matched by similarity (accepted, decided, or candidates for review).
     pub matches: Vec<NameMatch>,
+    /// Lines of raw/decisions.csv about names that no name needed.
+    pub unused_decisions: Vec<u64>,
 }
 
 /// Runs normalize on `build/valid.jsonl`.
@@ -302,7 +304,13 @@ pub fn run(
     })?;
     report.elapsed = start.elapsed();
     report.check_conservation()?;
-    Ok(Normalized { report, lints, matches })
+    let unused_decisions = decisions.unused(&[Field::City, Field::Institution, Field::Partner]);
+    Ok(Normalized {
+        report,
+        lints,
+        matches,
+        unused_decisions,
+    })
 }
 
 #[cfg(test)]

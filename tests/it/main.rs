@@ -12,6 +12,7 @@
 
 mod bad_input;
 mod check;
+mod corpus;
 mod determinism;
 mod hostile;
 mod names;

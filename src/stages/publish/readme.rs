@@ -53,8 +53,8 @@ pub fn render(version: &str, data: &Published, files: &[(String, u64, usize)]) -
     let latest = |scope: &str| {
         data.claims
             .iter()
-            .filter(|c| c.claim.scope == scope && c.our_workshops.is_some() && c.claim.claimed_workshops.is_some())
-            .last()
+            .rev()
+            .find(|c| c.claim.scope == scope && c.our_workshops.is_some() && c.claim.claimed_workshops.is_some())
     };
     for (scope, label) in [("china", "all of China"), ("tianjin", "Tianjin colleges")] {
         if let Some(c) = latest(scope) {
