@@ -146,3 +146,122 @@ fn a_reports_folder_that_points_outside_the_dataset_is_refused() {
     let out = wd.run(&["ingest"]).expect(2);
     out.stderr_has("outside the dataset");
 }
+
+/// Runs `cmd`; false when it cannot (these tests need root for mount/chattr, which CI has).
+fn try_cmd(cmd: &str, args: &[&str]) -> bool {
+    Command::new(cmd)
+        .args(args)
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+#[test]
+fn a_full_disk_fails_cleanly_and_keeps_the_previous_output() {
+    let wd = Workdir::new();
+    let mnt = wd.path("disk");
+    std::fs::create_dir_all(&mnt).unwrap();
+    if !try_cmd(
+        "mount",
+        &["-t", "tmpfs", "-o", "size=3m", "tmpfs", mnt.to_str().unwrap()],
+    ) {
+        eprintln!("skipped: mounting a tmpfs needs root");
+        return;
+    }
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _guard = Unmount(mnt.clone());
+    for d in ["raw", "schemas"] {
+        assert!(Command::new("cp")
+            .args(["-r", wd.path(d).to_str().unwrap(), mnt.to_str().unwrap()])
+            .status()
+            .unwrap()
+            .success());
+    }
+    let report = row(
+        "Kenya",
+        "Machakos University",
+        "Machakos",
+        "2019-12-14",
+        "https://example.org/1",
+    );
+    std::fs::write(mnt.join("raw/reports/a.csv"), format!("{HEADER}\n{report}\n")).unwrap();
+    let root = mnt.to_str().unwrap();
+    let first = wd.run(&["--root", root, "run", "--quiet"]);
+    assert_eq!(first.status, 0, "{first}");
+    let before = std::fs::read(mnt.join("output/workshops.parquet")).unwrap();
+    // change the data so that publish must write, then fill the disk
+    let egypt = row(
+        "Egypt",
+        "Ain Shams University",
+        "Cairo",
+        "2020",
+        "https://example.org/2",
+    );
+    std::fs::write(mnt.join("raw/reports/b.csv"), format!("{HEADER}\n{egypt}\n")).unwrap();
+    let filler = std::fs::File::create(mnt.join("filler")).unwrap();
+    let _ = std::io::Write::write_all(&mut &filler, &vec![0u8; 4 << 20]);
+    drop(filler);
+    let out = wd.run(&["--root", root, "run", "--quiet"]);
+    assert_eq!(out.status, 2, "a full disk is a tool failure{out}");
+    assert!(
+        out.stderr.contains("No space left on device") || out.stderr.contains("failed to"),
+        "{out}"
+    );
+    assert!(!out.stderr.contains("panicked"), "{out}");
+    assert_eq!(
+        std::fs::read(mnt.join("output/workshops.parquet")).unwrap(),
+        before,
+        "output/ kept as it was"
+    );
+    let stray: Vec<String> = std::fs::read_dir(&mnt)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".output."))
+        .collect();
+    assert!(stray.is_empty(), "temp folders cleaned up: {stray:?}");
+}
+
+#[test]
+fn a_read_only_output_folder_fails_cleanly() {
+    let wd = Workdir::new();
+    wd.reports(
+        "a.csv",
+        &[&row(
+            "Kenya",
+            "Machakos University",
+            "Machakos",
+            "2019-12-14",
+            "https://example.org/1",
+        )],
+    );
+    wd.run(&["run", "--quiet"]).expect(0);
+    let out_dir = wd.path("output");
+    if !try_cmd("chattr", &["+i", out_dir.to_str().unwrap()]) {
+        eprintln!("skipped: chattr +i needs root and a filesystem that supports it");
+        return;
+    }
+    let before = wd.read_bytes("output/workshops.csv");
+    wd.reports(
+        "b.csv",
+        &[&row(
+            "Egypt",
+            "Ain Shams University",
+            "Cairo",
+            "2020",
+            "https://example.org/2",
+        )],
+    );
+    let out = wd.run(&["run"]);
+    let _ = Command::new("chattr").args(["-i", out_dir.to_str().unwrap()]).status();
+    assert_eq!(out.status, 2, "{out}");
+    assert!(
+        out.stderr.contains("failed to move the previous `output/` aside"),
+        "{out}"
+    );
+    assert_eq!(wd.read_bytes("output/workshops.csv"), before);
+}
