@@ -1,7 +1,7 @@
 //! Bad input never panics: a clear message naming file, line and field, a stable code,
 //! exit 1 when data is rejected and 2 when luban cannot work.
 
-use crate::workdir::{row, Workdir, HEADER};
+use crate::workdir::{machakos, row, Workdir, HEADER};
 
 fn no_panic(out: &crate::workdir::Output) {
     assert!(!out.stderr.contains("panicked"), "luban panicked{out}");
@@ -39,13 +39,7 @@ fn ragged_rows_are_quarantined_with_file_line_and_field() {
     wd.reports(
         "a.csv",
         &[
-            &row(
-                "Kenya",
-                "Machakos University",
-                "Machakos",
-                "2019-12-14",
-                "https://example.org/1",
-            ),
+            &machakos(),
             "Short,Kenya,Machakos",
             &format!(
                 "{},extra",
@@ -178,19 +172,7 @@ fn invalid_utf8_cells_and_utf16_files_are_encoding_errors() {
 #[test]
 fn a_utf8_bom_is_accepted() {
     let wd = Workdir::new();
-    wd.write(
-        "raw/reports/a.csv",
-        format!(
-            "\u{feff}{HEADER}\n{}\n",
-            row(
-                "Kenya",
-                "Machakos University",
-                "Machakos",
-                "2019-12-14",
-                "https://example.org/1"
-            )
-        ),
-    );
+    wd.write("raw/reports/a.csv", format!("\u{feff}{HEADER}\n{}\n", machakos()));
     wd.run(&["run", "--quiet"]).expect(0);
     assert_eq!(wd.csv_rows("output/workshops.csv").len(), 1);
 }

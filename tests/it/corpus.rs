@@ -2,7 +2,7 @@
 //! exact expected outcome — exit status, the error code and file:line in the message, and
 //! whether anything was published. Every case also asserts that luban did not panic.
 
-use crate::workdir::{row, Workdir, HEADER};
+use crate::workdir::{machakos, row, Workdir, HEADER};
 
 struct Case {
     name: &'static str,
@@ -12,16 +12,6 @@ struct Case {
     stderr: &'static [&'static str],
     /// Some(true): output/ must exist afterwards; Some(false): must not.
     published: Option<bool>,
-}
-
-fn good() -> String {
-    row(
-        "Kenya",
-        "Machakos University",
-        "Machakos",
-        "2019-12-14",
-        "https://example.org/1",
-    )
 }
 
 fn reports(wd: &Workdir, body: &[u8]) {
@@ -79,7 +69,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "CRLF line ends",
-            setup: |wd| wd.write("raw/reports/a.csv", format!("{HEADER}\r\n{}\r\n", good())),
+            setup: |wd| wd.write("raw/reports/a.csv", format!("{HEADER}\r\n{}\r\n", machakos())),
             args: RUN,
             status: 0,
             stderr: &["publish:"],
@@ -87,7 +77,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "CR-only line ends",
-            setup: |wd| wd.write("raw/reports/a.csv", format!("{HEADER}\r{}\r", good())),
+            setup: |wd| wd.write("raw/reports/a.csv", format!("{HEADER}\r{}\r", machakos())),
             args: RUN,
             status: 0,
             stderr: &["publish:"],
@@ -100,7 +90,7 @@ fn cases() -> Vec<Case> {
                     "raw/reports/a.csv",
                     format!(
                         "{HEADER}\r\n{}\n{}\r",
-                        good(),
+                        machakos(),
                         row(
                             "Egypt",
                             "Ain Shams University",
@@ -118,7 +108,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "a UTF-8 BOM",
-            setup: |wd| wd.write("raw/reports/a.csv", format!("\u{feff}{HEADER}\n{}\n", good())),
+            setup: |wd| wd.write("raw/reports/a.csv", format!("\u{feff}{HEADER}\n{}\n", machakos())),
             args: RUN,
             status: 0,
             stderr: &["publish:"],
@@ -198,7 +188,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "a row with too many cells",
-            setup: |wd| reports(wd, format!("{},x\n", good()).as_bytes()),
+            setup: |wd| reports(wd, format!("{},x\n", machakos()).as_bytes()),
             args: RUN,
             status: 1,
             stderr: &["error[extra-cell]", "raw/reports/a.csv:2:"],
@@ -206,7 +196,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "a trailing delimiter on every line",
-            setup: |wd| wd.write("raw/reports/a.csv", format!("{HEADER},\n{},\n", good())),
+            setup: |wd| wd.write("raw/reports/a.csv", format!("{HEADER},\n{},\n", machakos())),
             args: RUN,
             status: 1,
             stderr: &["error[blank-label]"],
@@ -219,8 +209,8 @@ fn cases() -> Vec<Case> {
                     wd,
                     format!(
                         "W,Kenya,\"Machakos,MU,,2019,operating,,https://example.org/1,,,\n{}\n{}\n",
-                        good(),
-                        good()
+                        machakos(),
+                        machakos()
                     )
                     .as_bytes(),
                 )
@@ -248,7 +238,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "a blank row",
-            setup: |wd| reports(wd, format!("{}\n,,,,,,,,,,,\n", good()).as_bytes()),
+            setup: |wd| reports(wd, format!("{}\n,,,,,,,,,,,\n", machakos()).as_bytes()),
             args: RUN,
             status: 1,
             stderr: &["error[blank-row]", "raw/reports/a.csv:3:"],
@@ -273,7 +263,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "100 000 columns",
-            setup: |wd| reports(wd, format!("{}{}\n", good(), ",x".repeat(100_000)).as_bytes()),
+            setup: |wd| reports(wd, format!("{}{}\n", machakos(), ",x".repeat(100_000)).as_bytes()),
             args: RUN,
             status: 1,
             stderr: &["error[extra-cell]", "99980 more cells beyond the 12 columns"],
@@ -334,7 +324,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "the same report twice",
-            setup: |wd| reports(wd, format!("{}\n{}\n", good(), good()).as_bytes()),
+            setup: |wd| reports(wd, format!("{}\n{}\n", machakos(), machakos()).as_bytes()),
             args: RUN,
             status: 1,
             stderr: &["error[duplicate-row]: row is the same as row 2", "raw/reports/a.csv:3:"],
@@ -358,7 +348,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "a schema that is not JSON",
             setup: |wd| {
-                reports(wd, good().as_bytes());
+                reports(wd, machakos().as_bytes());
                 wd.write("schemas/reports.schema.json", "{ fields: [ }");
             },
             args: RUN,
@@ -372,7 +362,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "a schema whose primaryKey names a missing field",
             setup: |wd| {
-                reports(wd, good().as_bytes());
+                reports(wd, machakos().as_bytes());
                 let s = wd.read("schemas/reports.schema.json");
                 wd.write(
                     "schemas/reports.schema.json",
@@ -391,7 +381,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "a schema with an invalid regex",
             setup: |wd| {
-                reports(wd, good().as_bytes());
+                reports(wd, machakos().as_bytes());
                 let s = wd.read("schemas/reports.schema.json");
                 wd.write("schemas/reports.schema.json", s.replacen("[0-9]{4}", "[0-9]{4", 1));
             },
@@ -403,7 +393,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "an alias table with a cycle",
             setup: |wd| {
-                reports(wd, good().as_bytes());
+                reports(wd, machakos().as_bytes());
                 let a = wd.read("raw/aliases/cities.csv");
                 wd.write(
                     "raw/aliases/cities.csv",
@@ -418,7 +408,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "an alias pointing to two names",
             setup: |wd| {
-                reports(wd, good().as_bytes());
+                reports(wd, machakos().as_bytes());
                 let a = wd.read("raw/aliases/cities.csv");
                 wd.write(
                     "raw/aliases/cities.csv",
@@ -435,7 +425,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "a decision that is neither same nor different",
             setup: |wd| {
-                reports(wd, good().as_bytes());
+                reports(wd, machakos().as_bytes());
                 wd.write(
                     "raw/decisions.csv",
                     "field,country,name,candidate,score,evidence,decision,note\ncity,KEN,A,B,,,maybe,\n",
@@ -449,7 +439,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "a decision about names no report uses",
             setup: |wd| {
-                reports(wd, good().as_bytes());
+                reports(wd, machakos().as_bytes());
                 wd.write("raw/decisions.csv", "field,country,name,candidate,score,evidence,decision,note\ninstitution,KEN,Gone College,Machakos University,,,same,\n");
             },
             args: RUN,
@@ -487,7 +477,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "no dataset.json",
             setup: |wd| {
-                reports(wd, good().as_bytes());
+                reports(wd, machakos().as_bytes());
                 std::fs::remove_file(wd.path("raw/dataset.json")).unwrap();
             },
             args: RUN,
@@ -498,7 +488,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "a non-CSV file among the reports",
             setup: |wd| {
-                reports(wd, good().as_bytes());
+                reports(wd, machakos().as_bytes());
                 wd.write("raw/reports/README.md", "not data");
             },
             args: RUN,

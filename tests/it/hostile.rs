@@ -4,21 +4,12 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::workdir::{row, Workdir, HEADER};
+use crate::workdir::{machakos, row, Workdir, HEADER};
 
 #[test]
 fn a_second_writer_waits_for_the_lock_and_gives_up_with_a_clear_message() {
     let wd = Workdir::new();
-    wd.reports(
-        "a.csv",
-        &[&row(
-            "Kenya",
-            "Machakos University",
-            "Machakos",
-            "2019-12-14",
-            "https://example.org/1",
-        )],
-    );
+    wd.reports("a.csv", &[&machakos()]);
     std::fs::create_dir_all(wd.path("build")).unwrap();
     let held = std::fs::OpenOptions::new()
         .create(true)
@@ -102,24 +93,14 @@ fn kill_9_at_any_point_never_leaves_a_wrong_output_or_build() {
         // and the next run is right
         wd.run(&["run", "--quiet"]).expect(0);
     }
-    let stray: Vec<String> = std::fs::read_dir(wd.root())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".output."))
-        .collect();
+    let stray = crate::workdir::stray_output_folders(wd.root());
     assert!(stray.is_empty(), "{stray:?}");
 }
 
 #[test]
 fn an_unterminated_quote_is_reported_where_it_opened() {
     let wd = Workdir::new();
-    let good = row(
-        "Kenya",
-        "Machakos University",
-        "Machakos",
-        "2019-12-14",
-        "https://example.org/1",
-    );
+    let good = machakos();
     wd.write(
         "raw/reports/a.csv",
         format!(
@@ -182,13 +163,7 @@ fn a_full_disk_fails_cleanly_and_keeps_the_previous_output() {
             .unwrap()
             .success());
     }
-    let report = row(
-        "Kenya",
-        "Machakos University",
-        "Machakos",
-        "2019-12-14",
-        "https://example.org/1",
-    );
+    let report = machakos();
     std::fs::write(mnt.join("raw/reports/a.csv"), format!("{HEADER}\n{report}\n")).unwrap();
     let root = mnt.to_str().unwrap();
     let first = wd.run(&["--root", root, "run", "--quiet"]);
@@ -218,27 +193,14 @@ fn a_full_disk_fails_cleanly_and_keeps_the_previous_output() {
         before,
         "output/ kept as it was"
     );
-    let stray: Vec<String> = std::fs::read_dir(&mnt)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".output."))
-        .collect();
+    let stray = crate::workdir::stray_output_folders(&mnt);
     assert!(stray.is_empty(), "temp folders cleaned up: {stray:?}");
 }
 
 #[test]
 fn a_read_only_output_folder_fails_cleanly() {
     let wd = Workdir::new();
-    wd.reports(
-        "a.csv",
-        &[&row(
-            "Kenya",
-            "Machakos University",
-            "Machakos",
-            "2019-12-14",
-            "https://example.org/1",
-        )],
-    );
+    wd.reports("a.csv", &[&machakos()]);
     wd.run(&["run", "--quiet"]).expect(0);
     let out_dir = wd.path("output");
     if !try_cmd("chattr", &["+i", out_dir.to_str().unwrap()]) {

@@ -1,4 +1,4 @@
-use crate::workdir::{repo, row, Workdir};
+use crate::workdir::{machakos, repo, row, Workdir};
 
 #[test]
 fn each_stage_runs_alone_in_data_flow_order() {
@@ -158,16 +158,7 @@ fn a_host_less_report_matching_two_workshops_is_set_aside_not_guessed() {
 #[test]
 fn root_flag_selects_another_dataset_folder() {
     let wd = Workdir::new();
-    wd.reports(
-        "a.csv",
-        &[&row(
-            "Kenya",
-            "Machakos University",
-            "Machakos",
-            "2019-12-14",
-            "https://example.org/1",
-        )],
-    );
+    wd.reports("a.csv", &[&machakos()]);
     let elsewhere = Workdir::empty();
     let out = elsewhere.run(&["--root", wd.root().to_str().unwrap(), "run"]).expect(0);
     assert!(wd.path("output/workshops.parquet").exists(), "{out}");
@@ -202,26 +193,13 @@ fn snapshot(wd: &Workdir) -> Vec<(String, Vec<u8>)> {
 }
 
 fn leftovers(wd: &Workdir) -> Vec<String> {
-    std::fs::read_dir(wd.root())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".output."))
-        .collect()
+    crate::workdir::stray_output_folders(wd.root())
 }
 
 #[test]
 fn a_publish_killed_before_its_swap_leaves_the_previous_output_intact() {
     let wd = Workdir::new();
-    wd.reports(
-        "a.csv",
-        &[&row(
-            "Kenya",
-            "Machakos University",
-            "Machakos",
-            "2019-12-14",
-            "https://example.org/1",
-        )],
-    );
+    wd.reports("a.csv", &[&machakos()]);
     wd.run(&["run", "--quiet"]).expect(0);
     let before = snapshot(&wd);
     wd.reports(
@@ -258,16 +236,7 @@ fn a_publish_killed_before_its_swap_leaves_the_previous_output_intact() {
 #[test]
 fn a_publish_killed_between_its_renames_is_repaired_by_the_next_one() {
     let wd = Workdir::new();
-    wd.reports(
-        "a.csv",
-        &[&row(
-            "Kenya",
-            "Machakos University",
-            "Machakos",
-            "2019-12-14",
-            "https://example.org/1",
-        )],
-    );
+    wd.reports("a.csv", &[&machakos()]);
     wd.run(&["run", "--quiet"]).expect(0);
     let before = snapshot(&wd);
     let status = std::process::Command::new(env!("CARGO_BIN_EXE_luban"))

@@ -166,3 +166,23 @@ impl Workdir {
 pub fn row(country: &str, host: &str, city: &str, opened: &str, url: &str) -> String {
     format!("Test Workshop,{country},{city},{host},Tianjin Vocational Institute,{opened},operating,robotics,{url},,,[Tianjin] test")
 }
+
+/// The report most tests start from: the Kenya workshop at Machakos University.
+pub fn machakos() -> String {
+    row(
+        "Kenya",
+        "Machakos University",
+        "Machakos",
+        "2019-12-14",
+        "https://example.org/1",
+    )
+}
+
+/// Folders a publish leaves behind (`.output.tmp-*`, `.output.old-*`) in `dir`.
+pub fn stray_output_folders(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".output."))
+        .collect()
+}
