@@ -13,6 +13,12 @@ pub struct DuplicateState {
     seen: Seen,
 }
 
+/// The finding for a row equal to row `first`.
+pub fn duplicate_of(first: u64) -> Violation {
+    Violation::new("duplicate-row", None, format!("row is the same as row {first}"))
+        .expected("a row that differs from every other row")
+}
+
 impl DuplicateState {
     pub fn reserve(&mut self, rows: usize) {
         self.seen.reserve(rows);
@@ -20,10 +26,7 @@ impl DuplicateState {
 
     pub fn check(&mut self, row: u64, hash: u128, out: &mut Vec<Violation>) {
         match self.seen.get(&split(hash)) {
-            Some(first) => out.push(
-                Violation::new("duplicate-row", None, format!("row is the same as row {first}"))
-                    .expected("a row that differs from every other row"),
-            ),
+            Some(first) => out.push(duplicate_of(u64::from(*first))),
             None => {
                 self.seen.insert(split(hash), row32(row));
             }

@@ -30,7 +30,7 @@ use crate::schema::TableSchema;
 
 pub use foreign_key::{ForeignKeyState, Pending, RowInfo};
 pub use header_labels::check_header;
-pub use unique::{hash_cells, hash_record, KeyFields, RowKeys};
+pub use unique::{hash_cells, hash_record, FirstUnique, KeyFields, RowKeys};
 
 /// One finding of one rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -220,8 +220,17 @@ impl CrossRowState {
         out: &mut Vec<Violation>,
     ) {
         if !blank {
-            self.unique.check_unique(schema, row, keys, cell, out);
-            self.duplicates.check(row, keys.row, out);
+            // A row whose first unique value is new cannot repeat an earlier row, and one
+            // that repeats the value's first row is caught by comparing hashes: only rows
+            // with that value missing or repeated need the duplicate-row map. (Rows that
+            // repeat a later holder of the value are found there too: they are in it.)
+            match self.unique.check_unique(schema, row, keys, cell, out) {
+                FirstUnique::New => {}
+                FirstUnique::Repeat { first_row, first_hash } if first_hash == keys.row as u64 => {
+                    out.push(duplicate_row::duplicate_of(u64::from(first_row)));
+                }
+                _ => self.duplicates.check(row, keys.row, out),
+            }
         }
         self.unique.check_primary_key(schema, row, keys, cell, out);
     }
@@ -236,4 +245,58 @@ pub fn closest<'c>(value: &str, candidates: impl IntoIterator<Item = &'c str>) -
         .filter(|(s, _)| *s >= 0.75)
         .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(a.1)))
         .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// Duplicate rows are found through the unique map when they can be, and through the
+    /// duplicate-row map otherwise; both paths must find every repeat.
+    #[test]
+    fn duplicate_rows_are_found_whichever_path_they_take() {
+        let schema = TableSchema::parse(
+            Path::new("s"),
+            "s",
+            r#"{"fields":[{"name":"id","constraints":{"unique":true}},{"name":"v"}]}"#,
+        )
+        .unwrap();
+        let kf = KeyFields::new(&schema);
+        let mut cross = CrossRowState::new(&schema);
+        let rows: [[&str; 2]; 7] = [
+            ["1", "x"],
+            ["2", "x"],
+            ["1", "y"],
+            ["1", "y"],
+            ["1", "x"],
+            ["", "z"],
+            ["", "z"],
+        ];
+        let mut dups = Vec::new();
+        for (n, r) in rows.iter().enumerate() {
+            let row = n as u64 + 2;
+            let keys = kf.keys(
+                &schema,
+                r,
+                hash_record(r.concat().as_bytes(), r.iter().map(|c| c.len())),
+            );
+            let mut out = Vec::new();
+            cross.check(&schema, row, &keys, false, &|i| r[i].to_string(), &mut out);
+            dups.extend(
+                out.iter()
+                    .filter(|v| v.code == "duplicate-row")
+                    .map(|v| (row, v.message.clone())),
+            );
+        }
+        assert_eq!(
+            dups,
+            vec![
+                (5, "row is the same as row 4".to_string()), // repeats a later holder of id 1
+                (6, "row is the same as row 2".to_string()), // repeats the first holder
+                (8, "row is the same as row 7".to_string()), // no id: the duplicate-row map
+            ]
+        );
+    }
 }

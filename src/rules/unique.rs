@@ -113,6 +113,21 @@ pub fn split(h: u128) -> [u32; 3] {
     [h as u32, (h >> 32) as u32, (h >> 64) as u32]
 }
 
+/// Seen unique values → (first row, 64 bits of that row's hash), so that the duplicate-row
+/// rule can use the same probe (see `CrossRowState::check`).
+pub type SeenWithRow = HashMap<[u32; 3], (u32, u64), ahash::RandomState>;
+
+/// What the first unique field said about a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstUnique {
+    /// No unique field, or its cell is missing.
+    Absent,
+    /// A value no earlier row had: the row cannot repeat an earlier one.
+    New,
+    /// A value an earlier row had: that row and its hash.
+    Repeat { first_row: u32, first_hash: u64 },
+}
+
 /// A row number as stored (saturating past four billion rows).
 pub fn row32(row: u64) -> u32 {
     row.min(u64::from(u32::MAX)) as u32
@@ -121,7 +136,8 @@ pub fn row32(row: u64) -> u32 {
 /// The values seen so far.
 #[derive(Default)]
 pub struct UniqueState {
-    unique: Vec<(usize, Seen)>,
+    /// per unique field: value → (first row, 64 bits of that row's hash)
+    unique: Vec<(usize, SeenWithRow)>,
     pk: Vec<usize>,
     pk_seen: Seen,
 }
@@ -130,7 +146,7 @@ impl UniqueState {
     pub fn new(schema: &TableSchema) -> UniqueState {
         let k = KeyFields::new(schema);
         UniqueState {
-            unique: k.unique.into_iter().map(|i| (i, Seen::default())).collect(),
+            unique: k.unique.into_iter().map(|i| (i, SeenWithRow::default())).collect(),
             pk: k.pk,
             pk_seen: Seen::default(),
         }
@@ -148,6 +164,7 @@ impl UniqueState {
     }
 
     /// `cell(i)` gives the text of field i, for messages (only called on a repeat).
+    /// Reports repeated unique values; says what the first unique field found.
     pub fn check_unique(
         &mut self,
         schema: &TableSchema,
@@ -155,28 +172,38 @@ impl UniqueState {
         keys: &RowKeys,
         cell: &dyn Fn(usize) -> String,
         out: &mut Vec<Violation>,
-    ) {
-        for ((i, seen), key) in self.unique.iter_mut().zip(&keys.unique) {
+    ) -> FirstUnique {
+        let mut first = FirstUnique::Absent;
+        for (n, ((i, seen), key)) in self.unique.iter_mut().zip(&keys.unique).enumerate() {
             let Some(key) = key else { continue };
             match seen.get(&split(*key)) {
-                Some(first) => out.push(
-                    Violation::new(
-                        "unique-error",
-                        Some(*i),
-                        format!(
-                            "\"{}\" in `{}` already appears in row {first}",
-                            cell(*i),
-                            schema.fields[*i].name
-                        ),
+                Some(&(first_row, first_hash)) => {
+                    if n == 0 {
+                        first = FirstUnique::Repeat { first_row, first_hash };
+                    }
+                    out.push(
+                        Violation::new(
+                            "unique-error",
+                            Some(*i),
+                            format!(
+                                "\"{}\" in `{}` already appears in row {first_row}",
+                                cell(*i),
+                                schema.fields[*i].name
+                            ),
+                        )
+                        .constraint("unique")
+                        .expected("a value not used by another row"),
                     )
-                    .constraint("unique")
-                    .expected("a value not used by another row"),
-                ),
+                }
                 None => {
-                    seen.insert(split(*key), row32(row));
+                    if n == 0 {
+                        first = FirstUnique::New;
+                    }
+                    seen.insert(split(*key), (row32(row), keys.row as u64));
                 }
             }
         }
+        first
     }
 
     pub fn check_primary_key(
