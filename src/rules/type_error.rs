@@ -75,14 +75,30 @@ fn parse(field: &Field, cell: &str) -> Result<(), (String, String)> {
             "true" | "True" | "TRUE" | "1" | "false" | "False" | "FALSE" | "0" => Ok(()),
             _ => fail("not a boolean", "true or false"),
         },
-        FieldType::Date => iso_date(cell)
-            .map(|_| ())
-            .ok_or_else(|| ("not an ISO date".to_string(), "YYYY-MM-DD".to_string())),
+        FieldType::Date => match pattern(field) {
+            // Frictionless date formats are Python strptime patterns, which chrono reads
+            Some(fmt) => chrono::NaiveDate::parse_from_str(cell, fmt)
+                .map(|_| ())
+                .or_else(|_| fail("does not match the date format", fmt)),
+            None if field.format.as_deref() == Some("any") => ANY_DATE
+                .iter()
+                .find(|f| chrono::NaiveDate::parse_from_str(cell, f).is_ok())
+                .map(|_| ())
+                .ok_or_else(|| {
+                    (
+                        "not a date in any common format".to_string(),
+                        "a date such as 2020-11-30".to_string(),
+                    )
+                }),
+            None => iso_date(cell)
+                .map(|_| ())
+                .ok_or_else(|| ("not an ISO date".to_string(), "YYYY-MM-DD".to_string())),
+        },
         FieldType::Datetime => chrono::DateTime::parse_from_rfc3339(cell)
             .map(|_| ())
             .or_else(|_| chrono::NaiveDateTime::parse_from_str(cell, "%Y-%m-%dT%H:%M:%S").map(|_| ()))
             .or_else(|_| fail("not an ISO datetime", "YYYY-MM-DDThh:mm:ss[Z]")),
-        FieldType::Time => chrono::NaiveTime::parse_from_str(cell, "%H:%M:%S")
+        FieldType::Time => chrono::NaiveTime::parse_from_str(cell, pattern(field).unwrap_or("%H:%M:%S"))
             .map(|_| ())
             .or_else(|_| fail("not an ISO time", "hh:mm:ss")),
         FieldType::Year => match cell.parse::<i32>() {
@@ -96,6 +112,24 @@ fn parse(field: &Field, cell: &str) -> Result<(), (String, String)> {
             .ok_or_else(|| ("not a year and month".to_string(), "YYYY-MM".to_string())),
     }
 }
+
+/// A field's explicit date/time pattern (`"format": "%d/%m/%Y"`), if it has one.
+fn pattern(field: &Field) -> Option<&str> {
+    field.format.as_deref().filter(|f| f.contains('%'))
+}
+
+/// What `"format": "any"` accepts for dates.
+const ANY_DATE: &[&str] = &[
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%m/%d/%Y",
+    "%d.%m.%Y",
+    "%Y/%m/%d",
+    "%d %B %Y",
+    "%B %d, %Y",
+    "%d %b %Y",
+    "%b %d, %Y",
+];
 
 /// A `YYYY-MM-DD` date that exists, parsed by hand (this runs once per cell). Like
 /// Frictionless (Python's `%Y-%m-%d`), month and day may have one digit.
@@ -281,6 +315,11 @@ mod tests {
             (r#"{"name":"n","type":"number"}"#, "4.2", true),
             (r#"{"name":"d","type":"date"}"#, "2020-11-30", true),
             (r#"{"name":"d","type":"date"}"#, "2020-11", false),
+            (r#"{"name":"d","type":"date","format":"%d/%m/%Y"}"#, "30/11/2020", true),
+            (r#"{"name":"d","type":"date","format":"%d/%m/%Y"}"#, "2020-11-30", false),
+            (r#"{"name":"d","type":"date","format":"any"}"#, "30 November 2020", true),
+            (r#"{"name":"d","type":"date","format":"any"}"#, "someday", false),
+            (r#"{"name":"t","type":"time","format":"%H:%M"}"#, "10:30", true),
             (r#"{"name":"y","type":"year"}"#, "2020", true),
             (r#"{"name":"y","type":"yearmonth"}"#, "2020-13", false),
             (r#"{"name":"b","type":"boolean"}"#, "yes", false),
