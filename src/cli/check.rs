@@ -208,7 +208,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
         }
         _ => {
             if !errors.is_empty() {
-                report(ctx, &errors, &stats, Format::Human, &root)?;
+                report(ctx, &errors, &stats, Format::Human, &root, false)?;
             }
             for w in &warnings {
                 ctx.console.warn(&format!(

@@ -26,7 +26,7 @@ fn ingest_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema) -> Result<Outco
             ..Default::default()
         };
         stats.count(&ing.file_errors);
-        report(ctx, &ing.file_errors, &stats, Format::Human, &layout.root)?;
+        report(ctx, &ing.file_errors, &stats, Format::Human, &layout.root, false)?;
     }
     Ok(done(ctx, &ing.report))
 }

@@ -85,7 +85,7 @@ pub fn run_dataset(ctx: &Ctx, layout: &crate::layout::Layout, args: Args) -> Res
             ..Default::default()
         };
         stats.count(&errors);
-        report(ctx, &errors, &stats, args.format.format, &layout.root)?;
+        report(ctx, &errors, &stats, args.format.format, &layout.root, false)?;
         ctx.console.status(&v.report.to_string());
         Ok(Outcome::from_errors(v.report.data_errors))
     }
@@ -146,7 +146,7 @@ fn run_files(ctx: &Ctx, args: Args, limits: Limits) -> Result<Outcome> {
             qw.flush()
         })?;
     }
-    report(ctx, &errors, &stats, args.format.format, Path::new("."))?;
+    report(ctx, &errors, &stats, args.format.format, Path::new("."), true)?;
     Ok(Outcome::from_errors(!errors.is_empty()))
 }
 
@@ -163,7 +163,14 @@ fn count_files(c: &validate::Checked) -> usize {
 }
 
 /// Prints findings in the chosen format; the file texts are read only to draw carets.
-pub fn report(ctx: &Ctx, errors: &[ErrorRecord], stats: &Stats, format: Format, base: &Path) -> Result<()> {
+pub fn report(
+    ctx: &Ctx,
+    errors: &[ErrorRecord],
+    stats: &Stats,
+    format: Format,
+    base: &Path,
+    always_summary: bool,
+) -> Result<()> {
     let mut texts: BTreeMap<String, String> = BTreeMap::new();
     if format != Format::Json {
         for e in errors {
@@ -178,9 +185,10 @@ pub fn report(ctx: &Ctx, errors: &[ErrorRecord], stats: &Stats, format: Format, 
     match format {
         Format::Human => {
             for e in errors {
-                ctx.console.block(&error_report::human(e, e.byte, &text_of, ctx.color));
+                ctx.console
+                    .block(&format!("{}\n", error_report::human(e, e.byte, &text_of, ctx.color)));
             }
-            if !errors.is_empty() || !ctx.console.quiet {
+            if !errors.is_empty() || (always_summary && !ctx.console.quiet) {
                 ctx.console.block(&error_report::summary(stats));
             }
         }
