@@ -205,7 +205,11 @@ impl CrossRowState {
     /// Makes room for about `rows` more rows in the key sets.
     pub fn reserve(&mut self, rows: usize) {
         self.unique.reserve(rows);
-        self.duplicates.reserve(rows);
+        // with a unique field, only rows whose value is missing or repeated reach the
+        // duplicate-row map (see `check`): let it grow on demand
+        if !self.unique.has_unique_fields() {
+            self.duplicates.reserve(rows);
+        }
     }
 
     /// Checks row `row` (Frictionless numbering) against the rows before it. `keys` come

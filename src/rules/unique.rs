@@ -154,6 +154,10 @@ impl UniqueState {
 
     /// Makes room for `rows` more keys at once, so that the maps do not grow (and rehash,
     /// and fault in fresh pages) step by step.
+    pub fn has_unique_fields(&self) -> bool {
+        !self.unique.is_empty()
+    }
+
     pub fn reserve(&mut self, rows: usize) {
         for (_, seen) in &mut self.unique {
             seen.reserve(rows);

@@ -227,3 +227,44 @@ fn a_read_only_output_folder_fails_cleanly() {
     );
     assert_eq!(wd.read_bytes("output/workshops.csv"), before);
 }
+
+#[test]
+fn a_file_that_changes_while_being_read_never_crashes_luban() {
+    let wd = Workdir::new();
+    let big: String = (0..20_000)
+        .map(|i| {
+            format!(
+                "{}\n",
+                row(
+                    "Kenya",
+                    &format!("College {i}"),
+                    "Machakos",
+                    "2019",
+                    &format!("https://example.org/{i}")
+                )
+            )
+        })
+        .collect();
+    wd.write("raw/reports/a.csv", format!("{HEADER}\n{big}"));
+    let path = wd.path("raw/reports/a.csv");
+    let writer = {
+        let path = path.clone();
+        std::thread::spawn(move || {
+            // rewrite the file over and over: shorter, longer, garbage in the middle
+            for i in 0..200 {
+                let text = match i % 3 {
+                    0 => format!("{HEADER}\n{}", &big[..big.len() / 2]),
+                    1 => format!("{HEADER}\n{big}{big}"),
+                    _ => format!("{HEADER}\n\"{}", &big[..1000]),
+                };
+                let _ = std::fs::write(&path, text);
+            }
+        })
+    };
+    for _ in 0..5 {
+        let out = wd.run(&["ingest", "--quiet"]);
+        assert!([0, 1, 2].contains(&out.status), "{out}");
+        assert!(!out.stderr.contains("panicked"), "{out}");
+    }
+    writer.join().unwrap();
+}
