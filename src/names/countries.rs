@@ -158,3 +158,63 @@ impl CountryResolver {
         scored.into_iter().take(3).map(|(_, n)| n.to_string()).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolver() -> CountryResolver {
+        let layout = Layout::open(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+        CountryResolver::load(&layout).unwrap()
+    }
+
+    #[test]
+    fn country_spellings_and_traps_table() {
+        let r = resolver();
+        let found = |cell: &str| match r.resolve(cell) {
+            Resolution::Found(c) => c.alpha3.clone(),
+            other => panic!("{cell}: {other:?}"),
+        };
+        for (cell, want) in [
+            ("KZ", "KAZ"),
+            ("kaz", "KAZ"),
+            ("398", "KAZ"),
+            ("Republic of Kazakhstan", "KAZ"),
+            ("哈萨克斯坦", "KAZ"),
+            ("the UK", "GBR"),
+            ("Britain", "GBR"),
+            ("United Kingdom", "GBR"),
+            ("英国", "GBR"),
+            ("Côte d'Ivoire", "CIV"),
+            ("cote d'ivoire", "CIV"),
+            ("Ivory Coast", "CIV"),
+            ("科特迪瓦", "CIV"),
+            ("Кот-д’Ивуар", "CIV"),
+            ("Costa de Marfil", "CIV"),
+            ("Niger", "NER"),
+            ("Nigeria", "NGA"),
+            ("Guinea", "GIN"),
+            ("Papua New Guinea", "PNG"),
+            ("Dominica", "DMA"),
+            ("Dominican Republic", "DOM"),
+            ("Russia", "RUS"),
+            ("Россия", "RUS"),
+        ] {
+            assert_eq!(found(cell), want, "{cell}");
+        }
+        match r.resolve("Congo") {
+            Resolution::Ambiguous(c) => assert_eq!(
+                c.iter().map(|c| c.alpha3.as_str()).collect::<Vec<_>>(),
+                vec!["COD", "COG"]
+            ),
+            other => panic!("Congo: {other:?}"),
+        }
+        for cell in ["Nigerr", "Narnia", "Kazak", ""] {
+            assert!(matches!(r.resolve(cell), Resolution::Unknown { .. }), "{cell}");
+        }
+        match r.resolve("Nigerai") {
+            Resolution::Unknown { suggestions } => assert_eq!(suggestions.first().map(String::as_str), Some("Nigeria")),
+            other => panic!("{other:?}"),
+        }
+    }
+}
