@@ -167,8 +167,8 @@ impl UniqueState {
         }
     }
 
+    /// Reports repeated unique values, and says what the first unique field found.
     /// `cell(i)` gives the text of field i, for messages (only called on a repeat).
-    /// Reports repeated unique values; says what the first unique field found.
     pub fn check_unique(
         &mut self,
         schema: &TableSchema,

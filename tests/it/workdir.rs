@@ -121,6 +121,12 @@ impl Workdir {
         self.write(&format!("raw/reports/{name}"), s);
     }
 
+    /// Appends one line to a file of the dataset.
+    pub fn append(&self, rel: &str, line: &str) {
+        let text = self.read(rel);
+        self.write(rel, format!("{text}{line}\n"));
+    }
+
     pub fn read(&self, rel: &str) -> String {
         std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("cannot read {rel}: {e}"))
     }
