@@ -262,3 +262,30 @@ mod tests {
         assert!(!lints[0].error && lints[0].code == "alias-unused");
     }
 }
+
+#[cfg(test)]
+mod committed_tables {
+    use super::*;
+
+    /// Every spelling in the committed alias tables (built from the researched
+    /// name_variants.csv) resolves to its own canonical name, not to another one.
+    #[test]
+    fn every_committed_variant_resolves_to_its_canonical() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for table in ["cities", "institutions", "partners"] {
+            let path = root.join("raw").join("aliases").join(format!("{table}.csv"));
+            let t = AliasTable::load(table, &path, table).unwrap();
+            assert!(t.lint(None).iter().all(|l| !l.error), "{table}: {:?}", t.lint(None));
+            let mut checked = 0;
+            for (line, r) in &t.rows {
+                let got = match t.lookup(&r.alias) {
+                    Matched::Canonical(c) | Matched::Alias(c) => c,
+                    Matched::Unknown => panic!("{table}:{line}: `{}` does not resolve", r.alias),
+                };
+                assert_eq!(got, r.canonical, "{table}:{line}: `{}`", r.alias);
+                checked += 1;
+            }
+            assert!(checked > 10, "{table}: only {checked} rows");
+        }
+    }
+}
