@@ -98,11 +98,8 @@ pub fn dedupe(ctx: &Ctx, review: bool) -> Result<Outcome> {
 }
 
 fn dedupe_with(ctx: &Ctx, layout: &Layout, review: bool) -> Result<Outcome> {
-    let layout = layout.clone();
-    let (r, d) = stages::dedupe::run(&layout, review)?;
-    if review {
-        let n =
-            std::fs::read_to_string(layout.build_file("review.csv")).map_or(0, |t| t.lines().count().saturating_sub(1));
+    let (r, d) = stages::dedupe::run(layout, review)?;
+    if let Some(n) = d.review_pairs {
         ctx.console.block(&format!(
             "{n} pairs to review in build/review.csv: set `decision` to `same` or `different` and copy the rows to raw/decisions.csv; every run replays them"
         ));

@@ -51,48 +51,48 @@ impl Args {
     }
 }
 
+impl Args {
+    fn limits(&self) -> Limits {
+        Limits {
+            max_errors: if self.fail_fast { Some(1) } else { self.max_errors },
+        }
+    }
+}
+
 pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
-    let limits = validate::Limits {
-        max_errors: if args.fail_fast { Some(1) } else { args.max_errors },
-    };
     if args.files.is_empty() {
         let (layout, _lock) = ctx.layout_locked()?;
         return run_dataset(ctx, &layout, args);
     }
-    run_files(ctx, args, limits)
+    run_files(ctx, args)
 }
 
 /// `luban validate` on the dataset's staged rows (the caller holds the lock).
 pub fn run_dataset(ctx: &Ctx, layout: &crate::layout::Layout, args: Args) -> Result<Outcome> {
-    let limits = validate::Limits {
-        max_errors: if args.fail_fast { Some(1) } else { args.max_errors },
-    };
-    {
-        if args.schema.is_some() {
-            bail!("--schema goes with FILE arguments; the dataset uses schemas/reports.schema.json");
-        }
-        let layout = layout.clone();
-        let schema = ctx.reports_schema(&layout)?;
-        let countries = ctx.countries(&layout)?;
-        let v = validate::run(&layout, &schema, &countries, limits)?;
-        let errors = v.checked.errors();
-        let mut stats = Stats {
-            files: count_files(&v.checked),
-            rows: v.report.rows_in,
-            stopped_early: v.checked.stopped_early,
-            valid_rows: v.report.rows_out,
-            rejected_rows: v.report.rejected,
-            ..Default::default()
-        };
-        stats.count(&errors);
-        report(ctx, &errors, &stats, args.format.format, &layout.root, false)?;
-        ctx.console.status(&v.report.to_string());
-        Ok(Outcome::from_errors(v.report.data_errors))
+    if args.schema.is_some() {
+        bail!("--schema goes with FILE arguments; the dataset uses schemas/reports.schema.json");
     }
+    let schema = ctx.reports_schema(layout)?;
+    let countries = ctx.countries(layout)?;
+    let v = validate::run(layout, &schema, &countries, args.limits())?;
+    let errors = v.checked.errors();
+    let mut stats = Stats {
+        files: count_files(&v.checked),
+        rows: v.report.rows_in,
+        stopped_early: v.checked.stopped_early,
+        valid_rows: v.report.rows_out,
+        rejected_rows: v.report.rejected,
+        ..Default::default()
+    };
+    stats.count(&errors);
+    report(ctx, &errors, &stats, args.format.format, &layout.root, false)?;
+    ctx.console.status(&v.report.to_string());
+    Ok(Outcome::from_errors(v.report.data_errors))
 }
 
 /// `luban validate FILE… --schema S`: any CSV, streamed.
-fn run_files(ctx: &Ctx, args: Args, limits: Limits) -> Result<Outcome> {
+fn run_files(ctx: &Ctx, args: Args) -> Result<Outcome> {
+    let limits = args.limits();
     let Some(schema_path) = &args.schema else {
         bail!("FILE arguments need --schema SCHEMA.json");
     };

@@ -68,6 +68,8 @@ pub struct Deduped {
     pub workshops: Vec<Workshop>,
     pub merges: Vec<Merge>,
     pub unmerged: Vec<Unmerged>,
+    /// With `--review`: how many pairs `build/review.csv` lists.
+    pub review_pairs: Option<usize>,
 }
 
 struct Dsu(Vec<usize>);
@@ -581,7 +583,7 @@ pub fn run(layout: &Layout, review: bool) -> Result<(StageReport, Deduped)> {
     report.rows_in = reports.len() as u64;
     let decisions_path = layout.root.join("raw").join("decisions.csv");
     let decisions = Decisions::load(&decisions_path, &layout.display(&decisions_path))?;
-    let d = dedupe_with(reports, &decisions)?;
+    let mut d = dedupe_with(reports, &decisions)?;
     report.rows_out = d.workshops.len() as u64;
     report.rejected = d.unmerged.len() as u64;
     report.merged = report.rows_in.saturating_sub(report.rows_out + report.rejected);
@@ -612,7 +614,7 @@ pub fn run(layout: &Layout, review: bool) -> Result<(StageReport, Deduped)> {
         Ok(())
     })?;
     if review {
-        write_review(layout, &d.workshops, &decisions)?;
+        d.review_pairs = Some(write_review(layout, &d.workshops, &decisions)?);
     }
     report.elapsed = start.elapsed();
     let merged_rows = d.merges.len() as u64 + d.unmerged.len() as u64;
