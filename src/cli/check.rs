@@ -25,21 +25,14 @@ use crate::schema::TableSchema;
 use crate::stages::{ingest, validate};
 
 /// Every table of the dataset and its schema.
-fn tables(root: &Path) -> Result<Vec<(String, String)>> {
-    let mut out = Vec::new();
-    let reports = root.join("raw").join("reports");
-    let mut files: Vec<_> = std::fs::read_dir(&reports)
-        .with_context(|| format!("failed to list `{}`", reports.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("csv"))
+fn tables(layout: &crate::layout::Layout) -> Result<Vec<(String, String)>> {
+    let root = &layout.root;
+    // the same listing ingest reads (sorted, symlinks refused)
+    let mut out: Vec<(String, String)> = layout
+        .report_files()?
+        .iter()
+        .map(|p| (layout.display(p).replace('\\', "/"), "reports".to_string()))
         .collect();
-    files.sort();
-    for f in files {
-        out.push((
-            format!("raw/reports/{}", f.file_name().unwrap_or_default().to_string_lossy()),
-            "reports".to_string(),
-        ));
-    }
     for (file, schema) in [
         ("raw/aliases/cities.csv", "aliases-cities"),
         ("raw/aliases/institutions.csv", "aliases-institutions"),
@@ -71,13 +64,16 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-fn countries_counts(path: &Path) -> BTreeMap<String, u64> {
-    let Ok(mut rdr) = csv::Reader::from_path(path) else {
-        return BTreeMap::new();
-    };
-    rdr.deserialize::<BTreeMap<String, String>>()
-        .filter_map(|r| r.ok())
-        .filter_map(|r| Some((r.get("country_code")?.clone(), r.get("workshops")?.parse().ok()?)))
+/// Workshops per country in the text of a published `countries.csv` (empty when absent).
+fn countries_counts(text: &str) -> BTreeMap<String, i64> {
+    crate::diff::read_rows(text)
+        .into_iter()
+        .filter_map(|r| {
+            Some((
+                r.cells.get("country_code")?.clone(),
+                r.cells.get("workshops")?.parse().ok()?,
+            ))
+        })
         .collect()
 }
 
@@ -139,7 +135,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     // 1. every table against its schema
     let mut errors: Vec<ErrorRecord> = Vec::new();
     let mut stats = Stats::default();
-    for (file, schema_name) in tables(&root)? {
+    for (file, schema_name) in tables(&layout)? {
         let schema_path = layout.schema(&schema_name);
         let schema = TableSchema::load(&schema_path, &layout.display(&schema_path))?;
         let mut src = ingest::CsvSource::open(&root.join(&file), &file, &schema)?;
@@ -274,8 +270,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
         ctx.console.status("check: output/ is up to date");
     }
     // 3. countries that lose workshops
-    let before = countries_counts(&committed.join("countries.csv"));
-    let after = countries_counts(&fresh.join("countries.csv"));
+    let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
+    let before = countries_counts(&read(&committed.join("countries.csv")));
+    let after = countries_counts(&read(&fresh.join("countries.csv")));
     for (code, n) in before.iter().filter(|_| built) {
         let m = after.get(code).copied().unwrap_or(0);
         if m < *n {
@@ -446,18 +443,7 @@ fn data_diff(ctx: &Ctx, root: &Path, base: &str, fresh: Option<&Path>, format: F
     }
     let base_c = git_show(root, base, "output/countries.csv")?.unwrap_or_default();
     let head_c = std::fs::read_to_string(fresh.join("countries.csv")).unwrap_or_default();
-    let counts = |t: &str| -> BTreeMap<String, i64> {
-        read_rows(t)
-            .into_iter()
-            .filter_map(|r| {
-                Some((
-                    r.cells.get("country_code")?.clone(),
-                    r.cells.get("workshops")?.parse().ok()?,
-                ))
-            })
-            .collect()
-    };
-    let (cb, ch) = (counts(&base_c), counts(&head_c));
+    let (cb, ch) = (countries_counts(&base_c), countries_counts(&head_c));
     let codes: std::collections::BTreeSet<&String> = cb.keys().chain(ch.keys()).collect();
     let deltas: Vec<String> = codes
         .into_iter()
