@@ -101,11 +101,15 @@ impl Decisions {
 
     /// The decision about (name, candidate), in either order.
     pub fn get(&self, field: Field, name: &str, candidate: &str) -> Option<bool> {
-        let (a, b) = (name_key(name), name_key(candidate));
+        self.get_by_keys(field, &name_key(name), &name_key(candidate))
+    }
+
+    /// [`Decisions::get`] for names whose keys the caller already has.
+    pub fn get_by_keys(&self, field: Field, a: &str, b: &str) -> Option<bool> {
         let hit = self
             .map
-            .get(&(field, a.clone(), b.clone()))
-            .or_else(|| self.map.get(&(field, b, a)));
+            .get(&(field, a.to_string(), b.to_string()))
+            .or_else(|| self.map.get(&(field, b.to_string(), a.to_string())));
         hit.map(|(same, line)| {
             self.used.borrow_mut().insert(*line);
             *same
@@ -169,7 +173,8 @@ pub fn match_unknowns(
         let mut best: Option<(f64, &String)> = None;
         let mut decided = None;
         for cand in names {
-            match decisions.get(*field, name, cand) {
+            let cand_key = name_key(cand);
+            match decisions.get_by_keys(*field, &key, &cand_key) {
                 Some(true) => {
                     decided = Some(cand);
                     break;
@@ -177,7 +182,7 @@ pub fn match_unknowns(
                 Some(false) => continue,
                 None => {}
             }
-            let score = key_similarity(&key, &name_key(cand));
+            let score = key_similarity(&key, &cand_key);
             if best.is_none_or(|(s, c)| score > s || (score == s && cand < c)) {
                 best = Some((score, cand));
             }

@@ -262,7 +262,7 @@ fn apply_same_decisions(
         for (a, b) in pairs {
             if let (Some(&x), Some(&y)) = (index.get(&a), index.get(&b)) {
                 if reports[identities[x].1[0]].country_code == reports[identities[y].1[0]].country_code {
-                    decisions.get(Field::Workshop, &a, &b); // marks the decision as used
+                    decisions.get_by_keys(Field::Workshop, &a, &b); // marks the decision as used
                     dsu.union(x, y);
                 }
             }
