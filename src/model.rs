@@ -1,4 +1,5 @@
-//! The records passed between stages through `build/`. Each carries its provenance (file
+//! The records passed between stages: in memory within `luban run`, and through the
+//! artifacts in `build/` when a stage runs alone. Each carries its provenance (file
 //! and line of the raw report) so that every row can be traced from input to output.
 
 use serde::{Deserialize, Serialize};
@@ -24,7 +25,6 @@ pub struct Provenance {
 pub struct IngestedRow {
     pub at: Provenance,
     pub cells: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub bad_utf8: Vec<usize>,
 }
 
@@ -121,6 +121,15 @@ pub struct OpeningsByYear {
     pub openings: u32,
     /// Workshops opened worldwide up to the end of `year`.
     pub cumulative_worldwide: u32,
+}
+
+/// The tables publish writes: dedupe's workshops and aggregate's three tables.
+#[derive(Debug, Default)]
+pub struct Tables {
+    pub workshops: Vec<Workshop>,
+    pub countries: Vec<CountrySummary>,
+    pub openings: Vec<OpeningsByYear>,
+    pub claims: Vec<ClaimCheck>,
 }
 
 /// A published claim about how many workshops exist (raw/claims.csv), as given.

@@ -42,12 +42,12 @@ pub struct Cli {
 enum Command {
     /// Read raw/reports/*.csv, check encoding and headers, stage rows with provenance.
     ///
-    /// Writes build/ingested.jsonl. Cost: one pass over the raw files.
+    /// Writes build/ingested.bin. Cost: one pass over the raw files.
     #[command(after_help = "Examples:\n  luban ingest\n  luban ingest --root ../luban-copy")]
     Ingest,
     /// Check every cell against its schema; quarantine bad rows.
     ///
-    /// Without FILE: checks the staged rows of the dataset, writes build/valid.jsonl and
+    /// Without FILE: checks the staged rows of the dataset, writes build/valid.bin and
     /// build/quarantine.csv. With FILE(s) and --schema: checks any CSV, like
     /// `frictionless validate`. Diagnostics go to stderr; --format json|github to stdout.
     #[command(
@@ -56,11 +56,11 @@ enum Command {
     Validate(validate::Args),
     /// Resolve countries, map names through alias tables, parse dates, split lists.
     ///
-    /// Reads build/valid.jsonl, writes build/normalized.jsonl; lints the alias tables.
+    /// Reads build/valid.bin, writes build/normalized.bin; lints the alias tables.
     Normalize,
     /// Merge reports about the same workshop into one record.
     ///
-    /// Reads build/normalized.jsonl and raw/decisions.csv; writes build/workshops.jsonl,
+    /// Reads build/normalized.bin and raw/decisions.csv; writes build/workshops.bin,
     /// build/merges.csv (which report went where, and why) and build/unmerged.csv (reports
     /// set aside). With --review, also build/review.csv: name and workshop pairs to decide.
     #[command(after_help = "Examples:\n  luban dedupe\n  luban dedupe --review && $EDITOR build/review.csv")]
@@ -69,7 +69,7 @@ enum Command {
         #[arg(long)]
         review: bool,
     },
-    /// Compute per-country figures. Reads build/workshops.jsonl, writes build/countries.jsonl.
+    /// Compute per-country figures. Reads build/workshops.bin, writes build/countries.bin.
     Aggregate,
     /// Write output/*.parquet, output/*.csv and output/datapackage.json atomically.
     Publish,
@@ -102,6 +102,16 @@ enum Command {
         /// Leave out the ~0.5% defective rows (for pipeline benchmarks).
         #[arg(long)]
         clean: bool,
+    },
+    /// Print a staged artifact (build/*.bin) as JSON Lines, one record per line.
+    ///
+    /// The artifacts are binary for speed; this is how to read them.
+    #[command(
+        after_help = "Examples:\n  luban show build/workshops.bin | head -1\n  luban show build/valid.bin | wc -l"
+    )]
+    Show {
+        /// The artifact, e.g. build/normalized.bin.
+        artifact: PathBuf,
     },
     /// Run every stage in order, one status line per stage.
     ///
@@ -141,6 +151,7 @@ pub fn main() -> i32 {
         Command::Run { force, explain } => pipeline::run_all(&ctx, force, explain),
         Command::Check(args) => check::run(&ctx, args),
         Command::Generate { rows, seed, out, clean } => generate(rows, seed, out.as_deref(), !clean),
+        Command::Show { artifact } => show(&artifact),
     });
     match result {
         Ok(Outcome::Accepted) => EXIT_OK,
@@ -164,6 +175,36 @@ fn generate(rows: u64, seed: u64, out: Option<&std::path::Path>, defects: bool) 
             seed,
             defects,
         )?,
+    }
+    Ok(Outcome::Accepted)
+}
+
+/// `luban show`: the record type of an artifact is known from its name.
+fn show(path: &std::path::Path) -> anyhow::Result<Outcome> {
+    use crate::csvio::read_artifact;
+    use crate::model::*;
+    fn print<T: serde::Serialize>(items: Vec<T>) -> anyhow::Result<()> {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        for item in &items {
+            serde_json::to_writer(&mut out, item)?;
+            out.write_all(b"\n")?;
+        }
+        out.flush()?;
+        Ok(())
+    }
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    match name {
+        "ingested.bin" => print::<IngestedRow>(read_artifact(path, "ingest")?)?,
+        "valid.bin" => print::<IngestedRow>(read_artifact(path, "validate")?)?,
+        "normalized.bin" => print::<Report>(read_artifact(path, "normalize")?)?,
+        "workshops.bin" => print::<Workshop>(read_artifact(path, "dedupe")?)?,
+        "countries.bin" => print::<CountrySummary>(read_artifact(path, "aggregate")?)?,
+        "openings_by_year.bin" => print::<OpeningsByYear>(read_artifact(path, "aggregate")?)?,
+        "claims_check.bin" => print::<ClaimCheck>(read_artifact(path, "aggregate")?)?,
+        _ => anyhow::bail!(
+            "`{}` is not a luban artifact: expected one of build/ingested.bin, valid.bin, normalized.bin, workshops.bin, countries.bin, openings_by_year.bin, claims_check.bin",
+            path.display()
+        ),
     }
     Ok(Outcome::Accepted)
 }

@@ -1,5 +1,8 @@
 //! The stage commands and `run`: each calls one stage and prints its status line; `run`
-//! calls them in order and stops at the first stage that rejects data.
+//! calls them in order and stops at the first stage that rejects data. Within `run`, each
+//! stage hands its records to the next in memory ([`Carry`]); the artifacts in `build/`
+//! are still written, for stages run alone and for incremental runs, and are read only
+//! when the stage that wrote them was skipped.
 
 use anyhow::Result;
 
@@ -7,6 +10,7 @@ use super::validate::report;
 use super::{Ctx, Outcome};
 use crate::error_report::{Format, Stats};
 use crate::layout::Layout;
+use crate::model::{IngestedRow, Report, Tables, Workshop};
 use crate::schema::TableSchema;
 use crate::stages::{self, StageReport};
 
@@ -15,8 +19,18 @@ fn done(ctx: &Ctx, r: &StageReport) -> Outcome {
     Outcome::from_errors(r.data_errors)
 }
 
-fn ingest_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema) -> Result<Outcome> {
-    let ing = stages::ingest::run(layout, schema)?;
+/// Records one stage hands the next within `luban run` (None: read the artifact).
+#[derive(Default)]
+struct Carry {
+    rows: Option<Vec<IngestedRow>>,
+    reports: Option<Vec<Report>>,
+    workshops: Option<Vec<Workshop>>,
+    tables: Option<Tables>,
+}
+
+fn ingest_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema, carry: &mut Carry) -> Result<Outcome> {
+    let mut ing = stages::ingest::run(layout, schema)?;
+    carry.rows = Some(std::mem::take(&mut ing.rows));
     if !ing.file_errors.is_empty() {
         let mut stats = Stats {
             files: ing.files,
@@ -34,18 +48,19 @@ fn ingest_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema) -> Result<Outco
 pub fn ingest(ctx: &Ctx) -> Result<Outcome> {
     let (layout, _lock) = ctx.layout_locked()?;
     let schema = ctx.reports_schema(&layout)?;
-    ingest_with(ctx, &layout, &schema)
+    ingest_with(ctx, &layout, &schema, &mut Carry::default())
 }
 
 pub fn normalize(ctx: &Ctx) -> Result<Outcome> {
     let (layout, _lock) = ctx.layout_locked()?;
-    normalize_with(ctx, &layout, &ctx.reports_schema(&layout)?)
+    normalize_with(ctx, &layout, &ctx.reports_schema(&layout)?, &mut Carry::default())
 }
 
-fn normalize_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema) -> Result<Outcome> {
+fn normalize_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema, carry: &mut Carry) -> Result<Outcome> {
     let countries = ctx.countries(layout)?;
     let aliases = ctx.aliases(layout)?;
-    let n = stages::normalize::run(layout, schema, &countries, &aliases)?;
+    let mut n = stages::normalize::run(layout, schema, &countries, &aliases, carry.rows.take())?;
+    carry.reports = Some(std::mem::take(&mut n.reports));
     for m in &n.matches {
         match m.outcome {
             "accepted" => ctx.console.status(&format!(
@@ -94,11 +109,12 @@ fn normalize_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema) -> Result<Ou
 
 pub fn dedupe(ctx: &Ctx, review: bool) -> Result<Outcome> {
     let (layout, _lock) = ctx.layout_locked()?;
-    dedupe_with(ctx, &layout, review)
+    dedupe_with(ctx, &layout, review, &mut Carry::default())
 }
 
-fn dedupe_with(ctx: &Ctx, layout: &Layout, review: bool) -> Result<Outcome> {
-    let (r, d) = stages::dedupe::run(layout, review)?;
+fn dedupe_with(ctx: &Ctx, layout: &Layout, review: bool, carry: &mut Carry) -> Result<Outcome> {
+    let (r, mut d) = stages::dedupe::run(layout, review, carry.reports.take())?;
+    carry.workshops = Some(std::mem::take(&mut d.workshops));
     if let Some(n) = d.review_pairs {
         ctx.console.block(&format!(
             "{n} pairs to review in build/review.csv: set `decision` to `same` or `different` and copy the rows to raw/decisions.csv; every run replays them"
@@ -113,12 +129,18 @@ fn dedupe_with(ctx: &Ctx, layout: &Layout, review: bool) -> Result<Outcome> {
 
 pub fn aggregate(ctx: &Ctx) -> Result<Outcome> {
     let (layout, _lock) = ctx.layout_locked()?;
-    Ok(done(ctx, &stages::aggregate::run(&layout)?))
+    aggregate_with(ctx, &layout, &mut Carry::default())
+}
+
+fn aggregate_with(ctx: &Ctx, layout: &Layout, carry: &mut Carry) -> Result<Outcome> {
+    let (r, tables) = stages::aggregate::run(layout, carry.workshops.take())?;
+    carry.tables = Some(tables);
+    Ok(done(ctx, &r))
 }
 
 pub fn publish(ctx: &Ctx) -> Result<Outcome> {
     let (layout, _lock) = ctx.layout_locked()?;
-    Ok(done(ctx, &stages::publish::run(&layout)?))
+    Ok(done(ctx, &stages::publish::run(&layout, None)?))
 }
 
 /// Every stage in order; stops at the first one that rejects data (exit 1), so that
@@ -130,16 +152,25 @@ pub fn run_all(ctx: &Ctx, force: bool, explain: bool) -> Result<Outcome> {
     ctx.countries(&layout)?;
     ctx.aliases(&layout)?;
     let _lock = crate::lock::acquire(&layout, &ctx.console)?;
-    let steps: [&dyn Fn() -> Result<Outcome>; 6] = [
-        &|| ingest_with(ctx, &layout, &schema),
-        &|| super::validate::run_dataset(ctx, &layout, super::validate::Args::dataset()),
-        &|| normalize_with(ctx, &layout, &schema),
-        &|| dedupe_with(ctx, &layout, false),
-        &|| Ok(done(ctx, &stages::aggregate::run(&layout)?)),
-        &|| Ok(done(ctx, &stages::publish::run(&layout)?)),
-    ];
+    let mut carry = Carry::default();
+    let step = |i: usize, carry: &mut Carry| -> Result<Outcome> {
+        match i {
+            0 => ingest_with(ctx, &layout, &schema, carry),
+            1 => {
+                let rows = carry.rows.take();
+                let (outcome, valid) =
+                    super::validate::run_dataset_with(ctx, &layout, super::validate::Args::dataset(), rows)?;
+                carry.rows = valid;
+                Ok(outcome)
+            }
+            2 => normalize_with(ctx, &layout, &schema, carry),
+            3 => dedupe_with(ctx, &layout, false, carry),
+            4 => aggregate_with(ctx, &layout, carry),
+            _ => Ok(done(ctx, &stages::publish::run(&layout, carry.tables.take())?)),
+        }
+    };
     let mut tracker = crate::incremental::Tracker::open(&layout, force);
-    for (step, files) in steps.into_iter().zip(crate::incremental::stage_files()) {
+    for (i, files) in crate::incremental::stage_files().into_iter().enumerate() {
         match tracker.reason_to_run(&files)? {
             None => {
                 if explain {
@@ -156,7 +187,7 @@ pub fn run_all(ctx: &Ctx, force: bool, explain: bool) -> Result<Outcome> {
                 }
             }
         }
-        if step()? == Outcome::Rejected {
+        if step(i, &mut carry)? == Outcome::Rejected {
             tracker.forget(files.stage);
             ctx.console
                 .block("error: data rejected; nothing was published (fix the errors above and rerun)");

@@ -69,12 +69,23 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
 
 /// `luban validate` on the dataset's staged rows (the caller holds the lock).
 pub fn run_dataset(ctx: &Ctx, layout: &crate::layout::Layout, args: Args) -> Result<Outcome> {
+    Ok(run_dataset_with(ctx, layout, args, None)?.0)
+}
+
+/// [`run_dataset`] on ingest's rows when the caller has them (`luban run`); also returns
+/// the valid rows, for normalize.
+pub fn run_dataset_with(
+    ctx: &Ctx,
+    layout: &crate::layout::Layout,
+    args: Args,
+    input: Option<Vec<crate::model::IngestedRow>>,
+) -> Result<(Outcome, Option<Vec<crate::model::IngestedRow>>)> {
     if args.schema.is_some() {
         bail!("--schema goes with FILE arguments; the dataset uses schemas/reports.schema.json");
     }
     let schema = ctx.reports_schema(layout)?;
     let countries = ctx.countries(layout)?;
-    let v = validate::run(layout, &schema, &countries, args.limits())?;
+    let mut v = validate::run(layout, &schema, &countries, args.limits(), input)?;
     let errors = v.checked.errors();
     let mut stats = Stats {
         files: count_files(&v.checked),
@@ -87,7 +98,8 @@ pub fn run_dataset(ctx: &Ctx, layout: &crate::layout::Layout, args: Args) -> Res
     stats.count(&errors);
     report(ctx, &errors, &stats, args.format.format, &layout.root, false)?;
     ctx.console.status(&v.report.to_string());
-    Ok(Outcome::from_errors(v.report.data_errors))
+    let valid = std::mem::take(&mut v.checked.valid);
+    Ok((Outcome::from_errors(v.report.data_errors), Some(valid)))
 }
 
 /// `luban validate FILE… --schema S`: any CSV, streamed.

@@ -80,7 +80,16 @@ fn drop_brackets(s: &str) -> String {
 
 /// Trims and NFC-normalizes a cell for display (keys are for matching only).
 pub fn clean_text(s: &str) -> String {
-    // ASCII text is already NFC
+    // ASCII text is already NFC; most cells have single spaces only and need no rebuilding
+    let b = s.as_bytes();
+    if s.is_ascii()
+        && b.first().is_none_or(|c| *c != b' ')
+        && b.last().is_none_or(|c| *c != b' ')
+        && !b.windows(2).any(|w| w == b"  ")
+        && !b.iter().any(|c| c.is_ascii_whitespace() && *c != b' ')
+    {
+        return s.to_string();
+    }
     let nfc: std::borrow::Cow<str> = if s.is_ascii() {
         s.into()
     } else {

@@ -17,7 +17,7 @@ use super::dedupe::union_ignoring_case;
 use super::StageReport;
 use crate::csvio;
 use crate::layout::Layout;
-use crate::model::{Claim, ClaimCheck, CountrySummary, OpeningsByYear, Workshop};
+use crate::model::{Claim, ClaimCheck, CountrySummary, OpeningsByYear, Tables, Workshop};
 use crate::partial_date::PartialDate;
 
 /// Computes the per-country table (pure).
@@ -189,29 +189,36 @@ pub fn load_claims(layout: &Layout) -> Result<Vec<Claim>> {
         .collect()
 }
 
-/// Runs aggregate on `build/workshops.jsonl`.
-pub fn run(layout: &Layout) -> Result<StageReport> {
+/// Runs aggregate on dedupe's workshops: `input` within `luban run`, else
+/// `build/workshops.bin`. Returns the tables publish writes (the workshops included).
+pub fn run(layout: &Layout, input: Option<Vec<Workshop>>) -> Result<(StageReport, Tables)> {
     let start = Instant::now();
-    let workshops: Vec<Workshop> = csvio::read_jsonl(&layout.build_file("workshops.jsonl"), "dedupe")?;
+    let workshops = match input {
+        Some(w) => w,
+        None => csvio::read_artifact(&layout.build_file("workshops.bin"), "dedupe")?,
+    };
     let countries = aggregate(&workshops);
     let mut report = StageReport::new("aggregate");
     report.rows_in = workshops.len() as u64;
     report.rows_out = countries.len() as u64;
     // workshops are folded into their country's row, not lost
     report.merged = report.rows_in - report.rows_out;
-    csvio::write_jsonl(&layout.build_file("countries.jsonl"), &countries)?;
-    csvio::write_jsonl(
-        &layout.build_file("openings_by_year.jsonl"),
-        &openings_by_year(&workshops),
-    )?;
-    let claims = load_claims(layout)?;
-    csvio::write_jsonl(
-        &layout.build_file("claims_check.jsonl"),
-        &claims_check(&workshops, &claims),
-    )?;
+    let openings = openings_by_year(&workshops);
+    let claims = claims_check(&workshops, &load_claims(layout)?);
+    csvio::write_artifact(&layout.build_file("countries.bin"), &countries)?;
+    csvio::write_artifact(&layout.build_file("openings_by_year.bin"), &openings)?;
+    csvio::write_artifact(&layout.build_file("claims_check.bin"), &claims)?;
     report.elapsed = start.elapsed();
     report.check_conservation()?;
-    Ok(report)
+    Ok((
+        report,
+        Tables {
+            workshops,
+            countries,
+            openings,
+            claims,
+        },
+    ))
 }
 
 #[cfg(test)]

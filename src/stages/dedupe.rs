@@ -32,6 +32,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use anyhow::{bail, Result};
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::StageReport;
@@ -106,107 +107,145 @@ fn content_key(r: &Report) -> impl Ord + '_ {
     )
 }
 
+/// Reorders reports by content (in parallel, moving indices, not records), so that every
+/// decision below is independent of input order.
+fn sort_by_content(reports: Vec<Report>) -> Vec<Report> {
+    let mut order: Vec<u32> = (0..reports.len() as u32).collect();
+    // provenance is part of the key, so no two reports compare equal and an unstable
+    // sort gives one order
+    order.par_sort_unstable_by(|&a, &b| content_key(&reports[a as usize]).cmp(&content_key(&reports[b as usize])));
+    let mut slots: Vec<Option<Report>> = reports.into_iter().map(Some).collect();
+    order
+        .iter()
+        .map(|&i| slots[i as usize].take().expect("each index once"))
+        .collect()
+}
+
+/// The comparison key of each distinct name, computed once (in parallel).
+struct Keys<'r>(ahash::AHashMap<&'r str, String>);
+
+impl<'r> Keys<'r> {
+    fn of(names: impl Iterator<Item = &'r String>) -> Keys<'r> {
+        let distinct: ahash::AHashSet<&str> = names.map(String::as_str).collect();
+        let distinct: Vec<&str> = distinct.into_iter().collect();
+        let keyed: Vec<(&str, String)> = distinct.par_iter().map(|&n| (n, name_key(n))).collect();
+        Keys(keyed.into_iter().collect())
+    }
+
+    fn get(&self, name: &str) -> &str {
+        &self.0[name]
+    }
+}
+
+/// Why a report joined its workshop (rendered for merges.csv at the end).
+enum Rule {
+    Host,
+    Attached(Vec<String>),
+    Group,
+}
+
+/// What the host-keyed reports of one workshop say, for attaching host-less reports.
+#[derive(Default)]
+struct Summary<'k> {
+    cities: BTreeSet<&'k str>,
+    partners: BTreeSet<&'k str>,
+    years: BTreeSet<i32>,
+}
+
 /// Merges reports into workshops (pure; see the module doc for the policy).
 pub fn dedupe(reports: Vec<Report>) -> Result<Deduped> {
     dedupe_with(reports, &Decisions::default())
 }
 
 /// [`dedupe`], with the maintainers' `same` decisions on workshop pairs applied.
-pub fn dedupe_with(mut reports: Vec<Report>, decisions: &Decisions) -> Result<Deduped> {
-    reports.sort_by(|a, b| content_key(a).cmp(&content_key(b)));
+pub fn dedupe_with(reports: Vec<Report>, decisions: &Decisions) -> Result<Deduped> {
+    let reports = sort_by_content(reports);
     let n = reports.len();
+    let host_keys = Keys::of(reports.iter().flat_map(|r| r.host_institutions.iter()));
     let mut dsu = Dsu((0..n).collect());
     // 1. host keys
-    let mut by_host: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut by_host: ahash::AHashMap<(&str, &str), usize> = ahash::AHashMap::with_capacity(n);
     for (i, r) in reports.iter().enumerate() {
         for h in &r.host_institutions {
-            let k = (r.country_code.clone(), name_key(h));
-            match by_host.get(&k) {
-                Some(&j) => dsu.union(i, j),
-                None => {
-                    by_host.insert(k, i);
+            match by_host.entry((r.country_code.as_str(), host_keys.get(h))) {
+                std::collections::hash_map::Entry::Occupied(e) => dsu.union(i, *e.get()),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(i);
                 }
             }
         }
     }
-    let mut clusters: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    drop(by_host);
+    // Clusters in the order of their roots. A root is the smallest index of its set
+    // (union keeps the lower root), so it is met before the other members.
+    let mut clusters: Vec<Vec<usize>> = Vec::new();
+    let mut cluster_of_root: Vec<u32> = vec![u32::MAX; n];
     let mut hostless = Vec::new();
     for (i, r) in reports.iter().enumerate() {
         if r.host_institutions.is_empty() {
             hostless.push(i);
-        } else {
-            clusters.entry(dsu.find(i)).or_default().push(i);
+            continue;
         }
-    }
-    let mut rule: BTreeMap<usize, String> = BTreeMap::new();
-    for members in clusters.values() {
-        for &i in members {
-            rule.insert(i, format!("host: {}", reports[i].host_institutions.join("; ")));
+        let root = dsu.find(i);
+        if root == i {
+            cluster_of_root[i] = clusters.len() as u32;
+            clusters.push(Vec::new());
         }
+        clusters[cluster_of_root[root] as usize].push(i);
     }
+    drop(cluster_of_root);
+    let mut rule: Vec<Rule> = (0..n).map(|_| Rule::Host).collect();
     // 2. attach host-less reports
     let mut unmerged = Vec::new();
     let mut leftovers = Vec::new();
-    let mut attach: Vec<(usize, usize)> = Vec::new();
-    for &i in &hostless {
-        let r = &reports[i];
-        let mut fits = Vec::new();
-        for (&root, members) in &clusters {
-            if reports[members[0]].country_code != r.country_code {
-                continue;
-            }
-            if let Some(ev) = evidence(r, members.iter().map(|&m| &reports[m])) {
-                if !ev.is_empty() {
-                    fits.push((root, ev));
+    if !hostless.is_empty() {
+        let attach = attach_hostless(&reports, &clusters, &hostless);
+        let mut attached = Vec::new();
+        for (i, outcome) in hostless.iter().copied().zip(attach) {
+            match outcome {
+                Attach::None => leftovers.push(i),
+                Attach::One(c, ev) => {
+                    rule[i] = Rule::Attached(ev);
+                    attached.push((i, c));
+                }
+                Attach::Ambiguous(fits) => {
+                    let r = &reports[i];
+                    unmerged.push(Unmerged {
+                        file: r.at.file.clone(),
+                        line: r.at.line,
+                        source_url: r.source_url.clone(),
+                        code: "ambiguous-workshop",
+                        message: format!(
+                            "report names no host institution and matches {} workshops in {}: {}",
+                            fits.len(),
+                            r.country_code,
+                            fits.iter()
+                                .map(|(c, ev)| format!("{} ({})", label(&reports, &clusters[*c]), ev.join(", ")))
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        ),
+                    });
                 }
             }
         }
-        match fits.len() {
-            0 => leftovers.push(i),
-            1 => {
-                let (root, ev) = fits.pop().unwrap();
-                rule.insert(i, format!("attached: matches {}", ev.join(", ")));
-                attach.push((i, root));
-            }
-            _ => unmerged.push(Unmerged {
-                file: r.at.file.clone(),
-                line: r.at.line,
-                source_url: r.source_url.clone(),
-                code: "ambiguous-workshop",
-                message: format!(
-                    "report names no host institution and matches {} workshops in {}: {}",
-                    fits.len(),
-                    r.country_code,
-                    fits.iter()
-                        .map(|(root, ev)| format!("{} ({})", label(&reports, &clusters[root]), ev.join(", ")))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ),
-            }),
+        // after the loop, so that messages describe the host-keyed workshops only
+        for (i, c) in attached {
+            clusters[c].push(i);
         }
-    }
-    for (i, root) in attach {
-        clusters.get_mut(&root).expect("root exists").push(i);
     }
     // 3. group the rest by (country, city, partners, year)
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for i in leftovers {
-        let k = group_key(&reports[i]);
-        rule.insert(i, "group: same country, city, partners and opening year".into());
-        groups.entry(k).or_default().push(i);
+        rule[i] = Rule::Group;
+        groups.entry(group_key(&reports[i])).or_default().push(i);
     }
-    let mut out = Deduped {
-        unmerged,
-        ..Default::default()
-    };
-    let mut ids = BTreeSet::new();
     let identities: Vec<(String, Vec<usize>)> = clusters
-        .into_values()
+        .into_iter()
         .map(|m| {
             let country = &reports[m[0]].country_code;
             let host = m
                 .iter()
-                .flat_map(|&i| reports[i].host_institutions.iter().map(|h| name_key(h)))
+                .flat_map(|&i| reports[i].host_institutions.iter().map(|h| host_keys.get(h)))
                 .min()
                 .unwrap_or_default();
             (format!("{country}|host|{host}"), m)
@@ -214,29 +253,131 @@ pub fn dedupe_with(mut reports: Vec<Report>, decisions: &Decisions) -> Result<De
         .chain(groups.into_iter().map(|(k, m)| (format!("group|{k}"), m)))
         .collect();
     let identities = apply_same_decisions(identities, &reports, decisions);
-    for (identity, members) in identities {
-        let country = reports[members[0]].country_code.clone();
-        let id = workshop_id(&country, &identity);
-        if !ids.insert(id.clone()) {
-            bail!("internal error: workshop id {id} given to two workshops");
-        }
-        let rs: Vec<&Report> = members.iter().map(|&i| &reports[i]).collect();
-        for &i in &members {
-            out.merges.push(Merge {
-                workshop_id: id.clone(),
-                file: reports[i].at.file.clone(),
-                line: reports[i].at.line,
-                source_url: reports[i].source_url.clone(),
-                rule: rule[&i].clone(),
-            });
-        }
-        out.workshops.push(merge(id, &rs));
+    let mut with_ids: Vec<(String, Vec<usize>)> = identities
+        .into_par_iter()
+        .map(|(identity, members)| (workshop_id(&reports[members[0]].country_code, &identity), members))
+        .collect();
+    with_ids.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    if let Some(w) = with_ids.windows(2).find(|w| w[0].0 == w[1].0) {
+        bail!("internal error: workshop id {} given to two workshops", w[0].0);
     }
-    out.workshops.sort_by(|a, b| a.workshop_id.cmp(&b.workshop_id));
-    out.merges
-        .sort_by(|a, b| (&a.workshop_id, &a.file, a.line).cmp(&(&b.workshop_id, &b.file, b.line)));
+    // workshops in id order, each with its reports' merges in (file, line) order
+    let merged: Vec<(Workshop, Vec<Merge>)> = with_ids
+        .into_par_iter()
+        .map(|(id, members)| {
+            let rs: Vec<&Report> = members.iter().map(|&i| &reports[i]).collect();
+            let mut merges: Vec<Merge> = members
+                .iter()
+                .map(|&i| Merge {
+                    workshop_id: id.clone(),
+                    file: reports[i].at.file.clone(),
+                    line: reports[i].at.line,
+                    source_url: reports[i].source_url.clone(),
+                    rule: match &rule[i] {
+                        Rule::Host => format!("host: {}", reports[i].host_institutions.join("; ")),
+                        Rule::Attached(ev) => format!("attached: matches {}", ev.join(", ")),
+                        Rule::Group => "group: same country, city, partners and opening year".into(),
+                    },
+                })
+                .collect();
+            merges.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+            (merge(id, &rs), merges)
+        })
+        .collect();
+    let mut out = Deduped {
+        unmerged,
+        ..Default::default()
+    };
+    out.workshops.reserve(merged.len());
+    out.merges.reserve(n);
+    for (w, m) in merged {
+        out.workshops.push(w);
+        out.merges.extend(m);
+    }
     out.unmerged.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     Ok(out)
+}
+
+/// Where a host-less report goes.
+enum Attach {
+    None,
+    One(usize, Vec<String>),
+    Ambiguous(Vec<(usize, Vec<String>)>),
+}
+
+/// Decides, for each host-less report, which host-keyed workshops (clusters) it fits.
+/// Only clusters of its country that share its city, opening year or a partner can fit,
+/// so those are looked up in indexes instead of comparing with every cluster.
+fn attach_hostless(reports: &[Report], clusters: &[Vec<usize>], hostless: &[usize]) -> Vec<Attach> {
+    let keys = Keys::of(
+        reports
+            .iter()
+            .flat_map(|r| r.city.iter().chain(r.chinese_partners.iter())),
+    );
+    let summaries: Vec<Summary> = clusters
+        .par_iter()
+        .map(|members| {
+            let mut s = Summary::default();
+            for &m in members {
+                let r = &reports[m];
+                s.cities.extend(r.city.as_deref().map(|c| keys.get(c)));
+                s.partners.extend(r.chinese_partners.iter().map(|p| keys.get(p)));
+                s.years.extend(r.opened_on.map(|d| d.year));
+            }
+            s
+        })
+        .collect();
+    type Index<'a, K> = ahash::AHashMap<(&'a str, K), Vec<usize>>;
+    let mut by_city: Index<&str> = Default::default();
+    let mut by_partner: Index<&str> = Default::default();
+    let mut by_year: Index<i32> = Default::default();
+    for (c, s) in summaries.iter().enumerate() {
+        let country = reports[clusters[c][0]].country_code.as_str();
+        s.cities
+            .iter()
+            .for_each(|k| by_city.entry((country, k)).or_default().push(c));
+        s.partners
+            .iter()
+            .for_each(|k| by_partner.entry((country, k)).or_default().push(c));
+        s.years
+            .iter()
+            .for_each(|y| by_year.entry((country, *y)).or_default().push(c));
+    }
+    hostless
+        .par_iter()
+        .map(|&i| {
+            let r = &reports[i];
+            let country = r.country_code.as_str();
+            let mut candidates: Vec<usize> = Vec::new();
+            if let Some(c) = r.city.as_deref() {
+                candidates.extend(by_city.get(&(country, keys.get(c))).into_iter().flatten());
+            }
+            if let Some(d) = r.opened_on {
+                candidates.extend(by_year.get(&(country, d.year)).into_iter().flatten());
+            }
+            for p in &r.chinese_partners {
+                candidates.extend(by_partner.get(&(country, keys.get(p))).into_iter().flatten());
+            }
+            candidates.sort_unstable();
+            candidates.dedup();
+            let mut fits: Vec<(usize, Vec<String>)> = candidates
+                .into_iter()
+                .filter_map(|c| {
+                    evidence(r, &summaries[c], &keys)
+                        .filter(|ev| !ev.is_empty())
+                        .map(|ev| (c, ev))
+                })
+                .collect();
+            match fits.len() {
+                0 => Attach::None,
+                1 => {
+                    let (c, ev) = fits.pop().expect("one fit");
+                    Attach::One(c, ev)
+                }
+                _ => Attach::Ambiguous(fits),
+            }
+        })
+        .collect()
 }
 
 fn workshop_id(country: &str, identity: &str) -> String {
@@ -348,33 +489,24 @@ pub fn workshop_candidates(workshops: &[Workshop], decisions: &Decisions) -> Vec
 }
 
 /// What a host-less report shares with a workshop's reports, or None on a contradiction.
-fn evidence<'a>(r: &Report, members: impl Iterator<Item = &'a Report> + Clone) -> Option<Vec<String>> {
-    let cities: BTreeSet<String> = members
-        .clone()
-        .filter_map(|m| m.city.as_deref().map(name_key))
-        .collect();
-    let partners: BTreeSet<String> = members
-        .clone()
-        .flat_map(|m| m.chinese_partners.iter().map(|p| name_key(p)))
-        .collect();
-    let years: BTreeSet<i32> = members.filter_map(|m| m.opened_on.map(|d| d.year)).collect();
+fn evidence(r: &Report, s: &Summary, keys: &Keys) -> Option<Vec<String>> {
     let mut ev = Vec::new();
     if let Some(c) = r.city.as_deref() {
-        if cities.contains(&name_key(c)) {
+        if s.cities.contains(keys.get(c)) {
             ev.push(format!("city {c}"));
-        } else if !cities.is_empty() {
+        } else if !s.cities.is_empty() {
             return None;
         }
     }
     if let Some(d) = r.opened_on {
-        if years.contains(&d.year) {
+        if s.years.contains(&d.year) {
             ev.push(format!("opening year {}", d.year));
-        } else if !years.is_empty() {
+        } else if !s.years.is_empty() {
             return None;
         }
     }
     for p in &r.chinese_partners {
-        if partners.contains(&name_key(p)) {
+        if s.partners.contains(keys.get(p)) {
             ev.push(format!("partner {p}"));
         }
     }
@@ -575,10 +707,14 @@ fn merge_status(rs: &[&Report], conflicts: &mut Vec<String>) -> Option<String> {
     with.first().map(|(_, s)| (*s).clone())
 }
 
-/// Runs dedupe on `build/normalized.jsonl`.
-pub fn run(layout: &Layout, review: bool) -> Result<(StageReport, Deduped)> {
+/// Runs dedupe on normalize's reports: `input` within `luban run`, else
+/// `build/normalized.bin`.
+pub fn run(layout: &Layout, review: bool, input: Option<Vec<Report>>) -> Result<(StageReport, Deduped)> {
     let start = Instant::now();
-    let reports: Vec<Report> = csvio::read_jsonl(&layout.build_file("normalized.jsonl"), "normalize")?;
+    let reports = match input {
+        Some(r) => r,
+        None => csvio::read_artifact(&layout.build_file("normalized.bin"), "normalize")?,
+    };
     let mut report = StageReport::new("dedupe");
     report.rows_in = reports.len() as u64;
     let decisions_path = layout.root.join("raw").join("decisions.csv");
@@ -588,7 +724,7 @@ pub fn run(layout: &Layout, review: bool) -> Result<(StageReport, Deduped)> {
     report.rejected = d.unmerged.len() as u64;
     report.merged = report.rows_in.saturating_sub(report.rows_out + report.rejected);
     report.data_errors = !d.unmerged.is_empty();
-    csvio::write_jsonl(&layout.build_file("workshops.jsonl"), &d.workshops)?;
+    csvio::write_artifact(&layout.build_file("workshops.bin"), &d.workshops)?;
     csvio::write_atomic(&layout.build_file("merges.csv"), |w| {
         let mut wtr = csvio::writer(w);
         wtr.write_record(["workshop_id", "file", "line", "source_url", "rule"])?;

@@ -1,7 +1,7 @@
 //! Stage 1, ingest: reads every `raw/reports/*.csv` as bytes, checks the encoding (UTF-8;
 //! a UTF-8 BOM is skipped; UTF-16 is refused) and the header against the reports schema,
 //! and stages each record with its provenance (file, line, row, byte offset) in
-//! `build/ingested.jsonl`. Cells are not judged here; a cell that is not UTF-8 is marked
+//! `build/ingested.bin`. Cells are not judged here; a cell that is not UTF-8 is marked
 //! for the validator. A file whose header does not match the schema is rejected whole,
 //! and nothing is staged (exit 1).
 
@@ -270,6 +270,8 @@ pub fn place(file: &str, line: u64, row: u64, schema: &TableSchema, cells: &[Str
 /// Result of the ingest stage.
 pub struct Ingested {
     pub report: StageReport,
+    /// The staged rows (empty when a file was rejected).
+    pub rows: Vec<IngestedRow>,
     pub file_errors: Vec<ErrorRecord>,
     pub files: usize,
 }
@@ -299,11 +301,12 @@ pub fn run(layout: &Layout, schema: &TableSchema) -> Result<Ingested> {
             file_errors.extend(read.file_errors);
         }
     }
-    let out = layout.build_file("ingested.jsonl");
+    let out = layout.build_file("ingested.bin");
     if file_errors.is_empty() {
-        csvio::write_jsonl(&out, &rows)?;
+        csvio::write_artifact(&out, &rows)?;
     } else {
         report.data_errors = true;
+        rows.clear();
         // a stale artifact must not be picked up by the next stage
         let _ = std::fs::remove_file(&out);
     }
@@ -311,6 +314,7 @@ pub fn run(layout: &Layout, schema: &TableSchema) -> Result<Ingested> {
     report.check_conservation()?;
     Ok(Ingested {
         report,
+        rows,
         file_errors,
         files: files.len(),
     })

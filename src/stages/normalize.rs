@@ -13,13 +13,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use anyhow::{bail, Result};
+use rayon::prelude::*;
 
 use super::StageReport;
 use crate::csvio;
 use crate::layout::Layout;
 use crate::model::{IngestedRow, Report};
 use crate::names::aliases::{AliasTable, Lint, Matched};
-use crate::names::countries::{CountryResolver, Resolution};
+use crate::names::countries::{Country, CountryResolver, Resolution};
 use crate::names::key::{clean_text, name_key};
 use crate::names::matcher::{match_unknowns, Decisions, Field, NameMatch};
 use crate::partial_date::PartialDate;
@@ -46,40 +47,15 @@ impl Aliases {
     }
 }
 
-/// Which alias keys the reports used, per table.
-#[derive(Default)]
-struct Usage {
-    cities: BTreeSet<String>,
-    institutions: BTreeSet<String>,
-    partners: BTreeSet<String>,
-}
-
 /// Names no alias table knows, per (field, country): matched by similarity afterwards.
 type Unknown = BTreeSet<(Field, String, String)>;
 
-fn map_name(
-    table: &AliasTable,
-    used: &mut BTreeSet<String>,
-    unknown: &mut Unknown,
-    field: Field,
-    country: &str,
-    raw: &str,
-) -> String {
-    let clean = clean_text(raw);
-    match table.lookup(&clean) {
-        Matched::Canonical(c) => c,
-        Matched::Alias(c) => {
-            used.insert(name_key(&clean));
-            c
-        }
-        Matched::Unknown => {
-            unknown.insert((field, country.to_string(), clean.clone()));
-            clean
-        }
-    }
-}
-
 fn split_list(cell: Option<&str>) -> Vec<String> {
+    let text = cell.unwrap_or("");
+    if !text.contains(';') {
+        let one = clean_text(text);
+        return if one.is_empty() { Vec::new() } else { vec![one] };
+    }
     let mut seen = BTreeSet::new();
     cell.unwrap_or("")
         .split(';')
@@ -99,76 +75,259 @@ pub fn organiser_province(notes: &str) -> Option<String> {
     (!province.is_empty()).then(|| province.to_string())
 }
 
-/// Normalizes one valid row.
-fn normalize_row(
+/// Where the reports schema's fields are in a row.
+struct Columns {
+    workshop_name: Option<usize>,
+    country: Option<usize>,
+    city: Option<usize>,
+    host: Option<usize>,
+    partner: Option<usize>,
+    opened_on: Option<usize>,
+    status: Option<usize>,
+    specialties: Option<usize>,
+    source_url: Option<usize>,
+    source_title: Option<usize>,
+    source_date: Option<usize>,
+    notes: Option<usize>,
+}
+
+impl Columns {
+    fn new(schema: &TableSchema) -> Columns {
+        let at = |name: &str| schema.index_of(name);
+        Columns {
+            workshop_name: at("workshop_name"),
+            country: at("country"),
+            city: at("city"),
+            host: at("host_institution"),
+            partner: at("chinese_partner"),
+            opened_on: at("opened_on"),
+            status: at("status"),
+            specialties: at("specialties"),
+            source_url: at("source_url"),
+            source_title: at("source_title"),
+            source_date: at("source_date"),
+            notes: at("notes"),
+        }
+    }
+}
+
+/// A cell's trimmed text, or None when it is empty or a missing value.
+fn cell<'r>(schema: &TableSchema, row: &'r IngestedRow, at: Option<usize>) -> Option<&'r str> {
+    let c = row.cells.get(at?)?.trim();
+    (!c.is_empty() && !schema.missing_values.iter().any(|m| m == c)).then_some(c)
+}
+
+/// What one distinct name cell resolves to through its alias table: the canonical name
+/// of each item (list cells split on `;`), without repeats.
+#[derive(Default)]
+struct Resolved {
+    names: Vec<String>,
+    /// items no alias table knows (kept as cleaned)
+    unknown: Vec<String>,
+    /// keys of the aliases used, for the unused-alias lint
+    alias_keys: Vec<String>,
+}
+
+fn resolve_cell(table: &AliasTable, text: &str, list: bool) -> Resolved {
+    let items = if list {
+        split_list(Some(text))
+    } else {
+        vec![clean_text(text)]
+    };
+    let mut r = Resolved::default();
+    for clean in items {
+        let name = match table.lookup(&clean) {
+            Matched::Canonical(c) => c,
+            Matched::Alias(c) => {
+                r.alias_keys.push(name_key(&clean));
+                c
+            }
+            Matched::Unknown => {
+                r.unknown.push(clean.clone());
+                clean
+            }
+        };
+        if !r.names.contains(&name) {
+            r.names.push(name);
+        }
+    }
+    r
+}
+
+/// Distinct (field, cell text) of the name columns, each with the country cells of the
+/// rows it appears in.
+type Distinct<'r> = ahash::AHashMap<(Field, &'r str), smallvec::SmallVec<[&'r str; 2]>>;
+
+/// Every distinct (field, cell text) of the name columns, and every distinct country cell.
+/// One pass per thread over its share of the rows, then the maps are merged.
+fn distinct_cells<'r>(schema: &TableSchema, cols: &Columns, rows: &'r [IngestedRow]) -> (Distinct<'r>, Vec<&'r str>) {
+    let share = rows.len() / rayon::current_num_threads().max(1) + 1;
+    let (names, countries) = rows
+        .par_chunks(share)
+        .map(|chunk| {
+            let mut names = Distinct::default();
+            let mut countries = ahash::AHashSet::default();
+            for row in chunk {
+                let country = cell(schema, row, cols.country).unwrap_or("");
+                countries.insert(country);
+                for (field, at) in [
+                    (Field::City, cols.city),
+                    (Field::Institution, cols.host),
+                    (Field::Partner, cols.partner),
+                ] {
+                    if let Some(text) = cell(schema, row, at) {
+                        let seen = names.entry((field, text)).or_default();
+                        if !seen.contains(&country) {
+                            seen.push(country);
+                        }
+                    }
+                }
+            }
+            (names, countries)
+        })
+        .reduce(
+            || (Distinct::default(), ahash::AHashSet::default()),
+            |(mut a, mut ac), (b, bc)| {
+                for (k, v) in b {
+                    let seen = a.entry(k).or_default();
+                    for c in v {
+                        if !seen.contains(&c) {
+                            seen.push(c);
+                        }
+                    }
+                }
+                ac.extend(bc);
+                (a, ac)
+            },
+        );
+    (names, countries.into_iter().collect())
+}
+
+/// Normalizes the valid rows: each distinct name cell and country cell is resolved once
+/// (in parallel), then the reports are built from those resolutions in parallel chunks.
+/// Returns the reports in row order, the names no alias table knows, and the alias keys
+/// used per table (cities, institutions, partners).
+fn normalize_rows(
     schema: &TableSchema,
     countries: &CountryResolver,
     aliases: &Aliases,
-    usage: &mut Usage,
-    unknown: &mut Unknown,
+    rows: Vec<IngestedRow>,
+) -> Result<(Vec<Report>, Unknown, [BTreeSet<String>; 3])> {
+    let cols = Columns::new(schema);
+    let (resolved, country_of, unknown, used) = resolve_distinct(schema, &cols, countries, aliases, &rows);
+    // Rows are turned into reports a round at a time and dropped, so that the memory of
+    // one round's rows is reused for the next round's reports.
+    let mut reports = Vec::with_capacity(rows.len());
+    let mut rows = rows.into_iter();
+    loop {
+        let round: Vec<IngestedRow> = rows.by_ref().take(64 * 1024).collect();
+        if round.is_empty() {
+            break;
+        }
+        let parts = round
+            .par_chunks(8 * 1024)
+            .map(|chunk| {
+                chunk
+                    .iter()
+                    .map(|row| build_report(schema, &cols, &resolved, &country_of, row))
+                    .collect()
+            })
+            .collect::<Result<Vec<Vec<Report>>>>()?;
+        parts.into_iter().for_each(|p| reports.extend(p));
+    }
+    Ok((reports, unknown, used))
+}
+
+/// Name resolutions per field (city, institution, partner): cell text → [`Resolved`].
+type ResolvedCells = [ahash::AHashMap<String, Resolved>; 3];
+
+/// Resolves each distinct name cell and country cell once (in parallel); also returns
+/// the names no alias table knows and the alias keys used per table.
+#[allow(clippy::type_complexity)]
+fn resolve_distinct<'c>(
+    schema: &TableSchema,
+    cols: &Columns,
+    countries: &'c CountryResolver,
+    aliases: &Aliases,
+    rows: &[IngestedRow],
+) -> (
+    ResolvedCells,
+    ahash::AHashMap<String, &'c Country>,
+    Unknown,
+    [BTreeSet<String>; 3],
+) {
+    let (names, country_cells) = distinct_cells(schema, cols, rows);
+    let table = |field: Field| match field {
+        Field::City => &aliases.cities,
+        Field::Institution => &aliases.institutions,
+        _ => &aliases.partners,
+    };
+    let names: Vec<((Field, &str), smallvec::SmallVec<[&str; 2]>)> = names.into_iter().collect();
+    let done: Vec<Resolved> = names
+        .par_iter()
+        .map(|&((field, text), _)| resolve_cell(table(field), text, field != Field::City))
+        .collect();
+    let mut country_of: ahash::AHashMap<String, &Country> = ahash::AHashMap::default();
+    for text in country_cells {
+        if let Resolution::Found(c) = countries.resolve(text) {
+            country_of.insert(text.to_string(), c);
+        }
+    }
+    let mut used: [BTreeSet<String>; 3] = Default::default();
+    let mut unknown = Unknown::new();
+    let mut resolved: ResolvedCells = Default::default();
+    for (((field, text), in_countries), r) in names.into_iter().zip(done) {
+        used[field as usize].extend(r.alias_keys.iter().cloned());
+        for u in &r.unknown {
+            for c in in_countries.iter().filter_map(|c| country_of.get(*c)) {
+                unknown.insert((field, c.alpha3.clone(), u.clone()));
+            }
+        }
+        resolved[field as usize].insert(text.to_string(), r);
+    }
+    (resolved, country_of, unknown, used)
+}
+
+/// Builds one report from a valid row and the resolutions of its cells.
+fn build_report(
+    schema: &TableSchema,
+    cols: &Columns,
+    resolved: &ResolvedCells,
+    country_of: &ahash::AHashMap<String, &Country>,
     row: &IngestedRow,
 ) -> Result<Report> {
-    let get = |name: &str| -> Option<&str> {
-        let i = schema.index_of(name)?;
-        let c = row.cells.get(i)?.trim();
-        (!c.is_empty() && !schema.missing_values.iter().any(|m| m == c)).then_some(c)
+    let here = || format!("{}:{}", row.at.file, row.at.line);
+    let Some(country) = country_of.get(cell(schema, row, cols.country).unwrap_or("")) else {
+        bail!(
+            "internal error: {}: country passed validation but does not resolve",
+            here()
+        );
     };
-    let here = format!("{}:{}", row.at.file, row.at.line);
-    let country = match countries.resolve(get("country").unwrap_or("")) {
-        Resolution::Found(c) => c,
-        _ => bail!("internal error: {here}: country passed validation but does not resolve"),
+    let names = |field: Field, at: Option<usize>| -> Vec<String> {
+        cell(schema, row, at).map_or_else(Vec::new, |t| resolved[field as usize][t].names.clone())
     };
-    let date = |name: &str| -> Result<Option<PartialDate>> {
-        get(name)
-            .map(|s| PartialDate::parse(s).map_err(|e| anyhow::anyhow!("internal error: {here}: {e}")))
+    let date = |at: Option<usize>| -> Result<Option<PartialDate>> {
+        cell(schema, row, at)
+            .map(|s| PartialDate::parse(s).map_err(|e| anyhow::anyhow!("internal error: {}: {e}", here())))
             .transpose()
     };
-    let hosts = split_list(get("host_institution"));
-    let partners = split_list(get("chinese_partner"));
-    let notes = get("notes").map(clean_text);
+    let notes = cell(schema, row, cols.notes).map(clean_text);
     Ok(Report {
         at: row.at.clone(),
-        workshop_name: get("workshop_name").map(clean_text),
+        workshop_name: cell(schema, row, cols.workshop_name).map(clean_text),
         country_code: country.alpha3.clone(),
         country_name: country.name.clone(),
         region: country.region.clone(),
         subregion: country.subregion.clone(),
-        city: get("city").map(|c| {
-            map_name(
-                &aliases.cities,
-                &mut usage.cities,
-                unknown,
-                Field::City,
-                &country.alpha3,
-                c,
-            )
-        }),
-        host_institutions: dedup(hosts.iter().map(|h| {
-            map_name(
-                &aliases.institutions,
-                &mut usage.institutions,
-                unknown,
-                Field::Institution,
-                &country.alpha3,
-                h,
-            )
-        })),
-        chinese_partners: dedup(partners.iter().map(|p| {
-            map_name(
-                &aliases.partners,
-                &mut usage.partners,
-                unknown,
-                Field::Partner,
-                &country.alpha3,
-                p,
-            )
-        })),
-        opened_on: date("opened_on")?,
-        status: get("status").map(str::to_string),
-        specialties: split_list(get("specialties")),
-        source_url: get("source_url").unwrap_or_default().to_string(),
-        source_title: get("source_title").map(clean_text),
-        source_date: date("source_date")?,
+        city: names(Field::City, cols.city).pop(),
+        host_institutions: names(Field::Institution, cols.host),
+        chinese_partners: names(Field::Partner, cols.partner),
+        opened_on: date(cols.opened_on)?,
+        status: cell(schema, row, cols.status).map(str::to_string),
+        specialties: split_list(cell(schema, row, cols.specialties)),
+        source_url: cell(schema, row, cols.source_url).unwrap_or_default().to_string(),
+        source_title: cell(schema, row, cols.source_title).map(clean_text),
+        source_date: date(cols.source_date)?,
         organiser_province: notes.as_deref().and_then(organiser_province),
         notes,
     })
@@ -182,26 +341,43 @@ fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
 /// Matches the names no alias table knows against the known names of their country, and
 /// rewrites the reports where a match is accepted or decided (see `names::matcher`).
 fn resolve_unknown_names(reports: &mut [Report], unknown: &Unknown, decisions: &Decisions) -> Vec<NameMatch> {
-    let block = |field: Field, country: &str| {
-        if field == Field::Partner {
-            String::new()
-        } else {
-            country.to_string()
-        }
-    };
-    let mut known: BTreeMap<(Field, String), BTreeSet<String>> = BTreeMap::new();
-    for r in reports.iter() {
-        let mut add = |field: Field, name: &String| {
-            if !unknown.contains(&(field, r.country_code.clone(), name.clone())) {
-                known
-                    .entry((field, block(field, &r.country_code)))
-                    .or_default()
-                    .insert(name.clone());
+    if unknown.is_empty() {
+        return Vec::new();
+    }
+    // every distinct (field, country, name) the reports use, then the known ones per block
+    let used: ahash::AHashSet<(Field, &str, &str)> = reports
+        .par_chunks(8 * 1024)
+        .map(|chunk| {
+            let mut set = ahash::AHashSet::default();
+            for r in chunk {
+                let c = r.country_code.as_str();
+                r.city.iter().for_each(|n| {
+                    set.insert((Field::City, c, n.as_str()));
+                });
+                r.host_institutions.iter().for_each(|n| {
+                    set.insert((Field::Institution, c, n.as_str()));
+                });
+                r.chinese_partners.iter().for_each(|n| {
+                    set.insert((Field::Partner, c, n.as_str()));
+                });
             }
-        };
-        r.city.iter().for_each(|c| add(Field::City, c));
-        r.host_institutions.iter().for_each(|h| add(Field::Institution, h));
-        r.chinese_partners.iter().for_each(|p| add(Field::Partner, p));
+            set
+        })
+        .reduce(ahash::AHashSet::default, |mut a, b| {
+            a.extend(b);
+            a
+        });
+    let is_unknown: ahash::AHashSet<(Field, &str, &str)> =
+        unknown.iter().map(|(f, c, n)| (*f, c.as_str(), n.as_str())).collect();
+    let mut known: BTreeMap<(Field, String), BTreeSet<String>> = BTreeMap::new();
+    for &(field, country, name) in &used {
+        if !is_unknown.contains(&(field, country, name)) {
+            let b = if field == Field::Partner { "" } else { country };
+            known
+                .entry((field, b.to_string()))
+                .or_default()
+                .insert(name.to_string());
+        }
     }
     let matches = match_unknowns(unknown, &known, decisions);
     let rename: BTreeMap<(Field, &str, &str), &str> = matches
@@ -235,40 +411,41 @@ pub struct Normalized {
     pub matches: Vec<NameMatch>,
     /// Lines of raw/decisions.csv about names that no name needed.
     pub unused_decisions: Vec<u64>,
+    /// The normalized reports, for dedupe.
+    pub reports: Vec<Report>,
 }
 
-/// Runs normalize on `build/valid.jsonl`.
+/// Runs normalize on validate's valid rows: `input` within `luban run`, else
+/// `build/valid.bin`.
 pub fn run(
     layout: &Layout,
     schema: &TableSchema,
     countries: &CountryResolver,
     aliases: &Aliases,
+    input: Option<Vec<IngestedRow>>,
 ) -> Result<Normalized> {
     let start = Instant::now();
-    let rows: Vec<IngestedRow> = csvio::read_jsonl(&layout.build_file("valid.jsonl"), "validate")?;
+    let rows = match input {
+        Some(rows) => rows,
+        None => csvio::read_artifact(&layout.build_file("valid.bin"), "validate")?,
+    };
     let mut report = StageReport::new("normalize");
     report.rows_in = rows.len() as u64;
-    let mut usage = Usage::default();
-    let mut unknown = Unknown::new();
-    let mut reports = rows
-        .iter()
-        .map(|r| normalize_row(schema, countries, aliases, &mut usage, &mut unknown, r))
-        .collect::<Result<Vec<_>>>()?;
+    let (mut reports, unknown, used) = normalize_rows(schema, countries, aliases, rows)?;
     let decisions_path = layout.root.join("raw").join("decisions.csv");
     let decisions = Decisions::load(&decisions_path, &layout.display(&decisions_path))?;
     let matches = resolve_unknown_names(&mut reports, &unknown, &decisions);
     report.rows_out = reports.len() as u64;
     let mut lints = BTreeMap::new();
-    for (table, used) in [
-        (&aliases.cities, &usage.cities),
-        (&aliases.institutions, &usage.institutions),
-        (&aliases.partners, &usage.partners),
-    ] {
+    for (table, used) in [&aliases.cities, &aliases.institutions, &aliases.partners]
+        .into_iter()
+        .zip(&used)
+    {
         let found = table.lint(Some(used));
         report.data_errors |= found.iter().any(|l| l.error);
         lints.insert(table.file.clone(), found);
     }
-    csvio::write_jsonl(&layout.build_file("normalized.jsonl"), &reports)?;
+    csvio::write_artifact(&layout.build_file("normalized.bin"), &reports)?;
     csvio::write_atomic(&layout.build_file("name-matches.csv"), |w| {
         let mut wtr = csvio::writer(w);
         wtr.write_record(["field", "country", "name", "candidate", "score", "outcome"])?;
@@ -310,6 +487,7 @@ pub fn run(
         lints,
         matches,
         unused_decisions,
+        reports,
     })
 }
 

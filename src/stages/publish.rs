@@ -31,7 +31,7 @@ mod readme;
 use super::StageReport;
 use crate::csvio;
 use crate::layout::Layout;
-use crate::model::{ClaimCheck, CountrySummary, OpeningsByYear, Workshop};
+use crate::model::{ClaimCheck, CountrySummary, OpeningsByYear, Tables, Workshop};
 use crate::partial_date::PartialDate;
 use crate::schema::TableSchema;
 
@@ -348,7 +348,7 @@ fn file_stats(path: &Path) -> Result<(u64, String)> {
 }
 
 /// Writes every published file into `dir`.
-fn write_all(layout: &Layout, dir: &Path, data: &Published) -> Result<()> {
+fn write_all(layout: &Layout, dir: &Path, data: &Tables) -> Result<()> {
     let meta = dataset_meta(layout)?;
     let version = meta["version"].as_str().unwrap_or_default().to_string();
     let mut resources = Vec::new();
@@ -487,22 +487,18 @@ fn fault(point: &str) {
     }
 }
 
-/// Everything publish writes.
-pub struct Published {
-    pub workshops: Vec<Workshop>,
-    pub countries: Vec<CountrySummary>,
-    pub openings: Vec<OpeningsByYear>,
-    pub claims: Vec<ClaimCheck>,
-}
-
-/// Runs publish on the artifacts of dedupe and aggregate in `build/`.
-pub fn run(layout: &Layout) -> Result<StageReport> {
+/// Runs publish on the tables of dedupe and aggregate: `input` within `luban run`, else
+/// their artifacts in `build/`.
+pub fn run(layout: &Layout, input: Option<Tables>) -> Result<StageReport> {
     let start = Instant::now();
-    let data = Published {
-        workshops: csvio::read_jsonl(&layout.build_file("workshops.jsonl"), "dedupe")?,
-        countries: csvio::read_jsonl(&layout.build_file("countries.jsonl"), "aggregate")?,
-        openings: csvio::read_jsonl(&layout.build_file("openings_by_year.jsonl"), "aggregate")?,
-        claims: csvio::read_jsonl(&layout.build_file("claims_check.jsonl"), "aggregate")?,
+    let data = match input {
+        Some(t) => t,
+        None => Tables {
+            workshops: csvio::read_artifact(&layout.build_file("workshops.bin"), "dedupe")?,
+            countries: csvio::read_artifact(&layout.build_file("countries.bin"), "aggregate")?,
+            openings: csvio::read_artifact(&layout.build_file("openings_by_year.bin"), "aggregate")?,
+            claims: csvio::read_artifact(&layout.build_file("claims_check.bin"), "aggregate")?,
+        },
     };
     recover(layout)?;
     let tmp = sibling(layout, "tmp");

@@ -4,8 +4,8 @@
 //! and re-ingested. Nothing is dropped: every row read is either valid or quarantined.
 //!
 //! Two entry points share the rules:
-//! - [`run`]: the dataset stage, on `build/ingested.jsonl` (small; in memory), writing
-//!   `build/valid.jsonl` and `build/quarantine.csv`;
+//! - [`run`]: the dataset stage, on ingest's rows (in memory, or `build/ingested.bin`),
+//!   writing `build/valid.bin` and `build/quarantine.csv`;
 //! - [`check_source`]: any CSV file, streamed in batches. Per-row rules run on both cores
 //!   in ordered batches (a reader thread feeds them); the cross-row rules (unique, primary
 //!   key, duplicate row) then run in row order, so the output is the same for any `jobs`.
@@ -466,10 +466,19 @@ pub struct Validated {
     pub checked: Checked,
 }
 
-/// Runs validate on `build/ingested.jsonl`.
-pub fn run(layout: &Layout, schema: &TableSchema, countries: &CountryResolver, limits: Limits) -> Result<Validated> {
+/// Runs validate on ingest's rows: `input` within `luban run`, else `build/ingested.bin`.
+pub fn run(
+    layout: &Layout,
+    schema: &TableSchema,
+    countries: &CountryResolver,
+    limits: Limits,
+    input: Option<Vec<IngestedRow>>,
+) -> Result<Validated> {
     let start = Instant::now();
-    let rows: Vec<IngestedRow> = csvio::read_jsonl(&layout.build_file("ingested.jsonl"), "ingest")?;
+    let rows = match input {
+        Some(rows) => rows,
+        None => csvio::read_artifact(&layout.build_file("ingested.bin"), "ingest")?,
+    };
     let mut report = StageReport::new("validate");
     report.rows_in = rows.len() as u64;
     // ingest rejects files whose header is not the schema's, so every row has its width
@@ -478,11 +487,11 @@ pub fn run(layout: &Layout, schema: &TableSchema, countries: &CountryResolver, l
     report.rejected = checked.rejected.len() as u64 + checked.unchecked;
     report.data_errors = !checked.rejected.is_empty();
     write_quarantine(&layout.build_file("quarantine.csv"), &checked.rejected)?;
-    let valid_path = layout.build_file("valid.jsonl");
+    let valid_path = layout.build_file("valid.bin");
     if checked.stopped_early {
         let _ = std::fs::remove_file(&valid_path);
     } else {
-        csvio::write_jsonl(&valid_path, &checked.valid)?;
+        csvio::write_artifact(&valid_path, &checked.valid)?;
     }
     report.elapsed = start.elapsed();
     report.check_conservation()?;

@@ -40,11 +40,11 @@ fn each_stage_runs_alone_in_data_flow_order() {
         )],
     );
     let expect = [
-        ("ingest", "build/ingested.jsonl", "4 in       4 out"),
-        ("validate", "build/valid.jsonl", "4 in       4 out"),
-        ("normalize", "build/normalized.jsonl", "4 in       4 out"),
-        ("dedupe", "build/workshops.jsonl", "4 in       2 out       2 merged"),
-        ("aggregate", "build/countries.jsonl", "2 in       2 out"),
+        ("ingest", "build/ingested.bin", "4 in       4 out"),
+        ("validate", "build/valid.bin", "4 in       4 out"),
+        ("normalize", "build/normalized.bin", "4 in       4 out"),
+        ("dedupe", "build/workshops.bin", "4 in       2 out       2 merged"),
+        ("aggregate", "build/countries.bin", "2 in       2 out"),
         ("publish", "output/datapackage.json", "publish:"),
     ];
     for (stage, artifact, line) in expect {
@@ -101,6 +101,22 @@ fn run_on_the_committed_raw_publishes_42_workshops_in_31_countries() {
     for c in ["GBR", "PRT", "KAZ"] {
         assert!(conflicts.contains(&c), "{c} should show a conflict: {conflicts:?}");
     }
+    // the binary artifacts hold what was published, and `luban show` reads them
+    let shown = wd.run(&["show", "build/workshops.bin"]).expect(0);
+    let shown_ids: Vec<String> = shown
+        .stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["workshop_id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(shown_ids, ids);
+    wd.run(&["show", "raw/claims.csv"])
+        .expect(2)
+        .stderr_has("is not a luban artifact");
     // row conservation: every raw report is in exactly one workshop
     let raw_rows: usize = std::fs::read_dir(repo().join("raw/reports"))
         .unwrap()

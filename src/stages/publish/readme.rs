@@ -5,9 +5,9 @@
 
 use std::fmt::Write;
 
-use super::Published;
+use crate::model::Tables;
 
-pub fn render(version: &str, data: &Published, files: &[(String, u64, usize)]) -> String {
+pub fn render(version: &str, data: &Tables, files: &[(String, u64, usize)]) -> String {
     let mut s = String::new();
     let n_countries = data.countries.len();
     let _ = writeln!(s, "# Luban Workshops dataset, version {version}\n");
