@@ -51,6 +51,7 @@ pub mod lock;
 pub mod model;
 pub mod names;
 pub mod partial_date;
+pub mod progress;
 pub mod rules;
 pub mod schema;
 pub mod stages;

@@ -146,6 +146,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
             Some(&countries),
             validate::Limits::default(),
             1,
+            &crate::progress::Progress::hidden(),
             |_, e| {
                 errors.extend(e);
                 Ok(())

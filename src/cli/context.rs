@@ -19,6 +19,12 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// A progress bar for a stage (drawn only on a terminal, after a second, without
+    /// `--quiet`).
+    pub fn progress(&self, stage: &str, unit: crate::progress::Unit) -> crate::progress::Progress {
+        crate::progress::Progress::new(&self.console, stage, unit)
+    }
+
     pub fn open(root: &Path, quiet: bool, color: bool) -> Result<Ctx> {
         Ok(Ctx {
             root: root.to_path_buf(),

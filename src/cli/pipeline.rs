@@ -11,6 +11,7 @@ use super::{Ctx, Outcome};
 use crate::error_report::{Format, Stats};
 use crate::layout::Layout;
 use crate::model::{IngestedRow, Report, Tables, Workshop};
+use crate::progress::Unit;
 use crate::schema::TableSchema;
 use crate::stages::{self, StageReport};
 
@@ -29,7 +30,7 @@ struct Carry {
 }
 
 fn ingest_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema, carry: &mut Carry) -> Result<Outcome> {
-    let mut ing = stages::ingest::run(layout, schema)?;
+    let mut ing = stages::ingest::run(layout, schema, &ctx.progress("ingest", Unit::Bytes))?;
     carry.rows = Some(std::mem::take(&mut ing.rows));
     if !ing.file_errors.is_empty() {
         let mut stats = Stats {
@@ -59,7 +60,14 @@ pub fn normalize(ctx: &Ctx) -> Result<Outcome> {
 fn normalize_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema, carry: &mut Carry) -> Result<Outcome> {
     let countries = ctx.countries(layout)?;
     let aliases = ctx.aliases(layout)?;
-    let mut n = stages::normalize::run(layout, schema, &countries, &aliases, carry.rows.take())?;
+    let mut n = stages::normalize::run(
+        layout,
+        schema,
+        &countries,
+        &aliases,
+        carry.rows.take(),
+        &ctx.progress("normalize", Unit::Rows),
+    )?;
     carry.reports = Some(std::mem::take(&mut n.reports));
     for m in &n.matches {
         match m.outcome {
@@ -113,7 +121,12 @@ pub fn dedupe(ctx: &Ctx, review: bool) -> Result<Outcome> {
 }
 
 fn dedupe_with(ctx: &Ctx, layout: &Layout, review: bool, carry: &mut Carry) -> Result<Outcome> {
-    let (r, mut d) = stages::dedupe::run(layout, review, carry.reports.take())?;
+    let (r, mut d) = stages::dedupe::run(
+        layout,
+        review,
+        carry.reports.take(),
+        &ctx.progress("dedupe", Unit::Rows),
+    )?;
     carry.workshops = Some(std::mem::take(&mut d.workshops));
     if let Some(n) = d.review_pairs {
         ctx.console.block(&format!(
@@ -140,7 +153,10 @@ fn aggregate_with(ctx: &Ctx, layout: &Layout, carry: &mut Carry) -> Result<Outco
 
 pub fn publish(ctx: &Ctx) -> Result<Outcome> {
     let (layout, _lock) = ctx.layout_locked()?;
-    Ok(done(ctx, &stages::publish::run(&layout, None)?))
+    Ok(done(
+        ctx,
+        &stages::publish::run(&layout, None, &ctx.progress("publish", Unit::Rows))?,
+    ))
 }
 
 /// Every stage in order; stops at the first one that rejects data (exit 1), so that
@@ -166,7 +182,10 @@ pub fn run_all(ctx: &Ctx, force: bool, explain: bool) -> Result<Outcome> {
             2 => normalize_with(ctx, &layout, &schema, carry),
             3 => dedupe_with(ctx, &layout, false, carry),
             4 => aggregate_with(ctx, &layout, carry),
-            _ => Ok(done(ctx, &stages::publish::run(&layout, carry.tables.take())?)),
+            _ => Ok(done(
+                ctx,
+                &stages::publish::run(&layout, carry.tables.take(), &ctx.progress("publish", Unit::Rows))?,
+            )),
         }
     };
     let mut tracker = crate::incremental::Tracker::open(&layout, force);

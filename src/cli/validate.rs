@@ -85,7 +85,12 @@ pub fn run_dataset_with(
     }
     let schema = ctx.reports_schema(layout)?;
     let countries = ctx.countries(layout)?;
-    let mut v = validate::run(layout, &schema, &countries, args.limits(), input)?;
+    let progress = match args.format.format {
+        Format::Human => ctx.progress("validate", crate::progress::Unit::Rows),
+        _ => crate::progress::Progress::hidden(),
+    };
+    let mut v = validate::run(layout, &schema, &countries, args.limits(), input, &progress)?;
+    drop(progress);
     let errors = v.checked.errors();
     let mut stats = Stats {
         files: count_files(&v.checked),
@@ -133,13 +138,25 @@ fn run_files(ctx: &Ctx, args: Args) -> Result<Outcome> {
                 .map(|m| m.saturating_sub(errors.len() + header_errors.len())),
         };
         errors.extend(header_errors);
-        let s = validate::check_source(&mut src, &schema, countries.as_ref(), remaining, jobs, |cells, errs| {
-            errors.extend(errs.iter().cloned());
-            if args.quarantine.is_some() {
-                rejected.push((cells.to_vec(), errs));
-            }
-            Ok(())
-        })?;
+        let progress = match args.format.format {
+            Format::Human => ctx.progress("validate", crate::progress::Unit::Bytes),
+            _ => crate::progress::Progress::hidden(),
+        };
+        let s = validate::check_source(
+            &mut src,
+            &schema,
+            countries.as_ref(),
+            remaining,
+            jobs,
+            &progress,
+            |cells, errs| {
+                errors.extend(errs.iter().cloned());
+                if args.quarantine.is_some() {
+                    rejected.push((cells.to_vec(), errs));
+                }
+                Ok(())
+            },
+        )?;
         stats.rows += s.rows;
         stats.valid_rows += s.valid;
         stats.rejected_rows += s.rejected;

@@ -42,6 +42,7 @@ use crate::model::{Report, Workshop};
 use crate::names::key::name_key;
 use crate::names::matcher::{DecisionRow, Decisions, Field};
 use crate::partial_date::PartialDate;
+use crate::progress::Progress;
 
 /// Why a report joined its workshop.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -709,7 +710,12 @@ fn merge_status(rs: &[&Report], conflicts: &mut Vec<String>) -> Option<String> {
 
 /// Runs dedupe on normalize's reports: `input` within `luban run`, else
 /// `build/normalized.bin`.
-pub fn run(layout: &Layout, review: bool, input: Option<Vec<Report>>) -> Result<(StageReport, Deduped)> {
+pub fn run(
+    layout: &Layout,
+    review: bool,
+    input: Option<Vec<Report>>,
+    progress: &Progress,
+) -> Result<(StageReport, Deduped)> {
     let start = Instant::now();
     let reports = match input {
         Some(r) => r,
@@ -719,7 +725,11 @@ pub fn run(layout: &Layout, review: bool, input: Option<Vec<Report>>) -> Result<
     report.rows_in = reports.len() as u64;
     let decisions_path = layout.root.join("raw").join("decisions.csv");
     let decisions = Decisions::load(&decisions_path, &layout.display(&decisions_path))?;
+    progress.set_total(reports.len() as u64);
+    progress.note("merging");
     let mut d = dedupe_with(reports, &decisions)?;
+    progress.set(report.rows_in);
+    progress.note("writing build/workshops.bin and build/merges.csv");
     report.rows_out = d.workshops.len() as u64;
     report.rejected = d.unmerged.len() as u64;
     report.merged = report.rows_in.saturating_sub(report.rows_out + report.rejected);

@@ -16,6 +16,7 @@ use super::StageReport;
 use crate::csvio;
 use crate::layout::Layout;
 use crate::model::{IngestedRow, Provenance};
+use crate::progress::Progress;
 use crate::rules::{check_header, ErrorRecord, Violation};
 use crate::schema::TableSchema;
 
@@ -143,6 +144,11 @@ impl CsvSource {
         Ok(src)
     }
 
+    /// Bytes of the file read so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.reader.as_ref().map_or(0, |r| r.position().byte() + self.bom)
+    }
+
     /// How many records the file holds in all, extrapolated from those read so far.
     pub fn estimated_rows(&self) -> Option<u64> {
         let reader = self.reader.as_ref()?;
@@ -222,11 +228,15 @@ pub struct FileRead {
 
 /// Reads one CSV file against `schema` into memory. I/O problems are errors; data
 /// problems are returned in `file_errors` (encoding, header) or marked on rows.
-pub fn read_file(path: &Path, shown: &str, schema: &TableSchema) -> Result<FileRead> {
+pub fn read_file(path: &Path, shown: &str, schema: &TableSchema, progress: &Progress) -> Result<FileRead> {
     let mut src = CsvSource::open(path, shown, schema)?;
     let mut rows = Vec::new();
     let mut batch = Batch::with_capacity(1024);
+    let mut done = 0;
     while src.next_batch(&mut batch)? {
+        let now = src.bytes_read();
+        progress.inc(now - done);
+        done = now;
         for (rec, pos) in batch.records[..batch.len].iter().zip(&batch.pos) {
             let mut bad_utf8 = Vec::new();
             let cells = decode(rec, &mut bad_utf8).into_iter().map(|c| c.into_owned()).collect();
@@ -277,7 +287,7 @@ pub struct Ingested {
 }
 
 /// Runs ingest over the dataset's raw reports.
-pub fn run(layout: &Layout, schema: &TableSchema) -> Result<Ingested> {
+pub fn run(layout: &Layout, schema: &TableSchema, progress: &Progress) -> Result<Ingested> {
     let start = Instant::now();
     let mut report = StageReport::new("ingest");
     let files = layout.report_files()?;
@@ -289,9 +299,10 @@ pub fn run(layout: &Layout, schema: &TableSchema) -> Result<Ingested> {
     }
     let mut rows = Vec::new();
     let mut file_errors = Vec::new();
+    progress.set_total(files.iter().filter_map(|f| f.metadata().ok()).map(|m| m.len()).sum());
     for path in &files {
         let shown = layout.display(path).replace('\\', "/");
-        let read = read_file(path, &shown, schema)?;
+        let read = read_file(path, &shown, schema, progress)?;
         report.rows_in += read.rows.len() as u64;
         if read.file_errors.is_empty() {
             report.rows_out += read.rows.len() as u64;

@@ -24,6 +24,7 @@ use crate::names::countries::{Country, CountryResolver, Resolution};
 use crate::names::key::{clean_text, name_key};
 use crate::names::matcher::{match_unknowns, Decisions, Field, NameMatch};
 use crate::partial_date::PartialDate;
+use crate::progress::Progress;
 use crate::schema::TableSchema;
 
 /// The alias tables a run uses.
@@ -212,8 +213,11 @@ fn normalize_rows(
     countries: &CountryResolver,
     aliases: &Aliases,
     rows: Vec<IngestedRow>,
+    progress: &Progress,
 ) -> Result<(Vec<Report>, Unknown, [BTreeSet<String>; 3])> {
     let cols = Columns::new(schema);
+    progress.set_total(rows.len() as u64);
+    progress.note("resolving distinct names");
     let (resolved, country_of, unknown, used) = resolve_distinct(schema, &cols, countries, aliases, &rows);
     // Rows are turned into reports a round at a time and dropped, so that the memory of
     // one round's rows is reused for the next round's reports.
@@ -234,6 +238,8 @@ fn normalize_rows(
             })
             .collect::<Result<Vec<Vec<Report>>>>()?;
         parts.into_iter().for_each(|p| reports.extend(p));
+        progress.set(reports.len() as u64);
+        progress.note("");
     }
     Ok((reports, unknown, used))
 }
@@ -423,6 +429,7 @@ pub fn run(
     countries: &CountryResolver,
     aliases: &Aliases,
     input: Option<Vec<IngestedRow>>,
+    progress: &Progress,
 ) -> Result<Normalized> {
     let start = Instant::now();
     let rows = match input {
@@ -431,10 +438,12 @@ pub fn run(
     };
     let mut report = StageReport::new("normalize");
     report.rows_in = rows.len() as u64;
-    let (mut reports, unknown, used) = normalize_rows(schema, countries, aliases, rows)?;
+    let (mut reports, unknown, used) = normalize_rows(schema, countries, aliases, rows, progress)?;
     let decisions_path = layout.root.join("raw").join("decisions.csv");
     let decisions = Decisions::load(&decisions_path, &layout.display(&decisions_path))?;
+    progress.note("matching unknown names");
     let matches = resolve_unknown_names(&mut reports, &unknown, &decisions);
+    progress.note("writing build/normalized.bin");
     report.rows_out = reports.len() as u64;
     let mut lints = BTreeMap::new();
     for (table, used) in [&aliases.cities, &aliases.institutions, &aliases.partners]

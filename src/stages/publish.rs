@@ -33,6 +33,7 @@ use crate::csvio;
 use crate::layout::Layout;
 use crate::model::{ClaimCheck, CountrySummary, OpeningsByYear, Tables, Workshop};
 use crate::partial_date::PartialDate;
+use crate::progress::Progress;
 use crate::schema::TableSchema;
 
 /// Rows per Parquet row group (fixed, so files do not depend on the machine).
@@ -489,7 +490,7 @@ fn fault(point: &str) {
 
 /// Runs publish on the tables of dedupe and aggregate: `input` within `luban run`, else
 /// their artifacts in `build/`.
-pub fn run(layout: &Layout, input: Option<Tables>) -> Result<StageReport> {
+pub fn run(layout: &Layout, input: Option<Tables>, progress: &Progress) -> Result<StageReport> {
     let start = Instant::now();
     let data = match input {
         Some(t) => t,
@@ -500,6 +501,7 @@ pub fn run(layout: &Layout, input: Option<Tables>) -> Result<StageReport> {
             claims: csvio::read_artifact(&layout.build_file("claims_check.bin"), "aggregate")?,
         },
     };
+    progress.note("writing Parquet, CSV, the data package, README and chart");
     recover(layout)?;
     let tmp = sibling(layout, "tmp");
     if tmp.exists() {

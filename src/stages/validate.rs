@@ -25,6 +25,7 @@ use crate::csvio;
 use crate::layout::Layout;
 use crate::model::IngestedRow;
 use crate::names::countries::CountryResolver;
+use crate::progress::Progress;
 use crate::rules::{
     hash_record, CrossRowState, ErrorRecord, ForeignKeyState, KeyFields, RowChecker, RowInfo, RowKeys, Violation,
 };
@@ -77,6 +78,7 @@ pub fn check_rows(
     width: usize,
     rows: Vec<IngestedRow>,
     limits: Limits,
+    progress: &Progress,
 ) -> Checked {
     let checker = RowChecker::new(schema, countries);
     let key_fields = KeyFields::new(schema);
@@ -85,7 +87,11 @@ pub fn check_rows(
     let mut out = Checked::default();
     let mut n_errors = 0usize;
     let total = rows.len() as u64;
+    progress.set_total(total);
     for (done, row) in rows.into_iter().enumerate() {
+        if done % 4096 == 0 {
+            progress.set(done as u64);
+        }
         if limits.max_errors.is_some_and(|m| n_errors >= m) {
             out.stopped_early = true;
             out.unchecked = total - done as u64;
@@ -293,9 +299,11 @@ pub fn check_source(
     countries: Option<&CountryResolver>,
     limits: Limits,
     jobs: usize,
+    progress: &Progress,
     on_rejected: impl FnMut(&[String], Vec<ErrorRecord>) -> Result<()> + Send,
 ) -> Result<StreamStats> {
     const BATCH: usize = 8192;
+    progress.set_total(src.bytes);
     let checker = RowChecker::new(schema, countries);
     let key_fields = KeyFields::new(schema);
     let width = src.labels.len();
@@ -314,6 +322,7 @@ pub fn check_source(
     if jobs <= 1 {
         let mut batch = Batch::with_capacity(BATCH);
         while src.next_batch(&mut batch)? {
+            progress.set(src.bytes_read());
             results.extend(
                 batch.records[..batch.len]
                     .iter()
@@ -350,6 +359,7 @@ pub fn check_source(
                 if !src.next_batch(&mut batch)? {
                     break;
                 }
+                progress.set(src.bytes_read());
                 batch.estimated_rows = src.estimated_rows();
                 if full_tx.send(batch).is_err() {
                     break; // the checker stopped early
@@ -473,6 +483,7 @@ pub fn run(
     countries: &CountryResolver,
     limits: Limits,
     input: Option<Vec<IngestedRow>>,
+    progress: &Progress,
 ) -> Result<Validated> {
     let start = Instant::now();
     let rows = match input {
@@ -482,7 +493,7 @@ pub fn run(
     let mut report = StageReport::new("validate");
     report.rows_in = rows.len() as u64;
     // ingest rejects files whose header is not the schema's, so every row has its width
-    let checked = check_rows(schema, Some(countries), schema.fields.len(), rows, limits);
+    let checked = check_rows(schema, Some(countries), schema.fields.len(), rows, limits, progress);
     report.rows_out = checked.valid.len() as u64;
     report.rejected = checked.rejected.len() as u64 + checked.unchecked;
     report.data_errors = !checked.rejected.is_empty();
@@ -519,10 +530,18 @@ mod tests {
         std::fs::write(&path, bytes).unwrap();
         let mut src = CsvSource::open(&path, "x.csv", &schema).unwrap();
         let mut errors = std::mem::take(&mut src.header_errors);
-        let stats = check_source(&mut src, &schema, None, Limits::default(), jobs, |_, e| {
-            errors.extend(e);
-            Ok(())
-        })
+        let stats = check_source(
+            &mut src,
+            &schema,
+            None,
+            Limits::default(),
+            jobs,
+            &Progress::hidden(),
+            |_, e| {
+                errors.extend(e);
+                Ok(())
+            },
+        )
         .unwrap();
         (stats, errors)
     }

@@ -338,3 +338,59 @@ fn incremental_runs_rerun_exactly_the_stages_whose_inputs_changed() {
     let out = wd.run(&["run", "--force", "--explain"]).expect(0);
     assert_eq!(out.stderr.matches("runs: --force").count(), 6, "{out}");
 }
+
+/// Runs luban under a pseudo-terminal (util-linux `script`), so that stderr is a
+/// terminal, and returns everything the terminal received.
+fn on_a_terminal(wd: &Workdir, args: &str) -> String {
+    let out = std::process::Command::new("script")
+        .args(["-qec", &format!("{} {args}", env!("CARGO_BIN_EXE_luban")), "/dev/null"])
+        .current_dir(wd.root())
+        .env("LUBAN_PROGRESS_DELAY_MS", "0")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("util-linux `script` runs commands under a pseudo-terminal");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn progress_bars_show_on_a_terminal_and_never_with_quiet_or_when_piped() {
+    let wd = Workdir::new();
+    wd.run(&[
+        "generate",
+        "--rows",
+        "20000",
+        "--clean",
+        "--out",
+        "raw/reports/generated.csv",
+    ])
+    .expect(0);
+    let shown = on_a_terminal(&wd, "run --force");
+    // ingest counts bytes at a rate; the row stages count rows at a rate
+    assert!(shown.contains("   ingest: [") && shown.contains("MiB/s"), "{shown}");
+    assert!(shown.contains("normalize: [") && shown.contains("rows/s"), "{shown}");
+    // the status lines still come, after the bars are cleared
+    assert!(shown.contains("normalize:  20000 in"), "{shown}");
+    // the streaming validator shows MB/s, except with machine output
+    let validated = on_a_terminal(
+        &wd,
+        "validate raw/reports/generated.csv --schema schemas/reports.schema.json",
+    );
+    assert!(
+        validated.contains(" validate: [") && validated.contains("MiB/s"),
+        "{validated}"
+    );
+    let json = on_a_terminal(
+        &wd,
+        "validate raw/reports/generated.csv --schema schemas/reports.schema.json --format json",
+    );
+    assert!(!json.contains("MiB/s") && json.trim_start().starts_with('{'), "{json}");
+    let quiet = on_a_terminal(&wd, "run --force --quiet");
+    assert!(!quiet.contains('[') && !quiet.contains("/s"), "{quiet}");
+    // not a terminal: no bar, whatever the delay
+    let piped = wd.run(&["run", "--force"]).expect(0);
+    assert!(
+        !piped.stderr.contains("rows/s") && !piped.stderr.contains("MiB/s"),
+        "{piped}"
+    );
+}
