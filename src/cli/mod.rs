@@ -194,8 +194,10 @@ fn show(path: &std::path::Path) -> anyhow::Result<Outcome> {
     }
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
     match name {
-        "ingested.bin" => print::<IngestedRow>(read_artifact(path, "ingest")?)?,
-        "valid.bin" => print::<IngestedRow>(read_artifact(path, "validate")?)?,
+        "ingested.bin" | "valid.bin" => {
+            let rows: Vec<IngestedRow> = read_artifact(path, if name == "valid.bin" { "validate" } else { "ingest" })?;
+            print(rows.iter().map(IngestedRowView::from).collect())?
+        }
         "normalized.bin" => print::<Report>(read_artifact(path, "normalize")?)?,
         "workshops.bin" => print::<Workshop>(read_artifact(path, "dedupe")?)?,
         "countries.bin" => print::<CountrySummary>(read_artifact(path, "aggregate")?)?,

@@ -239,17 +239,14 @@ pub fn read_file(path: &Path, shown: &str, schema: &TableSchema, progress: &Prog
         done = now;
         for (rec, pos) in batch.records[..batch.len].iter().zip(&batch.pos) {
             let mut bad_utf8 = Vec::new();
-            let cells = decode(rec, &mut bad_utf8).into_iter().map(|c| c.into_owned()).collect();
-            rows.push(IngestedRow {
-                at: Provenance {
-                    file: shown.to_string(),
-                    line: pos.line,
-                    row: pos.row,
-                    byte: pos.byte,
-                },
-                cells,
-                bad_utf8,
-            });
+            let cells = decode(rec, &mut bad_utf8);
+            let at = Provenance {
+                file: shown.to_string(),
+                line: pos.line,
+                row: pos.row,
+                byte: pos.byte,
+            };
+            rows.push(IngestedRow::new(at, cells.iter().map(|c| c.as_ref()), bad_utf8));
         }
     }
     Ok(FileRead {
@@ -260,7 +257,14 @@ pub fn read_file(path: &Path, shown: &str, schema: &TableSchema, progress: &Prog
 }
 
 /// Places a violation of one row in its file, for reports and the quarantine file.
-pub fn place(file: &str, line: u64, row: u64, schema: &TableSchema, cells: &[String], v: &Violation) -> ErrorRecord {
+pub fn place<S: AsRef<str>>(
+    file: &str,
+    line: u64,
+    row: u64,
+    schema: &TableSchema,
+    cells: &[S],
+    v: &Violation,
+) -> ErrorRecord {
     ErrorRecord {
         file: file.to_string(),
         line,
@@ -269,7 +273,7 @@ pub fn place(file: &str, line: u64, row: u64, schema: &TableSchema, cells: &[Str
         field_position: v.field_index.map(|i| i + 1),
         code: v.code.to_string(),
         constraint: v.constraint.map(str::to_string),
-        cell: v.field_index.and_then(|i| cells.get(i)).cloned(),
+        cell: v.field_index.and_then(|i| cells.get(i)).map(|c| c.as_ref().to_string()),
         message: v.message.clone(),
         expected: v.expected.clone(),
         help: v.help.clone(),

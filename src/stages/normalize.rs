@@ -114,7 +114,7 @@ impl Columns {
 
 /// A cell's trimmed text, or None when it is empty or a missing value.
 fn cell<'r>(schema: &TableSchema, row: &'r IngestedRow, at: Option<usize>) -> Option<&'r str> {
-    let c = row.cells.get(at?)?.trim();
+    let c = row.cell(at?)?.trim();
     (!c.is_empty() && !schema.missing_values.iter().any(|m| m == c)).then_some(c)
 }
 
@@ -455,7 +455,7 @@ pub fn run(
         lints.insert(table.file.clone(), found);
     }
     csvio::write_artifact(&layout.build_file("normalized.bin"), &reports)?;
-    csvio::write_atomic(&layout.build_file("name-matches.csv"), |w| {
+    csvio::write_staged(&layout.build_file("name-matches.csv"), |w| {
         let mut wtr = csvio::writer(w);
         wtr.write_record(["field", "country", "name", "candidate", "score", "outcome"])?;
         for m in &matches {
@@ -471,7 +471,7 @@ pub fn run(
         wtr.flush()?;
         Ok(())
     })?;
-    csvio::write_atomic(&layout.build_file("alias-lint.csv"), |w| {
+    csvio::write_staged(&layout.build_file("alias-lint.csv"), |w| {
         let mut wtr = csvio::writer(w);
         wtr.write_record(["file", "line", "severity", "code", "message"])?;
         for (file, found) in &lints {

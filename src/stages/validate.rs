@@ -54,11 +54,11 @@ impl Checked {
     }
 }
 
-fn placed(
+fn placed<S: AsRef<str>>(
     schema: &TableSchema,
     file: &str,
     pos: RecordPos,
-    cells: &[String],
+    cells: &[S],
     violations: &[Violation],
 ) -> Vec<ErrorRecord> {
     violations
@@ -97,18 +97,18 @@ pub fn check_rows(
             out.unchecked = total - done as u64;
             break;
         }
-        let cells: Vec<&str> = row.cells.iter().map(String::as_str).collect();
+        let cells: Vec<&str> = row.cells();
         let mut violations = Vec::new();
         let blank = checker.check_cells(width, &cells, &row.bad_utf8, &mut violations);
         let keys = key_fields.keys(
             schema,
             &cells,
-            hash_record(cells.concat().as_bytes(), cells.iter().map(|c| c.len())),
+            hash_record(row.text().as_bytes(), cells.iter().map(|c| c.len())),
         );
-        let cell = |i: usize| row.cells.get(i).cloned().unwrap_or_default();
+        let cell = |i: usize| row.cell(i).unwrap_or_default().to_string();
         cross.check(schema, row.at.row, &keys, blank, &cell, &mut violations);
         if !fk.is_empty() && !blank {
-            let all = || row.cells.clone();
+            let all = || row.cells().into_iter().map(str::to_string).collect();
             fk.observe(
                 schema,
                 &RowInfo {
@@ -130,7 +130,7 @@ pub fn check_rows(
                 row: row.at.row,
                 byte: row.at.byte,
             };
-            let errors = placed(schema, &row.at.file, pos, &row.cells, &violations);
+            let errors = placed(schema, &row.at.file, pos, &cells, &violations);
             out.rejected.push((row, errors));
         }
     }
@@ -412,10 +412,10 @@ pub fn check_source(
 
 /// Writes the quarantine file: one line per error, with the whole record as JSON.
 pub fn write_quarantine(path: &std::path::Path, rejected: &[(IngestedRow, Vec<ErrorRecord>)]) -> Result<()> {
-    csvio::write_atomic(path, |w| {
+    csvio::write_staged(path, |w| {
         let mut q = QuarantineWriter::new(w)?;
         for (row, errors) in rejected {
-            q.write(&row.cells, errors)?;
+            q.write(&row.cells(), errors)?;
         }
         q.flush()
     })
@@ -445,7 +445,7 @@ impl<W: std::io::Write> QuarantineWriter<W> {
         Ok(QuarantineWriter { wtr })
     }
 
-    pub fn write(&mut self, cells: &[String], errors: &[ErrorRecord]) -> Result<()> {
+    pub fn write<S: AsRef<str> + serde::Serialize>(&mut self, cells: &[S], errors: &[ErrorRecord]) -> Result<()> {
         let record = serde_json::to_string(cells)?;
         for e in errors {
             self.wtr.write_record([
