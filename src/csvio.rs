@@ -35,6 +35,19 @@ pub fn writer<W: Write>(w: W) -> csv::Writer<W> {
 /// flushed, synced and renamed over `path`. On error the temp file is removed and `path`
 /// is left as it was.
 pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    write_renamed(path, true, fill)
+}
+
+/// [`write_atomic`] without the fsync, for the staged files in `build/`: a reader still
+/// never sees a half-written file, but after a power loss the file may be empty or
+/// short. That is safe because `build/state.json` holds the hash of every staged file:
+/// a damaged one no longer matches, so its stage reruns (and reading it is an error that
+/// names the stage). Syncing cost seconds per run at a million reports.
+pub fn write_staged(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    write_renamed(path, false, fill)
+}
+
+fn write_renamed(path: &Path, sync: bool, fill: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("failed to create folder `{}`", dir.display()))?;
     let tmp = tempfile::Builder::new()
@@ -56,9 +69,11 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>
             .set_permissions(std::fs::Permissions::from_mode(0o644))
             .with_context(|| format!("failed to set permissions of `{}`", path.display()))?;
     }
-    tmp.as_file()
-        .sync_all()
-        .with_context(|| format!("failed to sync `{}`", path.display()))?;
+    if sync {
+        tmp.as_file()
+            .sync_all()
+            .with_context(|| format!("failed to sync `{}`", path.display()))?;
+    }
     tmp.persist(path)
         .with_context(|| format!("failed to rename temp file to `{}`", path.display()))?;
     Ok(())
@@ -107,7 +122,7 @@ const FRAMES_PER_ROUND: usize = 8;
 /// bytes are the same for any thread count.
 pub fn write_artifact<T: Serialize + Sync>(path: &Path, items: &[T]) -> Result<()> {
     use rayon::prelude::*;
-    write_atomic(path, |w| {
+    write_staged(path, |w| {
         w.write_all(ARTIFACT_MAGIC)?;
         w.write_all(&(items.len() as u64).to_le_bytes())?;
         for round in items.chunks(FRAME_RECORDS * FRAMES_PER_ROUND) {

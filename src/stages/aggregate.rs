@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use anyhow::Result;
+use rayon::prelude::*;
 
 use super::dedupe::union_ignoring_case;
 use super::StageReport;
@@ -26,19 +27,21 @@ pub fn aggregate(workshops: &[Workshop]) -> Vec<CountrySummary> {
     for w in workshops {
         by.entry(w.country_code.as_str()).or_default().push(w);
     }
-    by.into_values()
+    // countries are independent: one task each
+    let by: Vec<Vec<&Workshop>> = by.into_values().collect();
+    by.into_par_iter()
         .map(|ws| {
             let first = ws[0];
             let count = |s: &str| ws.iter().filter(|w| w.status.as_deref() == Some(s)).count() as u32;
             let dates: Vec<_> = ws.iter().filter_map(|w| w.opened_on).collect();
-            let hosts: BTreeSet<&str> = ws
+            let hosts: ahash::AHashSet<&str> = ws
                 .iter()
                 .filter_map(|w| w.host_institution.as_deref())
                 .flat_map(|h| h.split("; "))
                 .collect();
-            let partners: BTreeSet<String> = ws.iter().flat_map(|w| w.chinese_partners.iter().cloned()).collect();
+            let partners: BTreeSet<&String> = ws.iter().flat_map(|w| w.chinese_partners.iter()).collect();
             let specialties = union_ignoring_case(ws.iter().flat_map(|w| w.specialties.iter()));
-            let sources: BTreeSet<&str> = ws
+            let sources: ahash::AHashSet<&str> = ws
                 .iter()
                 .flat_map(|w| w.source_urls.iter().map(String::as_str))
                 .collect();
@@ -56,7 +59,7 @@ pub fn aggregate(workshops: &[Workshop]) -> Vec<CountrySummary> {
                 first_opened_on: dates.iter().min_by_key(|d| d.sort_key()).copied(),
                 latest_opened_on: dates.iter().max_by_key(|d| d.sort_key()).copied(),
                 host_institutions: hosts.len() as u32,
-                chinese_partners: partners.into_iter().collect(),
+                chinese_partners: partners.into_iter().cloned().collect(),
                 specialties,
                 sources: sources.len() as u32,
             }
@@ -115,7 +118,7 @@ fn in_scope(scope: &str, w: &Workshop) -> Option<bool> {
 /// claims last, in file order).
 pub fn claims_check(workshops: &[Workshop], claims: &[Claim]) -> Vec<ClaimCheck> {
     let mut out: Vec<ClaimCheck> = claims
-        .iter()
+        .par_iter()
         .map(|c| {
             let as_of = c.claim_date.map(|d| PartialDate::from_date(d.last_day()));
             let counted: Option<Vec<&Workshop>> = as_of.and_then(|end| {

@@ -537,13 +537,21 @@ fn label(reports: &[Report], members: &[usize]) -> String {
 /// The union of free-text list items (specialties), sorted ignoring case, keeping the
 /// first spelling of items that differ only in case.
 pub fn union_ignoring_case<'a>(items: impl Iterator<Item = &'a String>) -> Vec<String> {
-    let mut all: Vec<&String> = items.collect();
-    all.sort_by(|a, b| a.to_lowercase().cmp(&b.to_lowercase()).then_with(|| a.cmp(b)));
-    let mut seen = BTreeSet::new();
-    all.into_iter()
-        .filter(|s| seen.insert(s.to_lowercase()))
-        .cloned()
-        .collect()
+    // distinct spellings first (a country's workshops repeat a few specialties), so each
+    // is lower-cased once
+    let distinct: ahash::AHashSet<&String> = items.collect();
+    let mut first: BTreeMap<String, &String> = BTreeMap::new();
+    for s in distinct {
+        first
+            .entry(s.to_lowercase())
+            .and_modify(|f| {
+                if s < *f {
+                    *f = s;
+                }
+            })
+            .or_insert(s);
+    }
+    first.into_values().cloned().collect()
 }
 
 /// Counts values, most frequent first, ties by the value itself.
@@ -735,7 +743,7 @@ pub fn run(
     report.merged = report.rows_in.saturating_sub(report.rows_out + report.rejected);
     report.data_errors = !d.unmerged.is_empty();
     csvio::write_artifact(&layout.build_file("workshops.bin"), &d.workshops)?;
-    csvio::write_atomic(&layout.build_file("merges.csv"), |w| {
+    csvio::write_staged(&layout.build_file("merges.csv"), |w| {
         let mut wtr = csvio::writer(w);
         wtr.write_record(["workshop_id", "file", "line", "source_url", "rule"])?;
         for m in &d.merges {
@@ -750,7 +758,7 @@ pub fn run(
         wtr.flush()?;
         Ok(())
     })?;
-    csvio::write_atomic(&layout.build_file("unmerged.csv"), |w| {
+    csvio::write_staged(&layout.build_file("unmerged.csv"), |w| {
         let mut wtr = csvio::writer(w);
         wtr.write_record(["file", "line", "source_url", "code", "message"])?;
         for u in &d.unmerged {
@@ -809,7 +817,7 @@ pub fn write_review(layout: &Layout, workshops: &[Workshop], decisions: &Decisio
         })
         .collect();
     rows.extend(workshop_candidates(workshops, decisions));
-    csvio::write_atomic(&layout.build_file("review.csv"), |w| {
+    csvio::write_staged(&layout.build_file("review.csv"), |w| {
         let mut wtr = csvio::writer(w);
         for r in &rows {
             wtr.serialize(r)?;

@@ -59,6 +59,6 @@ impl fmt::Display for StageReport {
         if self.rejected > 0 {
             write!(f, "  {:>6} rejected", self.rejected)?;
         }
-        write!(f, "  ({:.0?})", self.elapsed)
+        write!(f, "  ({:.2?})", self.elapsed)
     }
 }

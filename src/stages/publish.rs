@@ -23,6 +23,7 @@ use polars::prelude::{
     Column, CompatLevel, DataFrame, DataType, IntoSeries, KeyValueMetadata, ListBuilderTrait, ListStringChunkedBuilder,
     NamedFrom, ParquetCompression, ParquetWriter, PlSmallStr, SchemaExt, Series, StatisticsOptions,
 };
+use rayon::prelude::*;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -352,61 +353,19 @@ fn file_stats(path: &Path) -> Result<(u64, String)> {
 fn write_all(layout: &Layout, dir: &Path, data: &Tables) -> Result<()> {
     let meta = dataset_meta(layout)?;
     let version = meta["version"].as_str().unwrap_or_default().to_string();
-    let mut resources = Vec::new();
-    for t in [
+    let tables = [
         workshops_table(&data.workshops),
         countries_table(&data.countries),
         openings_table(&data.openings),
         claims_table(&data.claims),
-    ] {
-        let (schema, schema_value) = schema_json(layout, t.name)?;
-        let names: Vec<&str> = t.columns.iter().map(|(n, _)| *n).collect();
-        if schema.field_names() != names {
-            bail!(
-                "`schemas/{}.schema.json` lists fields {:?}, but luban publishes {:?}",
-                t.name,
-                schema.field_names(),
-                names
-            );
-        }
-        let csv_path = dir.join(format!("{}.csv", t.name));
-        let pq_path = dir.join(format!("{}.parquet", t.name));
-        write_csv(&csv_path, &t)?;
-        write_parquet(&pq_path, &t, &schema, &version)?;
-        let pq_schema = parquet_schema(&schema_value);
-        for (path, format, mediatype, schema_value) in [
-            (&csv_path, "csv", "text/csv", &schema_value),
-            (&pq_path, "parquet", "application/vnd.apache.parquet", &pq_schema),
-        ] {
-            let (bytes, sha) = file_stats(path)?;
-            let mut r = json!({
-                "name": format!("{}-{format}", t.name),
-                "path": format!("{}.{format}", t.name),
-                "profile": "tabular-data-resource",
-                "title": schema_value.get("title").cloned().unwrap_or(Value::Null),
-                "description": schema_value.get("description").cloned().unwrap_or(Value::Null),
-                "format": format,
-                "mediatype": mediatype,
-                "bytes": bytes,
-                "hash": format!("sha256:{sha}"),
-                "rows": t.rows,
-                "schema": schema_value.clone(),
-            });
-            if format == "csv" {
-                r["encoding"] = json!("utf-8");
-                r["dialect"] = json!({"delimiter": ",", "doubleQuote": true, "header": true});
-            } else if let Some(o) = r.as_object_mut() {
-                // Frictionless reads Parquet through pyarrow, not as bytes, so it cannot
-                // verify `bytes`/`hash` there and reports them as mismatches: keep them
-                // under luban's own keys for Parquet.
-                let bytes = o.remove("bytes").expect("set above");
-                let hash = o.remove("hash").expect("set above");
-                o.insert("x-luban-bytes".into(), bytes);
-                o.insert("x-luban-hash".into(), hash);
-            }
-            resources.push(r);
-        }
-    }
+    ];
+    // every table's CSV and Parquet files are written and hashed in parallel; the
+    // resources are listed in table order
+    let resources: Vec<Vec<Value>> = tables
+        .par_iter()
+        .map(|t| table_resources(layout, dir, t, &version))
+        .collect::<Result<_>>()?;
+    let resources: Vec<Value> = resources.into_iter().flatten().collect();
     let mut package = json!({
         "profile": "tabular-data-package",
         "name": meta["name"],
@@ -444,6 +403,62 @@ fn write_all(layout: &Layout, dir: &Path, data: &Tables) -> Result<()> {
     let text = serde_json::to_string_pretty(&package)? + "\n";
     std::fs::write(dir.join("datapackage.json"), text).context("failed to write `datapackage.json`")?;
     Ok(())
+}
+
+/// Writes one table as CSV and Parquet (in parallel) and returns their two Data Package
+/// resources.
+fn table_resources(layout: &Layout, dir: &Path, t: &Table, version: &str) -> Result<Vec<Value>> {
+    let (schema, schema_value) = schema_json(layout, t.name)?;
+    let mut resources = Vec::new();
+    let names: Vec<&str> = t.columns.iter().map(|(n, _)| *n).collect();
+    if schema.field_names() != names {
+        bail!(
+            "`schemas/{}.schema.json` lists fields {:?}, but luban publishes {:?}",
+            t.name,
+            schema.field_names(),
+            names
+        );
+    }
+    let csv_path = dir.join(format!("{}.csv", t.name));
+    let pq_path = dir.join(format!("{}.parquet", t.name));
+    let (csv, pq) = rayon::join(
+        || write_csv(&csv_path, t).and_then(|_| file_stats(&csv_path)),
+        || write_parquet(&pq_path, t, &schema, version).and_then(|_| file_stats(&pq_path)),
+    );
+    let stats = [csv?, pq?];
+    let pq_schema = parquet_schema(&schema_value);
+    for ((bytes, sha), (format, mediatype, schema_value)) in stats.into_iter().zip([
+        ("csv", "text/csv", &schema_value),
+        ("parquet", "application/vnd.apache.parquet", &pq_schema),
+    ]) {
+        let mut r = json!({
+            "name": format!("{}-{format}", t.name),
+            "path": format!("{}.{format}", t.name),
+            "profile": "tabular-data-resource",
+            "title": schema_value.get("title").cloned().unwrap_or(Value::Null),
+            "description": schema_value.get("description").cloned().unwrap_or(Value::Null),
+            "format": format,
+            "mediatype": mediatype,
+            "bytes": bytes,
+            "hash": format!("sha256:{sha}"),
+            "rows": t.rows,
+            "schema": schema_value.clone(),
+        });
+        if format == "csv" {
+            r["encoding"] = json!("utf-8");
+            r["dialect"] = json!({"delimiter": ",", "doubleQuote": true, "header": true});
+        } else if let Some(o) = r.as_object_mut() {
+            // Frictionless reads Parquet through pyarrow, not as bytes, so it cannot
+            // verify `bytes`/`hash` there and reports them as mismatches: keep them
+            // under luban's own keys for Parquet.
+            let bytes = o.remove("bytes").expect("set above");
+            let hash = o.remove("hash").expect("set above");
+            o.insert("x-luban-bytes".into(), bytes);
+            o.insert("x-luban-hash".into(), hash);
+        }
+        resources.push(r);
+    }
+    Ok(resources)
 }
 
 fn sibling(layout: &Layout, kind: &str) -> PathBuf {

@@ -203,3 +203,22 @@ proptest! {
         prop_assert_eq!(in_workshops + d.unmerged.len(), n);
     }
 }
+
+#[test]
+fn specialties_union_ignores_case_and_keeps_one_spelling_in_a_stable_order() {
+    let items: Vec<String> = [
+        "robotics",
+        "Automation",
+        "ROBOTICS",
+        "Robotics",
+        "automation",
+        "logistics",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let got = union_ignoring_case(items.iter());
+    assert_eq!(got, vec!["Automation", "logistics", "ROBOTICS"]);
+    let reversed = union_ignoring_case(items.iter().rev());
+    assert_eq!(reversed, got, "input order must not matter");
+}
