@@ -88,51 +88,67 @@ pub fn check_rows(
     let mut n_errors = 0usize;
     let total = rows.len() as u64;
     progress.set_total(total);
-    for (done, row) in rows.into_iter().enumerate() {
-        if done % 4096 == 0 {
-            progress.set(done as u64);
-        }
-        if limits.max_errors.is_some_and(|m| n_errors >= m) {
-            out.stopped_early = true;
-            out.unchecked = total - done as u64;
+    // Per-row checks run on every core, a round at a time; the cross-row rules then see
+    // the rows in order, so the outcome is the same as checking one row after another.
+    let mut rows = rows.into_iter();
+    let mut done = 0u64;
+    'rounds: loop {
+        let round: Vec<IngestedRow> = rows.by_ref().take(32 * 1024).collect();
+        if round.is_empty() {
             break;
         }
-        let cells: Vec<&str> = row.cells();
-        let mut violations = Vec::new();
-        let blank = checker.check_cells(width, &cells, &row.bad_utf8, &mut violations);
-        let keys = key_fields.keys(
-            schema,
-            &cells,
-            hash_record(row.text().as_bytes(), cells.iter().map(|c| c.len())),
-        );
-        let cell = |i: usize| row.cell(i).unwrap_or_default().to_string();
-        cross.check(schema, row.at.row, &keys, blank, &cell, &mut violations);
-        if !fk.is_empty() && !blank {
-            let all = || row.cells().into_iter().map(str::to_string).collect();
-            fk.observe(
-                schema,
-                &RowInfo {
-                    row: row.at.row,
+        let per_row: Vec<(Vec<Violation>, bool, RowKeys)> = round
+            .par_iter()
+            .with_min_len(1024)
+            .map(|row| {
+                let cells: Vec<&str> = row.cells();
+                let mut violations = Vec::new();
+                let blank = checker.check_cells(width, &cells, &row.bad_utf8, &mut violations);
+                let keys = key_fields.keys(
+                    schema,
+                    &cells,
+                    hash_record(row.text().as_bytes(), cells.iter().map(|c| c.len())),
+                );
+                (violations, blank, keys)
+            })
+            .collect();
+        for (row, (mut violations, blank, keys)) in round.into_iter().zip(per_row) {
+            if limits.max_errors.is_some_and(|m| n_errors >= m) {
+                out.stopped_early = true;
+                out.unchecked = total - done;
+                break 'rounds;
+            }
+            done += 1;
+            let cell = |i: usize| row.cell(i).unwrap_or_default().to_string();
+            cross.check(schema, row.at.row, &keys, blank, &cell, &mut violations);
+            if !fk.is_empty() && !blank {
+                let all = || row.cells().into_iter().map(str::to_string).collect();
+                fk.observe(
+                    schema,
+                    &RowInfo {
+                        row: row.at.row,
+                        line: row.at.line,
+                        byte: row.at.byte,
+                        rejected: !violations.is_empty(),
+                        cell: &cell,
+                        cells: &all,
+                    },
+                );
+            }
+            if violations.is_empty() {
+                out.valid.push(row);
+            } else {
+                n_errors += violations.len();
+                let pos = RecordPos {
                     line: row.at.line,
+                    row: row.at.row,
                     byte: row.at.byte,
-                    rejected: !violations.is_empty(),
-                    cell: &cell,
-                    cells: &all,
-                },
-            );
+                };
+                let errors = placed(schema, &row.at.file, pos, &row.cells(), &violations);
+                out.rejected.push((row, errors));
+            }
         }
-        if violations.is_empty() {
-            out.valid.push(row);
-        } else {
-            n_errors += violations.len();
-            let pos = RecordPos {
-                line: row.at.line,
-                row: row.at.row,
-                byte: row.at.byte,
-            };
-            let errors = placed(schema, &row.at.file, pos, &cells, &violations);
-            out.rejected.push((row, errors));
-        }
+        progress.set(done);
     }
     if !out.stopped_early {
         for (p, v) in fk.finish() {
