@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# Pipeline benchmark: every stage of `luban run` on generated clean reports, at each size
-# in SIZES, plus the polars baseline for publish (issue 5): the time polars itself needs
-# to write the same Parquet files. Writes the "Pipeline at scale" section of BENCHMARKS.md.
+# Pipeline benchmark (issues 4, 5, 8), measured in one run and written to the "Pipeline at
+# scale" section of BENCHMARKS.md:
+# - every stage run alone (`luban <stage>`), and `luban run --force` end to end, on
+#   `luban generate --clean` data, at each size in SIZES; medians of REPEAT rounds;
+# - baselines in the same run: polars writing the same Parquet files (issue 5), and a
+#   plain polars script doing typed read -> dedupe -> group-by -> Parquet (issue 8);
+# - the streaming validator at VALIDATE_SIZES (10M by default): the part of luban that
+#   already runs in bounded memory.
 #
-#   bash benches/pipeline.sh                  # SIZES="100000 1000000"
-#   SIZES=100000 bash benches/pipeline.sh
+#   bash benches/pipeline.sh                          # SIZES="100000 1000000", REPEAT=3
+#   SIZES=100000 REPEAT=1 VALIDATE_SIZES= bash benches/pipeline.sh   # quick look
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/luban-target}
 SIZES=${SIZES:-"100000 1000000"}
+REPEAT=${REPEAT:-3}
+VALIDATE_SIZES=${VALIDATE_SIZES-"10000000"}
 VENV=${LUBAN_VENV:-$HOME/.cache/luban-venv}
 WORK=${BENCH_DIR:-$(mktemp -d)}
 cargo build --release --locked --quiet
@@ -18,61 +25,118 @@ if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
 
 TIMES=$WORK/pipeline-times
 : > "$TIMES"
+# measure SIZE NAME CMD...: appends "SIZE NAME wall user sys maxrss_kb" to $TIMES
+measure() {
+  local n=$1 name=$2; shift 2
+  /usr/bin/time -f "$n $name %e %U %S %M" -a -o "$TIMES" "$@" > /dev/null 2> "$WORK/last.err" \
+    || { echo "$name at $n failed:" >&2; cat "$WORK/last.err" >&2; exit 1; }
+}
+
 for n in $SIZES; do
   D=$WORK/scale-$n
   rm -rf "$D"; mkdir -p "$D/raw/reports"
   cp -r raw/reference raw/aliases raw/dataset.json raw/claims.csv "$D/raw/"
   cp -r schemas "$D/"
   "$LUBAN" generate --rows "$n" --clean --seed 1 --out "$D/raw/reports/generated.csv"
-  for st in ingest validate normalize dedupe aggregate publish; do
-    /usr/bin/time -f "$n $st %e %U %S %M" -a -o "$TIMES" "$LUBAN" --root "$D" "$st" --quiet
-  done
-  # polars alone writing the same tables (read first, only the writes are timed)
-  "$VENV/bin/python" - "$D/output" "$n" >> "$TIMES" <<'PY'
+  for _ in $(seq "$REPEAT"); do
+    for st in ingest validate normalize dedupe aggregate publish; do
+      measure "$n" "$st" "$LUBAN" --root "$D" "$st" --quiet
+    done
+    measure "$n" run "$LUBAN" --root "$D" run --force --quiet
+    # aggregate + publish as `luban run` does them (records in memory, no artifact read)
+    "$LUBAN" --root "$D" run --force 2>&1 | awk -v n="$n" '
+      function secs(s) { if (s ~ /ms\)$/) { sub(/ms\)$/, "", s); return s / 1000 } sub(/s\)$/, "", s); sub(/^\(/, "", s); return s }
+      $1 ~ /^(aggregate|publish):$/ { t = $NF; sub(/^\(/, "", t); sub(":", "", $1); print n, "inrun_" $1, secs(t), 0, 0, 0 }' >> "$TIMES"
+    "$VENV/bin/python" - "$D" "$n" >> "$TIMES" <<'PY'
 import sys, time, pathlib
 import polars as pl
-out, n = pathlib.Path(sys.argv[1]), sys.argv[2]
+d, n = pathlib.Path(sys.argv[1]), sys.argv[2]
+out = d / "output"
+# (issue 5) polars writing the very Parquet files luban published, already in memory
 frames = {p.stem: pl.read_parquet(p) for p in sorted(out.glob("*.parquet"))}
 start = time.perf_counter()
 for name, df in frames.items():
     df.write_parquet(out / f"{name}.baseline.parquet", compression="zstd", statistics=True)
 print(n, "polars_write", round(time.perf_counter() - start, 3), 0, 0, 0)
+for p in out.glob("*.baseline.parquet"):
+    p.unlink()
+# (issue 8) a plain polars pipeline: typed read -> dedupe -> group-by -> Parquet
+start = time.perf_counter()
+df = pl.read_csv(d / "raw/reports/generated.csv", try_parse_dates=True, infer_schema_length=10000)
+ws = (df.with_columns(host_key=pl.col("host_institution").str.to_lowercase())
+        .unique(subset=["country", "host_key"], keep="first", maintain_order=True))
+by_country = ws.group_by("country").agg(pl.len().alias("workshops"), pl.col("opened_on").min())
+ws.write_parquet(d / "baseline-workshops.parquet")
+by_country.write_parquet(d / "baseline-countries.parquet")
+print(n, "polars_pipeline", round(time.perf_counter() - start, 3), 0, 0, 0)
 PY
-  rm -f "$D"/output/*.baseline.parquet
+  done
   echo "$n workshops $(($(wc -l < "$D/output/workshops.csv") - 1))" >> "$WORK/pipeline-rows"
+  rm -rf "$D/build"
 done
 
-"$VENV/bin/python" - "$TIMES" "$WORK/pipeline-rows" BENCHMARKS.md <<'PY'
-import collections, datetime, os, pathlib, re, sys
+for n in $VALIDATE_SIZES; do
+  F=$WORK/validate-$n.csv
+  "$LUBAN" generate --rows "$n" --clean --seed 1 --out "$F"
+  measure "$n" validate_stream "$LUBAN" validate "$F" --schema benches/validate.schema.json --jobs 2 --quiet
+  echo "$n bytes $(stat -c %s "$F")" >> "$WORK/pipeline-rows"
+  rm -f "$F"
+done
+
+"$VENV/bin/python" - "$TIMES" "$WORK/pipeline-rows" BENCHMARKS.md "$REPEAT" "$VALIDATE_SIZES" <<'PY'
+import collections, datetime, os, pathlib, re, statistics, sys
 times, rows, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3])
-t = collections.defaultdict(dict)
+repeat, vsizes = sys.argv[4], sys.argv[5].split()
+runs = collections.defaultdict(lambda: collections.defaultdict(list))
 for line in times.read_text().split("\n"):
     p = line.split()
     if len(p) == 6:
-        n, st, wall, user, sys_, rss = p
-        t[int(n)][st] = (float(wall), float(user) + float(sys_), int(rss))
-ws = {int(l.split()[0]): int(l.split()[2]) for l in rows.read_text().split("\n") if l.strip()}
-sizes = sorted(t)
+        n, name, wall, user, sys_, rss = p
+        runs[int(n)][name].append((float(wall), float(user) + float(sys_), int(rss)))
+def med(n, name):
+    v = runs[n][name]
+    return (statistics.median(x[0] for x in v), statistics.median(x[1] for x in v), max(x[2] for x in v))
+info = collections.defaultdict(dict)
+for l in rows.read_text().split("\n"):
+    if l.strip():
+        n, k, v = l.split()
+        info[int(n)][k] = int(v)
+sizes = sorted(n for n in runs if "run" in runs[n])
 stages = ["ingest", "validate", "normalize", "dedupe", "aggregate", "publish"]
-lines = ["## Pipeline at scale (issues 4, 5, 8)", "",
-         f"Measured {datetime.date.today()} on {os.cpu_count()} cores. Command: `bash benches/pipeline.sh` "
-         f"(SIZES={' '.join(map(str, sizes))}); input `luban generate --clean --seed 1` (about 5 reports per workshop).", "",
-         "| stage | " + " | ".join(f"{n:,} reports: wall s (CPU s, peak MiB)" for n in sizes) + " |",
-         "|---|" + "---:|" * len(sizes)]
+L = ["## Pipeline at scale (issues 4, 5, 8)", "",
+     f"Measured {datetime.date.today()} on {os.cpu_count()} cores (24 GiB). Command: `bash benches/pipeline.sh` "
+     f"(SIZES={' '.join(map(str, sizes))}, REPEAT={repeat}: medians of the rounds; peak RSS is the largest); "
+     "input `luban generate --clean --seed 1` (about 5 reports per workshop, 12 countries).", "",
+     "| what | " + " | ".join(f"{n:,} reports: wall s (CPU s, peak MiB)" for n in sizes) + " |",
+     "|---|" + "---:|" * len(sizes)]
 for st in stages:
-    lines.append(f"| {st} | " + " | ".join(f"{t[n][st][0]:.2f} ({t[n][st][1]:.2f}, {t[n][st][2] // 1024})" for n in sizes) + " |")
-lines.append("| **run, all stages** | " + " | ".join(f"**{sum(t[n][s][0] for s in stages):.2f}**" for n in sizes) + " |")
-lines.append("| workshops out | " + " | ".join(f"{ws[n]:,}" for n in sizes) + " |")
-lines.append("| polars alone writing the same Parquet files | " + " | ".join(f"{t[n]['polars_write'][0]:.2f}" for n in sizes) + " |")
-lines.append("")
+    L.append(f"| `luban {st}` alone | " + " | ".join("{:.2f} ({:.2f}, {})".format(*med(n, st)[:2], med(n, st)[2] // 1024) for n in sizes) + " |")
+L.append("| **`luban run --force`**, end to end | " + " | ".join("**{:.2f}** ({:.2f}, {})".format(*med(n, 'run')[:2], med(n, 'run')[2] // 1024) for n in sizes) + " |")
+L.append("| aggregate + publish inside `luban run` (stage times it prints) | " + " | ".join(f"{med(n, 'inrun_aggregate')[0] + med(n, 'inrun_publish')[0]:.2f}" for n in sizes) + " |")
+L.append("| baseline: polars writing the same Parquet files | " + " | ".join(f"{med(n, 'polars_write')[0]:.2f}" for n in sizes) + " |")
+L.append("| baseline: plain polars read → dedupe → group-by → Parquet | " + " | ".join(f"{med(n, 'polars_pipeline')[0]:.2f}" for n in sizes) + " |")
+L.append("| workshops out | " + " | ".join(f"{info[n]['workshops']:,}" for n in sizes) + " |")
+L.append("")
 if len(sizes) > 1:
     a, b = sizes[0], sizes[-1]
-    lines.append(f"Ratios {b:,} / {a:,} reports (linear would be {b / a:.0f}): " + ", ".join(f"{s} {t[b][s][0] / max(t[a][s][0], 0.01):.1f}" for s in stages) + ".")
+    L.append(f"Ratios {b:,} / {a:,} reports (linear would be {b / a:.0f}): " + ", ".join(f"{s} {med(b, s)[0] / max(med(a, s)[0], 0.01):.1f}" for s in stages + ['run']) + ".")
 for n in sizes:
-    ap = t[n]["aggregate"][0] + t[n]["publish"][0]
-    lines.append(f"At {n:,}: aggregate + publish {ap:.2f} s vs polars writing alone {t[n]['polars_write'][0]:.2f} s (target ≤ 1.5×: {ap / max(t[n]['polars_write'][0], 0.001):.1f}×; publish also writes CSV, the data package, README and chart).")
-lines.append("")
-section = "\n".join(lines) + "\n"
+    alone = med(n, "aggregate")[0] + med(n, "publish")[0]
+    inrun = med(n, "inrun_aggregate")[0] + med(n, "inrun_publish")[0]
+    pw = max(med(n, "polars_write")[0], 0.001)
+    L.append(f"At {n:,}: aggregate + publish {inrun:.2f} s inside `luban run` ({inrun / pw:.1f}× polars' write), "
+             f"{alone:.2f} s run alone ({alone / pw:.1f}×), vs polars writing alone {pw:.2f} s (target ≤ 1.5×); "
+             f"`luban run` {med(n, 'run')[0]:.2f} s vs the plain polars pipeline {med(n, 'polars_pipeline')[0]:.2f} s "
+             f"({med(n, 'run')[0] / max(med(n, 'polars_pipeline')[0], 0.001):.1f}×). "
+             f"validate CPU/wall {med(n, 'validate')[1] / max(med(n, 'validate')[0], 0.001):.2f}.")
+for n in map(int, vsizes):
+    if n in runs and "validate_stream" in runs[n]:
+        w, c, rss = med(n, "validate_stream")
+        mb = info[n]["bytes"] / 1e6
+        L.append(f"Streaming validator on {n:,} rows ({mb:,.0f} MB, `luban validate FILE --jobs 2`): {w:.1f} s, "
+                 f"{n / w:,.0f} rows/s, {mb / w:.0f} MB/s, CPU/wall {c / w:.2f}, peak RSS {rss // 1024} MiB.")
+L.append("")
+section = "\n".join(L) + "\n"
 text = out.read_text() if out.exists() else "# Benchmarks\n\n"
 parts = re.split(r"(?m)^(?=## )", text)
 parts = [p for p in parts if not p.startswith("## Pipeline at scale")]
