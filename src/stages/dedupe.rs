@@ -108,18 +108,48 @@ fn content_key(r: &Report) -> impl Ord + '_ {
     )
 }
 
-/// Reorders reports by content (in parallel, moving indices, not records), so that every
+/// The reports in content order (references; the records do not move), so that every
 /// decision below is independent of input order.
-fn sort_by_content(reports: Vec<Report>) -> Vec<Report> {
-    let mut order: Vec<u32> = (0..reports.len() as u32).collect();
+fn sort_by_content(reports: &[Report]) -> Vec<&Report> {
+    // Sorting compares a 16-byte prefix of (country, source URL) first, held in one
+    // contiguous array, and reads the reports only on ties. Country codes are 3 bytes;
+    // the URLs' common prefix is skipped, so the 13 bytes after it separate most reports.
+    let common = common_prefix(reports.iter().map(|r| r.source_url.as_bytes()));
+    let prefix = |r: &Report| -> u128 {
+        let mut key = [0u8; 16];
+        for (k, b) in key[..3].iter_mut().zip(r.country_code.bytes()) {
+            *k = b;
+        }
+        for (k, b) in key[3..].iter_mut().zip(r.source_url.bytes().skip(common)) {
+            *k = b;
+        }
+        u128::from_be_bytes(key)
+    };
+    // the prefix orders like (country, URL) only when every country code has 3 bytes
+    let exact = reports.iter().all(|r| r.country_code.len() == 3);
+    let mut order: Vec<(u128, u32)> = reports
+        .par_iter()
+        .enumerate()
+        .map(|(i, r)| (if exact { prefix(r) } else { 0 }, i as u32))
+        .collect();
     // provenance is part of the key, so no two reports compare equal and an unstable
     // sort gives one order
-    order.par_sort_unstable_by(|&a, &b| content_key(&reports[a as usize]).cmp(&content_key(&reports[b as usize])));
-    let mut slots: Vec<Option<Report>> = reports.into_iter().map(Some).collect();
-    order
-        .iter()
-        .map(|&i| slots[i as usize].take().expect("each index once"))
-        .collect()
+    order.par_sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| content_key(&reports[a.1 as usize]).cmp(&content_key(&reports[b.1 as usize])))
+    });
+    order.iter().map(|&(_, i)| &reports[i as usize]).collect()
+}
+
+/// The length of the longest prefix all `items` share.
+fn common_prefix<'a>(mut items: impl Iterator<Item = &'a [u8]>) -> usize {
+    let Some(first) = items.next() else {
+        return 0;
+    };
+    items.fold(first.len(), |n, s| {
+        n.min(s.len())
+            .min(first.iter().zip(s).take_while(|(a, b)| a == b).count())
+    })
 }
 
 /// The comparison key of each distinct name, computed once (in parallel).
@@ -159,8 +189,8 @@ pub fn dedupe(reports: Vec<Report>) -> Result<Deduped> {
 }
 
 /// [`dedupe`], with the maintainers' `same` decisions on workshop pairs applied.
-pub fn dedupe_with(reports: Vec<Report>, decisions: &Decisions) -> Result<Deduped> {
-    let reports = sort_by_content(reports);
+pub fn dedupe_with(records: Vec<Report>, decisions: &Decisions) -> Result<Deduped> {
+    let reports = sort_by_content(&records);
     let n = reports.len();
     let host_keys = Keys::of(reports.iter().flat_map(|r| r.host_institutions.iter()));
     let mut dsu = Dsu((0..n).collect());
@@ -238,7 +268,7 @@ pub fn dedupe_with(reports: Vec<Report>, decisions: &Decisions) -> Result<Dedupe
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for i in leftovers {
         rule[i] = Rule::Group;
-        groups.entry(group_key(&reports[i])).or_default().push(i);
+        groups.entry(group_key(reports[i])).or_default().push(i);
     }
     let identities: Vec<(String, Vec<usize>)> = clusters
         .into_iter()
@@ -266,7 +296,7 @@ pub fn dedupe_with(reports: Vec<Report>, decisions: &Decisions) -> Result<Dedupe
     let merged: Vec<(Workshop, Vec<Merge>)> = with_ids
         .into_par_iter()
         .map(|(id, members)| {
-            let rs: Vec<&Report> = members.iter().map(|&i| &reports[i]).collect();
+            let rs: Vec<&Report> = members.iter().map(|&i| reports[i]).collect();
             let mut merges: Vec<Merge> = members
                 .iter()
                 .map(|&i| Merge {
@@ -296,6 +326,8 @@ pub fn dedupe_with(reports: Vec<Report>, decisions: &Decisions) -> Result<Dedupe
         out.merges.extend(m);
     }
     out.unmerged.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    drop((rule, reports));
+    super::discard(records);
     Ok(out)
 }
 
@@ -309,7 +341,7 @@ enum Attach {
 /// Decides, for each host-less report, which host-keyed workshops (clusters) it fits.
 /// Only clusters of its country that share its city, opening year or a partner can fit,
 /// so those are looked up in indexes instead of comparing with every cluster.
-fn attach_hostless(reports: &[Report], clusters: &[Vec<usize>], hostless: &[usize]) -> Vec<Attach> {
+fn attach_hostless(reports: &[&Report], clusters: &[Vec<usize>], hostless: &[usize]) -> Vec<Attach> {
     let keys = Keys::of(
         reports
             .iter()
@@ -389,7 +421,7 @@ fn workshop_id(country: &str, identity: &str) -> String {
 /// The joined workshop keeps the smallest identity, so its id is one of the two.
 fn apply_same_decisions(
     identities: Vec<(String, Vec<usize>)>,
-    reports: &[Report],
+    reports: &[&Report],
     decisions: &Decisions,
 ) -> Vec<(String, Vec<usize>)> {
     let mut dsu = Dsu((0..identities.len()).collect());
@@ -526,7 +558,7 @@ fn group_key(r: &Report) -> String {
     )
 }
 
-fn label(reports: &[Report], members: &[usize]) -> String {
+fn label(reports: &[&Report], members: &[usize]) -> String {
     members
         .iter()
         .find_map(|&i| reports[i].workshop_name.clone())
