@@ -51,6 +51,17 @@ impl Aliases {
 /// Names no alias table knows, per (field, country): matched by similarity afterwards.
 type Unknown = BTreeSet<(Field, String, String)>;
 
+/// Names the alias tables resolved, per (field, block): the country, or "" for partners.
+type Known = BTreeMap<(Field, String), BTreeSet<String>>;
+
+/// What normalizing the rows found besides the reports.
+struct Found {
+    unknown: Unknown,
+    known: Known,
+    /// keys of the aliases used, per table (cities, institutions, partners)
+    used: [BTreeSet<String>; 3],
+}
+
 fn split_list(cell: Option<&str>) -> Vec<String> {
     let text = cell.unwrap_or("");
     if !text.contains(';') {
@@ -214,11 +225,11 @@ fn normalize_rows(
     aliases: &Aliases,
     rows: Vec<IngestedRow>,
     progress: &Progress,
-) -> Result<(Vec<Report>, Unknown, [BTreeSet<String>; 3])> {
+) -> Result<(Vec<Report>, Found)> {
     let cols = Columns::new(schema);
     progress.set_total(rows.len() as u64);
     progress.note("resolving distinct names");
-    let (resolved, country_of, unknown, used) = resolve_distinct(schema, &cols, countries, aliases, &rows);
+    let (resolved, country_of, found) = resolve_distinct(schema, &cols, countries, aliases, &rows);
     // Rows are turned into reports a round at a time and dropped, so that the memory of
     // one round's rows is reused for the next round's reports.
     let mut reports = Vec::with_capacity(rows.len());
@@ -241,34 +252,28 @@ fn normalize_rows(
         progress.set(reports.len() as u64);
         progress.note("");
     }
-    Ok((reports, unknown, used))
+    Ok((reports, found))
 }
 
 /// Name resolutions per field (city, institution, partner): cell text → [`Resolved`].
 type ResolvedCells = [ahash::AHashMap<String, Resolved>; 3];
 
 /// Resolves each distinct name cell and country cell once (in parallel); also returns
-/// the names no alias table knows and the alias keys used per table.
-#[allow(clippy::type_complexity)]
+/// the names no alias table knows, those it does, and the alias keys used per table.
 fn resolve_distinct<'c>(
     schema: &TableSchema,
     cols: &Columns,
     countries: &'c CountryResolver,
     aliases: &Aliases,
     rows: &[IngestedRow],
-) -> (
-    ResolvedCells,
-    ahash::AHashMap<String, &'c Country>,
-    Unknown,
-    [BTreeSet<String>; 3],
-) {
+) -> (ResolvedCells, ahash::AHashMap<String, &'c Country>, Found) {
     let (names, country_cells) = distinct_cells(schema, cols, rows);
     let table = |field: Field| match field {
         Field::City => &aliases.cities,
         Field::Institution => &aliases.institutions,
         _ => &aliases.partners,
     };
-    let names: Vec<((Field, &str), smallvec::SmallVec<[&str; 2]>)> = names.into_iter().collect();
+    let names: Vec<_> = names.into_iter().collect();
     let done: Vec<Resolved> = names
         .par_iter()
         .map(|&((field, text), _)| resolve_cell(table(field), text, field != Field::City))
@@ -279,19 +284,35 @@ fn resolve_distinct<'c>(
             country_of.insert(text.to_string(), c);
         }
     }
-    let mut used: [BTreeSet<String>; 3] = Default::default();
-    let mut unknown = Unknown::new();
+    let mut found = Found {
+        unknown: Unknown::new(),
+        known: Known::new(),
+        used: Default::default(),
+    };
     let mut resolved: ResolvedCells = Default::default();
     for (((field, text), in_countries), r) in names.into_iter().zip(done) {
-        used[field as usize].extend(r.alias_keys.iter().cloned());
-        for u in &r.unknown {
-            for c in in_countries.iter().filter_map(|c| country_of.get(*c)) {
-                unknown.insert((field, c.alpha3.clone(), u.clone()));
+        found.used[field as usize].extend(r.alias_keys.iter().cloned());
+        for c in in_countries.iter().filter_map(|c| country_of.get(*c)) {
+            for u in &r.unknown {
+                found.unknown.insert((field, c.alpha3.clone(), u.clone()));
+            }
+            // Whether a name is known does not depend on the country (alias lookups are
+            // by key only), so these are exactly the names the reports use that are not
+            // unknown.
+            let block = if field == Field::Partner { "" } else { c.alpha3.as_str() };
+            let known_names = r.names.iter().filter(|n| !r.unknown.contains(n));
+            let mut known_names = known_names.peekable();
+            if known_names.peek().is_some() {
+                found
+                    .known
+                    .entry((field, block.to_string()))
+                    .or_default()
+                    .extend(known_names.cloned());
             }
         }
         resolved[field as usize].insert(text.to_string(), r);
     }
-    (resolved, country_of, unknown, used)
+    (resolved, country_of, found)
 }
 
 /// Builds one report from a valid row and the resolutions of its cells.
@@ -346,46 +367,12 @@ fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
 
 /// Matches the names no alias table knows against the known names of their country, and
 /// rewrites the reports where a match is accepted or decided (see `names::matcher`).
-fn resolve_unknown_names(reports: &mut [Report], unknown: &Unknown, decisions: &Decisions) -> Vec<NameMatch> {
+fn resolve_unknown_names(reports: &mut [Report], found: &Found, decisions: &Decisions) -> Vec<NameMatch> {
+    let (unknown, known) = (&found.unknown, &found.known);
     if unknown.is_empty() {
         return Vec::new();
     }
-    // every distinct (field, country, name) the reports use, then the known ones per block
-    let used: ahash::AHashSet<(Field, &str, &str)> = reports
-        .par_chunks(8 * 1024)
-        .map(|chunk| {
-            let mut set = ahash::AHashSet::default();
-            for r in chunk {
-                let c = r.country_code.as_str();
-                r.city.iter().for_each(|n| {
-                    set.insert((Field::City, c, n.as_str()));
-                });
-                r.host_institutions.iter().for_each(|n| {
-                    set.insert((Field::Institution, c, n.as_str()));
-                });
-                r.chinese_partners.iter().for_each(|n| {
-                    set.insert((Field::Partner, c, n.as_str()));
-                });
-            }
-            set
-        })
-        .reduce(ahash::AHashSet::default, |mut a, b| {
-            a.extend(b);
-            a
-        });
-    let is_unknown: ahash::AHashSet<(Field, &str, &str)> =
-        unknown.iter().map(|(f, c, n)| (*f, c.as_str(), n.as_str())).collect();
-    let mut known: BTreeMap<(Field, String), BTreeSet<String>> = BTreeMap::new();
-    for &(field, country, name) in &used {
-        if !is_unknown.contains(&(field, country, name)) {
-            let b = if field == Field::Partner { "" } else { country };
-            known
-                .entry((field, b.to_string()))
-                .or_default()
-                .insert(name.to_string());
-        }
-    }
-    let matches = match_unknowns(unknown, &known, decisions);
+    let matches = match_unknowns(unknown, known, decisions);
     let rename: BTreeMap<(Field, &str, &str), &str> = matches
         .iter()
         .filter(|m| m.outcome != "candidate")
@@ -438,17 +425,17 @@ pub fn run(
     };
     let mut report = StageReport::new("normalize");
     report.rows_in = rows.len() as u64;
-    let (mut reports, unknown, used) = normalize_rows(schema, countries, aliases, rows, progress)?;
+    let (mut reports, found) = normalize_rows(schema, countries, aliases, rows, progress)?;
     let decisions_path = layout.root.join("raw").join("decisions.csv");
     let decisions = Decisions::load(&decisions_path, &layout.display(&decisions_path))?;
     progress.note("matching unknown names");
-    let matches = resolve_unknown_names(&mut reports, &unknown, &decisions);
+    let matches = resolve_unknown_names(&mut reports, &found, &decisions);
     progress.note("writing build/normalized.bin");
     report.rows_out = reports.len() as u64;
     let mut lints = BTreeMap::new();
     for (table, used) in [&aliases.cities, &aliases.institutions, &aliases.partners]
         .into_iter()
-        .zip(&used)
+        .zip(&found.used)
     {
         let found = table.lint(Some(used));
         report.data_errors |= found.iter().any(|l| l.error);
