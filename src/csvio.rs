@@ -1,15 +1,17 @@
 //! The one owner of file formats: the CSV dialect the dataset uses (UTF-8, comma, RFC 4180
-//! quoting, `\n` line ends on write), the binary staged artifacts in `build/`, JSON Lines,
-//! and atomic writes (temp file in the same folder, fsync, rename) so that a reader never
+//! quoting, `\n` line ends on write), the binary staged artifacts in `build/`, and atomic
+//! writes (temp file in the same folder, fsync, rename) so that a reader never
 //! sees a half-written file.
 //!
 //! Staged artifacts (`build/*.bin`) are a header line naming the format and version, the
-//! record count, then the records in postcard (a compact serde encoding). They were JSON
-//! Lines at first; at a million reports, encoding and decoding JSON took most of the
-//! pipeline's time. `luban show build/<name>.bin` prints one as JSON Lines.
+//! record count, then frames of records in postcard (a compact serde encoding), encoded
+//! and decoded a few frames at a time in parallel. They were JSON Lines at first; at a
+//! million reports, encoding and decoding JSON took most of the pipeline's time.
+//! `luban show build/<name>.bin` prints one as JSON Lines. Staged files are renamed into
+//! place without fsync ([`write_staged`]); published files are synced ([`write_atomic`]).
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufReader, BufWriter, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -77,36 +79,6 @@ fn write_renamed(path: &Path, sync: bool, fill: impl FnOnce(&mut dyn Write) -> R
     tmp.persist(path)
         .with_context(|| format!("failed to rename temp file to `{}`", path.display()))?;
     Ok(())
-}
-
-/// Writes records as JSON Lines, atomically.
-pub fn write_jsonl<T: Serialize>(path: &Path, items: &[T]) -> Result<()> {
-    write_atomic(path, |w| {
-        for item in items {
-            serde_json::to_writer(&mut *w, item)?;
-            w.write_all(b"\n")?;
-        }
-        Ok(())
-    })
-}
-
-/// Reads a JSON Lines artifact written by an earlier stage.
-pub fn read_jsonl<T: DeserializeOwned>(path: &Path, produced_by: &str) -> Result<Vec<T>> {
-    let file = File::open(path)
-        .with_context(|| format!("failed to open `{}` (run `luban {produced_by}` first)", path.display()))?;
-    let mut out = Vec::new();
-    for (i, line) in BufReader::new(file).lines().enumerate() {
-        let line = line.with_context(|| format!("failed to read `{}`", path.display()))?;
-        let item = serde_json::from_str(&line).with_context(|| {
-            format!(
-                "failed to parse `{}` line {} (rerun `luban {produced_by}`)",
-                path.display(),
-                i + 1
-            )
-        })?;
-        out.push(item);
-    }
-    Ok(out)
 }
 
 /// The first bytes of every staged artifact; the version changes with the record types.

@@ -4,28 +4,30 @@
 //! # Data flow
 //!
 //! Every stage is one module of [`stages`] with one entry point that takes a resolved
-//! [`layout::Layout`] (and options) and returns a [`stages::StageReport`]. Stages talk to
-//! each other only through files under `build/` (git-ignored), so each can be rerun alone.
+//! [`layout::Layout`] (and options) and returns a [`stages::StageReport`]. Within
+//! `luban run` each stage hands its records to the next in memory; every stage also writes
+//! its artifact under `build/` (git-ignored, binary; `luban show` prints one), so each can
+//! be rerun alone and `luban run` can skip stages whose inputs did not change.
 //!
 //! ```text
-//!  raw/reports/*.csv ──ingest──▶ build/ingested.jsonl          (cells as read + file:line)
+//!  raw/reports/*.csv ──ingest──▶ build/ingested.bin            (cells as read + file:line)
 //!    schemas/reports.schema.json
-//!  build/ingested.jsonl ──validate──▶ build/valid.jsonl         (rows that pass every rule)
-//!                                   ▶ build/quarantine.csv      (rejected rows, with codes)
+//!  build/ingested.bin ──validate──▶ build/valid.bin             (rows that pass every rule)
+//!                                  ▶ build/quarantine.csv       (rejected rows, with codes)
 //!    raw/reference/*.csv, raw/aliases/countries.csv (country foreign key)
-//!  build/valid.jsonl ──normalize──▶ build/normalized.jsonl      (ISO country, canonical names,
+//!  build/valid.bin ──normalize──▶ build/normalized.bin          (ISO country, canonical names,
 //!    raw/aliases/*.csv                                           partial dates, split lists)
-//!  build/normalized.jsonl ──dedupe──▶ build/workshops.jsonl     (one record per workshop)
-//!                                   ▶ build/merges.csv          (which report went where, why)
-//!  build/workshops.jsonl ──aggregate──▶ build/countries.jsonl   (per-country figures)
-//!  build/{workshops,countries}.jsonl ──publish──▶ output/*.parquet, output/*.csv,
-//!                                                 output/datapackage.json
+//!  build/normalized.bin ──dedupe──▶ build/workshops.bin         (one record per workshop)
+//!                                  ▶ build/merges.csv           (which report went where, why)
+//!  build/workshops.bin ──aggregate──▶ build/{countries,openings_by_year,claims_check}.bin
+//!    raw/claims.csv
+//!  build/*.bin ──publish──▶ output/*.parquet, output/*.csv, output/datapackage.json
 //! ```
 //!
 //! | concern | module |
 //! |---|---|
 //! | where files live under `--root` | [`layout`] |
-//! | CSV dialect, JSON Lines, atomic writes | [`csvio`] |
+//! | CSV dialect, binary artifacts, atomic writes | [`csvio`] |
 //! | Frictionless Table Schema loading and checks | [`schema`] |
 //! | one validation rule per file, stable error codes | [`rules`] |
 //! | rustc-like diagnostics pointing at a CSV cell | [`diagnostic`] |

@@ -91,7 +91,7 @@ fn an_unknown_column_rejects_the_file_before_any_row_is_checked() {
     out.stderr_has("error[extra-label]: header `rumour` is not a field of the schema")
         .stderr_has("--> raw/reports/a.csv:1:");
     out.stderr_has("nothing was published");
-    assert!(!wd.path("build/ingested.jsonl").exists());
+    assert!(!wd.path("build/ingested.bin").exists());
     let wd = Workdir::new();
     wd.write("raw/reports/a.csv", HEADER.replace("country", "contry") + "\n");
     let out = wd.run(&["ingest"]).expect(1);
