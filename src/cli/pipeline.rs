@@ -20,6 +20,16 @@ fn done(ctx: &Ctx, r: &StageReport) -> Outcome {
     Outcome::from_errors(r.data_errors)
 }
 
+/// Runs one stage alone. What it would hand the next stage is freed on another thread
+/// (see [`stages::discard`]): the command ends without waiting for a million records to
+/// be freed.
+fn alone(stage: impl FnOnce(&mut Carry) -> Result<Outcome>) -> Result<Outcome> {
+    let mut carry = Carry::default();
+    let outcome = stage(&mut carry);
+    stages::discard(carry);
+    outcome
+}
+
 /// Records one stage hands the next within `luban run` (None: read the artifact).
 #[derive(Default)]
 struct Carry {
@@ -49,12 +59,12 @@ fn ingest_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema, carry: &mut Car
 pub fn ingest(ctx: &Ctx) -> Result<Outcome> {
     let (layout, _lock) = ctx.layout_locked()?;
     let schema = ctx.reports_schema(&layout)?;
-    ingest_with(ctx, &layout, &schema, &mut Carry::default())
+    alone(|carry| ingest_with(ctx, &layout, &schema, carry))
 }
 
 pub fn normalize(ctx: &Ctx) -> Result<Outcome> {
     let (layout, _lock) = ctx.layout_locked()?;
-    normalize_with(ctx, &layout, &ctx.reports_schema(&layout)?, &mut Carry::default())
+    alone(|carry| normalize_with(ctx, &layout, &ctx.reports_schema(&layout)?, carry))
 }
 
 fn normalize_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema, carry: &mut Carry) -> Result<Outcome> {
@@ -117,7 +127,7 @@ fn normalize_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema, carry: &mut 
 
 pub fn dedupe(ctx: &Ctx, review: bool) -> Result<Outcome> {
     let (layout, _lock) = ctx.layout_locked()?;
-    dedupe_with(ctx, &layout, review, &mut Carry::default())
+    alone(|carry| dedupe_with(ctx, &layout, review, carry))
 }
 
 fn dedupe_with(ctx: &Ctx, layout: &Layout, review: bool, carry: &mut Carry) -> Result<Outcome> {
@@ -128,6 +138,8 @@ fn dedupe_with(ctx: &Ctx, layout: &Layout, review: bool, carry: &mut Carry) -> R
         &ctx.progress("dedupe", Unit::Rows),
     )?;
     carry.workshops = Some(std::mem::take(&mut d.workshops));
+    // the merge trail is in build/merges.csv already
+    stages::discard(std::mem::take(&mut d.merges));
     if let Some(n) = d.review_pairs {
         ctx.console.block(&format!(
             "{n} pairs to review in build/review.csv: set `decision` to `same` or `different` and copy the rows to raw/decisions.csv; every run replays them"
@@ -142,7 +154,7 @@ fn dedupe_with(ctx: &Ctx, layout: &Layout, review: bool, carry: &mut Carry) -> R
 
 pub fn aggregate(ctx: &Ctx) -> Result<Outcome> {
     let (layout, _lock) = ctx.layout_locked()?;
-    aggregate_with(ctx, &layout, &mut Carry::default())
+    alone(|carry| aggregate_with(ctx, &layout, carry))
 }
 
 fn aggregate_with(ctx: &Ctx, layout: &Layout, carry: &mut Carry) -> Result<Outcome> {

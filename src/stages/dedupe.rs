@@ -192,21 +192,51 @@ pub fn dedupe(reports: Vec<Report>) -> Result<Deduped> {
 pub fn dedupe_with(records: Vec<Report>, decisions: &Decisions) -> Result<Deduped> {
     let reports = sort_by_content(&records);
     let n = reports.len();
-    let host_keys = Keys::of(reports.iter().flat_map(|r| r.host_institutions.iter()));
+    // each report's host keys, computed in parallel
+    let host_keys: Vec<smallvec::SmallVec<[String; 1]>> = reports
+        .par_iter()
+        .map(|r| r.host_institutions.iter().map(|h| name_key(h)).collect())
+        .collect();
     let mut dsu = Dsu((0..n).collect());
-    // 1. host keys
-    let mut by_host: ahash::AHashMap<(&str, &str), usize> = ahash::AHashMap::with_capacity(n);
-    for (i, r) in reports.iter().enumerate() {
-        for h in &r.host_institutions {
-            match by_host.entry((r.country_code.as_str(), host_keys.get(h))) {
-                std::collections::hash_map::Entry::Occupied(e) => dsu.union(i, *e.get()),
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(i);
-                }
+    // 1. host keys: reports sharing (country, host key) are joined. The pairs are grouped
+    // by sorting a compact array of their hashes (cache-friendly at millions of rows,
+    // where a hash map's random probes were the cost), then compared exactly.
+    let pair_hash = |i: usize, k: &str| {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(reports[i].country_code.as_bytes());
+        h.update(&[0]);
+        h.update(k.as_bytes());
+        h.digest()
+    };
+    let mut pairs: Vec<(u64, u32, u32)> = host_keys
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, keys)| {
+            keys.iter()
+                .enumerate()
+                .map(move |(j, k)| (pair_hash(i, k), i as u32, j as u32))
+        })
+        .collect();
+    pairs.par_sort_unstable();
+    let pair_key = |&(_, i, j): &(u64, u32, u32)| {
+        (
+            reports[i as usize].country_code.as_str(),
+            host_keys[i as usize][j as usize].as_str(),
+        )
+    };
+    let mut firsts: Vec<&(u64, u32, u32)> = Vec::new();
+    for same_hash in pairs.chunk_by(|a, b| a.0 == b.0) {
+        // within one hash, join each pair to the first pair with exactly the same key
+        // (one distinct key per hash, unless two keys collide)
+        firsts.clear();
+        for p in same_hash {
+            match firsts.iter().find(|q| pair_key(q) == pair_key(p)) {
+                Some(first) => dsu.union(first.1 as usize, p.1 as usize),
+                None => firsts.push(p),
             }
         }
     }
-    drop(by_host);
+    drop(pairs);
     // Clusters in the order of their roots. A root is the smallest index of its set
     // (union keeps the lower root), so it is met before the other members.
     let mut clusters: Vec<Vec<usize>> = Vec::new();
@@ -276,7 +306,7 @@ pub fn dedupe_with(records: Vec<Report>, decisions: &Decisions) -> Result<Dedupe
             let country = &reports[m[0]].country_code;
             let host = m
                 .iter()
-                .flat_map(|&i| reports[i].host_institutions.iter().map(|h| host_keys.get(h)))
+                .flat_map(|&i| host_keys[i].iter().map(String::as_str))
                 .min()
                 .unwrap_or_default();
             (format!("{country}|host|{host}"), m)
@@ -605,11 +635,12 @@ fn sources_of(rs: &[&Report], pred: impl Fn(&Report) -> bool) -> String {
 fn merge(id: String, rs: &[&Report]) -> Workshop {
     let mut conflicts = Vec::new();
     let first = rs[0];
-    let names = ranked(rs.iter().filter_map(|r| r.workshop_name.clone()));
+    // values are ranked by reference; only the winners are copied
+    let names = ranked(rs.iter().filter_map(|r| r.workshop_name.as_ref()));
     let workshop_name = names
         .iter()
         .filter(|(_, c)| *c == names[0].1)
-        .map(|(n, _)| n.clone())
+        .map(|(n, _)| (*n).clone())
         .min_by(|a, b| a.chars().count().cmp(&b.chars().count()).then_with(|| a.cmp(b)))
         .unwrap_or_else(|| {
             format!(
@@ -624,49 +655,50 @@ fn merge(id: String, rs: &[&Report]) -> Workshop {
             )
         });
     let pick = |field: &str,
-                values: Vec<(String, usize)>,
+                values: Vec<(&String, usize)>,
                 conflicts: &mut Vec<String>,
-                get: &dyn Fn(&Report) -> Option<String>|
+                get: &dyn Fn(&Report) -> Option<&String>|
      -> Option<String> {
         if values.len() > 1 {
             let parts: Vec<String> = values
                 .iter()
-                .map(|(v, _)| format!("{v} ({})", sources_of(rs, |r| get(r).as_deref() == Some(v.as_str()))))
+                .map(|(v, _)| format!("{v} ({})", sources_of(rs, |r| get(r) == Some(*v))))
                 .collect();
             conflicts.push(format!("{field}: {}", parts.join(" vs ")));
         }
-        values.into_iter().next().map(|(v, _)| v)
+        values.into_iter().next().map(|(v, _)| v.clone())
     };
     let city = pick(
         "city",
-        ranked(rs.iter().filter_map(|r| r.city.clone())),
+        ranked(rs.iter().filter_map(|r| r.city.as_ref())),
         &mut conflicts,
-        &|r| r.city.clone(),
+        &|r| r.city.as_ref(),
     );
     let organiser_province = pick(
         "organiser_province",
-        ranked(rs.iter().filter_map(|r| r.organiser_province.clone())),
+        ranked(rs.iter().filter_map(|r| r.organiser_province.as_ref())),
         &mut conflicts,
-        &|r| r.organiser_province.clone(),
+        &|r| r.organiser_province.as_ref(),
     );
     let opened_on = merge_dates(rs, &mut conflicts);
     let status = merge_status(rs, &mut conflicts);
-    let hosts: Vec<String> = ranked(rs.iter().flat_map(|r| r.host_institutions.iter().cloned()))
+    let hosts: Vec<&String> = ranked(rs.iter().flat_map(|r| r.host_institutions.iter()))
         .into_iter()
         .map(|(h, _)| h)
         .collect();
-    let partners: Vec<String> = ranked(rs.iter().flat_map(|r| r.chinese_partners.iter().cloned()))
+    let partners: Vec<String> = ranked(rs.iter().flat_map(|r| r.chinese_partners.iter()))
         .into_iter()
-        .map(|(p, _)| p)
+        .map(|(p, _)| p.clone())
         .collect();
     let specialties = union_ignoring_case(rs.iter().flat_map(|r| r.specialties.iter()));
     let source_urls: Vec<String> = rs
         .iter()
-        .map(|r| r.source_url.clone())
+        .map(|r| &r.source_url)
         .collect::<BTreeSet<_>>()
         .into_iter()
+        .cloned()
         .collect();
-    let mut reports: Vec<(String, u64)> = rs.iter().map(|r| (r.at.file.clone(), r.at.line)).collect();
+    let mut reports: Vec<(&str, u64)> = rs.iter().map(|r| (r.at.file.as_str(), r.at.line)).collect();
     reports.sort();
     Workshop {
         workshop_id: id,
@@ -676,7 +708,7 @@ fn merge(id: String, rs: &[&Report]) -> Workshop {
         region: first.region.clone(),
         subregion: first.subregion.clone(),
         city,
-        host_institution: (!hosts.is_empty()).then(|| hosts.join("; ")),
+        host_institution: (!hosts.is_empty()).then(|| hosts.iter().map(|h| h.as_str()).collect::<Vec<_>>().join("; ")),
         chinese_partners: partners,
         organiser_province,
         opened_on,
