@@ -26,7 +26,10 @@
 //! - lists (hosts, partners, specialties, source URLs): the union, without repeats.
 //! - `workshop_id`: `<ISO alpha-3>-<8 hex of SHA-256 of the workshop's identity>`, where
 //!   the identity is its smallest host key (or its group key), so it is the same on every
-//!   rerun and for any input order.
+//!   rerun and for any input order. When two workshops' 8-digit ids collide (a 32-bit
+//!   hash: about 3 collisions among 170 000 workshops of one country; never in the real
+//!   data), both get 16 digits. Found at 10M generated reports, where dedupe stopped with
+//!   an internal error instead.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
@@ -314,14 +317,35 @@ pub fn dedupe_with(records: Vec<Report>, decisions: &Decisions) -> Result<Dedupe
         .chain(groups.into_iter().map(|(k, m)| (format!("group|{k}"), m)))
         .collect();
     let identities = apply_same_decisions(identities, &reports, decisions);
-    let mut with_ids: Vec<(String, Vec<usize>)> = identities
+    let mut with_ids: Vec<(String, String, Vec<usize>)> = identities
         .into_par_iter()
-        .map(|(identity, members)| (workshop_id(&reports[members[0]].country_code, &identity), members))
+        .map(|(identity, members)| {
+            (
+                workshop_id(&reports[members[0]].country_code, &identity),
+                identity,
+                members,
+            )
+        })
         .collect();
     with_ids.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    // Workshops whose 8-digit ids collide (about 3 expected among 170 000 workshops of one
+    // country) get 16 digits, both of them, whatever the input order.
+    let collided: Vec<bool> = (0..with_ids.len())
+        .map(|i| {
+            (i > 0 && with_ids[i - 1].0 == with_ids[i].0)
+                || (i + 1 < with_ids.len() && with_ids[i + 1].0 == with_ids[i].0)
+        })
+        .collect();
+    if collided.iter().any(|&c| c) {
+        for ((id, identity, members), _) in with_ids.iter_mut().zip(&collided).filter(|(_, c)| **c) {
+            *id = long_workshop_id(&reports[members[0]].country_code, identity);
+        }
+        with_ids.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    }
     if let Some(w) = with_ids.windows(2).find(|w| w[0].0 == w[1].0) {
         bail!("internal error: workshop id {} given to two workshops", w[0].0);
     }
+    let with_ids: Vec<(String, Vec<usize>)> = with_ids.into_iter().map(|(id, _, m)| (id, m)).collect();
     // workshops in id order, each with its reports' merges in (file, line) order
     let merged: Vec<(Workshop, Vec<Merge>)> = with_ids
         .into_par_iter()
@@ -444,7 +468,19 @@ fn attach_hostless(reports: &[&Report], clusters: &[Vec<usize>], hostless: &[usi
 }
 
 fn workshop_id(country: &str, identity: &str) -> String {
-    format!("{country}-{}", &hex::encode(Sha256::digest(identity.as_bytes()))[..8])
+    workshop_id_of_length(country, identity, 8)
+}
+
+/// The id of a workshop whose 8-digit id another workshop also has (see the module doc).
+fn long_workshop_id(country: &str, identity: &str) -> String {
+    workshop_id_of_length(country, identity, 16)
+}
+
+fn workshop_id_of_length(country: &str, identity: &str, digits: usize) -> String {
+    format!(
+        "{country}-{}",
+        &hex::encode(Sha256::digest(identity.as_bytes()))[..digits]
+    )
 }
 
 /// Joins workshops that a maintainer decided are the same (`field = workshop`, by id).
@@ -458,10 +494,17 @@ fn apply_same_decisions(
     let pairs = decisions.same_pairs(Field::Workshop);
     if !pairs.is_empty() {
         // decisions hold name keys (lower case) of the ids
+        // by both forms of the id: a decision may name a 16-digit id (see `workshop_id`)
         let index: BTreeMap<String, usize> = identities
             .iter()
             .enumerate()
-            .map(|(i, (ident, m))| (name_key(&workshop_id(&reports[m[0]].country_code, ident)), i))
+            .flat_map(|(i, (ident, m))| {
+                let country = &reports[m[0]].country_code;
+                [
+                    (name_key(&workshop_id(country, ident)), i),
+                    (name_key(&long_workshop_id(country, ident)), i),
+                ]
+            })
             .collect();
         for (a, b) in pairs {
             if let (Some(&x), Some(&y)) = (index.get(&a), index.get(&b)) {

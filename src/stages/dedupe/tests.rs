@@ -222,3 +222,35 @@ fn specialties_union_ignores_case_and_keeps_one_spelling_in_a_stable_order() {
     let reversed = union_ignoring_case(items.iter().rev());
     assert_eq!(reversed, got, "input order must not matter");
 }
+
+#[test]
+fn workshops_whose_short_ids_collide_both_get_long_ids() {
+    // find two host names in one country whose 8-digit ids collide (a 32-bit birthday
+    // search: ~80 000 names on average)
+    let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    let (a, b) = (0u32..)
+        .find_map(|i| {
+            let id = workshop_id("KAZ", &format!("KAZ|host|h{i}"));
+            seen.insert(id, i).map(|j| (j, i))
+        })
+        .unwrap();
+    let ha = format!("h{a}");
+    let hb = format!("h{b}");
+    let reports = vec![
+        report(2, "KAZ", &[&ha], None, &[], None, "https://a/1"),
+        report(3, "KAZ", &[&hb], None, &[], None, "https://a/2"),
+        report(4, "KAZ", &["other"], None, &[], None, "https://a/3"),
+    ];
+    let d = dedupe(reports).unwrap();
+    let ids: Vec<&str> = d.workshops.iter().map(|w| w.workshop_id.as_str()).collect();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    let long: Vec<&&str> = ids.iter().filter(|id| id.len() == "KAZ-".len() + 16).collect();
+    assert_eq!(long.len(), 2, "both colliding workshops get 16 digits: {ids:?}");
+    assert_eq!(long[0][..12], long[1][..12], "they share their first 8 digits");
+    assert!(
+        ids.contains(&workshop_id("KAZ", "KAZ|host|other").as_str()),
+        "others keep 8 digits"
+    );
+    let pattern = regex::Regex::new("^[A-Z]{3}-[0-9a-f]{8}([0-9a-f]{8})?$").unwrap();
+    assert!(ids.iter().all(|id| pattern.is_match(id)), "{ids:?}");
+}
