@@ -8,6 +8,10 @@
 //! The alias tables are linted here, where their use is known: conflicts, chains and
 //! aliases equal to another canonical reject the data; unused aliases are warnings. All
 //! findings are listed in `build/alias-lint.csv`.
+//!
+//! At scale the same spellings repeat (a million reports name ~500 000 distinct cells),
+//! so each distinct name and country cell is resolved once, in parallel, and the reports
+//! are then built from those resolutions.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
