@@ -85,10 +85,7 @@ pub fn run_dataset_with(
     }
     let schema = ctx.reports_schema(layout)?;
     let countries = ctx.countries(layout)?;
-    let progress = match args.format.format {
-        Format::Human => ctx.progress("validate", crate::progress::Unit::Rows),
-        _ => crate::progress::Progress::hidden(),
-    };
+    let progress = progress_bar(ctx, args.format.format, crate::progress::Unit::Rows);
     let mut v = validate::run(layout, &schema, &countries, args.limits(), input, &progress)?;
     drop(progress);
     let errors = v.checked.errors();
@@ -105,6 +102,14 @@ pub fn run_dataset_with(
     ctx.console.status(&v.report.to_string());
     let valid = std::mem::take(&mut v.checked.valid);
     Ok((Outcome::from_errors(v.report.data_errors), Some(valid)))
+}
+
+/// The validate stage's progress bar: none with machine output (`--format json|github`).
+fn progress_bar(ctx: &Ctx, format: Format, unit: crate::progress::Unit) -> crate::progress::Progress {
+    match format {
+        Format::Human => ctx.progress("validate", unit),
+        _ => crate::progress::Progress::hidden(),
+    }
 }
 
 /// `luban validate FILE… --schema S`: any CSV, streamed.
@@ -138,10 +143,7 @@ fn run_files(ctx: &Ctx, args: Args) -> Result<Outcome> {
                 .map(|m| m.saturating_sub(errors.len() + header_errors.len())),
         };
         errors.extend(header_errors);
-        let progress = match args.format.format {
-            Format::Human => ctx.progress("validate", crate::progress::Unit::Bytes),
-            _ => crate::progress::Progress::hidden(),
-        };
+        let progress = progress_bar(ctx, args.format.format, crate::progress::Unit::Bytes);
         let s = validate::check_source(
             &mut src,
             &schema,
