@@ -11,12 +11,10 @@ pub fn check(field: &Field, i: usize, cell: &str, out: &mut Vec<Violation>) {
     let Some(allowed) = &field.enumeration else {
         return;
     };
-    let items: Vec<&str> = if field.ftype == FieldType::List {
-        cell.split(field.delimiter.as_str()).map(str::trim).collect()
-    } else {
-        vec![cell]
-    };
-    for item in items {
+    // no allocation for the common single value: this runs on every cell of the field
+    let list = (field.ftype == FieldType::List).then(|| cell.split(field.delimiter.as_str()).map(str::trim));
+    let single = (field.ftype != FieldType::List).then_some(cell);
+    for item in list.into_iter().flatten().chain(single) {
         if !allowed.iter().any(|a| a == item) {
             out.push(
                 Violation::new(
