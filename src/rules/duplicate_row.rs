@@ -5,6 +5,8 @@
 //!
 //! Example: the same report pasted twice into `raw/reports/asia.csv`.
 
+use std::collections::hash_map::Entry;
+
 use super::unique::{row32, split, Seen};
 use super::Violation;
 
@@ -25,10 +27,10 @@ impl DuplicateState {
     }
 
     pub fn check(&mut self, row: u64, hash: u128, out: &mut Vec<Violation>) {
-        match self.seen.get(&split(hash)) {
-            Some(first) => out.push(duplicate_of(u64::from(*first))),
-            None => {
-                self.seen.insert(split(hash), row32(row));
+        match self.seen.entry(split(hash)) {
+            Entry::Occupied(first) => out.push(duplicate_of(u64::from(*first.get()))),
+            Entry::Vacant(e) => {
+                e.insert(row32(row));
             }
         }
     }

@@ -4,12 +4,15 @@
 //! too.
 //!
 //! Values are remembered by a 128-bit xxh3 hash computed where the row is decoded (in
-//! parallel), so the in-order part is one map lookup per key and memory is 32 bytes per
-//! distinct value, whatever the cell length. (A false repeat would need a 128-bit
-//! collision.)
+//! parallel), so the in-order part is one map probe per key and memory is a 16-byte map
+//! entry per distinct value (96 bits of the hash and the first row), whatever the cell
+//! length, plus 8 bytes per row when a field is unique (see [`UniqueState`]). A false
+//! repeat would need a 96-bit collision. On this VM the first touch of the map's pages
+//! costs as much as the probes, so its size matters (BENCHMARKS.md).
 //!
 //! Example: two reports with the same `workshop_id` under `"primaryKey": "workshop_id"`.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use xxhash_rust::xxh3::{xxh3_128_with_seed, xxh3_64, Xxh3};
@@ -113,10 +116,6 @@ pub fn split(h: u128) -> [u32; 3] {
     [h as u32, (h >> 32) as u32, (h >> 64) as u32]
 }
 
-/// Seen unique values → (first row, 64 bits of that row's hash), so that the duplicate-row
-/// rule can use the same probe (see `CrossRowState::check`).
-pub type SeenWithRow = HashMap<[u32; 3], (u32, u64), ahash::RandomState>;
-
 /// What the first unique field said about a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FirstUnique {
@@ -136,8 +135,14 @@ pub fn row32(row: u64) -> u32 {
 /// The values seen so far.
 #[derive(Default)]
 pub struct UniqueState {
-    /// per unique field: value → (first row, 64 bits of that row's hash)
-    unique: Vec<(usize, SeenWithRow)>,
+    /// per unique field: value → first row
+    unique: Vec<(usize, Seen)>,
+    /// 64 bits of each row's hash, by row number from `first_row`, so that a row repeating
+    /// the first unique value's first holder is known to repeat that whole row without a
+    /// probe of the duplicate-row map (see `CrossRowState::check`). Kept apart from the map:
+    /// this array is written in order, the map's entries are scattered over its memory.
+    row_hashes: Vec<u64>,
+    first_row: Option<u64>,
     pk: Vec<usize>,
     pk_seen: Seen,
 }
@@ -146,7 +151,9 @@ impl UniqueState {
     pub fn new(schema: &TableSchema) -> UniqueState {
         let k = KeyFields::new(schema);
         UniqueState {
-            unique: k.unique.into_iter().map(|i| (i, SeenWithRow::default())).collect(),
+            unique: k.unique.into_iter().map(|i| (i, Seen::default())).collect(),
+            row_hashes: Vec::new(),
+            first_row: None,
             pk: k.pk,
             pk_seen: Seen::default(),
         }
@@ -161,6 +168,9 @@ impl UniqueState {
     pub fn reserve(&mut self, rows: usize) {
         for (_, seen) in &mut self.unique {
             seen.reserve(rows);
+        }
+        if !self.unique.is_empty() {
+            self.row_hashes.reserve(rows);
         }
         if !self.pk.is_empty() {
             self.pk_seen.reserve(rows);
@@ -178,10 +188,26 @@ impl UniqueState {
         out: &mut Vec<Violation>,
     ) -> FirstUnique {
         let mut first = FirstUnique::Absent;
+        if !self.unique.is_empty() {
+            // rows come in order; a gap (never seen in practice) is filled with zeros
+            let base = *self.first_row.get_or_insert(row);
+            let at = (row - base) as usize;
+            if at >= self.row_hashes.len() {
+                self.row_hashes.resize(at, 0);
+                self.row_hashes.push(keys.row as u64);
+            }
+        }
         for (n, ((i, seen), key)) in self.unique.iter_mut().zip(&keys.unique).enumerate() {
             let Some(key) = key else { continue };
-            match seen.get(&split(*key)) {
-                Some(&(first_row, first_hash)) => {
+            // one probe: the map is far larger than the cache, so each probe is a miss
+            match seen.entry(split(*key)) {
+                Entry::Occupied(e) => {
+                    let first_row = *e.get();
+                    let first_hash = self
+                        .first_row
+                        .and_then(|base| self.row_hashes.get(u64::from(first_row).checked_sub(base)? as usize))
+                        .copied()
+                        .unwrap_or_default();
                     if n == 0 {
                         first = FirstUnique::Repeat { first_row, first_hash };
                     }
@@ -199,11 +225,11 @@ impl UniqueState {
                         .expected("a value not used by another row"),
                     )
                 }
-                None => {
+                Entry::Vacant(e) => {
                     if n == 0 {
                         first = FirstUnique::New;
                     }
-                    seen.insert(split(*key), (row32(row), keys.row as u64));
+                    e.insert(row32(row));
                 }
             }
         }
@@ -234,8 +260,9 @@ impl UniqueState {
             );
             return;
         };
-        match self.pk_seen.get(&split(key)) {
-            Some(first) => {
+        match self.pk_seen.entry(split(key)) {
+            Entry::Occupied(e) => {
+                let first = *e.get();
                 let values: Vec<String> = pk.iter().map(|&i| cell(i)).collect();
                 out.push(
                     Violation::new(
@@ -250,8 +277,8 @@ impl UniqueState {
                     .expected("a key not used by another row"),
                 );
             }
-            None => {
-                self.pk_seen.insert(split(key), row32(row));
+            Entry::Vacant(e) => {
+                e.insert(row32(row));
             }
         }
     }

@@ -193,19 +193,8 @@ pub type Cells<'r> = smallvec::SmallVec<[std::borrow::Cow<'r, str>; 16]>;
 /// character boundaries.
 pub fn decode<'r>(rec: &'r csv::ByteRecord, bad_utf8: &mut Vec<usize>) -> Vec<std::borrow::Cow<'r, str>> {
     use std::borrow::Cow;
-    if let Ok(all) = std::str::from_utf8(rec.as_slice()) {
-        let mut out = Vec::with_capacity(rec.len());
-        for i in 0..rec.len() {
-            let r = rec.range(i).expect("index in range");
-            if !(all.is_char_boundary(r.start) && all.is_char_boundary(r.end)) {
-                out.clear();
-                break;
-            }
-            out.push(Cow::Borrowed(&all[r]));
-        }
-        if out.len() == rec.len() {
-            return out;
-        }
+    if let Some(cells) = decode_valid(rec) {
+        return cells.into_iter().map(Cow::Borrowed).collect();
     }
     rec.iter()
         .enumerate()
@@ -215,6 +204,22 @@ pub fn decode<'r>(rec: &'r csv::ByteRecord, bad_utf8: &mut Vec<usize>) -> Vec<st
                 bad_utf8.push(i);
                 Cow::Owned(String::from_utf8_lossy(raw).into_owned())
             }
+        })
+        .collect()
+}
+
+/// The cells of a record that is valid UTF-8 throughout (the common case), decoded in one
+/// pass over the record's bytes and without allocating; None when some cell is not.
+pub fn decode_valid(rec: &csv::ByteRecord) -> Option<smallvec::SmallVec<[&str; 16]>> {
+    let all = std::str::from_utf8(rec.as_slice()).ok()?;
+    // the record's bytes can be valid while a cell boundary splits a character
+    let mut start = 0;
+    rec.iter()
+        .map(|cell| {
+            let end = start + cell.len();
+            let s = all.get(start..end);
+            start = end;
+            s
         })
         .collect()
 }
