@@ -13,13 +13,12 @@
 
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::sync::mpsc;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use rayon::prelude::*;
 
-use super::ingest::{decode, place, Batch, CsvSource, RecordPos};
+use super::ingest::{decode, decode_valid, place, Batch, CsvSource, RecordPos};
 use super::StageReport;
 use crate::csvio;
 use crate::layout::Layout;
@@ -206,8 +205,14 @@ fn check_record(
     rec: &csv::ByteRecord,
 ) -> RowResult {
     let mut bad = Vec::new();
-    let cells = decode(rec, &mut bad);
-    let strs: smallvec::SmallVec<[&str; 16]> = cells.iter().map(Cow::as_ref).collect();
+    let owned;
+    let strs: smallvec::SmallVec<[&str; 16]> = match decode_valid(rec) {
+        Some(strs) => strs,
+        None => {
+            owned = decode(rec, &mut bad);
+            owned.iter().map(Cow::as_ref).collect()
+        }
+    };
     let mut violations = Vec::new();
     let blank = checker.check_cells(width, &strs, &bad, &mut violations);
     let hash = hash_record(rec.as_slice(), rec.iter().map(<[u8]>::len));
@@ -318,7 +323,7 @@ pub fn check_source(
     progress: &Progress,
     on_rejected: impl FnMut(&[String], Vec<ErrorRecord>) -> Result<()> + Send,
 ) -> Result<StreamStats> {
-    const BATCH: usize = 8192;
+    const BATCH: usize = 2048;
     progress.set_total(src.bytes);
     let checker = RowChecker::new(schema, countries);
     let key_fields = KeyFields::new(schema);
@@ -354,74 +359,87 @@ pub fn check_source(
         fin.end()?;
         return Ok(fin.stats);
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .build()
-        .context("failed to start worker threads")?;
-    // Three stages overlap: a reader thread fills batches, this thread checks them on the
-    // pool, and a finisher thread runs the in-order rules and hands batches back.
+    // Three kinds of threads overlap: a reader fills batches, `jobs` workers check whole
+    // batches, and this thread runs the in-order rules on them in read order, then hands
+    // the buffers back. Plain threads blocking on channels, not a work-stealing pool: on 2
+    // cores with a reader and a finisher beside them, idle pool threads spinning for work
+    // took CPU time from the others (sched_yield was a fifth of the system time).
+    use crossbeam_channel::{bounded, unbounded};
     let stop = std::sync::atomic::AtomicBool::new(false);
+    let in_flight = 2 * jobs + 2;
     std::thread::scope(|scope| -> Result<StreamStats> {
-        let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(2);
-        let (empty_tx, empty_rx) = mpsc::channel::<Batch>();
-        let (checked_tx, checked_rx) = mpsc::sync_channel::<(Batch, Vec<RowResult>)>(2);
-        let (spare_tx, spare_rx) = mpsc::channel::<Vec<RowResult>>();
-        for _ in 0..4 {
+        let (work_tx, work_rx) = bounded::<(u64, Batch)>(in_flight);
+        let (done_tx, done_rx) = bounded::<(u64, Batch, Vec<RowResult>)>(in_flight);
+        let (empty_tx, empty_rx) = unbounded::<Batch>();
+        let (spare_tx, spare_rx) = unbounded::<Vec<RowResult>>();
+        for _ in 0..in_flight {
             empty_tx.send(Batch::with_capacity(BATCH)).expect("receiver alive");
             spare_tx.send(Vec::with_capacity(BATCH)).expect("receiver alive");
         }
+        let stop = &stop;
         let reader = scope.spawn(move || -> Result<()> {
+            let mut seq = 0u64;
             while let Ok(mut batch) = empty_rx.recv() {
-                if !src.next_batch(&mut batch)? {
+                if stop.load(std::sync::atomic::Ordering::Relaxed) || !src.next_batch(&mut batch)? {
                     break;
                 }
                 progress.set(src.bytes_read());
                 batch.estimated_rows = src.estimated_rows();
-                if full_tx.send(batch).is_err() {
-                    break; // the checker stopped early
+                if work_tx.send((seq, batch)).is_err() {
+                    break; // the finisher failed
                 }
+                seq += 1;
             }
             Ok(())
         });
-        let stop_ref = &stop;
-        let finisher = scope.spawn(move || -> Result<StreamStats> {
-            let mut ok = true;
-            while let Ok((batch, mut results)) = checked_rx.recv() {
-                if ok {
-                    ok = fin.batch(&batch, &mut results, batch.estimated_rows)?;
-                    if !ok {
-                        stop_ref.store(true, std::sync::atomic::Ordering::Relaxed);
+        for _ in 0..jobs {
+            let (work_rx, done_tx, spare_rx) = (work_rx.clone(), done_tx.clone(), spare_rx.clone());
+            let (checker, key_fields) = (&checker, &key_fields);
+            scope.spawn(move || {
+                while let Ok((seq, batch)) = work_rx.recv() {
+                    let mut results = spare_rx.try_recv().unwrap_or_default();
+                    if !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        results.extend(
+                            batch.records[..batch.len]
+                                .iter()
+                                .map(|rec| check_record(checker, key_fields, schema, width, rec)),
+                        );
+                    }
+                    if done_tx.send((seq, batch, results)).is_err() {
+                        break;
                     }
                 }
-                results.clear();
-                // Once the reader is done nobody takes batches back; keep draining anyway.
-                let _ = empty_tx.send(batch);
-                let _ = spare_tx.send(results);
+            });
+        }
+        drop((work_rx, done_tx, spare_rx));
+        // Batches finish out of order; run them through the finisher in read order.
+        let finished = (|| -> Result<StreamStats> {
+            let mut pending = std::collections::BTreeMap::new();
+            let mut next = 0u64;
+            let mut ok = true;
+            while let Ok((seq, batch, results)) = done_rx.recv() {
+                pending.insert(seq, (batch, results));
+                while let Some((batch, mut results)) = pending.remove(&next) {
+                    next += 1;
+                    if ok {
+                        ok = fin.batch(&batch, &mut results, batch.estimated_rows)?;
+                        if !ok {
+                            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                        }
+                    }
+                    results.clear();
+                    // Once the reader is done nobody takes batches back; keep draining anyway.
+                    let _ = empty_tx.send(batch);
+                    let _ = spare_tx.send(results);
+                }
             }
             fin.end()?;
             Ok(fin.stats)
-        });
-        let mut failed = None;
-        while let Ok(batch) = full_rx.recv() {
-            let mut results = spare_rx.recv().unwrap_or_default();
-            if !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                pool.install(|| {
-                    batch.records[..batch.len]
-                        .par_iter()
-                        .map(|rec| check_record(&checker, &key_fields, schema, width, rec))
-                        .collect_into_vec(&mut results)
-                });
-            }
-            if checked_tx.send((batch, results)).is_err() {
-                failed = Some(());
-                break; // the finisher failed; its error is reported below
-            }
-        }
-        drop(checked_tx);
-        drop(full_rx);
-        let stats = finisher.join().expect("finisher thread does not panic")?;
+        })();
+        // On an error the channels close as `finished`'s borrows end: the others stop.
+        drop((done_rx, empty_tx, spare_tx));
+        let stats = finished?;
         reader.join().expect("reader thread does not panic")?;
-        debug_assert!(failed.is_none());
         Ok(stats)
     })
 }
