@@ -5,7 +5,7 @@
 //! atomically after each stage that succeeds; a stage that rejects data always reruns.
 //! `--force` reruns everything; `--explain` says, for each stage, why it ran or why not.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -97,8 +97,29 @@ struct State {
     stages: BTreeMap<String, StageState>,
 }
 
-/// Hashes of every file under `rels` (missing paths hash as "missing").
-fn hash_paths(root: &Path, rels: &[&str]) -> Result<BTreeMap<String, String>> {
+/// The xxh3-128 of a file's bytes, read in 1 MiB pieces: the artifacts are hundreds of
+/// MB at a million reports, and reading each whole into fresh memory cost more than
+/// hashing it (the kernel zeroes every new page first).
+fn hash_file(path: &Path) -> Result<String> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).with_context(|| format!("failed to read `{}`", path.display()))?;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .with_context(|| format!("failed to read `{}`", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(format!("{:032x}", hasher.digest128()))
+}
+
+/// Hashes of every file under `rels` (missing paths hash as "missing"). `memo` holds the
+/// hashes taken earlier in this run: a stage's outputs are the next stage's inputs.
+fn hash_paths(root: &Path, rels: &[&str], memo: &mut HashMap<PathBuf, String>) -> Result<BTreeMap<String, String>> {
     let mut out = BTreeMap::new();
     for rel in rels {
         let p = root.join(rel);
@@ -112,9 +133,16 @@ fn hash_paths(root: &Path, rels: &[&str]) -> Result<BTreeMap<String, String>> {
         }
         files.sort();
         for f in files {
-            let bytes = std::fs::read(&f).with_context(|| format!("failed to read `{}`", f.display()))?;
+            let hash = match memo.get(&f) {
+                Some(h) => h.clone(),
+                None => {
+                    let h = hash_file(&f)?;
+                    memo.insert(f.clone(), h.clone());
+                    h
+                }
+            };
             let key = f.strip_prefix(root).unwrap_or(&f).to_string_lossy().replace('\\', "/");
-            out.insert(key, format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&bytes)));
+            out.insert(key, hash);
         }
     }
     Ok(out)
@@ -140,11 +168,8 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 fn luban_hash() -> String {
     std::env::current_exe()
         .ok()
-        .and_then(|p| std::fs::read(p).ok())
-        .map_or_else(
-            || env!("CARGO_PKG_VERSION").to_string(),
-            |b| format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&b)),
-        )
+        .and_then(|p| hash_file(&p).ok())
+        .unwrap_or_else(|| env!("CARGO_PKG_VERSION").to_string())
 }
 
 /// The state of the last run, and the decisions for this one.
@@ -154,6 +179,9 @@ pub struct Tracker {
     state: State,
     luban: String,
     force: bool,
+    /// file → hash, taken in this run; a stage's outputs are dropped from it when the
+    /// stage has run (it rewrote them), so each file is read once per run
+    memo: HashMap<PathBuf, String>,
 }
 
 impl Tracker {
@@ -169,11 +197,12 @@ impl Tracker {
             state,
             luban: luban_hash(),
             force,
+            memo: HashMap::new(),
         }
     }
 
     /// Why `files.stage` must run (None: it can be skipped).
-    pub fn reason_to_run(&self, files: &StageFiles) -> Result<Option<String>> {
+    pub fn reason_to_run(&mut self, files: &StageFiles) -> Result<Option<String>> {
         if self.force {
             return Ok(Some("--force".into()));
         }
@@ -187,11 +216,11 @@ impl Tracker {
         let Some(prev) = self.state.stages.get(files.stage) else {
             return Ok(Some("no earlier successful run".into()));
         };
-        let inputs = hash_paths(&self.root, &files.inputs)?;
+        let inputs = hash_paths(&self.root, &files.inputs, &mut self.memo)?;
         if let Some(changed) = diff_keys(&prev.inputs, &inputs) {
             return Ok(Some(changed));
         }
-        let outputs = hash_paths(&self.root, &files.outputs)?;
+        let outputs = hash_paths(&self.root, &files.outputs, &mut self.memo)?;
         if let Some(changed) = diff_keys(&prev.outputs, &outputs) {
             return Ok(Some(format!("{changed} since it was written")));
         }
@@ -200,9 +229,13 @@ impl Tracker {
 
     /// Records a stage's success.
     pub fn record(&mut self, files: &StageFiles) -> Result<()> {
+        for out in &files.outputs {
+            let out = self.root.join(out);
+            self.memo.retain(|f, _| !f.starts_with(&out));
+        }
         let st = StageState {
-            inputs: hash_paths(&self.root, &files.inputs)?,
-            outputs: hash_paths(&self.root, &files.outputs)?,
+            inputs: hash_paths(&self.root, &files.inputs, &mut self.memo)?,
+            outputs: hash_paths(&self.root, &files.outputs, &mut self.memo)?,
         };
         self.state.luban = self.luban.clone();
         self.state.stages.insert(files.stage.to_string(), st);
@@ -229,4 +262,29 @@ fn diff_keys(before: &BTreeMap<String, String>, now: &BTreeMap<String, String>) 
         .keys()
         .find(|k| !now.contains_key(*k))
         .map(|k| format!("{k} was removed"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Streaming the file in pieces must give the hash of its bytes taken whole: the
+    /// hashes in state.json stay comparable with those of earlier runs.
+    #[test]
+    fn a_file_hashed_in_pieces_has_the_hash_of_its_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.bin");
+        let mut rng = fastrand::Rng::with_seed(7);
+        let bytes: Vec<u8> = (0..(5 << 19) + 123).map(|_| rng.u8(..)).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(
+            hash_file(&path).unwrap(),
+            format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&bytes))
+        );
+        std::fs::write(&path, &bytes[..1000]).unwrap();
+        assert_eq!(
+            hash_file(&path).unwrap(),
+            format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&bytes[..1000]))
+        );
+    }
 }
