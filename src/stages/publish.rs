@@ -14,6 +14,7 @@
 //! swapped in with two renames; a crash before the swap leaves the previous `output/`
 //! intact, and a crash between the renames is repaired by the next publish.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -40,66 +41,72 @@ use crate::schema::TableSchema;
 /// Rows per Parquet row group (fixed, so files do not depend on the machine).
 pub const ROW_GROUP_SIZE: usize = 65_536;
 
-/// One typed column of a published table, in a form both writers understand.
-enum Col {
-    Text(Vec<Option<String>>),
-    List(Vec<Vec<String>>),
+/// One typed column of a published table, in a form both writers understand. Cells
+/// borrow from the records: copying every string of a million reports' workshops was
+/// a third of publish.
+enum Col<'a> {
+    Text(Vec<Option<Cow<'a, str>>>),
+    List(Vec<&'a [String]>),
     Date(Vec<Option<PartialDate>>),
     Count(Vec<Option<u32>>),
     Int(Vec<Option<i32>>),
 }
 
-struct Table {
+struct Table<'a> {
     name: &'static str,
-    columns: Vec<(&'static str, Col)>,
+    columns: Vec<(&'static str, Col<'a>)>,
     rows: usize,
 }
 
-fn workshops_table(ws: &[Workshop]) -> Table {
-    let text = |f: &dyn Fn(&Workshop) -> Option<String>| Col::Text(ws.iter().map(f).collect());
-    let list = |f: &dyn Fn(&Workshop) -> Vec<String>| Col::List(ws.iter().map(f).collect());
+fn borrowed(s: &str) -> Option<Cow<'_, str>> {
+    Some(Cow::Borrowed(s))
+}
+
+fn workshops_table(ws: &[Workshop]) -> Table<'_> {
+    let text = |f: &dyn Fn(&Workshop) -> Option<&str>| Col::Text(ws.iter().map(|w| f(w).map(Cow::Borrowed)).collect());
+    let list = |f: &dyn Fn(&Workshop) -> &[String]| Col::List(ws.iter().map(f).collect());
     Table {
         name: "workshops",
         rows: ws.len(),
         columns: vec![
-            ("workshop_id", text(&|w| Some(w.workshop_id.clone()))),
-            ("workshop_name", text(&|w| Some(w.workshop_name.clone()))),
-            ("country_code", text(&|w| Some(w.country_code.clone()))),
-            ("country_name", text(&|w| Some(w.country_name.clone()))),
-            ("region", text(&|w| Some(w.region.clone()))),
-            ("subregion", text(&|w| Some(w.subregion.clone()))),
-            ("city", text(&|w| w.city.clone())),
-            ("host_institution", text(&|w| w.host_institution.clone())),
-            ("chinese_partners", list(&|w| w.chinese_partners.clone())),
-            ("organiser_province", text(&|w| w.organiser_province.clone())),
+            ("workshop_id", text(&|w| Some(&w.workshop_id))),
+            ("workshop_name", text(&|w| Some(&w.workshop_name))),
+            ("country_code", text(&|w| Some(&w.country_code))),
+            ("country_name", text(&|w| Some(&w.country_name))),
+            ("region", text(&|w| Some(&w.region))),
+            ("subregion", text(&|w| Some(&w.subregion))),
+            ("city", text(&|w| w.city.as_deref())),
+            ("host_institution", text(&|w| w.host_institution.as_deref())),
+            ("chinese_partners", list(&|w| &w.chinese_partners)),
+            ("organiser_province", text(&|w| w.organiser_province.as_deref())),
             ("opened_on", Col::Date(ws.iter().map(|w| w.opened_on).collect())),
             (
                 "opened_precision",
-                text(&|w| w.opened_on.map(|d| d.precision().as_str().to_string())),
+                text(&|w| w.opened_on.map(|d| d.precision().as_str())),
             ),
-            ("status", text(&|w| w.status.clone())),
-            ("specialties", list(&|w| w.specialties.clone())),
-            ("source_urls", list(&|w| w.source_urls.clone())),
+            ("status", text(&|w| w.status.as_deref())),
+            ("specialties", list(&|w| &w.specialties)),
+            ("source_urls", list(&|w| &w.source_urls)),
             (
                 "source_count",
                 Col::Count(ws.iter().map(|w| Some(w.source_count)).collect()),
             ),
-            ("conflicts", list(&|w| w.conflicts.clone())),
+            ("conflicts", list(&|w| &w.conflicts)),
         ],
     }
 }
 
-fn countries_table(cs: &[CountrySummary]) -> Table {
-    let text = |f: &dyn Fn(&CountrySummary) -> String| Col::Text(cs.iter().map(|c| Some(f(c))).collect());
+fn countries_table(cs: &[CountrySummary]) -> Table<'_> {
+    let text = |f: &dyn Fn(&CountrySummary) -> &str| Col::Text(cs.iter().map(|c| borrowed(f(c))).collect());
     let count = |f: &dyn Fn(&CountrySummary) -> u32| Col::Count(cs.iter().map(|c| Some(f(c))).collect());
     Table {
         name: "countries",
         rows: cs.len(),
         columns: vec![
-            ("country_code", text(&|c| c.country_code.clone())),
-            ("country_name", text(&|c| c.country_name.clone())),
-            ("region", text(&|c| c.region.clone())),
-            ("subregion", text(&|c| c.subregion.clone())),
+            ("country_code", text(&|c| &c.country_code)),
+            ("country_name", text(&|c| &c.country_name)),
+            ("region", text(&|c| &c.region)),
+            ("subregion", text(&|c| &c.subregion)),
             ("workshops", count(&|c| c.workshops)),
             ("operating", count(&|c| c.operating)),
             ("announced", count(&|c| c.announced)),
@@ -117,18 +124,18 @@ fn countries_table(cs: &[CountrySummary]) -> Table {
             ("host_institutions", count(&|c| c.host_institutions)),
             (
                 "chinese_partners",
-                Col::List(cs.iter().map(|c| c.chinese_partners.clone()).collect()),
+                Col::List(cs.iter().map(|c| c.chinese_partners.as_slice()).collect()),
             ),
             (
                 "specialties",
-                Col::List(cs.iter().map(|c| c.specialties.clone()).collect()),
+                Col::List(cs.iter().map(|c| c.specialties.as_slice()).collect()),
             ),
             ("sources", count(&|c| c.sources)),
         ],
     }
 }
 
-fn openings_table(rows: &[OpeningsByYear]) -> Table {
+fn openings_table(rows: &[OpeningsByYear]) -> Table<'_> {
     Table {
         name: "openings_by_year",
         rows: rows.len(),
@@ -136,12 +143,9 @@ fn openings_table(rows: &[OpeningsByYear]) -> Table {
             ("year", Col::Int(rows.iter().map(|r| Some(r.year)).collect())),
             (
                 "country_code",
-                Col::Text(rows.iter().map(|r| Some(r.country_code.clone())).collect()),
+                Col::Text(rows.iter().map(|r| borrowed(&r.country_code)).collect()),
             ),
-            (
-                "region",
-                Col::Text(rows.iter().map(|r| Some(r.region.clone())).collect()),
-            ),
+            ("region", Col::Text(rows.iter().map(|r| borrowed(&r.region)).collect())),
             ("openings", Col::Count(rows.iter().map(|r| Some(r.openings)).collect())),
             (
                 "cumulative_worldwide",
@@ -151,18 +155,21 @@ fn openings_table(rows: &[OpeningsByYear]) -> Table {
     }
 }
 
-fn claims_table(rows: &[ClaimCheck]) -> Table {
-    let text = |f: &dyn Fn(&ClaimCheck) -> Option<String>| Col::Text(rows.iter().map(f).collect());
+fn claims_table(rows: &[ClaimCheck]) -> Table<'_> {
+    let text = |f: &dyn for<'r> Fn(&'r ClaimCheck) -> Option<Cow<'r, str>>| Col::Text(rows.iter().map(f).collect());
     Table {
         name: "claims_check",
         rows: rows.len(),
         columns: vec![
-            ("claim_date", text(&|r| r.claim.claim_date.map(|d| d.to_string()))),
+            (
+                "claim_date",
+                text(&|r| r.claim.claim_date.map(|d| Cow::Owned(d.to_string()))),
+            ),
             ("as_of", Col::Date(rows.iter().map(|r| r.as_of).collect())),
-            ("date_text", text(&|r| Some(r.claim.date_text.clone()))),
-            ("scope", text(&|r| Some(r.claim.scope.clone()))),
-            ("scope_text", text(&|r| Some(r.claim.scope_text.clone()))),
-            ("qualifier", text(&|r| Some(r.claim.qualifier.clone()))),
+            ("date_text", text(&|r| borrowed(&r.claim.date_text))),
+            ("scope", text(&|r| borrowed(&r.claim.scope))),
+            ("scope_text", text(&|r| borrowed(&r.claim.scope_text))),
+            ("qualifier", text(&|r| borrowed(&r.claim.qualifier))),
             (
                 "claimed_workshops",
                 Col::Count(rows.iter().map(|r| r.claim.claimed_workshops).collect()),
@@ -187,8 +194,8 @@ fn claims_table(rows: &[ClaimCheck]) -> Table {
                 "countries_difference",
                 Col::Int(rows.iter().map(|r| r.countries_difference).collect()),
             ),
-            ("claim", text(&|r| Some(r.claim.claim.clone()))),
-            ("source_url", text(&|r| Some(r.claim.source_url.clone()))),
+            ("claim", text(&|r| borrowed(&r.claim.claim))),
+            ("source_url", text(&|r| borrowed(&r.claim.source_url))),
         ],
     }
 }
@@ -200,7 +207,10 @@ fn frame(t: &Table) -> Result<DataFrame> {
     for (name, col) in &t.columns {
         let name = PlSmallStr::from_str(name);
         let series = match col {
-            Col::Text(v) => Series::new(name, v),
+            Col::Text(v) => {
+                let cells: Vec<Option<&str>> = v.iter().map(Option::as_deref).collect();
+                Series::new(name, cells)
+            }
             Col::Count(v) => Series::new(name, v),
             Col::Int(v) => Series::new(name, v),
             Col::Date(v) => {
@@ -213,7 +223,7 @@ fn frame(t: &Table) -> Result<DataFrame> {
                     .context("failed to build a date column")?
             }
             Col::List(v) => {
-                let mut b = ListStringChunkedBuilder::new(name, v.len(), v.iter().map(Vec::len).sum());
+                let mut b = ListStringChunkedBuilder::new(name, v.len(), v.iter().map(|l| l.len()).sum());
                 for items in v {
                     b.append_values_iter(items.iter().map(String::as_str));
                 }
@@ -225,7 +235,7 @@ fn frame(t: &Table) -> Result<DataFrame> {
     DataFrame::new(t.rows, cols).context("failed to assemble a data frame")
 }
 
-fn write_parquet(path: &Path, t: &Table, schema: &TableSchema, version: &str) -> Result<()> {
+fn write_parquet(path: &Path, t: &Table, schema: &TableSchema, version: &str) -> Result<(u64, String)> {
     let mut df = frame(t)?;
     let descriptions: serde_json::Map<String, Value> = schema
         .fields
@@ -243,15 +253,53 @@ fn write_parquet(path: &Path, t: &Table, schema: &TableSchema, version: &str) ->
         ("luban:table".into(), t.name.to_string()),
         ("luban:fields".into(), Value::Object(descriptions).to_string()),
     ]);
-    let file = File::create(path).with_context(|| format!("failed to create `{}`", path.display()))?;
-    ParquetWriter::new(file)
+    let mut out = Hashed::create(path)?;
+    ParquetWriter::new(&mut out)
         .with_compression(ParquetCompression::Zstd(None))
         .with_statistics(StatisticsOptions::full())
         .with_row_group_size(Some(ROW_GROUP_SIZE))
         .with_key_value_metadata(Some(kv))
         .finish(&mut df)
         .with_context(|| format!("failed to write Parquet `{}`", path.display()))?;
-    Ok(())
+    out.finish(path)
+}
+
+/// A file being written, with the byte count and sha256 of what went into it (the Data
+/// Package needs both): hashing on the way out spares reading the file back, into fresh
+/// memory, once it is written.
+struct Hashed {
+    file: std::io::BufWriter<File>,
+    sha: Sha256,
+    bytes: u64,
+}
+
+impl Hashed {
+    fn create(path: &Path) -> Result<Hashed> {
+        let file = File::create(path).with_context(|| format!("failed to create `{}`", path.display()))?;
+        Ok(Hashed {
+            file: std::io::BufWriter::with_capacity(1 << 20, file),
+            sha: Sha256::new(),
+            bytes: 0,
+        })
+    }
+
+    /// Flushes the file; its size and hex sha256.
+    fn finish(mut self, path: &Path) -> Result<(u64, String)> {
+        std::io::Write::flush(&mut self.file).with_context(|| format!("failed to write `{}`", path.display()))?;
+        Ok((self.bytes, hex::encode(self.sha.finalize())))
+    }
+}
+
+impl std::io::Write for Hashed {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.sha.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }
 
 /// A text cell made safe for spreadsheets (see the module doc).
@@ -263,31 +311,54 @@ pub fn csv_safe(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn write_csv(path: &Path, t: &Table) -> Result<()> {
-    let file = File::create(path).with_context(|| format!("failed to create `{}`", path.display()))?;
-    let mut w = csvio::writer(std::io::BufWriter::new(file));
-    w.write_record(t.columns.iter().map(|(n, _)| *n))?;
-    for i in 0..t.rows {
-        let row: Vec<String> = t
-            .columns
-            .iter()
-            .map(|(_, c)| match c {
-                Col::Text(v) => v[i].as_deref().map(|s| csv_safe(s).into_owned()).unwrap_or_default(),
-                Col::List(v) => v[i]
-                    .iter()
-                    .map(|s| csv_safe(s).into_owned())
-                    .collect::<Vec<_>>()
-                    .join(";"),
-                Col::Date(v) => v[i].map(|d| d.first_day().to_string()).unwrap_or_default(),
-                Col::Count(v) => v[i].map(|n| n.to_string()).unwrap_or_default(),
-                Col::Int(v) => v[i].map(|n| n.to_string()).unwrap_or_default(),
-            })
-            .collect();
-        w.write_record(&row)?;
+fn write_csv(path: &Path, t: &Table) -> Result<(u64, String)> {
+    use std::fmt::Write as _;
+    let mut out = Hashed::create(path)?;
+    {
+        let mut w = csvio::writer(&mut out);
+        w.write_record(t.columns.iter().map(|(n, _)| *n))?;
+        // one buffer for the cells that are built (lists, dates, numbers)
+        let mut cell = String::new();
+        for i in 0..t.rows {
+            for (_, c) in &t.columns {
+                cell.clear();
+                match c {
+                    Col::Text(v) => {
+                        w.write_field(v[i].as_deref().map(csv_safe).unwrap_or_default().as_bytes())?;
+                        continue;
+                    }
+                    Col::List(v) => {
+                        for (k, item) in v[i].iter().enumerate() {
+                            if k > 0 {
+                                cell.push(';');
+                            }
+                            cell.push_str(&csv_safe(item));
+                        }
+                    }
+                    Col::Date(v) => {
+                        if let Some(d) = v[i] {
+                            write!(cell, "{}", d.first_day()).expect("writing to a String");
+                        }
+                    }
+                    Col::Count(v) => {
+                        if let Some(n) = v[i] {
+                            write!(cell, "{n}").expect("writing to a String");
+                        }
+                    }
+                    Col::Int(v) => {
+                        if let Some(n) = v[i] {
+                            write!(cell, "{n}").expect("writing to a String");
+                        }
+                    }
+                }
+                w.write_field(cell.as_bytes())?;
+            }
+            w.write_record(std::iter::empty::<&[u8]>())?;
+        }
+        w.flush()
+            .with_context(|| format!("failed to write `{}`", path.display()))?;
     }
-    w.flush()
-        .with_context(|| format!("failed to write `{}`", path.display()))?;
-    Ok(())
+    out.finish(path)
 }
 
 /// Dataset metadata kept in `raw/dataset.json` (name, title, version, licences, sources).
@@ -342,11 +413,6 @@ fn parquet_schema(csv_schema: &Value) -> Value {
         }
     }
     v
-}
-
-fn file_stats(path: &Path) -> Result<(u64, String)> {
-    let bytes = std::fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))?;
-    Ok((bytes.len() as u64, hex::encode(Sha256::digest(&bytes))))
 }
 
 /// Writes every published file into `dir`.
@@ -422,8 +488,8 @@ fn table_resources(layout: &Layout, dir: &Path, t: &Table, version: &str) -> Res
     let csv_path = dir.join(format!("{}.csv", t.name));
     let pq_path = dir.join(format!("{}.parquet", t.name));
     let (csv, pq) = rayon::join(
-        || write_csv(&csv_path, t).and_then(|_| file_stats(&csv_path)),
-        || write_parquet(&pq_path, t, &schema, version).and_then(|_| file_stats(&pq_path)),
+        || write_csv(&csv_path, t),
+        || write_parquet(&pq_path, t, &schema, version),
     );
     let stats = [csv?, pq?];
     let pq_schema = parquet_schema(&schema_value);
