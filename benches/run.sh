@@ -27,7 +27,7 @@ DATA=$WORK/reports-$ROWS.csv
 [ -f "$DATA" ] || "$LUBAN" generate --rows "$ROWS" --seed 1 --out "$DATA"
 head -n $((FRICTIONLESS_ROWS + 1)) "$DATA" > "$WORK/head.csv"
 cp benches/validate.schema.json "$WORK/schema.json"
-MB=$(awk -v b="$(stat -c %s "$DATA")" 'BEGIN { printf "%.0f", b / 1e6 }')
+MB=$(awk -v b="$(stat -L -c %s "$DATA")" 'BEGIN { printf "%.0f", b / 1e6 }')
 
 # measure NAME CMD...: appends "NAME wall user sys maxrss_kb" to $WORK/times
 measure() {
