@@ -81,6 +81,21 @@ fn write_renamed(path: &Path, sync: bool, fill: impl FnOnce(&mut dyn Write) -> R
     Ok(())
 }
 
+/// Makes `path` a staged file with the bytes of `same_as`, which must hold exactly what
+/// would be written (the caller knows): a hard link renamed into place, so no byte is
+/// copied. Where links are not possible, the bytes are copied. A later rewrite of
+/// either file replaces its inode (every write renames), so the other keeps its bytes.
+pub fn stage_same_as(path: &Path, same_as: &Path) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(".luban-link-{}.tmp", std::process::id()));
+    let _ = std::fs::remove_file(&tmp);
+    if std::fs::hard_link(same_as, &tmp).is_err() {
+        std::fs::copy(same_as, &tmp)
+            .with_context(|| format!("failed to copy `{}` to `{}`", same_as.display(), path.display()))?;
+    }
+    std::fs::rename(&tmp, path).with_context(|| format!("failed to rename temp file to `{}`", path.display()))
+}
+
 /// The first bytes of every staged artifact; the version changes with the record types.
 const ARTIFACT_MAGIC: &[u8] = b"luban-artifact 2\n";
 /// Records per frame: frames are encoded and decoded in parallel, a few at a time, so the

@@ -224,3 +224,38 @@ fn an_empty_reports_folder_is_reported() {
     let out = wd.run(&["ingest"]).expect(2);
     out.stderr_has("holds no *.csv");
 }
+
+/// When every row is valid, `build/valid.bin` is `build/ingested.bin` (linked, not
+/// rewritten); a later ingest must not change it, and a validate that rejects rows writes
+/// only the valid ones.
+#[test]
+fn valid_rows_staged_by_link_keep_their_bytes_when_ingest_reruns() {
+    let wd = Workdir::new();
+    let good = row(
+        "Kenya",
+        "Machakos University",
+        "Machakos",
+        "2019",
+        "https://example.org/1",
+    );
+    wd.reports("a.csv", &[&good]);
+    wd.run(&["ingest"]).expect(0);
+    wd.run(&["validate"]).expect(0);
+    let first = wd.read_bytes("build/ingested.bin");
+    assert_eq!(wd.read_bytes("build/valid.bin"), first);
+    let shown = wd.run(&["show", "build/valid.bin"]).expect(0);
+    assert_eq!(shown.stdout.lines().count(), 1, "{}", shown.stdout);
+
+    // a second report, one cell short: ingest rewrites ingested.bin only
+    wd.append("raw/reports/a.csv", "Short,Kenya,Machakos");
+    wd.run(&["ingest"]).expect(0);
+    assert_ne!(wd.read_bytes("build/ingested.bin"), first);
+    assert_eq!(wd.read_bytes("build/valid.bin"), first, "valid.bin changed with ingest");
+
+    // validate rejects the short row and writes the good one alone
+    wd.run(&["validate"]).expect(1);
+    let shown = wd.run(&["show", "build/valid.bin"]).expect(0);
+    assert_eq!(shown.stdout.lines().count(), 1, "{}", shown.stdout);
+    assert!(shown.stdout.contains("Machakos University"), "{}", shown.stdout);
+    assert_ne!(wd.read_bytes("build/valid.bin"), wd.read_bytes("build/ingested.bin"));
+}
