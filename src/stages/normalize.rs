@@ -293,27 +293,45 @@ fn resolve_distinct<'c>(
         known: Known::new(),
         used: Default::default(),
     };
-    let mut resolved: ResolvedCells = Default::default();
-    for (((field, text), in_countries), r) in names.into_iter().zip(done) {
-        found.used[field as usize].extend(r.alias_keys.iter().cloned());
+    let block = |field: Field, c: &'c Country| if field == Field::Partner { "" } else { c.alpha3.as_str() };
+    for (((field, _), in_countries), r) in names.iter().zip(&done) {
+        found.used[*field as usize].extend(r.alias_keys.iter().cloned());
         for c in in_countries.iter().filter_map(|c| country_of.get(*c)) {
             for u in &r.unknown {
-                found.unknown.insert((field, c.alpha3.clone(), u.clone()));
-            }
-            // Whether a name is known does not depend on the country (alias lookups are
-            // by key only), so these are exactly the names the reports use that are not
-            // unknown.
-            let block = if field == Field::Partner { "" } else { c.alpha3.as_str() };
-            let known_names = r.names.iter().filter(|n| !r.unknown.contains(n));
-            let mut known_names = known_names.peekable();
-            if known_names.peek().is_some() {
-                found
-                    .known
-                    .entry((field, block.to_string()))
-                    .or_default()
-                    .extend(known_names.cloned());
+                found.unknown.insert((*field, c.alpha3.clone(), u.clone()));
             }
         }
+    }
+    // The known names are needed only in the blocks (field, country) that have unknown
+    // names to match; gathering them for every block was a twentieth of normalize.
+    let wanted: BTreeSet<(Field, &str)> = found
+        .unknown
+        .iter()
+        .map(|(field, country, _)| (*field, if *field == Field::Partner { "" } else { country.as_str() }))
+        .collect();
+    let mut known = Known::new();
+    if !wanted.is_empty() {
+        for (((field, _), in_countries), r) in names.iter().zip(&done) {
+            for c in in_countries.iter().filter_map(|c| country_of.get(*c)) {
+                if !wanted.contains(&(*field, block(*field, c))) {
+                    continue;
+                }
+                // Whether a name is known does not depend on the country (alias lookups
+                // are by key only), so these are exactly the names the reports use that
+                // are not unknown.
+                let mut known_names = r.names.iter().filter(|n| !r.unknown.contains(n)).peekable();
+                if known_names.peek().is_some() {
+                    known
+                        .entry((*field, block(*field, c).to_string()))
+                        .or_default()
+                        .extend(known_names.cloned());
+                }
+            }
+        }
+    }
+    found.known = known;
+    let mut resolved: ResolvedCells = Default::default();
+    for (((field, text), _), r) in names.into_iter().zip(done) {
         resolved[field as usize].insert(text.to_string(), r);
     }
     (resolved, country_of, found)
