@@ -11,6 +11,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use rayon::prelude::*;
 
 use super::StageReport;
 use crate::csvio;
@@ -233,27 +234,72 @@ pub struct FileRead {
 
 /// Reads one CSV file against `schema` into memory. I/O problems are errors; data
 /// problems are returned in `file_errors` (encoding, header) or marked on rows.
+///
+/// A reader thread parses batches of records while the rows of the previous batch are
+/// built on every core; rows keep the file's order.
 pub fn read_file(path: &Path, shown: &str, schema: &TableSchema, progress: &Progress) -> Result<FileRead> {
+    const BATCH: usize = 8 * 1024;
     let mut src = CsvSource::open(path, shown, schema)?;
-    let mut rows = Vec::new();
-    let mut batch = Batch::with_capacity(1024);
-    let mut done = 0;
-    while src.next_batch(&mut batch)? {
-        let now = src.bytes_read();
-        progress.inc(now - done);
-        done = now;
-        for (rec, pos) in batch.records[..batch.len].iter().zip(&batch.pos) {
-            let mut bad_utf8 = Vec::new();
-            let cells = decode(rec, &mut bad_utf8);
-            let at = Provenance {
-                file: shown.to_string(),
-                line: pos.line,
-                row: pos.row,
-                byte: pos.byte,
-            };
-            rows.push(IngestedRow::new(at, cells.iter().map(|c| c.as_ref()), bad_utf8));
+    let mut rows: Vec<IngestedRow> = Vec::new();
+    std::thread::scope(|scope| -> Result<()> {
+        let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(2);
+        let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Batch>();
+        for _ in 0..3 {
+            empty_tx.send(Batch::with_capacity(BATCH)).expect("receiver alive");
         }
-    }
+        let src = &mut src;
+        let reader = scope.spawn(move || -> Result<()> {
+            let mut done = 0;
+            while let Ok(mut batch) = empty_rx.recv() {
+                if !src.next_batch(&mut batch)? {
+                    break;
+                }
+                let now = src.bytes_read();
+                progress.inc(now - done);
+                done = now;
+                batch.estimated_rows = src.estimated_rows();
+                if full_tx.send(batch).is_err() {
+                    break;
+                }
+            }
+            Ok(())
+        });
+        let mut part = Vec::with_capacity(BATCH);
+        while let Ok(batch) = full_rx.recv() {
+            if rows.is_empty() {
+                // one allocation for the file's rows, from the reader's estimate
+                rows.reserve(batch.estimated_rows.unwrap_or(0).min(1 << 26) as usize);
+            }
+            batch.records[..batch.len]
+                .par_iter()
+                .zip(&batch.pos[..batch.len])
+                .with_min_len(512)
+                .map(|(rec, pos)| {
+                    let at = Provenance {
+                        file: shown.to_string(),
+                        line: pos.line,
+                        row: pos.row,
+                        byte: pos.byte,
+                    };
+                    match decode_valid(rec) {
+                        Some(cells) => {
+                            let joined = std::str::from_utf8(rec.as_slice()).expect("checked by decode_valid");
+                            IngestedRow::from_joined(at, joined, &cells)
+                        }
+                        None => {
+                            let mut bad_utf8 = Vec::new();
+                            let cells = decode(rec, &mut bad_utf8);
+                            IngestedRow::new(at, cells.iter().map(|c| c.as_ref()), bad_utf8)
+                        }
+                    }
+                })
+                .collect_into_vec(&mut part);
+            rows.append(&mut part);
+            let _ = empty_tx.send(batch);
+        }
+        drop(empty_tx);
+        reader.join().expect("reader thread does not panic")
+    })?;
     Ok(FileRead {
         rows,
         width: src.labels.len(),
@@ -315,7 +361,11 @@ pub fn run(layout: &Layout, schema: &TableSchema, progress: &Progress) -> Result
         report.rows_in += read.rows.len() as u64;
         if read.file_errors.is_empty() {
             report.rows_out += read.rows.len() as u64;
-            rows.extend(read.rows);
+            if rows.is_empty() {
+                rows = read.rows; // no copy for the first (often the only) file
+            } else {
+                rows.extend(read.rows);
+            }
         } else {
             report.rejected += read.rows.len() as u64;
             file_errors.extend(read.file_errors);

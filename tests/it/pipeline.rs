@@ -394,3 +394,43 @@ fn progress_bars_show_on_a_terminal_and_never_with_quiet_or_when_piped() {
         "{piped}"
     );
 }
+
+/// Ingest builds rows on every core, a batch of records at a time: the staged rows must
+/// still be the file's rows, in the file's order, each with its own line.
+#[test]
+fn ingest_keeps_every_row_in_file_order_over_many_batches() {
+    let wd = Workdir::new();
+    wd.run(&[
+        "generate",
+        "--rows",
+        "30000",
+        "--clean",
+        "--out",
+        "raw/reports/generated.csv",
+    ])
+    .expect(0);
+    wd.run(&["ingest"]).expect(0);
+    let shown = wd.run(&["show", "build/ingested.bin"]).expect(0);
+    let rows: Vec<serde_json::Value> = shown.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let file: Vec<csv::StringRecord> = csv::Reader::from_path(wd.path("raw/reports/generated.csv"))
+        .unwrap()
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), file.len());
+    assert_eq!(rows.len(), 30000);
+    let mut last_line = 1;
+    for (row, rec) in rows.iter().zip(&file) {
+        let line = row["at"]["line"].as_u64().unwrap();
+        assert!(line > last_line, "lines go up: {line} after {last_line}");
+        last_line = line;
+        assert_eq!(line, rec.position().unwrap().line(), "{row}");
+        let cells: Vec<&str> = row["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        assert_eq!(cells, rec.iter().collect::<Vec<_>>());
+    }
+}
