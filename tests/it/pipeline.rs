@@ -433,4 +433,19 @@ fn ingest_keeps_every_row_in_file_order_over_many_batches() {
             .collect();
         assert_eq!(cells, rec.iter().collect::<Vec<_>>());
     }
+
+    // `luban show … | head -1`: a reader that stops early is not an error
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_luban"))
+        .args(["show", "build/ingested.bin"])
+        .current_dir(wd.root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut first).unwrap();
+    assert!(first.starts_with('{'), "{first}");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }
