@@ -849,22 +849,26 @@ pub fn run(
     report.rejected = d.unmerged.len() as u64;
     report.merged = report.rows_in.saturating_sub(report.rows_out + report.rejected);
     report.data_errors = !d.unmerged.is_empty();
-    csvio::write_artifact(&layout.build_file("workshops.bin"), &d.workshops)?;
-    csvio::write_staged(&layout.build_file("merges.csv"), |w| {
-        let mut wtr = csvio::writer(w);
-        wtr.write_record(["workshop_id", "file", "line", "source_url", "rule"])?;
-        for m in &d.merges {
-            wtr.write_record([
-                m.workshop_id.as_str(),
-                &m.file,
-                &m.line.to_string(),
-                &m.source_url,
-                &m.rule,
-            ])?;
-        }
-        wtr.flush()?;
-        Ok(())
-    })?;
+    // the two large files are written side by side (half a second each at 1M reports)
+    let (workshops, merges) = rayon::join(
+        || csvio::write_artifact(&layout.build_file("workshops.bin"), &d.workshops),
+        || {
+            csvio::write_staged(&layout.build_file("merges.csv"), |w| {
+                let mut wtr = csvio::writer(w);
+                wtr.write_record(["workshop_id", "file", "line", "source_url", "rule"])?;
+                let mut line = String::new();
+                for m in &d.merges {
+                    line.clear();
+                    std::fmt::Write::write_fmt(&mut line, format_args!("{}", m.line)).expect("writing to a String");
+                    wtr.write_record([m.workshop_id.as_str(), &m.file, &line, &m.source_url, &m.rule])?;
+                }
+                wtr.flush()?;
+                Ok(())
+            })
+        },
+    );
+    workshops?;
+    merges?;
     csvio::write_staged(&layout.build_file("unmerged.csv"), |w| {
         let mut wtr = csvio::writer(w);
         wtr.write_record(["file", "line", "source_url", "code", "message"])?;
