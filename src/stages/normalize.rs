@@ -72,12 +72,8 @@ fn split_list(cell: Option<&str>) -> Vec<String> {
         let one = clean_text(text);
         return if one.is_empty() { Vec::new() } else { vec![one] };
     }
-    let mut seen = BTreeSet::new();
-    cell.unwrap_or("")
-        .split(';')
-        .map(clean_text)
-        .filter(|s| !s.is_empty() && seen.insert(s.clone()))
-        .collect()
+    let items = text.split(';').map(clean_text).filter(|s| !s.is_empty());
+    dedup(items)
 }
 
 /// Reads the organiser from a notes tag: `[Tianjin]`/`[Tianjin college]` → Tianjin,
@@ -295,7 +291,13 @@ fn resolve_distinct<'c>(
     };
     let block = |field: Field, c: &'c Country| if field == Field::Partner { "" } else { c.alpha3.as_str() };
     for (((field, _), in_countries), r) in names.iter().zip(&done) {
-        found.used[*field as usize].extend(r.alias_keys.iter().cloned());
+        let used = &mut found.used[*field as usize];
+        for key in &r.alias_keys {
+            // few distinct keys, used by many names: look before cloning
+            if !used.contains(key) {
+                used.insert(key.clone());
+            }
+        }
         for c in in_countries.iter().filter_map(|c| country_of.get(*c)) {
             for u in &r.unknown {
                 found.unknown.insert((*field, c.alpha3.clone(), u.clone()));
@@ -368,7 +370,7 @@ fn build_report(
         country_name: country.name.clone(),
         region: country.region.clone(),
         subregion: country.subregion.clone(),
-        city: names(Field::City, cols.city).pop(),
+        city: cell(schema, row, cols.city).and_then(|t| resolved[Field::City as usize][t].names.last().cloned()),
         host_institutions: names(Field::Institution, cols.host),
         chinese_partners: names(Field::Partner, cols.partner),
         opened_on: date(cols.opened_on)?,
@@ -382,9 +384,30 @@ fn build_report(
     })
 }
 
+/// The items without repeats, in first-seen order. Lists in a cell are short: they are
+/// compared in place (no set, no copies) up to a size past which a hostile cell with
+/// thousands of items would make that quadratic.
 fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
-    let mut seen = BTreeSet::new();
-    items.filter(|s| seen.insert(s.clone())).collect()
+    const SHORT: usize = 32;
+    let mut out: Vec<String> = Vec::new();
+    let mut seen: Option<ahash::AHashSet<String>> = None;
+    for item in items {
+        match &mut seen {
+            None if out.contains(&item) => {}
+            None => {
+                out.push(item);
+                if out.len() > SHORT {
+                    seen = Some(out.iter().cloned().collect());
+                }
+            }
+            Some(set) => {
+                if set.insert(item.clone()) {
+                    out.push(item);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Matches the names no alias table knows against the known names of their country, and
@@ -530,6 +553,16 @@ mod tests {
     #[test]
     fn list_cells_split_trim_and_drop_repeats() {
         assert_eq!(split_list(Some(" a ; b;;a ;  c ")), vec!["a", "b", "c"]);
+        // long lists switch to a set part way: same result, first-seen order
+        let long: Vec<String> = (0..100).map(|i| format!("s{}", (i * 7) % 45)).collect();
+        let mut want: Vec<String> = Vec::new();
+        for s in &long {
+            if !want.contains(s) {
+                want.push(s.clone());
+            }
+        }
+        assert_eq!(want.len(), 45);
+        assert_eq!(split_list(Some(&long.join(";"))), want);
         assert!(split_list(None).is_empty());
     }
 }
