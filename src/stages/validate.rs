@@ -71,6 +71,11 @@ fn placed<S: AsRef<str>>(
 }
 
 /// Checks in-memory rows (all with `width` header labels) against `schema`.
+///
+/// The per-row checks run on every core, a round of rows at a time; the cross-row rules
+/// then see the rows in order, so the outcome is the same as checking one row after
+/// another. The in-order part of one round runs on its own thread while the next round
+/// is checked, so that both cores stay busy.
 pub fn check_rows(
     schema: &TableSchema,
     countries: Option<&CountryResolver>,
@@ -79,91 +84,109 @@ pub fn check_rows(
     limits: Limits,
     progress: &Progress,
 ) -> Checked {
+    type PerRow = Vec<(Vec<Violation>, bool, RowKeys)>;
     let checker = RowChecker::new(schema, countries);
     let key_fields = KeyFields::new(schema);
-    let mut cross = CrossRowState::new(schema);
-    let mut fk = ForeignKeyState::new(schema);
-    let mut out = Checked::default();
-    let mut n_errors = 0usize;
     let total = rows.len() as u64;
     progress.set_total(total);
-    // Per-row checks run on every core, a round at a time; the cross-row rules then see
-    // the rows in order, so the outcome is the same as checking one row after another.
-    let mut rows = rows.into_iter();
-    let mut done = 0u64;
-    'rounds: loop {
-        let round: Vec<IngestedRow> = rows.by_ref().take(32 * 1024).collect();
-        if round.is_empty() {
-            break;
+    let mut out = std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<IngestedRow>, PerRow)>(1);
+        let finisher = scope.spawn(move || {
+            let mut cross = CrossRowState::new(schema);
+            let mut fk = ForeignKeyState::new(schema);
+            let mut out = Checked::default();
+            let mut n_errors = 0usize;
+            let mut done = 0u64;
+            'rounds: for (round, per_row) in rx {
+                for (row, (mut violations, blank, keys)) in round.into_iter().zip(per_row) {
+                    if limits.max_errors.is_some_and(|m| n_errors >= m) {
+                        out.stopped_early = true;
+                        out.unchecked = total - done;
+                        break 'rounds;
+                    }
+                    done += 1;
+                    let cell = |i: usize| row.cell(i).unwrap_or_default().to_string();
+                    cross.check(schema, row.at.row, &keys, blank, &cell, &mut violations);
+                    if !fk.is_empty() && !blank {
+                        let all = || row.cells().into_iter().map(str::to_string).collect();
+                        fk.observe(
+                            schema,
+                            &RowInfo {
+                                row: row.at.row,
+                                line: row.at.line,
+                                byte: row.at.byte,
+                                rejected: !violations.is_empty(),
+                                cell: &cell,
+                                cells: &all,
+                            },
+                        );
+                    }
+                    if violations.is_empty() {
+                        out.valid.push(row);
+                    } else {
+                        n_errors += violations.len();
+                        let pos = RecordPos {
+                            line: row.at.line,
+                            row: row.at.row,
+                            byte: row.at.byte,
+                        };
+                        let errors = placed(schema, &row.at.file, pos, &row.cells(), &violations);
+                        out.rejected.push((row, errors));
+                    }
+                }
+                progress.set(done);
+            }
+            (out, fk)
+        });
+        let mut rows = rows.into_iter();
+        loop {
+            let round: Vec<IngestedRow> = rows.by_ref().take(32 * 1024).collect();
+            if round.is_empty() {
+                break;
+            }
+            let per_row: PerRow = round
+                .par_iter()
+                .with_min_len(1024)
+                .map(|row| {
+                    let cells: Vec<&str> = row.cells();
+                    let mut violations = Vec::new();
+                    let blank = checker.check_cells(width, &cells, &row.bad_utf8, &mut violations);
+                    let keys = key_fields.keys(
+                        schema,
+                        &cells,
+                        hash_record(row.text().as_bytes(), cells.iter().map(|c| c.len())),
+                    );
+                    (violations, blank, keys)
+                })
+                .collect();
+            if tx.send((round, per_row)).is_err() {
+                break; // the finisher stopped early (max_errors)
+            }
         }
-        let per_row: Vec<(Vec<Violation>, bool, RowKeys)> = round
-            .par_iter()
-            .with_min_len(1024)
-            .map(|row| {
-                let cells: Vec<&str> = row.cells();
-                let mut violations = Vec::new();
-                let blank = checker.check_cells(width, &cells, &row.bad_utf8, &mut violations);
-                let keys = key_fields.keys(
-                    schema,
-                    &cells,
-                    hash_record(row.text().as_bytes(), cells.iter().map(|c| c.len())),
-                );
-                (violations, blank, keys)
-            })
-            .collect();
-        for (row, (mut violations, blank, keys)) in round.into_iter().zip(per_row) {
-            if limits.max_errors.is_some_and(|m| n_errors >= m) {
-                out.stopped_early = true;
-                out.unchecked = total - done;
-                break 'rounds;
-            }
-            done += 1;
-            let cell = |i: usize| row.cell(i).unwrap_or_default().to_string();
-            cross.check(schema, row.at.row, &keys, blank, &cell, &mut violations);
-            if !fk.is_empty() && !blank {
-                let all = || row.cells().into_iter().map(str::to_string).collect();
-                fk.observe(
-                    schema,
-                    &RowInfo {
-                        row: row.at.row,
-                        line: row.at.line,
-                        byte: row.at.byte,
-                        rejected: !violations.is_empty(),
-                        cell: &cell,
-                        cells: &all,
-                    },
-                );
-            }
-            if violations.is_empty() {
-                out.valid.push(row);
-            } else {
-                n_errors += violations.len();
-                let pos = RecordPos {
-                    line: row.at.line,
-                    row: row.at.row,
-                    byte: row.at.byte,
-                };
-                let errors = placed(schema, &row.at.file, pos, &row.cells(), &violations);
-                out.rejected.push((row, errors));
-            }
+        drop(tx);
+        let (out, mut fk) = finisher.join().expect("the in-order checks do not panic");
+        if !out.stopped_early {
+            return (out, fk.finish());
         }
-        progress.set(done);
+        (out, Vec::new())
+    });
+    let (checked, pending) = &mut out;
+    for (p, v) in std::mem::take(pending) {
+        let pos = RecordPos {
+            line: p.line,
+            row: p.row,
+            byte: p.byte,
+        };
+        let errors = placed(schema, &file_of_row(checked, p.row), pos, &p.cells, &[v]);
+        if let Some(i) = checked.valid.iter().position(|r| r.at.row == p.row) {
+            let row = checked.valid.remove(i);
+            checked.rejected.push((row, errors));
+        } else if let Some((_, e)) = checked.rejected.iter_mut().find(|(r, _)| r.at.row == p.row) {
+            e.extend(errors);
+        }
     }
+    let mut out = out.0;
     if !out.stopped_early {
-        for (p, v) in fk.finish() {
-            let pos = RecordPos {
-                line: p.line,
-                row: p.row,
-                byte: p.byte,
-            };
-            let errors = placed(schema, &file_of_row(&out, p.row), pos, &p.cells, &[v]);
-            if let Some(i) = out.valid.iter().position(|r| r.at.row == p.row) {
-                let row = out.valid.remove(i);
-                out.rejected.push((row, errors));
-            } else if let Some((_, e)) = out.rejected.iter_mut().find(|(r, _)| r.at.row == p.row) {
-                e.extend(errors);
-            }
-        }
         out.rejected.sort_by_key(|(r, _)| r.at.row);
     }
     out
