@@ -6,11 +6,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::partial_date::PartialDate;
 
+/// Text that many records share: the file of a row, the country fields of a report. One
+/// allocation per distinct value, cloned by reference count; a million reports of a dozen
+/// countries would otherwise hold five million copies. Serialized as a plain string.
+pub type Shared = std::sync::Arc<str>;
+
 /// Where a raw report came from.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Provenance {
-    /// Path relative to the dataset root, with `/` separators.
-    pub file: String,
+    /// Path relative to the dataset root, with `/` separators (shared by the rows of a
+    /// file: one allocation per file, not per row).
+    pub file: Shared,
     /// Physical line where the record starts (header = line 1).
     pub line: u64,
     /// Frictionless row number (header = row 1; counts records, not lines).
@@ -134,10 +140,10 @@ impl<'r> From<&'r IngestedRow> for IngestedRowView<'r> {
 pub struct Report {
     pub at: Provenance,
     pub workshop_name: Option<String>,
-    pub country_code: String,
-    pub country_name: String,
-    pub region: String,
-    pub subregion: String,
+    pub country_code: Shared,
+    pub country_name: Shared,
+    pub region: Shared,
+    pub subregion: Shared,
     pub city: Option<String>,
     pub host_institutions: Vec<String>,
     pub chinese_partners: Vec<String>,
@@ -157,10 +163,10 @@ pub struct Report {
 pub struct Workshop {
     pub workshop_id: String,
     pub workshop_name: String,
-    pub country_code: String,
-    pub country_name: String,
-    pub region: String,
-    pub subregion: String,
+    pub country_code: Shared,
+    pub country_name: Shared,
+    pub region: Shared,
+    pub subregion: Shared,
     pub city: Option<String>,
     pub host_institution: Option<String>,
     pub chinese_partners: Vec<String>,

@@ -185,8 +185,8 @@ fn count_files(c: &validate::Checked) -> usize {
     let mut files: Vec<&str> = c
         .valid
         .iter()
-        .map(|r| r.at.file.as_str())
-        .chain(c.rejected.iter().map(|(r, _)| r.at.file.as_str()))
+        .map(|r| &*r.at.file)
+        .chain(c.rejected.iter().map(|(r, _)| &*r.at.file))
         .collect();
     files.sort();
     files.dedup();

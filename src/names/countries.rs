@@ -22,12 +22,13 @@ use crate::layout::Layout;
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Country {
     pub alpha2: String,
-    pub alpha3: String,
+    /// Shared with every report of the country ([`crate::model::Shared`]).
+    pub alpha3: crate::model::Shared,
     pub numeric: String,
-    pub name: String,
+    pub name: crate::model::Shared,
     pub official_name: String,
-    pub region: String,
-    pub subregion: String,
+    pub region: crate::model::Shared,
+    pub subregion: crate::model::Shared,
 }
 
 #[derive(Debug, Deserialize)]
@@ -73,13 +74,13 @@ impl CountryResolver {
         for (_, c) in countries {
             r.add_name(&c.name.clone(), &c.alpha3);
             r.add_name(&c.official_name.clone(), &c.alpha3);
-            for code in [&c.alpha2, &c.alpha3, &c.numeric] {
-                r.by_code.insert(code.to_ascii_uppercase(), c.alpha3.clone());
+            for code in [c.alpha2.as_str(), &c.alpha3, c.numeric.as_str()] {
+                r.by_code.insert(code.to_ascii_uppercase(), c.alpha3.to_string());
             }
             if let Ok(n) = c.numeric.parse::<u32>() {
-                r.by_code.insert(n.to_string(), c.alpha3.clone());
+                r.by_code.insert(n.to_string(), c.alpha3.to_string());
             }
-            r.countries.insert(c.alpha3.clone(), c);
+            r.countries.insert(c.alpha3.to_string(), c);
         }
         for (line, n) in names {
             if !r.countries.contains_key(&n.alpha3) {
@@ -151,7 +152,7 @@ impl CountryResolver {
         let mut scored: Vec<(f64, &str)> = self
             .countries
             .values()
-            .map(|c| (strsim::jaro_winkler(&key, &name_key(&c.name)), c.name.as_str()))
+            .map(|c| (strsim::jaro_winkler(&key, &name_key(&c.name)), &*c.name))
             .filter(|(s, _)| *s >= 0.8)
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
@@ -172,7 +173,7 @@ mod tests {
     fn country_spellings_and_traps_table() {
         let r = resolver();
         let found = |cell: &str| match r.resolve(cell) {
-            Resolution::Found(c) => c.alpha3.clone(),
+            Resolution::Found(c) => c.alpha3.to_string(),
             other => panic!("{cell}: {other:?}"),
         };
         for (cell, want) in [
@@ -203,10 +204,9 @@ mod tests {
             assert_eq!(found(cell), want, "{cell}");
         }
         match r.resolve("Congo") {
-            Resolution::Ambiguous(c) => assert_eq!(
-                c.iter().map(|c| c.alpha3.as_str()).collect::<Vec<_>>(),
-                vec!["COD", "COG"]
-            ),
+            Resolution::Ambiguous(c) => {
+                assert_eq!(c.iter().map(|c| &*c.alpha3).collect::<Vec<_>>(), vec!["COD", "COG"])
+            }
             other => panic!("Congo: {other:?}"),
         }
         for cell in ["Nigerr", "Narnia", "Kazak", ""] {

@@ -25,7 +25,7 @@ use crate::partial_date::PartialDate;
 pub fn aggregate(workshops: &[Workshop]) -> Vec<CountrySummary> {
     let mut by: BTreeMap<&str, Vec<&Workshop>> = BTreeMap::new();
     for w in workshops {
-        by.entry(w.country_code.as_str()).or_default().push(w);
+        by.entry(&*w.country_code).or_default().push(w);
     }
     // countries are independent: one task each
     let by: Vec<Vec<&Workshop>> = by.into_values().collect();
@@ -46,10 +46,10 @@ pub fn aggregate(workshops: &[Workshop]) -> Vec<CountrySummary> {
                 .flat_map(|w| w.source_urls.iter().map(String::as_str))
                 .collect();
             CountrySummary {
-                country_code: first.country_code.clone(),
-                country_name: first.country_name.clone(),
-                region: first.region.clone(),
-                subregion: first.subregion.clone(),
+                country_code: first.country_code.to_string(),
+                country_name: first.country_name.to_string(),
+                region: first.region.to_string(),
+                subregion: first.subregion.to_string(),
                 workshops: ws.len() as u32,
                 operating: count("operating"),
                 announced: count("announced"),
@@ -72,9 +72,7 @@ pub fn openings_by_year(workshops: &[Workshop]) -> Vec<OpeningsByYear> {
     let mut by: BTreeMap<(i32, &str), (&str, u32)> = BTreeMap::new();
     for w in workshops {
         if let Some(d) = w.opened_on {
-            by.entry((d.year, w.country_code.as_str()))
-                .or_insert((w.region.as_str(), 0))
-                .1 += 1;
+            by.entry((d.year, &*w.country_code)).or_insert((&*w.region, 0)).1 += 1;
         }
     }
     let mut per_year: BTreeMap<i32, u32> = BTreeMap::new();
@@ -111,7 +109,7 @@ impl ScopeFacts {
     fn of(w: &Workshop) -> ScopeFacts {
         ScopeFacts {
             tianjin: w.organiser_province.as_deref() == Some("Tianjin"),
-            africa: w.region == "Africa",
+            africa: &*w.region == "Africa",
         }
     }
 }
@@ -137,17 +135,11 @@ pub fn claims_check(workshops: &[Workshop], claims: &[Claim]) -> Vec<ClaimCheck>
     let mut codes: BTreeMap<&str, usize> = BTreeMap::new();
     for w in workshops {
         let n = codes.len();
-        codes.entry(w.country_code.as_str()).or_insert(n);
+        codes.entry(&*w.country_code).or_insert(n);
     }
     let mut dated: Vec<(chrono::NaiveDate, usize, ScopeFacts)> = workshops
         .iter()
-        .filter_map(|w| {
-            Some((
-                w.opened_on?.first_day(),
-                codes[w.country_code.as_str()],
-                ScopeFacts::of(w),
-            ))
-        })
+        .filter_map(|w| Some((w.opened_on?.first_day(), codes[&*w.country_code], ScopeFacts::of(w))))
         .collect();
     dated.sort_by_key(|(d, _, _)| *d);
     let mut out: Vec<ClaimCheck> = claims
@@ -275,7 +267,7 @@ mod tests {
             country_code: code.into(),
             country_name: code.into(),
             region: region.into(),
-            subregion: String::new(),
+            subregion: "".into(),
             city: None,
             host_institution: None,
             chinese_partners: vec![],

@@ -51,7 +51,7 @@ use crate::progress::Progress;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Merge {
     pub workshop_id: String,
-    pub file: String,
+    pub file: crate::model::Shared,
     pub line: u64,
     pub source_url: String,
     pub rule: String,
@@ -223,7 +223,7 @@ pub fn dedupe_with(records: Vec<Report>, decisions: &Decisions) -> Result<Dedupe
     pairs.par_sort_unstable();
     let pair_key = |&(_, i, j): &(u64, u32, u32)| {
         (
-            reports[i as usize].country_code.as_str(),
+            &*reports[i as usize].country_code,
             host_keys[i as usize][j as usize].as_str(),
         )
     };
@@ -275,7 +275,7 @@ pub fn dedupe_with(records: Vec<Report>, decisions: &Decisions) -> Result<Dedupe
                 Attach::Ambiguous(fits) => {
                     let r = &reports[i];
                     unmerged.push(Unmerged {
-                        file: r.at.file.clone(),
+                        file: r.at.file.to_string(),
                         line: r.at.line,
                         source_url: r.source_url.clone(),
                         code: "ambiguous-workshop",
@@ -419,7 +419,7 @@ fn attach_hostless(reports: &[&Report], clusters: &[Vec<usize>], hostless: &[usi
     let mut by_partner: Index<&str> = Default::default();
     let mut by_year: Index<i32> = Default::default();
     for (c, s) in summaries.iter().enumerate() {
-        let country = reports[clusters[c][0]].country_code.as_str();
+        let country = &*reports[clusters[c][0]].country_code;
         s.cities
             .iter()
             .for_each(|k| by_city.entry((country, k)).or_default().push(c));
@@ -434,7 +434,7 @@ fn attach_hostless(reports: &[&Report], clusters: &[Vec<usize>], hostless: &[usi
         .par_iter()
         .map(|&i| {
             let r = &reports[i];
-            let country = r.country_code.as_str();
+            let country = &*r.country_code;
             let mut candidates: Vec<usize> = Vec::new();
             if let Some(c) = r.city.as_deref() {
                 candidates.extend(by_city.get(&(country, keys.get(c))).into_iter().flatten());
@@ -535,7 +535,7 @@ pub fn workshop_candidates(workshops: &[Workshop], decisions: &Decisions) -> Vec
     let mut blocks: BTreeMap<(&str, &str), Vec<&Workshop>> = BTreeMap::new();
     for w in workshops {
         if let Some(city) = w.city.as_deref() {
-            blocks.entry((w.country_code.as_str(), city)).or_default().push(w);
+            blocks.entry((&*w.country_code, city)).or_default().push(w);
         }
     }
     for block in blocks.values() {
@@ -574,7 +574,7 @@ pub fn workshop_candidates(workshops: &[Workshop], decisions: &Decisions) -> Vec
                 ));
                 out.push(DecisionRow {
                     field: Field::Workshop,
-                    country: a.country_code.clone(),
+                    country: a.country_code.to_string(),
                     name: a.workshop_id.clone(),
                     candidate: b.workshop_id.clone(),
                     score: String::new(),
@@ -636,7 +636,7 @@ fn label(reports: &[&Report], members: &[usize]) -> String {
         .iter()
         .find_map(|&i| reports[i].workshop_name.clone())
         .or_else(|| reports[members[0]].host_institutions.first().cloned())
-        .unwrap_or_else(|| reports[members[0]].country_name.clone())
+        .unwrap_or_else(|| reports[members[0]].country_name.to_string())
 }
 
 /// The union of free-text list items (specialties), sorted ignoring case, keeping the
@@ -741,7 +741,7 @@ fn merge(id: String, rs: &[&Report]) -> Workshop {
         .into_iter()
         .cloned()
         .collect();
-    let mut reports: Vec<(&str, u64)> = rs.iter().map(|r| (r.at.file.as_str(), r.at.line)).collect();
+    let mut reports: Vec<(&str, u64)> = rs.iter().map(|r| (&*r.at.file, r.at.line)).collect();
     reports.sort();
     Workshop {
         workshop_id: id,

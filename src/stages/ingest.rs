@@ -265,6 +265,7 @@ pub fn read_file(path: &Path, shown: &str, schema: &TableSchema, progress: &Prog
             Ok(())
         });
         let mut part = Vec::with_capacity(BATCH);
+        let file: crate::model::Shared = shown.into();
         while let Ok(batch) = full_rx.recv() {
             if rows.is_empty() {
                 // one allocation for the file's rows, from the reader's estimate
@@ -276,7 +277,7 @@ pub fn read_file(path: &Path, shown: &str, schema: &TableSchema, progress: &Prog
                 .with_min_len(512)
                 .map(|(rec, pos)| {
                     let at = Provenance {
-                        file: shown.to_string(),
+                        file: file.clone(),
                         line: pos.line,
                         row: pos.row,
                         byte: pos.byte,

@@ -289,7 +289,7 @@ fn resolve_distinct<'c>(
         known: Known::new(),
         used: Default::default(),
     };
-    let block = |field: Field, c: &'c Country| if field == Field::Partner { "" } else { c.alpha3.as_str() };
+    let block = |field: Field, c: &'c Country| if field == Field::Partner { "" } else { &*c.alpha3 };
     for (((field, _), in_countries), r) in names.iter().zip(&done) {
         let used = &mut found.used[*field as usize];
         for key in &r.alias_keys {
@@ -300,7 +300,7 @@ fn resolve_distinct<'c>(
         }
         for c in in_countries.iter().filter_map(|c| country_of.get(*c)) {
             for u in &r.unknown {
-                found.unknown.insert((*field, c.alpha3.clone(), u.clone()));
+                found.unknown.insert((*field, c.alpha3.to_string(), u.clone()));
             }
         }
     }
@@ -430,7 +430,7 @@ fn resolve_unknown_names(reports: &mut [Report], found: &Found, decisions: &Deci
         let country = r.country_code.clone();
         let to = |field: Field, name: &String| {
             rename
-                .get(&(field, country.as_str(), name.as_str()))
+                .get(&(field, &*country, name.as_str()))
                 .map_or_else(|| name.clone(), |c| c.to_string())
         };
         r.city = r.city.as_ref().map(|c| to(Field::City, c));

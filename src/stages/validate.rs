@@ -198,7 +198,7 @@ fn file_of_row(out: &Checked, row: u64) -> String {
         .iter()
         .chain(out.rejected.iter().map(|(r, _)| r))
         .find(|r| r.at.row == row)
-        .map(|r| r.at.file.clone())
+        .map(|r| r.at.file.to_string())
         .unwrap_or_default()
 }
 
