@@ -144,9 +144,11 @@ pub struct Report {
     pub country_name: Shared,
     pub region: Shared,
     pub subregion: Shared,
-    pub city: Option<String>,
-    pub host_institutions: Vec<String>,
-    pub chinese_partners: Vec<String>,
+    /// City, host institutions and partners are canonical names, shared by every report
+    /// that names them.
+    pub city: Option<Shared>,
+    pub host_institutions: Vec<Shared>,
+    pub chinese_partners: Vec<Shared>,
     pub opened_on: Option<PartialDate>,
     pub status: Option<String>,
     pub specialties: Vec<String>,

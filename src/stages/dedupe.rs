@@ -159,8 +159,8 @@ fn common_prefix<'a>(mut items: impl Iterator<Item = &'a [u8]>) -> usize {
 struct Keys<'r>(ahash::AHashMap<&'r str, String>);
 
 impl<'r> Keys<'r> {
-    fn of(names: impl Iterator<Item = &'r String>) -> Keys<'r> {
-        let distinct: ahash::AHashSet<&str> = names.map(String::as_str).collect();
+    fn of(names: impl Iterator<Item = &'r str>) -> Keys<'r> {
+        let distinct: ahash::AHashSet<&str> = names.collect();
         let distinct: Vec<&str> = distinct.into_iter().collect();
         let keyed: Vec<(&str, String)> = distinct.par_iter().map(|&n| (n, name_key(n))).collect();
         Keys(keyed.into_iter().collect())
@@ -399,7 +399,7 @@ fn attach_hostless(reports: &[&Report], clusters: &[Vec<usize>], hostless: &[usi
     let keys = Keys::of(
         reports
             .iter()
-            .flat_map(|r| r.city.iter().chain(r.chinese_partners.iter())),
+            .flat_map(|r| r.city.iter().chain(r.chinese_partners.iter()).map(|n| &**n)),
     );
     let summaries: Vec<Summary> = clusters
         .par_iter()
@@ -635,7 +635,7 @@ fn label(reports: &[&Report], members: &[usize]) -> String {
     members
         .iter()
         .find_map(|&i| reports[i].workshop_name.clone())
-        .or_else(|| reports[members[0]].host_institutions.first().cloned())
+        .or_else(|| reports[members[0]].host_institutions.first().map(|h| h.to_string()))
         .unwrap_or_else(|| reports[members[0]].country_name.to_string())
 }
 
@@ -693,14 +693,14 @@ fn merge(id: String, rs: &[&Report]) -> Workshop {
                     .host_institutions
                     .first()
                     .or(first.city.as_ref())
-                    .cloned()
+                    .map(|n| n.to_string())
                     .unwrap_or_default()
             )
         });
     let pick = |field: &str,
-                values: Vec<(&String, usize)>,
+                values: Vec<(&str, usize)>,
                 conflicts: &mut Vec<String>,
-                get: &dyn Fn(&Report) -> Option<&String>|
+                get: &dyn Fn(&Report) -> Option<&str>|
      -> Option<String> {
         if values.len() > 1 {
             let parts: Vec<String> = values
@@ -709,29 +709,29 @@ fn merge(id: String, rs: &[&Report]) -> Workshop {
                 .collect();
             conflicts.push(format!("{field}: {}", parts.join(" vs ")));
         }
-        values.into_iter().next().map(|(v, _)| v.clone())
+        values.into_iter().next().map(|(v, _)| v.to_string())
     };
     let city = pick(
         "city",
-        ranked(rs.iter().filter_map(|r| r.city.as_ref())),
+        ranked(rs.iter().filter_map(|r| r.city.as_deref())),
         &mut conflicts,
-        &|r| r.city.as_ref(),
+        &|r| r.city.as_deref(),
     );
     let organiser_province = pick(
         "organiser_province",
-        ranked(rs.iter().filter_map(|r| r.organiser_province.as_ref())),
+        ranked(rs.iter().filter_map(|r| r.organiser_province.as_deref())),
         &mut conflicts,
-        &|r| r.organiser_province.as_ref(),
+        &|r| r.organiser_province.as_deref(),
     );
     let opened_on = merge_dates(rs, &mut conflicts);
     let status = merge_status(rs, &mut conflicts);
-    let hosts: Vec<&String> = ranked(rs.iter().flat_map(|r| r.host_institutions.iter()))
+    let hosts: Vec<&str> = ranked(rs.iter().flat_map(|r| r.host_institutions.iter().map(|h| &**h)))
         .into_iter()
         .map(|(h, _)| h)
         .collect();
-    let partners: Vec<String> = ranked(rs.iter().flat_map(|r| r.chinese_partners.iter()))
+    let partners: Vec<String> = ranked(rs.iter().flat_map(|r| r.chinese_partners.iter().map(|p| &**p)))
         .into_iter()
-        .map(|(p, _)| p.clone())
+        .map(|(p, _)| p.to_string())
         .collect();
     let specialties = union_ignoring_case(rs.iter().flat_map(|r| r.specialties.iter()));
     let source_urls: Vec<String> = rs
@@ -751,7 +751,7 @@ fn merge(id: String, rs: &[&Report]) -> Workshop {
         region: first.region.clone(),
         subregion: first.subregion.clone(),
         city,
-        host_institution: (!hosts.is_empty()).then(|| hosts.iter().map(|h| h.as_str()).collect::<Vec<_>>().join("; ")),
+        host_institution: (!hosts.is_empty()).then(|| hosts.join("; ")),
         chinese_partners: partners,
         organiser_province,
         opened_on,

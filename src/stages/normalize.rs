@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use super::StageReport;
 use crate::csvio;
 use crate::layout::Layout;
-use crate::model::{IngestedRow, Report};
+use crate::model::{IngestedRow, Report, Shared};
 use crate::names::aliases::{AliasTable, Lint, Matched};
 use crate::names::countries::{Country, CountryResolver, Resolution};
 use crate::names::key::{clean_text, name_key};
@@ -133,7 +133,7 @@ fn cell<'r>(schema: &TableSchema, row: &'r IngestedRow, at: Option<usize>) -> Op
 /// of each item (list cells split on `;`), without repeats.
 #[derive(Default)]
 struct Resolved {
-    names: Vec<String>,
+    names: Vec<Shared>,
     /// items no alias table knows (kept as cleaned)
     unknown: Vec<String>,
     /// keys of the aliases used, for the unused-alias lint
@@ -159,8 +159,8 @@ fn resolve_cell(table: &AliasTable, text: &str, list: bool) -> Resolved {
                 clean
             }
         };
-        if !r.names.contains(&name) {
-            r.names.push(name);
+        if !r.names.iter().any(|n| **n == *name) {
+            r.names.push(name.into());
         }
     }
     r
@@ -321,12 +321,16 @@ fn resolve_distinct<'c>(
                 // Whether a name is known does not depend on the country (alias lookups
                 // are by key only), so these are exactly the names the reports use that
                 // are not unknown.
-                let mut known_names = r.names.iter().filter(|n| !r.unknown.contains(n)).peekable();
+                let mut known_names = r
+                    .names
+                    .iter()
+                    .filter(|n| !r.unknown.iter().any(|u| **u == ***n))
+                    .peekable();
                 if known_names.peek().is_some() {
                     known
                         .entry((*field, block(*field, c).to_string()))
                         .or_default()
-                        .extend(known_names.cloned());
+                        .extend(known_names.map(|n| n.to_string()));
                 }
             }
         }
@@ -354,7 +358,7 @@ fn build_report(
             here()
         );
     };
-    let names = |field: Field, at: Option<usize>| -> Vec<String> {
+    let names = |field: Field, at: Option<usize>| -> Vec<Shared> {
         cell(schema, row, at).map_or_else(Vec::new, |t| resolved[field as usize][t].names.clone())
     };
     let date = |at: Option<usize>| -> Result<Option<PartialDate>> {
@@ -387,10 +391,10 @@ fn build_report(
 /// The items without repeats, in first-seen order. Lists in a cell are short: they are
 /// compared in place (no set, no copies) up to a size past which a hostile cell with
 /// thousands of items would make that quadratic.
-fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
+fn dedup<T: Clone + Eq + std::hash::Hash>(items: impl Iterator<Item = T>) -> Vec<T> {
     const SHORT: usize = 32;
-    let mut out: Vec<String> = Vec::new();
-    let mut seen: Option<ahash::AHashSet<String>> = None;
+    let mut out: Vec<T> = Vec::new();
+    let mut seen: Option<ahash::AHashSet<T>> = None;
     for item in items {
         match &mut seen {
             None if out.contains(&item) => {}
@@ -428,10 +432,10 @@ fn resolve_unknown_names(reports: &mut [Report], found: &Found, decisions: &Deci
     }
     for r in reports.iter_mut() {
         let country = r.country_code.clone();
-        let to = |field: Field, name: &String| {
+        let to = |field: Field, name: &Shared| {
             rename
-                .get(&(field, &*country, name.as_str()))
-                .map_or_else(|| name.clone(), |c| c.to_string())
+                .get(&(field, &*country, &**name))
+                .map_or_else(|| name.clone(), |c| Shared::from(*c))
         };
         r.city = r.city.as_ref().map(|c| to(Field::City, c));
         r.host_institutions = dedup(r.host_institutions.iter().map(|h| to(Field::Institution, h)));
