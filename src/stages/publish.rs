@@ -611,6 +611,9 @@ pub fn run(layout: &Layout, input: Option<Tables>, progress: &Progress) -> Resul
     let mut report = StageReport::new("publish");
     report.rows_in = (data.workshops.len() + data.countries.len() + data.openings.len() + data.claims.len()) as u64;
     report.rows_out = report.rows_in;
+    // the last stage: its records are freed on another thread, so that the command can
+    // end without waiting for a million strings to be freed one by one
+    super::discard(data);
     report.elapsed = start.elapsed();
     Ok(report)
 }
