@@ -18,6 +18,7 @@ REPEAT=${REPEAT:-3}
 VALIDATE_SIZES=${VALIDATE_SIZES-"10000000"}
 VENV=${LUBAN_VENV:-$HOME/.cache/luban-venv}
 WORK=${BENCH_DIR:-$(mktemp -d)}
+mkdir -p "$WORK"
 cargo build --release --locked --quiet
 LUBAN=$CARGO_TARGET_DIR/release/luban
 if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi

@@ -14,6 +14,7 @@ FRICTIONLESS_ROWS=${FRICTIONLESS_ROWS:-100000}
 REPEAT=${REPEAT:-5}
 VENV=${LUBAN_VENV:-$HOME/.cache/luban-venv}
 WORK=${BENCH_DIR:-$(mktemp -d)}
+mkdir -p "$WORK"
 OUT=BENCHMARKS.md
 
 cargo build --release --locked --quiet
