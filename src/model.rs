@@ -41,12 +41,13 @@ pub struct IngestedRow {
 }
 
 impl IngestedRow {
-    pub fn new<'c>(at: Provenance, cells: impl IntoIterator<Item = &'c str>, bad_utf8: Vec<usize>) -> IngestedRow {
-        let cells = cells.into_iter();
-        let mut text = String::new();
-        let mut ends = Vec::with_capacity(cells.size_hint().0);
+    /// A row of `cells`: one allocation of the right size for the text, one for the
+    /// offsets.
+    pub fn new<S: AsRef<str>>(at: Provenance, cells: &[S], bad_utf8: Vec<usize>) -> IngestedRow {
+        let mut text = String::with_capacity(cells.iter().map(|c| c.as_ref().len()).sum());
+        let mut ends = Vec::with_capacity(cells.len());
         for c in cells {
-            text.push_str(c);
+            text.push_str(c.as_ref());
             ends.push(u32::try_from(text.len()).expect("a CSV record is smaller than 4 GiB"));
         }
         IngestedRow {
@@ -54,26 +55,6 @@ impl IngestedRow {
             text,
             ends,
             bad_utf8,
-        }
-    }
-
-    /// A row from cells whose concatenation is `joined` (a CSV record's bytes, checked to
-    /// be UTF-8): one allocation of the right size for the text, one for the offsets.
-    pub fn from_joined(at: Provenance, joined: &str, cells: &[&str]) -> IngestedRow {
-        debug_assert_eq!(cells.iter().map(|c| c.len()).sum::<usize>(), joined.len());
-        let mut end = 0u32;
-        let ends = cells
-            .iter()
-            .map(|c| {
-                end += u32::try_from(c.len()).expect("a CSV record is smaller than 4 GiB");
-                end
-            })
-            .collect();
-        IngestedRow {
-            at,
-            text: joined.to_string(),
-            ends,
-            bad_utf8: Vec::new(),
         }
     }
 
@@ -112,7 +93,7 @@ impl IngestedRow {
             row: 2,
             byte: 0,
         };
-        IngestedRow::new(at, cells.iter().copied(), vec![])
+        IngestedRow::new(at, cells, vec![])
     }
 }
 

@@ -283,14 +283,11 @@ pub fn read_file(path: &Path, shown: &str, schema: &TableSchema, progress: &Prog
                         byte: pos.byte,
                     };
                     match decode_valid(rec) {
-                        Some(cells) => {
-                            let joined = std::str::from_utf8(rec.as_slice()).expect("checked by decode_valid");
-                            IngestedRow::from_joined(at, joined, &cells)
-                        }
+                        Some(cells) => IngestedRow::new(at, &cells, Vec::new()),
                         None => {
                             let mut bad_utf8 = Vec::new();
                             let cells = decode(rec, &mut bad_utf8);
-                            IngestedRow::new(at, cells.iter().map(|c| c.as_ref()), bad_utf8)
+                            IngestedRow::new(at, &cells, bad_utf8)
                         }
                     }
                 })
