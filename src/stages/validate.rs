@@ -84,12 +84,12 @@ pub fn check_rows(
     limits: Limits,
     progress: &Progress,
 ) -> Checked {
-    type PerRow = Vec<(Vec<Violation>, bool, RowKeys)>;
+    type PerRow = Vec<RowResult>;
     let checker = RowChecker::new(schema, countries);
     let key_fields = KeyFields::new(schema);
     let total = rows.len() as u64;
     progress.set_total(total);
-    let mut out = std::thread::scope(|scope| {
+    let (mut out, pending) = std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<IngestedRow>, PerRow)>(1);
         let finisher = scope.spawn(move || {
             let mut cross = CrossRowState::new(schema);
@@ -98,7 +98,12 @@ pub fn check_rows(
             let mut n_errors = 0usize;
             let mut done = 0u64;
             'rounds: for (round, per_row) in rx {
-                for (row, (mut violations, blank, keys)) in round.into_iter().zip(per_row) {
+                for (row, r) in round.into_iter().zip(per_row) {
+                    let RowResult {
+                        mut violations,
+                        blank,
+                        keys,
+                    } = r;
                     if limits.max_errors.is_some_and(|m| n_errors >= m) {
                         out.stopped_early = true;
                         out.unchecked = total - done;
@@ -149,14 +154,8 @@ pub fn check_rows(
                 .with_min_len(1024)
                 .map(|row| {
                     let cells: Vec<&str> = row.cells();
-                    let mut violations = Vec::new();
-                    let blank = checker.check_cells(width, &cells, &row.bad_utf8, &mut violations);
-                    let keys = key_fields.keys(
-                        schema,
-                        &cells,
-                        hash_record(row.text().as_bytes(), cells.iter().map(|c| c.len())),
-                    );
-                    (violations, blank, keys)
+                    let hash = hash_record(row.text().as_bytes(), cells.iter().map(|c| c.len()));
+                    check_cells(&checker, &key_fields, schema, width, &cells, &row.bad_utf8, hash)
                 })
                 .collect();
             if tx.send((round, per_row)).is_err() {
@@ -170,22 +169,20 @@ pub fn check_rows(
         }
         (out, Vec::new())
     });
-    let (checked, pending) = &mut out;
-    for (p, v) in std::mem::take(pending) {
+    for (p, v) in pending {
         let pos = RecordPos {
             line: p.line,
             row: p.row,
             byte: p.byte,
         };
-        let errors = placed(schema, &file_of_row(checked, p.row), pos, &p.cells, &[v]);
-        if let Some(i) = checked.valid.iter().position(|r| r.at.row == p.row) {
-            let row = checked.valid.remove(i);
-            checked.rejected.push((row, errors));
-        } else if let Some((_, e)) = checked.rejected.iter_mut().find(|(r, _)| r.at.row == p.row) {
+        let errors = placed(schema, &file_of_row(&out, p.row), pos, &p.cells, &[v]);
+        if let Some(i) = out.valid.iter().position(|r| r.at.row == p.row) {
+            let row = out.valid.remove(i);
+            out.rejected.push((row, errors));
+        } else if let Some((_, e)) = out.rejected.iter_mut().find(|(r, _)| r.at.row == p.row) {
             e.extend(errors);
         }
     }
-    let mut out = out.0;
     if !out.stopped_early {
         out.rejected.sort_by_key(|(r, _)| r.at.row);
     }
@@ -236,13 +233,27 @@ fn check_record(
             owned.iter().map(Cow::as_ref).collect()
         }
     };
-    let mut violations = Vec::new();
-    let blank = checker.check_cells(width, &strs, &bad, &mut violations);
     let hash = hash_record(rec.as_slice(), rec.iter().map(<[u8]>::len));
+    check_cells(checker, key_fields, schema, width, &strs, &bad, hash)
+}
+
+/// The rules of one row that need no other row, and the keys the cross-row rules need;
+/// `row_hash` is the row's [`hash_record`]. Both entry points run this in parallel.
+fn check_cells(
+    checker: &RowChecker<'_>,
+    key_fields: &KeyFields,
+    schema: &TableSchema,
+    width: usize,
+    cells: &[&str],
+    bad_utf8: &[usize],
+    row_hash: u128,
+) -> RowResult {
+    let mut violations = Vec::new();
+    let blank = checker.check_cells(width, cells, bad_utf8, &mut violations);
     RowResult {
         violations,
         blank,
-        keys: key_fields.keys(schema, &strs, hash),
+        keys: key_fields.keys(schema, cells, row_hash),
     }
 }
 
