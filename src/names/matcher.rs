@@ -152,8 +152,18 @@ pub struct NameMatch {
     pub outcome: &'static str,
 }
 
+/// The block in which a name of `field` found in `country` is matched: its country, except
+/// for Chinese partners, which are the same colleges whatever the country ("").
+pub fn block(field: Field, country: &str) -> &str {
+    if field == Field::Partner {
+        ""
+    } else {
+        country
+    }
+}
+
 /// Matches every unknown `(field, country, name)` against the known names of its block.
-/// `known` holds the known names per (field, country); partners use country "".
+/// `known` holds the known names per (field, [`block`]).
 pub fn match_unknowns(
     unknown: &BTreeSet<(Field, String, String)>,
     known: &BTreeMap<(Field, String), BTreeSet<String>>,
@@ -161,12 +171,7 @@ pub fn match_unknowns(
 ) -> Vec<NameMatch> {
     let mut out = Vec::new();
     for (field, country, name) in unknown {
-        let block = if *field == Field::Partner {
-            String::new()
-        } else {
-            country.clone()
-        };
-        let Some(names) = known.get(&(*field, block)) else {
+        let Some(names) = known.get(&(*field, block(*field, country).to_string())) else {
             continue;
         };
         let key = name_key(name);
@@ -205,4 +210,48 @@ pub fn match_unknowns(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Partners are matched against the partners known in any country; cities and
+    /// institutions only against those of their own country.
+    #[test]
+    fn partners_match_across_countries_and_other_names_within_theirs() {
+        let set = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<BTreeSet<_>>();
+        let mut known = BTreeMap::new();
+        known.insert(
+            (Field::Partner, String::new()),
+            set(&["Tianjin University of Technology"]),
+        );
+        known.insert((Field::City, "KEN".to_string()), set(&["Machakos"]));
+        let unknown: BTreeSet<(Field, String, String)> = [
+            (Field::Partner, "THA", "Tianjin Universty of Technology"),
+            (Field::City, "KEN", "Machakoss"),
+            (Field::City, "UGA", "Machakoss"),
+        ]
+        .into_iter()
+        .map(|(f, c, n)| (f, c.to_string(), n.to_string()))
+        .collect();
+        let got: Vec<(Field, String, String)> = match_unknowns(&unknown, &known, &Decisions::default())
+            .into_iter()
+            .filter(|m| m.outcome == "accepted")
+            .map(|m| (m.field, m.country, m.candidate))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Field::City, "KEN".to_string(), "Machakos".to_string()),
+                (
+                    Field::Partner,
+                    "THA".to_string(),
+                    "Tianjin University of Technology".to_string()
+                ),
+            ]
+        );
+        assert_eq!(block(Field::Partner, "THA"), "");
+        assert_eq!(block(Field::Institution, "THA"), "THA");
+    }
 }

@@ -26,7 +26,7 @@ use crate::model::{IngestedRow, Report, Shared};
 use crate::names::aliases::{AliasTable, Lint, Matched};
 use crate::names::countries::{Country, CountryResolver, Resolution};
 use crate::names::key::{clean_text, name_key};
-use crate::names::matcher::{match_unknowns, Decisions, Field, NameMatch};
+use crate::names::matcher::{block, match_unknowns, Decisions, Field, NameMatch};
 use crate::partial_date::PartialDate;
 use crate::progress::Progress;
 use crate::schema::TableSchema;
@@ -289,7 +289,6 @@ fn resolve_distinct<'c>(
         known: Known::new(),
         used: Default::default(),
     };
-    let block = |field: Field, c: &'c Country| if field == Field::Partner { "" } else { &*c.alpha3 };
     for (((field, _), in_countries), r) in names.iter().zip(&done) {
         let used = &mut found.used[*field as usize];
         for key in &r.alias_keys {
@@ -309,13 +308,13 @@ fn resolve_distinct<'c>(
     let wanted: BTreeSet<(Field, &str)> = found
         .unknown
         .iter()
-        .map(|(field, country, _)| (*field, if *field == Field::Partner { "" } else { country.as_str() }))
+        .map(|(field, country, _)| (*field, block(*field, country)))
         .collect();
-    let mut known = Known::new();
     if !wanted.is_empty() {
         for (((field, _), in_countries), r) in names.iter().zip(&done) {
             for c in in_countries.iter().filter_map(|c| country_of.get(*c)) {
-                if !wanted.contains(&(*field, block(*field, c))) {
+                let block = block(*field, &c.alpha3);
+                if !wanted.contains(&(*field, block)) {
                     continue;
                 }
                 // Whether a name is known does not depend on the country (alias lookups
@@ -327,15 +326,15 @@ fn resolve_distinct<'c>(
                     .filter(|n| !r.unknown.iter().any(|u| **u == ***n))
                     .peekable();
                 if known_names.peek().is_some() {
-                    known
-                        .entry((*field, block(*field, c).to_string()))
+                    found
+                        .known
+                        .entry((*field, block.to_string()))
                         .or_default()
                         .extend(known_names.map(|n| n.to_string()));
                 }
             }
         }
     }
-    found.known = known;
     let mut resolved: ResolvedCells = Default::default();
     for (((field, text), _), r) in names.into_iter().zip(done) {
         resolved[field as usize].insert(text.to_string(), r);
