@@ -8,7 +8,7 @@
 //!
 //! Plain ordered maps keep every table deterministic.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use anyhow::Result;
@@ -23,28 +23,35 @@ use crate::partial_date::PartialDate;
 
 /// Computes the per-country table (pure).
 pub fn aggregate(workshops: &[Workshop]) -> Vec<CountrySummary> {
-    let mut by: BTreeMap<&str, Vec<&Workshop>> = BTreeMap::new();
+    let mut by: ahash::AHashMap<&str, Vec<&Workshop>> = ahash::AHashMap::new();
     for w in workshops {
         by.entry(&*w.country_code).or_default().push(w);
     }
-    // countries are independent: one task each
-    let by: Vec<Vec<&Workshop>> = by.into_values().collect();
+    let mut by: Vec<(&str, Vec<&Workshop>)> = by.into_iter().collect();
+    by.sort_unstable_by_key(|(code, _)| *code);
+    // countries are independent: one task each. The sets are sized up front: growing
+    // them step by step was a third of this at a million reports.
     by.into_par_iter()
-        .map(|ws| {
+        .map(|(_, ws)| {
             let first = ws[0];
             let count = |s: &str| ws.iter().filter(|w| w.status.as_deref() == Some(s)).count() as u32;
             let dates: Vec<_> = ws.iter().filter_map(|w| w.opened_on).collect();
-            let hosts: ahash::AHashSet<&str> = ws
+            let mut hosts: ahash::AHashSet<&str> = ahash::AHashSet::with_capacity(ws.len());
+            hosts.extend(
+                ws.iter()
+                    .filter_map(|w| w.host_institution.as_deref())
+                    .flat_map(|h| h.split("; ")),
+            );
+            let partners: ahash::AHashSet<&str> = ws
                 .iter()
-                .filter_map(|w| w.host_institution.as_deref())
-                .flat_map(|h| h.split("; "))
+                .flat_map(|w| w.chinese_partners.iter().map(String::as_str))
                 .collect();
-            let partners: BTreeSet<&String> = ws.iter().flat_map(|w| w.chinese_partners.iter()).collect();
+            let mut partners: Vec<&str> = partners.into_iter().collect();
+            partners.sort_unstable();
             let specialties = union_ignoring_case(ws.iter().flat_map(|w| w.specialties.iter()));
-            let sources: ahash::AHashSet<&str> = ws
-                .iter()
-                .flat_map(|w| w.source_urls.iter().map(String::as_str))
-                .collect();
+            let mut sources: ahash::AHashSet<&str> =
+                ahash::AHashSet::with_capacity(ws.iter().map(|w| w.source_urls.len()).sum());
+            sources.extend(ws.iter().flat_map(|w| w.source_urls.iter().map(String::as_str)));
             CountrySummary {
                 country_code: first.country_code.to_string(),
                 country_name: first.country_name.to_string(),
@@ -59,7 +66,7 @@ pub fn aggregate(workshops: &[Workshop]) -> Vec<CountrySummary> {
                 first_opened_on: dates.iter().min_by_key(|d| d.sort_key()).copied(),
                 latest_opened_on: dates.iter().max_by_key(|d| d.sort_key()).copied(),
                 host_institutions: hosts.len() as u32,
-                chinese_partners: partners.into_iter().cloned().collect(),
+                chinese_partners: partners.into_iter().map(str::to_string).collect(),
                 specialties,
                 sources: sources.len() as u32,
             }
