@@ -22,7 +22,8 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use polars::prelude::{
     Column, CompatLevel, DataFrame, DataType, IntoSeries, KeyValueMetadata, ListBuilderTrait, ListStringChunkedBuilder,
-    NamedFrom, ParquetCompression, ParquetWriter, PlSmallStr, SchemaExt, Series, StatisticsOptions,
+    NamedFrom, NewChunkedArray, ParquetCompression, ParquetWriter, PlSmallStr, SchemaExt, Series, StatisticsOptions,
+    StringChunked,
 };
 use rayon::prelude::*;
 use serde_json::{json, Value};
@@ -200,39 +201,41 @@ fn claims_table(rows: &[ClaimCheck]) -> Table<'_> {
     }
 }
 
-/// The polars frame of a table, with explicit dtypes.
+/// The polars frame of a table, with explicit dtypes. Columns are built in parallel.
 fn frame(t: &Table) -> Result<DataFrame> {
-    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
-    let mut cols: Vec<Column> = Vec::with_capacity(t.columns.len());
-    for (name, col) in &t.columns {
-        let name = PlSmallStr::from_str(name);
-        let series = match col {
-            Col::Text(v) => {
-                let cells: Vec<Option<&str>> = v.iter().map(Option::as_deref).collect();
-                Series::new(name, cells)
-            }
-            Col::Count(v) => Series::new(name, v),
-            Col::Int(v) => Series::new(name, v),
-            Col::Date(v) => {
-                let days: Vec<Option<i32>> = v
-                    .iter()
-                    .map(|d| d.map(|d| (d.first_day() - epoch).num_days() as i32))
-                    .collect();
-                Series::new(name, days)
-                    .cast(&DataType::Date)
-                    .context("failed to build a date column")?
-            }
-            Col::List(v) => {
-                let mut b = ListStringChunkedBuilder::new(name, v.len(), v.iter().map(|l| l.len()).sum());
-                for items in v {
-                    b.append_values_iter(items.iter().map(String::as_str));
-                }
-                b.finish().into_series()
-            }
-        };
-        cols.push(series.into());
-    }
+    let cols = t
+        .columns
+        .par_iter()
+        .map(|(name, col)| column(name, col))
+        .collect::<Result<Vec<Column>>>()?;
     DataFrame::new(t.rows, cols).context("failed to assemble a data frame")
+}
+
+fn column(name: &str, col: &Col) -> Result<Column> {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+    let name = PlSmallStr::from_str(name);
+    let series = match col {
+        Col::Text(v) => StringChunked::from_iter_options(name, v.iter().map(Option::as_deref)).into_series(),
+        Col::Count(v) => Series::new(name, v),
+        Col::Int(v) => Series::new(name, v),
+        Col::Date(v) => {
+            let days: Vec<Option<i32>> = v
+                .iter()
+                .map(|d| d.map(|d| (d.first_day() - epoch).num_days() as i32))
+                .collect();
+            Series::new(name, days)
+                .cast(&DataType::Date)
+                .context("failed to build a date column")?
+        }
+        Col::List(v) => {
+            let mut b = ListStringChunkedBuilder::new(name, v.len(), v.iter().map(|l| l.len()).sum());
+            for items in v {
+                b.append_values_iter(items.iter().map(String::as_str));
+            }
+            b.finish().into_series()
+        }
+    };
+    Ok(series.into())
 }
 
 fn write_parquet(path: &Path, t: &Table, schema: &TableSchema, version: &str) -> Result<(u64, String)> {
@@ -283,9 +286,14 @@ impl Hashed {
         })
     }
 
-    /// Flushes the file; its size and hex sha256.
+    /// Flushes and syncs the file (here, so that a large file syncs while the others are
+    /// still being written); its size and hex sha256.
     fn finish(mut self, path: &Path) -> Result<(u64, String)> {
         std::io::Write::flush(&mut self.file).with_context(|| format!("failed to write `{}`", path.display()))?;
+        self.file
+            .get_ref()
+            .sync_all()
+            .with_context(|| format!("failed to sync `{}`", path.display()))?;
         Ok((self.bytes, hex::encode(self.sha.finalize())))
     }
 }
@@ -593,6 +601,8 @@ pub fn run(layout: &Layout, input: Option<Tables>, progress: &Progress) -> Resul
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
+    // every file is on disk before the swap (the tables were synced as they were
+    // written; syncing them again costs nothing)
     for entry in std::fs::read_dir(&tmp).context("failed to list the new output")? {
         let f = File::open(entry?.path()).context("failed to open a new output file")?;
         f.sync_all().context("failed to sync a new output file")?;
