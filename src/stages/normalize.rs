@@ -289,7 +289,7 @@ fn resolve_distinct<'c>(
         known: Known::new(),
         used: Default::default(),
     };
-    for (((field, _), in_countries), r) in names.iter().zip(&done) {
+    for (((field, _), _), r) in names.iter().zip(&done) {
         let used = &mut found.used[*field as usize];
         for key in &r.alias_keys {
             // few distinct keys, used by many names: look before cloning
@@ -297,45 +297,53 @@ fn resolve_distinct<'c>(
                 used.insert(key.clone());
             }
         }
+    }
+    // An unknown name is matched against the known names of its block (see
+    // `names::matcher`), so it is gathered only where its block has known names. (At a
+    // million generated reports nearly every name is unknown and no block has known
+    // names: gathering them all into a set was a fifth of normalize, for nothing.)
+    // Whether a name is known does not depend on the country (alias lookups are by key
+    // only), so the known names of a block are exactly the names its reports use that
+    // are not unknown.
+    for (((field, _), in_countries), r) in names.iter().zip(&done) {
+        let is_known = |n: &&Shared| !r.unknown.iter().any(|u| **u == ***n);
+        if !r.names.iter().any(|n| is_known(&n)) {
+            continue;
+        }
         for c in in_countries.iter().filter_map(|c| country_of.get(*c)) {
-            for u in &r.unknown {
-                found.unknown.insert((*field, c.alpha3.to_string(), u.clone()));
+            let known = found
+                .known
+                .entry((*field, block(*field, &c.alpha3).to_string()))
+                .or_default();
+            for n in r.names.iter().filter(is_known) {
+                if !known.contains(&**n) {
+                    known.insert(n.to_string());
+                }
             }
         }
     }
-    // The known names are needed only in the blocks (field, country) that have unknown
-    // names to match; gathering them for every block was a twentieth of normalize.
-    let wanted: BTreeSet<(Field, &str)> = found
-        .unknown
-        .iter()
-        .map(|(field, country, _)| (*field, block(*field, country)))
-        .collect();
-    if !wanted.is_empty() {
+    let with_known: BTreeSet<(Field, &str)> = found.known.keys().map(|(f, b)| (*f, b.as_str())).collect();
+    if !with_known.is_empty() {
         for (((field, _), in_countries), r) in names.iter().zip(&done) {
+            if r.unknown.is_empty() {
+                continue;
+            }
             for c in in_countries.iter().filter_map(|c| country_of.get(*c)) {
-                let block = block(*field, &c.alpha3);
-                if !wanted.contains(&(*field, block)) {
-                    continue;
-                }
-                // Whether a name is known does not depend on the country (alias lookups
-                // are by key only), so these are exactly the names the reports use that
-                // are not unknown.
-                let mut known_names = r
-                    .names
-                    .iter()
-                    .filter(|n| !r.unknown.iter().any(|u| **u == ***n))
-                    .peekable();
-                if known_names.peek().is_some() {
-                    found
-                        .known
-                        .entry((*field, block.to_string()))
-                        .or_default()
-                        .extend(known_names.map(|n| n.to_string()));
+                if with_known.contains(&(*field, block(*field, &c.alpha3))) {
+                    for u in &r.unknown {
+                        found.unknown.insert((*field, c.alpha3.to_string(), u.clone()));
+                    }
                 }
             }
         }
     }
     let mut resolved: ResolvedCells = Default::default();
+    for (field, map) in [Field::City, Field::Institution, Field::Partner]
+        .into_iter()
+        .zip(&mut resolved)
+    {
+        map.reserve(names.iter().filter(|((f, _), _)| *f == field).count());
+    }
     for (((field, text), _), r) in names.into_iter().zip(done) {
         resolved[field as usize].insert(text.to_string(), r);
     }
