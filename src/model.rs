@@ -133,7 +133,8 @@ pub struct Report {
     pub opened_on: Option<PartialDate>,
     pub status: Option<String>,
     pub specialties: Vec<String>,
-    pub source_url: String,
+    /// Shared with the merge trail of dedupe (`build/merges.csv`).
+    pub source_url: Shared,
     pub source_title: Option<String>,
     pub source_date: Option<PartialDate>,
     pub notes: Option<String>,
@@ -160,8 +161,15 @@ pub struct Workshop {
     pub source_urls: Vec<String>,
     pub source_count: u32,
     pub conflicts: Vec<String>,
-    /// `file:line` of every report merged into this workshop.
-    pub reports: Vec<String>,
+    /// Every report merged into this workshop.
+    pub reports: Vec<ReportAt>,
+}
+
+/// Where a merged report is: its file (shared by the reports of a file) and line.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ReportAt {
+    pub file: Shared,
+    pub line: u64,
 }
 
 /// Per-country figures.

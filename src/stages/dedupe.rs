@@ -41,7 +41,7 @@ use sha2::{Digest, Sha256};
 use super::StageReport;
 use crate::csvio;
 use crate::layout::Layout;
-use crate::model::{Report, Workshop};
+use crate::model::{Report, ReportAt, Shared, Workshop};
 use crate::names::key::name_key;
 use crate::names::matcher::{DecisionRow, Decisions, Field};
 use crate::partial_date::PartialDate;
@@ -49,12 +49,15 @@ use crate::progress::Progress;
 
 /// Why a report joined its workshop.
 #[derive(Debug, Clone, PartialEq, Eq)]
+/// Its text is shared: with the workshop's other merges (id, and the rule, which is
+/// the same for most of a workshop's reports) and with the report (file, URL). That
+/// makes the trail of a million merges cheap to build and to free.
 pub struct Merge {
-    pub workshop_id: String,
-    pub file: crate::model::Shared,
+    pub workshop_id: Shared,
+    pub file: Shared,
     pub line: u64,
-    pub source_url: String,
-    pub rule: String,
+    pub source_url: Shared,
+    pub rule: Shared,
 }
 
 /// A report that could not be placed.
@@ -178,6 +181,25 @@ enum Rule {
     Group,
 }
 
+/// The `rule` cell of merges.csv.
+fn rule_text(rule: &Rule, r: &Report) -> String {
+    match rule {
+        Rule::Host => format!("host: {}", r.host_institutions.join("; ")),
+        Rule::Attached(ev) => format!("attached: matches {}", ev.join(", ")),
+        Rule::Group => "group: same country, city, partners and opening year".into(),
+    }
+}
+
+/// Whether two reports' rules read the same (then they share one text).
+fn same_rule(a: &Rule, ra: &Report, b: &Rule, rb: &Report) -> bool {
+    match (a, b) {
+        (Rule::Host, Rule::Host) => ra.host_institutions == rb.host_institutions,
+        (Rule::Attached(x), Rule::Attached(y)) => x == y,
+        (Rule::Group, Rule::Group) => true,
+        _ => false,
+    }
+}
+
 /// What the host-keyed reports of one workshop say, for attaching host-less reports.
 #[derive(Default)]
 struct Summary<'k> {
@@ -277,7 +299,7 @@ pub fn dedupe_with(records: Vec<Report>, decisions: &Decisions) -> Result<Dedupe
                     unmerged.push(Unmerged {
                         file: r.at.file.to_string(),
                         line: r.at.line,
-                        source_url: r.source_url.clone(),
+                        source_url: r.source_url.to_string(),
                         code: "ambiguous-workshop",
                         message: format!(
                             "report names no host institution and matches {} workshops in {}: {}",
@@ -351,18 +373,23 @@ pub fn dedupe_with(records: Vec<Report>, decisions: &Decisions) -> Result<Dedupe
         .into_par_iter()
         .map(|(id, members)| {
             let rs: Vec<&Report> = members.iter().map(|&i| reports[i]).collect();
+            let shared_id = Shared::from(id.as_str());
+            let mut last: Option<(usize, Shared)> = None;
             let mut merges: Vec<Merge> = members
                 .iter()
-                .map(|&i| Merge {
-                    workshop_id: id.clone(),
-                    file: reports[i].at.file.clone(),
-                    line: reports[i].at.line,
-                    source_url: reports[i].source_url.clone(),
-                    rule: match &rule[i] {
-                        Rule::Host => format!("host: {}", reports[i].host_institutions.join("; ")),
-                        Rule::Attached(ev) => format!("attached: matches {}", ev.join(", ")),
-                        Rule::Group => "group: same country, city, partners and opening year".into(),
-                    },
+                .map(|&i| {
+                    let text = match last.take() {
+                        Some((j, text)) if same_rule(&rule[i], reports[i], &rule[j], reports[j]) => text,
+                        _ => Shared::from(rule_text(&rule[i], reports[i])),
+                    };
+                    last = Some((i, text.clone()));
+                    Merge {
+                        workshop_id: shared_id.clone(),
+                        file: reports[i].at.file.clone(),
+                        line: reports[i].at.line,
+                        source_url: reports[i].source_url.clone(),
+                        rule: text,
+                    }
                 })
                 .collect();
             merges.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
@@ -671,7 +698,7 @@ fn ranked<T: Ord + Clone>(items: impl Iterator<Item = T>) -> Vec<(T, usize)> {
 }
 
 fn sources_of(rs: &[&Report], pred: impl Fn(&Report) -> bool) -> String {
-    let urls: BTreeSet<&str> = rs.iter().filter(|r| pred(r)).map(|r| r.source_url.as_str()).collect();
+    let urls: BTreeSet<&str> = rs.iter().filter(|r| pred(r)).map(|r| &*r.source_url).collect();
     urls.into_iter().collect::<Vec<_>>().join(", ")
 }
 
@@ -736,12 +763,18 @@ fn merge(id: String, rs: &[&Report]) -> Workshop {
     let specialties = union_ignoring_case(rs.iter().flat_map(|r| r.specialties.iter()));
     let source_urls: Vec<String> = rs
         .iter()
-        .map(|r| &r.source_url)
+        .map(|r| &*r.source_url)
         .collect::<BTreeSet<_>>()
         .into_iter()
-        .cloned()
+        .map(str::to_string)
         .collect();
-    let mut reports: Vec<(&str, u64)> = rs.iter().map(|r| (&*r.at.file, r.at.line)).collect();
+    let mut reports: Vec<ReportAt> = rs
+        .iter()
+        .map(|r| ReportAt {
+            file: r.at.file.clone(),
+            line: r.at.line,
+        })
+        .collect();
     reports.sort();
     Workshop {
         workshop_id: id,
@@ -760,7 +793,7 @@ fn merge(id: String, rs: &[&Report]) -> Workshop {
         source_count: source_urls.len() as u32,
         source_urls,
         conflicts,
-        reports: reports.into_iter().map(|(f, l)| format!("{f}:{l}")).collect(),
+        reports,
     }
 }
 
@@ -768,7 +801,7 @@ fn merge_dates(rs: &[&Report], conflicts: &mut Vec<String>) -> Option<PartialDat
     // Group dates that agree; each group is represented by its most precise date.
     let mut dates: Vec<(PartialDate, &str)> = rs
         .iter()
-        .filter_map(|r| r.opened_on.map(|d| (d, r.source_url.as_str())))
+        .filter_map(|r| r.opened_on.map(|d| (d, &*r.source_url)))
         .collect();
     dates.sort_by(|a, b| {
         b.0.precision()
@@ -860,7 +893,7 @@ pub fn run(
                 for m in &d.merges {
                     line.clear();
                     std::fmt::Write::write_fmt(&mut line, format_args!("{}", m.line)).expect("writing to a String");
-                    wtr.write_record([m.workshop_id.as_str(), &m.file, &line, &m.source_url, &m.rule])?;
+                    wtr.write_record([&*m.workshop_id, &*m.file, &line, &*m.source_url, &*m.rule])?;
                 }
                 wtr.flush()?;
                 Ok(())

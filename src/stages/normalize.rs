@@ -387,7 +387,7 @@ fn build_report(
         opened_on: date(cols.opened_on)?,
         status: cell(schema, row, cols.status).map(str::to_string),
         specialties: split_list(cell(schema, row, cols.specialties)),
-        source_url: cell(schema, row, cols.source_url).unwrap_or_default().to_string(),
+        source_url: cell(schema, row, cols.source_url).unwrap_or_default().into(),
         source_title: cell(schema, row, cols.source_title).map(clean_text),
         source_date: date(cols.source_date)?,
         organiser_province: notes.as_deref().and_then(organiser_province),
