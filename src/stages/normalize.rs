@@ -52,7 +52,8 @@ impl Aliases {
     }
 }
 
-/// Names no alias table knows, per (field, country): matched by similarity afterwards.
+/// Names no alias table knows, per (field, country), in the blocks that have known names
+/// to match them against (by similarity, afterwards).
 type Unknown = BTreeSet<(Field, String, String)>;
 
 /// Names the alias tables resolved, per (field, block): the country, or "" for partners.
