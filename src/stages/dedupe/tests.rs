@@ -254,3 +254,36 @@ fn workshops_whose_short_ids_collide_both_get_long_ids() {
     let pattern = regex::Regex::new("^[A-Z]{3}-[0-9a-f]{8}([0-9a-f]{8})?$").unwrap();
     assert!(ids.iter().all(|id| pattern.is_match(id)), "{ids:?}");
 }
+
+#[test]
+fn each_merge_names_its_own_reports_rule_though_texts_are_shared() {
+    // One workshop (the hosts share EKTU) whose reports give three different host lists,
+    // in an order where equal lists are not all next to each other, plus a host-less
+    // report attached by city.
+    let hosts: [&[&str]; 5] = [&["EKTU"], &["EKTU", "Tianjin College"], &["EKTU"], &["EKTU"], &[]];
+    let reports: Vec<Report> = hosts
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let line = i as u64 + 2;
+            report(line, "KAZ", h, Some("Oskemen"), &[], None, &format!("https://m/{line}"))
+        })
+        .collect();
+    let d = dedupe(reports).unwrap();
+    assert_eq!(d.workshops.len(), 1, "{:#?}", d.workshops);
+    let rules: Vec<(u64, &str)> = d.merges.iter().map(|m| (m.line, &*m.rule)).collect();
+    assert_eq!(
+        rules,
+        vec![
+            (2, "host: EKTU"),
+            (3, "host: EKTU; Tianjin College"),
+            (4, "host: EKTU"),
+            (5, "host: EKTU"),
+            (6, "attached: matches city Oskemen"),
+        ]
+    );
+    let w = &d.workshops[0];
+    assert!(d.merges.iter().all(|m| *m.workshop_id == w.workshop_id));
+    let lines: Vec<u64> = w.reports.iter().map(|r| r.line).collect();
+    assert_eq!(lines, vec![2, 3, 4, 5, 6]);
+}
