@@ -11,6 +11,11 @@ use crate::partial_date::PartialDate;
 /// countries would otherwise hold five million copies. Serialized as a plain string.
 pub type Shared = std::sync::Arc<str>;
 
+/// A list of [`Shared`] names that many records share whole: the canonical names of one
+/// distinct cell, the items of one distinct specialties cell. One reference count per
+/// record instead of a vector and its own allocation. Serialized as a plain list.
+pub type SharedList = std::sync::Arc<[Shared]>;
+
 /// Where a raw report came from.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Provenance {
@@ -126,20 +131,21 @@ pub struct Report {
     pub region: Shared,
     pub subregion: Shared,
     /// City, host institutions and partners are canonical names, shared by every report
-    /// that names them.
+    /// that names them; so are status, specialties and the organiser province, which
+    /// take few distinct values.
     pub city: Option<Shared>,
-    pub host_institutions: Vec<Shared>,
-    pub chinese_partners: Vec<Shared>,
+    pub host_institutions: SharedList,
+    pub chinese_partners: SharedList,
     pub opened_on: Option<PartialDate>,
-    pub status: Option<String>,
-    pub specialties: Vec<String>,
+    pub status: Option<Shared>,
+    pub specialties: SharedList,
     /// Shared with the merge trail of dedupe (`build/merges.csv`).
     pub source_url: Shared,
     pub source_title: Option<String>,
     pub source_date: Option<PartialDate>,
     pub notes: Option<String>,
     /// "Tianjin", another province, or none, from the notes' leading tag.
-    pub organiser_province: Option<String>,
+    pub organiser_province: Option<Shared>,
 }
 
 /// One workshop: the merge of every report about it.

@@ -469,7 +469,7 @@ fn attach_hostless(reports: &[&Report], clusters: &[Vec<usize>], hostless: &[usi
             if let Some(d) = r.opened_on {
                 candidates.extend(by_year.get(&(country, d.year)).into_iter().flatten());
             }
-            for p in &r.chinese_partners {
+            for p in r.chinese_partners.iter() {
                 candidates.extend(by_partner.get(&(country, keys.get(p))).into_iter().flatten());
             }
             candidates.sort_unstable();
@@ -638,7 +638,7 @@ fn evidence(r: &Report, s: &Summary, keys: &Keys) -> Option<Vec<String>> {
             return None;
         }
     }
-    for p in &r.chinese_partners {
+    for p in r.chinese_partners.iter() {
         if s.partners.contains(keys.get(p)) {
             ev.push(format!("partner {p}"));
         }
@@ -668,11 +668,11 @@ fn label(reports: &[&Report], members: &[usize]) -> String {
 
 /// The union of free-text list items (specialties), sorted ignoring case, keeping the
 /// first spelling of items that differ only in case.
-pub fn union_ignoring_case<'a>(items: impl Iterator<Item = &'a String>) -> Vec<String> {
+pub fn union_ignoring_case<'a, S: AsRef<str> + ?Sized + 'a>(items: impl Iterator<Item = &'a S>) -> Vec<String> {
     // distinct spellings first (a country's workshops repeat a few specialties), so each
     // is lower-cased once
-    let distinct: ahash::AHashSet<&String> = items.collect();
-    let mut first: BTreeMap<String, &String> = BTreeMap::new();
+    let distinct: ahash::AHashSet<&str> = items.map(AsRef::as_ref).collect();
+    let mut first: BTreeMap<String, &str> = BTreeMap::new();
     for s in distinct {
         first
             .entry(s.to_lowercase())
@@ -683,7 +683,7 @@ pub fn union_ignoring_case<'a>(items: impl Iterator<Item = &'a String>) -> Vec<S
             })
             .or_insert(s);
     }
-    first.into_values().cloned().collect()
+    first.into_values().map(str::to_string).collect()
 }
 
 /// Counts values, most frequent first, ties by the value itself.
@@ -838,22 +838,22 @@ fn merge_dates(rs: &[&Report], conflicts: &mut Vec<String>) -> Option<PartialDat
 }
 
 fn merge_status(rs: &[&Report], conflicts: &mut Vec<String>) -> Option<String> {
-    let mut with: Vec<(&Report, &String)> = rs.iter().filter_map(|r| r.status.as_ref().map(|s| (*r, s))).collect();
+    let mut with: Vec<(&Report, &str)> = rs.iter().filter_map(|r| r.status.as_deref().map(|s| (*r, s))).collect();
     // most recent source first; undated last; then by status and URL for a total order
     with.sort_by(|a, b| {
         let da = a.0.source_date.map(|d| d.sort_key());
         let db = b.0.source_date.map(|d| d.sort_key());
         db.cmp(&da).then(a.1.cmp(b.1)).then(a.0.source_url.cmp(&b.0.source_url))
     });
-    let distinct: BTreeSet<&String> = with.iter().map(|(_, s)| *s).collect();
+    let distinct: BTreeSet<&str> = with.iter().map(|(_, s)| *s).collect();
     if distinct.len() > 1 {
         let parts: Vec<String> = distinct
             .iter()
-            .map(|s| format!("{s} ({})", sources_of(rs, |r| r.status.as_ref() == Some(*s))))
+            .map(|s| format!("{s} ({})", sources_of(rs, |r| r.status.as_deref() == Some(*s))))
             .collect();
         conflicts.push(format!("status: {}", parts.join(" vs ")));
     }
-    with.first().map(|(_, s)| (*s).clone())
+    with.first().map(|(_, s)| s.to_string())
 }
 
 /// Runs dedupe on normalize's reports: `input` within `luban run`, else

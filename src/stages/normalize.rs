@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use super::StageReport;
 use crate::csvio;
 use crate::layout::Layout;
-use crate::model::{IngestedRow, Report, Shared};
+use crate::model::{IngestedRow, Report, Shared, SharedList};
 use crate::names::aliases::{AliasTable, Lint, Matched};
 use crate::names::countries::{Country, CountryResolver, Resolution};
 use crate::names::key::{clean_text, name_key};
@@ -132,9 +132,8 @@ fn cell<'r>(schema: &TableSchema, row: &'r IngestedRow, at: Option<usize>) -> Op
 
 /// What one distinct name cell resolves to through its alias table: the canonical name
 /// of each item (list cells split on `;`), without repeats.
-#[derive(Default)]
 struct Resolved {
-    names: Vec<Shared>,
+    names: SharedList,
     /// items no alias table knows (kept as cleaned)
     unknown: Vec<String>,
     /// keys of the aliases used, for the unused-alias lint
@@ -147,24 +146,75 @@ fn resolve_cell(table: &AliasTable, text: &str, list: bool) -> Resolved {
     } else {
         vec![clean_text(text)]
     };
-    let mut r = Resolved::default();
+    let mut names: Vec<Shared> = Vec::with_capacity(items.len());
+    let (mut unknown, mut alias_keys) = (Vec::new(), Vec::new());
     for clean in items {
         let name = match table.lookup(&clean) {
             Matched::Canonical(c) => c,
             Matched::Alias(c) => {
-                r.alias_keys.push(name_key(&clean));
+                alias_keys.push(name_key(&clean));
                 c
             }
             Matched::Unknown => {
-                r.unknown.push(clean.clone());
+                unknown.push(clean.clone());
                 clean
             }
         };
-        if !r.names.iter().any(|n| **n == *name) {
-            r.names.push(name.into());
+        if !names.iter().any(|n| **n == *name) {
+            names.push(name.into());
         }
     }
-    r
+    Resolved {
+        names: names.into(),
+        unknown,
+        alias_keys,
+    }
+}
+
+/// Values that repeat from report to report (status, organiser province, specialties
+/// cells), shared within a chunk of reports: one allocation per distinct value and chunk
+/// instead of one per report. (Chunks are a few thousand reports, so the values repeat
+/// within each; a map for the whole run would be one more pass for little more sharing.)
+struct Repeats<'r> {
+    empty: SharedList,
+    texts: ahash::AHashMap<&'r str, Shared>,
+    provinces: ahash::AHashMap<String, Shared>,
+    specialties: ahash::AHashMap<&'r str, SharedList>,
+}
+
+impl<'r> Repeats<'r> {
+    fn new() -> Repeats<'r> {
+        Repeats {
+            empty: SharedList::from([]),
+            texts: Default::default(),
+            provinces: Default::default(),
+            specialties: Default::default(),
+        }
+    }
+
+    fn text(&mut self, text: &'r str) -> Shared {
+        self.texts.entry(text).or_insert_with(|| text.into()).clone()
+    }
+
+    fn province(&mut self, province: String) -> Shared {
+        if let Some(p) = self.provinces.get(&province) {
+            return p.clone();
+        }
+        let shared: Shared = province.as_str().into();
+        self.provinces.insert(province, shared.clone());
+        shared
+    }
+
+    /// The specialties of a cell, split and cleaned (see [`split_list`]).
+    fn specialties(&mut self, cell: Option<&'r str>) -> SharedList {
+        let Some(text) = cell else {
+            return self.empty.clone();
+        };
+        self.specialties
+            .entry(text)
+            .or_insert_with(|| split_list(Some(text)).into_iter().map(Shared::from).collect())
+            .clone()
+    }
 }
 
 /// Distinct (field, cell text) of the name columns, each with the country cells of the
@@ -243,9 +293,10 @@ fn normalize_rows(
         let parts = round
             .par_chunks(8 * 1024)
             .map(|chunk| {
+                let mut repeats = Repeats::new();
                 chunk
                     .iter()
-                    .map(|row| build_report(schema, &cols, &resolved, &country_of, row))
+                    .map(|row| build_report(schema, &cols, &resolved, &country_of, &mut repeats, row))
                     .collect()
             })
             .collect::<Result<Vec<Vec<Report>>>>()?;
@@ -352,12 +403,13 @@ fn resolve_distinct<'c>(
 }
 
 /// Builds one report from a valid row and the resolutions of its cells.
-fn build_report(
+fn build_report<'r>(
     schema: &TableSchema,
     cols: &Columns,
     resolved: &ResolvedCells,
     country_of: &ahash::AHashMap<String, &Country>,
-    row: &IngestedRow,
+    repeats: &mut Repeats<'r>,
+    row: &'r IngestedRow,
 ) -> Result<Report> {
     let here = || format!("{}:{}", row.at.file, row.at.line);
     let Some(country) = country_of.get(cell(schema, row, cols.country).unwrap_or("")) else {
@@ -366,8 +418,8 @@ fn build_report(
             here()
         );
     };
-    let names = |field: Field, at: Option<usize>| -> Vec<Shared> {
-        cell(schema, row, at).map_or_else(Vec::new, |t| resolved[field as usize][t].names.clone())
+    let names = |field: Field, at: Option<usize>| -> SharedList {
+        cell(schema, row, at).map_or_else(|| repeats.empty.clone(), |t| resolved[field as usize][t].names.clone())
     };
     let date = |at: Option<usize>| -> Result<Option<PartialDate>> {
         cell(schema, row, at)
@@ -386,12 +438,15 @@ fn build_report(
         host_institutions: names(Field::Institution, cols.host),
         chinese_partners: names(Field::Partner, cols.partner),
         opened_on: date(cols.opened_on)?,
-        status: cell(schema, row, cols.status).map(str::to_string),
-        specialties: split_list(cell(schema, row, cols.specialties)),
+        status: cell(schema, row, cols.status).map(|s| repeats.text(s)),
+        specialties: repeats.specialties(cell(schema, row, cols.specialties)),
         source_url: cell(schema, row, cols.source_url).unwrap_or_default().into(),
         source_title: cell(schema, row, cols.source_title).map(clean_text),
         source_date: date(cols.source_date)?,
-        organiser_province: notes.as_deref().and_then(organiser_province),
+        organiser_province: notes
+            .as_deref()
+            .and_then(organiser_province)
+            .map(|p| repeats.province(p)),
         notes,
     })
 }
@@ -446,8 +501,8 @@ fn resolve_unknown_names(reports: &mut [Report], found: &Found, decisions: &Deci
                 .map_or_else(|| name.clone(), |c| Shared::from(*c))
         };
         r.city = r.city.as_ref().map(|c| to(Field::City, c));
-        r.host_institutions = dedup(r.host_institutions.iter().map(|h| to(Field::Institution, h)));
-        r.chinese_partners = dedup(r.chinese_partners.iter().map(|p| to(Field::Partner, p)));
+        r.host_institutions = dedup(r.host_institutions.iter().map(|h| to(Field::Institution, h))).into();
+        r.chinese_partners = dedup(r.chinese_partners.iter().map(|p| to(Field::Partner, p))).into();
     }
     matches
 }
@@ -560,6 +615,27 @@ mod tests {
         ] {
             assert_eq!(organiser_province(notes).as_deref(), want, "{notes}");
         }
+    }
+
+    #[test]
+    fn repeated_values_are_shared_and_equal_to_their_own_parse() {
+        let mut repeats = Repeats::new();
+        let (a, b) = (
+            String::from(" robotics ; CNC;robotics"),
+            String::from(" robotics ; CNC;robotics"),
+        );
+        let first = repeats.specialties(Some(&a));
+        assert_eq!(&*first, ["robotics", "CNC"].map(Shared::from).as_slice());
+        assert!(std::sync::Arc::ptr_eq(&first, &repeats.specialties(Some(&b))));
+        assert!(repeats.specialties(None).is_empty());
+        assert!(std::sync::Arc::ptr_eq(
+            &repeats.text("operating"),
+            &repeats.text("operating")
+        ));
+        assert_ne!(repeats.text("operating"), repeats.text("planned"));
+        let hubei = repeats.province("Hubei".into());
+        assert!(std::sync::Arc::ptr_eq(&hubei, &repeats.province("Hubei".into())));
+        assert_eq!(&*repeats.province("Tianjin".into()), "Tianjin");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::model::Provenance;
+use crate::model::{Provenance, SharedList};
 
 fn report(
     line: u64,
@@ -29,7 +29,7 @@ fn report(
         chinese_partners: partners.iter().map(|&s| s.into()).collect(),
         opened_on: opened.map(|d| PartialDate::parse(d).unwrap()),
         status: None,
-        specialties: vec![],
+        specialties: SharedList::from([]),
         source_url: url.into(),
         source_title: None,
         source_date: None,
