@@ -157,14 +157,16 @@ pub struct Workshop {
     pub country_name: Shared,
     pub region: Shared,
     pub subregion: Shared,
-    pub city: Option<String>,
+    /// Names, status, specialties and URLs are the reports' own shared values: merging
+    /// copies no text but the joined host names.
+    pub city: Option<Shared>,
     pub host_institution: Option<String>,
-    pub chinese_partners: Vec<String>,
-    pub organiser_province: Option<String>,
+    pub chinese_partners: Vec<Shared>,
+    pub organiser_province: Option<Shared>,
     pub opened_on: Option<PartialDate>,
-    pub status: Option<String>,
-    pub specialties: Vec<String>,
-    pub source_urls: Vec<String>,
+    pub status: Option<Shared>,
+    pub specialties: Vec<Shared>,
+    pub source_urls: Vec<Shared>,
     pub source_count: u32,
     pub conflicts: Vec<String>,
     /// Every report merged into this workshop.

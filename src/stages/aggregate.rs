@@ -44,14 +44,17 @@ pub fn aggregate(workshops: &[Workshop]) -> Vec<CountrySummary> {
             );
             let partners: ahash::AHashSet<&str> = ws
                 .iter()
-                .flat_map(|w| w.chinese_partners.iter().map(String::as_str))
+                .flat_map(|w| w.chinese_partners.iter().map(|p| &**p))
                 .collect();
             let mut partners: Vec<&str> = partners.into_iter().collect();
             partners.sort_unstable();
-            let specialties = union_ignoring_case(ws.iter().flat_map(|w| w.specialties.iter()));
+            let specialties = union_ignoring_case(ws.iter().flat_map(|w| w.specialties.iter()))
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
             let mut sources: ahash::AHashSet<&str> =
                 ahash::AHashSet::with_capacity(ws.iter().map(|w| w.source_urls.len()).sum());
-            sources.extend(ws.iter().flat_map(|w| w.source_urls.iter().map(String::as_str)));
+            sources.extend(ws.iter().flat_map(|w| w.source_urls.iter().map(|u| &**u)));
             CountrySummary {
                 country_code: first.country_code.to_string(),
                 country_name: first.country_name.to_string(),
@@ -278,7 +281,7 @@ mod tests {
             city: None,
             host_institution: None,
             chinese_partners: vec![],
-            organiser_province: province.map(str::to_string),
+            organiser_province: province.map(crate::model::Shared::from),
             opened_on: opened.map(|d| PartialDate::parse(d).unwrap()),
             status: Some("operating".into()),
             specialties: vec![],

@@ -571,7 +571,7 @@ pub fn workshop_candidates(workshops: &[Workshop], decisions: &Decisions) -> Vec
                 if a.country_code != b.country_code || a.city.is_none() || a.city != b.city {
                     continue;
                 }
-                let shared: Vec<&String> = a
+                let shared: Vec<&Shared> = a
                     .chinese_partners
                     .iter()
                     .filter(|p| b.chinese_partners.contains(p))
@@ -668,22 +668,27 @@ fn label(reports: &[&Report], members: &[usize]) -> String {
 
 /// The union of free-text list items (specialties), sorted ignoring case, keeping the
 /// first spelling of items that differ only in case.
-pub fn union_ignoring_case<'a, S: AsRef<str> + ?Sized + 'a>(items: impl Iterator<Item = &'a S>) -> Vec<String> {
+pub fn union_ignoring_case<'a, S: std::ops::Deref<Target = str> + Clone + 'a>(
+    items: impl Iterator<Item = &'a S>,
+) -> Vec<S> {
     // distinct spellings first (a country's workshops repeat a few specialties), so each
     // is lower-cased once
-    let distinct: ahash::AHashSet<&str> = items.map(AsRef::as_ref).collect();
-    let mut first: BTreeMap<String, &str> = BTreeMap::new();
-    for s in distinct {
+    let mut distinct: ahash::AHashMap<&str, &S> = ahash::AHashMap::new();
+    for s in items {
+        distinct.entry(s).or_insert(s);
+    }
+    let mut first: BTreeMap<String, &S> = BTreeMap::new();
+    for (text, s) in distinct {
         first
-            .entry(s.to_lowercase())
+            .entry(text.to_lowercase())
             .and_modify(|f| {
-                if s < *f {
+                if text < &***f {
                     *f = s;
                 }
             })
             .or_insert(s);
     }
-    first.into_values().map(str::to_string).collect()
+    first.into_values().cloned().collect()
 }
 
 /// Counts values, most frequent first, ties by the value itself.
@@ -725,10 +730,10 @@ fn merge(id: String, rs: &[&Report]) -> Workshop {
             )
         });
     let pick = |field: &str,
-                values: Vec<(&str, usize)>,
+                values: Vec<(&Shared, usize)>,
                 conflicts: &mut Vec<String>,
-                get: &dyn Fn(&Report) -> Option<&str>|
-     -> Option<String> {
+                get: &dyn Fn(&Report) -> Option<&Shared>|
+     -> Option<Shared> {
         if values.len() > 1 {
             let parts: Vec<String> = values
                 .iter()
@@ -736,19 +741,19 @@ fn merge(id: String, rs: &[&Report]) -> Workshop {
                 .collect();
             conflicts.push(format!("{field}: {}", parts.join(" vs ")));
         }
-        values.into_iter().next().map(|(v, _)| v.to_string())
+        values.into_iter().next().map(|(v, _)| v.clone())
     };
     let city = pick(
         "city",
-        ranked(rs.iter().filter_map(|r| r.city.as_deref())),
+        ranked(rs.iter().filter_map(|r| r.city.as_ref())),
         &mut conflicts,
-        &|r| r.city.as_deref(),
+        &|r| r.city.as_ref(),
     );
     let organiser_province = pick(
         "organiser_province",
-        ranked(rs.iter().filter_map(|r| r.organiser_province.as_deref())),
+        ranked(rs.iter().filter_map(|r| r.organiser_province.as_ref())),
         &mut conflicts,
-        &|r| r.organiser_province.as_deref(),
+        &|r| r.organiser_province.as_ref(),
     );
     let opened_on = merge_dates(rs, &mut conflicts);
     let status = merge_status(rs, &mut conflicts);
@@ -756,17 +761,17 @@ fn merge(id: String, rs: &[&Report]) -> Workshop {
         .into_iter()
         .map(|(h, _)| h)
         .collect();
-    let partners: Vec<String> = ranked(rs.iter().flat_map(|r| r.chinese_partners.iter().map(|p| &**p)))
+    let partners: Vec<Shared> = ranked(rs.iter().flat_map(|r| r.chinese_partners.iter()))
         .into_iter()
-        .map(|(p, _)| p.to_string())
+        .map(|(p, _)| p.clone())
         .collect();
     let specialties = union_ignoring_case(rs.iter().flat_map(|r| r.specialties.iter()));
-    let source_urls: Vec<String> = rs
+    let source_urls: Vec<Shared> = rs
         .iter()
-        .map(|r| &*r.source_url)
+        .map(|r| &r.source_url)
         .collect::<BTreeSet<_>>()
         .into_iter()
-        .map(str::to_string)
+        .cloned()
         .collect();
     let mut reports: Vec<ReportAt> = rs
         .iter()
@@ -837,23 +842,23 @@ fn merge_dates(rs: &[&Report], conflicts: &mut Vec<String>) -> Option<PartialDat
     groups.first().map(|(d, _)| *d)
 }
 
-fn merge_status(rs: &[&Report], conflicts: &mut Vec<String>) -> Option<String> {
-    let mut with: Vec<(&Report, &str)> = rs.iter().filter_map(|r| r.status.as_deref().map(|s| (*r, s))).collect();
+fn merge_status(rs: &[&Report], conflicts: &mut Vec<String>) -> Option<Shared> {
+    let mut with: Vec<(&Report, &Shared)> = rs.iter().filter_map(|r| r.status.as_ref().map(|s| (*r, s))).collect();
     // most recent source first; undated last; then by status and URL for a total order
     with.sort_by(|a, b| {
         let da = a.0.source_date.map(|d| d.sort_key());
         let db = b.0.source_date.map(|d| d.sort_key());
         db.cmp(&da).then(a.1.cmp(b.1)).then(a.0.source_url.cmp(&b.0.source_url))
     });
-    let distinct: BTreeSet<&str> = with.iter().map(|(_, s)| *s).collect();
+    let distinct: BTreeSet<&Shared> = with.iter().map(|(_, s)| *s).collect();
     if distinct.len() > 1 {
         let parts: Vec<String> = distinct
             .iter()
-            .map(|s| format!("{s} ({})", sources_of(rs, |r| r.status.as_deref() == Some(*s))))
+            .map(|s| format!("{s} ({})", sources_of(rs, |r| r.status.as_ref() == Some(*s))))
             .collect();
         conflicts.push(format!("status: {}", parts.join(" vs ")));
     }
-    with.first().map(|(_, s)| s.to_string())
+    with.first().map(|(_, s)| (*s).clone())
 }
 
 /// Runs dedupe on normalize's reports: `input` within `luban run`, else

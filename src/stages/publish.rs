@@ -34,7 +34,7 @@ mod readme;
 use super::StageReport;
 use crate::csvio;
 use crate::layout::Layout;
-use crate::model::{ClaimCheck, CountrySummary, OpeningsByYear, Tables, Workshop};
+use crate::model::{ClaimCheck, CountrySummary, OpeningsByYear, Shared, Tables, Workshop};
 use crate::partial_date::PartialDate;
 use crate::progress::Progress;
 use crate::schema::TableSchema;
@@ -47,10 +47,33 @@ pub const ROW_GROUP_SIZE: usize = 65_536;
 /// a third of publish.
 enum Col<'a> {
     Text(Vec<Option<Cow<'a, str>>>),
-    List(Vec<&'a [String]>),
+    List(Vec<Items<'a>>),
     Date(Vec<Option<PartialDate>>),
     Count(Vec<Option<u32>>),
     Int(Vec<Option<i32>>),
+}
+
+/// The items of one list cell: a workshop's shared values, or a table's own strings.
+#[derive(Clone, Copy)]
+enum Items<'a> {
+    Shared(&'a [Shared]),
+    Owned(&'a [String]),
+}
+
+impl<'a> Items<'a> {
+    fn len(self) -> usize {
+        match self {
+            Items::Shared(v) => v.len(),
+            Items::Owned(v) => v.len(),
+        }
+    }
+
+    fn iter(self) -> impl Iterator<Item = &'a str> {
+        (0..self.len()).map(move |k| match self {
+            Items::Shared(v) => &*v[k],
+            Items::Owned(v) => v[k].as_str(),
+        })
+    }
 }
 
 struct Table<'a> {
@@ -65,7 +88,7 @@ fn borrowed(s: &str) -> Option<Cow<'_, str>> {
 
 fn workshops_table(ws: &[Workshop]) -> Table<'_> {
     let text = |f: &dyn Fn(&Workshop) -> Option<&str>| Col::Text(ws.iter().map(|w| f(w).map(Cow::Borrowed)).collect());
-    let list = |f: &dyn Fn(&Workshop) -> &[String]| Col::List(ws.iter().map(f).collect());
+    let list = |f: &dyn Fn(&Workshop) -> Items| Col::List(ws.iter().map(f).collect());
     Table {
         name: "workshops",
         rows: ws.len(),
@@ -78,7 +101,7 @@ fn workshops_table(ws: &[Workshop]) -> Table<'_> {
             ("subregion", text(&|w| Some(&w.subregion))),
             ("city", text(&|w| w.city.as_deref())),
             ("host_institution", text(&|w| w.host_institution.as_deref())),
-            ("chinese_partners", list(&|w| &w.chinese_partners)),
+            ("chinese_partners", list(&|w| Items::Shared(&w.chinese_partners))),
             ("organiser_province", text(&|w| w.organiser_province.as_deref())),
             ("opened_on", Col::Date(ws.iter().map(|w| w.opened_on).collect())),
             (
@@ -86,13 +109,13 @@ fn workshops_table(ws: &[Workshop]) -> Table<'_> {
                 text(&|w| w.opened_on.map(|d| d.precision().as_str())),
             ),
             ("status", text(&|w| w.status.as_deref())),
-            ("specialties", list(&|w| &w.specialties)),
-            ("source_urls", list(&|w| &w.source_urls)),
+            ("specialties", list(&|w| Items::Shared(&w.specialties))),
+            ("source_urls", list(&|w| Items::Shared(&w.source_urls))),
             (
                 "source_count",
                 Col::Count(ws.iter().map(|w| Some(w.source_count)).collect()),
             ),
-            ("conflicts", list(&|w| &w.conflicts)),
+            ("conflicts", list(&|w| Items::Owned(&w.conflicts))),
         ],
     }
 }
@@ -125,11 +148,11 @@ fn countries_table(cs: &[CountrySummary]) -> Table<'_> {
             ("host_institutions", count(&|c| c.host_institutions)),
             (
                 "chinese_partners",
-                Col::List(cs.iter().map(|c| c.chinese_partners.as_slice()).collect()),
+                Col::List(cs.iter().map(|c| Items::Owned(&c.chinese_partners)).collect()),
             ),
             (
                 "specialties",
-                Col::List(cs.iter().map(|c| c.specialties.as_slice()).collect()),
+                Col::List(cs.iter().map(|c| Items::Owned(&c.specialties)).collect()),
             ),
             ("sources", count(&|c| c.sources)),
         ],
@@ -230,7 +253,7 @@ fn column(name: &str, col: &Col) -> Result<Column> {
         Col::List(v) => {
             let mut b = ListStringChunkedBuilder::new(name, v.len(), v.iter().map(|l| l.len()).sum());
             for items in v {
-                b.append_values_iter(items.iter().map(String::as_str));
+                b.append_values_iter(items.iter());
             }
             b.finish().into_series()
         }
