@@ -97,7 +97,7 @@ pub fn stage_same_as(path: &Path, same_as: &Path) -> Result<()> {
 }
 
 /// The first bytes of every staged artifact; the version changes with the record types.
-const ARTIFACT_MAGIC: &[u8] = b"luban-artifact 4\n";
+const ARTIFACT_MAGIC: &[u8] = b"luban-artifact 5\n";
 /// Records per frame: frames are encoded and decoded in parallel, a few at a time, so the
 /// memory for bytes in flight stays small whatever the artifact's size.
 const FRAME_RECORDS: usize = 8 * 1024;

@@ -124,12 +124,12 @@ impl<'r> From<&'r IngestedRow> for IngestedRowView<'r> {
 /// A report after normalization: canonical names, ISO country, parsed date, split lists.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
-    pub at: Provenance,
+    /// File and line of the raw row (the row number and byte offset that diagnostics
+    /// need stay with the ingested row).
+    pub at: ReportAt,
     pub workshop_name: Option<String>,
-    pub country_code: Shared,
-    pub country_name: Shared,
-    pub region: Shared,
-    pub subregion: Shared,
+    /// One reference per report, not four (serialized as the four names in a row).
+    pub country: std::sync::Arc<CountryNames>,
     /// City, host institutions and partners are canonical names, shared by every report
     /// that names them; so are status, specialties and the organiser province, which
     /// take few distinct values.
@@ -146,6 +146,16 @@ pub struct Report {
     pub notes: Option<String>,
     /// "Tianjin", another province, or none, from the notes' leading tag.
     pub organiser_province: Option<Shared>,
+}
+
+/// A country as records carry it: ISO 3166-1 alpha-3 code, English name, and UN M49
+/// region and sub-region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountryNames {
+    pub code: Shared,
+    pub name: Shared,
+    pub region: Shared,
+    pub subregion: Shared,
 }
 
 /// One workshop: the merge of every report about it.
@@ -173,7 +183,7 @@ pub struct Workshop {
     pub reports: Vec<ReportAt>,
 }
 
-/// Where a merged report is: its file (shared by the reports of a file) and line.
+/// Where a report is: its file (shared by the reports of a file) and line.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ReportAt {
     pub file: Shared,

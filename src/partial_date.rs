@@ -25,12 +25,13 @@ impl Precision {
     }
 }
 
-/// A date known to year, month or day precision.
+/// A date known to year, month or day precision. Eight bytes, with or without `Option`
+/// around it: every report holds two.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PartialDate {
     pub year: i32,
-    pub month: Option<u32>,
-    pub day: Option<u32>,
+    pub month: Option<u8>,
+    pub day: Option<u8>,
 }
 
 impl PartialDate {
@@ -38,15 +39,16 @@ impl PartialDate {
     pub fn parse(s: &str) -> Result<PartialDate, String> {
         let bad = || format!("`{s}` is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD");
         let parts: Vec<&str> = s.split('-').collect();
-        let num = |p: &str, len: usize| -> Result<u32, String> {
+        let num = |p: &str, len: usize| -> Result<u16, String> {
             if p.len() != len || !p.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(bad());
             }
             p.parse().map_err(|_| bad())
         };
-        let year = num(parts[0], 4)? as i32;
-        let month = parts.get(1).map(|m| num(m, 2)).transpose()?;
-        let day = parts.get(2).map(|d| num(d, 2)).transpose()?;
+        let year = i32::from(num(parts[0], 4)?);
+        // two digits each: at most 99
+        let month = parts.get(1).map(|m| num(m, 2).map(|m| m as u8)).transpose()?;
+        let day = parts.get(2).map(|d| num(d, 2).map(|d| d as u8)).transpose()?;
         if parts.len() > 3 {
             return Err(bad());
         }
@@ -56,7 +58,7 @@ impl PartialDate {
             }
         }
         if let (Some(m), Some(d)) = (month, day) {
-            if NaiveDate::from_ymd_opt(year, m, d).is_none() {
+            if NaiveDate::from_ymd_opt(year, m.into(), d.into()).is_none() {
                 return Err(format!("`{s}` is not a day of the calendar"));
             }
         }
@@ -74,7 +76,7 @@ impl PartialDate {
     /// The first day the date can mean (2017-05 → 2017-05-01), used as the published date
     /// next to its precision.
     pub fn first_day(&self) -> NaiveDate {
-        NaiveDate::from_ymd_opt(self.year, self.month.unwrap_or(1), self.day.unwrap_or(1))
+        NaiveDate::from_ymd_opt(self.year, self.month.unwrap_or(1).into(), self.day.unwrap_or(1).into())
             .expect("validated at parse time")
     }
 
@@ -82,10 +84,10 @@ impl PartialDate {
     /// a partial date means up to its end.
     pub fn last_day(&self) -> NaiveDate {
         match (self.month, self.day) {
-            (Some(m), Some(d)) => NaiveDate::from_ymd_opt(self.year, m, d),
+            (Some(m), Some(d)) => NaiveDate::from_ymd_opt(self.year, m.into(), d.into()),
             (Some(m), None) => NaiveDate::from_ymd_opt(
                 if m == 12 { self.year + 1 } else { self.year },
-                if m == 12 { 1 } else { m + 1 },
+                if m == 12 { 1 } else { u32::from(m) + 1 },
                 1,
             )
             .and_then(|d| d.pred_opt()),
@@ -99,8 +101,9 @@ impl PartialDate {
         use chrono::Datelike;
         PartialDate {
             year: d.year(),
-            month: Some(d.month()),
-            day: Some(d.day()),
+            // chrono's month and day are 1..=12 and 1..=31
+            month: Some(d.month() as u8),
+            day: Some(d.day() as u8),
         }
     }
 
@@ -114,7 +117,11 @@ impl PartialDate {
 
     /// A sort key: earlier first, then coarser first.
     pub fn sort_key(&self) -> (i32, u32, u32) {
-        (self.year, self.month.unwrap_or(0), self.day.unwrap_or(0))
+        (
+            self.year,
+            self.month.map_or(0, u32::from),
+            self.day.map_or(0, u32::from),
+        )
     }
 }
 
@@ -134,6 +141,12 @@ impl fmt::Display for PartialDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_takes_eight_bytes_with_or_without_option() {
+        assert_eq!(std::mem::size_of::<PartialDate>(), 8);
+        assert_eq!(std::mem::size_of::<Option<PartialDate>>(), 8);
+    }
 
     #[test]
     fn parses_each_precision_and_round_trips() {

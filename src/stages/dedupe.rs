@@ -103,7 +103,7 @@ impl Dsu {
 
 fn content_key(r: &Report) -> impl Ord + '_ {
     (
-        &r.country_code,
+        &r.country.code,
         &r.source_url,
         &r.workshop_name,
         &r.host_institutions,
@@ -123,7 +123,7 @@ fn sort_by_content(reports: &[Report]) -> Vec<&Report> {
     let common = common_prefix(reports.iter().map(|r| r.source_url.as_bytes()));
     let prefix = |r: &Report| -> u128 {
         let mut key = [0u8; 16];
-        for (k, b) in key[..3].iter_mut().zip(r.country_code.bytes()) {
+        for (k, b) in key[..3].iter_mut().zip(r.country.code.bytes()) {
             *k = b;
         }
         for (k, b) in key[3..].iter_mut().zip(r.source_url.bytes().skip(common)) {
@@ -132,7 +132,7 @@ fn sort_by_content(reports: &[Report]) -> Vec<&Report> {
         u128::from_be_bytes(key)
     };
     // the prefix orders like (country, URL) only when every country code has 3 bytes
-    let exact = reports.iter().all(|r| r.country_code.len() == 3);
+    let exact = reports.iter().all(|r| r.country.code.len() == 3);
     let mut order: Vec<(u128, u32)> = reports
         .par_iter()
         .enumerate()
@@ -228,7 +228,7 @@ pub fn dedupe_with(records: Vec<Report>, decisions: &Decisions) -> Result<Dedupe
     // where a hash map's random probes were the cost), then compared exactly.
     let pair_hash = |i: usize, k: &str| {
         let mut h = xxhash_rust::xxh3::Xxh3::new();
-        h.update(reports[i].country_code.as_bytes());
+        h.update(reports[i].country.code.as_bytes());
         h.update(&[0]);
         h.update(k.as_bytes());
         h.digest()
@@ -245,7 +245,7 @@ pub fn dedupe_with(records: Vec<Report>, decisions: &Decisions) -> Result<Dedupe
     pairs.par_sort_unstable();
     let pair_key = |&(_, i, j): &(u64, u32, u32)| {
         (
-            &*reports[i as usize].country_code,
+            &*reports[i as usize].country.code,
             host_keys[i as usize][j as usize].as_str(),
         )
     };
@@ -304,7 +304,7 @@ pub fn dedupe_with(records: Vec<Report>, decisions: &Decisions) -> Result<Dedupe
                         message: format!(
                             "report names no host institution and matches {} workshops in {}: {}",
                             fits.len(),
-                            r.country_code,
+                            r.country.code,
                             fits.iter()
                                 .map(|(c, ev)| format!("{} ({})", label(&reports, &clusters[*c]), ev.join(", ")))
                                 .collect::<Vec<_>>()
@@ -328,7 +328,7 @@ pub fn dedupe_with(records: Vec<Report>, decisions: &Decisions) -> Result<Dedupe
     let identities: Vec<(String, Vec<usize>)> = clusters
         .into_iter()
         .map(|m| {
-            let country = &reports[m[0]].country_code;
+            let country = &reports[m[0]].country.code;
             let host = m
                 .iter()
                 .flat_map(|&i| host_keys[i].iter().map(String::as_str))
@@ -343,7 +343,7 @@ pub fn dedupe_with(records: Vec<Report>, decisions: &Decisions) -> Result<Dedupe
         .into_par_iter()
         .map(|(identity, members)| {
             (
-                workshop_id(&reports[members[0]].country_code, &identity),
+                workshop_id(&reports[members[0]].country.code, &identity),
                 identity,
                 members,
             )
@@ -360,7 +360,7 @@ pub fn dedupe_with(records: Vec<Report>, decisions: &Decisions) -> Result<Dedupe
         .collect();
     if collided.iter().any(|&c| c) {
         for ((id, identity, members), _) in with_ids.iter_mut().zip(&collided).filter(|(_, c)| **c) {
-            *id = long_workshop_id(&reports[members[0]].country_code, identity);
+            *id = long_workshop_id(&reports[members[0]].country.code, identity);
         }
         with_ids.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
     }
@@ -446,7 +446,7 @@ fn attach_hostless(reports: &[&Report], clusters: &[Vec<usize>], hostless: &[usi
     let mut by_partner: Index<&str> = Default::default();
     let mut by_year: Index<i32> = Default::default();
     for (c, s) in summaries.iter().enumerate() {
-        let country = &*reports[clusters[c][0]].country_code;
+        let country = &*reports[clusters[c][0]].country.code;
         s.cities
             .iter()
             .for_each(|k| by_city.entry((country, k)).or_default().push(c));
@@ -461,7 +461,7 @@ fn attach_hostless(reports: &[&Report], clusters: &[Vec<usize>], hostless: &[usi
         .par_iter()
         .map(|&i| {
             let r = &reports[i];
-            let country = &*r.country_code;
+            let country = &*r.country.code;
             let mut candidates: Vec<usize> = Vec::new();
             if let Some(c) = r.city.as_deref() {
                 candidates.extend(by_city.get(&(country, keys.get(c))).into_iter().flatten());
@@ -526,7 +526,7 @@ fn apply_same_decisions(
             .iter()
             .enumerate()
             .flat_map(|(i, (ident, m))| {
-                let country = &reports[m[0]].country_code;
+                let country = &reports[m[0]].country.code;
                 [
                     (name_key(&workshop_id(country, ident)), i),
                     (name_key(&long_workshop_id(country, ident)), i),
@@ -535,7 +535,7 @@ fn apply_same_decisions(
             .collect();
         for (a, b) in pairs {
             if let (Some(&x), Some(&y)) = (index.get(&a), index.get(&b)) {
-                if reports[identities[x].1[0]].country_code == reports[identities[y].1[0]].country_code {
+                if reports[identities[x].1[0]].country.code == reports[identities[y].1[0]].country.code {
                     decisions.get_by_keys(Field::Workshop, &a, &b); // marks the decision as used
                     dsu.union(x, y);
                 }
@@ -651,7 +651,7 @@ fn group_key(r: &Report) -> String {
     partners.sort();
     format!(
         "{}|{}|{}|{}",
-        r.country_code,
+        r.country.code,
         r.city.as_deref().map(name_key).unwrap_or_default(),
         partners.join(";"),
         r.opened_on.map_or(String::new(), |d| d.year.to_string())
@@ -663,7 +663,7 @@ fn label(reports: &[&Report], members: &[usize]) -> String {
         .iter()
         .find_map(|&i| reports[i].workshop_name.clone())
         .or_else(|| reports[members[0]].host_institutions.first().map(|h| h.to_string()))
-        .unwrap_or_else(|| reports[members[0]].country_name.to_string())
+        .unwrap_or_else(|| reports[members[0]].country.name.to_string())
 }
 
 /// The union of free-text list items (specialties), sorted ignoring case, keeping the
@@ -720,7 +720,7 @@ fn merge(id: String, rs: &[&Report]) -> Workshop {
         .unwrap_or_else(|| {
             format!(
                 "{} Luban Workshop ({})",
-                first.country_name,
+                first.country.name,
                 first
                     .host_institutions
                     .first()
@@ -773,21 +773,15 @@ fn merge(id: String, rs: &[&Report]) -> Workshop {
         .into_iter()
         .cloned()
         .collect();
-    let mut reports: Vec<ReportAt> = rs
-        .iter()
-        .map(|r| ReportAt {
-            file: r.at.file.clone(),
-            line: r.at.line,
-        })
-        .collect();
+    let mut reports: Vec<ReportAt> = rs.iter().map(|r| r.at.clone()).collect();
     reports.sort();
     Workshop {
         workshop_id: id,
         workshop_name,
-        country_code: first.country_code.clone(),
-        country_name: first.country_name.clone(),
-        region: first.region.clone(),
-        subregion: first.subregion.clone(),
+        country_code: first.country.code.clone(),
+        country_name: first.country.name.clone(),
+        region: first.country.region.clone(),
+        subregion: first.country.subregion.clone(),
         city,
         host_institution: (!hosts.is_empty()).then(|| hosts.join("; ")),
         chinese_partners: partners,

@@ -22,7 +22,9 @@ use rayon::prelude::*;
 use super::StageReport;
 use crate::csvio;
 use crate::layout::Layout;
-use crate::model::{IngestedRow, Report, Shared, SharedList};
+use std::sync::Arc;
+
+use crate::model::{CountryNames, IngestedRow, Report, ReportAt, Shared, SharedList};
 use crate::names::aliases::{AliasTable, Lint, Matched};
 use crate::names::countries::{Country, CountryResolver, Resolution};
 use crate::names::key::{clean_text, name_key};
@@ -281,6 +283,22 @@ fn normalize_rows(
     progress.set_total(rows.len() as u64);
     progress.note("resolving distinct names");
     let (resolved, country_of, found) = resolve_distinct(schema, &cols, countries, aliases, &rows);
+    // one shared record per country, whatever spelling the cells used
+    let mut by_code: ahash::AHashMap<&str, Arc<CountryNames>> = Default::default();
+    let country_of: CountryOf = country_of
+        .into_iter()
+        .map(|(text, c)| {
+            let names = by_code.entry(&*c.alpha3).or_insert_with(|| {
+                Arc::new(CountryNames {
+                    code: c.alpha3.clone(),
+                    name: c.name.clone(),
+                    region: c.region.clone(),
+                    subregion: c.subregion.clone(),
+                })
+            });
+            (text, names.clone())
+        })
+        .collect();
     // Rows are turned into reports a round at a time and dropped, so that the memory of
     // one round's rows is reused for the next round's reports.
     let mut reports = Vec::with_capacity(rows.len());
@@ -306,6 +324,9 @@ fn normalize_rows(
     }
     Ok((reports, found))
 }
+
+/// The country of each country cell's text.
+type CountryOf = ahash::AHashMap<String, Arc<CountryNames>>;
 
 /// Name resolutions per field (city, institution, partner): cell text → [`Resolved`].
 type ResolvedCells = [ahash::AHashMap<String, Resolved>; 3];
@@ -407,7 +428,7 @@ fn build_report<'r>(
     schema: &TableSchema,
     cols: &Columns,
     resolved: &ResolvedCells,
-    country_of: &ahash::AHashMap<String, &Country>,
+    country_of: &CountryOf,
     repeats: &mut Repeats<'r>,
     row: &'r IngestedRow,
 ) -> Result<Report> {
@@ -428,12 +449,12 @@ fn build_report<'r>(
     };
     let notes = cell(schema, row, cols.notes).map(clean_text);
     Ok(Report {
-        at: row.at.clone(),
+        at: ReportAt {
+            file: row.at.file.clone(),
+            line: row.at.line,
+        },
         workshop_name: cell(schema, row, cols.workshop_name).map(clean_text),
-        country_code: country.alpha3.clone(),
-        country_name: country.name.clone(),
-        region: country.region.clone(),
-        subregion: country.subregion.clone(),
+        country: country.clone(),
         city: cell(schema, row, cols.city).and_then(|t| resolved[Field::City as usize][t].names.last().cloned()),
         host_institutions: names(Field::Institution, cols.host),
         chinese_partners: names(Field::Partner, cols.partner),
@@ -494,7 +515,7 @@ fn resolve_unknown_names(reports: &mut [Report], found: &Found, decisions: &Deci
         return matches;
     }
     for r in reports.iter_mut() {
-        let country = r.country_code.clone();
+        let country = r.country.code.clone();
         let to = |field: Field, name: &Shared| {
             rename
                 .get(&(field, &*country, &**name))

@@ -1,7 +1,7 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::model::{Provenance, SharedList};
+use crate::model::{ReportAt, SharedList};
 
 fn report(
     line: u64,
@@ -13,17 +13,17 @@ fn report(
     url: &str,
 ) -> Report {
     Report {
-        at: Provenance {
+        at: ReportAt {
             file: "raw/reports/t.csv".into(),
             line,
-            row: line,
-            byte: 0,
         },
         workshop_name: None,
-        country_code: country.into(),
-        country_name: country.into(),
-        region: "".into(),
-        subregion: "".into(),
+        country: std::sync::Arc::new(crate::model::CountryNames {
+            code: country.into(),
+            name: country.into(),
+            region: "".into(),
+            subregion: "".into(),
+        }),
         city: city.map(Into::into),
         host_institutions: host.iter().map(|&s| s.into()).collect(),
         chinese_partners: partners.iter().map(|&s| s.into()).collect(),
