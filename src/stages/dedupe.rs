@@ -47,11 +47,9 @@ use crate::names::matcher::{DecisionRow, Decisions, Field};
 use crate::partial_date::PartialDate;
 use crate::progress::Progress;
 
-/// Why a report joined its workshop.
+/// Why a report joined its workshop: one row of `build/merges.csv`, as
+/// [`Deduped::merges`] renders it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-/// Its text is shared: with the workshop's other merges (id, and the rule, which is
-/// the same for most of a workshop's reports) and with the report (file, URL). That
-/// makes the trail of a million merges cheap to build and to free.
 pub struct Merge {
     pub workshop_id: Shared,
     pub file: Shared,
@@ -74,7 +72,8 @@ pub struct Unmerged {
 #[derive(Debug, Default)]
 pub struct Deduped {
     pub workshops: Vec<Workshop>,
-    pub merges: Vec<Merge>,
+    /// Which report joined which workshop, and by what rule (see [`Deduped::merges`]).
+    pub trail: Trail,
     pub unmerged: Vec<Unmerged>,
     /// With `--review`: how many pairs `build/review.csv` lists.
     pub review_pairs: Option<usize>,
@@ -114,9 +113,9 @@ fn content_key(r: &Report) -> impl Ord + '_ {
     )
 }
 
-/// The reports in content order (references; the records do not move), so that every
-/// decision below is independent of input order.
-fn sort_by_content(reports: &[Report]) -> Vec<&Report> {
+/// The positions of the reports in content order (the records do not move), so that
+/// every decision below is independent of input order.
+fn sort_by_content(reports: &[Report]) -> Vec<u32> {
     // Sorting compares a 16-byte prefix of (country, source URL) first, held in one
     // contiguous array, and reads the reports only on ties. Country codes are 3 bytes;
     // the URLs' common prefix is skipped, so the 13 bytes after it separate most reports.
@@ -144,7 +143,7 @@ fn sort_by_content(reports: &[Report]) -> Vec<&Report> {
         a.0.cmp(&b.0)
             .then_with(|| content_key(&reports[a.1 as usize]).cmp(&content_key(&reports[b.1 as usize])))
     });
-    order.iter().map(|&(_, i)| &reports[i as usize]).collect()
+    order.into_iter().map(|(_, i)| i).collect()
 }
 
 /// The length of the longest prefix all `items` share.
@@ -174,7 +173,73 @@ impl<'r> Keys<'r> {
     }
 }
 
+/// The merge trail as positions: the reports it points into, each report's rule, and
+/// one (workshop, report) pair per merge in `merges.csv` order. Rendered only when the
+/// file is written: a million merge records, each with four shared strings, took longer
+/// to build and to free than the file takes to write.
+#[derive(Debug, Default)]
+pub struct Trail {
+    /// in input order
+    reports: Vec<Report>,
+    /// the input position of each report in content order
+    order: Vec<u32>,
+    /// by report, in content order
+    rules: Vec<Rule>,
+    /// (index of the workshop, content position of the report)
+    merges: Vec<(u32, u32)>,
+}
+
+impl Trail {
+    /// How many reports were merged into a workshop.
+    pub fn len(&self) -> usize {
+        self.merges.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.merges.is_empty()
+    }
+}
+
+impl Deduped {
+    /// Calls `each(workshop id, report, rule text)` for every merge, in `merges.csv`
+    /// order. Consecutive reports of a workshop with the same rule share its text.
+    fn for_each_merge(&self, mut each: impl FnMut(&str, &Report, &Shared) -> Result<()>) -> Result<()> {
+        let t = &self.trail;
+        let mut last: Option<(u32, usize, Shared)> = None;
+        let report = |i: usize| &t.reports[t.order[i] as usize];
+        for &(w, i) in &t.merges {
+            let (i, id) = (i as usize, &*self.workshops[w as usize].workshop_id);
+            let (r, rule) = (report(i), &t.rules[i]);
+            let text = match last.take() {
+                Some((lw, j, text)) if lw == w && same_rule(rule, r, &t.rules[j], report(j)) => text,
+                _ => Shared::from(rule_text(rule, r)),
+            };
+            each(id, r, &text)?;
+            last = Some((w, i, text));
+        }
+        Ok(())
+    }
+
+    /// The merge trail, one record per merged report (what `build/merges.csv` lists).
+    pub fn merges(&self) -> Vec<Merge> {
+        let mut out = Vec::with_capacity(self.trail.len());
+        self.for_each_merge(|id, r, rule| {
+            out.push(Merge {
+                workshop_id: id.into(),
+                file: r.at.file.clone(),
+                line: r.at.line,
+                source_url: r.source_url.clone(),
+                rule: rule.clone(),
+            });
+            Ok(())
+        })
+        .expect("collecting cannot fail");
+        out
+    }
+}
+
 /// Why a report joined its workshop (rendered for merges.csv at the end).
+#[derive(Debug)]
 enum Rule {
     Host,
     Attached(Vec<String>),
@@ -215,7 +280,9 @@ pub fn dedupe(reports: Vec<Report>) -> Result<Deduped> {
 
 /// [`dedupe`], with the maintainers' `same` decisions on workshop pairs applied.
 pub fn dedupe_with(records: Vec<Report>, decisions: &Decisions) -> Result<Deduped> {
-    let reports = sort_by_content(&records);
+    // below, reports are numbered in content order
+    let order = sort_by_content(&records);
+    let reports: Vec<&Report> = order.iter().map(|&i| &records[i as usize]).collect();
     let n = reports.len();
     // each report's host keys, computed in parallel
     let host_keys: Vec<smallvec::SmallVec<[String; 1]>> = reports
@@ -368,32 +435,14 @@ pub fn dedupe_with(records: Vec<Report>, decisions: &Decisions) -> Result<Dedupe
         bail!("internal error: workshop id {} given to two workshops", w[0].0);
     }
     let with_ids: Vec<(String, Vec<usize>)> = with_ids.into_iter().map(|(id, _, m)| (id, m)).collect();
-    // workshops in id order, each with its reports' merges in (file, line) order
-    let merged: Vec<(Workshop, Vec<Merge>)> = with_ids
+    // workshops in id order, each with its reports in (file, line) order
+    let merged: Vec<(Workshop, Vec<usize>)> = with_ids
         .into_par_iter()
-        .map(|(id, members)| {
+        .map(|(id, mut members)| {
             let rs: Vec<&Report> = members.iter().map(|&i| reports[i]).collect();
-            let shared_id = Shared::from(id.as_str());
-            let mut last: Option<(usize, Shared)> = None;
-            let mut merges: Vec<Merge> = members
-                .iter()
-                .map(|&i| {
-                    let text = match last.take() {
-                        Some((j, text)) if same_rule(&rule[i], reports[i], &rule[j], reports[j]) => text,
-                        _ => Shared::from(rule_text(&rule[i], reports[i])),
-                    };
-                    last = Some((i, text.clone()));
-                    Merge {
-                        workshop_id: shared_id.clone(),
-                        file: reports[i].at.file.clone(),
-                        line: reports[i].at.line,
-                        source_url: reports[i].source_url.clone(),
-                        rule: text,
-                    }
-                })
-                .collect();
-            merges.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-            (merge(id, &rs), merges)
+            let workshop = merge(id, &rs);
+            members.sort_by(|&a, &b| reports[a].at.cmp(&reports[b].at));
+            (workshop, members)
         })
         .collect();
     let mut out = Deduped {
@@ -401,14 +450,21 @@ pub fn dedupe_with(records: Vec<Report>, decisions: &Decisions) -> Result<Dedupe
         ..Default::default()
     };
     out.workshops.reserve(merged.len());
-    out.merges.reserve(n);
-    for (w, m) in merged {
+    out.trail.merges.reserve(n);
+    for (k, (w, members)) in merged.into_iter().enumerate() {
         out.workshops.push(w);
-        out.merges.extend(m);
+        out.trail
+            .merges
+            .extend(members.into_iter().map(|i| (k as u32, i as u32)));
     }
     out.unmerged.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-    drop((rule, reports));
-    super::discard(records);
+    drop(reports);
+    out.trail = Trail {
+        reports: records,
+        order,
+        rules: rule,
+        merges: out.trail.merges,
+    };
     Ok(out)
 }
 
@@ -889,11 +945,12 @@ pub fn run(
                 let mut wtr = csvio::writer(w);
                 wtr.write_record(["workshop_id", "file", "line", "source_url", "rule"])?;
                 let mut line = String::new();
-                for m in &d.merges {
+                d.for_each_merge(|id, r, rule| {
                     line.clear();
-                    std::fmt::Write::write_fmt(&mut line, format_args!("{}", m.line)).expect("writing to a String");
-                    wtr.write_record([&*m.workshop_id, &*m.file, &line, &*m.source_url, &*m.rule])?;
-                }
+                    std::fmt::Write::write_fmt(&mut line, format_args!("{}", r.at.line)).expect("writing to a String");
+                    wtr.write_record([id, &*r.at.file, &line, &*r.source_url, &**rule])?;
+                    Ok(())
+                })?;
                 wtr.flush()?;
                 Ok(())
             })
@@ -914,7 +971,7 @@ pub fn run(
         d.review_pairs = Some(write_review(layout, &d.workshops, &decisions)?);
     }
     report.elapsed = start.elapsed();
-    let merged_rows = d.merges.len() as u64 + d.unmerged.len() as u64;
+    let merged_rows = d.trail.len() as u64 + d.unmerged.len() as u64;
     if merged_rows != report.rows_in {
         bail!(
             "internal error: dedupe placed {merged_rows} of {} reports",
