@@ -717,7 +717,7 @@ fn group_key(r: &Report) -> String {
 fn label(reports: &[&Report], members: &[usize]) -> String {
     members
         .iter()
-        .find_map(|&i| reports[i].workshop_name.clone())
+        .find_map(|&i| reports[i].workshop_name.as_deref().map(str::to_string))
         .or_else(|| reports[members[0]].host_institutions.first().map(|h| h.to_string()))
         .unwrap_or_else(|| reports[members[0]].country.name.to_string())
 }
@@ -771,7 +771,7 @@ fn merge(id: String, rs: &[&Report]) -> Workshop {
     let workshop_name = names
         .iter()
         .filter(|(_, c)| *c == names[0].1)
-        .map(|(n, _)| (*n).clone())
+        .map(|(n, _)| n.to_string())
         .min_by(|a, b| a.chars().count().cmp(&b.chars().count()).then_with(|| a.cmp(b)))
         .unwrap_or_else(|| {
             format!(

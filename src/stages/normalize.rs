@@ -447,13 +447,14 @@ fn build_report<'r>(
             .map(|s| PartialDate::parse(s).map_err(|e| anyhow::anyhow!("internal error: {}: {e}", here())))
             .transpose()
     };
-    let notes = cell(schema, row, cols.notes).map(clean_text);
+    let text = |at: Option<usize>| cell(schema, row, at).map(|t| clean_text(t).into_boxed_str());
+    let notes = text(cols.notes);
     Ok(Report {
         at: ReportAt {
             file: row.at.file.clone(),
             line: row.at.line,
         },
-        workshop_name: cell(schema, row, cols.workshop_name).map(clean_text),
+        workshop_name: text(cols.workshop_name),
         country: country.clone(),
         city: cell(schema, row, cols.city).and_then(|t| resolved[Field::City as usize][t].names.last().cloned()),
         host_institutions: names(Field::Institution, cols.host),
@@ -462,7 +463,7 @@ fn build_report<'r>(
         status: cell(schema, row, cols.status).map(|s| repeats.text(s)),
         specialties: repeats.specialties(cell(schema, row, cols.specialties)),
         source_url: cell(schema, row, cols.source_url).unwrap_or_default().into(),
-        source_title: cell(schema, row, cols.source_title).map(clean_text),
+        source_title: text(cols.source_title),
         source_date: date(cols.source_date)?,
         organiser_province: notes
             .as_deref()
