@@ -136,10 +136,20 @@ fn cell<'r>(schema: &TableSchema, row: &'r IngestedRow, at: Option<usize>) -> Op
 /// of each item (list cells split on `;`), without repeats.
 struct Resolved {
     names: SharedList,
-    /// items no alias table knows (kept as cleaned)
-    unknown: Vec<String>,
+    /// positions in `names` of the items no alias table knows (kept as cleaned)
+    unknown: smallvec::SmallVec<[u32; 2]>,
     /// keys of the aliases used, for the unused-alias lint
     alias_keys: Vec<String>,
+}
+
+impl Resolved {
+    /// The names an alias table knows.
+    fn known(&self) -> impl Iterator<Item = &Shared> {
+        (0u32..)
+            .zip(self.names.iter())
+            .filter(|(i, _)| !self.unknown.contains(i))
+            .map(|(_, n)| n)
+    }
 }
 
 fn resolve_cell(table: &AliasTable, text: &str, list: bool) -> Resolved {
@@ -149,21 +159,25 @@ fn resolve_cell(table: &AliasTable, text: &str, list: bool) -> Resolved {
         vec![clean_text(text)]
     };
     let mut names: Vec<Shared> = Vec::with_capacity(items.len());
-    let (mut unknown, mut alias_keys) = (Vec::new(), Vec::new());
+    let (mut unknown, mut alias_keys) = (smallvec::SmallVec::new(), Vec::new());
     for clean in items {
-        let name = match table.lookup(&clean) {
-            Matched::Canonical(c) => c,
+        let (name, is_unknown) = match table.lookup(&clean) {
+            Matched::Canonical(c) => (c, false),
             Matched::Alias(c) => {
                 alias_keys.push(name_key(&clean));
-                c
+                (c, false)
             }
-            Matched::Unknown => {
-                unknown.push(clean.clone());
-                clean
-            }
+            Matched::Unknown => (clean, true),
         };
-        if !names.iter().any(|n| **n == *name) {
-            names.push(name.into());
+        let at = match names.iter().position(|n| **n == *name) {
+            Some(at) => at,
+            None => {
+                names.push(name.into());
+                names.len() - 1
+            }
+        } as u32;
+        if is_unknown && !unknown.contains(&at) {
+            unknown.push(at);
         }
     }
     Resolved {
@@ -328,8 +342,9 @@ fn normalize_rows(
 /// The country of each country cell's text.
 type CountryOf = ahash::AHashMap<String, Arc<CountryNames>>;
 
-/// Name resolutions per field (city, institution, partner): cell text → [`Resolved`].
-type ResolvedCells = [ahash::AHashMap<String, Resolved>; 3];
+/// Name resolutions per field (city, institution, partner): cell text → its canonical
+/// names (see [`Resolved`]; the rest of it is not needed once the names are gathered).
+type ResolvedCells = [ahash::AHashMap<String, SharedList>; 3];
 
 /// Resolves each distinct name cell and country cell once (in parallel); also returns
 /// the names no alias table knows, those it does, and the alias keys used per table.
@@ -379,8 +394,7 @@ fn resolve_distinct<'c>(
     // only), so the known names of a block are exactly the names its reports use that
     // are not unknown.
     for (((field, _), in_countries), r) in names.iter().zip(&done) {
-        let is_known = |n: &&Shared| !r.unknown.iter().any(|u| **u == ***n);
-        if !r.names.iter().any(|n| is_known(&n)) {
+        if r.known().next().is_none() {
             continue;
         }
         for c in in_countries.iter().filter_map(|c| country_of.get(*c)) {
@@ -388,7 +402,7 @@ fn resolve_distinct<'c>(
                 .known
                 .entry((*field, block(*field, &c.alpha3).to_string()))
                 .or_default();
-            for n in r.names.iter().filter(is_known) {
+            for n in r.known() {
                 if !known.contains(&**n) {
                     known.insert(n.to_string());
                 }
@@ -403,8 +417,10 @@ fn resolve_distinct<'c>(
             }
             for c in in_countries.iter().filter_map(|c| country_of.get(*c)) {
                 if with_known.contains(&(*field, block(*field, &c.alpha3))) {
-                    for u in &r.unknown {
-                        found.unknown.insert((*field, c.alpha3.to_string(), u.clone()));
+                    for &u in &r.unknown {
+                        found
+                            .unknown
+                            .insert((*field, c.alpha3.to_string(), r.names[u as usize].to_string()));
                     }
                 }
             }
@@ -418,7 +434,7 @@ fn resolve_distinct<'c>(
         map.reserve(names.iter().filter(|((f, _), _)| *f == field).count());
     }
     for (((field, text), _), r) in names.into_iter().zip(done) {
-        resolved[field as usize].insert(text.to_string(), r);
+        resolved[field as usize].insert(text.to_string(), r.names);
     }
     (resolved, country_of, found)
 }
@@ -440,7 +456,7 @@ fn build_report<'r>(
         );
     };
     let names = |field: Field, at: Option<usize>| -> SharedList {
-        cell(schema, row, at).map_or_else(|| repeats.empty.clone(), |t| resolved[field as usize][t].names.clone())
+        cell(schema, row, at).map_or_else(|| repeats.empty.clone(), |t| resolved[field as usize][t].clone())
     };
     let date = |at: Option<usize>| -> Result<Option<PartialDate>> {
         cell(schema, row, at)
@@ -456,7 +472,7 @@ fn build_report<'r>(
         },
         workshop_name: text(cols.workshop_name),
         country: country.clone(),
-        city: cell(schema, row, cols.city).and_then(|t| resolved[Field::City as usize][t].names.last().cloned()),
+        city: cell(schema, row, cols.city).and_then(|t| resolved[Field::City as usize][t].last().cloned()),
         host_institutions: names(Field::Institution, cols.host),
         chinese_partners: names(Field::Partner, cols.partner),
         opened_on: date(cols.opened_on)?,
