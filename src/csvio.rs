@@ -4,9 +4,10 @@
 //! sees a half-written file.
 //!
 //! Staged artifacts (`build/*.bin`) are a header line naming the format and version, the
-//! record count, then frames of records in postcard (a compact serde encoding), encoded
-//! and decoded a few frames at a time in parallel. They were JSON Lines at first; at a
-//! million reports, encoding and decoding JSON took most of the pipeline's time.
+//! record count, then frames of records in postcard (a compact serde encoding), each
+//! compressed with zstd, encoded and decoded a few frames at a time in parallel. They
+//! were JSON Lines at first; at a million reports, encoding and decoding JSON took most
+//! of the pipeline's time.
 //! `luban show build/<name>.bin` prints one as JSON Lines. Staged files are renamed into
 //! place without fsync ([`write_staged`]); published files are synced ([`write_atomic`]).
 
@@ -17,6 +18,8 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+
+use crate::chunked::Chunked;
 
 /// A CSV reader in the dataset's dialect. Rows may be ragged (the validator reports them);
 /// headers are read as the first record.
@@ -99,8 +102,9 @@ pub fn stage_same_as(path: &Path, same_as: &Path) -> Result<()> {
 /// The first bytes of every staged artifact; the version changes with the record types.
 const ARTIFACT_MAGIC: &[u8] = b"luban-artifact 5\n";
 /// Records per frame: frames are encoded and decoded in parallel, a few at a time, so the
-/// memory for bytes in flight stays small whatever the artifact's size.
-const FRAME_RECORDS: usize = 8 * 1024;
+/// memory for bytes in flight stays small whatever the artifact's size. A frame is one
+/// chunk of [`Chunked`] records.
+const FRAME_RECORDS: usize = crate::chunked::CHUNK;
 /// Frames handled per parallel round.
 const FRAMES_PER_ROUND: usize = 8;
 /// zstd's fastest regular level: records compress 6-9x (repeated files, countries,
@@ -119,10 +123,22 @@ const FRAME_MAX: usize = 256 << 20;
 /// round's: copying the bytes into the page cache took as long as encoding them (at a
 /// million reports, each half a second), and one had waited for the other.
 pub fn write_artifact<T: Serialize + Sync>(path: &Path, items: &[T]) -> Result<()> {
+    let frames: Vec<&[T]> = items.chunks(FRAME_RECORDS).collect();
+    write_frames(path, items.len(), &frames)
+}
+
+/// [`write_artifact`] for chunked records: each chunk is a frame, so the bytes are the
+/// same as for the records in one slice.
+pub fn write_chunked<T: Serialize + Sync>(path: &Path, items: &Chunked<T>) -> Result<()> {
+    let frames: Vec<&[T]> = items.chunks().iter().map(Vec::as_slice).collect();
+    write_frames(path, items.len(), &frames)
+}
+
+fn write_frames<T: Serialize + Sync>(path: &Path, count: usize, frames: &[&[T]]) -> Result<()> {
     write_staged(path, |w| {
         w.write_all(ARTIFACT_MAGIC)?;
-        w.write_all(&(items.len() as u64).to_le_bytes())?;
-        let mut rounds = items.chunks(FRAME_RECORDS * FRAMES_PER_ROUND);
+        w.write_all(&(count as u64).to_le_bytes())?;
+        let mut rounds = frames.chunks(FRAMES_PER_ROUND);
         let mut ready = encode_round(rounds.next().unwrap_or_default())?;
         loop {
             let next = rounds.next();
@@ -146,13 +162,13 @@ pub fn write_artifact<T: Serialize + Sync>(path: &Path, items: &[T]) -> Result<(
 }
 
 /// The frames of one round of records (header, compressed body), encoded in parallel.
-fn encode_round<T: Serialize + Sync>(round: &[T]) -> Result<Vec<([u8; 12], Vec<u8>)>> {
+fn encode_round<T: Serialize + Sync>(round: &[&[T]]) -> Result<Vec<([u8; 12], Vec<u8>)>> {
     use rayon::prelude::*;
     round
-        .par_chunks(FRAME_RECORDS)
+        .par_iter()
         .map(|chunk| {
             let mut raw = Vec::new();
-            for item in chunk {
+            for item in chunk.iter() {
                 raw = postcard::to_extend(item, raw).context("failed to encode records")?;
             }
             let body = zstd::bulk::compress(&raw, FRAME_LEVEL).context("failed to compress records")?;
@@ -168,6 +184,31 @@ fn encode_round<T: Serialize + Sync>(round: &[T]) -> Result<Vec<([u8; 12], Vec<u
 
 /// Reads a staged artifact written by an earlier stage (`produced_by`).
 pub fn read_artifact<T: DeserializeOwned + Send>(path: &Path, produced_by: &str) -> Result<Vec<T>> {
+    let mut out: Vec<T> = Vec::new();
+    read_frames(path, produced_by, |count, frame| {
+        if out.is_empty() {
+            out.reserve(count);
+        }
+        out.extend(frame);
+    })?;
+    Ok(out)
+}
+
+/// [`read_artifact`] into chunks (one per frame): see [`Chunked`] for why.
+pub fn read_chunked<T: DeserializeOwned + Send>(path: &Path, produced_by: &str) -> Result<Chunked<T>> {
+    let mut out = Chunked::new();
+    read_frames(path, produced_by, |_, frame| out.push_chunk(frame))?;
+    Ok(out)
+}
+
+/// Reads an artifact's frames, decoding a round of them in parallel, and hands each
+/// decoded frame to `each` in order, with the artifact's record count (capped, to size
+/// a vector: a damaged count must not reserve terabytes).
+fn read_frames<T: DeserializeOwned + Send>(
+    path: &Path,
+    produced_by: &str,
+    mut each: impl FnMut(usize, Vec<T>),
+) -> Result<()> {
     use std::io::Read;
 
     use rayon::prelude::*;
@@ -186,11 +227,11 @@ pub fn read_artifact<T: DeserializeOwned + Send>(path: &Path, produced_by: &str)
         return Err(stale());
     }
     let count = u64::from_le_bytes(head[ARTIFACT_MAGIC.len()..].try_into().expect("8 bytes"));
-    let mut out: Vec<T> = Vec::with_capacity(count.min(1 << 24) as usize);
-    while (out.len() as u64) < count {
+    let mut read = 0u64;
+    while read < count {
         // read a round of frames, then decode them in parallel
         let mut frames: Vec<(Vec<u8>, usize, usize)> = Vec::with_capacity(FRAMES_PER_ROUND);
-        let mut in_round = out.len() as u64;
+        let mut in_round = read;
         while frames.len() < FRAMES_PER_ROUND && in_round < count {
             let mut fh = [0u8; 12];
             r.read_exact(&mut fh).map_err(|_| stale())?;
@@ -223,12 +264,15 @@ pub fn read_artifact<T: DeserializeOwned + Send>(path: &Path, produced_by: &str)
             })
             .collect::<Option<_>>()
             .ok_or_else(stale)?;
-        decoded.into_iter().for_each(|d| out.extend(d));
+        for d in decoded {
+            read += d.len() as u64;
+            each(count.min(1 << 24) as usize, d);
+        }
     }
-    if out.len() as u64 != count || r.read(&mut [0u8; 1]).map_err(|_| stale())? != 0 {
+    if read != count || r.read(&mut [0u8; 1]).map_err(|_| stale())? != 0 {
         return Err(stale());
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Reads a small CSV table with a header into records of `T` (alias and reference tables).
@@ -288,6 +332,12 @@ mod tests {
             write_artifact(&path, &recs(n)).unwrap();
             let back: Vec<Rec> = read_artifact(&path, "test").unwrap();
             assert_eq!(back, recs(n), "{n} records");
+            // chunked records write the same bytes, and read back in chunks
+            let chunked_path = dir.path().join(format!("{n}.chunked.bin"));
+            write_chunked(&chunked_path, &Chunked::from(recs(n))).unwrap();
+            assert_eq!(std::fs::read(&chunked_path).unwrap(), std::fs::read(&path).unwrap());
+            let back: Chunked<Rec> = read_chunked(&path, "test").unwrap();
+            assert_eq!(back, Chunked::from(recs(n)), "{n} records");
         }
     }
 

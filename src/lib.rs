@@ -34,12 +34,14 @@
 //! | name keys, country resolution, alias tables | [`names`] |
 //! | partial dates (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`) | [`partial_date`] |
 //! | the records passed between stages | [`model`] |
+//! | millions of records in chunks that reuse freed memory | [`chunked`] |
 //! | human output on stderr | [`console`] |
 //!
 //! Polars is used only by [`stages::publish`], always with explicit column types.
 #![forbid(unsafe_code)]
 
 pub mod chart;
+pub mod chunked;
 pub mod cli;
 pub mod console;
 pub mod csvio;

@@ -8,6 +8,7 @@ use anyhow::Result;
 
 use super::validate::report;
 use super::{Ctx, Outcome};
+use crate::chunked::Chunked;
 use crate::error_report::{Format, Stats};
 use crate::layout::Layout;
 use crate::model::{IngestedRow, Report, Tables, Workshop};
@@ -34,7 +35,7 @@ fn alone(stage: impl FnOnce(&mut Carry) -> Result<Outcome>) -> Result<Outcome> {
 #[derive(Default)]
 struct Carry {
     rows: Option<Vec<IngestedRow>>,
-    reports: Option<Vec<Report>>,
+    reports: Option<Chunked<Report>>,
     workshops: Option<Vec<Workshop>>,
     tables: Option<Tables>,
 }

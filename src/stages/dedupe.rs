@@ -39,6 +39,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::StageReport;
+use crate::chunked::{Chunked, CHUNK};
 use crate::csvio;
 use crate::layout::Layout;
 use crate::model::{Report, ReportAt, Shared, Workshop};
@@ -115,7 +116,7 @@ fn content_key(r: &Report) -> impl Ord + '_ {
 
 /// The positions of the reports in content order (the records do not move), so that
 /// every decision below is independent of input order.
-fn sort_by_content(reports: &[Report]) -> Vec<u32> {
+fn sort_by_content(reports: &Chunked<Report>) -> Vec<u32> {
     // Sorting compares a 16-byte prefix of (country, source URL) first, held in one
     // contiguous array, and reads the reports only on ties. Country codes are 3 bytes;
     // the URLs' common prefix is skipped, so the 13 bytes after it separate most reports.
@@ -133,9 +134,14 @@ fn sort_by_content(reports: &[Report]) -> Vec<u32> {
     // the prefix orders like (country, URL) only when every country code has 3 bytes
     let exact = reports.iter().all(|r| r.country.code.len() == 3);
     let mut order: Vec<(u128, u32)> = reports
+        .chunks()
         .par_iter()
         .enumerate()
-        .map(|(i, r)| (if exact { prefix(r) } else { 0 }, i as u32))
+        .flat_map_iter(|(c, chunk)| {
+            (c * CHUNK..)
+                .zip(chunk)
+                .map(|(i, r)| (if exact { prefix(r) } else { 0 }, i as u32))
+        })
         .collect();
     // provenance is part of the key, so no two reports compare equal and an unstable
     // sort gives one order
@@ -180,7 +186,7 @@ impl<'r> Keys<'r> {
 #[derive(Debug, Default)]
 pub struct Trail {
     /// in input order
-    reports: Vec<Report>,
+    reports: Chunked<Report>,
     /// the input position of each report in content order
     order: Vec<u32>,
     /// by report, in content order
@@ -275,11 +281,11 @@ struct Summary<'k> {
 
 /// Merges reports into workshops (pure; see the module doc for the policy).
 pub fn dedupe(reports: Vec<Report>) -> Result<Deduped> {
-    dedupe_with(reports, &Decisions::default())
+    dedupe_with(reports.into(), &Decisions::default())
 }
 
 /// [`dedupe`], with the maintainers' `same` decisions on workshop pairs applied.
-pub fn dedupe_with(records: Vec<Report>, decisions: &Decisions) -> Result<Deduped> {
+pub fn dedupe_with(records: Chunked<Report>, decisions: &Decisions) -> Result<Deduped> {
     // below, reports are numbered in content order
     let order = sort_by_content(&records);
     let reports: Vec<&Report> = order.iter().map(|&i| &records[i as usize]).collect();
@@ -916,13 +922,13 @@ fn merge_status(rs: &[&Report], conflicts: &mut Vec<String>) -> Option<Shared> {
 pub fn run(
     layout: &Layout,
     review: bool,
-    input: Option<Vec<Report>>,
+    input: Option<Chunked<Report>>,
     progress: &Progress,
 ) -> Result<(StageReport, Deduped)> {
     let start = Instant::now();
     let reports = match input {
         Some(r) => r,
-        None => csvio::read_artifact(&layout.build_file("normalized.bin"), "normalize")?,
+        None => csvio::read_chunked(&layout.build_file("normalized.bin"), "normalize")?,
     };
     let mut report = StageReport::new("dedupe");
     report.rows_in = reports.len() as u64;

@@ -20,6 +20,7 @@ use anyhow::{bail, Result};
 use rayon::prelude::*;
 
 use super::StageReport;
+use crate::chunked::{Chunked, CHUNK};
 use crate::csvio;
 use crate::layout::Layout;
 use std::sync::Arc;
@@ -292,7 +293,7 @@ fn normalize_rows(
     aliases: &Aliases,
     rows: Vec<IngestedRow>,
     progress: &Progress,
-) -> Result<(Vec<Report>, Found)> {
+) -> Result<(Chunked<Report>, Found)> {
     let cols = Columns::new(schema);
     progress.set_total(rows.len() as u64);
     progress.note("resolving distinct names");
@@ -314,8 +315,9 @@ fn normalize_rows(
         })
         .collect();
     // Rows are turned into reports a round at a time and dropped, so that the memory of
-    // one round's rows is reused for the next round's reports.
-    let mut reports = Vec::with_capacity(rows.len());
+    // one round's rows is reused for the next round's reports (in chunks: see
+    // [`Chunked`]).
+    let mut reports = Chunked::new();
     let mut rows = rows.into_iter();
     loop {
         let round: Vec<IngestedRow> = rows.by_ref().take(64 * 1024).collect();
@@ -323,7 +325,7 @@ fn normalize_rows(
             break;
         }
         let parts = round
-            .par_chunks(8 * 1024)
+            .par_chunks(CHUNK)
             .map(|chunk| {
                 let mut repeats = Repeats::new();
                 chunk
@@ -332,7 +334,7 @@ fn normalize_rows(
                     .collect()
             })
             .collect::<Result<Vec<Vec<Report>>>>()?;
-        parts.into_iter().for_each(|p| reports.extend(p));
+        parts.into_iter().for_each(|p| reports.push_chunk(p));
         progress.set(reports.len() as u64);
         progress.note("");
     }
@@ -517,7 +519,7 @@ fn dedup<T: Clone + Eq + std::hash::Hash>(items: impl Iterator<Item = T>) -> Vec
 
 /// Matches the names no alias table knows against the known names of their country, and
 /// rewrites the reports where a match is accepted or decided (see `names::matcher`).
-fn resolve_unknown_names(reports: &mut [Report], found: &Found, decisions: &Decisions) -> Vec<NameMatch> {
+fn resolve_unknown_names(reports: &mut Chunked<Report>, found: &Found, decisions: &Decisions) -> Vec<NameMatch> {
     let (unknown, known) = (&found.unknown, &found.known);
     if unknown.is_empty() {
         return Vec::new();
@@ -555,7 +557,7 @@ pub struct Normalized {
     /// Lines of raw/decisions.csv about names that no name needed.
     pub unused_decisions: Vec<u64>,
     /// The normalized reports, for dedupe.
-    pub reports: Vec<Report>,
+    pub reports: Chunked<Report>,
 }
 
 /// Runs normalize on validate's valid rows: `input` within `luban run`, else
@@ -591,7 +593,7 @@ pub fn run(
         report.data_errors |= found.iter().any(|l| l.error);
         lints.insert(table.file.clone(), found);
     }
-    csvio::write_artifact(&layout.build_file("normalized.bin"), &reports)?;
+    csvio::write_chunked(&layout.build_file("normalized.bin"), &reports)?;
     csvio::write_staged(&layout.build_file("name-matches.csv"), |w| {
         let mut wtr = csvio::writer(w);
         wtr.write_record(["field", "country", "name", "candidate", "score", "outcome"])?;
