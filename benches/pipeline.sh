@@ -5,22 +5,30 @@
 #   `luban generate --clean` data, at each size in SIZES; medians of REPEAT rounds;
 # - baselines in the same run: polars writing the same Parquet files (issue 5), and a
 #   plain polars script doing typed read -> dedupe -> group-by -> Parquet (issue 8);
+# - `luban run --force` once at BIG_SIZES (10M by default; 2-3 minutes and 8 GiB each),
+#   with the stage times it prints: every stage at every size, inside the run;
+# - the read floor (csv crate) and `frictionless validate` (first 100k rows) in the
+#   same run, next to luban's validator on the same input;
 # - the streaming validator at VALIDATE_SIZES (10M by default): the part of luban that
 #   already runs in bounded memory.
 #
 #   bash benches/pipeline.sh                          # SIZES="100000 1000000", REPEAT=3
-#   SIZES=100000 REPEAT=1 VALIDATE_SIZES= bash benches/pipeline.sh   # quick look
+#   SIZES=100000 REPEAT=1 BIG_SIZES= VALIDATE_SIZES= bash benches/pipeline.sh   # quick look
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/luban-target}
 SIZES=${SIZES:-"100000 1000000"}
 REPEAT=${REPEAT:-3}
+BIG_SIZES=${BIG_SIZES-"10000000"}
 VALIDATE_SIZES=${VALIDATE_SIZES-"10000000"}
+FRICTIONLESS_ROWS=${FRICTIONLESS_ROWS:-100000}
 VENV=${LUBAN_VENV:-$HOME/.cache/luban-venv}
 WORK=${BENCH_DIR:-$(mktemp -d)}
 mkdir -p "$WORK"
 cargo build --release --locked --quiet
+cargo build --release --locked --quiet --example csv_floor
 LUBAN=$CARGO_TARGET_DIR/release/luban
+FLOOR=$CARGO_TARGET_DIR/release/examples/csv_floor
 if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt
 
@@ -33,21 +41,32 @@ measure() {
     || { echo "$name at $n failed:" >&2; cat "$WORK/last.err" >&2; exit 1; }
 }
 
-for n in $SIZES; do
-  D=$WORK/scale-$n
+# inrun SIZE < stderr of `luban run`: appends "SIZE inrun_STAGE seconds 0 0 0" per stage
+inrun() {
+  awk -v n="$1" '
+    function secs(s) { if (s ~ /ms\)$/) { sub(/ms\)$/, "", s); return s / 1000 } sub(/s\)$/, "", s); sub(/^\(/, "", s); return s }
+    $1 ~ /^(ingest|validate|normalize|dedupe|aggregate|publish):$/ { t = $NF; sub(/^\(/, "", t); sub(":", "", $1); print n, "inrun_" $1, secs(t), 0, 0, 0 }' >> "$TIMES"
+}
+# dataset SIZE: a dataset folder with SIZE generated reports (and the real reference data)
+dataset() {
+  D=$WORK/scale-$1
   rm -rf "$D"; mkdir -p "$D/raw/reports"
   cp -r raw/reference raw/aliases raw/dataset.json raw/claims.csv "$D/raw/"
   cp -r schemas "$D/"
-  "$LUBAN" generate --rows "$n" --clean --seed 1 --out "$D/raw/reports/generated.csv"
+  "$LUBAN" generate --rows "$1" --clean --seed 1 --out "$D/raw/reports/generated.csv"
+  echo "$1 bytes $(stat -c %s "$D/raw/reports/generated.csv")" >> "$WORK/pipeline-rows"
+}
+
+for n in $SIZES; do
+  dataset "$n"
   for _ in $(seq "$REPEAT"); do
+    measure "$n" csv_floor "$FLOOR" "$D/raw/reports/generated.csv"
     for st in ingest validate normalize dedupe aggregate publish; do
       measure "$n" "$st" "$LUBAN" --root "$D" "$st" --quiet
     done
     measure "$n" run "$LUBAN" --root "$D" run --force --quiet
-    # aggregate + publish as `luban run` does them (records in memory, no artifact read)
-    "$LUBAN" --root "$D" run --force 2>&1 | awk -v n="$n" '
-      function secs(s) { if (s ~ /ms\)$/) { sub(/ms\)$/, "", s); return s / 1000 } sub(/s\)$/, "", s); sub(/^\(/, "", s); return s }
-      $1 ~ /^(aggregate|publish):$/ { t = $NF; sub(/^\(/, "", t); sub(":", "", $1); print n, "inrun_" $1, secs(t), 0, 0, 0 }' >> "$TIMES"
+    # every stage as `luban run` does it (records in memory, no artifact read)
+    "$LUBAN" --root "$D" run --force 2>&1 | inrun "$n"
     "$VENV/bin/python" - "$D" "$n" >> "$TIMES" <<'PY'
 import sys, time, pathlib
 import polars as pl
@@ -76,38 +95,66 @@ PY
   rm -rf "$D/build"
 done
 
-for n in $VALIDATE_SIZES; do
-  F=$WORK/validate-$n.csv
-  "$LUBAN" generate --rows "$n" --clean --seed 1 --out "$F"
-  measure "$n" validate_stream "$LUBAN" validate "$F" --schema benches/validate.schema.json --jobs 2 --quiet
-  echo "$n bytes $(stat -c %s "$F")" >> "$WORK/pipeline-rows"
-  rm -f "$F"
+# frictionless and luban's validator on the same first rows of the last size, once
+if [ -n "$SIZES" ]; then
+  head -n $((FRICTIONLESS_ROWS + 1)) "$D/raw/reports/generated.csv" > "$WORK/head.csv"
+  cp benches/validate.schema.json "$WORK/head.schema.json"
+  (cd "$WORK" && measure "$FRICTIONLESS_ROWS" frictionless "$VENV/bin/python" -m frictionless validate head.csv --schema head.schema.json --json) || true
+  measure "$FRICTIONLESS_ROWS" validate_head "$LUBAN" validate "$WORK/head.csv" --schema benches/validate.schema.json --jobs 2 --quiet
+fi
+
+for n in $BIG_SIZES; do
+  dataset "$n"
+  measure "$n" csv_floor "$FLOOR" "$D/raw/reports/generated.csv"
+  # once: `luban run` prints each stage's time; the peak RSS is the run's
+  measure "$n" run "$LUBAN" --root "$D" run --force
+  inrun "$n" < "$WORK/last.err"
+  echo "$n workshops $(($(wc -l < "$D/output/workshops.csv") - 1))" >> "$WORK/pipeline-rows"
+  rm -rf "$D/build" "$D/output"
 done
 
-"$VENV/bin/python" - "$TIMES" "$WORK/pipeline-rows" BENCHMARKS.md "$REPEAT" "$VALIDATE_SIZES" <<'PY'
+for n in $VALIDATE_SIZES; do
+  F=$WORK/scale-$n/raw/reports/generated.csv
+  if [ ! -f "$F" ]; then
+    F=$WORK/validate-$n.csv
+    "$LUBAN" generate --rows "$n" --clean --seed 1 --out "$F"
+    echo "$n bytes $(stat -c %s "$F")" >> "$WORK/pipeline-rows"
+  fi
+  measure "$n" validate_stream "$LUBAN" validate "$F" --schema benches/validate.schema.json --jobs 2 --quiet
+done
+rm -rf "$WORK"/scale-* "$WORK"/validate-*.csv
+
+"$VENV/bin/python" - "$TIMES" "$WORK/pipeline-rows" BENCHMARKS.md "$REPEAT" "$VALIDATE_SIZES" "$FRICTIONLESS_ROWS" <<'PY'
 import collections, datetime, os, pathlib, re, statistics, sys
 times, rows, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3])
-repeat, vsizes = sys.argv[4], sys.argv[5].split()
+repeat, vsizes, fl_rows = sys.argv[4], sys.argv[5].split(), int(sys.argv[6])
 runs = collections.defaultdict(lambda: collections.defaultdict(list))
 for line in times.read_text().split("\n"):
     p = line.split()
-    if len(p) == 6:
+    # /usr/bin/time also writes "Command exited with non-zero status N" lines
+    if len(p) == 6 and p[0].isdigit():
         n, name, wall, user, sys_, rss = p
         runs[int(n)][name].append((float(wall), float(user) + float(sys_), int(rss)))
 def med(n, name):
     v = runs[n][name]
     return (statistics.median(x[0] for x in v), statistics.median(x[1] for x in v), max(x[2] for x in v))
+def has(n, name):
+    return bool(runs[n][name])
 info = collections.defaultdict(dict)
 for l in rows.read_text().split("\n"):
     if l.strip():
         n, k, v = l.split()
         info[int(n)][k] = int(v)
-sizes = sorted(n for n in runs if "run" in runs[n])
 stages = ["ingest", "validate", "normalize", "dedupe", "aggregate", "publish"]
+sizes = sorted(n for n in runs if has(n, "ingest"))  # every stage run alone, REPEAT times
+all_sizes = sorted(n for n in runs if has(n, "inrun_ingest"))  # and the big runs
+big = [n for n in all_sizes if n not in sizes]
 L = ["## Pipeline at scale (issues 4, 5, 8)", "",
      f"Measured {datetime.date.today()} on {os.cpu_count()} cores (24 GiB). Command: `bash benches/pipeline.sh` "
-     f"(SIZES={' '.join(map(str, sizes))}, REPEAT={repeat}: medians of the rounds; peak RSS is the largest); "
+     f"(SIZES={' '.join(map(str, sizes))}, REPEAT={repeat}: medians of the rounds; peak RSS is the largest; "
+     f"BIG_SIZES={' '.join(map(str, big))}: one `luban run --force` each); "
      "input `luban generate --clean --seed 1` (about 5 reports per workshop, 12 countries).", "",
+     "Each stage run alone (reading the previous stage's artifact):", "",
      "| what | " + " | ".join(f"{n:,} reports: wall s (CPU s, peak MiB)" for n in sizes) + " |",
      "|---|" + "---:|" * len(sizes)]
 for st in stages:
@@ -116,11 +163,39 @@ L.append("| **`luban run --force`**, end to end | " + " | ".join("**{:.2f}** ({:
 L.append("| aggregate + publish inside `luban run` (stage times it prints) | " + " | ".join(f"{med(n, 'inrun_aggregate')[0] + med(n, 'inrun_publish')[0]:.2f}" for n in sizes) + " |")
 L.append("| baseline: polars writing the same Parquet files | " + " | ".join(f"{med(n, 'polars_write')[0]:.2f}" for n in sizes) + " |")
 L.append("| baseline: plain polars read → dedupe → group-by → Parquet | " + " | ".join(f"{med(n, 'polars_pipeline')[0]:.2f}" for n in sizes) + " |")
+L.append("| baseline: csv crate read floor of the raw reports | " + " | ".join(f"{med(n, 'csv_floor')[0]:.2f}" for n in sizes) + " |")
 L.append("| workshops out | " + " | ".join(f"{info[n]['workshops']:,}" for n in sizes) + " |")
 L.append("")
+# every stage inside `luban run`, at every size: the linearity target is about these
+mb = {n: info[n].get("bytes", 0) / 1e6 for n in all_sizes}
+L += ["Inside `luban run --force` (the stage times it prints; medians at SIZES, one run at BIG_SIZES), "
+      "with rows/s and MB/s of raw CSV:", "",
+      "| stage | " + " | ".join(f"{n:,} reports ({mb[n]:,.0f} MB): s, rows/s, MB/s" for n in all_sizes) + " |",
+      "|---|" + "---:|" * len(all_sizes)]
+for st in stages:
+    cells = []
+    for n in all_sizes:
+        t = max(med(n, "inrun_" + st)[0], 0.001)
+        cells.append(f"{t:.2f}, {n / t:,.0f}, {mb[n] / t:,.0f}")
+    L.append(f"| {st} | " + " | ".join(cells) + " |")
+cells = []
+for n in all_sizes:
+    w, c, rss = med(n, "run")
+    cells.append(f"**{w:.2f}**, {n / w:,.0f}, {mb[n] / w:,.0f} (CPU {c:.1f} s, peak {rss // 1024:,} MiB)")
+L.append("| **whole run** | " + " | ".join(cells) + " |")
+cells = []
+for n in all_sizes:
+    t = med(n, "csv_floor")[0] if has(n, "csv_floor") else 0
+    cells.append(f"{t:.2f}, {n / max(t, 0.001):,.0f}, {mb[n] / max(t, 0.001):,.0f}" if t else "—")
+L.append("| baseline: csv crate read floor | " + " | ".join(cells) + " |")
+L.append("")
+for a, b in zip(all_sizes, all_sizes[1:]):
+    L.append(f"Ratios {b:,} / {a:,} reports inside `luban run` (linear would be {b / a:.0f}; target ≤ 11 for 10M / 1M): "
+             + ", ".join(f"{s} {med(b, 'inrun_' + s)[0] / max(med(a, 'inrun_' + s)[0], 0.01):.1f}" for s in stages)
+             + f", whole run {med(b, 'run')[0] / max(med(a, 'run')[0], 0.01):.1f}.")
 if len(sizes) > 1:
     a, b = sizes[0], sizes[-1]
-    L.append(f"Ratios {b:,} / {a:,} reports (linear would be {b / a:.0f}): " + ", ".join(f"{s} {med(b, s)[0] / max(med(a, s)[0], 0.01):.1f}" for s in stages + ['run']) + ".")
+    L.append(f"Ratios {b:,} / {a:,} reports, stages run alone: " + ", ".join(f"{s} {med(b, s)[0] / max(med(a, s)[0], 0.01):.1f}" for s in stages + ['run']) + ".")
 for n in sizes:
     alone = med(n, "aggregate")[0] + med(n, "publish")[0]
     inrun = med(n, "inrun_aggregate")[0] + med(n, "inrun_publish")[0]
@@ -129,13 +204,18 @@ for n in sizes:
              f"{alone:.2f} s run alone ({alone / pw:.1f}×), vs polars writing alone {pw:.2f} s (target ≤ 1.5×); "
              f"`luban run` {med(n, 'run')[0]:.2f} s vs the plain polars pipeline {med(n, 'polars_pipeline')[0]:.2f} s "
              f"({med(n, 'run')[0] / max(med(n, 'polars_pipeline')[0], 0.001):.1f}×). "
-             f"validate CPU/wall {med(n, 'validate')[1] / max(med(n, 'validate')[0], 0.001):.2f}.")
+             f"validate CPU/wall {med(n, 'validate')[1] / max(med(n, 'validate')[0], 0.001):.2f} (target ≥ 1.6).")
+if has(fl_rows, "frictionless") and has(fl_rows, "validate_head"):
+    fr, lv = med(fl_rows, "frictionless")[0], med(fl_rows, "validate_head")[0]
+    L.append(f"`frictionless validate` on the first {fl_rows:,} reports (schema `benches/validate.schema.json`): {fr:.2f} s "
+             f"({fl_rows / fr:,.0f} rows/s); `luban validate` on the same file {lv:.2f} s ({fl_rows / max(lv, 0.001):,.0f} rows/s, "
+             f"{fr / max(lv, 0.001):.0f}× faster).")
 for n in map(int, vsizes):
     if n in runs and "validate_stream" in runs[n]:
         w, c, rss = med(n, "validate_stream")
-        mb = info[n]["bytes"] / 1e6
-        L.append(f"Streaming validator on {n:,} rows ({mb:,.0f} MB, `luban validate FILE --jobs 2`): {w:.1f} s, "
-                 f"{n / w:,.0f} rows/s, {mb / w:.0f} MB/s, CPU/wall {c / w:.2f}, peak RSS {rss // 1024} MiB.")
+        vmb = info[n]["bytes"] / 1e6
+        L.append(f"Streaming validator on {n:,} rows ({vmb:,.0f} MB, `luban validate FILE --jobs 2`): {w:.1f} s, "
+                 f"{n / w:,.0f} rows/s, {vmb / w:.0f} MB/s, CPU/wall {c / w:.2f}, peak RSS {rss // 1024} MiB.")
 L.append("")
 section = "\n".join(L) + "\n"
 text = out.read_text() if out.exists() else "# Benchmarks\n\n"
