@@ -14,6 +14,7 @@
 //! are then built from those resolutions.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{bail, Result};
@@ -23,8 +24,6 @@ use super::StageReport;
 use crate::chunked::{Chunked, CHUNK};
 use crate::csvio;
 use crate::layout::Layout;
-use std::sync::Arc;
-
 use crate::model::{CountryNames, IngestedRow, Report, ReportAt, Shared, SharedList};
 use crate::names::aliases::{AliasTable, Lint, Matched};
 use crate::names::countries::{Country, CountryResolver, Resolution};
