@@ -291,12 +291,10 @@ pub fn dedupe_with(records: Chunked<Report>, decisions: &Decisions) -> Result<De
     let order = sort_by_content(&records);
     let reports: Vec<&Report> = order.iter().map(|&i| &records[i as usize]).collect();
     let n = reports.len();
-    // each report's host keys: computed once per distinct host (a workshop's reports
-    // repeat its hosts), then looked up per report in parallel
-    let keys_of_hosts = Keys::of(reports.iter().flat_map(|r| r.host_institutions.iter().map(|h| &**h)));
-    let host_keys: Vec<smallvec::SmallVec<[&str; 1]>> = reports
+    // each report's host keys, computed in parallel
+    let host_keys: Vec<smallvec::SmallVec<[String; 1]>> = reports
         .par_iter()
-        .map(|r| r.host_institutions.iter().map(|h| keys_of_hosts.get(h)).collect())
+        .map(|r| r.host_institutions.iter().map(|h| name_key(h)).collect())
         .collect();
     let mut dsu = Dsu((0..n).collect());
     // 1. host keys: reports sharing (country, host key) are joined. The pairs are grouped
@@ -319,8 +317,12 @@ pub fn dedupe_with(records: Chunked<Report>, decisions: &Decisions) -> Result<De
         })
         .collect();
     pairs.par_sort_unstable();
-    let pair_key =
-        |&(_, i, j): &(u64, u32, u32)| (&*reports[i as usize].country.code, host_keys[i as usize][j as usize]);
+    let pair_key = |&(_, i, j): &(u64, u32, u32)| {
+        (
+            &*reports[i as usize].country.code,
+            host_keys[i as usize][j as usize].as_str(),
+        )
+    };
     let mut firsts: Vec<&(u64, u32, u32)> = Vec::new();
     for same_hash in pairs.chunk_by(|a, b| a.0 == b.0) {
         // within one hash, join each pair to the first pair with exactly the same key
@@ -403,7 +405,7 @@ pub fn dedupe_with(records: Chunked<Report>, decisions: &Decisions) -> Result<De
             let country = &reports[m[0]].country.code;
             let host = m
                 .iter()
-                .flat_map(|&i| host_keys[i].iter().copied())
+                .flat_map(|&i| host_keys[i].iter().map(String::as_str))
                 .min()
                 .unwrap_or_default();
             (format!("{country}|host|{host}"), m)
@@ -463,8 +465,7 @@ pub fn dedupe_with(records: Chunked<Report>, decisions: &Decisions) -> Result<De
             .extend(members.into_iter().map(|i| (k as u32, i as u32)));
     }
     out.unmerged.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-    drop((reports, host_keys));
-    drop(keys_of_hosts);
+    drop(reports);
     out.trail = Trail {
         reports: records,
         order,
