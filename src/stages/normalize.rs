@@ -26,7 +26,7 @@ use crate::csvio;
 use crate::layout::Layout;
 use crate::model::{CountryNames, IngestedRow, Report, ReportAt, Shared, SharedList};
 use crate::names::aliases::{AliasTable, Lint, Matched};
-use crate::names::countries::{Country, CountryResolver, Resolution};
+use crate::names::countries::{CountryResolver, Resolution};
 use crate::names::key::{clean_text, name_key};
 use crate::names::matcher::{block, match_unknowns, Decisions, Field, NameMatch};
 use crate::partial_date::PartialDate;
@@ -297,22 +297,6 @@ fn normalize_rows(
     progress.set_total(rows.len() as u64);
     progress.note("resolving distinct names");
     let (resolved, country_of, found) = resolve_distinct(schema, &cols, countries, aliases, &rows);
-    // one shared record per country, whatever spelling the cells used
-    let mut by_code: ahash::AHashMap<&str, Arc<CountryNames>> = Default::default();
-    let country_of: CountryOf = country_of
-        .into_iter()
-        .map(|(text, c)| {
-            let names = by_code.entry(&*c.alpha3).or_insert_with(|| {
-                Arc::new(CountryNames {
-                    code: c.alpha3.clone(),
-                    name: c.name.clone(),
-                    region: c.region.clone(),
-                    subregion: c.subregion.clone(),
-                })
-            });
-            (text, names.clone())
-        })
-        .collect();
     // Rows are turned into reports a round at a time and dropped, so that the memory of
     // one round's rows is reused for the next round's reports (in chunks: see
     // [`Chunked`]).
@@ -349,13 +333,13 @@ type ResolvedCells = [ahash::AHashMap<String, SharedList>; 3];
 
 /// Resolves each distinct name cell and country cell once (in parallel); also returns
 /// the names no alias table knows, those it does, and the alias keys used per table.
-fn resolve_distinct<'c>(
+fn resolve_distinct(
     schema: &TableSchema,
     cols: &Columns,
-    countries: &'c CountryResolver,
+    countries: &CountryResolver,
     aliases: &Aliases,
     rows: &[IngestedRow],
-) -> (ResolvedCells, ahash::AHashMap<String, &'c Country>, Found) {
+) -> (ResolvedCells, CountryOf, Found) {
     let (names, country_cells) = distinct_cells(schema, cols, rows);
     let table = |field: Field| match field {
         Field::City => &aliases.cities,
@@ -367,10 +351,20 @@ fn resolve_distinct<'c>(
         .par_iter()
         .map(|&((field, text), _)| resolve_cell(table(field), text, field != Field::City))
         .collect();
-    let mut country_of: ahash::AHashMap<String, &Country> = ahash::AHashMap::default();
+    // one shared record per country, whatever spelling the cells used
+    let mut by_code: ahash::AHashMap<&str, Arc<CountryNames>> = Default::default();
+    let mut country_of = CountryOf::default();
     for text in country_cells {
         if let Resolution::Found(c) = countries.resolve(text) {
-            country_of.insert(text.to_string(), c);
+            let names = by_code.entry(&*c.alpha3).or_insert_with(|| {
+                Arc::new(CountryNames {
+                    code: c.alpha3.clone(),
+                    name: c.name.clone(),
+                    region: c.region.clone(),
+                    subregion: c.subregion.clone(),
+                })
+            });
+            country_of.insert(text.to_string(), names.clone());
         }
     }
     let mut found = Found {
@@ -401,7 +395,7 @@ fn resolve_distinct<'c>(
         for c in in_countries.iter().filter_map(|c| country_of.get(*c)) {
             let known = found
                 .known
-                .entry((*field, block(*field, &c.alpha3).to_string()))
+                .entry((*field, block(*field, &c.code).to_string()))
                 .or_default();
             for n in r.known() {
                 if !known.contains(&**n) {
@@ -417,11 +411,11 @@ fn resolve_distinct<'c>(
                 continue;
             }
             for c in in_countries.iter().filter_map(|c| country_of.get(*c)) {
-                if with_known.contains(&(*field, block(*field, &c.alpha3))) {
+                if with_known.contains(&(*field, block(*field, &c.code))) {
                     for &u in &r.unknown {
                         found
                             .unknown
-                            .insert((*field, c.alpha3.to_string(), r.names[u as usize].to_string()));
+                            .insert((*field, c.code.to_string(), r.names[u as usize].to_string()));
                     }
                 }
             }
@@ -534,14 +528,22 @@ fn resolve_unknown_names(reports: &mut Chunked<Report>, found: &Found, decisions
     }
     for r in reports.iter_mut() {
         let country = r.country.code.clone();
-        let to = |field: Field, name: &Shared| {
-            rename
-                .get(&(field, &*country, &**name))
-                .map_or_else(|| name.clone(), |c| Shared::from(*c))
+        let renamed = |field: Field, name: &Shared| rename.get(&(field, &*country, &**name)).copied();
+        let to = |field: Field, name: &Shared| renamed(field, name).map_or_else(|| name.clone(), Shared::from);
+        // a list no rename touches stays the one its cell's reports share
+        let list = |field: Field, names: &SharedList| -> Option<SharedList> {
+            names
+                .iter()
+                .any(|n| renamed(field, n).is_some())
+                .then(|| dedup(names.iter().map(|n| to(field, n))).into())
         };
         r.city = r.city.as_ref().map(|c| to(Field::City, c));
-        r.host_institutions = dedup(r.host_institutions.iter().map(|h| to(Field::Institution, h))).into();
-        r.chinese_partners = dedup(r.chinese_partners.iter().map(|p| to(Field::Partner, p))).into();
+        if let Some(hosts) = list(Field::Institution, &r.host_institutions) {
+            r.host_institutions = hosts;
+        }
+        if let Some(partners) = list(Field::Partner, &r.chinese_partners) {
+            r.chinese_partners = partners;
+        }
     }
     matches
 }
