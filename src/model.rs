@@ -141,7 +141,7 @@ pub struct Report {
     pub opened_on: Option<PartialDate>,
     pub status: Option<Shared>,
     pub specialties: SharedList,
-    /// Shared with the merge trail of dedupe (`build/merges.csv`).
+    /// Shared with the workshop it is merged into (its `source_urls`).
     pub source_url: Shared,
     pub source_title: Option<Box<str>>,
     pub source_date: Option<PartialDate>,

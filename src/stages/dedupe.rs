@@ -457,12 +457,10 @@ pub fn dedupe_with(records: Chunked<Report>, decisions: &Decisions) -> Result<De
         ..Default::default()
     };
     out.workshops.reserve(merged.len());
-    out.trail.merges.reserve(n);
+    let mut merges = Vec::with_capacity(n);
     for (k, (w, members)) in merged.into_iter().enumerate() {
         out.workshops.push(w);
-        out.trail
-            .merges
-            .extend(members.into_iter().map(|i| (k as u32, i as u32)));
+        merges.extend(members.into_iter().map(|i| (k as u32, i as u32)));
     }
     out.unmerged.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     drop(reports);
@@ -470,7 +468,7 @@ pub fn dedupe_with(records: Chunked<Report>, decisions: &Decisions) -> Result<De
         reports: records,
         order,
         rules: rule,
-        merges: out.trail.merges,
+        merges,
     };
     Ok(out)
 }
