@@ -174,8 +174,9 @@ pub fn check_rows(
         ..Default::default()
     };
     rows.truncate(done);
-    // the rows a foreign key rejected at the end, with their errors
-    let mut late: std::collections::BTreeMap<usize, Vec<ErrorRecord>> = Default::default();
+    // the errors of each rejected row, by index: the in-order checks', then those of the
+    // foreign keys checked at the end
+    let mut errors_of: std::collections::BTreeMap<usize, Vec<ErrorRecord>> = rejected.into_iter().collect();
     for (p, v) in pending {
         let Some(i) = rows.iter().position(|r| r.at.row == p.row) else {
             continue;
@@ -186,11 +187,7 @@ pub fn check_rows(
             byte: p.byte,
         };
         let errors = placed(schema, &rows[i].at.file, pos, &p.cells, &[v]);
-        late.entry(i).or_default().extend(errors);
-    }
-    let mut errors_of: std::collections::BTreeMap<usize, Vec<ErrorRecord>> = rejected.into_iter().collect();
-    for (i, e) in late {
-        errors_of.entry(i).or_default().extend(e);
+        errors_of.entry(i).or_default().extend(errors);
     }
     if !errors_of.is_empty() {
         let mut i = 0usize;
