@@ -99,6 +99,52 @@ pub fn stage_same_as(path: &Path, same_as: &Path) -> Result<()> {
     std::fs::rename(&tmp, path).with_context(|| format!("failed to rename temp file to `{}`", path.display()))
 }
 
+/// Writes a staged text file made of `blocks` parts in order, rendering a round of them
+/// in parallel while the previous round is written (the pattern of [`write_artifact`]).
+/// `render(i, out)` appends block `i` to an empty buffer; the buffers are reused, so the
+/// memory in flight is a round of blocks whatever the file's size. The bytes are those
+/// of rendering every block in order on one thread.
+pub fn write_blocks(
+    path: &Path,
+    blocks: usize,
+    render: impl Fn(usize, &mut Vec<u8>) -> Result<()> + Sync,
+) -> Result<()> {
+    use rayon::prelude::*;
+    let per_round = 2 * rayon::current_num_threads().max(1);
+    let render_round = |first: usize, bufs: &mut Vec<Vec<u8>>| -> Result<()> {
+        let n = per_round.min(blocks - first);
+        bufs.resize_with(n, Vec::new);
+        bufs.par_iter_mut().enumerate().try_for_each(|(k, buf)| {
+            buf.clear();
+            render(first + k, buf)
+        })
+    };
+    write_staged(path, |w| {
+        let (mut ready, mut next) = (Vec::new(), Vec::new());
+        if blocks > 0 {
+            render_round(0, &mut ready)?;
+        }
+        let mut first = per_round;
+        loop {
+            let more = first < blocks;
+            let mut rendered = Ok(());
+            let written = rayon::in_place_scope(|s| {
+                if more {
+                    s.spawn(|_| rendered = render_round(first, &mut next));
+                }
+                ready.iter().try_for_each(|b| w.write_all(b))
+            });
+            written?;
+            rendered?;
+            if !more {
+                return Ok(());
+            }
+            std::mem::swap(&mut ready, &mut next);
+            first += per_round;
+        }
+    })
+}
+
 /// The first bytes of every staged artifact; the version changes with the record types.
 const ARTIFACT_MAGIC: &[u8] = b"luban-artifact 5\n";
 /// Records per frame: frames are encoded and decoded in parallel, a few at a time, so the
@@ -339,6 +385,33 @@ mod tests {
             let back: Chunked<Rec> = read_chunked(&path, "test").unwrap();
             assert_eq!(back, Chunked::from(recs(n)), "{n} records");
         }
+    }
+
+    #[test]
+    fn blocks_are_written_in_order_whatever_the_rounds() {
+        let dir = tempfile::tempdir().unwrap();
+        let per_round = 2 * rayon::current_num_threads().max(1);
+        for blocks in [0, 1, per_round, per_round + 1, 5 * per_round + 3] {
+            let path = dir.path().join(format!("{blocks}.csv"));
+            // blocks of different lengths, so that a reused buffer that kept bytes shows
+            let block = |i: usize| format!("{i}:{}\n", "x".repeat((i * 7919) % 13));
+            write_blocks(&path, blocks, |i, out| {
+                out.extend_from_slice(block(i).as_bytes());
+                Ok(())
+            })
+            .unwrap();
+            let want: String = (0..blocks).map(block).collect();
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), want, "{blocks} blocks");
+        }
+        // a failing block is the file's error, and no file is left
+        let path = dir.path().join("failed.csv");
+        let err = write_blocks(&path, 3 * per_round, |i, _| {
+            anyhow::ensure!(i != 2 * per_round + 1, "block {i} failed");
+            Ok(())
+        })
+        .unwrap_err();
+        assert!(format!("{err:#}").contains(&format!("block {} failed", 2 * per_round + 1)));
+        assert!(!path.exists());
     }
 
     #[test]

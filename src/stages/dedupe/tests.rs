@@ -288,3 +288,33 @@ fn each_merge_names_its_own_reports_rule_though_texts_are_shared() {
     let lines: Vec<u64> = w.reports.iter().map(|r| r.line).collect();
     assert_eq!(lines, vec![2, 3, 4, 5, 6]);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// merges.csv is rendered in blocks on several threads: any cut into ranges must
+    /// render the same merges, rule texts included (a block starts without the rule text
+    /// of the merge before it).
+    #[test]
+    fn merges_rendered_in_blocks_are_the_merges_rendered_whole(cuts in proptest::collection::vec(0..9usize, 0..4)) {
+        let d = dedupe(sample()).unwrap();
+        let whole: Vec<(String, u64, String)> = d
+            .merges()
+            .into_iter()
+            .map(|m| (m.workshop_id.to_string(), m.line, m.rule.to_string()))
+            .collect();
+        prop_assert!(whole.len() > 2);
+        let mut bounds: Vec<usize> = cuts.into_iter().map(|c| c.min(whole.len())).collect();
+        bounds.extend([0, whole.len()]);
+        bounds.sort_unstable();
+        let mut blocks = Vec::new();
+        for pair in bounds.windows(2) {
+            d.for_each_merge_in(pair[0]..pair[1], |id, r, rule| {
+                blocks.push((id.to_string(), r.at.line, rule.to_string()));
+                Ok(())
+            })
+            .unwrap();
+        }
+        prop_assert_eq!(blocks, whole);
+    }
+}
