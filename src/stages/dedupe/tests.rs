@@ -318,3 +318,27 @@ proptest! {
         prop_assert_eq!(blocks, whole);
     }
 }
+
+#[test]
+fn hash_group_runs_cover_the_pairs_and_never_cut_a_group() {
+    let hashes = [1u64, 1, 1, 2, 3, 3, 4, 4, 4, 4, 5, 6, 6];
+    let pairs: Vec<(u64, u32, u32)> = hashes.iter().enumerate().map(|(i, &h)| (h, i as u32, 0)).collect();
+    for parts in [1, 2, 3, 5, 13, 40] {
+        let runs = hash_group_runs(&pairs, parts);
+        let covered: Vec<usize> = runs.iter().flat_map(|r| r.clone()).collect();
+        assert_eq!(covered, (0..pairs.len()).collect::<Vec<_>>(), "{parts} parts");
+        for r in &runs {
+            assert!(!r.is_empty());
+            if r.start > 0 {
+                assert_ne!(
+                    pairs[r.start - 1].0,
+                    pairs[r.start].0,
+                    "{parts} parts cut a group at {}",
+                    r.start
+                );
+            }
+        }
+        assert!(runs.len() <= parts.max(1), "{parts} parts: {runs:?}");
+    }
+    assert!(hash_group_runs(&[], 4).is_empty());
+}
