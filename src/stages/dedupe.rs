@@ -195,6 +195,8 @@ pub struct Trail {
     order: Vec<u32>,
     /// by report, in content order
     rules: Vec<Rule>,
+    /// the evidence of each [`Rule::Attached`]
+    evidence: Vec<Vec<String>>,
     /// (index of the workshop, content position of the report)
     merges: Vec<(u32, u32)>,
 }
@@ -231,8 +233,8 @@ impl Deduped {
             let (i, id) = (i as usize, &*self.workshops[w as usize].workshop_id);
             let (r, rule) = (report(i), &t.rules[i]);
             let text = match last.take() {
-                Some((lw, j, text)) if lw == w && same_rule(rule, r, &t.rules[j], report(j)) => text,
-                _ => Shared::from(rule_text(rule, r)),
+                Some((lw, j, text)) if lw == w && same_rule(&t.evidence, rule, r, &t.rules[j], report(j)) => text,
+                _ => Shared::from(rule_text(&t.evidence, rule, r)),
             };
             each(id, r, &text)?;
             last = Some((w, i, text));
@@ -258,32 +260,35 @@ impl Deduped {
     }
 }
 
-/// Why a report joined its workshop (rendered for merges.csv at the end).
-#[derive(Debug)]
+/// Why a report joined its workshop (rendered for merges.csv at the end). Eight bytes
+/// per report: the evidence of the few attached reports is kept aside
+/// ([`Trail::evidence`]); an enum holding it took 32 bytes per report, 320 MB at 10M.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Rule {
     Host,
-    Attached(Vec<String>),
+    /// index into the evidence
+    Attached(u32),
     Group,
 }
 
 /// The `rule` cell of merges.csv.
-fn rule_text(rule: &Rule, r: &Report) -> String {
+fn rule_text(evidence: &[Vec<String>], rule: &Rule, r: &Report) -> String {
     match rule {
         Rule::Host => format!("host: {}", r.host_institutions.join("; ")),
-        Rule::Attached(ev) => format!("attached: matches {}", ev.join(", ")),
+        Rule::Attached(ev) => format!("attached: matches {}", evidence[*ev as usize].join(", ")),
         Rule::Group => "group: same country, city, partners and opening year".into(),
     }
 }
 
 /// Whether two reports' rules read the same (then they share one text).
-fn same_rule(a: &Rule, ra: &Report, b: &Rule, rb: &Report) -> bool {
+fn same_rule(evidence: &[Vec<String>], a: &Rule, ra: &Report, b: &Rule, rb: &Report) -> bool {
     match (a, b) {
         // reports of a workshop mostly share one host list: compare pointers first
         (Rule::Host, Rule::Host) => {
             std::sync::Arc::ptr_eq(&ra.host_institutions, &rb.host_institutions)
                 || ra.host_institutions == rb.host_institutions
         }
-        (Rule::Attached(x), Rule::Attached(y)) => x == y,
+        (Rule::Attached(x), Rule::Attached(y)) => evidence[*x as usize] == evidence[*y as usize],
         (Rule::Group, Rule::Group) => true,
         _ => false,
     }
@@ -384,7 +389,8 @@ pub fn dedupe_with(records: Chunked<Report>, decisions: &Decisions) -> Result<De
         clusters[cluster_of_root[root] as usize].push(i);
     }
     drop(cluster_of_root);
-    let mut rule: Vec<Rule> = (0..n).map(|_| Rule::Host).collect();
+    let mut rule: Vec<Rule> = vec![Rule::Host; n];
+    let mut evidence: Vec<Vec<String>> = Vec::new();
     // 2. attach host-less reports
     let mut unmerged = Vec::new();
     let mut leftovers = Vec::new();
@@ -395,7 +401,8 @@ pub fn dedupe_with(records: Chunked<Report>, decisions: &Decisions) -> Result<De
             match outcome {
                 Attach::None => leftovers.push(i),
                 Attach::One(c, ev) => {
-                    rule[i] = Rule::Attached(ev);
+                    rule[i] = Rule::Attached(evidence.len() as u32);
+                    evidence.push(ev);
                     attached.push((i, c));
                 }
                 Attach::Ambiguous(fits) => {
@@ -500,6 +507,7 @@ pub fn dedupe_with(records: Chunked<Report>, decisions: &Decisions) -> Result<De
         reports: records,
         order,
         rules: rule,
+        evidence,
         merges,
     };
     Ok(out)
