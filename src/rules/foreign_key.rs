@@ -16,6 +16,8 @@ use crate::schema::TableSchema;
 /// A referencing value not yet found when its row was read.
 #[derive(Debug, Clone)]
 pub struct Pending {
+    /// the caller's index of the row ([`RowInfo::index`])
+    pub index: usize,
     pub row: u64,
     pub line: u64,
     pub byte: u64,
@@ -30,6 +32,9 @@ pub struct Pending {
 
 /// Where a row is and what it is, for [`ForeignKeyState::observe`].
 pub struct RowInfo<'a> {
+    /// the caller's own index of the row, handed back in [`Pending`]: row numbers
+    /// restart in every file of a dataset, so they cannot find the row again
+    pub index: usize,
     pub row: u64,
     pub line: u64,
     pub byte: u64,
@@ -105,6 +110,7 @@ impl ForeignKeyState {
             let hash = split(hash_cells(values.iter().map(|c| c.as_bytes())));
             if !key.referenced.contains(&hash) {
                 self.pending.push(Pending {
+                    index: r.index,
                     row: r.row,
                     line: r.line,
                     byte: r.byte,
@@ -159,6 +165,7 @@ mod tests {
         let rows = [["1", ""], ["2", "1"], ["3", "9"], ["4", "5"], ["5", "1"]];
         for (n, r) in rows.iter().enumerate() {
             let info = RowInfo {
+                index: n,
                 row: n as u64 + 2,
                 line: n as u64 + 2,
                 byte: 0,
@@ -171,6 +178,7 @@ mod tests {
         let found = st.finish();
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0.row, 4);
+        assert_eq!(found[0].0.index, 2);
         assert_eq!(found[0].0.cells, vec!["3", "9"]);
         assert_eq!(found[0].1.message, "(parent) = (9) is not found in this table");
     }

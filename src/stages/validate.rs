@@ -123,6 +123,7 @@ pub fn check_rows(
                         fk.observe(
                             schema,
                             &RowInfo {
+                                index: i,
                                 row: row.at.row,
                                 line: row.at.line,
                                 byte: row.at.byte,
@@ -178,15 +179,17 @@ pub fn check_rows(
     // foreign keys checked at the end
     let mut errors_of: std::collections::BTreeMap<usize, Vec<ErrorRecord>> = rejected.into_iter().collect();
     for (p, v) in pending {
-        let Some(i) = rows.iter().position(|r| r.at.row == p.row) else {
-            continue;
+        // by index: row numbers restart in each file of the dataset
+        let i = p.index;
+        let Some(row) = rows.get(i) else {
+            continue; // every row was checked (pending is empty otherwise)
         };
         let pos = RecordPos {
             line: p.line,
             row: p.row,
             byte: p.byte,
         };
-        let errors = placed(schema, &rows[i].at.file, pos, &p.cells, &[v]);
+        let errors = placed(schema, &row.at.file, pos, &p.cells, &[v]);
         errors_of.entry(i).or_default().extend(errors);
     }
     if !errors_of.is_empty() {
@@ -307,6 +310,7 @@ impl<F: FnMut(&[String], Vec<ErrorRecord>) -> Result<()>> Finisher<'_, F> {
                 .check(schema, pos.row, &r.keys, r.blank, &cell, &mut r.violations);
             if !self.fk.is_empty() && !r.blank {
                 let info = RowInfo {
+                    index: self.stats.rows as usize,
                     row: pos.row,
                     line: pos.line,
                     byte: pos.byte,

@@ -259,3 +259,69 @@ fn valid_rows_staged_by_link_keep_their_bytes_when_ingest_reruns() {
     assert!(shown.stdout.contains("Machakos University"), "{}", shown.stdout);
     assert_ne!(wd.read_bytes("build/valid.bin"), wd.read_bytes("build/ingested.bin"));
 }
+
+/// A foreign key within the reports table is checked at the end of the table, over every
+/// file of raw/reports. Row numbers restart in each file, so the end-of-table check must
+/// find the row it rejects by position, not by row number: here b.csv's row 3 is the
+/// dangling one, and a.csv's row 3 (same row number) is fine.
+#[test]
+fn an_end_of_table_foreign_key_error_lands_on_its_own_file_and_row() {
+    let wd = Workdir::new();
+    let mut schema: serde_json::Value = serde_json::from_str(&wd.read("schemas/reports.schema.json")).unwrap();
+    schema["foreignKeys"] = serde_json::json!([
+        {"fields": "source_title", "reference": {"resource": "", "fields": "source_url"}}
+    ]);
+    wd.write(
+        "schemas/reports.schema.json",
+        serde_json::to_string_pretty(&schema).unwrap(),
+    );
+    // a row whose source_title must be the source_url of some row of the table
+    let titled = |host: &str, url: &str, title: &str| {
+        row("Kenya", host, "Machakos", "2019", url).replace(&format!(",{url},,,"), &format!(",{url},{title},,"))
+    };
+    wd.reports(
+        "a.csv",
+        &[
+            &titled("Machakos University", "https://example.org/a1", ""),
+            // refers forward, to a row of b.csv
+            &titled(
+                "Machakos University",
+                "https://example.org/a2",
+                "https://example.org/b1",
+            ),
+        ],
+    );
+    wd.reports(
+        "b.csv",
+        &[
+            &titled(
+                "Machakos University",
+                "https://example.org/b1",
+                "https://example.org/a1",
+            ),
+            &titled(
+                "Machakos University",
+                "https://example.org/b2",
+                "https://nowhere.example/x",
+            ),
+        ],
+    );
+    wd.run(&["ingest"]).expect(0);
+    let out = wd.run(&["validate"]).expect(1);
+    out.stderr_has("error[foreign-key]")
+        .stderr_has("--> raw/reports/b.csv:3:");
+    assert!(!out.stderr.contains("raw/reports/a.csv:3"), "{out}");
+    let q = wd.csv_rows("build/quarantine.csv");
+    let fk: Vec<_> = q.iter().filter(|r| r["code"] == "foreign-key").collect();
+    assert_eq!(fk.len(), 1, "{q:?}");
+    assert_eq!(
+        (fk[0]["file"].as_str(), fk[0]["line"].as_str()),
+        ("raw/reports/b.csv", "3"),
+        "{q:?}"
+    );
+    // the three other rows go on
+    let valid = wd.run(&["show", "build/valid.bin"]).expect(0);
+    assert_eq!(valid.stdout.lines().count(), 3, "{}", valid.stdout);
+    assert!(valid.stdout.contains("https://example.org/a2"), "{}", valid.stdout);
+    no_panic(&out);
+}
