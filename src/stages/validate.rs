@@ -200,10 +200,9 @@ pub fn check_rows(
                 errors_of.contains_key(&(i - 1))
             })
             .collect();
+        // in row index order, which is (file, row) order: row numbers alone restart in
+        // every file, and sorting by them interleaved the files' errors
         out.rejected = taken.into_iter().zip(errors_of.into_values()).collect();
-        if !out.stopped_early {
-            out.rejected.sort_by_key(|(r, _)| r.at.row);
-        }
     }
     out.valid = rows;
     out

@@ -325,3 +325,35 @@ fn an_end_of_table_foreign_key_error_lands_on_its_own_file_and_row() {
     assert!(valid.stdout.contains("https://example.org/a2"), "{}", valid.stdout);
     no_panic(&out);
 }
+
+/// Errors come in (file, row) order over the files of raw/reports, on stderr and in the
+/// quarantine file: b.csv's row 2 comes after a.csv's row 3 (row numbers restart in
+/// every file, so ordering by them alone interleaved the files).
+#[test]
+fn errors_of_several_files_come_in_file_then_row_order() {
+    let wd = Workdir::new();
+    let r = |url: &str, opened: &str| row("Kenya", "Machakos University", "Machakos", opened, url);
+    wd.reports(
+        "a.csv",
+        &[
+            &r("https://example.org/a1", "2019"),
+            &r("https://example.org/a2", "20x9"),
+        ],
+    );
+    wd.reports(
+        "b.csv",
+        &[
+            &r("https://example.org/b1", "19x9"),
+            &r("https://example.org/b2", "2019"),
+        ],
+    );
+    wd.run(&["ingest"]).expect(0);
+    let out = wd.run(&["validate"]).expect(1);
+    let a = out.stderr.find("--> raw/reports/a.csv:3:").expect("a.csv:3 reported");
+    let b = out.stderr.find("--> raw/reports/b.csv:2:").expect("b.csv:2 reported");
+    assert!(a < b, "a.csv's error after b.csv's{out}");
+    let q = wd.csv_rows("build/quarantine.csv");
+    let at: Vec<(&str, &str)> = q.iter().map(|r| (r["file"].as_str(), r["line"].as_str())).collect();
+    assert_eq!(at, vec![("raw/reports/a.csv", "3"), ("raw/reports/b.csv", "2")]);
+    no_panic(&out);
+}
