@@ -15,9 +15,10 @@ pub struct DuplicateState {
     seen: Seen,
 }
 
-/// The finding for a row equal to row `first`.
-pub fn duplicate_of(first: u64) -> Violation {
-    Violation::new("duplicate-row", None, format!("row is the same as row {first}"))
+/// The finding for a row equal to the earlier row `first` (as named by a
+/// [`RowName`](super::RowName): "row 3", or "row 3 of raw/reports/a.csv").
+pub fn duplicate_of(first: String) -> Violation {
+    Violation::new("duplicate-row", None, format!("row is the same as {first}"))
         .expected("a row that differs from every other row")
 }
 
@@ -26,9 +27,9 @@ impl DuplicateState {
         self.seen.reserve(rows);
     }
 
-    pub fn check(&mut self, row: u64, hash: u128, out: &mut Vec<Violation>) {
+    pub fn check(&mut self, row: u64, hash: u128, name: super::RowName, out: &mut Vec<Violation>) {
         match self.seen.entry(split(hash)) {
-            Entry::Occupied(first) => out.push(duplicate_of(u64::from(*first.get()))),
+            Entry::Occupied(first) => out.push(duplicate_of(name(*first.get()))),
             Entry::Vacant(e) => {
                 e.insert(row32(row));
             }
@@ -53,6 +54,7 @@ mod tests {
                 st.check(
                     i as u64 + 2,
                     hash_record(r.concat().as_bytes(), r.iter().map(|c| c.len())),
+                    &super::super::numbered,
                     &mut out,
                 );
                 !out.is_empty()

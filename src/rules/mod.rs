@@ -212,8 +212,12 @@ impl CrossRowState {
         }
     }
 
-    /// Checks row `row` (Frictionless numbering) against the rows before it. `keys` come
-    /// from [`KeyFields::keys`]; `cell(i)` gives a cell's text for messages.
+    /// Checks a row against the rows before it. `row` is the caller's number for it,
+    /// one more than the previous row's (the Frictionless row number of a single file, or
+    /// a row's place in a dataset of several files); `name` turns such a number into
+    /// words for messages about an earlier row. `keys` come from [`KeyFields::keys`];
+    /// `cell(i)` gives a cell's text for messages.
+    #[allow(clippy::too_many_arguments)]
     pub fn check(
         &mut self,
         schema: &TableSchema,
@@ -221,6 +225,7 @@ impl CrossRowState {
         keys: &RowKeys,
         blank: bool,
         cell: &dyn Fn(usize) -> String,
+        name: RowName,
         out: &mut Vec<Violation>,
     ) {
         if !blank {
@@ -228,16 +233,25 @@ impl CrossRowState {
             // that repeats the value's first row is caught by comparing hashes: only rows
             // with that value missing or repeated need the duplicate-row map. (Rows that
             // repeat a later holder of the value are found there too: they are in it.)
-            match self.unique.check_unique(schema, row, keys, cell, out) {
+            match self.unique.check_unique(schema, row, keys, cell, name, out) {
                 FirstUnique::New => {}
                 FirstUnique::Repeat { first_row, first_hash } if first_hash == keys.row as u64 => {
-                    out.push(duplicate_row::duplicate_of(u64::from(first_row)));
+                    out.push(duplicate_row::duplicate_of(name(first_row)));
                 }
-                _ => self.duplicates.check(row, keys.row, out),
+                _ => self.duplicates.check(row, keys.row, name, out),
             }
         }
-        self.unique.check_primary_key(schema, row, keys, cell, out);
+        self.unique.check_primary_key(schema, row, keys, cell, name, out);
     }
+}
+
+/// Names an earlier row, by the number the cross-row rules keep for it, in messages
+/// ("already appears in row 3").
+pub type RowName<'a> = &'a dyn Fn(u32) -> String;
+
+/// [`RowName`] for one file: the row number as it is.
+pub fn numbered(row: u32) -> String {
+    format!("row {row}")
 }
 
 /// The closest of `candidates` to `value`, if close enough to suggest ("did you mean").
@@ -287,7 +301,7 @@ mod tests {
                 hash_record(r.concat().as_bytes(), r.iter().map(|c| c.len())),
             );
             let mut out = Vec::new();
-            cross.check(&schema, row, &keys, false, &|i| r[i].to_string(), &mut out);
+            cross.check(&schema, row, &keys, false, &|i| r[i].to_string(), &numbered, &mut out);
             dups.extend(
                 out.iter()
                     .filter(|v| v.code == "duplicate-row")

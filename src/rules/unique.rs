@@ -185,6 +185,7 @@ impl UniqueState {
         row: u64,
         keys: &RowKeys,
         cell: &dyn Fn(usize) -> String,
+        name: super::RowName,
         out: &mut Vec<Violation>,
     ) -> FirstUnique {
         let mut first = FirstUnique::Absent;
@@ -216,9 +217,10 @@ impl UniqueState {
                             "unique-error",
                             Some(*i),
                             format!(
-                                "\"{}\" in `{}` already appears in row {first_row}",
+                                "\"{}\" in `{}` already appears in {}",
                                 cell(*i),
-                                schema.fields[*i].name
+                                schema.fields[*i].name,
+                                name(first_row)
                             ),
                         )
                         .constraint("unique")
@@ -242,6 +244,7 @@ impl UniqueState {
         row: u64,
         keys: &RowKeys,
         cell: &dyn Fn(usize) -> String,
+        name: super::RowName,
         out: &mut Vec<Violation>,
     ) {
         let pk = &self.pk;
@@ -269,9 +272,10 @@ impl UniqueState {
                         "primary-key",
                         None,
                         format!(
-                            "primary key ({}) = ({}) already appears in row {first}",
+                            "primary key ({}) = ({}) already appears in {}",
                             names.join(", "),
-                            values.join(", ")
+                            values.join(", "),
+                            name(first)
                         ),
                     )
                     .expected("a key not used by another row"),
@@ -311,8 +315,8 @@ mod tests {
             );
             let cell = |i: usize| cells[i].to_string();
             let mut out = Vec::new();
-            st.check_unique(&s, n as u64 + 2, &keys, &cell, &mut out);
-            st.check_primary_key(&s, n as u64 + 2, &keys, &cell, &mut out);
+            st.check_unique(&s, n as u64 + 2, &keys, &cell, &super::super::numbered, &mut out);
+            st.check_primary_key(&s, n as u64 + 2, &keys, &cell, &super::super::numbered, &mut out);
             got.push(out.iter().map(|v| v.message.clone()).collect::<Vec<_>>());
         }
         assert_eq!(

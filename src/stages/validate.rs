@@ -26,7 +26,8 @@ use crate::model::IngestedRow;
 use crate::names::countries::CountryResolver;
 use crate::progress::Progress;
 use crate::rules::{
-    hash_record, CrossRowState, ErrorRecord, ForeignKeyState, KeyFields, RowChecker, RowInfo, RowKeys, Violation,
+    hash_record, numbered, CrossRowState, ErrorRecord, ForeignKeyState, KeyFields, RowChecker, RowInfo, RowKeys,
+    Violation,
 };
 use crate::schema::TableSchema;
 
@@ -117,7 +118,15 @@ pub fn check_rows(
                     }
                     done += 1;
                     let cell = |i: usize| row.cell(i).unwrap_or_default().to_string();
-                    cross.check(schema, row.at.row, &keys, blank, &cell, &mut violations);
+                    // Rows are numbered by their place in the dataset: row numbers
+                    // restart in every file, so an earlier row is named with its file
+                    // when it is in another one.
+                    let name = |first: u32| match all_rows.get(first as usize) {
+                        Some(r) if r.at.file == row.at.file => format!("row {}", r.at.row),
+                        Some(r) => format!("row {} of {}", r.at.row, r.at.file),
+                        None => format!("row {first}"),
+                    };
+                    cross.check(schema, i as u64, &keys, blank, &cell, &name, &mut violations);
                     if !fk.is_empty() && !blank {
                         let all = || row.cells().into_iter().map(str::to_string).collect();
                         fk.observe(
@@ -306,7 +315,7 @@ impl<F: FnMut(&[String], Vec<ErrorRecord>) -> Result<()>> Finisher<'_, F> {
                     .collect::<Vec<String>>()
             };
             self.cross
-                .check(schema, pos.row, &r.keys, r.blank, &cell, &mut r.violations);
+                .check(schema, pos.row, &r.keys, r.blank, &cell, &numbered, &mut r.violations);
             if !self.fk.is_empty() && !r.blank {
                 let info = RowInfo {
                     index: self.stats.rows as usize,

@@ -357,3 +357,48 @@ fn errors_of_several_files_come_in_file_then_row_order() {
     assert_eq!(at, vec![("raw/reports/a.csv", "3"), ("raw/reports/b.csv", "2")]);
     no_panic(&out);
 }
+
+/// The cross-row rules name the earlier row with its file when it is in another file of
+/// raw/reports (row numbers restart in every file: "the same as row 3" from b.csv read
+/// as b.csv's own row 3), and as a plain row number within one file.
+#[test]
+fn a_repeat_of_a_row_in_another_file_names_that_file() {
+    let wd = Workdir::new();
+    let r = |host: &str, url: &str| row("Kenya", host, "Machakos", "2019", url);
+    wd.reports(
+        "a.csv",
+        &[
+            &r("Machakos University", "https://example.org/a1"),
+            &r("Machakos University", "https://example.org/a2"),
+        ],
+    );
+    wd.reports(
+        "b.csv",
+        &[
+            &r("Other", "https://example.org/b1"),
+            &r("Machakos University", "https://example.org/a2"),
+            &r("Other", "https://example.org/b1"),
+        ],
+    );
+    wd.run(&["ingest"]).expect(0);
+    let out = wd.run(&["validate"]).expect(1);
+    let q = wd.csv_rows("build/quarantine.csv");
+    let dups: Vec<(&str, &str, &str)> = q
+        .iter()
+        .filter(|r| r["code"] == "duplicate-row")
+        .map(|r| (r["file"].as_str(), r["line"].as_str(), r["message"].as_str()))
+        .collect();
+    assert_eq!(
+        dups,
+        vec![
+            (
+                "raw/reports/b.csv",
+                "3",
+                "row is the same as row 3 of raw/reports/a.csv"
+            ),
+            ("raw/reports/b.csv", "4", "row is the same as row 2"),
+        ],
+        "{out}"
+    );
+    no_panic(&out);
+}
