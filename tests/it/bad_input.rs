@@ -326,6 +326,16 @@ fn an_end_of_table_foreign_key_error_lands_on_its_own_file_and_row() {
     no_panic(&out);
 }
 
+/// Writes `a` and `b` as raw/reports/a.csv and b.csv, ingests them and runs validate,
+/// which must reject data.
+fn validate_two_files(wd: &Workdir, a: &[String], b: &[String]) -> crate::workdir::Output {
+    for (name, rows) in [("a.csv", a), ("b.csv", b)] {
+        wd.reports(name, &rows.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+    wd.run(&["ingest"]).expect(0);
+    wd.run(&["validate"]).expect(1)
+}
+
 /// Errors come in (file, row) order over the files of raw/reports, on stderr and in the
 /// quarantine file: b.csv's row 2 comes after a.csv's row 3 (row numbers restart in
 /// every file, so ordering by them alone interleaved the files).
@@ -333,22 +343,11 @@ fn an_end_of_table_foreign_key_error_lands_on_its_own_file_and_row() {
 fn errors_of_several_files_come_in_file_then_row_order() {
     let wd = Workdir::new();
     let r = |url: &str, opened: &str| row("Kenya", "Machakos University", "Machakos", opened, url);
-    wd.reports(
-        "a.csv",
-        &[
-            &r("https://example.org/a1", "2019"),
-            &r("https://example.org/a2", "20x9"),
-        ],
+    let out = validate_two_files(
+        &wd,
+        &[r("https://example.org/a1", "2019"), r("https://example.org/a2", "20x9")],
+        &[r("https://example.org/b1", "19x9"), r("https://example.org/b2", "2019")],
     );
-    wd.reports(
-        "b.csv",
-        &[
-            &r("https://example.org/b1", "19x9"),
-            &r("https://example.org/b2", "2019"),
-        ],
-    );
-    wd.run(&["ingest"]).expect(0);
-    let out = wd.run(&["validate"]).expect(1);
     let a = out.stderr.find("--> raw/reports/a.csv:3:").expect("a.csv:3 reported");
     let b = out.stderr.find("--> raw/reports/b.csv:2:").expect("b.csv:2 reported");
     assert!(a < b, "a.csv's error after b.csv's{out}");
@@ -365,23 +364,18 @@ fn errors_of_several_files_come_in_file_then_row_order() {
 fn a_repeat_of_a_row_in_another_file_names_that_file() {
     let wd = Workdir::new();
     let r = |host: &str, url: &str| row("Kenya", host, "Machakos", "2019", url);
-    wd.reports(
-        "a.csv",
+    let out = validate_two_files(
+        &wd,
         &[
-            &r("Machakos University", "https://example.org/a1"),
-            &r("Machakos University", "https://example.org/a2"),
+            r("Machakos University", "https://example.org/a1"),
+            r("Machakos University", "https://example.org/a2"),
+        ],
+        &[
+            r("Other", "https://example.org/b1"),
+            r("Machakos University", "https://example.org/a2"),
+            r("Other", "https://example.org/b1"),
         ],
     );
-    wd.reports(
-        "b.csv",
-        &[
-            &r("Other", "https://example.org/b1"),
-            &r("Machakos University", "https://example.org/a2"),
-            &r("Other", "https://example.org/b1"),
-        ],
-    );
-    wd.run(&["ingest"]).expect(0);
-    let out = wd.run(&["validate"]).expect(1);
     let q = wd.csv_rows("build/quarantine.csv");
     let dups: Vec<(&str, &str, &str)> = q
         .iter()
