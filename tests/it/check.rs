@@ -136,3 +136,32 @@ fn a_pull_request_is_diffed_against_its_base_in_a_temporary_repository() {
     );
     assert!(summary.contains("| added | raw/reports/asia.csv:"), "{summary}");
 }
+
+/// A report that repeats a row of another report file: `luban run` rejects it (the
+/// cross-row rules span raw/reports), so `luban check` must show why, pointing at the
+/// row, in human and GitHub output. (Checking one file at a time, check passed every
+/// table and then said the pipeline rejects raw/ "see the errors above" with none shown.)
+#[test]
+fn check_reports_a_row_repeated_across_report_files() {
+    let wd = Workdir::with_committed_raw();
+    wd.run(&["run", "--quiet"]).expect(0);
+    // the last row of africa.csv, pasted into asia.csv
+    let africa = wd.read("raw/reports/africa.csv");
+    let last = africa.lines().last().unwrap().to_string();
+    let africa_line = africa.lines().count();
+    wd.append("raw/reports/asia.csv", &last);
+    let asia_line = wd.read("raw/reports/asia.csv").lines().count();
+    let out = wd.run(&["check"]).expect(1);
+    out.stderr_has("error[duplicate-row]")
+        .stderr_has(&format!("--> raw/reports/asia.csv:{asia_line}:"))
+        .stderr_has(&format!(
+            "row is the same as row {africa_line} of raw/reports/africa.csv"
+        ));
+    let gh = wd.run(&["check", "--format", "github"]).expect(1);
+    assert!(
+        gh.stdout.lines().any(|l| l.starts_with("::error ")
+            && l.contains("file=raw/reports/asia.csv")
+            && l.contains(&format!("line={asia_line}"))),
+        "{gh}"
+    );
+}
