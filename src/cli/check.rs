@@ -1,6 +1,6 @@
 //! `luban check`: what CI runs on a data pull request. It validates every table of the
-//! dataset against its schema (reports, alias tables, reference tables, claims,
-//! decisions), reruns the whole pipeline on a copy of `raw/` and requires `output/` to be
+//! dataset against its schema (the report files together, as one table, as `luban run`
+//! does; alias tables, reference tables, claims, decisions), reruns the whole pipeline on a copy of `raw/` and requires `output/` to be
 //! exactly what it produces, and flags countries that lose workshops against the
 //! committed `output/countries.csv`.
 //!
