@@ -10,7 +10,9 @@ fn main() {
     // A run frees and reallocates hundreds of MiB between stages. By default mimalloc
     // returns freed memory to the OS after 10 ms and the kernel zeroes it again on the
     // next use: at 1M reports that was a third of dedupe's time (sys 7 s → 3 s). luban is
-    // a batch process, so memory is kept until exit (the peak RSS does not change).
+    // a batch process, so memory is kept until exit. That costs peak RSS at scale: at 10M
+    // reports, 7.75 GiB kept against 6.66 GiB purged, for 106 s against 138 s (sys 36 s
+    // against 65 s; BENCHMARKS.md, fifth round). At 1M the peak did not change.
     // SAFETY: sets one value in mimalloc's option table, before any other thread exists.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     std::process::exit(luban::cli::main());
