@@ -99,18 +99,31 @@ pub fn stage_same_as(path: &Path, same_as: &Path) -> Result<()> {
     std::fs::rename(&tmp, path).with_context(|| format!("failed to rename temp file to `{}`", path.display()))
 }
 
-/// Writes a staged text file made of `blocks` parts in order, rendering a round of them
-/// in parallel while the previous round is written (the pattern of [`write_artifact`]).
-/// `render(i, out)` appends block `i` to an empty buffer; the buffers are reused, so the
-/// memory in flight is a round of blocks whatever the file's size. The bytes are those
-/// of rendering every block in order on one thread.
+/// Writes a staged text file made of `blocks` parts in order (see [`write_in_rounds`]):
+/// a round is a couple of blocks per thread.
 pub fn write_blocks(
     path: &Path,
     blocks: usize,
     render: impl Fn(usize, &mut Vec<u8>) -> Result<()> + Sync,
 ) -> Result<()> {
-    use rayon::prelude::*;
     let per_round = 2 * rayon::current_num_threads().max(1);
+    write_staged(path, |w| write_in_rounds(w, blocks, per_round, render))
+}
+
+/// Writes `blocks` parts to `w` in order, rendering a round of `per_round` of them in
+/// parallel while this thread writes the previous round: copying the bytes into the
+/// page cache takes about as long as rendering them, and one had waited for the other.
+/// `render(i, out)` appends block `i` to an empty buffer; the buffers are reused, so the
+/// memory in flight is two rounds of blocks whatever the file's size. The bytes are
+/// those of rendering every block in order on one thread.
+fn write_in_rounds(
+    w: &mut dyn Write,
+    blocks: usize,
+    per_round: usize,
+    render: impl Fn(usize, &mut Vec<u8>) -> Result<()> + Sync,
+) -> Result<()> {
+    use rayon::prelude::*;
+    let per_round = per_round.max(1);
     let render_round = |first: usize, bufs: &mut Vec<Vec<u8>>| -> Result<()> {
         let n = per_round.min(blocks - first);
         bufs.resize_with(n, Vec::new);
@@ -119,30 +132,28 @@ pub fn write_blocks(
             render(first + k, buf)
         })
     };
-    write_staged(path, |w| {
-        let (mut ready, mut next) = (Vec::new(), Vec::new());
-        if blocks > 0 {
-            render_round(0, &mut ready)?;
-        }
-        let mut first = per_round;
-        loop {
-            let more = first < blocks;
-            let mut rendered = Ok(());
-            let written = rayon::in_place_scope(|s| {
-                if more {
-                    s.spawn(|_| rendered = render_round(first, &mut next));
-                }
-                ready.iter().try_for_each(|b| w.write_all(b))
-            });
-            written?;
-            rendered?;
-            if !more {
-                return Ok(());
+    let (mut ready, mut next) = (Vec::new(), Vec::new());
+    if blocks > 0 {
+        render_round(0, &mut ready)?;
+    }
+    let mut first = per_round;
+    loop {
+        let more = first < blocks;
+        let mut rendered = Ok(());
+        let written = rayon::in_place_scope(|s| {
+            if more {
+                s.spawn(|_| rendered = render_round(first, &mut next));
             }
-            std::mem::swap(&mut ready, &mut next);
-            first += per_round;
+            ready.iter().try_for_each(|b| w.write_all(b))
+        });
+        written?;
+        rendered?;
+        if !more {
+            return Ok(());
         }
-    })
+        std::mem::swap(&mut ready, &mut next);
+        first += per_round;
+    }
 }
 
 /// The first bytes of every staged artifact; the version changes with the record types.
@@ -164,10 +175,8 @@ const FRAME_MAX: usize = 256 << 20;
 /// Writes records as a staged artifact, atomically: the magic line, the record count (u64
 /// LE), then frames of `[byte length u32 LE][record count u32 LE][decoded length u32 LE]
 /// [zstd-compressed postcard records]`. The bytes are the same for any thread count.
-///
-/// The frames of one round are encoded on the pool while this thread writes the previous
-/// round's: copying the bytes into the page cache took as long as encoding them (at a
-/// million reports, each half a second), and one had waited for the other.
+/// A round of [`FRAMES_PER_ROUND`] frames is encoded while the previous one is written
+/// ([`write_in_rounds`]).
 pub fn write_artifact<T: Serialize + Sync>(path: &Path, items: &[T]) -> Result<()> {
     let frames: Vec<&[T]> = items.chunks(FRAME_RECORDS).collect();
     write_frames(path, items.len(), &frames)
@@ -184,48 +193,23 @@ fn write_frames<T: Serialize + Sync>(path: &Path, count: usize, frames: &[&[T]])
     write_staged(path, |w| {
         w.write_all(ARTIFACT_MAGIC)?;
         w.write_all(&(count as u64).to_le_bytes())?;
-        let mut rounds = frames.chunks(FRAMES_PER_ROUND);
-        let mut ready = encode_round(rounds.next().unwrap_or_default())?;
-        loop {
-            let next = rounds.next();
-            let mut encoded = None;
-            let written = rayon::in_place_scope(|s| {
-                if let Some(round) = next {
-                    s.spawn(|_| encoded = Some(encode_round(round)));
-                }
-                ready.iter().try_for_each(|(head, body)| {
-                    w.write_all(head)?;
-                    w.write_all(body)
-                })
-            });
-            written?;
-            match encoded {
-                Some(frames) => ready = frames?,
-                None => return Ok(()),
-            }
-        }
+        write_in_rounds(w, frames.len(), FRAMES_PER_ROUND, |i, out| encode_frame(frames[i], out))
     })
 }
 
-/// The frames of one round of records (header, compressed body), encoded in parallel.
-fn encode_round<T: Serialize + Sync>(round: &[&[T]]) -> Result<Vec<([u8; 12], Vec<u8>)>> {
-    use rayon::prelude::*;
-    round
-        .par_iter()
-        .map(|chunk| {
-            let mut raw = Vec::new();
-            for item in chunk.iter() {
-                raw = postcard::to_extend(item, raw).context("failed to encode records")?;
-            }
-            let body = zstd::bulk::compress(&raw, FRAME_LEVEL).context("failed to compress records")?;
-            let too_large = || anyhow::anyhow!("failed to encode records: a frame is larger than 4 GiB");
-            let mut head = [0u8; 12];
-            head[..4].copy_from_slice(&u32::try_from(body.len()).map_err(|_| too_large())?.to_le_bytes());
-            head[4..8].copy_from_slice(&(chunk.len() as u32).to_le_bytes());
-            head[8..].copy_from_slice(&u32::try_from(raw.len()).map_err(|_| too_large())?.to_le_bytes());
-            Ok((head, body))
-        })
-        .collect()
+/// Appends one frame of records to `out`: its header, then its compressed body.
+fn encode_frame<T: Serialize>(chunk: &[T], out: &mut Vec<u8>) -> Result<()> {
+    let mut raw = Vec::new();
+    for item in chunk {
+        raw = postcard::to_extend(item, raw).context("failed to encode records")?;
+    }
+    let body = zstd::bulk::compress(&raw, FRAME_LEVEL).context("failed to compress records")?;
+    let too_large = || anyhow::anyhow!("failed to encode records: a frame is larger than 4 GiB");
+    out.extend_from_slice(&u32::try_from(body.len()).map_err(|_| too_large())?.to_le_bytes());
+    out.extend_from_slice(&(chunk.len() as u32).to_le_bytes());
+    out.extend_from_slice(&u32::try_from(raw.len()).map_err(|_| too_large())?.to_le_bytes());
+    out.extend_from_slice(&body);
+    Ok(())
 }
 
 /// Reads a staged artifact written by an earlier stage (`produced_by`).
