@@ -1,8 +1,8 @@
 //! `luban check`: what CI runs on a data pull request. It validates every table of the
 //! dataset against its schema (the report files together, as one table, as `luban run`
-//! does; alias tables, reference tables, claims, decisions), reruns the whole pipeline on a copy of `raw/` and requires `output/` to be
-//! exactly what it produces, and flags countries that lose workshops against the
-//! committed `output/countries.csv`.
+//! does; alias tables, reference tables, claims, decisions), reruns the whole pipeline
+//! on a copy of `raw/` and requires `output/` to be exactly what it produces, and flags
+//! countries that lose workshops against the committed `output/countries.csv`.
 //!
 //! With `--base REF` it also diffs the data against that git revision: report rows and
 //! published workshops added, removed and changed (cell by cell), per-country count
@@ -134,23 +134,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     // The report files together, as `luban run` validates them: duplicate rows, unique
     // values and foreign keys span the files. (Checked one file at a time, a row that
     // repeats another file's passed here, and the pipeline run below rejected it with
-    // nothing shown.) Read with ingest's own listing: sorted, symlinks refused.
+    // nothing shown.)
     let hidden = crate::progress::Progress::hidden();
     let reports_schema = ctx.reports_schema(&layout)?;
-    let mut rows = Vec::new();
-    for path in layout.report_files()? {
-        let shown = layout.display(&path).replace('\\', "/");
-        let read = ingest::read_file(&path, &shown, &reports_schema, &hidden)?;
-        stats.files += 1;
-        stats.rows += read.rows.len() as u64;
-        if read.file_errors.is_empty() {
-            rows.extend(read.rows);
-        } else {
-            // a file with a bad header or encoding is rejected whole, as ingest does
-            stats.rejected_rows += read.rows.len() as u64;
-            errors.extend(read.file_errors);
-        }
-    }
+    let read = ingest::read_report_files(&layout, &reports_schema, &hidden)?;
+    stats.files += read.files;
+    stats.rows += read.rows_in;
+    stats.rejected_rows += read.rejected;
+    errors.extend(read.file_errors);
+    let rows = read.rows;
     let checked = validate::check_rows(
         &reports_schema,
         Some(&countries),

@@ -339,36 +339,69 @@ pub struct Ingested {
     pub files: usize,
 }
 
+/// Every report file of the dataset read against `schema`, in ingest's order (sorted,
+/// symlinks refused). A file with a file error (header, encoding) is rejected whole:
+/// its rows are counted in `rejected`, not kept. `luban check` reads the reports the
+/// same way.
+pub struct ReportFiles {
+    pub files: usize,
+    /// rows read, in all files
+    pub rows_in: u64,
+    /// rows of the rejected files
+    pub rejected: u64,
+    /// the rows of the accepted files, in file then row order
+    pub rows: Vec<IngestedRow>,
+    pub file_errors: Vec<ErrorRecord>,
+}
+
+pub fn read_report_files(layout: &Layout, schema: &TableSchema, progress: &Progress) -> Result<ReportFiles> {
+    let files = layout.report_files()?;
+    let mut out = ReportFiles {
+        files: files.len(),
+        rows_in: 0,
+        rejected: 0,
+        rows: Vec::new(),
+        file_errors: Vec::new(),
+    };
+    progress.set_total(files.iter().filter_map(|f| f.metadata().ok()).map(|m| m.len()).sum());
+    for path in &files {
+        let shown = layout.display(path).replace('\\', "/");
+        let read = read_file(path, &shown, schema, progress)?;
+        out.rows_in += read.rows.len() as u64;
+        if read.file_errors.is_empty() {
+            if out.rows.is_empty() {
+                out.rows = read.rows; // no copy for the first (often the only) file
+            } else {
+                out.rows.extend(read.rows);
+            }
+        } else {
+            out.rejected += read.rows.len() as u64;
+            out.file_errors.extend(read.file_errors);
+        }
+    }
+    Ok(out)
+}
+
 /// Runs ingest over the dataset's raw reports.
 pub fn run(layout: &Layout, schema: &TableSchema, progress: &Progress) -> Result<Ingested> {
     let start = Instant::now();
     let mut report = StageReport::new("ingest");
-    let files = layout.report_files()?;
-    if files.is_empty() {
+    let ReportFiles {
+        files,
+        rows_in,
+        rejected,
+        mut rows,
+        file_errors,
+    } = read_report_files(layout, schema, progress)?;
+    if files == 0 {
         anyhow::bail!(
             "no report files: `{}` holds no *.csv",
             layout.display(&layout.raw_reports())
         );
     }
-    let mut rows = Vec::new();
-    let mut file_errors = Vec::new();
-    progress.set_total(files.iter().filter_map(|f| f.metadata().ok()).map(|m| m.len()).sum());
-    for path in &files {
-        let shown = layout.display(path).replace('\\', "/");
-        let read = read_file(path, &shown, schema, progress)?;
-        report.rows_in += read.rows.len() as u64;
-        if read.file_errors.is_empty() {
-            report.rows_out += read.rows.len() as u64;
-            if rows.is_empty() {
-                rows = read.rows; // no copy for the first (often the only) file
-            } else {
-                rows.extend(read.rows);
-            }
-        } else {
-            report.rejected += read.rows.len() as u64;
-            file_errors.extend(read.file_errors);
-        }
-    }
+    report.rows_in = rows_in;
+    report.rows_out = rows_in - rejected;
+    report.rejected = rejected;
     let out = layout.build_file("ingested.bin");
     if file_errors.is_empty() {
         csvio::write_artifact(&out, &rows)?;
@@ -384,6 +417,6 @@ pub fn run(layout: &Layout, schema: &TableSchema, progress: &Progress) -> Result
         report,
         rows,
         file_errors,
-        files: files.len(),
+        files,
     })
 }
