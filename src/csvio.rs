@@ -84,29 +84,6 @@ fn write_renamed(path: &Path, sync: bool, fill: impl FnOnce(&mut dyn Write) -> R
     Ok(())
 }
 
-/// Makes `path` a staged file with the bytes of `same_as`, which must hold exactly what
-/// would be written (the caller knows): a hard link renamed into place, so no byte is
-/// copied. Where links are not possible, the bytes are copied. A later rewrite of
-/// either file replaces its inode (every write renames), so the other keeps its bytes.
-///
-/// When `path` already is a link to `same_as` (a rerun on unchanged input), rename(2)
-/// of one link onto another of the same file does nothing and reports success, leaving
-/// the temp name behind; one was left per run until the temp was removed after it.
-pub fn stage_same_as(path: &Path, same_as: &Path) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(".luban-link-{}.tmp", std::process::id()));
-    let _ = std::fs::remove_file(&tmp);
-    if std::fs::hard_link(same_as, &tmp).is_err() {
-        std::fs::copy(same_as, &tmp)
-            .with_context(|| format!("failed to copy `{}` to `{}`", same_as.display(), path.display()))?;
-    }
-    let renamed =
-        std::fs::rename(&tmp, path).with_context(|| format!("failed to rename temp file to `{}`", path.display()));
-    // gone after a real rename; still there after the no-op one, or after a failure
-    let _ = std::fs::remove_file(&tmp);
-    renamed
-}
-
 /// Writes a staged text file made of `blocks` parts in order (see [`write_in_rounds`]):
 /// a round is a couple of blocks per thread.
 pub fn write_blocks(
@@ -165,7 +142,7 @@ fn write_in_rounds(
 }
 
 /// The first bytes of every staged artifact; the version changes with the record types.
-const ARTIFACT_MAGIC: &[u8] = b"luban-artifact 5\n";
+const ARTIFACT_MAGIC: &[u8] = b"luban-artifact 6\n";
 /// Records per frame: frames are encoded and decoded in parallel, a few at a time, so the
 /// memory for bytes in flight stays small whatever the artifact's size. A frame is one
 /// chunk of [`Chunked`] records.
@@ -404,27 +381,6 @@ mod tests {
         .unwrap_err();
         assert!(format!("{err:#}").contains(&format!("block {} failed", 2 * per_round + 1)));
         assert!(!path.exists());
-    }
-
-    #[test]
-    fn staging_a_file_as_another_leaves_no_temp_file_when_rerun() {
-        let dir = tempfile::tempdir().unwrap();
-        let (a, b) = (dir.path().join("a.bin"), dir.path().join("b.bin"));
-        std::fs::write(&a, b"same bytes").unwrap();
-        // the second time, b already is a link to a: rename(2) is a no-op then
-        for _ in 0..2 {
-            stage_same_as(&b, &a).unwrap();
-            assert_eq!(std::fs::read(&b).unwrap(), b"same bytes");
-            let mut names: Vec<String> = std::fs::read_dir(dir.path())
-                .unwrap()
-                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                .collect();
-            names.sort();
-            assert_eq!(names, ["a.bin", "b.bin"]);
-        }
-        // a rewrite of a (which renames a new file into place) leaves b's bytes alone
-        write_staged(&a, |w| Ok(w.write_all(b"new bytes")?)).unwrap();
-        assert_eq!(std::fs::read(&b).unwrap(), b"same bytes");
     }
 
     #[test]

@@ -10,9 +10,10 @@
 //! be rerun alone and `luban run` can skip stages whose inputs did not change.
 //!
 //! ```text
-//!  raw/reports/*.csv ──ingest──▶ build/ingested.bin            (cells as read + file:line)
-//!    schemas/reports.schema.json
-//!  build/ingested.bin ──validate──▶ build/valid.bin             (rows that pass every rule)
+//!  raw/reports/*.csv ──ingest──▶ build/ingested.bin            (the files read, their hashes;
+//!    schemas/reports.schema.json                                 rows: cells + file:line)
+//!  build/ingested.bin ──validate──▶ build/valid.bin             (rows that pass every rule:
+//!                                                                the files less rejected rows)
 //!                                  ▶ build/quarantine.csv       (rejected rows, with codes)
 //!    raw/reference/*.csv, raw/aliases/countries.csv (country foreign key)
 //!  build/valid.bin ──normalize──▶ build/normalized.bin          (ISO country, canonical names,

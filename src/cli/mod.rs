@@ -42,12 +42,14 @@ pub struct Cli {
 enum Command {
     /// Read raw/reports/*.csv, check encoding and headers, stage rows with provenance.
     ///
-    /// Writes build/ingested.bin. Cost: one pass over the raw files.
+    /// Writes build/ingested.bin: the files read with their content hashes (stages run
+    /// alone read the rows again from them). Cost: one pass over the raw files.
     #[command(after_help = "Examples:\n  luban ingest\n  luban ingest --root ../luban-copy")]
     Ingest,
     /// Check every cell against its schema; quarantine bad rows.
     ///
-    /// Without FILE: checks the staged rows of the dataset, writes build/valid.bin and
+    /// Without FILE: checks the rows build/ingested.bin stands for (read again from
+    /// raw/reports, refused if a file changed since ingest), writes build/valid.bin and
     /// build/quarantine.csv. With FILE(s) and --schema: checks any CSV, like
     /// `frictionless validate`. Diagnostics go to stderr; --format json|github to stdout.
     #[command(
@@ -195,7 +197,17 @@ fn show(path: &std::path::Path) -> anyhow::Result<Outcome> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
     match name {
         "ingested.bin" | "valid.bin" => {
-            let rows: Vec<IngestedRow> = read_artifact(path, if name == "valid.bin" { "validate" } else { "ingest" })?;
+            // These stand for rows of raw/reports (see `stages::ingest`), read again from
+            // the dataset the artifact is in: the folder above its build/.
+            let staged = crate::stages::ingest::read_staged(path, if name == "valid.bin" { "validate" } else { "ingest" })?;
+            let full = path
+                .canonicalize()
+                .map_err(|e| anyhow::anyhow!("failed to open `{}`: {e}", path.display()))?;
+            let root = full.parent().and_then(std::path::Path::parent).unwrap_or(&full);
+            let layout = crate::layout::Layout::open(root)?;
+            let schema_path = layout.schema("reports");
+            let schema = crate::schema::TableSchema::load(&schema_path, &layout.display(&schema_path))?;
+            let rows = crate::stages::ingest::rows_of(&layout, &staged, &schema)?;
             print(rows.iter().map(IngestedRowView::from).collect())?
         }
         "normalized.bin" => print::<Report>(read_artifact(path, "normalize")?)?,

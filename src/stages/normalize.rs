@@ -574,8 +574,8 @@ pub struct Normalized {
     pub reports: Chunked<Report>,
 }
 
-/// Runs normalize on validate's valid rows: `input` within `luban run`, else
-/// `build/valid.bin`.
+/// Runs normalize on validate's valid rows: `input` within `luban run`, else the rows
+/// `build/valid.bin` stands for.
 pub fn run(
     layout: &Layout,
     schema: &TableSchema,
@@ -587,7 +587,10 @@ pub fn run(
     let start = Instant::now();
     let rows = match input {
         Some(rows) => rows,
-        None => csvio::read_artifact(&layout.build_file("valid.bin"), "validate")?,
+        None => {
+            progress.note("reading raw/reports");
+            super::ingest::load_staged(layout, "valid.bin", "validate", schema)?
+        }
     };
     let mut report = StageReport::new("normalize");
     report.rows_in = rows.len() as u64;

@@ -4,8 +4,9 @@
 //! and re-ingested. Nothing is dropped: every row read is either valid or quarantined.
 //!
 //! Two entry points share the rules:
-//! - [`run`]: the dataset stage, on ingest's rows (in memory, or `build/ingested.bin`),
-//!   writing `build/valid.bin` and `build/quarantine.csv`;
+//! - [`run`]: the dataset stage, on ingest's rows (in memory, or read again from the files
+//!   `build/ingested.bin` lists), writing `build/valid.bin` (those files and the rows
+//!   rejected) and `build/quarantine.csv`;
 //! - [`check_source`]: any CSV file, streamed in batches. Per-row rules run on both cores
 //!   in ordered batches (a reader thread feeds them); the cross-row rules (unique, primary
 //!   key, duplicate row) then run in row order, so the output is the same for any `jobs`.
@@ -18,7 +19,7 @@ use std::time::Instant;
 use anyhow::Result;
 use rayon::prelude::*;
 
-use super::ingest::{decode, decode_valid, place, Batch, CsvSource, RecordPos};
+use super::ingest::{self, decode, decode_valid, place, Batch, CsvSource, RecordPos};
 use super::StageReport;
 use crate::csvio;
 use crate::layout::Layout;
@@ -43,6 +44,8 @@ pub struct Limits {
 pub struct Checked {
     pub valid: Vec<IngestedRow>,
     pub rejected: Vec<(IngestedRow, Vec<ErrorRecord>)>,
+    /// The positions of the rejected rows among the rows checked, ascending.
+    pub rejected_at: Vec<u64>,
     /// True when `max_errors` stopped the check before the last row.
     pub stopped_early: bool,
     pub unchecked: u64,
@@ -202,6 +205,7 @@ pub fn check_rows(
         errors_of.entry(i).or_default().extend(errors);
     }
     if !errors_of.is_empty() {
+        out.rejected_at = errors_of.keys().map(|&i| i as u64).collect();
         let mut i = 0usize;
         let taken: Vec<IngestedRow> = rows
             .extract_if(.., |_| {
@@ -563,7 +567,8 @@ pub struct Validated {
     pub checked: Checked,
 }
 
-/// Runs validate on ingest's rows: `input` within `luban run`, else `build/ingested.bin`.
+/// Runs validate on ingest's rows: `input` within `luban run`, else the rows
+/// `build/ingested.bin` stands for.
 pub fn run(
     layout: &Layout,
     schema: &TableSchema,
@@ -573,9 +578,15 @@ pub fn run(
     progress: &Progress,
 ) -> Result<Validated> {
     let start = Instant::now();
+    let staged = ingest::read_staged(&layout.build_file("ingested.bin"), "ingest")?;
     let rows = match input {
         Some(rows) => rows,
-        None => csvio::read_artifact(&layout.build_file("ingested.bin"), "ingest")?,
+        None => {
+            progress.note("reading raw/reports");
+            let rows = ingest::rows_of(layout, &staged, schema)?;
+            progress.note("");
+            rows
+        }
     };
     let mut report = StageReport::new("validate");
     report.rows_in = rows.len() as u64;
@@ -588,13 +599,13 @@ pub fn run(
     let valid_path = layout.build_file("valid.bin");
     if checked.stopped_early {
         let _ = std::fs::remove_file(&valid_path);
-    } else if checked.rejected.is_empty() {
-        // Every row is valid: valid.bin would be ingested.bin byte for byte (the rows came
-        // from it, or ingest just wrote it from them). Linking spares writing and hashing
-        // a third of a GB at a million reports.
-        csvio::stage_same_as(&valid_path, &layout.build_file("ingested.bin"))?;
     } else {
-        csvio::write_artifact(&valid_path, &checked.valid)?;
+        // the files ingest read, less the rejected rows (see `ingest::StagedRows`)
+        let valid = ingest::StagedRows {
+            files: staged.files,
+            rejected: checked.rejected_at.clone(),
+        };
+        csvio::write_artifact(&valid_path, std::slice::from_ref(&valid))?;
     }
     report.elapsed = start.elapsed();
     report.check_conservation()?;

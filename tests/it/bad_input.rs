@@ -225,11 +225,12 @@ fn an_empty_reports_folder_is_reported() {
     out.stderr_has("holds no *.csv");
 }
 
-/// When every row is valid, `build/valid.bin` is `build/ingested.bin` (linked, not
-/// rewritten); a later ingest must not change it, and a validate that rejects rows writes
-/// only the valid ones.
+/// `build/ingested.bin` and `build/valid.bin` stand for rows of raw/reports (the files,
+/// their hashes, the rejected rows), so a stage run alone reads them again from raw/: it
+/// must refuse a file that changed since ingest read it, and it must leave out exactly
+/// the rows validate rejected.
 #[test]
-fn valid_rows_staged_by_link_keep_their_bytes_when_ingest_reruns() {
+fn stages_run_alone_read_the_rows_ingest_staged_and_refuse_changed_raw() {
     let wd = Workdir::new();
     let good = row(
         "Kenya",
@@ -241,23 +242,40 @@ fn valid_rows_staged_by_link_keep_their_bytes_when_ingest_reruns() {
     wd.reports("a.csv", &[&good]);
     wd.run(&["ingest"]).expect(0);
     wd.run(&["validate"]).expect(0);
-    let first = wd.read_bytes("build/ingested.bin");
-    assert_eq!(wd.read_bytes("build/valid.bin"), first);
     let shown = wd.run(&["show", "build/valid.bin"]).expect(0);
     assert_eq!(shown.stdout.lines().count(), 1, "{}", shown.stdout);
 
-    // a second report, one cell short: ingest rewrites ingested.bin only
+    // a second report, one cell short, appended after ingest: every stage that would read
+    // the staged rows refuses, and says what to rerun
     wd.append("raw/reports/a.csv", "Short,Kenya,Machakos");
-    wd.run(&["ingest"]).expect(0);
-    assert_ne!(wd.read_bytes("build/ingested.bin"), first);
-    assert_eq!(wd.read_bytes("build/valid.bin"), first, "valid.bin changed with ingest");
+    for args in [
+        &["validate"][..],
+        &["normalize"],
+        &["show", "build/ingested.bin"],
+        &["show", "build/valid.bin"],
+    ] {
+        let out = wd.run(args).expect(2);
+        out.stderr_has("`raw/reports/a.csv` is not the file ingest read");
+        out.stderr_has("rerun `luban ingest`");
+    }
 
-    // validate rejects the short row and writes the good one alone
+    // ingest again: validate rejects the short row, and the rows staged for normalize
+    // are the good one alone
+    wd.run(&["ingest"]).expect(0);
+    assert_eq!(
+        wd.run(&["show", "build/ingested.bin"]).expect(0).stdout.lines().count(),
+        2
+    );
     wd.run(&["validate"]).expect(1);
     let shown = wd.run(&["show", "build/valid.bin"]).expect(0);
     assert_eq!(shown.stdout.lines().count(), 1, "{}", shown.stdout);
     assert!(shown.stdout.contains("Machakos University"), "{}", shown.stdout);
-    assert_ne!(wd.read_bytes("build/valid.bin"), wd.read_bytes("build/ingested.bin"));
+    wd.run(&["normalize"]).expect(0).stderr_has("1 in       1 out");
+
+    // a staged file that is gone
+    std::fs::remove_file(wd.path("raw/reports/a.csv")).unwrap();
+    let out = wd.run(&["normalize"]).expect(2);
+    out.stderr_has("`raw/reports/a.csv` is gone");
 }
 
 /// A foreign key within the reports table is checked at the end of the table, over every
