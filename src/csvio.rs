@@ -162,32 +162,74 @@ const FRAME_MAX: usize = 256 << 20;
 /// [zstd-compressed postcard records]`. The bytes are the same for any thread count.
 /// A round of [`FRAMES_PER_ROUND`] frames is encoded while the previous one is written
 /// ([`write_in_rounds`]).
-pub fn write_artifact<T: Serialize + Sync>(path: &Path, items: &[T]) -> Result<()> {
+pub fn write_artifact<T: Serialize + DeserializeOwned + Sync>(path: &Path, items: &[T]) -> Result<()> {
     let frames: Vec<&[T]> = items.chunks(FRAME_RECORDS).collect();
     write_frames(path, items.len(), &frames)
 }
 
 /// [`write_artifact`] for chunked records: each chunk is a frame, so the bytes are the
 /// same as for the records in one slice.
-pub fn write_chunked<T: Serialize + Sync>(path: &Path, items: &Chunked<T>) -> Result<()> {
+pub fn write_chunked<T: Serialize + DeserializeOwned + Sync>(path: &Path, items: &Chunked<T>) -> Result<()> {
     let frames: Vec<&[T]> = items.chunks().iter().map(Vec::as_slice).collect();
     write_frames(path, items.len(), &frames)
 }
 
-fn write_frames<T: Serialize + Sync>(path: &Path, count: usize, frames: &[&[T]]) -> Result<()> {
+/// How the records of one frame become bytes and back (`decode` gets the frame's record
+/// count and returns None for bytes it cannot read). The default, [`Postcard`], writes
+/// one record after another; a record type that shares text between records can write
+/// each shared value once per frame instead (see [`crate::report_frames`]).
+pub trait FrameCodec<T> {
+    fn encode(chunk: &[T], raw: &mut Vec<u8>) -> Result<()>;
+    fn decode(raw: &[u8], n: usize) -> Option<Vec<T>>;
+}
+
+/// Records one after another, in postcard.
+pub struct Postcard;
+
+impl<T: Serialize + DeserializeOwned> FrameCodec<T> for Postcard {
+    fn encode(chunk: &[T], raw: &mut Vec<u8>) -> Result<()> {
+        for item in chunk {
+            *raw = postcard::to_extend(item, std::mem::take(raw)).context("failed to encode records")?;
+        }
+        Ok(())
+    }
+
+    fn decode(raw: &[u8], n: usize) -> Option<Vec<T>> {
+        let mut rest = raw;
+        let mut items = Vec::with_capacity(n);
+        for _ in 0..n {
+            let (item, more) = postcard::take_from_bytes(rest).ok()?;
+            items.push(item);
+            rest = more;
+        }
+        rest.is_empty().then_some(items)
+    }
+}
+
+/// [`write_chunked`] with a frame codec of the record type's own.
+pub fn write_chunked_with<T: Sync, C: FrameCodec<T>>(path: &Path, items: &Chunked<T>) -> Result<()> {
+    let frames: Vec<&[T]> = items.chunks().iter().map(Vec::as_slice).collect();
+    write_frames_with::<T, C>(path, items.len(), &frames)
+}
+
+fn write_frames<T: Serialize + DeserializeOwned + Sync>(path: &Path, count: usize, frames: &[&[T]]) -> Result<()> {
+    write_frames_with::<T, Postcard>(path, count, frames)
+}
+
+fn write_frames_with<T: Sync, C: FrameCodec<T>>(path: &Path, count: usize, frames: &[&[T]]) -> Result<()> {
     write_staged(path, |w| {
         w.write_all(ARTIFACT_MAGIC)?;
         w.write_all(&(count as u64).to_le_bytes())?;
-        write_in_rounds(w, frames.len(), FRAMES_PER_ROUND, |i, out| encode_frame(frames[i], out))
+        write_in_rounds(w, frames.len(), FRAMES_PER_ROUND, |i, out| {
+            encode_frame::<T, C>(frames[i], out)
+        })
     })
 }
 
 /// Appends one frame of records to `out`: its header, then its compressed body.
-fn encode_frame<T: Serialize>(chunk: &[T], out: &mut Vec<u8>) -> Result<()> {
+fn encode_frame<T, C: FrameCodec<T>>(chunk: &[T], out: &mut Vec<u8>) -> Result<()> {
     let mut raw = Vec::new();
-    for item in chunk {
-        raw = postcard::to_extend(item, raw).context("failed to encode records")?;
-    }
+    C::encode(chunk, &mut raw)?;
     let body = zstd::bulk::compress(&raw, FRAME_LEVEL).context("failed to compress records")?;
     let too_large = || anyhow::anyhow!("failed to encode records: a frame is larger than 4 GiB");
     out.extend_from_slice(&u32::try_from(body.len()).map_err(|_| too_large())?.to_le_bytes());
@@ -198,9 +240,9 @@ fn encode_frame<T: Serialize>(chunk: &[T], out: &mut Vec<u8>) -> Result<()> {
 }
 
 /// Reads a staged artifact written by an earlier stage (`produced_by`).
-pub fn read_artifact<T: DeserializeOwned + Send>(path: &Path, produced_by: &str) -> Result<Vec<T>> {
+pub fn read_artifact<T: Serialize + DeserializeOwned + Send>(path: &Path, produced_by: &str) -> Result<Vec<T>> {
     let mut out: Vec<T> = Vec::new();
-    read_frames(path, produced_by, |count, frame| {
+    read_frames::<T, Postcard>(path, produced_by, |count, frame| {
         if out.is_empty() {
             out.reserve(count);
         }
@@ -210,16 +252,21 @@ pub fn read_artifact<T: DeserializeOwned + Send>(path: &Path, produced_by: &str)
 }
 
 /// [`read_artifact`] into chunks (one per frame): see [`Chunked`] for why.
-pub fn read_chunked<T: DeserializeOwned + Send>(path: &Path, produced_by: &str) -> Result<Chunked<T>> {
+pub fn read_chunked<T: Serialize + DeserializeOwned + Send>(path: &Path, produced_by: &str) -> Result<Chunked<T>> {
+    read_chunked_with::<T, Postcard>(path, produced_by)
+}
+
+/// [`read_chunked`] with a frame codec of the record type's own.
+pub fn read_chunked_with<T: Send, C: FrameCodec<T>>(path: &Path, produced_by: &str) -> Result<Chunked<T>> {
     let mut out = Chunked::new();
-    read_frames(path, produced_by, |_, frame| out.push_chunk(frame))?;
+    read_frames::<T, C>(path, produced_by, |_, frame| out.push_chunk(frame))?;
     Ok(out)
 }
 
 /// Reads an artifact's frames, decoding a round of them in parallel, and hands each
 /// decoded frame to `each` in order, with the artifact's record count (capped, to size
 /// a vector: a damaged count must not reserve terabytes).
-fn read_frames<T: DeserializeOwned + Send>(
+fn read_frames<T: Send, C: FrameCodec<T>>(
     path: &Path,
     produced_by: &str,
     mut each: impl FnMut(usize, Vec<T>),
@@ -268,14 +315,7 @@ fn read_frames<T: DeserializeOwned + Send>(
                 if raw.len() != *raw_len {
                     return None;
                 }
-                let mut rest = raw.as_slice();
-                let mut items = Vec::with_capacity(*n);
-                for _ in 0..*n {
-                    let (item, more) = postcard::take_from_bytes(rest).ok()?;
-                    items.push(item);
-                    rest = more;
-                }
-                rest.is_empty().then_some(items)
+                C::decode(&raw, *n).filter(|items| items.len() == *n)
             })
             .collect::<Option<_>>()
             .ok_or_else(stale)?;

@@ -58,6 +58,7 @@ pub mod model;
 pub mod names;
 pub mod partial_date;
 pub mod progress;
+pub mod report_frames;
 pub mod rules;
 pub mod schema;
 pub mod sharded;

@@ -185,10 +185,10 @@ fn generate(rows: u64, seed: u64, out: Option<&std::path::Path>, defects: bool) 
 fn show(path: &std::path::Path) -> anyhow::Result<Outcome> {
     use crate::csvio::read_artifact;
     use crate::model::*;
-    fn print<T: serde::Serialize>(items: Vec<T>) -> anyhow::Result<()> {
+    fn print<T: serde::Serialize>(items: impl IntoIterator<Item = T>) -> anyhow::Result<()> {
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        for item in &items {
-            serde_json::to_writer(&mut out, item)?;
+        for item in items {
+            serde_json::to_writer(&mut out, &item)?;
             out.write_all(b"\n")?;
         }
         out.flush()?;
@@ -208,9 +208,12 @@ fn show(path: &std::path::Path) -> anyhow::Result<Outcome> {
             let schema_path = layout.schema("reports");
             let schema = crate::schema::TableSchema::load(&schema_path, &layout.display(&schema_path))?;
             let rows = crate::stages::ingest::rows_of(&layout, &staged, &schema)?;
-            print(rows.iter().map(IngestedRowView::from).collect())?
+            print(rows.iter().map(IngestedRowView::from))?
         }
-        "normalized.bin" => print::<Report>(read_artifact(path, "normalize")?)?,
+        "normalized.bin" => {
+            let reports = crate::csvio::read_chunked_with::<Report, crate::report_frames::ReportFrames>(path, "normalize")?;
+            print(reports.iter())?
+        }
         "workshops.bin" => print::<Workshop>(read_artifact(path, "dedupe")?)?,
         "countries.bin" => print::<CountrySummary>(read_artifact(path, "aggregate")?)?,
         "openings_by_year.bin" => print::<OpeningsByYear>(read_artifact(path, "aggregate")?)?,

@@ -990,7 +990,10 @@ pub fn run(
     let start = Instant::now();
     let reports = match input {
         Some(r) => r,
-        None => csvio::read_chunked(&layout.build_file("normalized.bin"), "normalize")?,
+        None => csvio::read_chunked_with::<_, crate::report_frames::ReportFrames>(
+            &layout.build_file("normalized.bin"),
+            "normalize",
+        )?,
     };
     let mut report = StageReport::new("dedupe");
     report.rows_in = reports.len() as u64;

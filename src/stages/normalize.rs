@@ -610,7 +610,7 @@ pub fn run(
         report.data_errors |= found.iter().any(|l| l.error);
         lints.insert(table.file.clone(), found);
     }
-    csvio::write_chunked(&layout.build_file("normalized.bin"), &reports)?;
+    csvio::write_chunked_with::<_, crate::report_frames::ReportFrames>(&layout.build_file("normalized.bin"), &reports)?;
     csvio::write_staged(&layout.build_file("name-matches.csv"), |w| {
         let mut wtr = csvio::writer(w);
         wtr.write_record(["field", "country", "name", "candidate", "score", "outcome"])?;
