@@ -1,9 +1,9 @@
 //! Hash maps split into shards by the hash of their key.
 //!
 //! normalize gathers the distinct name cells of a million rows on every core, one map
-//! per thread, and then has to combine them; combining two maps of 300 000 entries, and
-//! building the map of resolved cells after that, ran on one thread while the other core
-//! idled (0.4-0.6 s at 1M reports, seen by sampling which threads were busy over time).
+//! per thread, and then has to combine them; combining two maps of 300 000 entries ran
+//! on one thread while the other core idled (0.4 s at 1M reports, seen by sampling which
+//! threads were busy over time).
 //! With the keys split into [`SHARDS`] maps by hash, the maps of different threads are
 //! combined shard by shard, on every core, and no shard ever holds the whole set.
 //!
@@ -103,18 +103,6 @@ impl<K: Hash + Eq + Send, V: Send> Sharded<K, V> {
             .collect();
         Sharded { shards }
     }
-
-    /// A map of `entries`, built shard by shard in parallel (later entries replace
-    /// earlier ones with the same key, as in a plain map).
-    pub fn from_entries(entries: Vec<(K, V)>) -> Sharded<K, V> {
-        let mut by_shard: Vec<Vec<(K, V)>> = (0..SHARDS).map(|_| Vec::new()).collect();
-        for (k, v) in entries {
-            by_shard[shard_of(&k)].push((k, v));
-        }
-        Sharded {
-            shards: by_shard.into_par_iter().map(|e| e.into_iter().collect()).collect(),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -142,21 +130,5 @@ mod tests {
         assert_eq!(all.get("key 1000"), None);
         // the keys are spread over the shards, not all in one
         assert!(all.shards.iter().filter(|s| !s.is_empty()).count() > SHARDS / 2);
-    }
-
-    #[test]
-    fn from_entries_is_a_plain_map_of_the_entries() {
-        let entries: Vec<(String, usize)> = (0..500).map(|i| (format!("k{}", i % 400), i)).collect();
-        let m = Sharded::from_entries(entries.clone());
-        let plain: std::collections::HashMap<String, usize> = entries.into_iter().collect();
-        assert_eq!(m.len(), plain.len());
-        for (k, v) in &plain {
-            assert_eq!(m.get(k.as_str()), Some(v));
-        }
-        let mut back: Vec<(String, usize)> = m.into_entries().collect();
-        back.sort();
-        let mut want: Vec<(String, usize)> = plain.into_iter().collect();
-        want.sort();
-        assert_eq!(back, want);
     }
 }

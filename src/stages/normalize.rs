@@ -234,52 +234,117 @@ impl<'r> Repeats<'r> {
     }
 }
 
-/// Distinct (field, cell text) of the name columns, each with the country cells of the
-/// rows it appears in.
-type Distinct<'r> = Sharded<(Field, &'r str), Countries<'r>>;
 /// The country cells a name cell appears with (usually one).
 type Countries<'r> = smallvec::SmallVec<[&'r str; 2]>;
-/// Each distinct name cell with the country cells it appears with.
-type NameCells<'r> = Vec<((Field, &'r str), Countries<'r>)>;
+/// Each distinct name cell, with the country cells it appears with.
+type NameCells<'r> = Vec<((Field, &'r str), Seen<'r>)>;
+/// The rows' [`RowNames`], one vector per thread's share of the rows, in row order.
+type RowNamesByPart = Vec<Vec<RowNames>>;
 
-/// Every distinct (field, cell text) of the name columns, and every distinct country cell.
-/// One pass per thread over its share of the rows, then the maps are combined shard by
-/// shard (see [`Sharded`]).
-fn distinct_cells<'r>(schema: &TableSchema, cols: &Columns, rows: &'r [IngestedRow]) -> (NameCells<'r>, Vec<&'r str>) {
+/// The name columns, in the order of [`RowNames`].
+const NAME_FIELDS: [Field; 3] = [Field::City, Field::Institution, Field::Partner];
+/// For each name column of a row (see [`NAME_FIELDS`]), the position of its cell among
+/// the distinct name cells, or [`NO_NAME`] when the cell is empty.
+type RowNames = [u32; 3];
+const NO_NAME: u32 = u32::MAX;
+
+/// A distinct name cell as the threads met it: the country cells it appears with, and
+/// the number each thread that met it gave it (thread, number).
+struct Seen<'r> {
+    countries: Countries<'r>,
+    numbers: smallvec::SmallVec<[(u32, u32); 2]>,
+}
+
+/// Every distinct (field, cell text) of the name columns, every distinct country cell,
+/// and each row's name cells as positions among the distinct ones ([`RowNames`]).
+///
+/// One pass per thread over its share of the rows numbers the cells it meets; the maps
+/// are then combined shard by shard (see [`Sharded`]), and each thread's numbers are
+/// translated to positions in the combined list. Building the reports then reads a
+/// cell's resolution by position. (It looked each cell up again by its text: at 10M
+/// reports those lookups in maps of millions of names were a sixth of normalize's CPU
+/// time, and the cause of most of its growth faster than the row count.)
+fn distinct_cells<'r>(
+    schema: &TableSchema,
+    cols: &Columns,
+    rows: &'r [IngestedRow],
+) -> (NameCells<'r>, Vec<&'r str>, RowNamesByPart) {
     let share = rows.len() / rayon::current_num_threads().max(1) + 1;
-    let (names, countries): (Vec<Distinct>, Vec<ahash::AHashSet<&str>>) = rows
+    type Part<'r> = (
+        Sharded<(Field, &'r str), Seen<'r>>,
+        ahash::AHashSet<&'r str>,
+        Vec<RowNames>,
+        u32,
+    );
+    let parts: Vec<Part> = rows
         .par_chunks(share)
-        .map(|chunk| {
-            let mut names = Distinct::default();
+        .enumerate()
+        .map(|(part, chunk)| {
+            let mut names: Sharded<(Field, &str), Seen> = Sharded::default();
             let mut countries = ahash::AHashSet::default();
+            let mut row_names = Vec::with_capacity(chunk.len());
+            let mut next = 0u32;
             for row in chunk {
                 let country = cell(schema, row, cols.country).unwrap_or("");
                 countries.insert(country);
-                for (field, at) in [
-                    (Field::City, cols.city),
-                    (Field::Institution, cols.host),
-                    (Field::Partner, cols.partner),
-                ] {
+                let mut numbers = [NO_NAME; 3];
+                for (slot, at) in [cols.city, cols.host, cols.partner].into_iter().enumerate() {
                     if let Some(text) = cell(schema, row, at) {
-                        let seen = names.entry((field, text)).or_default();
-                        if !seen.contains(&country) {
-                            seen.push(country);
+                        let seen = names.entry((NAME_FIELDS[slot], text)).or_insert_with(|| {
+                            next += 1;
+                            Seen {
+                                countries: Countries::new(),
+                                numbers: smallvec::smallvec![(part as u32, next - 1)],
+                            }
+                        });
+                        if !seen.countries.contains(&country) {
+                            seen.countries.push(country);
                         }
+                        numbers[slot] = seen.numbers[0].1;
                     }
                 }
+                row_names.push(numbers);
             }
-            (names, countries)
+            (names, countries, row_names, next)
         })
-        .unzip();
-    let names = Sharded::combine(names, |seen, more| {
-        for c in more {
-            if !seen.contains(&c) {
-                seen.push(c);
+        .collect();
+    let mut maps = Vec::with_capacity(parts.len());
+    let mut countries = ahash::AHashSet::default();
+    let mut numbered = Vec::with_capacity(parts.len());
+    for (names, c, row_names, count) in parts {
+        maps.push(names);
+        countries.extend(c);
+        numbered.push((row_names, count));
+    }
+    let names: NameCells = Sharded::combine(maps, |seen, more| {
+        for c in more.countries {
+            if !seen.countries.contains(&c) {
+                seen.countries.push(c);
             }
         }
-    });
-    let countries: ahash::AHashSet<&str> = countries.into_iter().flatten().collect();
-    (names.into_entries().collect(), countries.into_iter().collect())
+        seen.numbers.extend(more.numbers);
+    })
+    .into_entries()
+    .collect();
+    // each thread's numbers, as positions in `names`
+    let mut position: Vec<Vec<u32>> = numbered.iter().map(|(_, n)| vec![NO_NAME; *n as usize]).collect();
+    for (at, (_, seen)) in names.iter().enumerate() {
+        for &(part, number) in &seen.numbers {
+            position[part as usize][number as usize] = at as u32;
+        }
+    }
+    // translated in place, each thread's share on its own core
+    let row_names: RowNamesByPart = numbered
+        .into_par_iter()
+        .zip(position)
+        .map(|((mut row_names, _), position)| {
+            for r in &mut row_names {
+                *r = r.map(|n| if n == NO_NAME { NO_NAME } else { position[n as usize] });
+            }
+            row_names
+        })
+        .collect();
+    (names, countries.into_iter().collect(), row_names)
 }
 
 /// Normalizes the valid rows: each distinct name cell and country cell is resolved once
@@ -296,24 +361,29 @@ fn normalize_rows(
     let cols = Columns::new(schema);
     progress.set_total(rows.len() as u64);
     progress.note("resolving distinct names");
-    let (resolved, country_of, found) = resolve_distinct(schema, &cols, countries, aliases, &rows);
+    let (resolved, row_names, country_of, found) = resolve_distinct(schema, &cols, countries, aliases, &rows);
     // Rows are turned into reports a round at a time and dropped, so that the memory of
     // one round's rows is reused for the next round's reports (in chunks: see
     // [`Chunked`]).
+    const ROUND: usize = 64 * 1024;
     let mut reports = Chunked::new();
     let mut rows = rows.into_iter();
+    let mut row_names = row_names.into_iter().flatten();
     loop {
-        let round: Vec<IngestedRow> = rows.by_ref().take(64 * 1024).collect();
+        let round: Vec<IngestedRow> = rows.by_ref().take(ROUND).collect();
         if round.is_empty() {
             break;
         }
+        let names: Vec<RowNames> = row_names.by_ref().take(round.len()).collect();
         let parts = round
             .par_chunks(CHUNK)
-            .map(|chunk| {
+            .zip(names.par_chunks(CHUNK))
+            .map(|(chunk, names)| {
                 let mut repeats = Repeats::new();
                 chunk
                     .iter()
-                    .map(|row| build_report(schema, &cols, &resolved, &country_of, &mut repeats, row))
+                    .zip(names)
+                    .map(|(row, names)| build_report(schema, &cols, &resolved, &country_of, &mut repeats, row, names))
                     .collect()
             })
             .collect::<Result<Vec<Vec<Report>>>>()?;
@@ -327,9 +397,9 @@ fn normalize_rows(
 /// The country of each country cell's text.
 type CountryOf = ahash::AHashMap<String, Arc<CountryNames>>;
 
-/// Name resolutions per field (city, institution, partner): cell text → its canonical
-/// names (see [`Resolved`]; the rest of it is not needed once the names are gathered).
-type ResolvedCells = [Sharded<String, SharedList>; 3];
+/// The canonical names of each distinct name cell, by its position (see [`RowNames`];
+/// the rest of [`Resolved`] is not needed once the names are gathered).
+type ResolvedCells = Vec<SharedList>;
 
 /// Resolves each distinct name cell and country cell once (in parallel); also returns
 /// the names no alias table knows, those it does, and the alias keys used per table.
@@ -339,8 +409,8 @@ fn resolve_distinct(
     countries: &CountryResolver,
     aliases: &Aliases,
     rows: &[IngestedRow],
-) -> (ResolvedCells, CountryOf, Found) {
-    let (names, country_cells) = distinct_cells(schema, cols, rows);
+) -> (ResolvedCells, RowNamesByPart, CountryOf, Found) {
+    let (names, country_cells, row_names) = distinct_cells(schema, cols, rows);
     let table = |field: Field| match field {
         Field::City => &aliases.cities,
         Field::Institution => &aliases.institutions,
@@ -387,11 +457,11 @@ fn resolve_distinct(
     // Whether a name is known does not depend on the country (alias lookups are by key
     // only), so the known names of a block are exactly the names its reports use that
     // are not unknown.
-    for (((field, _), in_countries), r) in names.iter().zip(&done) {
+    for (((field, _), seen), r) in names.iter().zip(&done) {
         if r.known().next().is_none() {
             continue;
         }
-        for c in in_countries.iter().filter_map(|c| country_of.get(*c)) {
+        for c in seen.countries.iter().filter_map(|c| country_of.get(*c)) {
             let known = found
                 .known
                 .entry((*field, block(*field, &c.code).to_string()))
@@ -405,11 +475,11 @@ fn resolve_distinct(
     }
     let with_known: BTreeSet<(Field, &str)> = found.known.keys().map(|(f, b)| (*f, b.as_str())).collect();
     if !with_known.is_empty() {
-        for (((field, _), in_countries), r) in names.iter().zip(&done) {
+        for (((field, _), seen), r) in names.iter().zip(&done) {
             if r.unknown.is_empty() {
                 continue;
             }
-            for c in in_countries.iter().filter_map(|c| country_of.get(*c)) {
+            for c in seen.countries.iter().filter_map(|c| country_of.get(*c)) {
                 if with_known.contains(&(*field, block(*field, &c.code))) {
                     for &u in &r.unknown {
                         found
@@ -420,19 +490,8 @@ fn resolve_distinct(
             }
         }
     }
-    // built shard by shard on every core (see [`Sharded`]); one map on one thread took
-    // 0.2 s at 1M reports while the other core idled
-    let mut by_field: [Vec<(String, SharedList)>; 3] = Default::default();
-    let entries: Vec<(Field, String, SharedList)> = names
-        .into_par_iter()
-        .zip(done)
-        .map(|(((field, text), _), r)| (field, text.to_string(), r.names))
-        .collect();
-    for (field, text, names) in entries {
-        by_field[field as usize].push((text, names));
-    }
-    let resolved: ResolvedCells = by_field.map(Sharded::from_entries);
-    (resolved, country_of, found)
+    let resolved: ResolvedCells = done.into_iter().map(|r| r.names).collect();
+    (resolved, row_names, country_of, found)
 }
 
 /// Builds one report from a valid row and the resolutions of its cells.
@@ -443,6 +502,7 @@ fn build_report<'r>(
     country_of: &CountryOf,
     repeats: &mut Repeats<'r>,
     row: &'r IngestedRow,
+    names: &RowNames,
 ) -> Result<Report> {
     let here = || format!("{}:{}", row.at.file, row.at.line);
     let Some(country) = country_of.get(cell(schema, row, cols.country).unwrap_or("")) else {
@@ -452,17 +512,17 @@ fn build_report<'r>(
         );
     };
     // every name cell was gathered and resolved before the reports are built
-    let resolution = |field: Field, t: &str| -> Result<&SharedList> {
-        resolved[field as usize]
-            .get(t)
-            .ok_or_else(|| anyhow::anyhow!("internal error: {}: name `{t}` was not resolved", here()))
-    };
-    let names = |field: Field, at: Option<usize>| -> Result<SharedList> {
-        match cell(schema, row, at) {
-            Some(t) => resolution(field, t).cloned(),
-            None => Ok(repeats.empty.clone()),
+    let resolution = |slot: usize| -> Result<Option<&SharedList>> {
+        match names[slot] {
+            NO_NAME => Ok(None),
+            at => resolved
+                .get(at as usize)
+                .map(Some)
+                .ok_or_else(|| anyhow::anyhow!("internal error: {}: a name was not resolved", here())),
         }
     };
+    let names =
+        |slot: usize| -> Result<SharedList> { Ok(resolution(slot)?.cloned().unwrap_or_else(|| repeats.empty.clone())) };
     let date = |at: Option<usize>| -> Result<Option<PartialDate>> {
         cell(schema, row, at)
             .map(|s| PartialDate::parse(s).map_err(|e| anyhow::anyhow!("internal error: {}: {e}", here())))
@@ -477,12 +537,9 @@ fn build_report<'r>(
         },
         workshop_name: text(cols.workshop_name),
         country: country.clone(),
-        city: match cell(schema, row, cols.city) {
-            Some(t) => resolution(Field::City, t)?.last().cloned(),
-            None => None,
-        },
-        host_institutions: names(Field::Institution, cols.host)?,
-        chinese_partners: names(Field::Partner, cols.partner)?,
+        city: resolution(0)?.and_then(|c| c.last().cloned()),
+        host_institutions: names(1)?,
+        chinese_partners: names(2)?,
         opened_on: date(cols.opened_on)?,
         status: cell(schema, row, cols.status).map(|s| repeats.text(s)),
         specialties: repeats.specialties(cell(schema, row, cols.specialties)),
@@ -659,6 +716,59 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each row's name cells are found by position, wherever the threads met them first:
+    /// the position must name the row's own cell, for any thread count.
+    #[test]
+    fn every_row_points_at_its_own_name_cells_for_any_thread_count() {
+        let schema = TableSchema::parse(
+            std::path::Path::new("s"),
+            "s",
+            r#"{"fields": [{"name": "country"}, {"name": "city"}, {"name": "host_institution"},
+                {"name": "chinese_partner"}]}"#,
+        )
+        .unwrap();
+        let cols = Columns::new(&schema);
+        let rows: Vec<IngestedRow> = (0..5000)
+            .map(|i| {
+                let host = if i % 5 == 0 {
+                    String::new()
+                } else {
+                    format!("host {}", i % 300)
+                };
+                let cells = [
+                    ["Kenya", "Egypt", "EG"][i % 3].to_string(),
+                    format!("city {}", i % 7),
+                    host,
+                    format!("partner {}", i % 11),
+                ];
+                IngestedRow::for_test(&cells.iter().map(String::as_str).collect::<Vec<_>>())
+            })
+            .collect();
+        for threads in [1, 2, 3] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let (names, countries, row_names) = pool.install(|| distinct_cells(&schema, &cols, &rows));
+            assert_eq!(countries.len(), 3);
+            let row_names: Vec<RowNames> = row_names.into_iter().flatten().collect();
+            assert_eq!(row_names.len(), rows.len());
+            let keys: BTreeSet<(Field, &str)> = names.iter().map(|(k, _)| *k).collect();
+            assert_eq!(keys.len(), names.len(), "a distinct cell is listed once");
+            // hosts: i % 300 for i not a multiple of 5, so 240 of them
+            assert_eq!(names.len(), 7 + 240 + 11);
+            for (row, at) in rows.iter().zip(&row_names) {
+                for (slot, col) in [cols.city, cols.host, cols.partner].into_iter().enumerate() {
+                    match cell(&schema, row, col) {
+                        Some(text) => {
+                            let (key, seen) = &names[at[slot] as usize];
+                            assert_eq!(*key, (NAME_FIELDS[slot], text), "{threads} threads");
+                            assert!(seen.countries.contains(&row.cell(0).unwrap()));
+                        }
+                        None => assert_eq!(at[slot], NO_NAME),
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn organiser_tags_table() {
