@@ -79,6 +79,11 @@ impl<T> Chunked<T> {
         &self.chunks
     }
 
+    /// The chunks, to be consumed (or freed) one by one.
+    pub fn into_chunks(self) -> Vec<Vec<T>> {
+        self.chunks
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &T> {
         self.chunks.iter().flatten()
     }

@@ -139,8 +139,6 @@ fn dedupe_with(ctx: &Ctx, layout: &Layout, review: bool, carry: &mut Carry) -> R
         &ctx.progress("dedupe", Unit::Rows),
     )?;
     carry.workshops = Some(std::mem::take(&mut d.workshops));
-    // the merge trail is in build/merges.csv already
-    stages::discard(std::mem::take(&mut d.trail));
     if let Some(n) = d.review_pairs {
         ctx.console.block(&format!(
             "{n} pairs to review in build/review.csv: set `decision` to `same` or `different` and copy the rows to raw/decisions.csv; every run replays them"
