@@ -448,8 +448,17 @@ pub fn rows_of(layout: &Layout, staged: &StagedRows, schema: &TableSchema) -> Re
     let rerun = "raw/reports changed since `luban ingest` read it: rerun `luban ingest` (or `luban run`)";
     let mut rows: Vec<IngestedRow> = Vec::with_capacity(staged.files.iter().map(|f| f.rows as usize).sum());
     for f in &staged.files {
+        // read only what ingest could have read: a plain file under the dataset root (the
+        // artifact is not trusted to name one)
+        let inside = Path::new(&f.path)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
         let path = layout.root.join(&f.path);
-        if !path.is_file() {
+        let meta = std::fs::symlink_metadata(&path);
+        if !inside {
+            anyhow::bail!("`{}` is not a file of the dataset: rerun `luban ingest`", f.path);
+        }
+        if !meta.is_ok_and(|m| m.is_file()) {
             anyhow::bail!("`{}` is gone: {rerun}", f.path);
         }
         let read = read_file(&path, &f.path, schema, &Progress::hidden())?;
@@ -562,4 +571,54 @@ pub fn run(layout: &Layout, schema: &TableSchema, progress: &Progress) -> Result
         file_errors,
         files,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rows a staged-rows artifact stands for: read again, less the rejected ones;
+    /// never a file outside the dataset, whatever the artifact says.
+    #[test]
+    fn staged_rows_are_read_again_and_never_from_outside_the_dataset() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("d");
+        std::fs::create_dir_all(root.join("raw/reports")).unwrap();
+        std::fs::write(root.join("raw/reports/a.csv"), "id,name\n1,a\n2,b\n3,c\n").unwrap();
+        std::fs::write(dir.path().join("outside.csv"), "id,name\n9,z\n").unwrap();
+        let layout = Layout::open(&root).unwrap();
+        let schema =
+            TableSchema::parse(Path::new("s"), "s", r#"{"fields": [{"name": "id"}, {"name": "name"}]}"#).unwrap();
+        let files = read_report_files(&layout, &schema, &Progress::hidden()).unwrap();
+        assert_eq!(files.staged.len(), 1);
+        let staged = StagedRows {
+            files: files.staged.clone(),
+            rejected: vec![1],
+        };
+        let rows = rows_of(&layout, &staged, &schema).unwrap();
+        let ids: Vec<&str> = rows.iter().map(|r| r.cell(0).unwrap()).collect();
+        assert_eq!(ids, ["1", "3"]);
+        // a rejected row past the end: the artifact does not belong to these files
+        let past = StagedRows {
+            rejected: vec![3],
+            ..staged.clone()
+        };
+        assert!(rows_of(&layout, &past, &schema).is_err());
+        // a path out of the dataset, even with the right hash, is refused
+        let mut outside = files.staged[0].clone();
+        outside.path = "../outside.csv".into();
+        let read = read_file(&dir.path().join("outside.csv"), "o", &schema, &Progress::hidden()).unwrap();
+        outside.xxh3 = read.digest.unwrap();
+        outside.rows = 1;
+        let err = rows_of(
+            &layout,
+            &StagedRows {
+                files: vec![outside],
+                rejected: vec![],
+            },
+            &schema,
+        )
+        .unwrap_err();
+        assert!(format!("{err:#}").contains("is not a file of the dataset"), "{err:#}");
+    }
 }
