@@ -38,11 +38,14 @@ struct Carry {
     reports: Option<Chunked<Report>>,
     workshops: Option<Vec<Workshop>>,
     tables: Option<Tables>,
+    /// files a stage read and hashed as it read them, for the incremental tracker
+    hashes: Vec<(std::path::PathBuf, String)>,
 }
 
 fn ingest_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema, carry: &mut Carry) -> Result<Outcome> {
     let mut ing = stages::ingest::run(layout, schema, &ctx.progress("ingest", Unit::Bytes))?;
     carry.rows = Some(std::mem::take(&mut ing.rows));
+    carry.hashes = std::mem::take(&mut ing.hashes);
     if !ing.file_errors.is_empty() {
         let mut stats = Stats {
             files: ing.files,
@@ -222,6 +225,9 @@ pub fn run_all(ctx: &Ctx, force: bool, explain: bool) -> Result<Outcome> {
             ctx.console
                 .block("error: data rejected; nothing was published (fix the errors above and rerun)");
             return Ok(Outcome::Rejected);
+        }
+        for (file, hash) in carry.hashes.drain(..) {
+            tracker.remember(file, hash);
         }
         tracker.record(&files)?;
     }

@@ -388,6 +388,9 @@ pub struct Ingested {
     pub rows: Vec<IngestedRow>,
     pub file_errors: Vec<ErrorRecord>,
     pub files: usize,
+    /// Each accepted file and the xxh3-128 of the bytes read from it, for the incremental
+    /// tracker: it records what was read, and need not read the files again.
+    pub hashes: Vec<(std::path::PathBuf, String)>,
 }
 
 /// Every report file of the dataset read against `schema`, in ingest's order (sorted,
@@ -551,6 +554,10 @@ pub fn run(layout: &Layout, schema: &TableSchema, progress: &Progress) -> Result
     report.rows_out = rows_in - rejected;
     report.rejected = rejected;
     let out = layout.build_file("ingested.bin");
+    let hashes = staged
+        .iter()
+        .map(|f| (layout.root.join(&f.path), f.xxh3.clone()))
+        .collect();
     if file_errors.is_empty() {
         let staged = StagedRows {
             files: staged,
@@ -570,6 +577,7 @@ pub fn run(layout: &Layout, schema: &TableSchema, progress: &Progress) -> Result
         rows,
         file_errors,
         files,
+        hashes,
     })
 }
 
