@@ -91,6 +91,16 @@ impl Progress {
     }
 
     /// Counts `n` more rows or bytes.
+    /// What the bar counts.
+    pub fn unit(&self) -> Unit {
+        self.unit
+    }
+
+    /// Where the bar is (what it has counted).
+    pub fn position(&self) -> u64 {
+        self.bar.position()
+    }
+
     pub fn inc(&self, n: u64) {
         self.bar.inc(n);
         self.maybe_show();

@@ -207,7 +207,7 @@ fn show(path: &std::path::Path) -> anyhow::Result<Outcome> {
             let layout = crate::layout::Layout::open(root)?;
             let schema_path = layout.schema("reports");
             let schema = crate::schema::TableSchema::load(&schema_path, &layout.display(&schema_path))?;
-            let rows = crate::stages::ingest::rows_of(&layout, &staged, &schema)?;
+            let rows = crate::stages::ingest::rows_of(&layout, &staged, &schema, &crate::progress::Progress::hidden())?;
             print(rows.iter().map(IngestedRowView::from))?
         }
         "normalized.bin" => {

@@ -303,8 +303,12 @@ pub fn read_file(path: &Path, shown: &str, schema: &TableSchema, progress: &Prog
                 if !src.next_batch(&mut batch)? {
                     break;
                 }
+                // a bar of bytes (ingest) or of rows (a stage reading its rows again)
                 let now = src.bytes_read();
-                progress.inc(now - done);
+                match progress.unit() {
+                    crate::progress::Unit::Bytes => progress.inc(now - done),
+                    crate::progress::Unit::Rows => progress.inc(batch.len as u64),
+                }
                 done = now;
                 batch.estimated_rows = src.estimated_rows();
                 if full_tx.send(batch).is_err() {
@@ -446,8 +450,18 @@ pub fn read_staged(path: &Path, produced_by: &str) -> Result<StagedRows> {
 
 /// The rows `staged` stands for: its files read again, checked against the hashes ingest
 /// recorded, without the rejected rows. A file that changed, went missing or no longer
-/// reads cleanly is an error that says to rerun ingest.
-pub fn rows_of(layout: &Layout, staged: &StagedRows, schema: &TableSchema) -> Result<Vec<IngestedRow>> {
+/// reads cleanly is an error that says to rerun ingest. `progress` counts the rows read
+/// (or the bytes, if it is a bar of bytes).
+pub fn rows_of(
+    layout: &Layout,
+    staged: &StagedRows,
+    schema: &TableSchema,
+    progress: &Progress,
+) -> Result<Vec<IngestedRow>> {
+    progress.set_total(match progress.unit() {
+        crate::progress::Unit::Bytes => staged.files.iter().map(|f| f.bytes).sum(),
+        crate::progress::Unit::Rows => staged.files.iter().map(|f| f.rows).sum(),
+    });
     let rerun = "raw/reports changed since `luban ingest` read it: rerun `luban ingest` (or `luban run`)";
     let mut rows: Vec<IngestedRow> = Vec::with_capacity(staged.files.iter().map(|f| f.rows as usize).sum());
     for f in &staged.files {
@@ -464,7 +478,7 @@ pub fn rows_of(layout: &Layout, staged: &StagedRows, schema: &TableSchema) -> Re
         if !meta.is_ok_and(|m| m.is_file()) {
             anyhow::bail!("`{}` is gone: {rerun}", f.path);
         }
-        let read = read_file(&path, &f.path, schema, &Progress::hidden())?;
+        let read = read_file(&path, &f.path, schema, progress)?;
         let same = read.file_errors.is_empty()
             && read.digest.as_deref() == Some(f.xxh3.as_str())
             && read.rows.len() as u64 == f.rows;
@@ -493,8 +507,19 @@ pub fn rows_of(layout: &Layout, staged: &StagedRows, schema: &TableSchema) -> Re
 }
 
 /// The rows of a staged-rows artifact in `build/` (see [`rows_of`]).
-pub fn load_staged(layout: &Layout, name: &str, produced_by: &str, schema: &TableSchema) -> Result<Vec<IngestedRow>> {
-    rows_of(layout, &read_staged(&layout.build_file(name), produced_by)?, schema)
+pub fn load_staged(
+    layout: &Layout,
+    name: &str,
+    produced_by: &str,
+    schema: &TableSchema,
+    progress: &Progress,
+) -> Result<Vec<IngestedRow>> {
+    rows_of(
+        layout,
+        &read_staged(&layout.build_file(name), produced_by)?,
+        schema,
+        progress,
+    )
 }
 
 pub fn read_report_files(layout: &Layout, schema: &TableSchema, progress: &Progress) -> Result<ReportFiles> {
@@ -603,15 +628,18 @@ mod tests {
             files: files.staged.clone(),
             rejected: vec![1],
         };
-        let rows = rows_of(&layout, &staged, &schema).unwrap();
+        let progress = Progress::hidden();
+        let rows = rows_of(&layout, &staged, &schema, &progress).unwrap();
         let ids: Vec<&str> = rows.iter().map(|r| r.cell(0).unwrap()).collect();
         assert_eq!(ids, ["1", "3"]);
+        // the bar (of rows) counted every row read, rejected ones included
+        assert_eq!(progress.position(), 3);
         // a rejected row past the end: the artifact does not belong to these files
         let past = StagedRows {
             rejected: vec![3],
             ..staged.clone()
         };
-        assert!(rows_of(&layout, &past, &schema).is_err());
+        assert!(rows_of(&layout, &past, &schema, &Progress::hidden()).is_err());
         // a path out of the dataset, even with the right hash, is refused
         let mut outside = files.staged[0].clone();
         outside.path = "../outside.csv".into();
@@ -625,6 +653,7 @@ mod tests {
                 rejected: vec![],
             },
             &schema,
+            &Progress::hidden(),
         )
         .unwrap_err();
         assert!(format!("{err:#}").contains("is not a file of the dataset"), "{err:#}");

@@ -646,7 +646,9 @@ pub fn run(
         Some(rows) => rows,
         None => {
             progress.note("reading raw/reports");
-            super::ingest::load_staged(layout, "valid.bin", "validate", schema)?
+            let rows = super::ingest::load_staged(layout, "valid.bin", "validate", schema, progress)?;
+            progress.note("");
+            rows
         }
     };
     let mut report = StageReport::new("normalize");

@@ -583,7 +583,7 @@ pub fn run(
         Some(rows) => rows,
         None => {
             progress.note("reading raw/reports");
-            let rows = ingest::rows_of(layout, &staged, schema)?;
+            let rows = ingest::rows_of(layout, &staged, schema, progress)?;
             progress.note("");
             rows
         }
