@@ -164,14 +164,13 @@ const FRAME_MAX: usize = 256 << 20;
 /// ([`write_in_rounds`]).
 pub fn write_artifact<T: Serialize + DeserializeOwned + Sync>(path: &Path, items: &[T]) -> Result<()> {
     let frames: Vec<&[T]> = items.chunks(FRAME_RECORDS).collect();
-    write_frames(path, items.len(), &frames)
+    write_frames_with::<T, Postcard>(path, items.len(), &frames)
 }
 
 /// [`write_artifact`] for chunked records: each chunk is a frame, so the bytes are the
 /// same as for the records in one slice.
 pub fn write_chunked<T: Serialize + DeserializeOwned + Sync>(path: &Path, items: &Chunked<T>) -> Result<()> {
-    let frames: Vec<&[T]> = items.chunks().iter().map(Vec::as_slice).collect();
-    write_frames(path, items.len(), &frames)
+    write_chunked_with::<T, Postcard>(path, items)
 }
 
 /// How the records of one frame become bytes and back (`decode` gets the frame's record
@@ -210,10 +209,6 @@ impl<T: Serialize + DeserializeOwned> FrameCodec<T> for Postcard {
 pub fn write_chunked_with<T: Sync, C: FrameCodec<T>>(path: &Path, items: &Chunked<T>) -> Result<()> {
     let frames: Vec<&[T]> = items.chunks().iter().map(Vec::as_slice).collect();
     write_frames_with::<T, C>(path, items.len(), &frames)
-}
-
-fn write_frames<T: Serialize + DeserializeOwned + Sync>(path: &Path, count: usize, frames: &[&[T]]) -> Result<()> {
-    write_frames_with::<T, Postcard>(path, count, frames)
 }
 
 fn write_frames_with<T: Sync, C: FrameCodec<T>>(path: &Path, count: usize, frames: &[&[T]]) -> Result<()> {
