@@ -105,7 +105,8 @@ impl<'a> Rows<'a> {
     /// The row groups, as polars' `ParquetWriter::finish` splits a one-chunk frame: `n`
     /// equal groups of `len / n` rows, the last one taking the rest, where `n = len /
     /// ROW_GROUP_SIZE` (one group when the table is smaller). Writing the same groups
-    /// one by one keeps the files byte for byte what they were.
+    /// one by one keeps the row groups what they were (the list columns' pages differ
+    /// slightly from those of slices of one whole array; the data does not).
     fn groups(&self) -> Vec<Range<usize>> {
         let n = self.len / ROW_GROUP_SIZE;
         if n <= 1 {
@@ -302,8 +303,8 @@ fn column(name: &str, col: &Col) -> Result<Column> {
 }
 
 fn write_parquet(path: &Path, t: &Rows, schema: &TableSchema, version: &str) -> Result<(u64, String)> {
-    let groups = t.groups();
-    let df = frame(&(t.slice)(groups[0].clone()))?;
+    // the schema, from the table with no rows
+    let empty = frame(&(t.slice)(0..0))?;
     let descriptions: serde_json::Map<String, Value> = schema
         .fields
         .iter()
@@ -312,7 +313,7 @@ fn write_parquet(path: &Path, t: &Rows, schema: &TableSchema, version: &str) -> 
     // The Arrow schema stored in the file: polars 0.55 always writes its newest types
     // (string_view), which pandas cannot turn into list columns. We store the same schema
     // at the oldest compat level (large_string), so every Arrow reader gets plain strings.
-    let arrow_schema = df.schema().to_arrow(CompatLevel::oldest());
+    let arrow_schema = empty.schema().to_arrow(CompatLevel::oldest());
     let arrow_kv = polars_parquet::write::schema_to_metadata_key(&arrow_schema);
     let kv = KeyValueMetadata::from_static(vec![
         (arrow_kv.key, arrow_kv.value.unwrap_or_default()),
@@ -327,11 +328,9 @@ fn write_parquet(path: &Path, t: &Rows, schema: &TableSchema, version: &str) -> 
             .with_compression(ParquetCompression::Zstd(None))
             .with_statistics(StatisticsOptions::full())
             .with_key_value_metadata(Some(kv))
-            .batched(df.schema())
+            .batched(empty.schema())
             .with_context(failed)?;
-        writer.write_batch(&df).with_context(failed)?;
-        drop(df);
-        for range in groups.into_iter().skip(1) {
+        for range in t.groups() {
             writer.write_batch(&frame(&(t.slice)(range))?).with_context(failed)?;
         }
         writer.finish().with_context(failed)?;
