@@ -97,6 +97,13 @@ struct State {
     stages: BTreeMap<String, StageState>,
 }
 
+/// How a content hash is written (in `build/state.json`, `build/ingested.bin`): the
+/// xxh3-128 in hex. A stage that hashes what it reads hands the tracker hashes in this
+/// form ([`Tracker::remember`]).
+pub fn hex(hasher: &xxhash_rust::xxh3::Xxh3) -> String {
+    format!("{:032x}", hasher.digest128())
+}
+
 /// The xxh3-128 of a file's bytes, read in 1 MiB pieces: the artifacts are hundreds of
 /// MB at a million reports, and reading each whole into fresh memory cost more than
 /// hashing it (the kernel zeroes every new page first).
@@ -114,7 +121,7 @@ fn hash_file(path: &Path) -> Result<String> {
         }
         hasher.update(&buf[..n]);
     }
-    Ok(format!("{:032x}", hasher.digest128()))
+    Ok(hex(&hasher))
 }
 
 /// Hashes of every file under `rels` (missing paths hash as "missing"). `memo` holds the

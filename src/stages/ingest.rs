@@ -188,7 +188,7 @@ impl CsvSource {
     /// the source was not opened hashed, or the file was refused before its rows).
     pub fn digest(&self) -> Option<String> {
         let h = self.reader.as_ref()?.get_ref().get_ref().hasher.as_ref()?;
-        Some(format!("{:032x}", h.digest128()))
+        Some(crate::incremental::hex(h))
     }
 
     /// Bytes of the file read so far.
@@ -451,7 +451,7 @@ pub fn read_staged(path: &Path, produced_by: &str) -> Result<StagedRows> {
 /// The rows `staged` stands for: its files read again, checked against the hashes ingest
 /// recorded, without the rejected rows. A file that changed, went missing or no longer
 /// reads cleanly is an error that says to rerun ingest. `progress` counts the rows read
-/// (or the bytes, if it is a bar of bytes).
+/// (or the bytes, if it is a bar of bytes), with a note saying so.
 pub fn rows_of(
     layout: &Layout,
     staged: &StagedRows,
@@ -462,8 +462,9 @@ pub fn rows_of(
         crate::progress::Unit::Bytes => staged.files.iter().map(|f| f.bytes).sum(),
         crate::progress::Unit::Rows => staged.files.iter().map(|f| f.rows).sum(),
     });
+    progress.note("reading raw/reports");
     let rerun = "raw/reports changed since `luban ingest` read it: rerun `luban ingest` (or `luban run`)";
-    let mut rows: Vec<IngestedRow> = Vec::with_capacity(staged.files.iter().map(|f| f.rows as usize).sum());
+    let mut rows: Vec<IngestedRow> = Vec::new();
     for f in &staged.files {
         // read only what ingest could have read: a plain file under the dataset root (the
         // artifact is not trusted to name one)
@@ -486,7 +487,7 @@ pub fn rows_of(
             anyhow::bail!("`{}` is not the file ingest read: {rerun}", f.path);
         }
         if rows.is_empty() {
-            rows = read.rows;
+            rows = read.rows; // no copy for the first (often the only) file
         } else {
             rows.extend(read.rows);
         }
@@ -503,6 +504,7 @@ pub fn rows_of(
             anyhow::bail!("`build/valid.bin` rejects rows its files do not have: rerun `luban validate`");
         }
     }
+    progress.note("");
     Ok(rows)
 }
 

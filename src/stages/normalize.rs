@@ -644,12 +644,7 @@ pub fn run(
     let start = Instant::now();
     let rows = match input {
         Some(rows) => rows,
-        None => {
-            progress.note("reading raw/reports");
-            let rows = super::ingest::load_staged(layout, "valid.bin", "validate", schema, progress)?;
-            progress.note("");
-            rows
-        }
+        None => super::ingest::load_staged(layout, "valid.bin", "validate", schema, progress)?,
     };
     let mut report = StageReport::new("normalize");
     report.rows_in = rows.len() as u64;

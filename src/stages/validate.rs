@@ -581,12 +581,7 @@ pub fn run(
     let staged = ingest::read_staged(&layout.build_file("ingested.bin"), "ingest")?;
     let rows = match input {
         Some(rows) => rows,
-        None => {
-            progress.note("reading raw/reports");
-            let rows = ingest::rows_of(layout, &staged, schema, progress)?;
-            progress.note("");
-            rows
-        }
+        None => ingest::rows_of(layout, &staged, schema, progress)?,
     };
     let mut report = StageReport::new("validate");
     report.rows_in = rows.len() as u64;
