@@ -289,12 +289,29 @@ fn each_merge_names_its_own_reports_rule_though_texts_are_shared() {
     assert_eq!(lines, vec![2, 3, 4, 5, 6]);
 }
 
+/// merges.csv lists the reports by (file, line), whatever order they came in.
+#[test]
+fn merges_list_the_reports_by_file_and_line() {
+    let mut rs = sample();
+    // two files, read in reverse order
+    for r in &mut rs[..4] {
+        r.at.file = "raw/reports/u.csv".into();
+    }
+    rs.reverse();
+    let d = dedupe(rs).unwrap();
+    let at: Vec<(String, u64)> = d.merges().iter().map(|m| (m.file.to_string(), m.line)).collect();
+    let mut sorted = at.clone();
+    sorted.sort();
+    assert_eq!(at, sorted);
+    assert_eq!(at.len() + d.unmerged.len(), sample().len());
+    assert!(at.iter().any(|(f, _)| f.ends_with("u.csv")) && at.iter().any(|(f, _)| f.ends_with("t.csv")));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
     /// merges.csv is rendered in blocks on several threads: any cut into ranges must
-    /// render the same merges, rule texts included (a block starts without the rule text
-    /// of the merge before it).
+    /// render the same merges, rule texts included.
     #[test]
     fn merges_rendered_in_blocks_are_the_merges_rendered_whole(cuts in proptest::collection::vec(0..9usize, 0..4)) {
         let d = dedupe(sample()).unwrap();
@@ -304,8 +321,9 @@ proptest! {
             .map(|m| (m.workshop_id.to_string(), m.line, m.rule.to_string()))
             .collect();
         prop_assert!(whole.len() > 2);
-        let mut bounds: Vec<usize> = cuts.into_iter().map(|c| c.min(whole.len())).collect();
-        bounds.extend([0, whole.len()]);
+        let positions = d.trail.positions();
+        let mut bounds: Vec<usize> = cuts.into_iter().map(|c| c.min(positions)).collect();
+        bounds.extend([0, positions]);
         bounds.sort_unstable();
         let mut blocks = Vec::new();
         for pair in bounds.windows(2) {
