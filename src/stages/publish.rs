@@ -22,9 +22,9 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use polars::prelude::{
-    get_encodings, ArrayRef, Column, CompatLevel, DataFrame, DataType, IntoSeries, KeyValueMetadata, ListBuilderTrait,
-    ListStringChunkedBuilder, NamedFrom, NewChunkedArray, ParquetCompression, ParquetWriter, PlSmallStr, SchemaExt,
-    Series, StatisticsOptions, StringChunked,
+    get_encodings, ArrayRef, BatchedWriter, Column, CompatLevel, DataFrame, DataType, IntoSeries, KeyValueMetadata,
+    ListBuilderTrait, ListStringChunkedBuilder, NamedFrom, NewChunkedArray, ParquetCompression, ParquetWriter,
+    PlSmallStr, PolarsResult, SchemaExt, Series, StatisticsOptions, StringChunked,
 };
 use polars_parquet::write::{array_to_columns, compress, CompressedPage, Encoding, ParquetType, Version, WriteOptions};
 use rayon::prelude::*;
@@ -306,6 +306,37 @@ fn column(name: &str, col: &Col) -> Result<Column> {
 fn write_parquet(path: &Path, t: &Rows, schema: &TableSchema, version: &str) -> Result<(u64, String)> {
     // the schema, from the table with no rows
     let empty = frame(&(t.slice)(0..0))?;
+    let mut out = Hashed::create(path)?;
+    let failed = || format!("failed to write Parquet `{}`", path.display());
+    {
+        let (mut writer, options) = parquet_writer(&mut out, &empty, t.name, schema, version).with_context(failed)?;
+        let types = writer.parquet_schema().fields().to_vec();
+        let encodings = get_encodings(&empty.schema().to_arrow(CompatLevel::newest()));
+        for range in t.groups() {
+            let group = frame(&(t.slice)(range))?;
+            for batch in group.iter_chunks(CompatLevel::newest(), false) {
+                let pages = compressed_pages(batch.columns(), &types, &encodings, options).with_context(failed)?;
+                writer
+                    .write_row_group(batch.len() as u64, &pages)
+                    .with_context(failed)?;
+            }
+        }
+        writer.finish().with_context(failed)?;
+    }
+    out.finish(path)
+}
+
+/// The Parquet writer of a table whose schema is `empty`'s: zstd, full statistics, and
+/// in the key-value metadata the Arrow schema, the dataset version, the table's name and
+/// its fields' descriptions. Also returns the options the writer was given, in the form
+/// its page encoder takes them.
+fn parquet_writer<W: std::io::Write>(
+    out: W,
+    empty: &DataFrame,
+    table: &str,
+    schema: &TableSchema,
+    version: &str,
+) -> PolarsResult<(BatchedWriter<W>, WriteOptions)> {
     let descriptions: serde_json::Map<String, Value> = schema
         .fields
         .iter()
@@ -319,40 +350,22 @@ fn write_parquet(path: &Path, t: &Rows, schema: &TableSchema, version: &str) -> 
     let kv = KeyValueMetadata::from_static(vec![
         (arrow_kv.key, arrow_kv.value.unwrap_or_default()),
         ("luban:dataset_version".into(), version.to_string()),
-        ("luban:table".into(), t.name.to_string()),
+        ("luban:table".into(), table.to_string()),
         ("luban:fields".into(), Value::Object(descriptions).to_string()),
     ]);
-    let mut out = Hashed::create(path)?;
-    let failed = || format!("failed to write Parquet `{}`", path.display());
-    {
-        let (compression, statistics) = (ParquetCompression::Zstd(None), StatisticsOptions::full());
-        let mut writer = ParquetWriter::new(&mut out)
-            .with_compression(compression)
-            .with_statistics(statistics)
-            .with_key_value_metadata(Some(kv))
-            .batched(empty.schema())
-            .with_context(failed)?;
-        let types = writer.parquet_schema().fields().to_vec();
-        let encodings = get_encodings(&empty.schema().to_arrow(CompatLevel::newest()));
-        // the options the writer was given, as its encoder takes them
-        let options = WriteOptions {
-            statistics,
-            compression: compression.into(),
-            version: Version::V1,
-            data_page_size: None,
-        };
-        for range in t.groups() {
-            let group = frame(&(t.slice)(range))?;
-            for batch in group.iter_chunks(CompatLevel::newest(), false) {
-                let pages = compressed_pages(batch.columns(), &types, &encodings, options).with_context(failed)?;
-                writer
-                    .write_row_group(batch.len() as u64, &pages)
-                    .with_context(failed)?;
-            }
-        }
-        writer.finish().with_context(failed)?;
-    }
-    out.finish(path)
+    let (compression, statistics) = (ParquetCompression::Zstd(None), StatisticsOptions::full());
+    let writer = ParquetWriter::new(out)
+        .with_compression(compression)
+        .with_statistics(statistics)
+        .with_key_value_metadata(Some(kv))
+        .batched(empty.schema())?;
+    let options = WriteOptions {
+        statistics,
+        compression: compression.into(),
+        version: Version::V1,
+        data_page_size: None,
+    };
+    Ok((writer, options))
 }
 
 /// One row group's pages, encoded and compressed a column per task on every core.
@@ -837,6 +850,19 @@ mod tests {
         let want: Vec<usize> = rows.groups().iter().map(Range::len).collect();
         assert_eq!(sizes, want);
         assert_eq!(sizes.len(), 2);
+        // the pages are polars' own: the same groups through its `write_batch`, which
+        // compresses on the writing thread, give the same bytes
+        let reference = dir.path().join("ref.parquet");
+        {
+            let empty = frame(&(rows.slice)(0..0)).unwrap();
+            let mut out = File::create(&reference).unwrap();
+            let (mut writer, _) = parquet_writer(&mut out, &empty, rows.name, &schema, "test").unwrap();
+            for range in rows.groups() {
+                writer.write_batch(&frame(&(rows.slice)(range)).unwrap()).unwrap();
+            }
+            writer.finish().unwrap();
+        }
+        assert!(std::fs::read(&path).unwrap() == std::fs::read(&reference).unwrap());
         // the CSV: a header and one line per workshop, the last one the last workshop's
         let csv_path = dir.path().join("w.csv");
         write_csv(&csv_path, &rows).unwrap();
