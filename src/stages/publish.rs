@@ -375,7 +375,7 @@ fn parquet_writer<W: std::io::Write>(
 /// part of writing `workshops.parquet`, ran on one thread. The pages are the ones
 /// `write_batch` writes (the same encoder and compressor, per column, in column order),
 /// and the file is byte-identical. At 1M reports publish inside `luban run` went from
-/// 614-895 ms to 537-722 ms (four interleaved pairs).
+/// 614-895 ms to 537-779 ms (eight interleaved pairs).
 fn compressed_pages(
     columns: &[ArrayRef],
     types: &[ParquetType],
