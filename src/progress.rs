@@ -90,7 +90,6 @@ impl Progress {
         }
     }
 
-    /// Counts `n` more rows or bytes.
     /// What the bar counts.
     pub fn unit(&self) -> Unit {
         self.unit
@@ -101,6 +100,7 @@ impl Progress {
         self.bar.position()
     }
 
+    /// Counts `n` more rows or bytes.
     pub fn inc(&self, n: u64) {
         self.bar.inc(n);
         self.maybe_show();
