@@ -167,12 +167,6 @@ pub fn write_artifact<T: Serialize + DeserializeOwned + Sync>(path: &Path, items
     write_frames_with::<T, Postcard>(path, items.len(), &frames)
 }
 
-/// [`write_artifact`] for chunked records: each chunk is a frame, so the bytes are the
-/// same as for the records in one slice.
-pub fn write_chunked<T: Serialize + DeserializeOwned + Sync>(path: &Path, items: &Chunked<T>) -> Result<()> {
-    write_chunked_with::<T, Postcard>(path, items)
-}
-
 /// How the records of one frame become bytes and back (`decode` gets the frame's record
 /// count and returns None for bytes it cannot read). The default, [`Postcard`], writes
 /// one record after another; a record type that shares text between records can write
@@ -205,7 +199,8 @@ impl<T: Serialize + DeserializeOwned> FrameCodec<T> for Postcard {
     }
 }
 
-/// [`write_chunked`] with a frame codec of the record type's own.
+/// [`write_artifact`] for chunked records, with a frame codec (`C`): each chunk is a
+/// frame, so with [`Postcard`] the bytes are the same as for the records in one slice.
 pub fn write_chunked_with<T: Sync, C: FrameCodec<T>>(path: &Path, items: &Chunked<T>) -> Result<()> {
     let frames: Vec<&[T]> = items.chunks().iter().map(Vec::as_slice).collect();
     write_frames_with::<T, C>(path, items.len(), &frames)
@@ -246,12 +241,8 @@ pub fn read_artifact<T: Serialize + DeserializeOwned + Send>(path: &Path, produc
     Ok(out)
 }
 
-/// [`read_artifact`] into chunks (one per frame): see [`Chunked`] for why.
-pub fn read_chunked<T: Serialize + DeserializeOwned + Send>(path: &Path, produced_by: &str) -> Result<Chunked<T>> {
-    read_chunked_with::<T, Postcard>(path, produced_by)
-}
-
-/// [`read_chunked`] with a frame codec of the record type's own.
+/// [`read_artifact`] into chunks (one per frame; see [`Chunked`] for why), with a frame
+/// codec (`C`).
 pub fn read_chunked_with<T: Send, C: FrameCodec<T>>(path: &Path, produced_by: &str) -> Result<Chunked<T>> {
     let mut out = Chunked::new();
     read_frames::<T, C>(path, produced_by, |_, frame| out.push_chunk(frame))?;
@@ -384,9 +375,9 @@ mod tests {
             assert_eq!(back, recs(n), "{n} records");
             // chunked records write the same bytes, and read back in chunks
             let chunked_path = dir.path().join(format!("{n}.chunked.bin"));
-            write_chunked(&chunked_path, &Chunked::from(recs(n))).unwrap();
+            write_chunked_with::<_, Postcard>(&chunked_path, &Chunked::from(recs(n))).unwrap();
             assert_eq!(std::fs::read(&chunked_path).unwrap(), std::fs::read(&path).unwrap());
-            let back: Chunked<Rec> = read_chunked(&path, "test").unwrap();
+            let back: Chunked<Rec> = read_chunked_with::<_, Postcard>(&path, "test").unwrap();
             assert_eq!(back, Chunked::from(recs(n)), "{n} records");
         }
     }
