@@ -36,7 +36,6 @@
 //! | partial dates (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`) | [`partial_date`] |
 //! | the records passed between stages | [`model`] |
 //! | millions of records in chunks that reuse freed memory | [`chunked`] |
-//! | hash maps built on every core, shard by shard | [`sharded`] |
 //! | human output on stderr | [`console`] |
 //!
 //! Polars is used only by [`stages::publish`], always with explicit column types.
@@ -61,7 +60,6 @@ pub mod progress;
 pub mod report_frames;
 pub mod rules;
 pub mod schema;
-pub mod sharded;
 pub mod stages;
 
 /// Exit status: everything accepted.

@@ -10,8 +10,9 @@
 //! findings are listed in `build/alias-lint.csv`.
 //!
 //! At scale the same spellings repeat (a million reports name ~500 000 distinct cells),
-//! so each distinct name and country cell is resolved once, in parallel, and the reports
-//! are then built from those resolutions.
+//! so each distinct name and country cell is resolved once, when first met, and the
+//! reports are built from those resolutions. Rows go through a round at a time
+//! ([`Normalizer`]), so that `luban run` can hand them over as it reads them.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -32,7 +33,6 @@ use crate::names::matcher::{block, match_unknowns, Decisions, Field, NameMatch};
 use crate::partial_date::PartialDate;
 use crate::progress::Progress;
 use crate::schema::TableSchema;
-use crate::sharded::Sharded;
 
 /// The alias tables a run uses.
 pub struct Aliases {
@@ -143,16 +143,6 @@ struct Resolved {
     alias_keys: Vec<String>,
 }
 
-impl Resolved {
-    /// The names an alias table knows.
-    fn known(&self) -> impl Iterator<Item = &Shared> {
-        (0u32..)
-            .zip(self.names.iter())
-            .filter(|(i, _)| !self.unknown.contains(i))
-            .map(|(_, n)| n)
-    }
-}
-
 fn resolve_cell(table: &AliasTable, text: &str, list: bool) -> Resolved {
     let items = if list {
         split_list(Some(text))
@@ -234,278 +224,329 @@ impl<'r> Repeats<'r> {
     }
 }
 
-/// The country cells a name cell appears with (usually one).
-type Countries<'r> = smallvec::SmallVec<[&'r str; 2]>;
-/// Each distinct name cell, with the country cells it appears with.
-type NameCells<'r> = Vec<((Field, &'r str), Seen<'r>)>;
-/// The rows' [`RowNames`], one vector per thread's share of the rows, in row order.
-type RowNamesByPart = Vec<Vec<RowNames>>;
-
 /// The name columns, in the order of [`RowNames`].
 const NAME_FIELDS: [Field; 3] = [Field::City, Field::Institution, Field::Partner];
 /// For each name column of a row (see [`NAME_FIELDS`]), the position of its cell among
 /// the distinct name cells, or [`NO_NAME`] when the cell is empty.
 type RowNames = [u32; 3];
 const NO_NAME: u32 = u32::MAX;
+/// A cell (or country) not met before this round; given its position in row order.
+const NEW: u32 = u32::MAX - 1;
 
-/// A distinct name cell as the threads met it: the country cells it appears with, and
-/// the number each thread that met it gave it (thread, number).
-struct Seen<'r> {
-    countries: Countries<'r>,
-    numbers: smallvec::SmallVec<[(u32, u32); 2]>,
+/// One distinct name cell: its column, the countries of the rows it appears in (ids of
+/// their country cells; usually one), and what it resolves to through its alias table.
+struct NameCell {
+    field: Field,
+    countries: smallvec::SmallVec<[u32; 2]>,
+    /// the canonical name of each item (list cells split on `;`), without repeats
+    names: SharedList,
+    /// positions in `names` of the items no alias table knows (kept as cleaned)
+    unknown: smallvec::SmallVec<[u32; 2]>,
 }
 
-/// Every distinct (field, cell text) of the name columns, every distinct country cell,
-/// and each row's name cells as positions among the distinct ones ([`RowNames`]).
+impl NameCell {
+    /// The names an alias table knows.
+    fn known(&self) -> impl Iterator<Item = &Shared> {
+        (0u32..)
+            .zip(self.names.iter())
+            .filter(|(i, _)| !self.unknown.contains(i))
+            .map(|(_, n)| n)
+    }
+}
+
+/// A row's cells by position: its country cell's id and its name cells' positions.
+#[derive(Debug, Clone, Copy)]
+struct RowCells {
+    country: u32,
+    names: RowNames,
+    /// a cell is new, or a name appears with a country it was not seen with before
+    new: bool,
+}
+
+/// Normalizes rows round by round, in row order: each distinct name cell and country
+/// cell is resolved once, when it is first met, and the reports are built from those
+/// resolutions. Rows can be dropped once their round is done, so the rows of a dataset
+/// need never be held all at once (`luban run` streams them: [`super::stream`]).
 ///
-/// One pass per thread over its share of the rows numbers the cells it meets; the maps
-/// are then combined shard by shard (see [`Sharded`]), and each thread's numbers are
-/// translated to positions in the combined list. Building the reports then reads a
-/// cell's resolution by position. (It looked each cell up again by its text: at 10M
-/// reports those lookups in maps of millions of names were a sixth of normalize's CPU
-/// time, and the cause of most of its growth faster than the row count.)
-fn distinct_cells<'r>(
-    schema: &TableSchema,
-    cols: &Columns,
-    rows: &'r [IngestedRow],
-) -> (NameCells<'r>, Vec<&'r str>, RowNamesByPart) {
-    let share = rows.len() / rayon::current_num_threads().max(1) + 1;
-    type Part<'r> = (
-        Sharded<(Field, &'r str), Seen<'r>>,
-        ahash::AHashSet<&'r str>,
-        Vec<RowNames>,
-        u32,
-    );
-    let parts: Vec<Part> = rows
-        .par_chunks(share)
-        .enumerate()
-        .map(|(part, chunk)| {
-            let mut names: Sharded<(Field, &str), Seen> = Sharded::default();
-            let mut countries = ahash::AHashSet::default();
-            let mut row_names = Vec::with_capacity(chunk.len());
-            let mut next = 0u32;
-            for row in chunk {
-                let country = cell(schema, row, cols.country).unwrap_or("");
-                countries.insert(country);
-                let mut numbers = [NO_NAME; 3];
-                for (slot, at) in [cols.city, cols.host, cols.partner].into_iter().enumerate() {
-                    if let Some(text) = cell(schema, row, at) {
-                        let seen = names.entry((NAME_FIELDS[slot], text)).or_insert_with(|| {
-                            next += 1;
-                            Seen {
-                                countries: Countries::new(),
-                                numbers: smallvec::smallvec![(part as u32, next - 1)],
-                            }
-                        });
-                        if !seen.countries.contains(&country) {
-                            seen.countries.push(country);
-                        }
-                        numbers[slot] = seen.numbers[0].1;
-                    }
-                }
-                row_names.push(numbers);
-            }
-            (names, countries, row_names, next)
-        })
-        .collect();
-    let mut maps = Vec::with_capacity(parts.len());
-    let mut countries = ahash::AHashSet::default();
-    let mut numbered = Vec::with_capacity(parts.len());
-    for (names, c, row_names, count) in parts {
-        maps.push(names);
-        countries.extend(c);
-        numbered.push((row_names, count));
-    }
-    let names: NameCells = Sharded::combine(maps, |seen, more| {
-        for c in more.countries {
-            if !seen.countries.contains(&c) {
-                seen.countries.push(c);
-            }
-        }
-        seen.numbers.extend(more.numbers);
-    })
-    .into_entries()
-    .collect();
-    // each thread's numbers, as positions in `names`
-    let mut position: Vec<Vec<u32>> = numbered.iter().map(|(_, n)| vec![NO_NAME; *n as usize]).collect();
-    for (at, (_, seen)) in names.iter().enumerate() {
-        for &(part, number) in &seen.numbers {
-            position[part as usize][number as usize] = at as u32;
-        }
-    }
-    // translated in place, each thread's share on its own core
-    let row_names: RowNamesByPart = numbered
-        .into_par_iter()
-        .zip(position)
-        .map(|((mut row_names, _), position)| {
-            for r in &mut row_names {
-                *r = r.map(|n| if n == NO_NAME { NO_NAME } else { position[n as usize] });
-            }
-            row_names
-        })
-        .collect();
-    (names, countries.into_iter().collect(), row_names)
+/// A round goes in four steps. Every core looks the round's cells up among the cells
+/// met before (read only); the cells met for the first time are then given positions
+/// in row order on one thread (they are few after the first rounds: ~3M distinct name
+/// cells in 30M at 10M reports), resolved on every core, and the reports are built on
+/// every core. Positions are internal: what the stage writes depends only on the rows,
+/// not on the rounds or the thread count. (Resolving each cell once, and finding a
+/// row's resolution by position rather than by its text again, is what keeps normalize
+/// linear: at 10M reports looking each cell up by text in maps of millions of names
+/// was a sixth of its CPU time.)
+pub struct Normalizer<'a> {
+    schema: &'a TableSchema,
+    cols: Columns,
+    countries: &'a CountryResolver,
+    aliases: &'a Aliases,
+    /// the position of each distinct cell text, per name column
+    positions: [ahash::AHashMap<Box<str>, u32>; 3],
+    cells: Vec<NameCell>,
+    /// the id of each distinct country cell, and its country (None: does not resolve)
+    country_ids: ahash::AHashMap<Box<str>, u32>,
+    country_of: Vec<Option<Arc<CountryNames>>>,
+    /// one shared record per country, whatever spelling its cells use
+    by_code: ahash::AHashMap<Shared, Arc<CountryNames>>,
+    /// keys of the aliases used, per table (cities, institutions, partners)
+    used: [BTreeSet<String>; 3],
+    reports: Chunked<Report>,
+    empty: SharedList,
 }
 
-/// Normalizes the valid rows: each distinct name cell and country cell is resolved once
-/// (in parallel), then the reports are built from those resolutions in parallel chunks.
-/// Returns the reports in row order, the names no alias table knows, and the alias keys
-/// used per table (cities, institutions, partners).
-fn normalize_rows(
-    schema: &TableSchema,
-    countries: &CountryResolver,
-    aliases: &Aliases,
-    rows: Vec<IngestedRow>,
-    progress: &Progress,
-) -> Result<(Chunked<Report>, Found)> {
-    let cols = Columns::new(schema);
-    progress.set_total(rows.len() as u64);
-    progress.note("resolving distinct names");
-    let (resolved, row_names, country_of, found) = resolve_distinct(schema, &cols, countries, aliases, &rows);
-    // Rows are turned into reports a round at a time and dropped, so that the memory of
-    // one round's rows is reused for the next round's reports (in chunks: see
-    // [`Chunked`]).
-    const ROUND: usize = 64 * 1024;
-    let mut reports = Chunked::new();
-    let mut rows = rows.into_iter();
-    let mut row_names = row_names.into_iter().flatten();
-    loop {
-        let round: Vec<IngestedRow> = rows.by_ref().take(ROUND).collect();
-        if round.is_empty() {
-            break;
+impl<'a> Normalizer<'a> {
+    pub fn new(schema: &'a TableSchema, countries: &'a CountryResolver, aliases: &'a Aliases) -> Normalizer<'a> {
+        Normalizer {
+            schema,
+            cols: Columns::new(schema),
+            countries,
+            aliases,
+            positions: Default::default(),
+            cells: Vec::new(),
+            country_ids: Default::default(),
+            country_of: Vec::new(),
+            by_code: Default::default(),
+            used: Default::default(),
+            reports: Chunked::new(),
+            empty: SharedList::from([]),
         }
-        let names: Vec<RowNames> = row_names.by_ref().take(round.len()).collect();
-        let parts = round
+    }
+
+    /// Reports built so far.
+    pub fn len(&self) -> usize {
+        self.reports.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.reports.is_empty()
+    }
+
+    fn table(&self, field: Field) -> &'a AliasTable {
+        match field {
+            Field::City => &self.aliases.cities,
+            Field::Institution => &self.aliases.institutions,
+            _ => &self.aliases.partners,
+        }
+    }
+
+    /// The next valid rows, in row order: their reports are appended.
+    pub fn push(&mut self, rows: &[IngestedRow]) -> Result<()> {
+        let mut at = self.look_up(rows);
+        let first_new = self.cells.len();
+        let new_texts = self.place_new(rows, &mut at)?;
+        // the new cells resolved, on every core
+        let resolved: Vec<Resolved> = new_texts
+            .par_iter()
+            .zip(&self.cells[first_new..])
+            .map(|(text, c)| resolve_cell(self.table(c.field), text, c.field != Field::City))
+            .collect();
+        for (c, r) in self.cells[first_new..].iter_mut().zip(resolved) {
+            let used = &mut self.used[c.field as usize];
+            for key in r.alias_keys {
+                // few distinct keys, used by many names
+                if !used.contains(&key) {
+                    used.insert(key);
+                }
+            }
+            c.names = r.names;
+            c.unknown = r.unknown;
+        }
+        // the reports, on every core
+        let (schema, cols) = (self.schema, &self.cols);
+        let (cells, country_of) = (&self.cells, &self.country_of);
+        let parts = rows
             .par_chunks(CHUNK)
-            .zip(names.par_chunks(CHUNK))
-            .map(|(chunk, names)| {
+            .zip(at.par_chunks(CHUNK))
+            .map(|(chunk, at)| {
                 let mut repeats = Repeats::new();
                 chunk
                     .iter()
-                    .zip(names)
-                    .map(|(row, names)| build_report(schema, &cols, &resolved, &country_of, &mut repeats, row, names))
+                    .zip(at)
+                    .map(|(row, at)| build_report(schema, cols, cells, country_of, &mut repeats, row, at))
                     .collect()
             })
             .collect::<Result<Vec<Vec<Report>>>>()?;
-        parts.into_iter().for_each(|p| reports.push_chunk(p));
-        progress.set(reports.len() as u64);
-        progress.note("");
+        parts.into_iter().for_each(|p| self.reports.push_chunk(p));
+        Ok(())
     }
-    Ok((reports, found))
-}
 
-/// The country of each country cell's text.
-type CountryOf = ahash::AHashMap<String, Arc<CountryNames>>;
-
-/// The canonical names of each distinct name cell, by its position (see [`RowNames`];
-/// the rest of [`Resolved`] is not needed once the names are gathered).
-type ResolvedCells = Vec<SharedList>;
-
-/// Resolves each distinct name cell and country cell once (in parallel); also returns
-/// the names no alias table knows, those it does, and the alias keys used per table.
-fn resolve_distinct(
-    schema: &TableSchema,
-    cols: &Columns,
-    countries: &CountryResolver,
-    aliases: &Aliases,
-    rows: &[IngestedRow],
-) -> (ResolvedCells, RowNamesByPart, CountryOf, Found) {
-    let (names, country_cells, row_names) = distinct_cells(schema, cols, rows);
-    let table = |field: Field| match field {
-        Field::City => &aliases.cities,
-        Field::Institution => &aliases.institutions,
-        _ => &aliases.partners,
-    };
-    let done: Vec<Resolved> = names
-        .par_iter()
-        .map(|&((field, text), _)| resolve_cell(table(field), text, field != Field::City))
-        .collect();
-    // one shared record per country, whatever spelling the cells used
-    let mut by_code: ahash::AHashMap<&str, Arc<CountryNames>> = Default::default();
-    let mut country_of = CountryOf::default();
-    for text in country_cells {
-        if let Resolution::Found(c) = countries.resolve(text) {
-            let names = by_code.entry(&*c.alpha3).or_insert_with(|| {
-                Arc::new(CountryNames {
-                    code: c.alpha3.clone(),
-                    name: c.name.clone(),
-                    region: c.region.clone(),
-                    subregion: c.subregion.clone(),
-                })
-            });
-            country_of.insert(text.to_string(), names.clone());
-        }
+    /// Each row's cells among those met before this round ([`NEW`] if not), on every core.
+    fn look_up(&self, rows: &[IngestedRow]) -> Vec<RowCells> {
+        let (schema, cols) = (self.schema, &self.cols);
+        rows.par_iter()
+            .with_min_len(1024)
+            .map(|row| {
+                let country = cell(schema, row, cols.country).unwrap_or("");
+                let country = self.country_ids.get(country).copied().unwrap_or(NEW);
+                let mut at = RowCells {
+                    country,
+                    names: [NO_NAME; 3],
+                    new: country == NEW,
+                };
+                for (slot, col) in [cols.city, cols.host, cols.partner].into_iter().enumerate() {
+                    if let Some(text) = cell(schema, row, col) {
+                        at.names[slot] = match self.positions[slot].get(text) {
+                            Some(&p) => {
+                                at.new |= !self.cells[p as usize].countries.contains(&country);
+                                p
+                            }
+                            None => {
+                                at.new = true;
+                                NEW
+                            }
+                        };
+                    }
+                }
+                at
+            })
+            .collect()
     }
-    let mut found = Found {
-        unknown: Unknown::new(),
-        known: Known::new(),
-        used: Default::default(),
-    };
-    for (((field, _), _), r) in names.iter().zip(&done) {
-        let used = &mut found.used[*field as usize];
-        for key in &r.alias_keys {
-            // few distinct keys, used by many names: look before cloning
-            if !used.contains(key) {
-                used.insert(key.clone());
+
+    /// Gives the round's new cells and countries their positions, in row order, and
+    /// notes the countries each name appears with. Returns the new cells' texts.
+    fn place_new<'r>(&mut self, rows: &'r [IngestedRow], at: &mut [RowCells]) -> Result<Vec<&'r str>> {
+        let (schema, name_cols) = (self.schema, [self.cols.city, self.cols.host, self.cols.partner]);
+        let mut new_texts = Vec::new();
+        for (row, at) in rows.iter().zip(at).filter(|(_, at)| at.new) {
+            if at.country == NEW {
+                at.country = self.country_id(cell(schema, row, self.cols.country).unwrap_or(""))?;
             }
-        }
-    }
-    // An unknown name is matched against the known names of its block (see
-    // `names::matcher`), so it is gathered only where its block has known names. (At a
-    // million generated reports nearly every name is unknown and no block has known
-    // names: gathering them all into a set was a fifth of normalize, for nothing.)
-    // Whether a name is known does not depend on the country (alias lookups are by key
-    // only), so the known names of a block are exactly the names its reports use that
-    // are not unknown.
-    for (((field, _), seen), r) in names.iter().zip(&done) {
-        if r.known().next().is_none() {
-            continue;
-        }
-        for c in seen.countries.iter().filter_map(|c| country_of.get(*c)) {
-            let known = found
-                .known
-                .entry((*field, block(*field, &c.code).to_string()))
-                .or_default();
-            for n in r.known() {
-                if !known.contains(&**n) {
-                    known.insert(n.to_string());
+            for (slot, col) in name_cols.into_iter().enumerate() {
+                let mut p = at.names[slot];
+                if p == NO_NAME {
+                    continue;
+                }
+                if p == NEW {
+                    let text = cell(schema, row, col).unwrap_or_default();
+                    p = match self.positions[slot].get(text) {
+                        Some(&p) => p,
+                        None => {
+                            let p = position(self.cells.len())?;
+                            self.positions[slot].insert(text.into(), p);
+                            self.cells.push(NameCell {
+                                field: NAME_FIELDS[slot],
+                                countries: smallvec::SmallVec::new(),
+                                names: self.empty.clone(),
+                                unknown: smallvec::SmallVec::new(),
+                            });
+                            new_texts.push(text);
+                            p
+                        }
+                    };
+                    at.names[slot] = p;
+                }
+                let countries = &mut self.cells[p as usize].countries;
+                if !countries.contains(&at.country) {
+                    countries.push(at.country);
                 }
             }
         }
+        Ok(new_texts)
     }
-    let with_known: BTreeSet<(Field, &str)> = found.known.keys().map(|(f, b)| (*f, b.as_str())).collect();
-    if !with_known.is_empty() {
-        for (((field, _), seen), r) in names.iter().zip(&done) {
-            if r.unknown.is_empty() {
+
+    /// The id of a country cell's text, resolving it when first met.
+    fn country_id(&mut self, text: &str) -> Result<u32> {
+        if let Some(&id) = self.country_ids.get(text) {
+            return Ok(id);
+        }
+        let id = position(self.country_of.len())?;
+        let country = match self.countries.resolve(text) {
+            Resolution::Found(c) => Some(
+                self.by_code
+                    .entry(c.alpha3.clone())
+                    .or_insert_with(|| {
+                        Arc::new(CountryNames {
+                            code: c.alpha3.clone(),
+                            name: c.name.clone(),
+                            region: c.region.clone(),
+                            subregion: c.subregion.clone(),
+                        })
+                    })
+                    .clone(),
+            ),
+            _ => None,
+        };
+        self.country_of.push(country);
+        self.country_ids.insert(text.into(), id);
+        Ok(id)
+    }
+
+    /// The reports in row order, and the names the alias tables know and do not know.
+    fn finish(self) -> (Chunked<Report>, Found) {
+        let mut found = Found {
+            unknown: Unknown::new(),
+            known: Known::new(),
+            used: self.used,
+        };
+        let countries_of = |c: &NameCell| {
+            c.countries
+                .iter()
+                .filter_map(|&id| self.country_of.get(id as usize).and_then(Option::as_ref))
+                .collect::<Vec<_>>()
+        };
+        // An unknown name is matched against the known names of its block (see
+        // `names::matcher`), so it is gathered only where its block has known names. (At a
+        // million generated reports nearly every name is unknown and no block has known
+        // names: gathering them all into a set was a fifth of normalize, for nothing.)
+        // Whether a name is known does not depend on the country (alias lookups are by key
+        // only), so the known names of a block are exactly the names its reports use that
+        // are not unknown.
+        for c in &self.cells {
+            if c.known().next().is_none() {
                 continue;
             }
-            for c in seen.countries.iter().filter_map(|c| country_of.get(*c)) {
-                if with_known.contains(&(*field, block(*field, &c.code))) {
-                    for &u in &r.unknown {
-                        found
-                            .unknown
-                            .insert((*field, c.code.to_string(), r.names[u as usize].to_string()));
+            for country in countries_of(c) {
+                let known = found
+                    .known
+                    .entry((c.field, block(c.field, &country.code).to_string()))
+                    .or_default();
+                for n in c.known() {
+                    if !known.contains(&**n) {
+                        known.insert(n.to_string());
                     }
                 }
             }
         }
+        let with_known: BTreeSet<(Field, &str)> = found.known.keys().map(|(f, b)| (*f, b.as_str())).collect();
+        if !with_known.is_empty() {
+            for c in self.cells.iter().filter(|c| !c.unknown.is_empty()) {
+                for country in countries_of(c) {
+                    if with_known.contains(&(c.field, block(c.field, &country.code))) {
+                        for &u in &c.unknown {
+                            found
+                                .unknown
+                                .insert((c.field, country.code.to_string(), c.names[u as usize].to_string()));
+                        }
+                    }
+                }
+            }
+        }
+        (self.reports, found)
     }
-    let resolved: ResolvedCells = done.into_iter().map(|r| r.names).collect();
-    (resolved, row_names, country_of, found)
+}
+
+/// A position among the cells or countries, which are fewer than [`NEW`].
+fn position(len: usize) -> Result<u32> {
+    u32::try_from(len)
+        .ok()
+        .filter(|&p| p < NEW)
+        .ok_or_else(|| anyhow::anyhow!("more than {NEW} distinct name or country cells"))
 }
 
 /// Builds one report from a valid row and the resolutions of its cells.
 fn build_report<'r>(
     schema: &TableSchema,
     cols: &Columns,
-    resolved: &ResolvedCells,
-    country_of: &CountryOf,
+    cells: &[NameCell],
+    country_of: &[Option<Arc<CountryNames>>],
     repeats: &mut Repeats<'r>,
     row: &'r IngestedRow,
-    names: &RowNames,
+    at: &RowCells,
 ) -> Result<Report> {
     let here = || format!("{}:{}", row.at.file, row.at.line);
-    let Some(country) = country_of.get(cell(schema, row, cols.country).unwrap_or("")) else {
+    let Some(country) = country_of.get(at.country as usize).and_then(Option::as_ref) else {
         bail!(
             "internal error: {}: country passed validation but does not resolve",
             here()
@@ -513,11 +554,11 @@ fn build_report<'r>(
     };
     // every name cell was gathered and resolved before the reports are built
     let resolution = |slot: usize| -> Result<Option<&SharedList>> {
-        match names[slot] {
+        match at.names[slot] {
             NO_NAME => Ok(None),
-            at => resolved
-                .get(at as usize)
-                .map(Some)
+            p => cells
+                .get(p as usize)
+                .map(|c| Some(&c.names))
                 .ok_or_else(|| anyhow::anyhow!("internal error: {}: a name was not resolved", here())),
         }
     };
@@ -646,9 +687,43 @@ pub fn run(
         Some(rows) => rows,
         None => super::ingest::load_staged(layout, "valid.bin", "validate", schema, progress)?,
     };
+    let rows_in = rows.len() as u64;
+    progress.set_total(rows_in);
+    let mut normalizer = Normalizer::new(schema, countries, aliases);
+    // Rows are turned into reports a round at a time and dropped, so that the memory of
+    // one round's rows is reused for the next round's reports (in chunks: see
+    // [`Chunked`]).
+    let mut rows = rows.into_iter();
+    loop {
+        let round: Vec<IngestedRow> = rows.by_ref().take(ROUND).collect();
+        if round.is_empty() {
+            break;
+        }
+        normalizer.push(&round)?;
+        progress.set(normalizer.len() as u64);
+    }
+    finish_stage(normalizer, layout, rows_in, start.elapsed(), progress)
+}
+
+/// Rows per round of [`Normalizer::push`] (a multiple of [`CHUNK`], so that the reports'
+/// chunks stay whole).
+pub const ROUND: usize = 64 * 1024;
+
+/// The end of the stage, once every valid row (`rows_in` of them) went through
+/// `normalizer`: names no alias table knows are matched, the alias tables linted, and
+/// `build/` written. `spent` is the time the rows took, for the stage's report.
+pub fn finish_stage(
+    normalizer: Normalizer,
+    layout: &Layout,
+    rows_in: u64,
+    spent: std::time::Duration,
+    progress: &Progress,
+) -> Result<Normalized> {
+    let start = Instant::now();
+    let aliases = normalizer.aliases;
+    let (mut reports, found) = normalizer.finish();
     let mut report = StageReport::new("normalize");
-    report.rows_in = rows.len() as u64;
-    let (mut reports, found) = normalize_rows(schema, countries, aliases, rows, progress)?;
+    report.rows_in = rows_in;
     let decisions_path = layout.root.join("raw").join("decisions.csv");
     let decisions = Decisions::load(&decisions_path, &layout.display(&decisions_path))?;
     progress.note("matching unknown names");
@@ -698,7 +773,7 @@ pub fn run(
         wtr.flush()?;
         Ok(())
     })?;
-    report.elapsed = start.elapsed();
+    report.elapsed = spent + start.elapsed();
     report.check_conservation()?;
     let unused_decisions = decisions.unused(&[Field::City, Field::Institution, Field::Partner]);
     Ok(Normalized {
@@ -714,55 +789,87 @@ pub fn run(
 mod tests {
     use super::*;
 
-    /// Each row's name cells are found by position, wherever the threads met them first:
-    /// the position must name the row's own cell, for any thread count.
+    /// Rows pushed in rounds of any size, on any number of threads, give the reports
+    /// and findings of one round on one thread; and each report carries its own row's
+    /// cells, resolved (a position pointing at another cell would show here).
     #[test]
-    fn every_row_points_at_its_own_name_cells_for_any_thread_count() {
+    fn reports_do_not_depend_on_rounds_or_threads_and_carry_their_own_cells() {
         let schema = TableSchema::parse(
             std::path::Path::new("s"),
             "s",
             r#"{"fields": [{"name": "country"}, {"name": "city"}, {"name": "host_institution"},
-                {"name": "chinese_partner"}]}"#,
+                {"name": "chinese_partner"}, {"name": "source_url"}]}"#,
         )
         .unwrap();
-        let cols = Columns::new(&schema);
-        let rows: Vec<IngestedRow> = (0..5000)
+        let layout = Layout::open(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let countries = CountryResolver::load(&layout).unwrap();
+        let aliases = Aliases::load(&layout).unwrap();
+        let rows: Vec<IngestedRow> = (0..3000)
             .map(|i| {
                 let host = if i % 5 == 0 {
                     String::new()
                 } else {
                     format!("host {}", i % 300)
                 };
+                // names the alias tables know, in the cities' and partners' blocks
+                let city = match i % 9 {
+                    0 => "Oskamen".to_string(),
+                    1 => "Oskemen".to_string(),
+                    n => format!("city {n}"),
+                };
+                let partner = if i % 4 == 0 {
+                    "Tianjin Bohai Vocational Technological College".to_string()
+                } else {
+                    format!("partner {}; partner {}", i % 11, i % 3)
+                };
                 let cells = [
-                    ["Kenya", "Egypt", "EG"][i % 3].to_string(),
-                    format!("city {}", i % 7),
+                    ["Kenya", "Egypt", "EG", "Kazakhstan"][i % 4].to_string(),
+                    city,
                     host,
-                    format!("partner {}", i % 11),
+                    partner,
+                    format!("https://example.org/{i}"),
                 ];
                 IngestedRow::for_test(&cells.iter().map(String::as_str).collect::<Vec<_>>())
             })
             .collect();
-        for threads in [1, 2, 3] {
+        let normalized = |threads: usize, round: usize| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-            let (names, countries, row_names) = pool.install(|| distinct_cells(&schema, &cols, &rows));
-            assert_eq!(countries.len(), 3);
-            let row_names: Vec<RowNames> = row_names.into_iter().flatten().collect();
-            assert_eq!(row_names.len(), rows.len());
-            let keys: BTreeSet<(Field, &str)> = names.iter().map(|(k, _)| *k).collect();
-            assert_eq!(keys.len(), names.len(), "a distinct cell is listed once");
-            // hosts: i % 300 for i not a multiple of 5, so 240 of them
-            assert_eq!(names.len(), 7 + 240 + 11);
-            for (row, at) in rows.iter().zip(&row_names) {
-                for (slot, col) in [cols.city, cols.host, cols.partner].into_iter().enumerate() {
-                    match cell(&schema, row, col) {
-                        Some(text) => {
-                            let (key, seen) = &names[at[slot] as usize];
-                            assert_eq!(*key, (NAME_FIELDS[slot], text), "{threads} threads");
-                            assert!(seen.countries.contains(&row.cell(0).unwrap()));
-                        }
-                        None => assert_eq!(at[slot], NO_NAME),
-                    }
+            pool.install(|| {
+                let mut n = Normalizer::new(&schema, &countries, &aliases);
+                for r in rows.chunks(round) {
+                    n.push(r).unwrap();
                 }
+                let (reports, found) = n.finish();
+                (reports.iter().cloned().collect::<Vec<Report>>(), found)
+            })
+        };
+        let (want, want_found) = normalized(1, rows.len());
+        assert_eq!(want.len(), rows.len());
+        for (row, report) in rows.iter().zip(&want) {
+            let names = |table: &AliasTable, col: usize, list: bool| match row.cell(col).unwrap() {
+                "" => SharedList::from([]),
+                text => resolve_cell(table, text, list).names,
+            };
+            assert_eq!(report.city.as_ref(), names(&aliases.cities, 1, false).last());
+            assert_eq!(report.host_institutions, names(&aliases.institutions, 2, true));
+            assert_eq!(report.chinese_partners, names(&aliases.partners, 3, true));
+            assert_eq!(&*report.source_url, row.cell(4).unwrap());
+            let code = if row.cell(0) == Some("Kenya") {
+                "KEN"
+            } else {
+                &report.country.code
+            };
+            assert_eq!(&*report.country.code, code);
+        }
+        assert!(want_found.known.keys().any(|(f, b)| *f == Field::City && b == "KAZ"));
+        assert!(!want_found.unknown.is_empty() && want_found.used.iter().any(|u| !u.is_empty()));
+        for threads in [1, 2, 3] {
+            for round in [1, 7, 1024] {
+                let (reports, found) = normalized(threads, round);
+                assert!(reports == want, "{threads} threads, rounds of {round}");
+                assert_eq!(found.known, want_found.known);
+                assert_eq!(found.unknown, want_found.unknown);
+                assert_eq!(found.used, want_found.used);
             }
         }
     }
