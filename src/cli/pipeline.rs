@@ -38,12 +38,21 @@ struct Carry {
     reports: Option<Chunked<Report>>,
     workshops: Option<Vec<Workshop>>,
     tables: Option<Tables>,
+    /// validate's and normalize's results when ingest ran them in its pass over the
+    /// rows (see [`stages::stream`]); validate's with the number of files that had rows
+    validated: Option<(stages::validate::Validated, usize)>,
+    normalized: Option<stages::normalize::Normalized>,
     /// files a stage read and hashed as it read them, for the incremental tracker
     hashes: Vec<(std::path::PathBuf, String)>,
 }
 
 fn ingest_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema, carry: &mut Carry) -> Result<Outcome> {
-    let mut ing = stages::ingest::run(layout, schema, &ctx.progress("ingest", Unit::Bytes))?;
+    let ing = stages::ingest::run(layout, schema, &ctx.progress("ingest", Unit::Bytes))?;
+    ingested(ctx, layout, ing, carry)
+}
+
+/// Reports ingest's result, and hands its rows to validate.
+fn ingested(ctx: &Ctx, layout: &Layout, mut ing: stages::ingest::Ingested, carry: &mut Carry) -> Result<Outcome> {
     carry.rows = Some(std::mem::take(&mut ing.rows));
     carry.hashes = std::mem::take(&mut ing.hashes);
     if !ing.file_errors.is_empty() {
@@ -74,7 +83,7 @@ pub fn normalize(ctx: &Ctx) -> Result<Outcome> {
 fn normalize_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema, carry: &mut Carry) -> Result<Outcome> {
     let countries = ctx.countries(layout)?;
     let aliases = ctx.aliases(layout)?;
-    let mut n = stages::normalize::run(
+    let n = stages::normalize::run(
         layout,
         schema,
         &countries,
@@ -82,6 +91,12 @@ fn normalize_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema, carry: &mut 
         carry.rows.take(),
         &ctx.progress("normalize", Unit::Rows),
     )?;
+    Ok(normalized(ctx, n, carry))
+}
+
+/// Reports normalize's result (names matched, alias lints), and hands its reports to
+/// dedupe.
+fn normalized(ctx: &Ctx, mut n: stages::normalize::Normalized, carry: &mut Carry) -> Outcome {
     carry.reports = Some(std::mem::take(&mut n.reports));
     for m in &n.matches {
         match m.outcome {
@@ -126,7 +141,7 @@ fn normalize_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema, carry: &mut 
             ));
         }
     }
-    Ok(done(ctx, &n.report))
+    done(ctx, &n.report)
 }
 
 pub fn dedupe(ctx: &Ctx, review: bool) -> Result<Outcome> {
@@ -185,15 +200,37 @@ pub fn run_all(ctx: &Ctx, force: bool, explain: bool) -> Result<Outcome> {
     let mut carry = Carry::default();
     let step = |i: usize, carry: &mut Carry| -> Result<Outcome> {
         match i {
-            0 => ingest_with(ctx, &layout, &schema, carry),
-            1 => {
-                let rows = carry.rows.take();
-                let (outcome, valid) =
-                    super::validate::run_dataset_with(ctx, &layout, super::validate::Args::dataset(), rows)?;
-                carry.rows = valid;
-                Ok(outcome)
+            0 => {
+                let streamed = stages::stream::run(
+                    &layout,
+                    &schema,
+                    &ctx.countries(&layout)?,
+                    &ctx.aliases(&layout)?,
+                    &ctx.progress("ingest", Unit::Bytes),
+                )?;
+                match streamed {
+                    Some(s) => {
+                        carry.validated = Some((s.validated, s.files_with_rows));
+                        carry.normalized = s.normalized;
+                        ingested(ctx, &layout, s.ingested, carry)
+                    }
+                    None => ingest_with(ctx, &layout, &schema, carry),
+                }
             }
-            2 => normalize_with(ctx, &layout, &schema, carry),
+            1 => match carry.validated.take() {
+                Some((v, files)) => super::validate::validated(ctx, &layout, &v, files, Format::Human),
+                None => {
+                    let rows = carry.rows.take();
+                    let (outcome, valid) =
+                        super::validate::run_dataset_with(ctx, &layout, super::validate::Args::dataset(), rows)?;
+                    carry.rows = valid;
+                    Ok(outcome)
+                }
+            },
+            2 => match carry.normalized.take() {
+                Some(n) => Ok(normalized(ctx, n, carry)),
+                None => normalize_with(ctx, &layout, &schema, carry),
+            },
             3 => dedupe_with(ctx, &layout, false, carry),
             4 => aggregate_with(ctx, &layout, carry),
             _ => Ok(done(
@@ -204,7 +241,15 @@ pub fn run_all(ctx: &Ctx, force: bool, explain: bool) -> Result<Outcome> {
     };
     let mut tracker = crate::incremental::Tracker::open(&layout, force);
     for (i, files) in crate::incremental::stage_files().into_iter().enumerate() {
+        // validate and normalize have run when ingest streamed the rows through them
+        let ran = (i == 1 && carry.validated.is_some()) || (i == 2 && carry.normalized.is_some());
         match tracker.reason_to_run(&files)? {
+            None if ran => {
+                if explain {
+                    ctx.console
+                        .block(&format!("{:>9}: runs: in ingest's pass over the rows", files.stage));
+                }
+            }
             None => {
                 if explain {
                     ctx.console

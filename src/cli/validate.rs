@@ -88,9 +88,23 @@ pub fn run_dataset_with(
     let progress = progress_bar(ctx, args.format.format, crate::progress::Unit::Rows);
     let mut v = validate::run(layout, &schema, &countries, args.limits(), input, &progress)?;
     drop(progress);
+    let outcome = validated(ctx, layout, &v, count_files(&v.checked), args.format.format)?;
+    let valid = std::mem::take(&mut v.checked.valid);
+    Ok((outcome, Some(valid)))
+}
+
+/// Reports the dataset's validate stage: the errors, their counts and the status line.
+/// `files` is how many files the rows came from.
+pub fn validated(
+    ctx: &Ctx,
+    layout: &crate::layout::Layout,
+    v: &validate::Validated,
+    files: usize,
+    format: Format,
+) -> Result<Outcome> {
     let errors = v.checked.errors();
     let mut stats = Stats {
-        files: count_files(&v.checked),
+        files,
         rows: v.report.rows_in,
         stopped_early: v.checked.stopped_early,
         valid_rows: v.report.rows_out,
@@ -98,10 +112,9 @@ pub fn run_dataset_with(
         ..Default::default()
     };
     stats.count(&errors);
-    report(ctx, &errors, &stats, args.format.format, &layout.root, false)?;
+    report(ctx, &errors, &stats, format, &layout.root, false)?;
     ctx.console.status(&v.report.to_string());
-    let valid = std::mem::take(&mut v.checked.valid);
-    Ok((Outcome::from_errors(v.report.data_errors), Some(valid)))
+    Ok(Outcome::from_errors(v.report.data_errors))
 }
 
 /// The validate stage's progress bar: none with machine output (`--format json|github`).

@@ -281,29 +281,33 @@ pub struct FileRead {
     pub digest: Option<String>,
 }
 
-/// Reads one CSV file against `schema` into memory. I/O problems are errors; data
-/// problems are returned in `file_errors` (encoding, header) or marked on rows.
-///
-/// A reader thread parses batches of records while the rows of the previous batch are
-/// built on every core; rows keep the file's order.
-pub fn read_file(path: &Path, shown: &str, schema: &TableSchema, progress: &Progress) -> Result<FileRead> {
-    const BATCH: usize = 8 * 1024;
-    let mut src = CsvSource::open_hashed(path, shown, schema)?;
-    let mut rows: Vec<IngestedRow> = Vec::new();
-    std::thread::scope(|scope| -> Result<()> {
+/// Records per batch read.
+const BATCH: usize = 8 * 1024;
+
+/// Reads `src` batch by batch on a reader thread and calls `each` with every batch, in
+/// file order, on this thread; the reader fills the next batch meanwhile. `progress`
+/// counts the bytes read (ingest) or the rows (a stage reading its rows again). Stops
+/// at the first error `each` returns. Returns the time the reader spent parsing.
+pub fn for_each_batch(
+    src: &mut CsvSource,
+    progress: &Progress,
+    mut each: impl FnMut(&Batch) -> Result<()>,
+) -> Result<std::time::Duration> {
+    std::thread::scope(|scope| -> Result<std::time::Duration> {
         let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(2);
         let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Batch>();
         for _ in 0..3 {
             empty_tx.send(Batch::with_capacity(BATCH)).expect("receiver alive");
         }
-        let src = &mut src;
-        let reader = scope.spawn(move || -> Result<()> {
-            let mut done = 0;
+        let reader = scope.spawn(move || -> Result<std::time::Duration> {
+            let (mut done, mut parsing) = (0, std::time::Duration::ZERO);
             while let Ok(mut batch) = empty_rx.recv() {
-                if !src.next_batch(&mut batch)? {
+                let t = Instant::now();
+                let more = src.next_batch(&mut batch)?;
+                parsing += t.elapsed();
+                if !more {
                     break;
                 }
-                // a bar of bytes (ingest) or of rows (a stage reading its rows again)
                 let now = src.bytes_read();
                 match progress.unit() {
                     crate::progress::Unit::Bytes => progress.inc(now - done),
@@ -315,41 +319,67 @@ pub fn read_file(path: &Path, shown: &str, schema: &TableSchema, progress: &Prog
                     break;
                 }
             }
-            Ok(())
+            Ok(parsing)
         });
-        let mut part = Vec::with_capacity(BATCH);
-        let file: crate::model::Shared = shown.into();
+        let mut result = Ok(());
         while let Ok(batch) = full_rx.recv() {
-            if rows.is_empty() {
-                // one allocation for the file's rows, from the reader's estimate
-                rows.reserve(batch.estimated_rows.unwrap_or(0).min(1 << 26) as usize);
+            result = each(&batch);
+            if result.is_err() {
+                break;
             }
-            batch.records[..batch.len]
-                .par_iter()
-                .zip(&batch.pos[..batch.len])
-                .with_min_len(512)
-                .map(|(rec, pos)| {
-                    let at = Provenance {
-                        file: file.clone(),
-                        line: pos.line,
-                        row: pos.row,
-                        byte: pos.byte,
-                    };
-                    match decode_valid(rec) {
-                        Some(cells) => IngestedRow::new(at, &cells, Vec::new()),
-                        None => {
-                            let mut bad_utf8 = Vec::new();
-                            let cells = decode(rec, &mut bad_utf8);
-                            IngestedRow::new(at, &cells, bad_utf8)
-                        }
-                    }
-                })
-                .collect_into_vec(&mut part);
-            rows.append(&mut part);
             let _ = empty_tx.send(batch);
         }
-        drop(empty_tx);
-        reader.join().expect("reader thread does not panic")
+        // the reader stops at its next send or receive
+        drop((empty_tx, full_rx));
+        let parsing = reader.join().expect("reader thread does not panic")?;
+        result.map(|()| parsing)
+    })
+}
+
+/// The rows of a batch of records of `file`, built on every core, in place of `rows`'
+/// contents.
+pub fn batch_rows(batch: &Batch, file: &crate::model::Shared, rows: &mut Vec<IngestedRow>) {
+    batch.records[..batch.len]
+        .par_iter()
+        .zip(&batch.pos[..batch.len])
+        .with_min_len(512)
+        .map(|(rec, pos)| {
+            let at = Provenance {
+                file: file.clone(),
+                line: pos.line,
+                row: pos.row,
+                byte: pos.byte,
+            };
+            match decode_valid(rec) {
+                Some(cells) => IngestedRow::new(at, &cells, Vec::new()),
+                None => {
+                    let mut bad_utf8 = Vec::new();
+                    let cells = decode(rec, &mut bad_utf8);
+                    IngestedRow::new(at, &cells, bad_utf8)
+                }
+            }
+        })
+        .collect_into_vec(rows);
+}
+
+/// Reads one CSV file against `schema` into memory. I/O problems are errors; data
+/// problems are returned in `file_errors` (encoding, header) or marked on rows.
+///
+/// A reader thread parses batches of records while the rows of the previous batch are
+/// built on every core; rows keep the file's order.
+pub fn read_file(path: &Path, shown: &str, schema: &TableSchema, progress: &Progress) -> Result<FileRead> {
+    let mut src = CsvSource::open_hashed(path, shown, schema)?;
+    let mut rows: Vec<IngestedRow> = Vec::new();
+    let mut part = Vec::with_capacity(BATCH);
+    let file: crate::model::Shared = shown.into();
+    for_each_batch(&mut src, progress, |batch| {
+        if rows.is_empty() {
+            // one allocation for the file's rows, from the reader's estimate
+            rows.reserve(batch.estimated_rows.unwrap_or(0).min(1 << 26) as usize);
+        }
+        batch_rows(batch, &file, &mut part);
+        rows.append(&mut part);
+        Ok(())
     })?;
     Ok(FileRead {
         rows,

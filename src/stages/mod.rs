@@ -7,6 +7,7 @@ pub mod dedupe;
 pub mod ingest;
 pub mod normalize;
 pub mod publish;
+pub mod stream;
 pub mod validate;
 
 use std::fmt;

@@ -28,7 +28,7 @@ use crate::names::countries::CountryResolver;
 use crate::progress::Progress;
 use crate::rules::{
     hash_record, numbered, CrossRowState, ErrorRecord, ForeignKeyState, KeyFields, RowChecker, RowInfo, RowKeys,
-    Violation,
+    RowName, Violation,
 };
 use crate::schema::TableSchema;
 
@@ -165,15 +165,7 @@ pub fn check_rows(
             (rejected, done, pending)
         });
         for (round, start) in all_rows.chunks(ROUND).zip((0..).step_by(ROUND)) {
-            let per_row: PerRow = round
-                .par_iter()
-                .with_min_len(1024)
-                .map(|row| {
-                    let cells: Vec<&str> = row.cells();
-                    let hash = hash_record(row.text().as_bytes(), cells.iter().map(|c| c.len()));
-                    check_cells(&checker, &key_fields, schema, width, &cells, &row.bad_utf8, hash)
-                })
-                .collect();
+            let per_row: PerRow = check_round(&checker, &key_fields, schema, width, round);
             if tx.send((start, per_row)).is_err() {
                 break; // the finisher stopped early (max_errors)
             }
@@ -219,6 +211,108 @@ pub fn check_rows(
     }
     out.valid = rows;
     out
+}
+
+/// The per-row rules of a round of rows, on every core.
+fn check_round(
+    checker: &RowChecker<'_>,
+    key_fields: &KeyFields,
+    schema: &TableSchema,
+    width: usize,
+    rows: &[IngestedRow],
+) -> Vec<RowResult> {
+    rows.par_iter()
+        .with_min_len(1024)
+        .map(|row| {
+            let cells: Vec<&str> = row.cells();
+            let hash = hash_record(row.text().as_bytes(), cells.iter().map(|c| c.len()));
+            check_cells(checker, key_fields, schema, width, &cells, &row.bad_utf8, hash)
+        })
+        .collect()
+}
+
+/// The dataset's rules applied to rows that come batch by batch, in dataset order, for
+/// `luban run`'s single pass over the raw reports ([`super::stream`]): [`RowRules`]
+/// applies the per-row rules to a batch on every core, and [`InOrder`] then applies the
+/// cross-row rules (unique, primary key, duplicate row) to the batches in order; the
+/// two can work on different batches at once. The outcome is [`check_rows`]'.
+///
+/// Foreign keys are not checked this way: a reference can be defined by a later row,
+/// so a row could be rejected after it has gone on to normalize. `luban run` does not
+/// stream a schema that has them ([`RowRules::new`] returns None).
+pub struct RowRules<'s> {
+    schema: &'s TableSchema,
+    checker: RowChecker<'s>,
+    key_fields: KeyFields,
+}
+
+/// A batch's per-row results, for [`InOrder::check`].
+pub struct RowChecks(Vec<RowResult>);
+
+impl<'s> RowRules<'s> {
+    pub fn new(schema: &'s TableSchema, countries: &'s CountryResolver) -> Option<RowRules<'s>> {
+        ForeignKeyState::new(schema).is_empty().then(|| RowRules {
+            schema,
+            checker: RowChecker::new(schema, Some(countries)),
+            key_fields: KeyFields::new(schema),
+        })
+    }
+
+    /// The per-row rules of a batch of rows (every one as wide as the schema: ingest
+    /// refuses other headers), on every core.
+    pub fn check(&self, rows: &[IngestedRow]) -> RowChecks {
+        let width = self.schema.fields.len();
+        RowChecks(check_round(&self.checker, &self.key_fields, self.schema, width, rows))
+    }
+}
+
+/// The cross-row rules, batch after batch in dataset order; see [`RowRules`].
+pub struct InOrder {
+    cross: CrossRowState,
+    /// the dataset index of the next row
+    next: u64,
+}
+
+impl InOrder {
+    pub fn new(schema: &TableSchema) -> InOrder {
+        InOrder {
+            cross: CrossRowState::new(schema),
+            next: 0,
+        }
+    }
+
+    /// The next batch of the dataset, with its per-row results. Returns the rejected
+    /// rows as (position among `rows`, errors), in order. `name` names an earlier row
+    /// by its index in the dataset.
+    pub fn check(
+        &mut self,
+        schema: &TableSchema,
+        rows: &[IngestedRow],
+        checks: RowChecks,
+        name: RowName,
+    ) -> Vec<(usize, Vec<ErrorRecord>)> {
+        let mut rejected = Vec::new();
+        for (k, (row, r)) in rows.iter().zip(checks.0).enumerate() {
+            let RowResult {
+                mut violations,
+                blank,
+                keys,
+            } = r;
+            let cell = |i: usize| row.cell(i).unwrap_or_default().to_string();
+            self.cross
+                .check(schema, self.next + k as u64, &keys, blank, &cell, name, &mut violations);
+            if !violations.is_empty() {
+                let pos = RecordPos {
+                    line: row.at.line,
+                    row: row.at.row,
+                    byte: row.at.byte,
+                };
+                rejected.push((k, placed(schema, &row.at.file, pos, &row.cells(), &violations)));
+            }
+        }
+        self.next += rows.len() as u64;
+        rejected
+    }
 }
 
 /// Counts of a streamed check. When `max_errors` stopped it, they cover the rows up to

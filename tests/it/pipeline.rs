@@ -366,9 +366,10 @@ fn progress_bars_show_on_a_terminal_and_never_with_quiet_or_when_piped() {
     ])
     .expect(0);
     let shown = on_a_terminal(&wd, "run --force");
-    // ingest counts bytes at a rate; the row stages count rows at a rate
+    // ingest's pass (validate and normalize with it) counts bytes at a rate; the later
+    // stages count rows at a rate
     assert!(shown.contains("   ingest: [") && shown.contains("MiB/s"), "{shown}");
-    assert!(shown.contains("normalize: [") && shown.contains("rows/s"), "{shown}");
+    assert!(shown.contains("   dedupe: [") && shown.contains("rows/s"), "{shown}");
     // the status lines still come, after the bars are cleared
     assert!(shown.contains("normalize:  20000 in"), "{shown}");
     // the streaming validator shows MB/s, except with machine output
@@ -448,4 +449,82 @@ fn ingest_keeps_every_row_in_file_order_over_many_batches() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// The files `names` of `wd`, read.
+fn files(wd: &Workdir, names: &[&str]) -> Vec<(String, Vec<u8>)> {
+    names.iter().map(|n| (n.to_string(), wd.read_bytes(n))).collect()
+}
+
+/// `luban run` ingests, validates and normalizes in one pass over the rows (they are
+/// never all held); the stages run one by one must leave the same files and report the
+/// same errors, with rejected rows (a repeat of another file's row among them) and
+/// without.
+#[test]
+fn run_streams_the_first_stages_to_the_files_the_stages_one_by_one_write() {
+    let first = [
+        "build/ingested.bin",
+        "build/valid.bin",
+        "build/quarantine.csv",
+        "build/normalized.bin",
+        "build/name-matches.csv",
+        "build/alias-lint.csv",
+    ];
+    // one generated file in two (rows of two seeds can repeat each other)
+    let split = |wd: &Workdir, clean: bool| {
+        let mut args = vec!["generate", "--rows", "5500", "--seed", "3", "--out", "raw/all.csv"];
+        if clean {
+            args.push("--clean");
+        }
+        wd.run(&args).expect(0);
+        let all = wd.read("raw/all.csv");
+        let lines: Vec<&str> = all.lines().collect();
+        let (header, rows) = lines.split_first().unwrap();
+        for (name, part) in [("a.csv", &rows[..3000]), ("b.csv", &rows[3000..])] {
+            wd.write(
+                &format!("raw/reports/{name}"),
+                format!("{header}\n{}\n", part.join("\n")),
+            );
+        }
+        std::fs::remove_file(wd.path("raw/all.csv")).unwrap();
+    };
+    let wd = Workdir::new();
+    split(&wd, true);
+    for stage in ["ingest", "validate", "normalize", "dedupe", "aggregate", "publish"] {
+        wd.run(&[stage]).expect(0);
+    }
+    let (one_by_one, published) = (files(&wd, &first), snapshot(&wd));
+    std::fs::remove_dir_all(wd.path("build")).unwrap();
+    let out = wd.run(&["run", "--force"]).expect(0);
+    out.stderr_has("normalize:   5500 in    5500 out");
+    assert!(files(&wd, &first) == one_by_one, "build/ differs{out}");
+    assert!(snapshot(&wd) == published, "output/ differs{out}");
+
+    // defects (~0.5 %), and b.csv repeating a row of a.csv: validate rejects
+    let wd = Workdir::new();
+    split(&wd, false);
+    let a = wd.read("raw/reports/a.csv");
+    wd.append("raw/reports/b.csv", a.lines().nth(5).unwrap());
+    wd.run(&["ingest"]).expect(0);
+    let validated = wd.run(&["validate"]).expect(1);
+    let one_by_one = files(&wd, &first[..3]);
+    std::fs::remove_dir_all(wd.path("build")).unwrap();
+    let run = wd.run(&["run", "--force"]).expect(1);
+    assert!(files(&wd, &first[..3]) == one_by_one, "build/ differs{run}");
+    let errors = |s: &str| {
+        s.lines()
+            .filter(|l| l.starts_with("error["))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert!(errors(&validated.stderr).len() > 10, "{validated}");
+    assert_eq!(errors(&run.stderr), errors(&validated.stderr));
+    assert!(
+        run.stderr.contains(" of raw/reports/a.csv"),
+        "the repeat names the other file's row{run}"
+    );
+    assert!(
+        !wd.path("build/normalized.bin").exists(),
+        "normalize ran on rejected data{run}"
+    );
 }
