@@ -18,7 +18,7 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::csvio::FrameCodec;
-use crate::model::{CountryNames, Report, ReportAt, Shared, SharedList};
+use crate::model::{CountryNames, FreeText, Report, ReportAt, Shared, SharedList};
 use crate::partial_date::PartialDate;
 
 /// The frame codec of reports (see the module doc).
@@ -149,7 +149,7 @@ impl FrameCodec<Report> for ReportFrames {
             reports.push(Packed {
                 file: t.text(&r.at.file)?,
                 line: r.at.line,
-                workshop_name: r.workshop_name.as_deref(),
+                workshop_name: r.workshop_name(),
                 country: t.country(&r.country)?,
                 city: r.city.as_deref().map(|c| t.text(c)).transpose()?,
                 host_institutions: t.list(&r.host_institutions)?,
@@ -158,9 +158,9 @@ impl FrameCodec<Report> for ReportFrames {
                 status: r.status.as_deref().map(|s| t.text(s)).transpose()?,
                 specialties: t.list(&r.specialties)?,
                 source_url: &r.source_url,
-                source_title: r.source_title.as_deref(),
+                source_title: r.source_title(),
                 source_date: r.source_date,
-                notes: r.notes.as_deref(),
+                notes: r.notes(),
                 organiser_province: r.organiser_province.as_deref().map(|p| t.text(p)).transpose()?,
             });
         }
@@ -213,7 +213,7 @@ impl FrameCodec<Report> for ReportFrames {
                         file: text(p.file)?,
                         line: p.line,
                     },
-                    workshop_name: p.workshop_name.map(Into::into),
+                    free_text: FreeText::new(p.workshop_name, p.source_title, p.notes),
                     country: countries.get(p.country as usize)?.clone(),
                     city: p.city.map(text).map_or(Some(None), |c| c.map(Some))?,
                     host_institutions: list(p.host_institutions)?,
@@ -222,9 +222,7 @@ impl FrameCodec<Report> for ReportFrames {
                     status: p.status.map(text).map_or(Some(None), |s| s.map(Some))?,
                     specialties: list(p.specialties)?,
                     source_url: p.source_url.into(),
-                    source_title: p.source_title.map(Into::into),
                     source_date: p.source_date,
-                    notes: p.notes.map(Into::into),
                     organiser_province: p.organiser_province.map(text).map_or(Some(None), |o| o.map(Some))?,
                 })
             })
@@ -247,7 +245,11 @@ mod tests {
                 .into(),
                 line: i as u64 + 2,
             },
-            workshop_name: (!i.is_multiple_of(3)).then(|| format!("Luban Workshop {i}").into()),
+            free_text: FreeText::new(
+                (!i.is_multiple_of(3)).then(|| format!("Luban Workshop {i}")).as_deref(),
+                (i % 2 == 1).then_some("A title – Öskemen"),
+                (i.is_multiple_of(3)).then_some("[Tianjin] note"),
+            ),
             country: if i.is_multiple_of(4) {
                 // the same country in an allocation of its own
                 Arc::new((**country).clone())
@@ -265,9 +267,7 @@ mod tests {
             status: (!i.is_multiple_of(6)).then(|| Shared::from("operating")),
             specialties: SharedList::from(vec![Shared::from("CNC"), Shared::from(format!("s{}", i % 4))]),
             source_url: format!("https://example.org/{i}").into(),
-            source_title: (i % 2 == 1).then(|| "A title – Öskemen".into()),
             source_date: None,
-            notes: (i.is_multiple_of(3)).then(|| "[Tianjin] note".into()),
             organiser_province: (i.is_multiple_of(3)).then(|| Shared::from("Tianjin")),
         }
     }

@@ -109,7 +109,7 @@ fn content_key(r: &Report) -> impl Ord + '_ {
     (
         &r.country.code,
         &r.source_url,
-        &r.workshop_name,
+        r.workshop_name(),
         &r.host_institutions,
         &r.city,
         &r.chinese_partners,
@@ -848,7 +848,7 @@ fn group_key(r: &Report) -> String {
 fn label(reports: &[&Report], members: &[usize]) -> String {
     members
         .iter()
-        .find_map(|&i| reports[i].workshop_name.as_deref().map(str::to_string))
+        .find_map(|&i| reports[i].workshop_name().map(str::to_string))
         .or_else(|| reports[members[0]].host_institutions.first().map(|h| h.to_string()))
         .unwrap_or_else(|| reports[members[0]].country.name.to_string())
 }
@@ -898,7 +898,7 @@ fn merge(id: String, rs: &[&Report]) -> Workshop {
     let mut conflicts = Vec::new();
     let first = rs[0];
     // values are ranked by reference; only the winners are copied
-    let names = ranked(rs.iter().filter_map(|r| r.workshop_name.as_ref()));
+    let names = ranked(rs.iter().filter_map(|r| r.workshop_name()));
     let workshop_name = names
         .iter()
         .filter(|(_, c)| *c == names[0].1)

@@ -25,7 +25,7 @@ use super::StageReport;
 use crate::chunked::{Chunked, CHUNK};
 use crate::csvio;
 use crate::layout::Layout;
-use crate::model::{CountryNames, IngestedRow, Report, ReportAt, Shared, SharedList};
+use crate::model::{CountryNames, FreeText, IngestedRow, Report, ReportAt, Shared, SharedList};
 use crate::names::aliases::{AliasTable, Lint, Matched};
 use crate::names::countries::{CountryResolver, Resolution};
 use crate::names::key::{clean_text, name_key};
@@ -569,14 +569,18 @@ fn build_report<'r>(
             .map(|s| PartialDate::parse(s).map_err(|e| anyhow::anyhow!("internal error: {}: {e}", here())))
             .transpose()
     };
-    let text = |at: Option<usize>| cell(schema, row, at).map(|t| clean_text(t).into_boxed_str());
+    let text = |at: Option<usize>| cell(schema, row, at).map(clean_text);
     let notes = text(cols.notes);
     Ok(Report {
         at: ReportAt {
             file: row.at.file.clone(),
             line: row.at.line,
         },
-        workshop_name: text(cols.workshop_name),
+        free_text: FreeText::new(
+            text(cols.workshop_name).as_deref(),
+            text(cols.source_title).as_deref(),
+            notes.as_deref(),
+        ),
         country: country.clone(),
         city: resolution(0)?.and_then(|c| c.last().cloned()),
         host_institutions: names(1)?,
@@ -585,13 +589,11 @@ fn build_report<'r>(
         status: cell(schema, row, cols.status).map(|s| repeats.text(s)),
         specialties: repeats.specialties(cell(schema, row, cols.specialties)),
         source_url: cell(schema, row, cols.source_url).unwrap_or_default().into(),
-        source_title: text(cols.source_title),
         source_date: date(cols.source_date)?,
         organiser_province: notes
             .as_deref()
             .and_then(organiser_province)
             .map(|p| repeats.province(p)),
-        notes,
     })
 }
 

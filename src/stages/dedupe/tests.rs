@@ -17,7 +17,7 @@ fn report(
             file: "raw/reports/t.csv".into(),
             line,
         },
-        workshop_name: None,
+        free_text: Default::default(),
         country: std::sync::Arc::new(crate::model::CountryNames {
             code: country.into(),
             name: country.into(),
@@ -31,9 +31,7 @@ fn report(
         status: None,
         specialties: SharedList::from([]),
         source_url: url.into(),
-        source_title: None,
         source_date: None,
-        notes: None,
         organiser_province: None,
     }
 }
