@@ -50,6 +50,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod error_report;
 pub mod generate;
+pub mod huge_pages;
 pub mod incremental;
 pub mod layout;
 pub mod lock;

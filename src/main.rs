@@ -15,5 +15,18 @@ fn main() {
     // against 65 s; BENCHMARKS.md, fifth round). At 1M the peak did not change.
     // SAFETY: sets one value in mimalloc's option table, before any other thread exists.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    let _ = luban::huge_pages::SWITCH.set(huge_pages);
     std::process::exit(luban::cli::main());
+}
+
+/// Turns transparent huge pages on or off for the process (see `luban::huge_pages`).
+/// A kernel that refuses leaves them as they were: only the speed differs.
+fn huge_pages(on: bool) {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl(PR_SET_THP_DISABLE) takes plain integers and touches no memory of ours.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, libc::c_ulong::from(!on), 0, 0, 0);
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = on;
 }

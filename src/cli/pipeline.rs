@@ -197,6 +197,7 @@ pub fn run_all(ctx: &Ctx, force: bool, explain: bool) -> Result<Outcome> {
     ctx.countries(&layout)?;
     ctx.aliases(&layout)?;
     let _lock = crate::lock::acquire(&layout, &ctx.console)?;
+    crate::huge_pages::fit(&layout);
     let mut carry = Carry::default();
     let step = |i: usize, carry: &mut Carry| -> Result<Outcome> {
         match i {
