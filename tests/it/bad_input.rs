@@ -160,6 +160,11 @@ fn invalid_utf8_cells_and_utf16_files_are_encoding_errors() {
     let out = wd.run(&["validate"]).expect(1);
     out.stderr_has("error[encoding-error]: cell is not valid UTF-8")
         .stderr_has("--> raw/reports/a.csv:2:");
+    // the same within luban run's single pass over the rows
+    let out = wd.run(&["run", "--force"]).expect(1);
+    out.stderr_has("error[encoding-error]: cell is not valid UTF-8")
+        .stderr_has("--> raw/reports/a.csv:2:")
+        .stderr_has("nothing was published");
     let wd = Workdir::new();
     let mut utf16 = vec![0xFF, 0xFE];
     for u in HEADER.encode_utf16() {
