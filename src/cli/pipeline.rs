@@ -42,6 +42,9 @@ struct Carry {
     /// rows (see [`stages::stream`]); validate's with the number of files that had rows
     validated: Option<(stages::validate::Validated, usize)>,
     normalized: Option<stages::normalize::Normalized>,
+    /// the wall time of that pass, printed after normalize's line (the three stage
+    /// times overlap)
+    pass: Option<std::time::Duration>,
     /// files a stage read and hashed as it read them, for the incremental tracker
     hashes: Vec<(std::path::PathBuf, String)>,
 }
@@ -202,6 +205,7 @@ pub fn run_all(ctx: &Ctx, force: bool, explain: bool) -> Result<Outcome> {
     let step = |i: usize, carry: &mut Carry| -> Result<Outcome> {
         match i {
             0 => {
+                let start = std::time::Instant::now();
                 let streamed = stages::stream::run(
                     &layout,
                     &schema,
@@ -213,6 +217,7 @@ pub fn run_all(ctx: &Ctx, force: bool, explain: bool) -> Result<Outcome> {
                     Some(s) => {
                         carry.validated = Some((s.validated, s.files_with_rows));
                         carry.normalized = s.normalized;
+                        carry.pass = Some(start.elapsed());
                         ingested(ctx, &layout, s.ingested, carry)
                     }
                     None => ingest_with(ctx, &layout, &schema, carry),
@@ -229,7 +234,16 @@ pub fn run_all(ctx: &Ctx, force: bool, explain: bool) -> Result<Outcome> {
                 }
             },
             2 => match carry.normalized.take() {
-                Some(n) => Ok(normalized(ctx, n, carry)),
+                Some(n) => {
+                    let outcome = normalized(ctx, n, carry);
+                    if let Some(pass) = carry.pass.take() {
+                        ctx.console.status(&format!(
+                            "{:>9}: ingest, validate and normalize as one pass over the rows  ({pass:.2?})",
+                            "pass"
+                        ));
+                    }
+                    Ok(outcome)
+                }
                 None => normalize_with(ctx, &layout, &schema, carry),
             },
             3 => dedupe_with(ctx, &layout, false, carry),

@@ -496,7 +496,8 @@ fn run_streams_the_first_stages_to_the_files_the_stages_one_by_one_write() {
     let (one_by_one, published) = (files(&wd, &first), snapshot(&wd));
     std::fs::remove_dir_all(wd.path("build")).unwrap();
     let out = wd.run(&["run", "--force"]).expect(0);
-    out.stderr_has("normalize:   5500 in    5500 out");
+    out.stderr_has("normalize:   5500 in    5500 out")
+        .stderr_has("     pass: ingest, validate and normalize as one pass over the rows");
     assert!(files(&wd, &first) == one_by_one, "build/ differs{out}");
     assert!(snapshot(&wd) == published, "output/ differs{out}");
 
