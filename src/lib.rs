@@ -5,9 +5,10 @@
 //!
 //! Every stage is one module of [`stages`] with one entry point that takes a resolved
 //! [`layout::Layout`] (and options) and returns a [`stages::StageReport`]. Within
-//! `luban run` each stage hands its records to the next in memory; every stage also writes
-//! its artifact under `build/` (git-ignored, binary; `luban show` prints one), so each can
-//! be rerun alone and `luban run` can skip stages whose inputs did not change.
+//! `luban run` each stage hands its records to the next in memory, and ingest, validate
+//! and normalize run as one pass over the rows ([`stages::stream`]); every stage also
+//! writes its artifact under `build/` (git-ignored, binary; `luban show` prints one), so
+//! each can be rerun alone and `luban run` can skip stages whose inputs did not change.
 //!
 //! ```text
 //!  raw/reports/*.csv ──ingest──▶ build/ingested.bin            (the files read, their hashes;

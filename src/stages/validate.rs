@@ -3,10 +3,12 @@
 //! line, row, field, code, constraint, message and the whole record, so they can be fixed
 //! and re-ingested. Nothing is dropped: every row read is either valid or quarantined.
 //!
-//! Two entry points share the rules:
+//! Three entry points share the rules:
 //! - [`run`]: the dataset stage, on ingest's rows (in memory, or read again from the files
 //!   `build/ingested.bin` lists), writing `build/valid.bin` (those files and the rows
 //!   rejected) and `build/quarantine.csv`;
+//! - [`RowRules`] and [`InOrder`]: the same checks batch by batch, for `luban run`'s
+//!   single pass over the rows ([`super::stream`], which writes the same two files);
 //! - [`check_source`]: any CSV file, streamed in batches. Per-row rules run on both cores
 //!   in ordered batches (a reader thread feeds them); the cross-row rules (unique, primary
 //!   key, duplicate row) then run in row order, so the output is the same for any `jobs`.
