@@ -93,7 +93,10 @@ fn an_unknown_column_rejects_the_file_before_any_row_is_checked() {
     out.stderr_has("nothing was published");
     assert!(!wd.path("build/ingested.bin").exists());
     // a file ingest refuses is not streamed: the stages go one by one, and stop at ingest
-    assert!(!out.stderr.contains("validate:") && !out.stderr.contains("pass:"), "{out}");
+    assert!(
+        !out.stderr.contains("validate:") && !out.stderr.contains("pass:"),
+        "{out}"
+    );
     let wd = Workdir::new();
     wd.write("raw/reports/a.csv", HEADER.replace("country", "contry") + "\n");
     let out = wd.run(&["ingest"]).expect(1);
