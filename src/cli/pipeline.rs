@@ -197,8 +197,8 @@ pub fn run_all(ctx: &Ctx, force: bool, explain: bool) -> Result<Outcome> {
     let layout = ctx.layout()?;
     // resolve everything that can fail before reading any data
     let schema = ctx.reports_schema(&layout)?;
-    ctx.countries(&layout)?;
-    ctx.aliases(&layout)?;
+    let countries = ctx.countries(&layout)?;
+    let aliases = ctx.aliases(&layout)?;
     let _lock = crate::lock::acquire(&layout, &ctx.console)?;
     crate::huge_pages::fit(&layout);
     let mut carry = Carry::default();
@@ -209,8 +209,8 @@ pub fn run_all(ctx: &Ctx, force: bool, explain: bool) -> Result<Outcome> {
                 let streamed = stages::stream::run(
                     &layout,
                     &schema,
-                    &ctx.countries(&layout)?,
-                    &ctx.aliases(&layout)?,
+                    &countries,
+                    &aliases,
                     &ctx.progress("ingest", Unit::Bytes),
                 )?;
                 match streamed {
