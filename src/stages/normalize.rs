@@ -245,6 +245,16 @@ struct NameCell {
 }
 
 impl NameCell {
+    /// The countries of the rows it appears in (those that resolve), by `country_of`.
+    fn countries_in<'c>(
+        &'c self,
+        country_of: &'c [Option<Arc<CountryNames>>],
+    ) -> impl Iterator<Item = &'c Arc<CountryNames>> + 'c {
+        self.countries
+            .iter()
+            .filter_map(move |&id| country_of.get(id as usize).and_then(Option::as_ref))
+    }
+
     /// The names an alias table knows.
     fn known(&self) -> impl Iterator<Item = &Shared> {
         (0u32..)
@@ -343,13 +353,7 @@ impl<'a> Normalizer<'a> {
             .map(|(text, c)| resolve_cell(self.table(c.field), text, c.field != Field::City))
             .collect();
         for (c, r) in self.cells[first_new..].iter_mut().zip(resolved) {
-            let used = &mut self.used[c.field as usize];
-            for key in r.alias_keys {
-                // few distinct keys, used by many names
-                if !used.contains(&key) {
-                    used.insert(key);
-                }
-            }
+            self.used[c.field as usize].extend(r.alias_keys);
             c.names = r.names;
             c.unknown = r.unknown;
         }
@@ -480,12 +484,6 @@ impl<'a> Normalizer<'a> {
             known: Known::new(),
             used: self.used,
         };
-        let countries_of = |c: &NameCell| {
-            c.countries
-                .iter()
-                .filter_map(|&id| self.country_of.get(id as usize).and_then(Option::as_ref))
-                .collect::<Vec<_>>()
-        };
         // An unknown name is matched against the known names of its block (see
         // `names::matcher`), so it is gathered only where its block has known names. (At a
         // million generated reports nearly every name is unknown and no block has known
@@ -497,7 +495,7 @@ impl<'a> Normalizer<'a> {
             if c.known().next().is_none() {
                 continue;
             }
-            for country in countries_of(c) {
+            for country in c.countries_in(&self.country_of) {
                 let known = found
                     .known
                     .entry((c.field, block(c.field, &country.code).to_string()))
@@ -512,7 +510,7 @@ impl<'a> Normalizer<'a> {
         let with_known: BTreeSet<(Field, &str)> = found.known.keys().map(|(f, b)| (*f, b.as_str())).collect();
         if !with_known.is_empty() {
             for c in self.cells.iter().filter(|c| !c.unknown.is_empty()) {
-                for country in countries_of(c) {
+                for country in c.countries_in(&self.country_of) {
                     if with_known.contains(&(c.field, block(c.field, &country.code))) {
                         for &u in &c.unknown {
                             found
