@@ -487,8 +487,9 @@ pub fn dedupe_with(records: Chunked<Report>, decisions: &Decisions) -> Result<De
         })
         .chain(groups.into_par_iter().map(|(k, m)| (format!("group|{k}"), m)))
         .collect();
-    // the host keys and the joins are not needed past here: freed before the workshops
-    // are built, which reuse the memory (0.4 GB at 10M reports)
+    // the host keys are not needed past here (the union-find went after the clusters):
+    // freed before the workshops are built, which reuse the memory (0.4 GB at 10M
+    // reports)
     drop(host_keys);
     let identities = apply_same_decisions(identities, &reports, decisions);
     let mut with_ids: Vec<(String, String, Vec<usize>)> = identities

@@ -8,8 +8,8 @@
 //! ([`RowRules`] and [`InOrder`], [`Normalizer`]), and writes the same files to `build/`: a run that
 //! streams and one that does not leave byte-identical artifacts and output. What
 //! differs is when each stage's work happens, so the three stage times it reports are
-//! the time spent in each stage's part of the pass (ingest's includes waiting for the
-//! reader).
+//! the time spent in each stage's part of the pass (ingest's: parsing records and
+//! building rows), and they overlap.
 //!
 //! It does not apply when the stage-by-stage path would stop early or needs every row
 //! first: a file whose header or encoding ingest refuses (ingest then rejects the

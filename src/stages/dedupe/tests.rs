@@ -254,7 +254,7 @@ fn workshops_whose_short_ids_collide_both_get_long_ids() {
 }
 
 #[test]
-fn each_merge_names_its_own_reports_rule_though_texts_are_shared() {
+fn each_merge_names_its_own_reports_rule_though_one_buffer_renders_them() {
     // One workshop (the hosts share EKTU) whose reports give three different host lists,
     // in an order where equal lists are not all next to each other, plus a host-less
     // report attached by city.
