@@ -9,12 +9,75 @@ use crate::partial_date::PartialDate;
 /// Text that many records share: the file of a row, the country fields of a report. One
 /// allocation per distinct value, cloned by reference count; a million reports of a dozen
 /// countries would otherwise hold five million copies. Serialized as a plain string.
-pub type Shared = std::sync::Arc<str>;
+///
+/// A one-word pointer (the length lives in the allocation, beside the count): a report
+/// holds five of these and three [`SharedList`]s, and `Arc<str>`'s two words made
+/// 64 bytes of every report pointer lengths (0.6 GiB at 10M reports).
+pub type Shared = arcstr::ArcStr;
 
 /// A list of [`Shared`] names that many records share whole: the canonical names of one
 /// distinct cell, the items of one distinct specialties cell. One reference count per
-/// record instead of a vector and its own allocation. Serialized as a plain list.
-pub type SharedList = std::sync::Arc<[Shared]>;
+/// record instead of a vector and its own allocation, in one word like [`Shared`].
+/// Serialized as a plain list.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SharedList(triomphe::ThinArc<(), Shared>);
+
+impl SharedList {
+    /// Whether both are the same allocation (not only equal lists).
+    pub fn ptr_eq(a: &SharedList, b: &SharedList) -> bool {
+        a.0.ptr() == b.0.ptr()
+    }
+}
+
+impl std::ops::Deref for SharedList {
+    type Target = [Shared];
+
+    fn deref(&self) -> &[Shared] {
+        &self.0.slice
+    }
+}
+
+impl Default for SharedList {
+    fn default() -> SharedList {
+        SharedList::from([])
+    }
+}
+
+impl From<Vec<Shared>> for SharedList {
+    fn from(items: Vec<Shared>) -> SharedList {
+        SharedList(triomphe::ThinArc::from_header_and_iter((), items.into_iter()))
+    }
+}
+
+impl<const N: usize> From<[Shared; N]> for SharedList {
+    fn from(items: [Shared; N]) -> SharedList {
+        SharedList(triomphe::ThinArc::from_header_and_iter((), items.into_iter()))
+    }
+}
+
+impl FromIterator<Shared> for SharedList {
+    fn from_iter<I: IntoIterator<Item = Shared>>(items: I) -> SharedList {
+        SharedList::from(items.into_iter().collect::<Vec<Shared>>())
+    }
+}
+
+impl std::fmt::Debug for SharedList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for SharedList {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for SharedList {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<SharedList, D::Error> {
+        Vec::<Shared>::deserialize(d).map(SharedList::from)
+    }
+}
 
 /// Where a raw report came from.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -337,6 +400,34 @@ pub struct ClaimCheck {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A report is held per input row all through a run (10M of them at the scale
+    /// target), so its size is memory: with two-word `Arc<str>` names it was 184 bytes.
+    #[test]
+    fn shared_values_are_one_word_and_a_report_stays_small() {
+        use std::mem::size_of;
+        assert_eq!(size_of::<Shared>(), size_of::<usize>());
+        assert_eq!(size_of::<Option<Shared>>(), size_of::<usize>());
+        assert_eq!(size_of::<SharedList>(), size_of::<usize>());
+        assert!(size_of::<Report>() <= 120, "Report is {} bytes", size_of::<Report>());
+    }
+
+    /// A list reads back as the names it was made of, and clones share one allocation.
+    #[test]
+    fn shared_lists_keep_their_items_and_share_on_clone() {
+        let names: Vec<Shared> = ["EKTU", "Machakos University", "EKTU"].map(Shared::from).to_vec();
+        let list = SharedList::from(names.clone());
+        assert_eq!(&*list, names.as_slice());
+        assert!(SharedList::ptr_eq(&list, &list.clone()));
+        let again: SharedList = names.into_iter().collect();
+        assert_eq!(again, list);
+        assert!(!SharedList::ptr_eq(&again, &list));
+        assert!(SharedList::default().is_empty());
+        assert_eq!(format!("{list:?}"), r#"["EKTU", "Machakos University", "EKTU"]"#);
+        let json = serde_json::to_string(&list).unwrap();
+        assert_eq!(json, r#"["EKTU","Machakos University","EKTU"]"#);
+        assert_eq!(serde_json::from_str::<SharedList>(&json).unwrap(), list);
+    }
 
     /// Each part comes back as it went in, whether the others are absent, empty or not
     /// ASCII; an empty part is absent.

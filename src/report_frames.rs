@@ -294,7 +294,10 @@ mod tests {
             if n > 4 {
                 // read back, a value is one allocation for the whole frame
                 assert!(Arc::ptr_eq(&back[1].country, &back[4].country));
-                assert!(Arc::ptr_eq(&back[1].host_institutions, &back[2].host_institutions));
+                assert!(SharedList::ptr_eq(
+                    &back[1].host_institutions,
+                    &back[2].host_institutions
+                ));
             }
         }
         // the bytes do not depend on which equal values shared an allocation

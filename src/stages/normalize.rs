@@ -897,15 +897,12 @@ mod tests {
         );
         let first = repeats.specialties(Some(&a));
         assert_eq!(&*first, ["robotics", "CNC"].map(Shared::from).as_slice());
-        assert!(std::sync::Arc::ptr_eq(&first, &repeats.specialties(Some(&b))));
+        assert!(SharedList::ptr_eq(&first, &repeats.specialties(Some(&b))));
         assert!(repeats.specialties(None).is_empty());
-        assert!(std::sync::Arc::ptr_eq(
-            &repeats.text("operating"),
-            &repeats.text("operating")
-        ));
+        assert!(Shared::ptr_eq(&repeats.text("operating"), &repeats.text("operating")));
         assert_ne!(repeats.text("operating"), repeats.text("planned"));
         let hubei = repeats.province("Hubei".into());
-        assert!(std::sync::Arc::ptr_eq(&hubei, &repeats.province("Hubei".into())));
+        assert!(Shared::ptr_eq(&hubei, &repeats.province("Hubei".into())));
         assert_eq!(&*repeats.province("Tianjin".into()), "Tianjin");
     }
 
