@@ -80,6 +80,11 @@ impl<T> Chunked<T> {
     }
 
     /// The chunks, to be consumed (or freed) one by one.
+    /// The chunks' records, to change in place (as slices: no chunk can grow or shrink).
+    pub fn chunks_mut(&mut self) -> Vec<&mut [T]> {
+        self.chunks.iter_mut().map(Vec::as_mut_slice).collect()
+    }
+
     pub fn into_chunks(self) -> Vec<Vec<T>> {
         self.chunks
     }

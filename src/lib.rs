@@ -51,7 +51,6 @@ pub mod diagnostic;
 pub mod diff;
 pub mod error_report;
 pub mod generate;
-pub mod huge_pages;
 pub mod incremental;
 pub mod layout;
 pub mod lock;
@@ -61,6 +60,7 @@ pub mod partial_date;
 pub mod progress;
 pub mod report_frames;
 pub mod rules;
+pub mod scale;
 pub mod schema;
 pub mod stages;
 

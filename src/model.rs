@@ -277,6 +277,12 @@ impl FreeText {
         }
     }
 
+    /// The workshop name alone, in an allocation of its own size (the source title and
+    /// notes dropped).
+    pub fn name_only(&self) -> FreeText {
+        FreeText::new(self.get(0), None, None)
+    }
+
     /// Part `i` (0: workshop name, 1: source title, 2: notes); None when empty.
     pub fn get(&self, i: usize) -> Option<&str> {
         let start = match i {
@@ -298,7 +304,9 @@ pub struct CountryNames {
     pub subregion: Shared,
 }
 
-/// One workshop: the merge of every report about it.
+/// One workshop: the merge of every report about it. Which reports those are is in
+/// `build/merges.csv` (dedupe's trail), not here: a list of them per workshop held
+/// every report's file and line a second time (~0.2 GB at 10M reports).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Workshop {
     pub workshop_id: String,
@@ -319,8 +327,6 @@ pub struct Workshop {
     pub source_urls: Vec<Shared>,
     pub source_count: u32,
     pub conflicts: Vec<String>,
-    /// Every report merged into this workshop.
-    pub reports: Vec<ReportAt>,
 }
 
 /// Where a report is: its file (shared by the reports of a file) and line.

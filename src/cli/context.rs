@@ -39,10 +39,10 @@ impl Ctx {
     }
 
     /// The dataset layout, with the write lock held (see `lock`).
-    /// Also sets huge pages for the size of the dataset (see `huge_pages`).
+    /// Also sets memory up for the size of the dataset (see `scale`).
     pub fn layout_locked(&self) -> Result<(Layout, crate::lock::DatasetLock)> {
         let layout = Layout::open(&self.root)?;
-        crate::huge_pages::fit(&layout);
+        crate::scale::fit(&layout);
         let lock = crate::lock::acquire(&layout, &self.console)?;
         Ok((layout, lock))
     }

@@ -200,7 +200,7 @@ pub fn run_all(ctx: &Ctx, force: bool, explain: bool) -> Result<Outcome> {
     let countries = ctx.countries(&layout)?;
     let aliases = ctx.aliases(&layout)?;
     let _lock = crate::lock::acquire(&layout, &ctx.console)?;
-    crate::huge_pages::fit(&layout);
+    crate::scale::fit(&layout);
     let mut carry = Carry::default();
     let step = |i: usize, carry: &mut Carry| -> Result<Outcome> {
         match i {

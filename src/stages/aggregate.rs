@@ -324,7 +324,6 @@ mod tests {
             source_urls: vec!["https://example.org/".into()],
             source_count: 1,
             conflicts: vec![],
-            reports: vec![],
         }
     }
 

@@ -793,7 +793,6 @@ mod tests {
                 .collect(),
             source_count: (1 + i % 4) as u32,
             conflicts: vec![],
-            reports: vec![],
         }
     }
 

@@ -197,8 +197,12 @@ proptest! {
         placed.dedup();
         prop_assert_eq!(before, placed.len(), "a report placed twice");
         prop_assert_eq!(placed.len(), n);
-        let in_workshops: usize = d.workshops.iter().map(|w| w.reports.len()).sum();
-        prop_assert_eq!(in_workshops + d.unmerged.len(), n);
+        // every workshop has its reports, and every merge names a workshop
+        let merges = d.merges();
+        let ids: BTreeSet<&str> = d.workshops.iter().map(|w| w.workshop_id.as_str()).collect();
+        let merged_into: BTreeSet<&str> = merges.iter().map(|m| &*m.workshop_id).collect();
+        prop_assert_eq!(ids.len(), d.workshops.len(), "two workshops with one id");
+        prop_assert_eq!(ids, merged_into);
     }
 }
 
@@ -283,7 +287,11 @@ fn each_merge_names_its_own_reports_rule_though_one_buffer_renders_them() {
     );
     let w = &d.workshops[0];
     assert!(merges.iter().all(|m| *m.workshop_id == w.workshop_id));
-    let lines: Vec<u64> = w.reports.iter().map(|r| r.line).collect();
+    let lines: Vec<u64> = merges
+        .iter()
+        .filter(|m| *m.workshop_id == w.workshop_id)
+        .map(|m| m.line)
+        .collect();
     assert_eq!(lines, vec![2, 3, 4, 5, 6]);
 }
 
