@@ -337,8 +337,9 @@ pub fn dedupe(reports: Vec<Report>) -> Result<Deduped> {
 pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Result<Deduped> {
     // Of a report's free text, dedupe and `merges.csv` read only the workshop name: the
     // source title and notes (written to normalized.bin already) are dropped before the
-    // work starts, and dedupe's own memory reuses theirs. At 10M reports that is ~0.4 GB
-    // of the peak, which dedupe sets.
+    // work starts, and dedupe's own memory reuses theirs. At 10M reports, with freed
+    // memory returned (`scale`), the peak fell from 4.62M to 4.28M KiB; when freed
+    // memory is kept, it did not change (one run each).
     records.chunks_mut().into_par_iter().for_each(|chunk| {
         for r in chunk {
             r.free_text = r.free_text.name_only();
