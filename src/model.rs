@@ -307,10 +307,15 @@ pub struct CountryNames {
 /// One workshop: the merge of every report about it. Which reports those are is in
 /// `build/merges.csv` (dedupe's trail), not here: a list of them per workshop held
 /// every report's file and line a second time (~0.2 GB at 10M reports).
+///
+/// Its text is boxed and its lists are shared: a workshop took 240 bytes as `String`s
+/// and `Vec`s (spare capacity and a third word each), and at 10M generated reports the
+/// 2M workshops are built while dedupe holds the reports, where the run peaks. The
+/// serialized form is the same (a string, a list).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Workshop {
-    pub workshop_id: String,
-    pub workshop_name: String,
+    pub workshop_id: Box<str>,
+    pub workshop_name: Box<str>,
     pub country_code: Shared,
     pub country_name: Shared,
     pub region: Shared,
@@ -318,15 +323,15 @@ pub struct Workshop {
     /// Names, status, specialties and URLs are the reports' own shared values: merging
     /// copies no text but the joined host names.
     pub city: Option<Shared>,
-    pub host_institution: Option<String>,
-    pub chinese_partners: Vec<Shared>,
+    pub host_institution: Option<Box<str>>,
+    pub chinese_partners: SharedList,
     pub organiser_province: Option<Shared>,
     pub opened_on: Option<PartialDate>,
     pub status: Option<Shared>,
-    pub specialties: Vec<Shared>,
-    pub source_urls: Vec<Shared>,
+    pub specialties: SharedList,
+    pub source_urls: SharedList,
     pub source_count: u32,
-    pub conflicts: Vec<String>,
+    pub conflicts: Box<[String]>,
 }
 
 /// Where a report is: its file (shared by the reports of a file) and line.
@@ -416,6 +421,12 @@ mod tests {
         assert_eq!(size_of::<Option<Shared>>(), size_of::<usize>());
         assert_eq!(size_of::<SharedList>(), size_of::<usize>());
         assert!(size_of::<Report>() <= 120, "Report is {} bytes", size_of::<Report>());
+        // 2M workshops at 10M reports are built while the reports are held
+        assert!(
+            size_of::<Workshop>() <= 176,
+            "Workshop is {} bytes",
+            size_of::<Workshop>()
+        );
     }
 
     /// A list reads back as the names it was made of, and clones share one allocation.

@@ -308,7 +308,7 @@ mod tests {
 
     fn ws(code: &str, region: &str, opened: Option<&str>, province: Option<&str>) -> Workshop {
         Workshop {
-            workshop_id: format!("{code}-{}", opened.unwrap_or("x")),
+            workshop_id: format!("{code}-{}", opened.unwrap_or("x")).into(),
             workshop_name: "w".into(),
             country_code: code.into(),
             country_name: code.into(),
@@ -316,14 +316,14 @@ mod tests {
             subregion: "".into(),
             city: None,
             host_institution: None,
-            chinese_partners: vec![],
+            chinese_partners: Default::default(),
             organiser_province: province.map(crate::model::Shared::from),
             opened_on: opened.map(|d| PartialDate::parse(d).unwrap()),
             status: Some("operating".into()),
-            specialties: vec![],
-            source_urls: vec!["https://example.org/".into()],
+            specialties: Default::default(),
+            source_urls: ["https://example.org/".into()].into(),
             source_count: 1,
-            conflicts: vec![],
+            conflicts: Default::default(),
         }
     }
 
@@ -372,7 +372,7 @@ mod tests {
                 .map(|&(c, p, y)| {
                     let year = y.map(|y| y.to_string());
                     let mut w = ws(codes[c], regions[c % 3], year.as_deref(), [Some("Tianjin"), Some("Hebei"), None][p]);
-                    w.workshop_id = format!("{}-{}", w.workshop_id, w.country_code);
+                    w.workshop_id = format!("{}-{}", w.workshop_id, w.country_code).into();
                     w
                 })
                 .collect();

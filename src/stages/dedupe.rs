@@ -530,25 +530,10 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
     if let Some(w) = with_ids.windows(2).find(|w| w[0].0 == w[1].0) {
         bail!("internal error: workshop id {} given to two workshops", w[0].0);
     }
-    let with_ids: Vec<(String, Vec<usize>)> = with_ids.into_iter().map(|(id, _, m)| (id, m)).collect();
-    // workshops in id order
-    // (unzipped in parallel: the workshops are written once, in place, on every core;
-    // moving them into a second vector on one thread touched 60 MB of fresh memory at
-    // 1M reports while the other core idled)
-    let (workshops, members): (Vec<Workshop>, Vec<Vec<usize>>) = with_ids
-        .into_par_iter()
-        .map(|(id, members)| {
-            let rs: Vec<&Report> = members.iter().map(|&i| reports[i]).collect();
-            (merge(id, &rs), members)
-        })
-        .unzip();
-    let mut out = Deduped {
-        workshops,
-        unmerged,
-        ..Default::default()
-    };
     // each report's workshop and rule, by input position (`order` maps content
-    // positions to input positions)
+    // positions to input positions). Placed before the workshops are built, so that
+    // the positions and rules are freed first: at 10M reports dedupe peaks while it
+    // builds the workshops.
     let mut placed = vec![
         Placed {
             workshop: Placed::NOWHERE,
@@ -557,9 +542,9 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
         n
     ];
     let mut merged = 0;
-    for (k, members) in members.into_iter().enumerate() {
+    for (k, (_, _, members)) in with_ids.iter().enumerate() {
         merged += members.len();
-        for c in members {
+        for &c in members {
             placed[order[c] as usize] = Placed {
                 workshop: k as u32,
                 rule: rule[c],
@@ -567,6 +552,20 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
         }
     }
     drop((order, rule));
+    // workshops in id order, built on every core and written in place; each workshop's
+    // identity and member list are freed as it is built
+    let workshops: Vec<Workshop> = with_ids
+        .into_par_iter()
+        .map(|(id, _, members)| {
+            let rs: Vec<&Report> = members.iter().map(|&i| reports[i]).collect();
+            merge(id, &rs)
+        })
+        .collect();
+    let mut out = Deduped {
+        workshops,
+        unmerged,
+        ..Default::default()
+    };
     out.unmerged.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     drop(reports);
     let in_line_order = (1..records.len()).all(|i| records[i - 1].at < records[i].at);
@@ -798,8 +797,8 @@ pub fn workshop_candidates(workshops: &[Workshop], decisions: &Decisions) -> Vec
                 out.push(DecisionRow {
                     field: Field::Workshop,
                     country: a.country_code.to_string(),
-                    name: a.workshop_id.clone(),
-                    candidate: b.workshop_id.clone(),
+                    name: a.workshop_id.to_string(),
+                    candidate: b.workshop_id.to_string(),
                     score: String::new(),
                     evidence: format!(
                         "{} ({} vs {}): {}",
@@ -970,22 +969,22 @@ fn merge(id: String, rs: &[&Report]) -> Workshop {
         .cloned()
         .collect();
     Workshop {
-        workshop_id: id,
-        workshop_name,
+        workshop_id: id.into(),
+        workshop_name: workshop_name.into(),
         country_code: first.country.code.clone(),
         country_name: first.country.name.clone(),
         region: first.country.region.clone(),
         subregion: first.country.subregion.clone(),
         city,
-        host_institution: (!hosts.is_empty()).then(|| hosts.join("; ")),
-        chinese_partners: partners,
+        host_institution: (!hosts.is_empty()).then(|| hosts.join("; ").into()),
+        chinese_partners: partners.into(),
         organiser_province,
         opened_on,
         status,
-        specialties,
+        specialties: specialties.into(),
         source_count: source_urls.len() as u32,
-        source_urls,
-        conflicts,
+        source_urls: source_urls.into(),
+        conflicts: conflicts.into(),
     }
 }
 

@@ -775,24 +775,24 @@ mod tests {
 
     fn workshop(i: usize) -> Workshop {
         Workshop {
-            workshop_id: format!("KEN-{i:08x}"),
-            workshop_name: format!("Luban Workshop {}", i % 977),
+            workshop_id: format!("KEN-{i:08x}").into(),
+            workshop_name: format!("Luban Workshop {}", i % 977).into(),
             country_code: "KEN".into(),
             country_name: "Kenya".into(),
             region: "Africa".into(),
             subregion: "Eastern Africa".into(),
             city: (i % 3 != 1).then(|| Shared::from("Machakos")),
-            host_institution: Some(format!("College No. {i}")),
-            chinese_partners: vec![Shared::from("Tianjin Vocational Institute"); i % 3],
+            host_institution: Some(format!("College No. {i}").into()),
+            chinese_partners: vec![Shared::from("Tianjin Vocational Institute"); i % 3].into(),
             organiser_province: None,
             opened_on: Some(PartialDate::parse(&format!("{}", 2016 + i % 9)).unwrap()),
             status: Some("operating".into()),
-            specialties: vec![Shared::from("CNC")],
+            specialties: [Shared::from("CNC")].into(),
             source_urls: (0..1 + i % 4)
                 .map(|k| Shared::from(format!("https://example.org/{i}/{k}")))
                 .collect(),
             source_count: (1 + i % 4) as u32,
-            conflicts: vec![],
+            conflicts: Default::default(),
         }
     }
 
@@ -868,7 +868,7 @@ mod tests {
         let mut rdr = csv::Reader::from_path(&csv_path).unwrap();
         let ids: Vec<String> = rdr.records().map(|r| r.unwrap()[0].to_string()).collect();
         assert_eq!(ids.len(), ws.len());
-        assert!(ids.iter().zip(&ws).all(|(id, w)| *id == w.workshop_id));
+        assert!(ids.iter().zip(&ws).all(|(id, w)| **id == *w.workshop_id));
     }
 
     #[test]

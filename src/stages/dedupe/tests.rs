@@ -143,7 +143,7 @@ fn disagreeing_dates_keep_the_majority_then_the_more_precise() {
     let w = &dedupe(rs).unwrap().workshops[0];
     assert_eq!(w.opened_on.unwrap().to_string(), "2017-05");
     assert_eq!(
-        w.conflicts,
+        w.conflicts.to_vec(),
         vec!["opened_on: 2017-05 (https://a/1) vs 2016 (https://a/2)"]
     );
     let rs = vec![
@@ -168,7 +168,7 @@ fn the_latest_report_sets_the_status_and_others_are_conflicts() {
     let w = &dedupe(vec![a, b]).unwrap().workshops[0];
     assert_eq!(w.status.as_deref(), Some("planned"));
     assert_eq!(
-        w.conflicts,
+        w.conflicts.to_vec(),
         vec!["status: announced (https://a/1) vs planned (https://a/2)"]
     );
 }
@@ -199,7 +199,7 @@ proptest! {
         prop_assert_eq!(placed.len(), n);
         // every workshop has its reports, and every merge names a workshop
         let merges = d.merges();
-        let ids: BTreeSet<&str> = d.workshops.iter().map(|w| w.workshop_id.as_str()).collect();
+        let ids: BTreeSet<&str> = d.workshops.iter().map(|w| &*w.workshop_id).collect();
         let merged_into: BTreeSet<&str> = merges.iter().map(|m| &*m.workshop_id).collect();
         prop_assert_eq!(ids.len(), d.workshops.len(), "two workshops with one id");
         prop_assert_eq!(ids, merged_into);
@@ -244,7 +244,7 @@ fn workshops_whose_short_ids_collide_both_get_long_ids() {
         report(4, "KAZ", &["other"], None, &[], None, "https://a/3"),
     ];
     let d = dedupe(reports).unwrap();
-    let ids: Vec<&str> = d.workshops.iter().map(|w| w.workshop_id.as_str()).collect();
+    let ids: Vec<&str> = d.workshops.iter().map(|w| &*w.workshop_id).collect();
     assert_eq!(ids.len(), 3, "{ids:?}");
     let long: Vec<&&str> = ids.iter().filter(|id| id.len() == "KAZ-".len() + 16).collect();
     assert_eq!(long.len(), 2, "both colliding workshops get 16 digits: {ids:?}");
@@ -286,10 +286,10 @@ fn each_merge_names_its_own_reports_rule_though_one_buffer_renders_them() {
         ]
     );
     let w = &d.workshops[0];
-    assert!(merges.iter().all(|m| *m.workshop_id == w.workshop_id));
+    assert!(merges.iter().all(|m| *m.workshop_id == *w.workshop_id));
     let lines: Vec<u64> = merges
         .iter()
-        .filter(|m| *m.workshop_id == w.workshop_id)
+        .filter(|m| *m.workshop_id == *w.workshop_id)
         .map(|m| m.line)
         .collect();
     assert_eq!(lines, vec![2, 3, 4, 5, 6]);
