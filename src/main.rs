@@ -15,8 +15,11 @@ fn main() {
     std::process::exit(luban::cli::main());
 }
 
-/// mimalloc's default `purge_delay` (ms), which returns freed memory to the kernel.
-const DEFAULT_PURGE_DELAY: std::ffi::c_long = 10;
+/// How long freed memory waits before it goes back to the kernel (ms) when it is
+/// returned; mimalloc's default is 10. At 10M reports, two interleaved pairs: 89.2 /
+/// 91.4 s at 1000 ms against 96.0 / 101.8 s at 10 ms, peak 4.03-4.04M against 4.00M
+/// KiB (3000 ms: 88.7 s, 4.04M KiB, one run). See `luban::scale`.
+const RETURN_DELAY: std::ffi::c_long = 1000;
 
 /// Applies `luban::scale`'s settings: transparent huge pages on or off, and freed memory
 /// kept or returned. A kernel that refuses the first leaves huge pages as they were:
@@ -33,7 +36,7 @@ fn fit(settings: luban::scale::Settings) {
             0,
         );
     }
-    let delay = if settings.return_freed { DEFAULT_PURGE_DELAY } else { -1 };
+    let delay = if settings.return_freed { RETURN_DELAY } else { -1 };
     // SAFETY: sets one aligned word in mimalloc's option table. mimalloc reads
     // purge_delay when it decides whether to purge, so other threads see the old or the
     // new value, either of which is valid.

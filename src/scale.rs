@@ -19,8 +19,11 @@
 //!   10-12 s longer (80.3 / 89.8 s kept against 92.6 / 99.8 s returned; user time
 //!   rose too, likely purges splitting huge pages). With the ninth round's other cuts,
 //!   one run each: 3.96 GiB in 96.7 s returned, 4.80 GiB in 72.5 s kept. Memory is the
-//!   target that large inputs miss (#8), so they return it; the cost is measured, not
-//!   settled.
+//!   target that large inputs miss (#8), so they return it. Tenth round: returned after
+//!   1 s instead of 10 ms (`main`'s `RETURN_DELAY`), 89.2 / 91.4 s against 96.0 /
+//!   101.8 s (two pairs) at 3.84-3.85 GiB against 3.81 GiB; kept, 77.9 s at 4.65 GiB
+//!   (one run). The remaining cost is user time (135 against 119 CPU-s), not the
+//!   kernel's.
 //!
 //! So a dataset whose raw reports are smaller than [`BELOW`] runs without huge pages
 //! and keeps freed memory; a larger one runs with huge pages and returns freed memory.
@@ -41,7 +44,7 @@ pub const BELOW: u64 = 1 << 30;
 pub struct Settings {
     /// transparent huge pages on
     pub huge_pages: bool,
-    /// freed memory returned to the kernel (after mimalloc's default delay)
+    /// freed memory returned to the kernel (after a delay: `main`'s `RETURN_DELAY`)
     pub return_freed: bool,
 }
 
