@@ -5,8 +5,9 @@
 #   `luban generate --clean` data, at each size in SIZES; medians of REPEAT rounds;
 # - baselines in the same run: polars writing the same Parquet files (issue 5), and a
 #   plain polars script doing typed read -> dedupe -> group-by -> Parquet (issue 8);
-# - `luban run --force` BIG_REPEAT times at BIG_SIZES (10M by default; ~1.5-2 minutes and
-#   8 GiB each), with the stage times it prints: every stage at every size, inside the
+# - `luban run --force` BIG_REPEAT times at BIG_SIZES (10M by default; ~1.5 minutes and
+#   4 GiB each), then once with freed memory kept (BIG_KEPT=1; `src/scale.rs`), with the
+#   stage times it prints: every stage at every size, inside the
 #   run. Medians, as at SIZES: on this VM the first run after the host took its memory
 #   back pays ~10 s more in ingest alone (first touch of 4 GiB; BENCHMARKS.md), so one
 #   run is no measure; every run's wall time is listed;
@@ -115,6 +116,11 @@ for n in $BIG_SIZES; do
     measure "$n" run "$LUBAN" --root "$D" run --force
     inrun "$n" < "$WORK/last.err"
   done
+  # the other side of `luban::scale`'s trade at this size: freed memory kept (faster,
+  # more memory), once
+  if [ "${BIG_KEPT:-1}" = 1 ]; then
+    measure "$n" run_kept env LUBAN_RETURN_FREED=off "$LUBAN" --root "$D" run --force
+  fi
   echo "$n workshops $(($(wc -l < "$D/output/workshops.csv") - 1))" >> "$WORK/pipeline-rows"
   rm -rf "$D/build" "$D/output"
 done
@@ -207,6 +213,15 @@ for n in big:
     L.append(f"`luban run --force` at {n:,}, each run in order: "
              + ", ".join(f"{w:.1f} s (CPU {c:.1f} s, peak {rss // 1024:,} MiB)" for w, c, rss in runs[n]["run"])
              + "; the first one after the host reclaimed memory pays for first touch (see the notes above).")
+    w, c, rss = med(n, "run")
+    L.append(f"Peak RSS at {n:,}: {max(x[2] for x in runs[n]['run']) / 2**20:.2f} GiB, the largest of the runs (target < 4 GiB; "
+             "large inputs return freed memory to the kernel, `src/scale.rs`).")
+    if has(n, "run_kept"):
+        kw, kc, krss = med(n, "run_kept")
+        small = [a for a in sizes if a < n]
+        ratio = f"; whole run {kw / med(small[-1], 'run')[0]:.1f}× the {small[-1]:,} run" if small else ""
+        L.append(f"The same run with freed memory kept (`LUBAN_RETURN_FREED=off`, once, after the runs above): {kw:.1f} s "
+                 f"(CPU {kc:.1f} s), peak {krss / 2**20:.2f} GiB, against the median {w:.1f} s{ratio}.")
 for a, b in zip(all_sizes, all_sizes[1:]):
     L.append(f"Ratios {b:,} / {a:,} reports inside `luban run` (linear would be {b / a:.0f}; target ≤ 11 for 10M / 1M): "
              + ", ".join(f"{s} {med(b, 'inrun_' + s)[0] / max(med(a, 'inrun_' + s)[0], 0.01):.1f}"
