@@ -212,7 +212,7 @@ L.append("")
 for n in big:
     L.append(f"`luban run --force` at {n:,}, each run in order: "
              + ", ".join(f"{w:.1f} s (CPU {c:.1f} s, peak {rss // 1024:,} MiB)" for w, c, rss in runs[n]["run"])
-             + "; the first one after the host reclaimed memory pays for first touch (see the notes above).")
+             + "; a run right after the host reclaimed memory can pay for first touch (see the notes above).")
     w, c, rss = med(n, "run")
     L.append(f"Peak RSS at {n:,}: {max(x[2] for x in runs[n]['run']) / 2**20:.2f} GiB, the largest of the runs (target < 4 GiB; "
              "large inputs return freed memory to the kernel, `src/scale.rs`).")
