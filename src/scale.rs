@@ -23,9 +23,10 @@
 //!   1 s instead of 10 ms (`main`'s `RETURN_DELAY`), 89.2 / 91.4 s against 96.0 /
 //!   101.8 s (two pairs) at 3.84-3.85 GiB against 3.81 GiB; kept, 77.9 s at 4.65 GiB
 //!   (one run). The remaining cost is mostly user time (135 against 119 CPU-s):
-//!   mimalloc purges in 64 KiB slices and splits the huge pages it was given (kept,
-//!   all of the resident memory stays in huge pages; returned, under half of it in
-//!   dedupe), and the records are then read through small pages.
+//!   purges split the huge pages the run was given (kept, all of the resident memory
+//!   stays in huge pages; returned, under half of it in dedupe), and the records are
+//!   then read through small pages. Purging whole huge pages only
+//!   (`MIMALLOC_ALLOW_THP=2`) was ~11 s faster but peaked at 4.27-4.29 GiB.
 //!
 //! So a dataset whose raw reports are smaller than [`BELOW`] runs without huge pages
 //! and keeps freed memory; a larger one runs with huge pages and returns freed memory.
