@@ -333,9 +333,7 @@ struct CellTexts {
 
 impl CellTexts {
     fn text_of(&self, position: u32) -> &str {
-        let start = self.starts[position as usize];
-        let end = self.starts.get(position as usize + 1).map_or(self.text.len(), |&e| e);
-        &self.text[start..end]
+        text_at(&self.text, &self.starts, position)
     }
 
     /// The position of a text of column `slot`, if it was inserted.
@@ -347,15 +345,25 @@ impl CellTexts {
     /// Records the next position: `text`, of column `slot`, not inserted before.
     fn insert(&mut self, slot: usize, text: &str) -> Result<u32> {
         let p = position(self.starts.len())?;
-        self.starts.push(self.text.len());
-        self.text.push_str(text);
-        let hash = self.hasher.hash_one(text);
+        let CellTexts {
+            text: all,
+            starts,
+            tables,
+            hasher,
+        } = self;
+        starts.push(all.len());
+        all.push_str(text);
         // (a table that grows is rehashed from the texts)
-        let mut table = std::mem::take(&mut self.tables[slot]);
-        table.insert_unique(hash, p, |&q| self.hasher.hash_one(self.text_of(q)));
-        self.tables[slot] = table;
+        tables[slot].insert_unique(hasher.hash_one(text), p, |&q| hasher.hash_one(text_at(all, starts, q)));
         Ok(p)
     }
+}
+
+/// The text at `position` among texts kept end to end in `all`, starting at `starts`.
+fn text_at<'t>(all: &'t str, starts: &[usize], position: u32) -> &'t str {
+    let start = starts[position as usize];
+    let end = starts.get(position as usize + 1).map_or(all.len(), |&e| e);
+    &all[start..end]
 }
 
 /// A row's cells by position: its country cell's id and its name cells' positions.
