@@ -214,7 +214,7 @@ for n in big:
              + ", ".join(f"{w:.1f} s (CPU {c:.1f} s, peak {rss // 1024:,} MiB)" for w, c, rss in runs[n]["run"])
              + "; a run right after the host reclaimed memory can pay for first touch (see the notes above).")
     w, c, rss = med(n, "run")
-    L.append(f"Peak RSS at {n:,}: {max(x[2] for x in runs[n]['run']) / 2**20:.2f} GiB, the largest of the runs (target < 4 GiB; "
+    L.append(f"Peak RSS at {n:,}: {rss / 2**20:.2f} GiB, the largest of the runs (target < 4 GiB; "
              "large inputs return freed memory to the kernel, `src/scale.rs`).")
     if has(n, "run_kept"):
         kw, kc, krss = med(n, "run_kept")

@@ -16,9 +16,8 @@ fn main() {
 }
 
 /// How long freed memory waits before it goes back to the kernel (ms) when it is
-/// returned; mimalloc's default is 10. At 10M reports, two interleaved pairs: 89.2 /
-/// 91.4 s at 1000 ms against 96.0 / 101.8 s at 10 ms, peak 4.03-4.04M against 4.00M
-/// KiB (3000 ms: 88.7 s, 4.04M KiB, one run). See `luban::scale`.
+/// returned; mimalloc's default is 10 ms, which was slower at 10M reports (the pairs
+/// are in `luban::scale`).
 const RETURN_DELAY: std::ffi::c_long = 1000;
 
 /// Applies `luban::scale`'s settings: transparent huge pages on or off, and freed memory

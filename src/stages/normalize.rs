@@ -534,6 +534,7 @@ impl<'a> Normalizer<'a> {
                         None => {
                             // (positions are given in step: cells and their texts)
                             let p = self.positions.insert(slot, text)?;
+                            debug_assert_eq!(p as usize, self.cells.len());
                             self.cells.push(NameCell {
                                 field: NAME_FIELDS[slot],
                                 countries: self.ids.get(&[]),
