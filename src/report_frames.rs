@@ -28,8 +28,10 @@ pub struct ReportFrames;
 struct Frame<'a> {
     #[serde(borrow)]
     texts: Vec<&'a str>,
-    /// name lists, as indices into `texts`
-    lists: Vec<Vec<u32>>,
+    /// the items of every name list, one list after another, as indices into `texts`
+    list_items: Vec<u32>,
+    /// where each name list ends in `list_items`
+    list_ends: Vec<u32>,
     /// code, name, region, subregion, as indices into `texts`
     countries: Vec<[u32; 4]>,
     #[serde(borrow)]
@@ -64,14 +66,21 @@ struct Packed<'a> {
 /// The tables of one frame being written. A value is looked up by its allocation first
 /// (cheap, and most values are shared allocations), then by its content, so that equal
 /// values in different allocations still get one entry.
-#[derive(Default)]
+///
+/// Most reports of a frame have a host list of their own (a frame holds a few thousand
+/// of ~200k workshops at a million reports), so the lists are kept flat, one after
+/// another, and found by their items through indices (`list_of`): a list of its own per
+/// entry, cloned into a map key, was the largest part of writing `normalized.bin`.
 struct Tables<'a> {
     texts: Vec<&'a str>,
     text_at: ahash::AHashMap<(usize, usize), u32>,
     text_of: ahash::AHashMap<&'a str, u32>,
-    lists: Vec<Vec<u32>>,
+    list_items: Vec<u32>,
+    list_ends: Vec<u32>,
     list_at: ahash::AHashMap<(usize, usize), u32>,
-    list_of: ahash::AHashMap<Vec<u32>, u32>,
+    /// indices into `list_ends`, hashed by the list's items (with `hasher`)
+    list_of: hashbrown::HashTable<u32>,
+    hasher: ahash::RandomState,
     countries: Vec<[u32; 4]>,
     country_at: ahash::AHashMap<usize, u32>,
     country_of: ahash::AHashMap<[u32; 4], u32>,
@@ -96,7 +105,32 @@ fn find_or_push<K: std::hash::Hash + Eq + Clone>(
     Ok(i)
 }
 
+/// The items of list `i` of flat lists ([`Tables`]).
+fn items_of<'i>(items: &'i [u32], ends: &[u32], i: u32) -> &'i [u32] {
+    let end = ends[i as usize] as usize;
+    let start = if i == 0 { 0 } else { ends[i as usize - 1] as usize };
+    &items[start..end]
+}
+
 impl<'a> Tables<'a> {
+    /// Tables sized for a frame of `reports` (about one new text and one new list per
+    /// report; they grow if there are more).
+    fn for_frame(reports: usize) -> Tables<'a> {
+        Tables {
+            texts: Vec::with_capacity(reports + 64),
+            text_at: ahash::AHashMap::with_capacity(reports + 64),
+            text_of: ahash::AHashMap::with_capacity(reports + 64),
+            list_items: Vec::with_capacity(2 * reports),
+            list_ends: Vec::with_capacity(reports + 64),
+            list_at: ahash::AHashMap::with_capacity(reports + 64),
+            list_of: hashbrown::HashTable::with_capacity(reports + 64),
+            hasher: ahash::RandomState::new(),
+            countries: Vec::new(),
+            country_at: ahash::AHashMap::new(),
+            country_of: ahash::AHashMap::new(),
+        }
+    }
+
     fn text(&mut self, s: &'a str) -> Result<u32> {
         let at = (s.as_ptr() as usize, s.len());
         if let Some(&i) = self.text_at.get(&at) {
@@ -112,8 +146,35 @@ impl<'a> Tables<'a> {
         if let Some(&i) = self.list_at.get(&at) {
             return Ok(i);
         }
-        let items = l.iter().map(|s| self.text(s)).collect::<Result<Vec<u32>>>()?;
-        let i = find_or_push(&mut self.lists, &mut self.list_of, items)?;
+        // the items go at the end; they are taken back if the list is there already
+        let start = self.list_items.len();
+        for s in l.iter() {
+            let t = self.text(s)?;
+            self.list_items.push(t);
+        }
+        let Tables {
+            list_items,
+            list_ends,
+            list_of,
+            hasher,
+            ..
+        } = self;
+        let hash = hasher.hash_one(&list_items[start..]);
+        let (items, ends) = (&list_items[..start], &list_ends[..]);
+        let found = list_of.find(hash, |&j| items_of(items, ends, j) == &list_items[start..]);
+        let i = match found {
+            Some(&j) => {
+                list_items.truncate(start);
+                j
+            }
+            None => {
+                let j = index(list_ends.len())?;
+                list_ends.push(index(list_items.len())?);
+                let (items, ends) = (&list_items[..], &list_ends[..]);
+                list_of.insert_unique(hash, j, |&k| hasher.hash_one(items_of(items, ends, k)));
+                j
+            }
+        };
         self.list_at.insert(at, i);
         Ok(i)
     }
@@ -137,13 +198,7 @@ impl<'a> Tables<'a> {
 
 impl FrameCodec<Report> for ReportFrames {
     fn encode(chunk: &[Report], raw: &mut Vec<u8>) -> Result<()> {
-        let mut t = Tables {
-            text_at: ahash::AHashMap::with_capacity(4 * chunk.len()),
-            text_of: ahash::AHashMap::with_capacity(2 * chunk.len()),
-            list_at: ahash::AHashMap::with_capacity(2 * chunk.len()),
-            list_of: ahash::AHashMap::with_capacity(2 * chunk.len()),
-            ..Default::default()
-        };
+        let mut t = Tables::for_frame(chunk.len());
         let mut reports = Vec::with_capacity(chunk.len());
         for r in chunk {
             reports.push(Packed {
@@ -166,7 +221,8 @@ impl FrameCodec<Report> for ReportFrames {
         }
         let frame = Frame {
             texts: t.texts,
-            lists: t.lists,
+            list_items: t.list_items,
+            list_ends: t.list_ends,
             countries: t.countries,
             reports,
         };
@@ -181,16 +237,23 @@ impl FrameCodec<Report> for ReportFrames {
         }
         let texts: Vec<Shared> = frame.texts.iter().map(|t| Shared::from(*t)).collect();
         let text = |i: u32| texts.get(i as usize).cloned();
+        let mut start = 0usize;
         let lists = frame
-            .lists
+            .list_ends
             .iter()
-            .map(|l| {
-                l.iter()
+            .map(|&end| {
+                let items = frame.list_items.get(start..end as usize)?;
+                start = end as usize;
+                items
+                    .iter()
                     .map(|&i| text(i))
                     .collect::<Option<Vec<Shared>>>()
                     .map(SharedList::from)
             })
             .collect::<Option<Vec<SharedList>>>()?;
+        if start != frame.list_items.len() {
+            return None;
+        }
         let list = |i: u32| lists.get(i as usize).cloned();
         let countries = frame
             .countries
@@ -317,6 +380,18 @@ mod tests {
         assert!(
             a == b,
             "equal reports in shared and unshared allocations encode differently"
+        );
+        // each distinct list is stored once, whatever allocations it came in
+        let frame: Frame = postcard::from_bytes(&b).unwrap();
+        let distinct: std::collections::BTreeSet<Vec<&str>> = copied
+            .iter()
+            .flat_map(|r| [&r.host_institutions, &r.chinese_partners, &r.specialties])
+            .map(|l| l.iter().map(|s| &**s).collect())
+            .collect();
+        assert_eq!(frame.list_ends.len(), distinct.len());
+        assert_eq!(
+            frame.list_ends.last().copied(),
+            Some(distinct.iter().map(Vec::len).sum::<usize>() as u32)
         );
         // a wrong count or damaged bytes are refused, never a panic
         assert!(ReportFrames::decode(&a, 49).is_none());
