@@ -163,8 +163,7 @@ const FRAME_MAX: usize = 256 << 20;
 /// A round of [`FRAMES_PER_ROUND`] frames is encoded while the previous one is written
 /// ([`write_in_rounds`]).
 pub fn write_artifact<T: Serialize + DeserializeOwned + Sync>(path: &Path, items: &[T]) -> Result<()> {
-    let frames: Vec<&[T]> = items.chunks(FRAME_RECORDS).collect();
-    write_frames_with::<T, Postcard>(path, items.len(), &frames)
+    write_artifact_with::<T, Postcard>(path, items)
 }
 
 /// How the records of one frame become bytes and back (`decode` gets the frame's record
@@ -197,6 +196,30 @@ impl<T: Serialize + DeserializeOwned> FrameCodec<T> for Postcard {
         }
         rest.is_empty().then_some(items)
     }
+}
+
+/// Records one after another in postcard, as [`Postcard`], each block of them read ahead
+/// first ([`crate::read_ahead`]): the same bytes.
+pub struct PostcardAhead;
+
+impl<T: Serialize + DeserializeOwned + crate::read_ahead::ReadAhead> FrameCodec<T> for PostcardAhead {
+    fn encode(chunk: &[T], raw: &mut Vec<u8>) -> Result<()> {
+        for block in chunk.chunks(crate::read_ahead::BLOCK) {
+            crate::read_ahead::ahead(block);
+            <Postcard as FrameCodec<T>>::encode(block, raw)?;
+        }
+        Ok(())
+    }
+
+    fn decode(raw: &[u8], n: usize) -> Option<Vec<T>> {
+        <Postcard as FrameCodec<T>>::decode(raw, n)
+    }
+}
+
+/// [`write_artifact`] with a frame codec (`C`).
+pub fn write_artifact_with<T: Sync, C: FrameCodec<T>>(path: &Path, items: &[T]) -> Result<()> {
+    let frames: Vec<&[T]> = items.chunks(FRAME_RECORDS).collect();
+    write_frames_with::<T, C>(path, items.len(), &frames)
 }
 
 /// [`write_artifact`] for chunked records, with a frame codec (`C`): each chunk is a
@@ -349,6 +372,16 @@ mod tests {
         when: Option<i32>,
     }
 
+    impl crate::read_ahead::ReadAhead for Rec {
+        fn outer(&self) -> usize {
+            self.tags.len()
+        }
+
+        fn inner(&self) -> usize {
+            self.tags.iter().map(String::len).sum()
+        }
+    }
+
     fn recs(n: u64) -> Vec<Rec> {
         (0..n)
             .map(|i| Rec {
@@ -379,6 +412,10 @@ mod tests {
             assert_eq!(std::fs::read(&chunked_path).unwrap(), std::fs::read(&path).unwrap());
             let back: Chunked<Rec> = read_chunked_with::<_, Postcard>(&path, "test").unwrap();
             assert_eq!(back, Chunked::from(recs(n)), "{n} records");
+            // reading blocks of records ahead changes no byte
+            let ahead_path = dir.path().join(format!("{n}.ahead.bin"));
+            write_artifact_with::<_, PostcardAhead>(&ahead_path, &recs(n)).unwrap();
+            assert_eq!(std::fs::read(&ahead_path).unwrap(), std::fs::read(&path).unwrap());
         }
     }
 

@@ -37,6 +37,7 @@
 //! | partial dates (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`) | [`partial_date`] |
 //! | the records passed between stages | [`model`] |
 //! | millions of records in chunks that reuse freed memory | [`chunked`] |
+//! | loops over millions of records that read a block ahead | [`read_ahead`] |
 //! | human output on stderr | [`console`] |
 //!
 //! Polars is used only by [`stages::publish`], always with explicit column types.
@@ -58,6 +59,7 @@ pub mod model;
 pub mod names;
 pub mod partial_date;
 pub mod progress;
+pub mod read_ahead;
 pub mod report_frames;
 pub mod rules;
 pub mod scale;

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::csvio::FrameCodec;
 use crate::model::{CountryNames, FreeText, Report, ReportAt, Shared, SharedList};
 use crate::partial_date::PartialDate;
+use crate::read_ahead;
 
 /// The frame codec of reports (see the module doc).
 pub struct ReportFrames;
@@ -200,7 +201,10 @@ impl FrameCodec<Report> for ReportFrames {
     fn encode(chunk: &[Report], raw: &mut Vec<u8>) -> Result<()> {
         let mut t = Tables::for_frame(chunk.len());
         let mut reports = Vec::with_capacity(chunk.len());
-        for r in chunk {
+        for (k, r) in chunk.iter().enumerate() {
+            if k % read_ahead::BLOCK == 0 {
+                read_ahead::ahead(&chunk[k..(k + read_ahead::BLOCK).min(chunk.len())]);
+            }
             reports.push(Packed {
                 file: t.text(&r.at.file)?,
                 line: r.at.line,

@@ -39,6 +39,7 @@ use crate::layout::Layout;
 use crate::model::{ClaimCheck, CountrySummary, OpeningsByYear, Shared, Tables, Workshop};
 use crate::partial_date::PartialDate;
 use crate::progress::Progress;
+use crate::read_ahead;
 use crate::schema::TableSchema;
 
 /// Rows per Parquet row group (fixed, so files do not depend on the machine).
@@ -75,6 +76,19 @@ impl<'a> Items<'a> {
             Items::Shared(v) => &*v[k],
             Items::Owned(v) => v[k].as_str(),
         })
+    }
+}
+
+impl Col<'_> {
+    /// Reads the text of the cells at `rows` ahead of the work on them: they borrow from
+    /// workshops whose text is scattered in memory (see [`crate::read_ahead`]).
+    fn read_ahead(&self, rows: Range<usize>) {
+        let sum: usize = match self {
+            Col::Text(v) => v[rows].iter().flatten().map(|s| read_ahead::first_byte(s)).sum(),
+            Col::List(v) => v[rows].iter().flat_map(|l| l.iter()).map(read_ahead::first_byte).sum(),
+            Col::Date(_) | Col::Count(_) | Col::Int(_) => 0,
+        };
+        std::hint::black_box(sum);
     }
 }
 
@@ -280,7 +294,15 @@ fn column(name: &str, col: &Col) -> Result<Column> {
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
     let name = PlSmallStr::from_str(name);
     let series = match col {
-        Col::Text(v) => StringChunked::from_iter_options(name, v.iter().map(Option::as_deref)).into_series(),
+        Col::Text(v) => {
+            let cells = v.iter().enumerate().map(|(i, s)| {
+                if i % read_ahead::BLOCK == 0 {
+                    col.read_ahead(i..(i + read_ahead::BLOCK).min(v.len()));
+                }
+                s.as_deref()
+            });
+            StringChunked::from_iter_options(name, cells).into_series()
+        }
         Col::Count(v) => Series::new(name, v),
         Col::Int(v) => Series::new(name, v),
         Col::Date(v) => {
@@ -294,7 +316,10 @@ fn column(name: &str, col: &Col) -> Result<Column> {
         }
         Col::List(v) => {
             let mut b = ListStringChunkedBuilder::new(name, v.len(), v.iter().map(|l| l.len()).sum());
-            for items in v {
+            for (i, items) in v.iter().enumerate() {
+                if i % read_ahead::BLOCK == 0 {
+                    col.read_ahead(i..(i + read_ahead::BLOCK).min(v.len()));
+                }
                 b.append_values_iter(items.iter());
             }
             b.finish().into_series()
@@ -472,6 +497,12 @@ fn write_csv(path: &Path, rows: &Rows) -> Result<(u64, String)> {
 fn write_csv_rows<W: std::io::Write>(w: &mut csv::Writer<W>, t: &Table, cell: &mut String) -> Result<()> {
     use std::fmt::Write as _;
     for i in 0..t.rows {
+        if i % read_ahead::BLOCK == 0 {
+            let block = i..(i + read_ahead::BLOCK).min(t.rows);
+            for (_, c) in &t.columns {
+                c.read_ahead(block.clone());
+            }
+        }
         for (_, c) in &t.columns {
             cell.clear();
             match c {
