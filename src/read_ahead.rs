@@ -58,7 +58,11 @@ fn names<'a, L: std::ops::Deref<Target = [crate::model::Shared]> + 'a>(
 
 impl ReadAhead for Report {
     fn outer(&self) -> usize {
-        self.host_institutions.len() + self.chinese_partners.len() + self.specialties.len()
+        self.host_institutions.len()
+            + self.chinese_partners.len()
+            + self.specialties.len()
+            + self.workshop_name().map_or(0, first_byte)
+            + first_byte(&self.source_url)
     }
 
     fn inner(&self) -> usize {

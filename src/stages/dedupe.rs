@@ -374,7 +374,11 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
         .zip(reports.par_chunks(share))
         .for_each(|(keys_of, chunk)| {
             let mut keys: ahash::AHashMap<usize, Shared> = ahash::AHashMap::new();
-            for (out, r) in keys_of.iter_mut().zip(chunk) {
+            for (k, (out, r)) in keys_of.iter_mut().zip(chunk).enumerate() {
+                if k % read_ahead::BLOCK == 0 {
+                    // in content order, the reports are scattered in memory
+                    read_ahead::ahead(chunk[k..(k + read_ahead::BLOCK).min(chunk.len())].iter().copied());
+                }
                 out.extend(r.host_institutions.iter().map(|h| {
                     keys.entry(h.as_ptr() as usize)
                         .or_insert_with(|| name_key(h).into())
@@ -436,8 +440,10 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
     let mut clusters: Vec<Vec<usize>> = Vec::new();
     let mut cluster_of_root: Vec<u32> = vec![u32::MAX; n];
     let mut hostless = Vec::new();
-    for (i, r) in reports.iter().enumerate() {
-        if r.host_institutions.is_empty() {
+    for i in 0..n {
+        // (a report has host keys when it names a host: the keys are in one array, the
+        // reports scattered in memory)
+        if host_keys[i].is_empty() {
             hostless.push(i);
             continue;
         }
@@ -915,6 +921,8 @@ fn sources_of(rs: &[&Report], pred: impl Fn(&Report) -> bool) -> String {
 }
 
 fn merge(id: String, rs: &[&Report]) -> Workshop {
+    // the reports of a workshop are anywhere among the others (`crate::read_ahead`)
+    read_ahead::ahead(rs.iter().copied());
     let mut conflicts = Vec::new();
     let first = rs[0];
     // values are ranked by reference; only the winners are copied
