@@ -397,13 +397,20 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
         h.update(k.as_bytes());
         h.digest()
     };
+    // (a block of reports at a time, their countries read ahead: see `read_ahead`)
     let mut pairs: Vec<(u64, u32, u32)> = host_keys
-        .par_iter()
+        .par_chunks(read_ahead::BLOCK)
         .enumerate()
-        .flat_map_iter(|(i, keys)| {
-            keys.iter()
-                .enumerate()
-                .map(move |(j, k)| (pair_hash(i, k), i as u32, j as u32))
+        .flat_map_iter(|(b, block)| {
+            let first = b * read_ahead::BLOCK;
+            let codes = (first..first + block.len()).map(|i| read_ahead::first_byte(&reports[i].country.code));
+            std::hint::black_box(codes.sum::<usize>());
+            block.iter().enumerate().flat_map(move |(k, keys)| {
+                let i = first + k;
+                keys.iter()
+                    .enumerate()
+                    .map(move |(j, key)| (pair_hash(i, key), i as u32, j as u32))
+            })
         })
         .collect();
     pairs.par_sort_unstable();
@@ -419,7 +426,18 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
         .map(|run| {
             let mut joins = Vec::new();
             let mut firsts: Vec<&(u64, u32, u32)> = Vec::new();
-            for same_hash in pairs[run.clone()].chunk_by(|a, b| a.0 == b.0) {
+            // pairs in hash order name reports anywhere: their keys are read ahead
+            let (run, mut at, mut ahead_to) = (&pairs[run.clone()], 0, 0);
+            for same_hash in run.chunk_by(|a, b| a.0 == b.0) {
+                if at >= ahead_to {
+                    ahead_to = (at + read_ahead::BLOCK).min(run.len());
+                    let keys = run[at..ahead_to].iter().map(|p| {
+                        let (c, k) = pair_key(p);
+                        read_ahead::first_byte(c) + read_ahead::first_byte(k)
+                    });
+                    std::hint::black_box(keys.sum::<usize>());
+                }
+                at += same_hash.len();
                 firsts.clear();
                 for p in same_hash {
                     match firsts.iter().find(|q| pair_key(q) == pair_key(p)) {

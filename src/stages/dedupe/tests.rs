@@ -206,6 +206,59 @@ proptest! {
     }
 }
 
+/// `copies` copies of the sample, each about hosts, cities, partners and URLs of its own.
+fn many_samples(copies: usize) -> Vec<Report> {
+    (0..copies)
+        .flat_map(|k| {
+            sample().into_iter().map(move |r| {
+                let own = |s: &str| format!("{s} {k}");
+                Report {
+                    at: ReportAt {
+                        file: r.at.file.clone(),
+                        line: r.at.line + 100 * k as u64,
+                    },
+                    city: r.city.as_deref().map(|c| own(c).into()),
+                    host_institutions: r.host_institutions.iter().map(|h| own(h).into()).collect(),
+                    chinese_partners: r.chinese_partners.iter().map(|p| own(p).into()).collect(),
+                    source_url: own(&r.source_url).into(),
+                    ..r
+                }
+            })
+        })
+        .collect()
+}
+
+/// Past one block of reports read ahead (`crate::read_ahead`), in any input order, the
+/// copies dedupe as the sample does, each on its own.
+#[test]
+fn many_reports_dedupe_as_few_in_any_order() {
+    let copies = 40;
+    let one = dedupe(sample()).unwrap();
+    let all = many_samples(copies);
+    assert!(all.len() > 8 * crate::read_ahead::BLOCK);
+    let d = dedupe(all.clone()).unwrap();
+    assert_eq!(d.workshops.len(), copies * one.workshops.len());
+    assert_eq!(d.merges().len(), copies * one.merges().len());
+    assert_eq!(d.unmerged.len(), copies * one.unmerged.len());
+    // the first copy's workshops are the sample's, but for their own names
+    let sizes = |ws: &[Workshop]| {
+        let mut v: Vec<u32> = ws.iter().map(|w| w.source_count).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        sizes(&d.workshops).chunks(copies).map(|c| c[0]).collect::<Vec<_>>(),
+        sizes(&one.workshops)
+    );
+    // reversed, then every third report first: the same result
+    let mut shuffled: Vec<Report> = all.iter().rev().cloned().collect();
+    shuffled.sort_by_key(|r| r.at.line % 3);
+    let e = dedupe(shuffled).unwrap();
+    assert_eq!(e.workshops, d.workshops);
+    assert_eq!(e.merges(), d.merges());
+    assert_eq!(e.unmerged, d.unmerged);
+}
+
 #[test]
 fn specialties_union_ignores_case_and_keeps_one_spelling_in_a_stable_order() {
     let items: Vec<String> = [
