@@ -217,9 +217,17 @@ impl Placed {
 }
 
 impl Trail {
-    /// Frees the trail, its reports a chunk at a time on every core.
+    /// Frees the trail, its reports a chunk at a time on every core. Freeing a report
+    /// updates the counts of its lists and URL, scattered in memory: a block of them is
+    /// read ahead first (`crate::read_ahead`), from the end of the chunk.
     fn free(self) {
-        self.reports.into_chunks().into_par_iter().for_each(drop);
+        self.reports.into_chunks().into_par_iter().for_each(|mut chunk| {
+            while !chunk.is_empty() {
+                let rest = chunk.len().saturating_sub(read_ahead::BLOCK);
+                read_ahead::ahead(&chunk[rest..]);
+                chunk.truncate(rest);
+            }
+        });
     }
 
     /// How many reports were merged into a workshop.
