@@ -32,6 +32,7 @@ use crate::names::key::{clean_text, name_key};
 use crate::names::matcher::{block, match_unknowns, Decisions, Field, NameMatch};
 use crate::partial_date::PartialDate;
 use crate::progress::Progress;
+use crate::read_ahead;
 use crate::schema::TableSchema;
 
 /// The alias tables a run uses.
@@ -473,7 +474,13 @@ impl<'a> Normalizer<'a> {
                 chunk
                     .iter()
                     .zip(at)
-                    .map(|(row, at)| build_report(schema, cols, cells, country_of, &mut repeats, row, at))
+                    .enumerate()
+                    .map(|(k, (row, here))| {
+                        if k % read_ahead::BLOCK == 0 {
+                            read_names_ahead(cells, &at[k..(k + read_ahead::BLOCK).min(at.len())]);
+                        }
+                        build_report(schema, cols, cells, country_of, &mut repeats, row, here)
+                    })
                     .collect()
             })
             .collect::<Result<Vec<Vec<Report>>>>()?;
@@ -639,6 +646,20 @@ fn position(len: usize) -> Result<u32> {
         .ok()
         .filter(|&p| p < NEW)
         .ok_or_else(|| anyhow::anyhow!("more than {NEW} distinct name or country cells"))
+}
+
+/// Reads the resolutions of the name cells of a block of rows ahead of building their
+/// reports: cells are found by position among millions, and their name lists are
+/// scattered in memory (see [`crate::read_ahead`]).
+fn read_names_ahead(cells: &[NameCell], rows: &[RowCells]) {
+    let resolved = || {
+        rows.iter()
+            .flat_map(|at| at.names)
+            .filter_map(|p| cells.get(p as usize))
+    };
+    let mut sum = resolved().map(|c| c.names.len()).sum::<usize>();
+    sum += resolved().flat_map(|c| c.names.iter()).map(|n| n.len()).sum::<usize>();
+    std::hint::black_box(sum);
 }
 
 /// Builds one report from a valid row and the resolutions of its cells.
