@@ -489,35 +489,47 @@ impl<'a> Normalizer<'a> {
     }
 
     /// Each row's cells among those met before this round ([`NEW`] if not), on every core.
+    ///
+    /// A block of rows at a time: first every cell's position (a probe of a table of
+    /// millions, then the text it points at), then the countries each was met with
+    /// (the cells are scattered too). Done row by row, each step waited on the one
+    /// before; done for a block, the cache misses of different cells overlap (see
+    /// [`crate::read_ahead`]).
     fn look_up(&self, rows: &[IngestedRow]) -> Vec<RowCells> {
         let (schema, cols) = (self.schema, &self.cols);
-        rows.par_iter()
-            .with_min_len(1024)
-            .map(|row| {
-                let country = cell(schema, row, cols.country).unwrap_or("");
-                let country = self.country_ids.get(country).copied().unwrap_or(NEW);
-                let mut at = RowCells {
-                    country,
-                    names: [NO_NAME; 3],
-                    new: country == NEW,
-                };
-                for (slot, col) in [cols.city, cols.host, cols.partner].into_iter().enumerate() {
-                    if let Some(text) = cell(schema, row, col) {
-                        at.names[slot] = match self.positions.get(slot, text) {
-                            Some(p) => {
-                                at.new |= !self.cells[p as usize].countries.as_slice().contains(&country);
-                                p
-                            }
-                            None => {
-                                at.new = true;
-                                NEW
-                            }
+        let mut out = vec![
+            RowCells {
+                country: NEW,
+                names: [NO_NAME; 3],
+                new: true,
+            };
+            rows.len()
+        ];
+        out.par_chunks_mut(read_ahead::BLOCK)
+            .zip(rows.par_chunks(read_ahead::BLOCK))
+            .with_min_len(32)
+            .for_each(|(out, rows)| {
+                for (at, row) in out.iter_mut().zip(rows) {
+                    let country = cell(schema, row, cols.country).unwrap_or("");
+                    at.country = self.country_ids.get(country).copied().unwrap_or(NEW);
+                    at.new = at.country == NEW;
+                    for (slot, col) in [cols.city, cols.host, cols.partner].into_iter().enumerate() {
+                        if let Some(text) = cell(schema, row, col) {
+                            at.names[slot] = self.positions.get(slot, text).unwrap_or(NEW);
+                        }
+                    }
+                }
+                for at in out.iter_mut() {
+                    for &p in &at.names {
+                        at.new |= match p {
+                            NO_NAME => false,
+                            NEW => true,
+                            p => !self.cells[p as usize].countries.as_slice().contains(&at.country),
                         };
                     }
                 }
-                at
-            })
-            .collect()
+            });
+        out
     }
 
     /// Gives the round's new cells and countries their positions, in row order, and
