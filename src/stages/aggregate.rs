@@ -20,6 +20,7 @@ use crate::csvio;
 use crate::layout::Layout;
 use crate::model::{Claim, ClaimCheck, CountrySummary, OpeningsByYear, Tables, Workshop};
 use crate::partial_date::PartialDate;
+use crate::read_ahead;
 
 /// Computes the per-country table (pure).
 pub fn aggregate(workshops: &[Workshop]) -> Vec<CountrySummary> {
@@ -36,12 +37,21 @@ pub fn aggregate(workshops: &[Workshop]) -> Vec<CountrySummary> {
             let first = ws[0];
             let count = |s: &str| ws.iter().filter(|w| w.status.as_deref() == Some(s)).count() as u32;
             let dates: Vec<_> = ws.iter().filter_map(|w| w.opened_on).collect();
+            // hosts and sources: a block of workshops at a time, read ahead (their text
+            // is scattered in memory: `crate::read_ahead`)
             let mut hosts: ahash::AHashSet<&str> = ahash::AHashSet::with_capacity(ws.len());
-            hosts.extend(
-                ws.iter()
-                    .filter_map(|w| w.host_institution.as_deref())
-                    .flat_map(|h| h.split("; ")),
-            );
+            let mut sources: ahash::AHashSet<&str> =
+                ahash::AHashSet::with_capacity(ws.iter().map(|w| w.source_urls.len()).sum());
+            for block in ws.chunks(read_ahead::BLOCK) {
+                read_ahead::ahead(block.iter().copied());
+                hosts.extend(
+                    block
+                        .iter()
+                        .filter_map(|w| w.host_institution.as_deref())
+                        .flat_map(|h| h.split("; ")),
+                );
+                sources.extend(block.iter().flat_map(|w| w.source_urls.iter().map(|u| &**u)));
+            }
             let partners: ahash::AHashSet<&str> = ws
                 .iter()
                 .flat_map(|w| w.chinese_partners.iter().map(|p| &**p))
@@ -52,9 +62,6 @@ pub fn aggregate(workshops: &[Workshop]) -> Vec<CountrySummary> {
                 .iter()
                 .map(|s| s.to_string())
                 .collect();
-            let mut sources: ahash::AHashSet<&str> =
-                ahash::AHashSet::with_capacity(ws.iter().map(|w| w.source_urls.len()).sum());
-            sources.extend(ws.iter().flat_map(|w| w.source_urls.iter().map(|u| &**u)));
             CountrySummary {
                 country_code: first.country_code.to_string(),
                 country_name: first.country_name.to_string(),
