@@ -50,6 +50,14 @@ pub fn ahead<'r, T: ReadAhead + 'r>(records: impl IntoIterator<Item = &'r T, Int
     std::hint::black_box(sum);
 }
 
+/// The block to read ahead when a loop over `within` reaches `at`: the next [`BLOCK`]
+/// positions (fewer at the end) every `BLOCK` positions from the start, else None.
+pub fn block_at(at: usize, within: std::ops::Range<usize>) -> Option<std::ops::Range<usize>> {
+    (at - within.start)
+        .is_multiple_of(BLOCK)
+        .then(|| at..(at + BLOCK).min(within.end))
+}
+
 /// Reads the start of `s` (the text itself, not only the pointer and length).
 pub fn first_byte(s: &str) -> usize {
     s.as_bytes().first().copied().unwrap_or(0) as usize
@@ -90,5 +98,22 @@ impl ReadAhead for Workshop {
     fn inner(&self) -> usize {
         names([&self.chinese_partners, &self.specialties, &self.source_urls])
             + self.conflicts.iter().map(|c| c.len()).sum::<usize>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Over any range, the blocks start every `BLOCK` positions from its start and cover
+    /// each position once.
+    #[test]
+    fn blocks_cover_a_range_once() {
+        for within in [0..0, 0..1, 0..BLOCK, 0..BLOCK + 1, 5..5 + 3 * BLOCK + 7] {
+            let blocks: Vec<_> = within.clone().filter_map(|at| block_at(at, within.clone())).collect();
+            let covered: Vec<usize> = blocks.iter().flat_map(|b| b.clone()).collect();
+            assert_eq!(covered, within.clone().collect::<Vec<_>>(), "{within:?}");
+            assert!(blocks.iter().all(|b| b.len() <= BLOCK && !b.is_empty()), "{within:?}");
+        }
     }
 }

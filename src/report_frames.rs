@@ -202,8 +202,8 @@ impl FrameCodec<Report> for ReportFrames {
         let mut t = Tables::for_frame(chunk.len());
         let mut reports = Vec::with_capacity(chunk.len());
         for (k, r) in chunk.iter().enumerate() {
-            if k % read_ahead::BLOCK == 0 {
-                read_ahead::ahead(&chunk[k..(k + read_ahead::BLOCK).min(chunk.len())]);
+            if let Some(block) = read_ahead::block_at(k, 0..chunk.len()) {
+                read_ahead::ahead(&chunk[block]);
             }
             reports.push(Packed {
                 file: t.text(&r.at.file)?,

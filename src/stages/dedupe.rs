@@ -265,9 +265,8 @@ impl Deduped {
         let index = |k: usize| t.by_line.as_ref().map_or(k, |v| v[k] as usize);
         let mut text = String::new();
         for k in range.clone() {
-            if (k - range.start).is_multiple_of(read_ahead::BLOCK) {
+            if let Some(block) = read_ahead::block_at(k, range.clone()) {
                 // this block's reports and their workshops (`crate::read_ahead`)
-                let block = k..(k + read_ahead::BLOCK).min(range.end);
                 read_ahead::ahead(block.clone().map(|k| &t.reports[index(k)]));
                 let ids = block
                     .filter_map(|k| self.workshops.get(t.placed[index(k)].workshop as usize))
@@ -383,9 +382,9 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
         .for_each(|(keys_of, chunk)| {
             let mut keys: ahash::AHashMap<usize, Shared> = ahash::AHashMap::new();
             for (k, (out, r)) in keys_of.iter_mut().zip(chunk).enumerate() {
-                if k % read_ahead::BLOCK == 0 {
+                if let Some(block) = read_ahead::block_at(k, 0..chunk.len()) {
                     // in content order, the reports are scattered in memory
-                    read_ahead::ahead(chunk[k..(k + read_ahead::BLOCK).min(chunk.len())].iter().copied());
+                    read_ahead::ahead(chunk[block].iter().copied());
                 }
                 out.extend(r.host_institutions.iter().map(|h| {
                     keys.entry(h.as_ptr() as usize)

@@ -476,8 +476,8 @@ impl<'a> Normalizer<'a> {
                     .zip(at)
                     .enumerate()
                     .map(|(k, (row, here))| {
-                        if k % read_ahead::BLOCK == 0 {
-                            read_names_ahead(cells, &at[k..(k + read_ahead::BLOCK).min(at.len())]);
+                        if let Some(block) = read_ahead::block_at(k, 0..at.len()) {
+                            read_names_ahead(cells, &at[block]);
                         }
                         build_report(schema, cols, cells, country_of, &mut repeats, row, here)
                     })

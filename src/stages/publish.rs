@@ -296,8 +296,8 @@ fn column(name: &str, col: &Col) -> Result<Column> {
     let series = match col {
         Col::Text(v) => {
             let cells = v.iter().enumerate().map(|(i, s)| {
-                if i % read_ahead::BLOCK == 0 {
-                    col.read_ahead(i..(i + read_ahead::BLOCK).min(v.len()));
+                if let Some(block) = read_ahead::block_at(i, 0..v.len()) {
+                    col.read_ahead(block);
                 }
                 s.as_deref()
             });
@@ -317,8 +317,8 @@ fn column(name: &str, col: &Col) -> Result<Column> {
         Col::List(v) => {
             let mut b = ListStringChunkedBuilder::new(name, v.len(), v.iter().map(|l| l.len()).sum());
             for (i, items) in v.iter().enumerate() {
-                if i % read_ahead::BLOCK == 0 {
-                    col.read_ahead(i..(i + read_ahead::BLOCK).min(v.len()));
+                if let Some(block) = read_ahead::block_at(i, 0..v.len()) {
+                    col.read_ahead(block);
                 }
                 b.append_values_iter(items.iter());
             }
@@ -497,8 +497,7 @@ fn write_csv(path: &Path, rows: &Rows) -> Result<(u64, String)> {
 fn write_csv_rows<W: std::io::Write>(w: &mut csv::Writer<W>, t: &Table, cell: &mut String) -> Result<()> {
     use std::fmt::Write as _;
     for i in 0..t.rows {
-        if i % read_ahead::BLOCK == 0 {
-            let block = i..(i + read_ahead::BLOCK).min(t.rows);
+        if let Some(block) = read_ahead::block_at(i, 0..t.rows) {
             for (_, c) in &t.columns {
                 c.read_ahead(block.clone());
             }
