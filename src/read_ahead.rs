@@ -14,10 +14,11 @@
 //! -F 999`, three runs each), the loops that write `normalized.bin`, `merges.csv`,
 //! `workshops.bin` and the published workshops took 682-709 samples against 1497-1626,
 //! plus ~200 in the reads ahead themselves; the whole run was ~0.5 s faster in four of
-//! five interleaved pairs. The same reads ahead serve dedupe (host keys, pairs, merging
-//! a workshop, freeing the reports), normalize (a block's name resolutions, and its
-//! cells looked up before their countries are checked), aggregate (hosts and sources)
-//! and publish's columns; BENCHMARKS.md (eleventh round) has each one's figures.
+//! five interleaved pairs. The same reads ahead serve dedupe (host keys, pairs, the
+//! reports of a block of workshops being merged, freeing the reports), normalize (a
+//! block's name resolutions, and its cells looked up before their countries are
+//! checked), aggregate (hosts and sources) and publish's columns; BENCHMARKS.md
+//! (eleventh and twelfth rounds) has each one's figures.
 //!
 //! Reading ahead allocates nothing: it changes no output and no memory use, only when
 //! the cache misses are paid.

@@ -97,6 +97,17 @@ impl Dsu {
         self.0[x] = r;
         r
     }
+    /// Every element's root, by index. A parent is never above its child (`union` points
+    /// the higher root at the lower, `find` only shortens paths), so in index order each
+    /// parent already points at its root when its children are reached.
+    fn flatten(self) -> Vec<usize> {
+        let mut parent = self.0;
+        for i in 0..parent.len() {
+            parent[i] = parent[parent[i]];
+        }
+        parent
+    }
+
     fn union(&mut self, a: usize, b: usize) {
         let (ra, rb) = (self.find(a), self.find(b));
         if ra != rb {
@@ -151,6 +162,16 @@ fn sort_by_content(reports: &Chunked<Report>) -> Vec<u32> {
             .then_with(|| content_key(&reports[a.1 as usize]).cmp(&content_key(&reports[b.1 as usize])))
     });
     order.into_iter().map(|(_, i)| i).collect()
+}
+
+/// The first 16 bytes of `s` (zeros after its end) as a number: numbers in order are
+/// texts in order, except that equal numbers can be different texts.
+fn text_prefix(s: &str) -> u128 {
+    let mut key = [0u8; 16];
+    for (k, b) in key.iter_mut().zip(s.bytes()) {
+        *k = b;
+    }
+    u128::from_be_bytes(key)
 }
 
 /// The length of the longest prefix all `items` share.
@@ -461,9 +482,15 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
         dsu.union(a as usize, b as usize);
     }
     // Clusters in the order of their roots. A root is the smallest index of its set
-    // (union keeps the lower root), so it is met before the other members.
-    let mut clusters: Vec<Vec<usize>> = Vec::new();
+    // (union keeps the lower root), so it is met before the other members; and every
+    // parent is at or below its child, so one pass in index order points every report
+    // at its root (its parent's entry already does). Finding roots one report at a time
+    // chased parents all over the array, and pushing into clusters grown step by step
+    // did the same over their lists: at 10M reports those arrays are far larger than the
+    // caches, and the loop took 36 times as long as at 1M.
+    let roots = dsu.flatten();
     let mut cluster_of_root: Vec<u32> = vec![u32::MAX; n];
+    let mut sizes: Vec<u32> = Vec::new();
     let mut hostless = Vec::new();
     for i in 0..n {
         // (a report has host keys when it names a host: the keys are in one array, the
@@ -472,14 +499,21 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
             hostless.push(i);
             continue;
         }
-        let root = dsu.find(i);
-        if root == i {
-            cluster_of_root[i] = clusters.len() as u32;
-            clusters.push(Vec::new());
+        if roots[i] == i {
+            cluster_of_root[i] = sizes.len() as u32;
+            sizes.push(0);
         }
-        clusters[cluster_of_root[root] as usize].push(i);
+        // (the root's entry was written when the loop passed it)
+        sizes[cluster_of_root[roots[i]] as usize] += 1;
     }
-    drop((cluster_of_root, dsu));
+    let mut clusters: Vec<Vec<usize>> = sizes.iter().map(|&s| Vec::with_capacity(s as usize)).collect();
+    drop(sizes);
+    for i in 0..n {
+        if !host_keys[i].is_empty() {
+            clusters[cluster_of_root[roots[i]] as usize].push(i);
+        }
+    }
+    drop((cluster_of_root, roots));
     let mut rule: Vec<Rule> = vec![Rule::Host; n];
     let mut evidence: Vec<Vec<String>> = Vec::new();
     // 2. attach host-less reports
@@ -545,34 +579,43 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
     // reports)
     drop(host_keys);
     let identities = apply_same_decisions(identities, &reports, decisions);
-    let mut with_ids: Vec<(String, String, Vec<usize>)> = identities
+    // Sorted by id, then identity. Each id's first 16 bytes (all of an 8-digit id) are
+    // held in the array as a number that orders like them, and the strings, scattered in
+    // memory, are read only where those are equal.
+    let mut with_ids: Vec<(u128, String, String, Vec<usize>)> = identities
         .into_par_iter()
         .map(|(identity, members)| {
-            (
-                workshop_id(&reports[members[0]].country.code, &identity),
-                identity,
-                members,
-            )
+            let id = workshop_id(&reports[members[0]].country.code, &identity);
+            (text_prefix(&id), id, identity, members)
         })
         .collect();
-    with_ids.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    let by_id = |a: &(u128, String, String, Vec<usize>), b: &(u128, String, String, Vec<usize>)| {
+        a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)).then_with(|| a.2.cmp(&b.2))
+    };
+    with_ids.par_sort_unstable_by(by_id);
+    let same_id =
+        |a: &(u128, String, String, Vec<usize>), b: &(u128, String, String, Vec<usize>)| a.0 == b.0 && a.1 == b.1;
     // Workshops whose 8-digit ids collide (about 3 expected among 170 000 workshops of one
     // country) get 16 digits, both of them, whatever the input order.
     let collided: Vec<bool> = (0..with_ids.len())
         .map(|i| {
-            (i > 0 && with_ids[i - 1].0 == with_ids[i].0)
-                || (i + 1 < with_ids.len() && with_ids[i + 1].0 == with_ids[i].0)
+            (i > 0 && same_id(&with_ids[i - 1], &with_ids[i]))
+                || (i + 1 < with_ids.len() && same_id(&with_ids[i + 1], &with_ids[i]))
         })
         .collect();
     if collided.iter().any(|&c| c) {
-        for ((id, identity, members), _) in with_ids.iter_mut().zip(&collided).filter(|(_, c)| **c) {
+        for ((prefix, id, identity, members), _) in with_ids.iter_mut().zip(&collided).filter(|(_, c)| **c) {
             *id = long_workshop_id(&reports[members[0]].country.code, identity);
+            *prefix = text_prefix(id);
         }
-        with_ids.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        with_ids.sort_by(by_id);
     }
-    if let Some(w) = with_ids.windows(2).find(|w| w[0].0 == w[1].0) {
-        bail!("internal error: workshop id {} given to two workshops", w[0].0);
+    if let Some(w) = with_ids.windows(2).find(|w| same_id(&w[0], &w[1])) {
+        bail!("internal error: workshop id {} given to two workshops", w[0].1);
     }
+    // the identities and sort keys are done with: freed before the workshops are built,
+    // where dedupe peaks at 10M reports
+    let with_ids: Vec<(String, Vec<usize>)> = with_ids.into_par_iter().map(|(_, id, _, m)| (id, m)).collect();
     // each report's workshop and rule, by input position (`order` maps content
     // positions to input positions). Placed before the workshops are built, so that
     // the positions and rules are freed first: at 10M reports dedupe peaks while it
@@ -584,8 +627,12 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
         };
         n
     ];
+    // ... and a flat copy of the workshops' member lists (`ends[k]` is where workshop
+    // k's members end), so that merging can read a block of workshops' reports ahead
     let mut merged = 0;
-    for (k, (_, _, members)) in with_ids.iter().enumerate() {
+    let mut members_of: Vec<u32> = Vec::with_capacity(n);
+    let mut ends: Vec<u32> = Vec::with_capacity(with_ids.len());
+    for (k, (_, members)) in with_ids.iter().enumerate() {
         merged += members.len();
         for &c in members {
             placed[order[c] as usize] = Placed {
@@ -593,17 +640,36 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
                 rule: rule[c],
             };
         }
+        members_of.extend(members.iter().map(|&c| c as u32));
+        ends.push(members_of.len() as u32);
     }
     drop((order, rule));
+    let members = |ks: std::ops::Range<usize>| {
+        let start = if ks.start == 0 { 0 } else { ends[ks.start - 1] as usize };
+        let end = if ks.is_empty() {
+            start
+        } else {
+            ends[ks.end - 1] as usize
+        };
+        members_of[start..end].iter().map(|&c| reports[c as usize])
+    };
     // workshops in id order, built on every core and written in place; each workshop's
-    // identity and member list are freed as it is built
+    // member list is freed as it is built. A workshop's reports are anywhere among the
+    // others, so the reports of the next `BLOCK` workshops are read ahead together
+    // (`crate::read_ahead`): one workshop's five or so were too few for their cache
+    // misses to overlap.
     let workshops: Vec<Workshop> = with_ids
         .into_par_iter()
-        .map(|(id, _, members)| {
-            let rs: Vec<&Report> = members.iter().map(|&i| reports[i]).collect();
+        .enumerate()
+        .map(|(k, (id, own))| {
+            if let Some(block) = read_ahead::block_at(k, 0..ends.len()) {
+                read_ahead::ahead(members(block));
+            }
+            let rs: Vec<&Report> = own.iter().map(|&i| reports[i]).collect();
             merge(id, &rs)
         })
         .collect();
+    drop((members_of, ends));
     let mut out = Deduped {
         workshops,
         unmerged,
@@ -946,8 +1012,6 @@ fn sources_of(rs: &[&Report], pred: impl Fn(&Report) -> bool) -> String {
 }
 
 fn merge(id: String, rs: &[&Report]) -> Workshop {
-    // the reports of a workshop are anywhere among the others (`crate::read_ahead`)
-    read_ahead::ahead(rs.iter().copied());
     let mut conflicts = Vec::new();
     let first = rs[0];
     // values are ranked by reference; only the winners are copied

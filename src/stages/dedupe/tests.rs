@@ -419,3 +419,49 @@ fn hash_group_runs_cover_the_pairs_and_never_cut_a_group() {
     }
     assert!(hash_group_runs(&[], 4).is_empty());
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// One pass in index order gives every element the root `find` gives it, whatever
+    /// the unions and however far `find` has compressed the paths before.
+    #[test]
+    fn flattened_roots_are_the_roots_find_gives(
+        unions in proptest::collection::vec((0..200usize, 0..200usize), 0..300),
+        finds in proptest::collection::vec(0..200usize, 0..50),
+    ) {
+        let mut dsu = Dsu((0..200).collect());
+        for &(a, b) in &unions {
+            dsu.union(a, b);
+        }
+        for &x in &finds {
+            dsu.find(x);
+        }
+        let want: Vec<usize> = (0..200).map(|x| dsu.find(x)).collect();
+        // a fresh copy, with only the finds above applied to it
+        let mut fresh = Dsu((0..200).collect());
+        for &(a, b) in &unions {
+            fresh.union(a, b);
+        }
+        for &x in &finds {
+            fresh.find(x);
+        }
+        prop_assert_eq!(fresh.flatten(), want);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Ids are sorted by their first 16 bytes first: that order never contradicts the
+    /// texts' own, and equal prefixes of texts that fit in 16 bytes are equal texts.
+    #[test]
+    fn text_prefixes_order_like_their_texts(a in "[A-Z-]{0,3}[0-9a-f\\x00]{0,20}", b in "[A-Z-]{0,3}[0-9a-f\\x00]{0,20}") {
+        let (pa, pb) = (text_prefix(&a), text_prefix(&b));
+        if pa != pb {
+            prop_assert_eq!(pa.cmp(&pb), a.cmp(&b));
+        } else if a.len() < 16 && b.len() < 16 && !a.contains('\0') && !b.contains('\0') {
+            prop_assert_eq!(&a, &b);
+        }
+    }
+}
