@@ -392,25 +392,32 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
     // Each report's host keys, computed in parallel, once per host name and thread:
     // reports that name the same host share its name (one allocation per distinct name
     // cell, see `normalize`), so the name's address finds its key. A key per report was
-    // a string each (~0.5 GB at 10M reports, and name_key 3 CPU-s).
+    // a string each (~0.5 GB at 10M reports, and name_key 3 CPU-s). Each key is kept
+    // with the hash of (country, key) that groups the pairs below, taken here from the
+    // key's own hash, computed once with it: hashing the pairs in a pass of their own
+    // read every key's text again, scattered in memory (1.5 s at 10M reports).
     // (Filled in place: collecting a parallel iterator of unknown length gathers its
     // parts first, and then moves them into one vector, which held them twice.)
     let share = n / rayon::current_num_threads().max(1) + 1;
-    let mut host_keys: Vec<smallvec::SmallVec<[Shared; 1]>> = vec![smallvec::SmallVec::new(); n];
+    let mut host_keys: Vec<smallvec::SmallVec<[(Shared, u64); 1]>> = vec![smallvec::SmallVec::new(); n];
     host_keys
         .par_chunks_mut(share)
         .zip(reports.par_chunks(share))
         .for_each(|(keys_of, chunk)| {
-            let mut keys: ahash::AHashMap<usize, Shared> = ahash::AHashMap::new();
+            let mut keys: ahash::AHashMap<usize, (Shared, u64)> = ahash::AHashMap::new();
             for (k, (out, r)) in keys_of.iter_mut().zip(chunk).enumerate() {
                 if let Some(block) = read_ahead::block_at(k, 0..chunk.len()) {
                     // in content order, the reports are scattered in memory
                     read_ahead::ahead(chunk[block].iter().copied());
                 }
                 out.extend(r.host_institutions.iter().map(|h| {
-                    keys.entry(h.as_ptr() as usize)
-                        .or_insert_with(|| name_key(h).into())
-                        .clone()
+                    let (key, hash) = keys.entry(h.as_ptr() as usize).or_insert_with(|| {
+                        let key = Shared::from(name_key(h));
+                        let hash = xxhash_rust::xxh3::xxh3_64(key.as_bytes());
+                        (key, hash)
+                    });
+                    let pair_hash = xxhash_rust::xxh3::xxh3_64_with_seed(r.country.code.as_bytes(), *hash);
+                    (key.clone(), pair_hash)
                 }));
             }
         });
@@ -418,32 +425,35 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
     // 1. host keys: reports sharing (country, host key) are joined. The pairs are grouped
     // by sorting a compact array of their hashes (cache-friendly at millions of rows,
     // where a hash map's random probes were the cost), then compared exactly.
-    let pair_hash = |i: usize, k: &str| {
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        h.update(reports[i].country.code.as_bytes());
-        h.update(&[0]);
-        h.update(k.as_bytes());
-        h.digest()
-    };
-    // (a block of reports at a time, their countries read ahead: see `read_ahead`)
-    let mut pairs: Vec<(u64, u32, u32)> = host_keys
-        .par_chunks(read_ahead::BLOCK)
-        .enumerate()
-        .flat_map_iter(|(b, block)| {
-            let first = b * read_ahead::BLOCK;
-            let codes = (first..first + block.len()).map(|i| read_ahead::first_byte(&reports[i].country.code));
-            std::hint::black_box(codes.sum::<usize>());
-            block.iter().enumerate().flat_map(move |(k, keys)| {
-                let i = first + k;
-                keys.iter()
-                    .enumerate()
-                    .map(move |(j, key)| (pair_hash(i, key), i as u32, j as u32))
-            })
-        })
+    // (filled in place, a part per thread: see above)
+    let sizes: Vec<usize> = host_keys
+        .par_chunks(share)
+        .map(|c| c.iter().map(|k| k.len()).sum())
         .collect();
+    let mut pairs: Vec<(u64, u32, u32)> = vec![(0, 0, 0); sizes.iter().sum()];
+    let mut parts = Vec::with_capacity(sizes.len());
+    let mut rest = &mut pairs[..];
+    for size in sizes {
+        let (part, after) = rest.split_at_mut(size);
+        parts.push(part);
+        rest = after;
+    }
+    parts
+        .into_par_iter()
+        .zip(host_keys.par_chunks(share))
+        .enumerate()
+        .for_each(|(c, (part, keys_of))| {
+            let all = keys_of.iter().enumerate().flat_map(|(k, keys)| {
+                let i = (c * share + k) as u32;
+                keys.iter().enumerate().map(move |(j, (_, hash))| (*hash, i, j as u32))
+            });
+            for (out, pair) in part.iter_mut().zip(all) {
+                *out = pair;
+            }
+        });
     pairs.par_sort_unstable();
     let pair_key =
-        |&(_, i, j): &(u64, u32, u32)| (&*reports[i as usize].country.code, &*host_keys[i as usize][j as usize]);
+        |&(_, i, j): &(u64, u32, u32)| (&*reports[i as usize].country.code, &host_keys[i as usize][j as usize].0);
     // Within one hash, each pair is joined to the first pair with exactly the same key
     // (one distinct key per hash, unless two keys collide). The keys are compared on
     // every core, in runs of whole hash groups, and the joins applied after: the sets
@@ -561,17 +571,32 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
         rule[i] = Rule::Group;
         groups.entry(group_key(reports[i])).or_default().push(i);
     }
-    let identities: Vec<(String, Vec<usize>)> = clusters
-        .into_par_iter()
-        .map(|m| {
+    // A cluster's identity is its smallest host key. Its members are anywhere among the
+    // reports, so the keys of a block of clusters are read ahead (`read_ahead`).
+    let hosts: Vec<String> = clusters
+        .par_iter()
+        .enumerate()
+        .map(|(c, m)| {
+            if let Some(block) = read_ahead::block_at(c, 0..clusters.len()) {
+                let texts = clusters[block].iter().map(|m| {
+                    let keys = m.iter().flat_map(|&i| &host_keys[i]);
+                    read_ahead::first_byte(&reports[m[0]].country.code)
+                        + keys.map(|(k, _)| read_ahead::first_byte(k)).sum::<usize>()
+                });
+                std::hint::black_box(texts.sum::<usize>());
+            }
             let country = &reports[m[0]].country.code;
             let host = m
                 .iter()
-                .flat_map(|&i| host_keys[i].iter().map(|k| &**k))
+                .flat_map(|&i| host_keys[i].iter().map(|(k, _)| &**k))
                 .min()
                 .unwrap_or_default();
-            (format!("{country}|host|{host}"), m)
+            format!("{country}|host|{host}")
         })
+        .collect();
+    let identities: Vec<(String, Vec<usize>)> = hosts
+        .into_par_iter()
+        .zip(clusters)
         .chain(groups.into_par_iter().map(|(k, m)| (format!("group|{k}"), m)))
         .collect();
     // the host keys are not needed past here (the union-find went after the clusters):
@@ -613,9 +638,6 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
     if let Some(w) = with_ids.windows(2).find(|w| same_id(&w[0], &w[1])) {
         bail!("internal error: workshop id {} given to two workshops", w[0].1);
     }
-    // the identities and sort keys are done with: freed before the workshops are built,
-    // where dedupe peaks at 10M reports
-    let with_ids: Vec<(String, Vec<usize>)> = with_ids.into_par_iter().map(|(_, id, _, m)| (id, m)).collect();
     // each report's workshop and rule, by input position (`order` maps content
     // positions to input positions). Placed before the workshops are built, so that
     // the positions and rules are freed first: at 10M reports dedupe peaks while it
@@ -628,11 +650,13 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
         n
     ];
     // ... and a flat copy of the workshops' member lists (`ends[k]` is where workshop
-    // k's members end), so that merging can read a block of workshops' reports ahead
+    // k's members end), so that merging can read a block of workshops' reports ahead.
+    // It holds input positions: a report is found from its input position by arithmetic
+    // (`Chunked`), from its content position through `reports`, one more cache miss.
     let mut merged = 0;
     let mut members_of: Vec<u32> = Vec::with_capacity(n);
     let mut ends: Vec<u32> = Vec::with_capacity(with_ids.len());
-    for (k, (_, members)) in with_ids.iter().enumerate() {
+    for (k, (_, _, _, members)) in with_ids.iter().enumerate() {
         merged += members.len();
         for &c in members {
             placed[order[c] as usize] = Placed {
@@ -640,10 +664,13 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
                 rule: rule[c],
             };
         }
-        members_of.extend(members.iter().map(|&c| c as u32));
+        members_of.extend(members.iter().map(|&c| order[c]));
         ends.push(members_of.len() as u32);
     }
     drop((order, rule));
+    // the identities, sort keys and member lists are done with: freed before the
+    // workshops are built, where dedupe peaks at 10M reports
+    let ids: Vec<String> = with_ids.into_par_iter().map(|(_, id, _, _)| id).collect();
     let members = |ks: std::ops::Range<usize>| {
         let start = if ks.start == 0 { 0 } else { ends[ks.start - 1] as usize };
         let end = if ks.is_empty() {
@@ -651,21 +678,20 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
         } else {
             ends[ks.end - 1] as usize
         };
-        members_of[start..end].iter().map(|&c| reports[c as usize])
+        members_of[start..end].iter().map(|&i| &records[i as usize])
     };
-    // workshops in id order, built on every core and written in place; each workshop's
-    // member list is freed as it is built. A workshop's reports are anywhere among the
-    // others, so the reports of the next `BLOCK` workshops are read ahead together
-    // (`crate::read_ahead`): one workshop's five or so were too few for their cache
-    // misses to overlap.
-    let workshops: Vec<Workshop> = with_ids
+    // workshops in id order, built on every core and written in place. A workshop's
+    // reports are anywhere among the others, so the reports of the next `BLOCK`
+    // workshops are read ahead together (`crate::read_ahead`): one workshop's five or so
+    // were too few for their cache misses to overlap.
+    let workshops: Vec<Workshop> = ids
         .into_par_iter()
         .enumerate()
-        .map(|(k, (id, own))| {
+        .map(|(k, id)| {
             if let Some(block) = read_ahead::block_at(k, 0..ends.len()) {
                 read_ahead::ahead(members(block));
             }
-            let rs: Vec<&Report> = own.iter().map(|&i| reports[i]).collect();
+            let rs: Vec<&Report> = members(k..k + 1).collect();
             merge(id, &rs)
         })
         .collect();
