@@ -48,6 +48,9 @@ use crate::names::matcher::{DecisionRow, Decisions, Field};
 use crate::partial_date::PartialDate;
 use crate::progress::Progress;
 use crate::read_ahead;
+use host_keys::HostKeys;
+
+mod host_keys;
 
 /// Why a report joined its workshop: one row of `build/merges.csv`, as
 /// [`Deduped::merges`] renders it.
@@ -389,108 +392,31 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
     let order = sort_by_content(&records);
     let reports: Vec<&Report> = order.iter().map(|&i| &records[i as usize]).collect();
     let n = reports.len();
-    // Each report's host keys, computed in parallel, once per host name and thread:
-    // reports that name the same host share its name (one allocation per distinct name
-    // cell, see `normalize`), so the name's address finds its key. A key per report was
-    // a string each (~0.5 GB at 10M reports, and name_key 3 CPU-s). Each key is kept
-    // with the hash of (country, key) that groups the pairs below, taken here from the
-    // key's own hash, computed once with it: hashing the pairs in a pass of their own
-    // read every key's text again, scattered in memory (1.5 s at 10M reports).
-    // (Filled in place: collecting a parallel iterator of unknown length gathers its
-    // parts first, and then moves them into one vector, which held them twice.)
-    let share = n / rayon::current_num_threads().max(1) + 1;
-    let mut host_keys: Vec<smallvec::SmallVec<[(Shared, u64); 1]>> = vec![smallvec::SmallVec::new(); n];
-    host_keys
-        .par_chunks_mut(share)
-        .zip(reports.par_chunks(share))
-        .for_each(|(keys_of, chunk)| {
-            let mut keys: ahash::AHashMap<usize, (Shared, u64)> = ahash::AHashMap::new();
-            for (k, (out, r)) in keys_of.iter_mut().zip(chunk).enumerate() {
-                if let Some(block) = read_ahead::block_at(k, 0..chunk.len()) {
-                    // in content order, the reports are scattered in memory
-                    read_ahead::ahead(chunk[block].iter().copied());
-                }
-                out.extend(r.host_institutions.iter().map(|h| {
-                    let (key, hash) = keys.entry(h.as_ptr() as usize).or_insert_with(|| {
-                        let key = Shared::from(name_key(h));
-                        let hash = xxhash_rust::xxh3::xxh3_64(key.as_bytes());
-                        (key, hash)
-                    });
-                    let pair_hash = xxhash_rust::xxh3::xxh3_64_with_seed(r.country.code.as_bytes(), *hash);
-                    (key.clone(), pair_hash)
-                }));
-            }
-        });
-    let mut dsu = Dsu((0..n).collect());
-    // 1. host keys: reports sharing (country, host key) are joined. The pairs are grouped
-    // by sorting a compact array of their hashes (cache-friendly at millions of rows,
-    // where a hash map's random probes were the cost), then compared exactly.
-    // (filled in place, a part per thread: see above)
-    let sizes: Vec<usize> = host_keys
-        .par_chunks(share)
-        .map(|c| c.iter().map(|k| k.len()).sum())
-        .collect();
-    let mut pairs: Vec<(u64, u32, u32)> = vec![(0, 0, 0); sizes.iter().sum()];
-    let mut parts = Vec::with_capacity(sizes.len());
-    let mut rest = &mut pairs[..];
-    for size in sizes {
-        let (part, after) = rest.split_at_mut(size);
-        parts.push(part);
-        rest = after;
+    // Each report's host keys, as numbers (`host_keys`), and each input position's
+    // content position
+    let keys = HostKeys::of(&records);
+    let mut content_of = vec![0u32; n];
+    for (i, &at) in order.iter().enumerate() {
+        content_of[at as usize] = i as u32;
     }
-    parts
-        .into_par_iter()
-        .zip(host_keys.par_chunks(share))
-        .enumerate()
-        .for_each(|(c, (part, keys_of))| {
-            let all = keys_of.iter().enumerate().flat_map(|(k, keys)| {
-                let i = (c * share + k) as u32;
-                keys.iter().enumerate().map(move |(j, (_, hash))| (*hash, i, j as u32))
-            });
-            for (out, pair) in part.iter_mut().zip(all) {
-                *out = pair;
-            }
-        });
+    // 1. host keys: reports sharing (country, host key) are joined. Their pairs, sorted,
+    // are runs of equal (country, key) numbers, each joined to its first report.
+    let mut pairs = keys.pairs(&content_of);
+    drop(content_of);
     pairs.par_sort_unstable();
-    let pair_key =
-        |&(_, i, j): &(u64, u32, u32)| (&*reports[i as usize].country.code, &host_keys[i as usize][j as usize].0);
-    // Within one hash, each pair is joined to the first pair with exactly the same key
-    // (one distinct key per hash, unless two keys collide). The keys are compared on
-    // every core, in runs of whole hash groups, and the joins applied after: the sets
-    // union-find ends with do not depend on the order of the joins.
-    let runs = hash_group_runs(&pairs, 4 * rayon::current_num_threads().max(1));
-    let joins: Vec<Vec<(u32, u32)>> = runs
-        .par_iter()
-        .map(|run| {
-            let mut joins = Vec::new();
-            let mut firsts: Vec<&(u64, u32, u32)> = Vec::new();
-            // pairs in hash order name reports anywhere: their keys are read ahead
-            let (run, mut at, mut ahead_to) = (&pairs[run.clone()], 0, 0);
-            for same_hash in run.chunk_by(|a, b| a.0 == b.0) {
-                if at >= ahead_to {
-                    ahead_to = (at + read_ahead::BLOCK).min(run.len());
-                    let keys = run[at..ahead_to].iter().map(|p| {
-                        let (c, k) = pair_key(p);
-                        read_ahead::first_byte(c) + read_ahead::first_byte(k)
-                    });
-                    std::hint::black_box(keys.sum::<usize>());
-                }
-                at += same_hash.len();
-                firsts.clear();
-                for p in same_hash {
-                    match firsts.iter().find(|q| pair_key(q) == pair_key(p)) {
-                        Some(first) => joins.push((first.1, p.1)),
-                        None => firsts.push(p),
-                    }
-                }
-            }
-            joins
-        })
-        .collect();
-    drop(pairs);
-    for (a, b) in joins.into_iter().flatten() {
-        dsu.union(a as usize, b as usize);
+    let mut dsu = Dsu((0..n).collect());
+    // whether the report at a content position names a host
+    let mut named = vec![false; n];
+    for same in pairs.chunk_by(|a, b| a >> 32 == b >> 32) {
+        let first = same[0] as u32 as usize;
+        named[first] = true;
+        for &pair in &same[1..] {
+            let i = pair as u32 as usize;
+            named[i] = true;
+            dsu.union(first, i);
+        }
     }
+    drop(pairs);
     // Clusters in the order of their roots. A root is the smallest index of its set
     // (union keeps the lower root), so it is met before the other members; and every
     // parent is at or below its child, so one pass in index order points every report
@@ -503,9 +429,7 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
     let mut sizes: Vec<u32> = Vec::new();
     let mut hostless = Vec::new();
     for i in 0..n {
-        // (a report has host keys when it names a host: the keys are in one array, the
-        // reports scattered in memory)
-        if host_keys[i].is_empty() {
+        if !named[i] {
             hostless.push(i);
             continue;
         }
@@ -519,7 +443,7 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
     let mut clusters: Vec<Vec<usize>> = sizes.iter().map(|&s| Vec::with_capacity(s as usize)).collect();
     drop(sizes);
     for i in 0..n {
-        if !host_keys[i].is_empty() {
+        if named[i] {
             clusters[cluster_of_root[roots[i]] as usize].push(i);
         }
     }
@@ -573,25 +497,28 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
     }
     // A cluster's identity is its smallest host key. Its members are anywhere among the
     // reports, so the keys of a block of clusters are read ahead (`read_ahead`).
+    let keys_of = |i: usize| keys.of_report(order[i] as usize);
     let hosts: Vec<String> = clusters
         .par_iter()
         .enumerate()
         .map(|(c, m)| {
             if let Some(block) = read_ahead::block_at(c, 0..clusters.len()) {
-                let texts = clusters[block].iter().map(|m| {
-                    let keys = m.iter().flat_map(|&i| &host_keys[i]);
-                    read_ahead::first_byte(&reports[m[0]].country.code)
-                        + keys.map(|(k, _)| read_ahead::first_byte(k)).sum::<usize>()
-                });
+                let texts = clusters[block]
+                    .iter()
+                    .flatten()
+                    .flat_map(|&i| keys_of(i))
+                    .map(|&k| read_ahead::first_byte(keys.text(k)));
                 std::hint::black_box(texts.sum::<usize>());
             }
-            let country = &reports[m[0]].country.code;
-            let host = m
-                .iter()
-                .flat_map(|&i| host_keys[i].iter().map(|(k, _)| &**k))
-                .min()
-                .unwrap_or_default();
-            format!("{country}|host|{host}")
+            let mut smallest: Option<u32> = None;
+            for &k in m.iter().flat_map(|&i| keys_of(i)) {
+                smallest = match smallest {
+                    Some(s) if s == k || keys.text(s) <= keys.text(k) => Some(s),
+                    _ => Some(k),
+                };
+            }
+            let country = keys.country(order[m[0]] as usize);
+            format!("{country}|host|{}", smallest.map_or("", |k| keys.text(k)))
         })
         .collect();
     let identities: Vec<(String, Vec<usize>)> = hosts
@@ -600,9 +527,8 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
         .chain(groups.into_par_iter().map(|(k, m)| (format!("group|{k}"), m)))
         .collect();
     // the host keys are not needed past here (the union-find went after the clusters):
-    // freed before the workshops are built, which reuse the memory (0.4 GB at 10M
-    // reports)
-    drop(host_keys);
+    // freed before the workshops are built, which reuse the memory
+    drop(keys);
     let identities = apply_same_decisions(identities, &reports, decisions);
     // Sorted by id, then identity. Each id's first 16 bytes (all of an 8-digit id) are
     // held in the array as a number that orders like them, and the strings, scattered in
@@ -717,23 +643,6 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
         merged,
     };
     Ok(out)
-}
-
-/// About `parts` ranges that cover `pairs` (sorted by hash) and never cut a run of equal
-/// hashes, so that each range can be compared on its own.
-fn hash_group_runs(pairs: &[(u64, u32, u32)], parts: usize) -> Vec<std::ops::Range<usize>> {
-    let step = pairs.len().div_ceil(parts.max(1)).max(1);
-    let mut runs = Vec::new();
-    let mut start = 0;
-    while start < pairs.len() {
-        let mut end = (start + step).min(pairs.len());
-        while end < pairs.len() && pairs[end].0 == pairs[end - 1].0 {
-            end += 1;
-        }
-        runs.push(start..end);
-        start = end;
-    }
-    runs
 }
 
 /// Where a host-less report goes.

@@ -396,30 +396,6 @@ proptest! {
     }
 }
 
-#[test]
-fn hash_group_runs_cover_the_pairs_and_never_cut_a_group() {
-    let hashes = [1u64, 1, 1, 2, 3, 3, 4, 4, 4, 4, 5, 6, 6];
-    let pairs: Vec<(u64, u32, u32)> = hashes.iter().enumerate().map(|(i, &h)| (h, i as u32, 0)).collect();
-    for parts in [1, 2, 3, 5, 13, 40] {
-        let runs = hash_group_runs(&pairs, parts);
-        let covered: Vec<usize> = runs.iter().flat_map(|r| r.clone()).collect();
-        assert_eq!(covered, (0..pairs.len()).collect::<Vec<_>>(), "{parts} parts");
-        for r in &runs {
-            assert!(!r.is_empty());
-            if r.start > 0 {
-                assert_ne!(
-                    pairs[r.start - 1].0,
-                    pairs[r.start].0,
-                    "{parts} parts cut a group at {}",
-                    r.start
-                );
-            }
-        }
-        assert!(runs.len() <= parts.max(1), "{parts} parts: {runs:?}");
-    }
-    assert!(hash_group_runs(&[], 4).is_empty());
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
@@ -462,6 +438,61 @@ proptest! {
             prop_assert_eq!(pa.cmp(&pb), a.cmp(&b));
         } else if a.len() < 16 && b.len() < 16 && !a.contains('\0') && !b.contains('\0') {
             prop_assert_eq!(&a, &b);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Host keys as numbers: each report's keys are the name keys of its hosts, in its
+    /// order; equal numbers are equal key texts; and a pair's number is the same exactly
+    /// when country and key text are. Names are shared allocations or copies, and some
+    /// differ only in case (same key, different name).
+    #[test]
+    fn host_key_numbers_are_the_name_keys(
+        picks in proptest::collection::vec((0..3usize, proptest::collection::vec((0..6usize, any::<bool>()), 0..4)), 1..40),
+    ) {
+        let texts = ["Tianjin College", "TIANJIN COLLEGE", "Nairobi Polytechnic", "EKTU", "Ektu (Oskemen)", "Cairo Univ."];
+        let pool: Vec<Shared> = texts.iter().map(|&t| t.into()).collect();
+        let countries = ["KAZ", "KEN", "EGY"];
+        let reports: Vec<Report> = picks
+            .iter()
+            .enumerate()
+            .map(|(k, (country, hosts))| {
+                let mut r = report(k as u64 + 2, countries[*country], &[], None, &[], None, &format!("https://a/{k}"));
+                r.host_institutions = hosts
+                    .iter()
+                    .map(|&(h, shared)| if shared { pool[h].clone() } else { Shared::from(texts[h]) })
+                    .collect();
+                r
+            })
+            .collect();
+        let records: Chunked<Report> = reports.clone().into();
+        let keys = HostKeys::of(&records);
+        let content_of: Vec<u32> = (0..reports.len() as u32).rev().collect();
+        let pairs = keys.pairs(&content_of);
+        let mut want_pairs = Vec::new();
+        for (at, r) in reports.iter().enumerate() {
+            prop_assert_eq!(keys.country(at), &*r.country.code);
+            let got: Vec<&str> = keys.of_report(at).iter().map(|&k| keys.text(k)).collect();
+            let want: Vec<String> = r.host_institutions.iter().map(|h| name_key(h)).collect();
+            prop_assert_eq!(&got, &want.iter().map(String::as_str).collect::<Vec<_>>());
+            for (k, key) in keys.of_report(at).iter().zip(want) {
+                want_pairs.push((&*r.country.code, key.clone(), content_of[at]));
+                for (at2, r2) in reports.iter().enumerate() {
+                    for (k2, h2) in keys.of_report(at2).iter().zip(r2.host_institutions.iter()) {
+                        prop_assert_eq!(k == k2, *key == name_key(h2));
+                    }
+                }
+            }
+        }
+        prop_assert_eq!(pairs.len(), want_pairs.len());
+        for (p, (country, key, position)) in pairs.iter().zip(&want_pairs) {
+            prop_assert_eq!(*p as u32, *position);
+            for (q, (country2, key2, _)) in pairs.iter().zip(&want_pairs) {
+                prop_assert_eq!(p >> 32 == q >> 32, country == country2 && key == key2);
+            }
         }
     }
 }
