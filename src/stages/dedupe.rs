@@ -575,13 +575,14 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
         };
         n
     ];
-    // ... and a flat copy of the workshops' member lists (`ends[k]` is where workshop
-    // k's members end), so that merging can read a block of workshops' reports ahead.
+    // ... and a flat copy of the workshops' member lists (workshop k's are
+    // `members_of[starts[k]..starts[k + 1]]`), so that merging can read a block of workshops' reports ahead.
     // It holds input positions: a report is found from its input position by arithmetic
     // (`Chunked`), from its content position through `reports`, one more cache miss.
     let mut merged = 0;
     let mut members_of: Vec<u32> = Vec::with_capacity(n);
-    let mut ends: Vec<u32> = Vec::with_capacity(with_ids.len());
+    let mut starts: Vec<u32> = Vec::with_capacity(with_ids.len() + 1);
+    starts.push(0);
     for (k, (_, _, _, members)) in with_ids.iter().enumerate() {
         merged += members.len();
         for &c in members {
@@ -591,19 +592,14 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
             };
         }
         members_of.extend(members.iter().map(|&c| order[c]));
-        ends.push(members_of.len() as u32);
+        starts.push(members_of.len() as u32);
     }
     drop((order, rule));
     // the identities, sort keys and member lists are done with: freed before the
     // workshops are built, where dedupe peaks at 10M reports
     let ids: Vec<String> = with_ids.into_par_iter().map(|(_, id, _, _)| id).collect();
     let members = |ks: std::ops::Range<usize>| {
-        let start = if ks.start == 0 { 0 } else { ends[ks.start - 1] as usize };
-        let end = if ks.is_empty() {
-            start
-        } else {
-            ends[ks.end - 1] as usize
-        };
+        let (start, end) = (starts[ks.start] as usize, starts[ks.end] as usize);
         members_of[start..end].iter().map(|&i| &records[i as usize])
     };
     // workshops in id order, built on every core and written in place. A workshop's
@@ -614,14 +610,14 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
         .into_par_iter()
         .enumerate()
         .map(|(k, id)| {
-            if let Some(block) = read_ahead::block_at(k, 0..ends.len()) {
+            if let Some(block) = read_ahead::block_at(k, 0..starts.len() - 1) {
                 read_ahead::ahead(members(block));
             }
             let rs: Vec<&Report> = members(k..k + 1).collect();
             merge(id, &rs)
         })
         .collect();
-    drop((members_of, ends));
+    drop((members_of, starts));
     let mut out = Deduped {
         workshops,
         unmerged,

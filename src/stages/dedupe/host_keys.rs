@@ -237,7 +237,7 @@ impl HostKeys {
 }
 
 /// `items` cut into consecutive parts of `sizes` (which must add up to its length).
-pub fn split_by_sizes<T>(items: &mut [T], sizes: impl Iterator<Item = usize>) -> Vec<&mut [T]> {
+fn split_by_sizes<T>(items: &mut [T], sizes: impl Iterator<Item = usize>) -> Vec<&mut [T]> {
     let mut parts = Vec::new();
     let mut rest = items;
     for size in sizes {
