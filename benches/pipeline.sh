@@ -13,6 +13,8 @@
 #   run is no measure; every run's wall time is listed;
 # - the read floor (csv crate) and `frictionless validate` (first 100k rows) in the
 #   same run, next to luban's validator on the same input;
+# - the cost of one random read in 0.5 and 4 GiB of memory (`benches/random_reads.rs`,
+#   RANDOM_READS MiB sizes), the machine's side of the 10M / 1M ratios;
 # - the streaming validator at VALIDATE_SIZES (10M by default): the part of luban that
 #   already runs in bounded memory.
 #
@@ -26,12 +28,13 @@ REPEAT=${REPEAT:-3}
 BIG_SIZES=${BIG_SIZES-"10000000"}
 BIG_REPEAT=${BIG_REPEAT:-3}
 VALIDATE_SIZES=${VALIDATE_SIZES-"10000000"}
+RANDOM_READS=${RANDOM_READS-"512 4096"}
 FRICTIONLESS_ROWS=${FRICTIONLESS_ROWS:-100000}
 VENV=${LUBAN_VENV:-$HOME/.cache/luban-venv}
 WORK=${BENCH_DIR:-$(mktemp -d)}
 mkdir -p "$WORK"
 cargo build --release --locked --quiet
-cargo build --release --locked --quiet --example csv_floor
+cargo build --release --locked --quiet --example csv_floor --example random_reads
 LUBAN=$CARGO_TARGET_DIR/release/luban
 FLOOR=$CARGO_TARGET_DIR/release/examples/csv_floor
 if [ ! -x "$VENV/bin/python" ]; then python3 -m venv "$VENV"; fi
@@ -73,16 +76,18 @@ for n in $SIZES; do
     # every stage as `luban run` does it (records in memory, no artifact read)
     "$LUBAN" --root "$D" run --force 2>&1 | inrun "$n"
     "$VENV/bin/python" - "$D" "$n" >> "$TIMES" <<'PY'
-import sys, time, pathlib
+import resource, sys, time, pathlib
 import polars as pl
 d, n = pathlib.Path(sys.argv[1]), sys.argv[2]
 out = d / "output"
-# (issue 5) polars writing the very Parquet files luban published, already in memory
+# (issue 5) polars writing the very Parquet files luban published, already in memory;
+# with the CPU time it took (all of polars' threads)
 frames = {p.stem: pl.read_parquet(p) for p in sorted(out.glob("*.parquet"))}
-start = time.perf_counter()
+cpu = lambda: (lambda r: r.ru_utime + r.ru_stime)(resource.getrusage(resource.RUSAGE_SELF))
+start, cpu_start = time.perf_counter(), cpu()
 for name, df in frames.items():
     df.write_parquet(out / f"{name}.baseline.parquet", compression="zstd", statistics=True)
-print(n, "polars_write", round(time.perf_counter() - start, 3), 0, 0, 0)
+print(n, "polars_write", round(time.perf_counter() - start, 3), round(cpu() - cpu_start, 3), 0, 0)
 for p in out.glob("*.baseline.parquet"):
     p.unlink()
 # (issue 8) a plain polars pipeline: typed read -> dedupe -> group-by -> Parquet
@@ -135,11 +140,17 @@ for n in $VALIDATE_SIZES; do
   measure "$n" validate_stream "$LUBAN" validate "$F" --schema benches/validate.schema.json --jobs 2 --quiet
 done
 rm -rf "$WORK"/scale-* "$WORK"/validate-*.csv
+: > "$WORK/random-reads"
+if [ -n "$RANDOM_READS" ]; then
+  # shellcheck disable=SC2086 # the sizes are separate arguments
+  "$CARGO_TARGET_DIR/release/examples/random_reads" $RANDOM_READS > "$WORK/random-reads"
+fi
 
-"$VENV/bin/python" - "$TIMES" "$WORK/pipeline-rows" BENCHMARKS.md "$REPEAT" "$VALIDATE_SIZES" "$FRICTIONLESS_ROWS" "$BIG_REPEAT" <<'PY'
+"$VENV/bin/python" - "$TIMES" "$WORK/pipeline-rows" BENCHMARKS.md "$REPEAT" "$VALIDATE_SIZES" "$FRICTIONLESS_ROWS" "$BIG_REPEAT" "$WORK/random-reads" "$RANDOM_READS" <<'PY'
 import collections, datetime, os, pathlib, re, statistics, sys
 times, rows, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3])
 repeat, vsizes, fl_rows, big_repeat = sys.argv[4], sys.argv[5].split(), int(sys.argv[6]), sys.argv[7]
+random_reads, random_sizes = pathlib.Path(sys.argv[8]).read_text().strip(), sys.argv[9]
 runs = collections.defaultdict(lambda: collections.defaultdict(list))
 for line in times.read_text().split("\n"):
     p = line.split()
@@ -235,7 +246,8 @@ for n in sizes:
     inrun = med(n, "inrun_aggregate")[0] + med(n, "inrun_publish")[0]
     pw = max(med(n, "polars_write")[0], 0.001)
     L.append(f"At {n:,}: aggregate + publish {inrun:.2f} s inside `luban run` ({inrun / pw:.1f}× polars' write), "
-             f"{alone:.2f} s run alone ({alone / pw:.1f}×), vs polars writing alone {pw:.2f} s (target ≤ 1.5×); "
+             f"{alone:.2f} s run alone ({alone / pw:.1f}×), vs polars writing alone {pw:.2f} s, CPU {med(n, 'polars_write')[1]:.2f} s "
+             f"(target ≤ 1.5×); "
              f"`luban run` {med(n, 'run')[0]:.2f} s vs the plain polars pipeline {med(n, 'polars_pipeline')[0]:.2f} s "
              f"({med(n, 'run')[0] / max(med(n, 'polars_pipeline')[0], 0.001):.1f}×). "
              f"validate CPU/wall {med(n, 'validate')[1] / max(med(n, 'validate')[0], 0.001):.2f} (target ≥ 1.6).")
@@ -250,6 +262,9 @@ for n in map(int, vsizes):
         vmb = info[n]["bytes"] / 1e6
         L.append(f"Streaming validator on {n:,} rows ({vmb:,.0f} MB, `luban validate FILE --jobs 2`): {w:.1f} s, "
                  f"{n / w:,.0f} rows/s, {vmb / w:.0f} MB/s, CPU/wall {c / w:.2f}, peak RSS {rss // 1024} MiB.")
+if random_reads:
+    L += ["", "One random read in a plain array of each size, the same run (`cargo run --release --example random_reads -- "
+          f"{random_sizes}`; `benches/random_reads.rs`): a `luban run` at 1M peaks at ~0.5 GiB, at 10M at ~4 GiB.", "", random_reads]
 L.append("")
 section = "\n".join(L) + "\n"
 text = out.read_text() if out.exists() else "# Benchmarks\n\n"
