@@ -5,8 +5,9 @@
 #   `luban generate --clean` data, at each size in SIZES; medians of REPEAT rounds;
 # - baselines in the same run: polars writing the same Parquet files (issue 5), and a
 #   plain polars script doing typed read -> dedupe -> group-by -> Parquet (issue 8);
-# - `luban run --force` BIG_REPEAT times at BIG_SIZES (10M by default; ~1.5 minutes and
-#   4 GiB each), then once with freed memory kept (BIG_KEPT=1; `src/scale.rs`), with the
+# - every stage alone once at BIG_SIZES (BIG_STAGES=1), then `luban run --force`
+#   BIG_REPEAT times there (10M by default; ~1.5 minutes and 4 GiB each), then once with
+#   freed memory kept (BIG_KEPT=1; `src/scale.rs`), with the
 #   stage times it prints: every stage at every size, inside the
 #   run. Medians, as at SIZES: on this VM the first run after the host took its memory
 #   back pays ~10 s more in ingest alone (first touch of 4 GiB; BENCHMARKS.md), so one
@@ -116,6 +117,12 @@ fi
 for n in $BIG_SIZES; do
   dataset "$n"
   measure "$n" csv_floor "$FLOOR" "$D/raw/reports/generated.csv"
+  # every stage alone once (wall, CPU and peak RSS of each; BIG_STAGES=0 skips them)
+  if [ "${BIG_STAGES:-1}" = 1 ]; then
+    for st in ingest validate normalize dedupe aggregate publish; do
+      measure "$n" "$st" "$LUBAN" --root "$D" "$st" --quiet
+    done
+  fi
   # `luban run` prints each stage's time; the peak RSS is the run's
   for _ in $(seq "$BIG_REPEAT"); do
     measure "$n" run "$LUBAN" --root "$D" run --force
@@ -169,26 +176,30 @@ for l in rows.read_text().split("\n"):
         n, k, v = l.split()
         info[int(n)][k] = int(v)
 stages = ["ingest", "validate", "normalize", "dedupe", "aggregate", "publish"]
-sizes = sorted(n for n in runs if has(n, "ingest"))  # every stage run alone, REPEAT times
+sizes = sorted(n for n in runs if has(n, "polars_write"))  # every stage run alone, REPEAT times
 all_sizes = sorted(n for n in runs if has(n, "inrun_ingest"))  # and the big runs
 big = [n for n in all_sizes if n not in sizes]
+alone_sizes = sorted(n for n in runs if has(n, "ingest") and has(n, "run"))  # stages alone: SIZES, and BIG_SIZES once
+def cell(n, name, fmt):
+    return fmt(n) if has(n, name) else "—"
 L = ["## Pipeline at scale (issues 4, 5, 8)", "",
      f"Measured {datetime.date.today()} on {os.cpu_count()} cores (24 GiB). Command: `bash benches/pipeline.sh` "
      f"(SIZES={' '.join(map(str, sizes))}, REPEAT={repeat}: medians of the rounds; peak RSS is the largest; "
      f"BIG_SIZES={' '.join(map(str, big))}, BIG_REPEAT={big_repeat}: medians of `luban run --force`, "
      "wall times of each run listed below the tables); "
      "input `luban generate --clean --seed 1` (about 5 reports per workshop, 12 countries).", "",
-     "Each stage run alone (reading the previous stage's artifact):", "",
-     "| what | " + " | ".join(f"{n:,} reports: wall s (CPU s, peak MiB)" for n in sizes) + " |",
-     "|---|" + "---:|" * len(sizes)]
+     "Each stage run alone (reading the previous stage's artifact; once at "
+     + (", ".join(f"{n:,}" for n in alone_sizes if n in big) or "no big size") + "):", "",
+     "| what | " + " | ".join(f"{n:,} reports: wall s (CPU s, peak MiB)" for n in alone_sizes) + " |",
+     "|---|" + "---:|" * len(alone_sizes)]
 for st in stages:
-    L.append(f"| `luban {st}` alone | " + " | ".join("{:.2f} ({:.2f}, {})".format(*med(n, st)[:2], med(n, st)[2] // 1024) for n in sizes) + " |")
-L.append("| **`luban run --force`**, end to end | " + " | ".join("**{:.2f}** ({:.2f}, {})".format(*med(n, 'run')[:2], med(n, 'run')[2] // 1024) for n in sizes) + " |")
-L.append("| aggregate + publish inside `luban run` (stage times it prints) | " + " | ".join(f"{med(n, 'inrun_aggregate')[0] + med(n, 'inrun_publish')[0]:.2f}" for n in sizes) + " |")
-L.append("| baseline: polars writing the same Parquet files | " + " | ".join(f"{med(n, 'polars_write')[0]:.2f}" for n in sizes) + " |")
-L.append("| baseline: plain polars read → dedupe → group-by → Parquet | " + " | ".join(f"{med(n, 'polars_pipeline')[0]:.2f}" for n in sizes) + " |")
-L.append("| baseline: csv crate read floor of the raw reports | " + " | ".join(f"{med(n, 'csv_floor')[0]:.2f}" for n in sizes) + " |")
-L.append("| workshops out | " + " | ".join(f"{info[n]['workshops']:,}" for n in sizes) + " |")
+    L.append(f"| `luban {st}` alone | " + " | ".join("{:.2f} ({:.2f}, {})".format(*med(n, st)[:2], med(n, st)[2] // 1024) for n in alone_sizes) + " |")
+L.append("| **`luban run --force`**, end to end | " + " | ".join("**{:.2f}** ({:.2f}, {})".format(*med(n, 'run')[:2], med(n, 'run')[2] // 1024) for n in alone_sizes) + " |")
+L.append("| aggregate + publish inside `luban run` (stage times it prints) | " + " | ".join(f"{med(n, 'inrun_aggregate')[0] + med(n, 'inrun_publish')[0]:.2f}" for n in alone_sizes) + " |")
+L.append("| baseline: polars writing the same Parquet files | " + " | ".join(cell(n, "polars_write", lambda n: f"{med(n, 'polars_write')[0]:.2f}") for n in alone_sizes) + " |")
+L.append("| baseline: plain polars read → dedupe → group-by → Parquet | " + " | ".join(cell(n, "polars_pipeline", lambda n: f"{med(n, 'polars_pipeline')[0]:.2f}") for n in alone_sizes) + " |")
+L.append("| baseline: csv crate read floor of the raw reports | " + " | ".join(f"{med(n, 'csv_floor')[0]:.2f}" for n in alone_sizes) + " |")
+L.append("| workshops out | " + " | ".join(f"{info[n]['workshops']:,}" for n in alone_sizes) + " |")
 L.append("")
 # every stage inside `luban run`, at every size: the linearity target is about these
 mb = {n: info[n].get("bytes", 0) / 1e6 for n in all_sizes}
@@ -238,8 +249,7 @@ for a, b in zip(all_sizes, all_sizes[1:]):
              + ", ".join(f"{s} {med(b, 'inrun_' + s)[0] / max(med(a, 'inrun_' + s)[0], 0.01):.1f}"
                          for s in stages + (["pass"] if has(a, "inrun_pass") and has(b, "inrun_pass") else []))
              + f", whole run {med(b, 'run')[0] / max(med(a, 'run')[0], 0.01):.1f}.")
-if len(sizes) > 1:
-    a, b = sizes[0], sizes[-1]
+for a, b in zip(alone_sizes, alone_sizes[1:]):
     L.append(f"Ratios {b:,} / {a:,} reports, stages run alone: " + ", ".join(f"{s} {med(b, s)[0] / max(med(a, s)[0], 0.01):.1f}" for s in stages + ['run']) + ".")
 for n in sizes:
     alone = med(n, "aggregate")[0] + med(n, "publish")[0]
