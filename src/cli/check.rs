@@ -137,7 +137,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     // nothing shown.)
     let hidden = crate::progress::Progress::hidden();
     let reports_schema = ctx.reports_schema(&layout)?;
-    let read = ingest::read_report_files(&layout, &reports_schema, &hidden)?;
+    let read = ingest::read_report_files(&layout, &reports_schema, &hidden, ingest::Keep::Rows)?;
     stats.files += read.files;
     stats.rows += read.rows_in;
     stats.rejected_rows += read.rejected;

@@ -49,8 +49,15 @@ struct Carry {
     hashes: Vec<(std::path::PathBuf, String)>,
 }
 
-fn ingest_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema, carry: &mut Carry) -> Result<Outcome> {
-    let ing = stages::ingest::run(layout, schema, &ctx.progress("ingest", Unit::Bytes))?;
+/// Runs ingest; `keep` says whether a stage after it in this process takes its rows.
+fn ingest_with(
+    ctx: &Ctx,
+    layout: &Layout,
+    schema: &TableSchema,
+    keep: stages::ingest::Keep,
+    carry: &mut Carry,
+) -> Result<Outcome> {
+    let ing = stages::ingest::run(layout, schema, &ctx.progress("ingest", Unit::Bytes), keep)?;
     ingested(ctx, layout, ing, carry)
 }
 
@@ -75,7 +82,8 @@ fn ingested(ctx: &Ctx, layout: &Layout, mut ing: stages::ingest::Ingested, carry
 pub fn ingest(ctx: &Ctx) -> Result<Outcome> {
     let (layout, _lock) = ctx.layout_locked()?;
     let schema = ctx.reports_schema(&layout)?;
-    alone(|carry| ingest_with(ctx, &layout, &schema, carry))
+    // alone, the rows would only be dropped: ingest stages the files, not the rows
+    alone(|carry| ingest_with(ctx, &layout, &schema, stages::ingest::Keep::Count, carry))
 }
 
 pub fn normalize(ctx: &Ctx) -> Result<Outcome> {
@@ -220,7 +228,7 @@ pub fn run_all(ctx: &Ctx, force: bool, explain: bool) -> Result<Outcome> {
                         carry.pass = Some(start.elapsed());
                         ingested(ctx, &layout, s.ingested, carry)
                     }
-                    None => ingest_with(ctx, &layout, &schema, carry),
+                    None => ingest_with(ctx, &layout, &schema, stages::ingest::Keep::Rows, carry),
                 }
             }
             1 => match carry.validated.take() {
