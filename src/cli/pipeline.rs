@@ -235,8 +235,13 @@ pub fn run_all(ctx: &Ctx, force: bool, explain: bool) -> Result<Outcome> {
                 Some((v, files)) => super::validate::validated(ctx, &layout, &v, files, Format::Human),
                 None => {
                     let rows = carry.rows.take();
-                    let (outcome, valid) =
-                        super::validate::run_dataset_with(ctx, &layout, super::validate::Args::dataset(), rows)?;
+                    let (outcome, valid) = super::validate::run_dataset_with(
+                        ctx,
+                        &layout,
+                        super::validate::Args::dataset(),
+                        rows,
+                        stages::ingest::Keep::Rows,
+                    )?;
                     carry.rows = valid;
                     Ok(outcome)
                 }

@@ -69,7 +69,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
 
 /// `luban validate` on the dataset's staged rows (the caller holds the lock).
 pub fn run_dataset(ctx: &Ctx, layout: &crate::layout::Layout, args: Args) -> Result<Outcome> {
-    Ok(run_dataset_with(ctx, layout, args, None)?.0)
+    // alone: no stage takes the valid rows
+    Ok(run_dataset_with(ctx, layout, args, None, crate::stages::ingest::Keep::Count)?.0)
 }
 
 /// [`run_dataset`] on ingest's rows when the caller has them (`luban run`); also returns
@@ -79,6 +80,7 @@ pub fn run_dataset_with(
     layout: &crate::layout::Layout,
     args: Args,
     input: Option<Vec<crate::model::IngestedRow>>,
+    keep: crate::stages::ingest::Keep,
 ) -> Result<(Outcome, Option<Vec<crate::model::IngestedRow>>)> {
     if args.schema.is_some() {
         bail!("--schema goes with FILE arguments; the dataset uses schemas/reports.schema.json");
@@ -86,11 +88,11 @@ pub fn run_dataset_with(
     let schema = ctx.reports_schema(layout)?;
     let countries = ctx.countries(layout)?;
     let progress = progress_bar(ctx, args.format.format, crate::progress::Unit::Rows);
-    let mut v = validate::run(layout, &schema, &countries, args.limits(), input, &progress)?;
+    let mut v = validate::run(layout, &schema, &countries, args.limits(), input, keep, &progress)?;
     drop(progress);
-    let outcome = validated(ctx, layout, &v, count_files(&v.checked), args.format.format)?;
+    let outcome = validated(ctx, layout, &v, v.files, args.format.format)?;
     let valid = std::mem::take(&mut v.checked.valid);
-    Ok((outcome, Some(valid)))
+    Ok((outcome, (keep == crate::stages::ingest::Keep::Rows).then_some(valid)))
 }
 
 /// Reports the dataset's validate stage: the errors, their counts and the status line.
@@ -192,18 +194,6 @@ fn run_files(ctx: &Ctx, args: Args) -> Result<Outcome> {
     }
     report(ctx, &errors, &stats, args.format.format, Path::new("."), true)?;
     Ok(Outcome::from_errors(!errors.is_empty()))
-}
-
-fn count_files(c: &validate::Checked) -> usize {
-    let mut files: Vec<&str> = c
-        .valid
-        .iter()
-        .map(|r| &*r.at.file)
-        .chain(c.rejected.iter().map(|(r, _)| &*r.at.file))
-        .collect();
-    files.sort();
-    files.dedup();
-    files.len()
 }
 
 /// Prints findings in the chosen format; the file texts are read only to draw carets.

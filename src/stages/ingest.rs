@@ -499,6 +499,34 @@ pub fn read_staged(path: &Path, produced_by: &str) -> Result<StagedRows> {
     }
 }
 
+const RERUN: &str = "raw/reports changed since `luban ingest` read it: rerun `luban ingest` (or `luban run`)";
+
+/// The path of a file a staged-rows artifact lists. Only what ingest could have read: a
+/// plain file under the dataset root (the artifact is not trusted to name one).
+pub fn staged_path(layout: &Layout, f: &StagedFile) -> Result<std::path::PathBuf> {
+    let inside = Path::new(&f.path)
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)));
+    let path = layout.root.join(&f.path);
+    let meta = std::fs::symlink_metadata(&path);
+    if !inside {
+        anyhow::bail!("`{}` is not a file of the dataset: rerun `luban ingest`", f.path);
+    }
+    if !meta.is_ok_and(|m| m.is_file()) {
+        anyhow::bail!("`{}` is gone: {RERUN}", f.path);
+    }
+    Ok(path)
+}
+
+/// Checks that a file read again is the one ingest staged as `f`: read without a file
+/// error (`clean`), with the same hash and row count.
+pub fn same_file(f: &StagedFile, clean: bool, digest: Option<&str>, rows: u64) -> Result<()> {
+    if !(clean && digest == Some(f.xxh3.as_str()) && rows == f.rows) {
+        anyhow::bail!("`{}` is not the file ingest read: {RERUN}", f.path);
+    }
+    Ok(())
+}
+
 /// The rows `staged` stands for: its files read again, checked against the hashes ingest
 /// recorded, without the rejected rows. A file that changed, went missing or no longer
 /// reads cleanly is an error that says to rerun ingest. `progress` counts the rows read
@@ -514,28 +542,11 @@ pub fn rows_of(
         crate::progress::Unit::Rows => staged.files.iter().map(|f| f.rows).sum(),
     });
     progress.note("reading raw/reports");
-    let rerun = "raw/reports changed since `luban ingest` read it: rerun `luban ingest` (or `luban run`)";
     let mut rows: Vec<IngestedRow> = Vec::new();
     for f in &staged.files {
-        // read only what ingest could have read: a plain file under the dataset root (the
-        // artifact is not trusted to name one)
-        let inside = Path::new(&f.path)
-            .components()
-            .all(|c| matches!(c, std::path::Component::Normal(_)));
-        let path = layout.root.join(&f.path);
-        let meta = std::fs::symlink_metadata(&path);
-        if !inside {
-            anyhow::bail!("`{}` is not a file of the dataset: rerun `luban ingest`", f.path);
-        }
-        if !meta.is_ok_and(|m| m.is_file()) {
-            anyhow::bail!("`{}` is gone: {rerun}", f.path);
-        }
+        let path = staged_path(layout, f)?;
         let read = read_file(&path, &f.path, schema, progress, Keep::Rows)?;
-        let same =
-            read.file_errors.is_empty() && read.digest.as_deref() == Some(f.xxh3.as_str()) && read.count == f.rows;
-        if !same {
-            anyhow::bail!("`{}` is not the file ingest read: {rerun}", f.path);
-        }
+        same_file(f, read.file_errors.is_empty(), read.digest.as_deref(), read.count)?;
         if rows.is_empty() {
             rows = read.rows; // no copy for the first (often the only) file
         } else {

@@ -1,8 +1,10 @@
 //! Stages 1 to 3 in one pass, for `luban run`: the raw reports are ingested, validated
 //! and normalized batch by batch, so that the rows of the dataset are never all held at
-//! once. Run stage by stage, ingest holds every row (~440 B each: 4.4 GiB at 10M
-//! reports) until normalize has turned them into reports; here a row lives from its
-//! batch's read until its round of reports is built.
+//! once. Going stage by stage within one process, ingest would hand every row (~440 B
+//! each: 4.4 GiB at 10M reports) to validate, and validate every valid row to
+//! normalize; here a row lives from its batch's read until its round of reports is
+//! built. (Run alone, ingest only counts the rows and validate keeps only the rejected
+//! ones: [`check_staged`]; normalize alone still reads every valid row first.)
 //!
 //! The pass does what the three stages do, with the same rules in the same order
 //! ([`RowRules`] and [`InOrder`], [`Normalizer`]), and writes the same files to `build/`: a run that
@@ -245,6 +247,7 @@ pub fn run(
             rejected_at,
             ..Default::default()
         },
+        files: files_with_rows,
     };
 
     let normalized = if rejects {
@@ -264,6 +267,72 @@ pub fn run(
         normalized,
         files_with_rows,
     }))
+}
+
+/// validate run alone, batch by batch: the rows `staged` lists (ingest's files, read
+/// again and checked against its hashes) go through the same rules as in the pass
+/// ([`RowRules`] and [`InOrder`]), and only the rejected rows are kept. Returns the
+/// outcome without valid rows and the number of rows read; None when the rules cannot
+/// run this way (foreign keys), or `staged` already rejects rows.
+///
+/// Read whole first ([`super::ingest::rows_of`]), the rows of 10M reports took 4.6 GiB.
+pub fn check_staged(
+    layout: &Layout,
+    schema: &TableSchema,
+    countries: &CountryResolver,
+    staged: &StagedRows,
+    progress: &Progress,
+) -> Result<Option<(Checked, u64)>> {
+    let Some(rules) = RowRules::new(schema, countries) else {
+        return Ok(None);
+    };
+    if !staged.rejected.is_empty() {
+        return Ok(None);
+    }
+    progress.set_total(match progress.unit() {
+        crate::progress::Unit::Bytes => staged.files.iter().map(|f| f.bytes).sum(),
+        crate::progress::Unit::Rows => staged.files.iter().map(|f| f.rows).sum(),
+    });
+    progress.note("reading raw/reports");
+    let mut in_order = InOrder::new(schema);
+    let mut starts = FileStarts::default();
+    let mut rows_in = 0u64;
+    let mut checked = Checked::default();
+    let mut rows: Vec<IngestedRow> = Vec::new();
+    for f in &staged.files {
+        let path = super::ingest::staged_path(layout, f)?;
+        let file: Shared = f.path.as_str().into();
+        let mut src = CsvSource::open_hashed(&path, &f.path, schema)?;
+        let clean = src.header_errors.is_empty();
+        let mut rows_here = 0u64;
+        if clean {
+            for_each_batch(&mut src, progress, |batch| {
+                batch_rows(batch, &file, &mut rows);
+                if rows.is_empty() {
+                    return Ok(());
+                }
+                if starts.starts.last().is_none_or(|(_, f)| *f != file) {
+                    starts.starts.push((rows_in, file.clone()));
+                }
+                let checks = rules.check(&rows);
+                let name = |index: u32| starts.name(index, &file);
+                let mut out = in_order.check(schema, &rows, checks, &name).into_iter().peekable();
+                let n = rows.len() as u64;
+                for (k, row) in rows.drain(..).enumerate() {
+                    if let Some((_, errors)) = out.next_if(|(at, _)| *at == k) {
+                        checked.rejected_at.push(rows_in + k as u64);
+                        checked.rejected.push((row, errors));
+                    }
+                }
+                rows_in += n;
+                rows_here += n;
+                Ok(())
+            })?;
+        }
+        super::ingest::same_file(f, clean, src.digest().as_deref(), rows_here)?;
+    }
+    progress.note("");
+    Ok(Some((checked, rows_in)))
 }
 
 #[cfg(test)]

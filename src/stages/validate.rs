@@ -6,7 +6,9 @@
 //! Three entry points share the rules:
 //! - [`run`]: the dataset stage, on ingest's rows (in memory, or read again from the files
 //!   `build/ingested.bin` lists), writing `build/valid.bin` (those files and the rows
-//!   rejected) and `build/quarantine.csv`;
+//!   rejected) and `build/quarantine.csv`. Run alone, with no limit on errors, it reads
+//!   the files batch by batch ([`super::stream::check_staged`]) and keeps only the
+//!   rejected rows;
 //! - [`RowRules`] and [`InOrder`]: the same checks batch by batch, for `luban run`'s
 //!   single pass over the rows ([`super::stream`], which writes the same two files);
 //! - [`check_source`]: any CSV file, streamed in batches. Per-row rules run on both cores
@@ -21,7 +23,7 @@ use std::time::Instant;
 use anyhow::Result;
 use rayon::prelude::*;
 
-use super::ingest::{self, decode, decode_valid, place, Batch, CsvSource, RecordPos};
+use super::ingest::{self, decode, decode_valid, place, Batch, CsvSource, Keep, RecordPos};
 use super::StageReport;
 use crate::csvio;
 use crate::layout::Layout;
@@ -661,6 +663,21 @@ impl<W: std::io::Write> QuarantineWriter<W> {
 pub struct Validated {
     pub report: StageReport,
     pub checked: Checked,
+    /// how many files had rows (what `luban validate` counts as files checked)
+    pub files: usize,
+}
+
+/// How many files the rows of `c` come from.
+fn files_of(c: &Checked) -> usize {
+    let mut files: Vec<&str> = c
+        .valid
+        .iter()
+        .map(|r| &*r.at.file)
+        .chain(c.rejected.iter().map(|(r, _)| &*r.at.file))
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    files.len()
 }
 
 /// Runs validate on ingest's rows: `input` within `luban run`, else the rows
@@ -671,19 +688,40 @@ pub fn run(
     countries: &CountryResolver,
     limits: Limits,
     input: Option<Vec<IngestedRow>>,
+    keep: Keep,
     progress: &Progress,
 ) -> Result<Validated> {
     let start = Instant::now();
     let staged = ingest::read_staged(&layout.build_file("ingested.bin"), "ingest")?;
-    let rows = match input {
-        Some(rows) => rows,
-        None => ingest::rows_of(layout, &staged, schema, progress)?,
+    // with no stage after it to take the valid rows, and no limit to stop at, the rows
+    // are checked batch by batch and only the rejected ones kept
+    let streamed = match (&input, keep, limits.max_errors) {
+        (None, Keep::Count, None) => super::stream::check_staged(layout, schema, countries, &staged, progress)?,
+        _ => None,
     };
     let mut report = StageReport::new("validate");
-    report.rows_in = rows.len() as u64;
-    // ingest rejects files whose header is not the schema's, so every row has its width
-    let checked = check_rows(schema, Some(countries), schema.fields.len(), rows, limits, progress);
-    report.rows_out = checked.valid.len() as u64;
+    let mut files = staged.files.iter().filter(|f| f.rows > 0).count();
+    let checked = match streamed {
+        Some((checked, rows_in)) => {
+            report.rows_in = rows_in;
+            report.rows_out = rows_in - checked.rejected.len() as u64;
+            checked
+        }
+        None => {
+            let rows = match input {
+                Some(rows) => rows,
+                None => ingest::rows_of(layout, &staged, schema, progress)?,
+            };
+            report.rows_in = rows.len() as u64;
+            // ingest rejects files whose header is not the schema's, so every row has
+            // its width
+            let checked = check_rows(schema, Some(countries), schema.fields.len(), rows, limits, progress);
+            report.rows_out = checked.valid.len() as u64;
+            // the files of the rows checked (`max_errors` can stop before the last ones)
+            files = files_of(&checked);
+            checked
+        }
+    };
     report.rejected = checked.rejected.len() as u64 + checked.unchecked;
     report.data_errors = !checked.rejected.is_empty();
     write_quarantine(&layout.build_file("quarantine.csv"), &checked.rejected)?;
@@ -700,7 +738,7 @@ pub fn run(
     }
     report.elapsed = start.elapsed();
     report.check_conservation()?;
-    Ok(Validated { report, checked })
+    Ok(Validated { report, checked, files })
 }
 
 #[cfg(test)]

@@ -529,3 +529,52 @@ fn run_streams_the_first_stages_to_the_files_the_stages_one_by_one_write() {
         "normalize ran on rejected data{run}"
     );
 }
+
+/// `luban validate` run alone checks the rows batch by batch and keeps only the rejected
+/// ones; with `--max-errors` it reads every row first (to stop at the limit). Both must
+/// leave the same files and report the same errors, a repeat of another file's row
+/// among them.
+#[test]
+fn validate_alone_streams_to_what_reading_every_row_first_gives() {
+    let wd = Workdir::new();
+    wd.run(&[
+        "generate",
+        "--rows",
+        "4000",
+        "--seed",
+        "5",
+        "--out",
+        "raw/reports/a.csv",
+    ])
+    .expect(0);
+    let a = wd.read("raw/reports/a.csv");
+    let lines: Vec<&str> = a.lines().collect();
+    wd.write(
+        "raw/reports/b.csv",
+        format!("{}\n{}\n{}\n", lines[0], lines[7], lines[11]),
+    );
+    wd.run(&["ingest"]).expect(0);
+    let streamed = wd.run(&["validate"]).expect(1);
+    let streamed_json = wd.run(&["validate", "--format", "json"]).expect(1);
+    let checked = ["build/valid.bin", "build/quarantine.csv"];
+    let streamed_files = files(&wd, &checked);
+    let whole = wd.run(&["validate", "--max-errors", "1000000"]).expect(1);
+    let whole_json = wd
+        .run(&["validate", "--max-errors", "1000000", "--format", "json"])
+        .expect(1);
+    assert!(files(&wd, &checked) == streamed_files, "build/ differs{whole}");
+    let errors = |s: &str| {
+        s.lines()
+            .filter(|l| l.starts_with("error[") || l.contains("-->"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert!(errors(&streamed.stderr).len() > 10, "{streamed}");
+    assert_eq!(errors(&streamed.stderr), errors(&whole.stderr));
+    assert_eq!(streamed_json.stdout, whole_json.stdout);
+    assert!(
+        streamed.stderr.contains("of raw/reports/a.csv"),
+        "the repeats name a.csv's rows{streamed}"
+    );
+    assert!(streamed.stderr.contains("validate:   4002 in "), "{streamed}");
+}
