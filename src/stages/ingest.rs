@@ -569,20 +569,56 @@ pub fn rows_of(
     Ok(rows)
 }
 
-/// The rows of a staged-rows artifact in `build/` (see [`rows_of`]).
-pub fn load_staged(
+/// The rows `staged` stands for, as [`rows_of`] reads them, but a batch at a time:
+/// `each` gets every batch's rows that `staged` does not reject (possibly none), in
+/// order, in a buffer it may drain. Memory is a batch's rows, not the dataset's.
+/// Returns the number of rows handed over.
+pub fn for_each_staged_batch(
     layout: &Layout,
-    name: &str,
-    produced_by: &str,
+    staged: &StagedRows,
     schema: &TableSchema,
     progress: &Progress,
-) -> Result<Vec<IngestedRow>> {
-    rows_of(
-        layout,
-        &read_staged(&layout.build_file(name), produced_by)?,
-        schema,
-        progress,
-    )
+    mut each: impl FnMut(&mut Vec<IngestedRow>) -> Result<()>,
+) -> Result<u64> {
+    progress.set_total(match progress.unit() {
+        crate::progress::Unit::Bytes => staged.files.iter().map(|f| f.bytes).sum(),
+        crate::progress::Unit::Rows => staged.files.iter().map(|f| f.rows).sum(),
+    });
+    progress.note("reading raw/reports");
+    let mut rejected = staged.rejected.iter().copied().peekable();
+    let (mut read, mut kept) = (0u64, 0u64);
+    let mut rows: Vec<IngestedRow> = Vec::new();
+    for f in &staged.files {
+        let path = staged_path(layout, f)?;
+        let file: crate::model::Shared = f.path.as_str().into();
+        let mut src = CsvSource::open_hashed(&path, &f.path, schema)?;
+        let clean = src.header_errors.is_empty();
+        let mut here = 0u64;
+        if clean {
+            for_each_batch(&mut src, progress, |batch| {
+                batch_rows(batch, &file, &mut rows);
+                let first = read;
+                read += rows.len() as u64;
+                here += rows.len() as u64;
+                if rejected.peek().is_some_and(|&r| r < read) {
+                    let mut i = first;
+                    rows.retain(|_| {
+                        let keep = rejected.next_if(|&r| r == i).is_none();
+                        i += 1;
+                        keep
+                    });
+                }
+                kept += rows.len() as u64;
+                each(&mut rows)
+            })?;
+        }
+        same_file(f, clean, src.digest().as_deref(), here)?;
+    }
+    if rejected.next().is_some() {
+        anyhow::bail!("`build/valid.bin` rejects rows its files do not have: rerun `luban validate`");
+    }
+    progress.note("");
+    Ok(kept)
 }
 
 pub fn read_report_files(
@@ -677,6 +713,58 @@ pub fn run(layout: &Layout, schema: &TableSchema, progress: &Progress, keep: Kee
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Batch by batch, the staged rows are those [`rows_of`] reads whole: in order,
+    /// without the rejected ones (at batch and file edges too), and a rejection past the
+    /// last row is an error either way.
+    #[test]
+    fn staged_rows_in_batches_are_the_rows_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("d");
+        std::fs::create_dir_all(root.join("raw/reports")).unwrap();
+        let n = 3 * BATCH + 7;
+        let many: String = (0..n).map(|i| format!("{i},n\n")).collect();
+        std::fs::write(root.join("raw/reports/a.csv"), format!("id,name\n{many}")).unwrap();
+        std::fs::write(root.join("raw/reports/b.csv"), "id,name\nb0,x\nb1,y\n").unwrap();
+        std::fs::write(root.join("raw/reports/c.csv"), "id,name\n").unwrap();
+        std::fs::write(root.join("raw/reports/d.csv"), "id,name\nd0,x\nd1,y\nd2,z\n").unwrap();
+        let layout = Layout::open(&root).unwrap();
+        let schema =
+            TableSchema::parse(Path::new("s"), "s", r#"{"fields": [{"name": "id"}, {"name": "name"}]}"#).unwrap();
+        let files = read_report_files(&layout, &schema, &Progress::hidden(), Keep::Count).unwrap();
+        let total = n as u64 + 5;
+        let b = BATCH as u64;
+        for rejected in [
+            vec![],
+            vec![0, b - 1, b, 2 * b + 3, n as u64 - 1, n as u64, total - 1],
+            (0..total).collect(),
+        ] {
+            let staged = StagedRows {
+                files: files.staged.clone(),
+                rejected: rejected.clone(),
+            };
+            let whole: Vec<String> = rows_of(&layout, &staged, &schema, &Progress::hidden())
+                .unwrap()
+                .iter()
+                .map(|r| r.cell(0).unwrap().to_string())
+                .collect();
+            let mut batched = Vec::new();
+            let count = for_each_staged_batch(&layout, &staged, &schema, &Progress::hidden(), |rows| {
+                batched.extend(rows.drain(..).map(|r| r.cell(0).unwrap().to_string()));
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(batched, whole, "{rejected:?}");
+            assert_eq!(count, total - rejected.len() as u64);
+            assert_eq!(whole.len() as u64, count);
+        }
+        let past = StagedRows {
+            files: files.staged.clone(),
+            rejected: vec![total],
+        };
+        assert!(for_each_staged_batch(&layout, &past, &schema, &Progress::hidden(), |_| Ok(())).is_err());
+        assert!(rows_of(&layout, &past, &schema, &Progress::hidden()).is_err());
+    }
 
     /// Counting the rows stages the same files, hashes and counts as keeping them,
     /// rejected files included; only the rows themselves are not built.

@@ -824,25 +824,43 @@ pub fn run(
     progress: &Progress,
 ) -> Result<Normalized> {
     let start = Instant::now();
-    let rows = match input {
-        Some(rows) => rows,
-        None => super::ingest::load_staged(layout, "valid.bin", "validate", schema, progress)?,
-    };
-    let rows_in = rows.len() as u64;
-    progress.set_total(rows_in);
     let mut normalizer = Normalizer::new(schema, countries, aliases);
-    // Rows are turned into reports a round at a time and dropped, so that the memory of
-    // one round's rows is reused for the next round's reports (in chunks: see
-    // [`Chunked`]).
-    let mut rows = rows.into_iter();
-    loop {
-        let round: Vec<IngestedRow> = rows.by_ref().take(ROUND).collect();
-        if round.is_empty() {
-            break;
+    let rows_in = match input {
+        Some(rows) => {
+            let rows_in = rows.len() as u64;
+            progress.set_total(rows_in);
+            // Rows are turned into reports a round at a time and dropped, so that the
+            // memory of one round's rows is reused for the next round's reports (in
+            // chunks: see [`Chunked`]).
+            let mut rows = rows.into_iter();
+            loop {
+                let round: Vec<IngestedRow> = rows.by_ref().take(ROUND).collect();
+                if round.is_empty() {
+                    break;
+                }
+                normalizer.push(&round)?;
+                progress.set(normalizer.len() as u64);
+            }
+            rows_in
         }
-        normalizer.push(&round)?;
-        progress.set(normalizer.len() as u64);
-    }
+        None => {
+            // Run alone: the valid rows are read again a batch at a time and pushed in
+            // the same rounds. Read whole first, they took 4.7 GiB at 10M reports on
+            // top of the reports.
+            let staged = super::ingest::read_staged(&layout.build_file("valid.bin"), "validate")?;
+            let mut round: Vec<IngestedRow> = Vec::with_capacity(ROUND + 8 * 1024);
+            let rows_in = super::ingest::for_each_staged_batch(layout, &staged, schema, progress, |rows| {
+                round.append(rows);
+                while round.len() >= ROUND {
+                    normalizer.push(&round[..ROUND])?;
+                    round.drain(..ROUND);
+                }
+                Ok(())
+            })?;
+            normalizer.push(&round)?;
+            rows_in
+        }
+    };
     finish_stage(normalizer, layout, rows_in, start.elapsed(), progress)
 }
 
