@@ -294,24 +294,39 @@ pub fn check_staged(
     let mut starts = FileStarts::default();
     let mut rows_in = 0u64;
     let mut checked = Checked::default();
-    super::ingest::for_each_staged_batch(layout, staged, schema, progress, |rows| {
-        let Some(file) = rows.first().map(|r| r.at.file.clone()) else {
-            return Ok(());
-        };
-        if starts.starts.last().is_none_or(|(_, f)| *f != file) {
-            starts.starts.push((rows_in, file.clone()));
-        }
-        let checks = rules.check(rows);
-        let name = |index: u32| starts.name(index, &file);
-        let mut out = in_order.check(schema, rows, checks, &name).into_iter().peekable();
-        let n = rows.len() as u64;
-        for (k, row) in rows.drain(..).enumerate() {
-            if let Some((_, errors)) = out.next_if(|(at, _)| *at == k) {
-                checked.rejected_at.push(rows_in + k as u64);
-                checked.rejected.push((row, errors));
+    // As in the pass: a reading thread builds each batch's rows and applies the per-row
+    // rules (both on every core), while this thread applies the cross-row rules to the
+    // batch before, so that both cores stay busy through the in-order steps.
+    std::thread::scope(|scope| -> Result<()> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<IngestedRow>, RowChecks)>(2);
+        let rules = &rules;
+        let reading = scope.spawn(move || {
+            super::ingest::for_each_staged_batch(layout, staged, schema, progress, |rows| {
+                let rows = std::mem::take(rows);
+                let checks = rules.check(&rows);
+                tx.send((rows, checks))
+                    .map_err(|_| anyhow::anyhow!("the check of the rows stopped"))
+            })
+        });
+        for (rows, checks) in &rx {
+            let Some(file) = rows.first().map(|r| r.at.file.clone()) else {
+                continue;
+            };
+            if starts.starts.last().is_none_or(|(_, f)| *f != file) {
+                starts.starts.push((rows_in, file.clone()));
             }
+            let name = |index: u32| starts.name(index, &file);
+            let mut out = in_order.check(schema, &rows, checks, &name).into_iter().peekable();
+            let n = rows.len() as u64;
+            for (k, row) in rows.into_iter().enumerate() {
+                if let Some((_, errors)) = out.next_if(|(at, _)| *at == k) {
+                    checked.rejected_at.push(rows_in + k as u64);
+                    checked.rejected.push((row, errors));
+                }
+            }
+            rows_in += n;
         }
-        rows_in += n;
+        reading.join().expect("the reading thread does not panic")?;
         Ok(())
     })?;
     Ok(Some((checked, rows_in)))
