@@ -3,8 +3,9 @@
 //! once. Going stage by stage within one process, ingest would hand every row (~440 B
 //! each: 4.4 GiB at 10M reports) to validate, and validate every valid row to
 //! normalize; here a row lives from its batch's read until its round of reports is
-//! built. (Run alone, ingest only counts the rows and validate keeps only the rejected
-//! ones: [`check_staged`]; normalize alone still reads every valid row first.)
+//! built. (Run alone, the three read the rows a batch at a time too: ingest only counts
+//! them, validate keeps only the rejected ones ([`check_staged`]), and normalize pushes
+//! each round of reports as it reads it.)
 //!
 //! The pass does what the three stages do, with the same rules in the same order
 //! ([`RowRules`] and [`InOrder`], [`Normalizer`]), and writes the same files to `build/`: a run that
