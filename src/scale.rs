@@ -28,9 +28,18 @@
 //!   then read through small pages. Purging whole huge pages only
 //!   (`MIMALLOC_ALLOW_THP=2`) was ~11 s faster but peaked at 4.27-4.29 GiB.
 //!
-//! So a dataset whose raw reports are smaller than [`BELOW`] runs without huge pages
-//! and keeps freed memory; a larger one runs with huge pages and returns freed memory.
-//! The crossover between the two sizes was not measured. `LUBAN_HUGE_PAGES=on|off` and
+//! - **Huge pages again, thirteenth round.** With freed memory returned, the huge pages
+//!   no longer paid at 10M: three interleaved pairs of `luban run --force` took 60.5 /
+//!   64.0 / 59.7 s without them against 60.9 / 63.0 / 68.7 s with them, and peaked at
+//!   3.77 GiB (3,953,120-3,955,000 KiB) against 3.85 GiB (4,037,268-4,039,032 KiB).
+//!   The purges split most of them anyway (above), and the reads ahead now overlap the
+//!   misses that the TLB adds. `luban dedupe` run alone at 10M peaked at 4.43 GiB
+//!   without them against 5.72 GiB with them (25.2 s against 24.1 s): a huge page
+//!   that is partly used counts whole in the resident set.
+//!
+//! So no dataset runs with huge pages unless told to; a dataset whose raw reports are
+//! smaller than [`BELOW`] keeps freed memory, and a larger one returns it. The
+//! crossover between the two sizes was not measured. `LUBAN_HUGE_PAGES=on|off` and
 //! `LUBAN_RETURN_FREED=on|off` override each choice. The settings themselves are made
 //! by the binary (the library has no unsafe code): `main` registers them in [`SWITCH`].
 
@@ -54,22 +63,21 @@ pub struct Settings {
 /// Applies [`Settings`] to the rest of the process; set by `main`.
 pub static SWITCH: OnceLock<fn(Settings)> = OnceLock::new();
 
-/// Whether a dataset of `bytes` of raw reports should have a setting, given the value
-/// of its environment variable (None: by size).
-fn wanted(bytes: u64, setting: Option<&str>) -> bool {
+/// A setting, given the value of its environment variable and what it is otherwise.
+fn wanted(setting: Option<&str>, otherwise: bool) -> bool {
     match setting {
         Some("on") => true,
         Some("off") => false,
-        _ => bytes >= BELOW,
+        _ => otherwise,
     }
 }
 
 /// The settings for `bytes` of raw reports, given `LUBAN_HUGE_PAGES` and
-/// `LUBAN_RETURN_FREED` (None: by size).
+/// `LUBAN_RETURN_FREED` (None: huge pages off, freed memory returned by size).
 pub fn settings(bytes: u64, huge_pages: Option<&str>, return_freed: Option<&str>) -> Settings {
     Settings {
-        huge_pages: wanted(bytes, huge_pages),
-        return_freed: wanted(bytes, return_freed),
+        huge_pages: wanted(huge_pages, false),
+        return_freed: wanted(return_freed, bytes >= BELOW),
     }
 }
 
@@ -96,18 +104,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn small_inputs_keep_freed_memory_and_run_without_huge_pages_unless_told() {
+    fn small_inputs_keep_freed_memory_and_no_input_gets_huge_pages_unless_told() {
         let small = Settings {
             huge_pages: false,
             return_freed: false,
         };
         let large = Settings {
-            huge_pages: true,
+            huge_pages: false,
             return_freed: true,
         };
         assert_eq!(settings(270 << 20, None, None), small);
+        assert_eq!(settings(BELOW - 1, None, None), small);
         assert_eq!(settings(2730 << 20, None, None), large);
         assert_eq!(settings(BELOW, Some("auto"), Some("auto")), large);
+        assert_eq!(
+            settings(u64::MAX, Some("on"), None),
+            Settings {
+                huge_pages: true,
+                ..large
+            }
+        );
         assert_eq!(
             settings(1, Some("on"), None),
             Settings {
