@@ -537,42 +537,22 @@ pub fn rows_of(
     schema: &TableSchema,
     progress: &Progress,
 ) -> Result<Vec<IngestedRow>> {
-    progress.set_total(match progress.unit() {
-        crate::progress::Unit::Bytes => staged.files.iter().map(|f| f.bytes).sum(),
-        crate::progress::Unit::Rows => staged.files.iter().map(|f| f.rows).sum(),
-    });
-    progress.note("reading raw/reports");
-    let mut rows: Vec<IngestedRow> = Vec::new();
-    for f in &staged.files {
-        let path = staged_path(layout, f)?;
-        let read = read_file(&path, &f.path, schema, progress, Keep::Rows)?;
-        same_file(f, read.file_errors.is_empty(), read.digest.as_deref(), read.count)?;
-        if rows.is_empty() {
-            rows = read.rows; // no copy for the first (often the only) file
-        } else {
-            rows.extend(read.rows);
-        }
-    }
-    if !staged.rejected.is_empty() {
-        let mut rejected = staged.rejected.iter().peekable();
-        let mut i = 0u64;
-        rows.retain(|_| {
-            let keep = rejected.next_if_eq(&&i).is_none();
-            i += 1;
-            keep
-        });
-        if rejected.next().is_some() {
-            anyhow::bail!("`build/valid.bin` rejects rows its files do not have: rerun `luban validate`");
-        }
-    }
-    progress.note("");
+    // one allocation, sized from the artifact's counts (capped: a damaged count must not
+    // reserve terabytes)
+    let listed = staged.files.iter().fold(0u64, |n, f| n.saturating_add(f.rows));
+    let expected = listed.saturating_sub(staged.rejected.len() as u64).min(1 << 26);
+    let mut rows: Vec<IngestedRow> = Vec::with_capacity(expected as usize);
+    for_each_staged_batch(layout, staged, schema, progress, |batch| {
+        rows.append(batch);
+        Ok(())
+    })?;
     Ok(rows)
 }
 
-/// The rows `staged` stands for, as [`rows_of`] reads them, but a batch at a time:
-/// `each` gets every batch's rows that `staged` does not reject (possibly none), in
-/// order, in a buffer it may drain. Memory is a batch's rows, not the dataset's.
-/// Returns the number of rows handed over.
+/// The rows `staged` stands for ([`rows_of`]), a batch at a time: `each` gets every
+/// batch's rows that `staged` does not reject (possibly none), in order, in a buffer it
+/// may drain. Memory is a batch's rows, not the dataset's. Returns the number of rows
+/// handed over.
 pub fn for_each_staged_batch(
     layout: &Layout,
     staged: &StagedRows,
@@ -714,9 +694,9 @@ pub fn run(layout: &Layout, schema: &TableSchema, progress: &Progress, keep: Kee
 mod tests {
     use super::*;
 
-    /// Batch by batch, the staged rows are those [`rows_of`] reads whole: in order,
-    /// without the rejected ones (at batch and file edges too), and a rejection past the
-    /// last row is an error either way.
+    /// The staged rows, whole and batch by batch: every file's rows in order, without
+    /// the rejected ones (at batch and file edges too); a rejection past the last row is
+    /// an error either way.
     #[test]
     fn staged_rows_in_batches_are_the_rows_read_whole() {
         let dir = tempfile::tempdir().unwrap();
@@ -748,6 +728,14 @@ mod tests {
                 .iter()
                 .map(|r| r.cell(0).unwrap().to_string())
                 .collect();
+            let want: Vec<String> = (0..n)
+                .map(|i| i.to_string())
+                .chain(["b0", "b1", "d0", "d1", "d2"].map(String::from))
+                .enumerate()
+                .filter(|(i, _)| !rejected.contains(&(*i as u64)))
+                .map(|(_, id)| id)
+                .collect();
+            assert_eq!(whole, want, "{rejected:?}");
             let mut batched = Vec::new();
             let count = for_each_staged_batch(&layout, &staged, &schema, &Progress::hidden(), |rows| {
                 batched.extend(rows.drain(..).map(|r| r.cell(0).unwrap().to_string()));
