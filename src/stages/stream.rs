@@ -68,6 +68,60 @@ impl FileStarts {
     }
 }
 
+/// The cross-row rules over the dataset's batches in order ([`InOrder`]), with the
+/// rows they rejected and where: the pass and validate run alone
+/// ([`check_staged`]) both hand their batches here.
+struct CrossRows {
+    in_order: InOrder,
+    starts: FileStarts,
+    /// rows taken so far
+    rows_in: u64,
+    /// the rejected rows and their positions (valid rows are not kept here)
+    checked: Checked,
+}
+
+impl CrossRows {
+    fn new(schema: &TableSchema) -> CrossRows {
+        CrossRows {
+            in_order: InOrder::new(schema),
+            starts: FileStarts::default(),
+            rows_in: 0,
+            checked: Checked::default(),
+        }
+    }
+
+    /// The next batch of the dataset with its per-row results: the rejected rows are
+    /// kept, the others handed to `valid`, in order.
+    fn take(
+        &mut self,
+        schema: &TableSchema,
+        rows: Vec<IngestedRow>,
+        checks: RowChecks,
+        mut valid: impl FnMut(IngestedRow),
+    ) {
+        let Some(file) = rows.first().map(|r| r.at.file.clone()) else {
+            return;
+        };
+        if self.starts.starts.last().is_none_or(|(_, f)| *f != file) {
+            self.starts.starts.push((self.rows_in, file.clone()));
+        }
+        let n = rows.len() as u64;
+        let starts = &self.starts;
+        let name = |index: u32| starts.name(index, &file);
+        let mut out = self.in_order.check(schema, &rows, checks, &name).into_iter().peekable();
+        for (k, row) in rows.into_iter().enumerate() {
+            match out.next_if(|(at, _)| *at == k) {
+                Some((_, errors)) => {
+                    self.checked.rejected_at.push(self.rows_in + k as u64);
+                    self.checked.rejected.push((row, errors));
+                }
+                None => valid(row),
+            }
+        }
+        self.rows_in += n;
+    }
+}
+
 /// What the reading thread of the pass did.
 struct ReadAll {
     staged: Vec<StagedFile>,
@@ -106,12 +160,8 @@ pub fn run(
         }
     }
     progress.set_total(files.iter().filter_map(|f| f.metadata().ok()).map(|m| m.len()).sum());
-    let mut in_order = InOrder::new(schema);
+    let mut cross = CrossRows::new(schema);
     let mut normalizer = Normalizer::new(schema, countries, aliases);
-    let mut starts = FileStarts::default();
-    let mut rows_in = 0u64;
-    let mut rejected: Vec<(IngestedRow, Vec<crate::rules::ErrorRecord>)> = Vec::new();
-    let mut rejected_at: Vec<u64> = Vec::new();
     let (mut ordering, mut normalizing) = (Duration::ZERO, Duration::ZERO);
     // valid rows waiting for a whole round of normalize
     let mut valid: Vec<IngestedRow> = Vec::with_capacity(normalize::ROUND + 8 * 1024);
@@ -158,26 +208,7 @@ pub fn run(
         let mut taking = || -> Result<()> {
             for (rows, checks) in &rx {
                 let t = Instant::now();
-                let file = match rows.first() {
-                    Some(row) => row.at.file.clone(),
-                    None => continue,
-                };
-                if starts.starts.last().is_none_or(|(_, f)| *f != file) {
-                    starts.starts.push((rows_in, file.clone()));
-                }
-                let n = rows.len() as u64;
-                let name = |index: u32| starts.name(index, &file);
-                let mut out = in_order.check(schema, &rows, checks, &name).into_iter().peekable();
-                for (k, row) in rows.into_iter().enumerate() {
-                    match out.next_if(|(at, _)| *at == k) {
-                        Some((_, errors)) => {
-                            rejected_at.push(rows_in + k as u64);
-                            rejected.push((row, errors));
-                        }
-                        None => valid.push(row),
-                    }
-                }
-                rows_in += n;
+                cross.take(schema, rows, checks, |row| valid.push(row));
                 ordering += t.elapsed();
                 if valid.len() >= normalize::ROUND {
                     let t = Instant::now();
@@ -198,6 +229,13 @@ pub fn run(
     normalizer.push(&valid)?;
     drop(valid);
     normalizing += t.elapsed();
+    let CrossRows {
+        rows_in,
+        checked: Checked {
+            rejected, rejected_at, ..
+        },
+        ..
+    } = cross;
     let valid_rows = rows_in - rejected.len() as u64;
     let staged = read.staged;
     if staged.iter().map(|f| f.rows).sum::<u64>() != rows_in {
@@ -291,10 +329,7 @@ pub fn check_staged(
     if !staged.rejected.is_empty() {
         return Ok(None);
     }
-    let mut in_order = InOrder::new(schema);
-    let mut starts = FileStarts::default();
-    let mut rows_in = 0u64;
-    let mut checked = Checked::default();
+    let mut cross = CrossRows::new(schema);
     // As in the pass: a reading thread builds each batch's rows and applies the per-row
     // rules (both on every core), while this thread applies the cross-row rules to the
     // batch before, so that both cores stay busy through the in-order steps.
@@ -310,26 +345,12 @@ pub fn check_staged(
             })
         });
         for (rows, checks) in &rx {
-            let Some(file) = rows.first().map(|r| r.at.file.clone()) else {
-                continue;
-            };
-            if starts.starts.last().is_none_or(|(_, f)| *f != file) {
-                starts.starts.push((rows_in, file.clone()));
-            }
-            let name = |index: u32| starts.name(index, &file);
-            let mut out = in_order.check(schema, &rows, checks, &name).into_iter().peekable();
-            let n = rows.len() as u64;
-            for (k, row) in rows.into_iter().enumerate() {
-                if let Some((_, errors)) = out.next_if(|(at, _)| *at == k) {
-                    checked.rejected_at.push(rows_in + k as u64);
-                    checked.rejected.push((row, errors));
-                }
-            }
-            rows_in += n;
+            cross.take(schema, rows, checks, drop);
         }
         reading.join().expect("the reading thread does not panic")?;
         Ok(())
     })?;
+    let CrossRows { rows_in, checked, .. } = cross;
     Ok(Some((checked, rows_in)))
 }
 
