@@ -700,12 +700,12 @@ pub fn run(
         _ => None,
     };
     let mut report = StageReport::new("validate");
-    let mut files = staged.files.iter().filter(|f| f.rows > 0).count();
-    let checked = match streamed {
+    // with the number of files whose rows were checked
+    let (checked, files) = match streamed {
         Some((checked, rows_in)) => {
             report.rows_in = rows_in;
             report.rows_out = rows_in - checked.rejected.len() as u64;
-            checked
+            (checked, staged.files.iter().filter(|f| f.rows > 0).count())
         }
         None => {
             let rows = match input {
@@ -717,9 +717,9 @@ pub fn run(
             // its width
             let checked = check_rows(schema, Some(countries), schema.fields.len(), rows, limits, progress);
             report.rows_out = checked.valid.len() as u64;
-            // the files of the rows checked (`max_errors` can stop before the last ones)
-            files = files_of(&checked);
-            checked
+            // from the rows checked: `max_errors` can stop before the last files
+            let files = files_of(&checked);
+            (checked, files)
         }
     };
     report.rejected = checked.rejected.len() as u64 + checked.unchecked;
