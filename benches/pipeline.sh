@@ -91,6 +91,28 @@ for name, df in frames.items():
 print(n, "polars_write", round(time.perf_counter() - start, 3), round(cpu() - cpu_start, 3), 0, 0)
 for p in out.glob("*.baseline.parquet"):
     p.unlink()
+# (issue 5) polars writing what publish must write from the same tables: the Parquet
+# files, and beside them (on a second thread, as publish does) the CSV files, lists
+# joined with `;`, each hashed with sha256 for the Data Package
+import hashlib, threading
+def baseline_csv():
+    for name, df in frames.items():
+        lists = [c for c, t in df.schema.items() if isinstance(t, pl.List)]
+        path = out / f"{name}.baseline.csv"
+        df.with_columns(pl.col(c).list.join(";") for c in lists).write_csv(path)
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            while b := f.read(1 << 20):
+                h.update(b)
+start, cpu_start = time.perf_counter(), cpu()
+csv_thread = threading.Thread(target=baseline_csv)
+csv_thread.start()
+for name, df in frames.items():
+    df.write_parquet(out / f"{name}.baseline.parquet", compression="zstd", statistics=True)
+csv_thread.join()
+print(n, "polars_publish", round(time.perf_counter() - start, 3), round(cpu() - cpu_start, 3), 0, 0)
+for p in [*out.glob("*.baseline.parquet"), *out.glob("*.baseline.csv")]:
+    p.unlink()
 # (issue 8) a plain polars pipeline: typed read -> dedupe -> group-by -> Parquet
 start = time.perf_counter()
 df = pl.read_csv(d / "raw/reports/generated.csv", try_parse_dates=True, infer_schema_length=10000)
@@ -197,6 +219,7 @@ for st in stages:
 L.append("| **`luban run --force`**, end to end | " + " | ".join("**{:.2f}** ({:.2f}, {})".format(*med(n, 'run')[:2], med(n, 'run')[2] // 1024) for n in alone_sizes) + " |")
 L.append("| aggregate + publish inside `luban run` (stage times it prints) | " + " | ".join(f"{med(n, 'inrun_aggregate')[0] + med(n, 'inrun_publish')[0]:.2f}" for n in alone_sizes) + " |")
 L.append("| baseline: polars writing the same Parquet files | " + " | ".join(cell(n, "polars_write", lambda n: f"{med(n, 'polars_write')[0]:.2f}") for n in alone_sizes) + " |")
+L.append("| baseline: polars writing the same Parquet files and, beside them, the same tables as CSV with their sha256 | " + " | ".join(cell(n, "polars_publish", lambda n: f"{med(n, 'polars_publish')[0]:.2f}") for n in alone_sizes) + " |")
 L.append("| baseline: plain polars read → dedupe → group-by → Parquet | " + " | ".join(cell(n, "polars_pipeline", lambda n: f"{med(n, 'polars_pipeline')[0]:.2f}") for n in alone_sizes) + " |")
 L.append("| baseline: csv crate read floor of the raw reports | " + " | ".join(f"{med(n, 'csv_floor')[0]:.2f}" for n in alone_sizes) + " |")
 L.append("| workshops out | " + " | ".join(f"{info[n]['workshops']:,}" for n in alone_sizes) + " |")
@@ -258,7 +281,10 @@ for n in sizes:
     L.append(f"At {n:,}: aggregate + publish {inrun:.2f} s inside `luban run` ({inrun / pw:.1f}× polars' write), "
              f"{alone:.2f} s run alone ({alone / pw:.1f}×), vs polars writing alone {pw:.2f} s, CPU {med(n, 'polars_write')[1]:.2f} s "
              f"(target ≤ 1.5×); "
-             f"`luban run` {med(n, 'run')[0]:.2f} s vs the plain polars pipeline {med(n, 'polars_pipeline')[0]:.2f} s "
+             + (f"polars writing the same Parquet files and the same tables as CSV with their sha256 {med(n, 'polars_publish')[0]:.2f} s, CPU {med(n, 'polars_publish')[1]:.2f} s "
+                f"({med(n, 'polars_publish')[0] / pw:.1f}× its Parquet alone; luban inside the run "
+                f"{inrun / max(med(n, 'polars_publish')[0], 0.001):.2f}× this); " if has(n, "polars_publish") else "")
+             + f"`luban run` {med(n, 'run')[0]:.2f} s vs the plain polars pipeline {med(n, 'polars_pipeline')[0]:.2f} s "
              f"({med(n, 'run')[0] / max(med(n, 'polars_pipeline')[0], 0.001):.1f}×). "
              f"validate CPU/wall {med(n, 'validate')[1] / max(med(n, 'validate')[0], 0.001):.2f} (target ≥ 1.6).")
 if has(fl_rows, "frictionless") and has(fl_rows, "validate_head"):
