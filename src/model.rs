@@ -283,6 +283,12 @@ impl FreeText {
         FreeText::new(self.get(0), None, None)
     }
 
+    /// Whether the source title and notes are empty (as [`FreeText::name_only`] leaves
+    /// them).
+    pub fn is_name_only(&self) -> bool {
+        self.ends[0] as usize == self.text.len()
+    }
+
     /// Part `i` (0: workshop name, 1: source title, 2: notes); None when empty.
     pub fn get(&self, i: usize) -> Option<&str> {
         let start = match i {

@@ -235,66 +235,92 @@ impl FrameCodec<Report> for ReportFrames {
     }
 
     fn decode(raw: &[u8], n: usize) -> Option<Vec<Report>> {
-        let frame: Frame = postcard::from_bytes(raw).ok()?;
-        if frame.reports.len() != n {
-            return None;
-        }
-        let texts: Vec<Shared> = frame.texts.iter().map(|t| Shared::from(*t)).collect();
-        let text = |i: u32| texts.get(i as usize).cloned();
-        let mut start = 0usize;
-        let lists = frame
-            .list_ends
-            .iter()
-            .map(|&end| {
-                let items = frame.list_items.get(start..end as usize)?;
-                start = end as usize;
-                items
-                    .iter()
-                    .map(|&i| text(i))
-                    .collect::<Option<Vec<Shared>>>()
-                    .map(SharedList::from)
-            })
-            .collect::<Option<Vec<SharedList>>>()?;
-        if start != frame.list_items.len() {
-            return None;
-        }
-        let list = |i: u32| lists.get(i as usize).cloned();
-        let countries = frame
-            .countries
-            .iter()
-            .map(|&[code, name, region, subregion]| {
-                Some(Arc::new(CountryNames {
-                    code: text(code)?,
-                    name: text(name)?,
-                    region: text(region)?,
-                    subregion: text(subregion)?,
-                }))
-            })
-            .collect::<Option<Vec<_>>>()?;
-        frame
-            .reports
-            .into_iter()
-            .map(|p| {
-                Some(Report {
-                    at: ReportAt {
-                        file: text(p.file)?,
-                        line: p.line,
-                    },
-                    free_text: FreeText::new(p.workshop_name, p.source_title, p.notes),
-                    country: countries.get(p.country as usize)?.clone(),
-                    city: p.city.map(text).map_or(Some(None), |c| c.map(Some))?,
-                    host_institutions: list(p.host_institutions)?,
-                    chinese_partners: list(p.chinese_partners)?,
-                    opened_on: p.opened_on,
-                    status: p.status.map(text).map_or(Some(None), |s| s.map(Some))?,
-                    specialties: list(p.specialties)?,
-                    source_url: p.source_url.into(),
-                    source_date: p.source_date,
-                    organiser_province: p.organiser_province.map(text).map_or(Some(None), |o| o.map(Some))?,
-                })
-            })
-            .collect()
+        decode(raw, n, true)
     }
+}
+
+/// [`ReportFrames`] for dedupe, which reads only the workshop name of a report's free
+/// text: the source title and notes are not decoded at all. Decoding them, then
+/// dropping them in dedupe, had left `luban dedupe` alone at 10M reports holding them
+/// (~46 bytes a report) until reading ended, and their freed memory scattered among
+/// the reports.
+pub struct ReportNameFrames;
+
+impl FrameCodec<Report> for ReportNameFrames {
+    fn encode(chunk: &[Report], raw: &mut Vec<u8>) -> Result<()> {
+        ReportFrames::encode(chunk, raw)
+    }
+
+    fn decode(raw: &[u8], n: usize) -> Option<Vec<Report>> {
+        decode(raw, n, false)
+    }
+}
+
+/// The reports of a frame, with their source titles and notes if `free_text`.
+fn decode(raw: &[u8], n: usize, free_text: bool) -> Option<Vec<Report>> {
+    let frame: Frame = postcard::from_bytes(raw).ok()?;
+    if frame.reports.len() != n {
+        return None;
+    }
+    let texts: Vec<Shared> = frame.texts.iter().map(|t| Shared::from(*t)).collect();
+    let text = |i: u32| texts.get(i as usize).cloned();
+    let mut start = 0usize;
+    let lists = frame
+        .list_ends
+        .iter()
+        .map(|&end| {
+            let items = frame.list_items.get(start..end as usize)?;
+            start = end as usize;
+            items
+                .iter()
+                .map(|&i| text(i))
+                .collect::<Option<Vec<Shared>>>()
+                .map(SharedList::from)
+        })
+        .collect::<Option<Vec<SharedList>>>()?;
+    if start != frame.list_items.len() {
+        return None;
+    }
+    let list = |i: u32| lists.get(i as usize).cloned();
+    let countries = frame
+        .countries
+        .iter()
+        .map(|&[code, name, region, subregion]| {
+            Some(Arc::new(CountryNames {
+                code: text(code)?,
+                name: text(name)?,
+                region: text(region)?,
+                subregion: text(subregion)?,
+            }))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    frame
+        .reports
+        .into_iter()
+        .map(|p| {
+            Some(Report {
+                at: ReportAt {
+                    file: text(p.file)?,
+                    line: p.line,
+                },
+                free_text: if free_text {
+                    FreeText::new(p.workshop_name, p.source_title, p.notes)
+                } else {
+                    FreeText::new(p.workshop_name, None, None)
+                },
+                country: countries.get(p.country as usize)?.clone(),
+                city: p.city.map(text).map_or(Some(None), |c| c.map(Some))?,
+                host_institutions: list(p.host_institutions)?,
+                chinese_partners: list(p.chinese_partners)?,
+                opened_on: p.opened_on,
+                status: p.status.map(text).map_or(Some(None), |s| s.map(Some))?,
+                specialties: list(p.specialties)?,
+                source_url: p.source_url.into(),
+                source_date: p.source_date,
+                organiser_province: p.organiser_province.map(text).map_or(Some(None), |o| o.map(Some))?,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -402,5 +428,28 @@ mod tests {
         for cut in [0, 1, a.len() / 2, a.len() - 1] {
             assert!(ReportFrames::decode(&a[..cut], 50).is_none(), "cut at {cut}");
         }
+    }
+
+    /// Dedupe's decoder gives the same reports but for their source titles and notes,
+    /// which it leaves out, and refuses what the full one refuses.
+    #[test]
+    fn dedupe_reads_the_same_reports_without_titles_and_notes() {
+        let chunk = reports(100);
+        assert!(chunk.iter().any(|r| r.source_title().is_some()) && chunk.iter().any(|r| r.notes().is_some()));
+        let mut raw = Vec::new();
+        ReportNameFrames::encode(&chunk, &mut raw).unwrap();
+        let back = ReportNameFrames::decode(&raw, chunk.len()).unwrap();
+        assert_eq!(back.len(), chunk.len());
+        for (b, r) in back.iter().zip(&chunk) {
+            assert!(b.free_text.is_name_only());
+            assert_eq!(b.workshop_name(), r.workshop_name());
+            assert_eq!(b.source_title(), None);
+            assert_eq!(b.notes(), None);
+            let mut r = r.clone();
+            r.free_text = r.free_text.name_only();
+            assert_eq!(*b, r);
+        }
+        assert!(ReportNameFrames::decode(&raw, 99).is_none());
+        assert!(ReportNameFrames::decode(&raw[..raw.len() / 2], 100).is_none());
     }
 }

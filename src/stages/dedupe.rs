@@ -384,7 +384,7 @@ pub fn dedupe_with(mut records: Chunked<Report>, decisions: &Decisions) -> Resul
     // memory returned (`scale`), the peak fell from 4.62M to 4.28M KiB; when freed
     // memory is kept, it did not change (one run each).
     records.chunks_mut().into_par_iter().for_each(|chunk| {
-        for r in chunk {
+        for r in chunk.iter_mut().filter(|r| !r.free_text.is_name_only()) {
             r.free_text = r.free_text.name_only();
         }
     });
@@ -1098,7 +1098,7 @@ pub fn run(
     let start = Instant::now();
     let reports = match input {
         Some(r) => r,
-        None => csvio::read_chunked_with::<_, crate::report_frames::ReportFrames>(
+        None => csvio::read_chunked_with::<_, crate::report_frames::ReportNameFrames>(
             &layout.build_file("normalized.bin"),
             "normalize",
         )?,
