@@ -117,29 +117,75 @@ impl HostKeys {
             });
         names.par_sort_unstable();
         // the distinct names (reports that name the same host share its name's
-        // allocation: `normalize`), each keyed once
+        // allocation: `normalize`)
         let firsts: Vec<u32> = (0..names.len())
             .filter(|&e| e == 0 || names[e].0 != names[e - 1].0)
             .map(|e| e as u32)
             .collect();
-        // (a block of names read ahead: they are in address order, their reports
-        // anywhere: `read_ahead`)
         let name = |e: u32| {
             let (_, slot, at) = names[e as usize];
             &records[at as usize].host_institutions[(slot - starts[at as usize]) as usize]
         };
-        let mut name_keys: Vec<(String, u64)> = firsts
+        // ... and among them, each distinct text once. Decoded from `normalized.bin` (a
+        // stage run alone), reports share a name only within a frame, so the same host
+        // comes in several allocations: keying every allocation held a key string for
+        // each (~10M at 10M reports against ~2M texts; dedupe alone peaked here, 1.1 GiB
+        // above the reports). Texts are grouped by a hash taken in address order, and
+        // compared only within a group; each group's first of a text stands for it.
+        let mut by_text: Vec<(u64, u32)> = firsts
             .par_iter()
             .enumerate()
-            .map(|(f, &e)| {
-                if let Some(block) = read_ahead::block_at(f, 0..firsts.len()) {
-                    let lists = firsts[block.clone()].iter().map(|&e| names[e as usize]);
+            .map(|(f, &e)| (xxhash_rust::xxh3::xxh3_64(name(e).as_bytes()), f as u32))
+            .collect();
+        by_text.par_sort_unstable();
+        // by distinct name: the distinct name of the same text that stands for it
+        let mut same_text: Vec<u32> = (0..firsts.len() as u32).collect();
+        let groups: Vec<&[(u64, u32)]> = by_text.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1).collect();
+        let (firsts_at, name_at) = (&firsts, &name);
+        let stands: Vec<(u32, u32)> = groups
+            .par_iter()
+            .flat_map_iter(|group| {
+                let mut texts: Vec<(&str, u32)> = Vec::with_capacity(group.len());
+                group
+                    .iter()
+                    .map(move |&(_, f)| {
+                        let text = &**name_at(firsts_at[f as usize]);
+                        let by = match texts.iter().find(|(t, _)| *t == text) {
+                            Some(&(_, by)) => by,
+                            None => {
+                                texts.push((text, f));
+                                f
+                            }
+                        };
+                        (f, by)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        drop(groups);
+        drop(by_text);
+        for (f, by) in stands {
+            same_text[f as usize] = by;
+        }
+        // the texts to key: a distinct name per text, in address order
+        let keyed: Vec<u32> = (0..firsts.len() as u32)
+            .filter(|&f| same_text[f as usize] == f)
+            .collect();
+        // (a block of names read ahead: they are in address order, their reports
+        // anywhere: `read_ahead`)
+        let mut name_keys: Vec<(String, u64)> = keyed
+            .par_iter()
+            .enumerate()
+            .map(|(k, &f)| {
+                if let Some(block) = read_ahead::block_at(k, 0..keyed.len()) {
+                    let es = keyed[block].iter().map(|&f| firsts[f as usize]);
+                    let lists = es.clone().map(|e| names[e as usize]);
                     let lists = lists.map(|(_, _, at)| records[at as usize].host_institutions.len());
                     std::hint::black_box(lists.sum::<usize>());
-                    let texts = firsts[block].iter().map(|&e| read_ahead::first_byte(name(e)));
+                    let texts = es.map(|e| read_ahead::first_byte(name(e)));
                     std::hint::black_box(texts.sum::<usize>());
                 }
-                let key = name_key(name(e));
+                let key = name_key(name(firsts[f as usize]));
                 let hash = xxhash_rust::xxh3::xxh3_64(key.as_bytes());
                 (key, hash)
             })
@@ -174,6 +220,11 @@ impl HostKeys {
             }
         }
         drop((name_keys, by_hash));
+        // by distinct name: its text's place in `keyed`
+        let mut place = vec![0u32; firsts.len()];
+        for (k, &f) in keyed.iter().enumerate() {
+            place[f as usize] = k as u32;
+        }
         // each name's number into its slots, the names' order (by address)
         let mut keys = vec![0u32; total as usize];
         let mut current = 0;
@@ -181,7 +232,7 @@ impl HostKeys {
             if current + 1 < firsts.len() && firsts[current + 1] as usize == e {
                 current += 1;
             }
-            keys[slot as usize] = key_of_name[current];
+            keys[slot as usize] = key_of_name[place[same_text[current] as usize] as usize];
         }
         HostKeys {
             starts,
