@@ -1098,10 +1098,14 @@ pub fn run(
     let start = Instant::now();
     let reports = match input {
         Some(r) => r,
-        None => csvio::read_chunked_with::<_, crate::report_frames::ReportNameFrames>(
-            &layout.build_file("normalized.bin"),
-            "normalize",
-        )?,
+        None => {
+            let mut reports = csvio::read_chunked_with::<_, crate::report_frames::ReportNameFrames>(
+                &layout.build_file("normalized.bin"),
+                "normalize",
+            )?;
+            crate::report_frames::share_host_lists(&mut reports);
+            reports
+        }
     };
     let mut report = StageReport::new("dedupe");
     report.rows_in = reports.len() as u64;

@@ -459,7 +459,9 @@ fn files(wd: &Workdir, names: &[&str]) -> Vec<(String, Vec<u8>)> {
 /// `luban run` ingests, validates and normalizes in one pass over the rows (they are
 /// never all held); the stages run one by one must leave the same files and report the
 /// same errors, with rejected rows (a repeat of another file's row among them) and
-/// without.
+/// without. The reports span three frames of `normalized.bin`, so that `luban dedupe`
+/// alone reads a workshop's reports from different frames (and shares their host
+/// lists again) where `luban run` hands them over in memory.
 #[test]
 fn run_streams_the_first_stages_to_the_files_the_stages_one_by_one_write() {
     let first = [
@@ -472,7 +474,7 @@ fn run_streams_the_first_stages_to_the_files_the_stages_one_by_one_write() {
     ];
     // one generated file in two (rows of two seeds can repeat each other)
     let split = |wd: &Workdir, clean: bool| {
-        let mut args = vec!["generate", "--rows", "5500", "--seed", "3", "--out", "raw/all.csv"];
+        let mut args = vec!["generate", "--rows", "20000", "--seed", "3", "--out", "raw/all.csv"];
         if clean {
             args.push("--clean");
         }
@@ -480,7 +482,7 @@ fn run_streams_the_first_stages_to_the_files_the_stages_one_by_one_write() {
         let all = wd.read("raw/all.csv");
         let lines: Vec<&str> = all.lines().collect();
         let (header, rows) = lines.split_first().unwrap();
-        for (name, part) in [("a.csv", &rows[..3000]), ("b.csv", &rows[3000..])] {
+        for (name, part) in [("a.csv", &rows[..9000]), ("b.csv", &rows[9000..])] {
             wd.write(
                 &format!("raw/reports/{name}"),
                 format!("{header}\n{}\n", part.join("\n")),
@@ -496,7 +498,7 @@ fn run_streams_the_first_stages_to_the_files_the_stages_one_by_one_write() {
     let (one_by_one, published) = (files(&wd, &first), snapshot(&wd));
     std::fs::remove_dir_all(wd.path("build")).unwrap();
     let out = wd.run(&["run", "--force"]).expect(0);
-    out.stderr_has("normalize:   5500 in    5500 out")
+    out.stderr_has("normalize:  20000 in   20000 out")
         .stderr_has("     pass: ingest, validate and normalize as one pass over the rows");
     assert!(files(&wd, &first) == one_by_one, "build/ differs{out}");
     assert!(snapshot(&wd) == published, "output/ differs{out}");
