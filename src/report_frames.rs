@@ -365,13 +365,38 @@ fn share_host_lists_by(reports: &mut Chunked<Report>, hash: impl Fn(&SharedList)
     by_hash.par_sort_unstable();
     let same = |a: &SharedList, b: &SharedList| a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x == y);
     let all: &Chunked<Report> = reports;
-    // (input position, the list it takes), in input order
-    let mut copies: Vec<(u32, SharedList)> = by_hash
-        .par_chunk_by(|a, b| a.0 == b.0)
-        .filter(|group| group.len() > 1)
-        .flat_map_iter(|group| {
+    // where each group of two or more equal hashes starts in `by_hash`
+    let groups: Vec<u32> = (0..by_hash.len())
+        .filter(|&e| {
+            let starts = e == 0 || by_hash[e - 1].0 != by_hash[e].0;
+            starts && e + 1 < by_hash.len() && by_hash[e + 1].0 == by_hash[e].0
+        })
+        .map(|e| e as u32)
+        .collect();
+    let ends = |g: usize| {
+        let start = groups[g] as usize;
+        start
+            + by_hash[start..]
+                .iter()
+                .take_while(|(h, _)| *h == by_hash[start].0)
+                .count()
+    };
+    let group_count = groups.len();
+    // (input position, the list it takes), in input order. A group's reports are
+    // anywhere in memory: a block of groups' lists and names is read ahead
+    // (`read_ahead`), so that the misses overlap.
+    let mut copies: Vec<(u32, SharedList)> = (0..group_count)
+        .into_par_iter()
+        .flat_map_iter(|g| {
+            if let Some(block) = read_ahead::block_at(g, 0..group_count) {
+                let members = block.flat_map(|b| by_hash[groups[b] as usize..ends(b)].iter());
+                let lists = members.map(|&(_, at)| &all[at as usize].host_institutions);
+                let lens: usize = lists.clone().map(|l| l.len()).sum();
+                let texts: usize = lists.flat_map(|l| l.iter()).map(|n| read_ahead::first_byte(n)).sum();
+                std::hint::black_box(lens + texts);
+            }
             let mut firsts: Vec<&SharedList> = Vec::new();
-            group
+            by_hash[groups[g] as usize..ends(g)]
                 .iter()
                 .filter_map(|&(_, at)| {
                     let list = &all[at as usize].host_institutions;
@@ -386,7 +411,7 @@ fn share_host_lists_by(reports: &mut Chunked<Report>, hash: impl Fn(&SharedList)
                 .collect::<Vec<_>>()
         })
         .collect();
-    drop(by_hash);
+    drop((by_hash, groups));
     copies.par_sort_unstable_by_key(|(at, _)| *at);
     reports.chunks_mut().into_par_iter().enumerate().for_each(|(c, chunk)| {
         let from = copies.partition_point(|(at, _)| (*at as usize) < c * CHUNK);
