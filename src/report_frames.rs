@@ -17,9 +17,6 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use rayon::prelude::*;
-
-use crate::chunked::{Chunked, CHUNK};
 use crate::csvio::FrameCodec;
 use crate::model::{CountryNames, FreeText, Report, ReportAt, Shared, SharedList};
 use crate::partial_date::PartialDate;
@@ -326,102 +323,6 @@ fn decode(raw: &[u8], n: usize, free_text: bool) -> Option<Vec<Report>> {
         .collect()
 }
 
-/// Makes reports whose host lists name the same hosts share one list, as the reports
-/// normalize hands over in memory do.
-///
-/// A frame of `normalized.bin` shares its values among its own reports only, and the
-/// five or so reports of a workshop lie in different frames. Read back whole for
-/// `luban dedupe` alone, 10M reports held ~10M host lists with their names, ~8M of them
-/// copies (~64 bytes each): dedupe alone peaked ~0.6 GiB above `luban run`. Lists are
-/// grouped by a hash of their names taken in input order, compared only within a group,
-/// and each copy replaced by the group's first list of the same names; the copies are
-/// freed and their memory serves dedupe's own allocations.
-pub fn share_host_lists(reports: &mut Chunked<Report>) {
-    share_host_lists_by(reports, |list| {
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        for name in list.iter() {
-            h.update(name.as_bytes());
-            h.update(&[0xff]); // never in UTF-8: names cannot run into each other
-        }
-        h.digest()
-    });
-}
-
-/// [`share_host_lists`] with the lists' hash given (tests make every hash collide).
-fn share_host_lists_by(reports: &mut Chunked<Report>, hash: impl Fn(&SharedList) -> u64 + Sync) {
-    let hash = &hash;
-    let mut by_hash: Vec<(u64, u32)> = reports
-        .chunks()
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(c, chunk)| {
-            chunk
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| !r.host_institutions.is_empty())
-                .map(move |(k, r)| (hash(&r.host_institutions), (c * CHUNK + k) as u32))
-        })
-        .collect();
-    by_hash.par_sort_unstable();
-    let same = |a: &SharedList, b: &SharedList| a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x == y);
-    let all: &Chunked<Report> = reports;
-    // where each group of two or more equal hashes starts in `by_hash`
-    let groups: Vec<u32> = (0..by_hash.len())
-        .filter(|&e| {
-            let starts = e == 0 || by_hash[e - 1].0 != by_hash[e].0;
-            starts && e + 1 < by_hash.len() && by_hash[e + 1].0 == by_hash[e].0
-        })
-        .map(|e| e as u32)
-        .collect();
-    let ends = |g: usize| {
-        let start = groups[g] as usize;
-        start
-            + by_hash[start..]
-                .iter()
-                .take_while(|(h, _)| *h == by_hash[start].0)
-                .count()
-    };
-    let group_count = groups.len();
-    // (input position, the list it takes), in input order. A group's reports are
-    // anywhere in memory: a block of groups' lists and names is read ahead
-    // (`read_ahead`), so that the misses overlap.
-    let mut copies: Vec<(u32, SharedList)> = (0..group_count)
-        .into_par_iter()
-        .flat_map_iter(|g| {
-            if let Some(block) = read_ahead::block_at(g, 0..group_count) {
-                let members = block.flat_map(|b| by_hash[groups[b] as usize..ends(b)].iter());
-                let lists = members.map(|&(_, at)| &all[at as usize].host_institutions);
-                let lens: usize = lists.clone().map(|l| l.len()).sum();
-                let texts: usize = lists.flat_map(|l| l.iter()).map(|n| read_ahead::first_byte(n)).sum();
-                std::hint::black_box(lens + texts);
-            }
-            let mut firsts: Vec<&SharedList> = Vec::new();
-            by_hash[groups[g] as usize..ends(g)]
-                .iter()
-                .filter_map(|&(_, at)| {
-                    let list = &all[at as usize].host_institutions;
-                    match firsts.iter().find(|f| same(f, list)) {
-                        Some(f) => (!SharedList::ptr_eq(f, list)).then(|| (at, (*f).clone())),
-                        None => {
-                            firsts.push(list);
-                            None
-                        }
-                    }
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    drop((by_hash, groups));
-    copies.par_sort_unstable_by_key(|(at, _)| *at);
-    reports.chunks_mut().into_par_iter().enumerate().for_each(|(c, chunk)| {
-        let from = copies.partition_point(|(at, _)| (*at as usize) < c * CHUNK);
-        let to = copies.partition_point(|(at, _)| (*at as usize) < (c + 1) * CHUNK);
-        for (at, list) in &copies[from..to] {
-            chunk[*at as usize - c * CHUNK].host_institutions = list.clone();
-        }
-    });
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -550,61 +451,5 @@ mod tests {
         }
         assert!(ReportNameFrames::decode(&raw, 99).is_none());
         assert!(ReportNameFrames::decode(&raw[..raw.len() / 2], 100).is_none());
-    }
-
-    /// Host lists with the same names, each in its own allocation (as frames decode
-    /// them) across chunks, end up one list; different lists and empty ones stay what
-    /// they were; no report's names change.
-    #[test]
-    fn equal_host_lists_across_frames_are_shared() {
-        let names = |i: usize| -> SharedList {
-            match i % 4 {
-                0 => SharedList::from([]),
-                1 => SharedList::from(vec![Shared::from("EKTU"), Shared::from("Machakos University")]),
-                // the same names, in the other order: a different list
-                2 => SharedList::from(vec![Shared::from("Machakos University"), Shared::from("EKTU")]),
-                // a name that runs into the next one's start, were they not kept apart
-                _ => SharedList::from(vec![Shared::from("EKTUMachakos"), Shared::from(" University")]),
-            }
-        };
-        let n = 2 * CHUNK + 77;
-        let texts = |all: &Chunked<Report>| -> Vec<Vec<String>> {
-            all.iter()
-                .map(|r| r.host_institutions.iter().map(|s| s.to_string()).collect())
-                .collect()
-        };
-        // the real hash, and one under which every list collides with every other
-        type Share<'a> = &'a dyn Fn(&mut Chunked<Report>);
-        let hashes: [Share; 2] = [&share_host_lists, &|all| share_host_lists_by(all, |_| 7)];
-        for share in hashes {
-            let mut all: Chunked<Report> = Chunked::new();
-            for i in 0..n {
-                let mut r = reports(1).pop().unwrap();
-                r.at.line = i as u64;
-                r.host_institutions = names(i);
-                all.push(r);
-            }
-            let before = texts(&all);
-            share(&mut all);
-            assert_eq!(texts(&all), before);
-            for kind in 1..4 {
-                // every report of a kind, in every chunk, holds the first one's list
-                let first = &all[kind].host_institutions;
-                assert!(
-                    (kind..n)
-                        .step_by(4)
-                        .all(|i| SharedList::ptr_eq(&all[i].host_institutions, first)),
-                    "{kind}"
-                );
-            }
-            assert!(!SharedList::ptr_eq(
-                &all[1].host_institutions,
-                &all[2].host_institutions
-            ));
-            assert!(!SharedList::ptr_eq(
-                &all[1].host_institutions,
-                &all[3].host_institutions
-            ));
-        }
     }
 }

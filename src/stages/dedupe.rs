@@ -1103,7 +1103,7 @@ pub fn run(
                 &layout.build_file("normalized.bin"),
                 "normalize",
             )?;
-            crate::report_frames::share_host_lists(&mut reports);
+            host_keys::share_host_lists(&mut reports);
             reports
         }
     };

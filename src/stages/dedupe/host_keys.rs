@@ -8,15 +8,20 @@
 //! the caches: dedupe's largest step after merging, and growing faster than the input.
 //!
 //! Here the names are gathered in input order (the order the records lie in memory),
-//! sorted by address, and keyed once each; keys with the same text get the same
+//! sorted by address, and keyed once per text; keys with the same text get the same
 //! number. Joining then compares (country, key) numbers, never text.
+//!
+//! [`share_host_lists`] does for the host lists of reports read back from
+//! `normalized.bin` (dedupe run alone) what normalize's sharing does within `luban
+//! run`; it finds equal lists the way names of equal text are found here
+//! ([`firsts_of_equal`]).
 
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::chunked::{Chunked, CHUNK};
-use crate::model::{CountryNames, Report};
+use crate::model::{CountryNames, Report, SharedList};
 use crate::names::key::name_key;
 use crate::read_ahead;
 
@@ -140,29 +145,12 @@ impl HostKeys {
         by_text.par_sort_unstable();
         // by distinct name: the distinct name of the same text that stands for it
         let mut same_text: Vec<u32> = (0..firsts.len() as u32).collect();
-        let groups: Vec<&[(u64, u32)]> = by_text.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1).collect();
-        let (firsts_at, name_at) = (&firsts, &name);
-        let stands: Vec<(u32, u32)> = groups
-            .par_iter()
-            .flat_map_iter(|group| {
-                let mut texts: Vec<(&str, u32)> = Vec::with_capacity(group.len());
-                group
-                    .iter()
-                    .map(move |&(_, f)| {
-                        let text = &**name_at(firsts_at[f as usize]);
-                        let by = match texts.iter().find(|(t, _)| *t == text) {
-                            Some(&(_, by)) => by,
-                            None => {
-                                texts.push((text, f));
-                                f
-                            }
-                        };
-                        (f, by)
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        drop(groups);
+        let text_of = |f: u32| &**name(firsts[f as usize]);
+        let stands = firsts_of_equal(
+            &by_text,
+            |a, b| text_of(a) == text_of(b),
+            |f| read_ahead::first_byte(text_of(f)),
+        );
         drop(by_text);
         for (f, by) in stands {
             same_text[f as usize] = by;
@@ -298,4 +286,111 @@ fn split_by_sizes<T>(items: &mut [T], sizes: impl Iterator<Item = usize>) -> Vec
     }
     debug_assert!(rest.is_empty());
     parts
+}
+
+/// Makes reports whose host lists name the same hosts share one list, as the reports
+/// normalize hands over in memory do.
+///
+/// A frame of `normalized.bin` shares its values among its own reports only, and the
+/// five or so reports of a workshop lie in different frames. Read back whole for
+/// `luban dedupe` alone, 10M reports held ~10M host lists with their names, ~8M of them
+/// copies (~64 bytes each): dedupe alone peaked ~0.6 GiB above `luban run`. Lists are
+/// grouped by a hash of their names taken in input order, compared only within a group,
+/// and each copy replaced by the group's first list of the same names; the copies are
+/// freed and their memory serves dedupe's own allocations.
+pub fn share_host_lists(reports: &mut Chunked<Report>) {
+    share_host_lists_by(reports, |list| {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        for name in list.iter() {
+            h.update(name.as_bytes());
+            h.update(&[0xff]); // never in UTF-8: names cannot run into each other
+        }
+        h.digest()
+    });
+}
+
+/// [`share_host_lists`] with the lists' hash given (tests make every hash collide).
+pub(super) fn share_host_lists_by(reports: &mut Chunked<Report>, hash: impl Fn(&SharedList) -> u64 + Sync) {
+    let hash = &hash;
+    let mut by_hash: Vec<(u64, u32)> = reports
+        .chunks()
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(c, chunk)| {
+            chunk
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| !r.host_institutions.is_empty())
+                .map(move |(k, r)| (hash(&r.host_institutions), (c * CHUNK + k) as u32))
+        })
+        .collect();
+    by_hash.par_sort_unstable();
+    let all: &Chunked<Report> = reports;
+    let list = |at: u32| &all[at as usize].host_institutions;
+    let same = |a: u32, b: u32| {
+        let (a, b) = (list(a), list(b));
+        a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x == y)
+    };
+    let ahead = |at: u32| list(at).iter().map(|n| read_ahead::first_byte(n)).sum::<usize>();
+    // (input position, the list it takes), in input order
+    let mut copies: Vec<(u32, SharedList)> = firsts_of_equal(&by_hash, same, ahead)
+        .into_iter()
+        .filter(|&(at, first)| at != first && !SharedList::ptr_eq(list(at), list(first)))
+        .map(|(at, first)| (at, list(first).clone()))
+        .collect();
+    drop(by_hash);
+    copies.par_sort_unstable_by_key(|(at, _)| *at);
+    reports.chunks_mut().into_par_iter().enumerate().for_each(|(c, chunk)| {
+        let from = copies.partition_point(|(at, _)| (*at as usize) < c * CHUNK);
+        let to = copies.partition_point(|(at, _)| (*at as usize) < (c + 1) * CHUNK);
+        for (at, list) in &copies[from..to] {
+            chunk[*at as usize - c * CHUNK].host_institutions = list.clone();
+        }
+    });
+}
+
+/// Items found equal by content, from their hashes: `by_hash` holds (hash, item) sorted,
+/// and for every item of a group of two or more equal hashes the result holds (item,
+/// the group's first item that `same` finds equal to it), so that hash collisions
+/// never join different items. A group's items are anywhere in memory: `ahead` reads
+/// an item (returning something computed from it), and is called on a block of
+/// groups' items first (`read_ahead`), so that their cache misses overlap.
+fn firsts_of_equal(
+    by_hash: &[(u64, u32)],
+    same: impl Fn(u32, u32) -> bool + Sync,
+    ahead: impl Fn(u32) -> usize + Sync,
+) -> Vec<(u32, u32)> {
+    // where each group of two or more starts and ends in `by_hash`
+    let mut groups: Vec<(u32, u32)> = Vec::new();
+    let mut start = 0;
+    for group in by_hash.chunk_by(|a, b| a.0 == b.0) {
+        if group.len() > 1 {
+            groups.push((start as u32, (start + group.len()) as u32));
+        }
+        start += group.len();
+    }
+    let members = |g: usize| &by_hash[groups[g].0 as usize..groups[g].1 as usize];
+    (0..groups.len())
+        .into_par_iter()
+        .flat_map_iter(|g| {
+            if let Some(block) = read_ahead::block_at(g, 0..groups.len()) {
+                let read: usize = block.flat_map(members).map(|&(_, item)| ahead(item)).sum();
+                std::hint::black_box(read);
+            }
+            let mut firsts: Vec<u32> = Vec::new();
+            members(g)
+                .iter()
+                .map(|&(_, item)| {
+                    let first = match firsts.iter().find(|&&f| same(f, item)) {
+                        Some(&f) => f,
+                        None => {
+                            firsts.push(item);
+                            item
+                        }
+                    };
+                    (item, first)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }

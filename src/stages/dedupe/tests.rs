@@ -496,3 +496,60 @@ proptest! {
         }
     }
 }
+
+/// Host lists with the same names, each in its own allocation (as frames decode
+/// them) across chunks, end up one list; different lists and empty ones stay what
+/// they were; no report's names change.
+#[test]
+fn equal_host_lists_across_frames_are_shared() {
+    let names = |i: usize| -> SharedList {
+        match i % 4 {
+            0 => SharedList::from([]),
+            1 => SharedList::from(vec![Shared::from("EKTU"), Shared::from("Machakos University")]),
+            // the same names, in the other order: a different list
+            2 => SharedList::from(vec![Shared::from("Machakos University"), Shared::from("EKTU")]),
+            // a name that runs into the next one's start, were they not kept apart
+            _ => SharedList::from(vec![Shared::from("EKTUMachakos"), Shared::from(" University")]),
+        }
+    };
+    let n = 2 * crate::chunked::CHUNK + 77;
+    let texts = |all: &Chunked<Report>| -> Vec<Vec<String>> {
+        all.iter()
+            .map(|r| r.host_institutions.iter().map(|s| s.to_string()).collect())
+            .collect()
+    };
+    // the real hash, and one under which every list collides with every other
+    type Share<'a> = &'a dyn Fn(&mut Chunked<Report>);
+    let hashes: [Share; 2] = [&host_keys::share_host_lists, &|all| {
+        host_keys::share_host_lists_by(all, |_| 7)
+    }];
+    for share in hashes {
+        let mut all: Chunked<Report> = Chunked::new();
+        for i in 0..n {
+            let mut r = report(i as u64, "KAZ", &[], None, &[], None, &format!("https://a/{i}"));
+            r.host_institutions = names(i);
+            all.push(r);
+        }
+        let before = texts(&all);
+        share(&mut all);
+        assert_eq!(texts(&all), before);
+        for kind in 1..4 {
+            // every report of a kind, in every chunk, holds the first one's list
+            let first = &all[kind].host_institutions;
+            assert!(
+                (kind..n)
+                    .step_by(4)
+                    .all(|i| SharedList::ptr_eq(&all[i].host_institutions, first)),
+                "{kind}"
+            );
+        }
+        assert!(!SharedList::ptr_eq(
+            &all[1].host_institutions,
+            &all[2].host_institutions
+        ));
+        assert!(!SharedList::ptr_eq(
+            &all[1].host_institutions,
+            &all[3].host_institutions
+        ));
+    }
+}
