@@ -8,15 +8,16 @@
 //!   countries, bad encodings: clear messages, exit 1 or 2, never a panic
 //! - `validate`: generic `validate FILE --schema S`, the JSON and GitHub formats, jobs
 //! - `determinism`: byte-identical output on rerun and for shuffled input
-//! - `published`: the Parquet files read back with real types
+//! - `invariants`: what holds for any valid dataset (the committed raw/ is checked with
+//!   these, never with today's counts), the Parquet files read back with real types
 
 mod bad_input;
 mod check;
 mod corpus;
 mod determinism;
 mod hostile;
+mod invariants;
 mod names;
 mod pipeline;
-mod published;
 mod validate;
 mod workdir;
