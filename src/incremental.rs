@@ -89,11 +89,18 @@ pub fn stage_files() -> Vec<StageFiles> {
 struct StageState {
     inputs: BTreeMap<String, String>,
     outputs: BTreeMap<String, String>,
+    /// The luban that ran the stage: a stage run alone records itself with the luban of
+    /// that moment, which need not be the one that ran the others.
+    #[serde(default)]
+    luban: String,
+    /// The stage rejected data: its artifacts are whole (a later stage run alone may read
+    /// them), but `luban run` runs it again, to report the rejections and stop there.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    rejected: bool,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct State {
-    luban: String,
     stages: BTreeMap<String, StageState>,
 }
 
@@ -213,16 +220,15 @@ impl Tracker {
         if self.force {
             return Ok(Some("--force".into()));
         }
-        if self.state.luban != self.luban {
-            return Ok(Some(if self.state.luban.is_empty() {
-                "no earlier run".into()
-            } else {
-                "luban itself changed".into()
-            }));
-        }
         let Some(prev) = self.state.stages.get(files.stage) else {
             return Ok(Some("no earlier successful run".into()));
         };
+        if prev.luban != self.luban {
+            return Ok(Some("luban itself changed".into()));
+        }
+        if prev.rejected {
+            return Ok(Some("it rejected data when it last ran".into()));
+        }
         let inputs = hash_paths(&self.root, &files.inputs, &mut self.memo)?;
         if let Some(changed) = diff_keys(&prev.inputs, &inputs) {
             return Ok(Some(changed));
@@ -244,6 +250,12 @@ impl Tracker {
 
     /// Records a stage's success.
     pub fn record(&mut self, files: &StageFiles) -> Result<()> {
+        self.record_outcome(files, false)
+    }
+
+    /// Records that a stage ran to its end: it succeeded, or it rejected data and wrote
+    /// its artifacts all the same (a stage run alone: validate quarantines the bad rows).
+    pub fn record_outcome(&mut self, files: &StageFiles, rejected: bool) -> Result<()> {
         for out in &files.outputs {
             let out = self.root.join(out);
             self.memo.retain(|f, _| !f.starts_with(&out));
@@ -251,11 +263,65 @@ impl Tracker {
         let st = StageState {
             inputs: hash_paths(&self.root, &files.inputs, &mut self.memo)?,
             outputs: hash_paths(&self.root, &files.outputs, &mut self.memo)?,
+            luban: self.luban.clone(),
+            rejected,
         };
-        self.state.luban = self.luban.clone();
         self.state.stages.insert(files.stage.to_string(), st);
+        self.save()
+    }
+
+    /// Writes `build/state.json`.
+    pub fn save(&self) -> Result<()> {
         let text = serde_json::to_string_pretty(&self.state)?;
         csvio::write_atomic(&self.path, |w| Ok(w.write_all(text.as_bytes())?))
+    }
+
+    /// Refuses to let `stage` run alone on artifacts that are stale or foreign: for every
+    /// stage before it, the files it read must be those it last succeeded on, and the
+    /// artifacts it wrote must be those it wrote. The error names the stage to rerun.
+    /// (Which luban ran them does not matter here: a foreign artifact format is refused
+    /// when it is read.)
+    pub fn refuse_stale_inputs(&mut self, stage: &str) -> Result<()> {
+        let rerun = |upstream: &str, why: String| {
+            anyhow::anyhow!(
+                "the artifacts `luban {stage}` reads are stale: {why}; rerun `luban {upstream}` (or `luban run`)"
+            )
+        };
+        for files in stage_files().iter().take_while(|f| f.stage != stage) {
+            let Some(prev) = self.state.stages.get(files.stage).cloned() else {
+                let made = files.outputs.iter().find(|o| self.root.join(o).exists());
+                return Err(match made {
+                    Some(out) => rerun(
+                        files.stage,
+                        format!(
+                            "build/state.json has no record of the `luban {}` that wrote {out}",
+                            files.stage
+                        ),
+                    ),
+                    None => rerun(files.stage, format!("`luban {}` has not run here yet", files.stage)),
+                });
+            };
+            let inputs = hash_paths(&self.root, &files.inputs, &mut self.memo)?;
+            if let Some(changed) = diff_keys(&prev.inputs, &inputs) {
+                return Err(rerun(
+                    files.stage,
+                    format!("{changed} since `luban {}` ran", files.stage),
+                ));
+            }
+            let outputs = hash_paths(&self.root, &files.outputs, &mut self.memo)?;
+            if let Some(changed) = diff_keys(&prev.outputs, &outputs) {
+                return Err(rerun(
+                    files.stage,
+                    format!("{changed} since `luban {}` wrote it", files.stage),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The files of `stage` (one of [`stage_files`]).
+    pub fn files_of(stage: &str) -> Option<StageFiles> {
+        stage_files().into_iter().find(|f| f.stage == stage)
     }
 
     /// Forgets a stage (it failed or rejected data).

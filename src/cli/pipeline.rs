@@ -4,7 +4,7 @@
 //! are still written, for stages run alone and for incremental runs, and are read only
 //! when the stage that wrote them was skipped.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use super::validate::report;
 use super::{Ctx, Outcome};
@@ -21,19 +21,60 @@ fn done(ctx: &Ctx, r: &StageReport) -> Outcome {
     Outcome::from_errors(r.data_errors)
 }
 
-/// Runs one stage alone. What it would hand the next stage is freed on another thread
-/// (see [`stages::discard`]): the command ends without waiting for a million records to
-/// be freed.
-fn alone(stage: impl FnOnce(&mut Carry) -> Result<Outcome>) -> Result<Outcome> {
+/// Runs one stage alone, on the artifacts the stages before it wrote. First the
+/// dataset's side tables are validated (as `luban run` and `luban check` do), and
+/// artifacts that are stale or foreign are refused, naming the stage to rerun; the stage
+/// is then recorded in `build/state.json`, so that the next stage run alone (or `luban
+/// run`) knows what its artifacts were made from. What the stage would hand the next one
+/// is freed on another thread (see [`stages::discard`]): the command ends without waiting
+/// for a million records to be freed.
+pub fn alone(
+    ctx: &Ctx,
+    stage: &'static str,
+    body: impl FnOnce(&Layout, &mut Carry) -> Result<Outcome>,
+) -> Result<Outcome> {
+    let (layout, _lock) = ctx.layout_locked()?;
+    if check_tables(ctx, &layout)? == Outcome::Rejected {
+        return Ok(Outcome::Rejected);
+    }
+    let files = crate::incremental::Tracker::files_of(stage).context("internal error: no such stage")?;
+    let mut tracker = crate::incremental::Tracker::open(&layout, false);
+    tracker.refuse_stale_inputs(stage)?;
     let mut carry = Carry::default();
-    let outcome = stage(&mut carry);
+    let outcome = body(&layout, &mut carry);
+    for (file, hash) in carry.hashes.drain(..) {
+        tracker.remember(file, hash);
+    }
     stages::discard(carry);
+    match outcome {
+        // validate quarantines what it rejects: its artifacts are whole, and the stages
+        // after it may run on the valid rows
+        Ok(Outcome::Rejected) if stage == "validate" => tracker.record_outcome(&files, true)?,
+        Ok(Outcome::Accepted) => tracker.record(&files)?,
+        _ => {
+            tracker.forget(stage);
+            tracker.save()?;
+        }
+    }
     outcome
+}
+
+/// Validates the dataset's tables besides the reports ([`stages::tables`]) and prints
+/// what is wrong with them; every command that reads them calls this first.
+fn check_tables(ctx: &Ctx, layout: &Layout) -> Result<Outcome> {
+    let checked = stages::tables::check(layout)?;
+    if checked.errors.is_empty() {
+        return Ok(Outcome::Accepted);
+    }
+    report(ctx, &checked.errors, &checked.stats, Format::Human, &layout.root, false)?;
+    ctx.console
+        .block("error: data rejected; nothing was run (fix the tables above and rerun)");
+    Ok(Outcome::Rejected)
 }
 
 /// Records one stage hands the next within `luban run` (None: read the artifact).
 #[derive(Default)]
-struct Carry {
+pub struct Carry {
     rows: Option<Vec<IngestedRow>>,
     reports: Option<Chunked<Report>>,
     workshops: Option<Vec<Workshop>>,
@@ -80,15 +121,17 @@ fn ingested(ctx: &Ctx, layout: &Layout, mut ing: stages::ingest::Ingested, carry
 }
 
 pub fn ingest(ctx: &Ctx) -> Result<Outcome> {
-    let (layout, _lock) = ctx.layout_locked()?;
-    let schema = ctx.reports_schema(&layout)?;
-    // alone, the rows would only be dropped: ingest stages the files, not the rows
-    alone(|carry| ingest_with(ctx, &layout, &schema, stages::ingest::Keep::Count, carry))
+    alone(ctx, "ingest", |layout, carry| {
+        let schema = ctx.reports_schema(layout)?;
+        // alone, the rows would only be dropped: ingest stages the files, not the rows
+        ingest_with(ctx, layout, &schema, stages::ingest::Keep::Count, carry)
+    })
 }
 
 pub fn normalize(ctx: &Ctx) -> Result<Outcome> {
-    let (layout, _lock) = ctx.layout_locked()?;
-    alone(|carry| normalize_with(ctx, &layout, &ctx.reports_schema(&layout)?, carry))
+    alone(ctx, "normalize", |layout, carry| {
+        normalize_with(ctx, layout, &ctx.reports_schema(layout)?, carry)
+    })
 }
 
 fn normalize_with(ctx: &Ctx, layout: &Layout, schema: &TableSchema, carry: &mut Carry) -> Result<Outcome> {
@@ -156,8 +199,7 @@ fn normalized(ctx: &Ctx, mut n: stages::normalize::Normalized, carry: &mut Carry
 }
 
 pub fn dedupe(ctx: &Ctx, review: bool) -> Result<Outcome> {
-    let (layout, _lock) = ctx.layout_locked()?;
-    alone(|carry| dedupe_with(ctx, &layout, review, carry))
+    alone(ctx, "dedupe", |layout, carry| dedupe_with(ctx, layout, review, carry))
 }
 
 fn dedupe_with(ctx: &Ctx, layout: &Layout, review: bool, carry: &mut Carry) -> Result<Outcome> {
@@ -181,8 +223,7 @@ fn dedupe_with(ctx: &Ctx, layout: &Layout, review: bool, carry: &mut Carry) -> R
 }
 
 pub fn aggregate(ctx: &Ctx) -> Result<Outcome> {
-    let (layout, _lock) = ctx.layout_locked()?;
-    alone(|carry| aggregate_with(ctx, &layout, carry))
+    alone(ctx, "aggregate", |layout, carry| aggregate_with(ctx, layout, carry))
 }
 
 fn aggregate_with(ctx: &Ctx, layout: &Layout, carry: &mut Carry) -> Result<Outcome> {
@@ -192,11 +233,12 @@ fn aggregate_with(ctx: &Ctx, layout: &Layout, carry: &mut Carry) -> Result<Outco
 }
 
 pub fn publish(ctx: &Ctx) -> Result<Outcome> {
-    let (layout, _lock) = ctx.layout_locked()?;
-    Ok(done(
-        ctx,
-        &stages::publish::run(&layout, None, &ctx.progress("publish", Unit::Rows))?,
-    ))
+    alone(ctx, "publish", |layout, _| {
+        Ok(done(
+            ctx,
+            &stages::publish::run(layout, None, &ctx.progress("publish", Unit::Rows))?,
+        ))
+    })
 }
 
 /// Every stage in order; stops at the first one that rejects data (exit 1), so that
@@ -204,6 +246,9 @@ pub fn publish(ctx: &Ctx) -> Result<Outcome> {
 pub fn run_all(ctx: &Ctx, force: bool, explain: bool) -> Result<Outcome> {
     let layout = ctx.layout()?;
     // resolve everything that can fail before reading any data
+    if check_tables(ctx, &layout)? == Outcome::Rejected {
+        return Ok(Outcome::Rejected);
+    }
     let schema = ctx.reports_schema(&layout)?;
     let countries = ctx.countries(&layout)?;
     let aliases = ctx.aliases(&layout)?;
@@ -295,6 +340,7 @@ pub fn run_all(ctx: &Ctx, force: bool, explain: bool) -> Result<Outcome> {
         }
         if step(i, &mut carry)? == Outcome::Rejected {
             tracker.forget(files.stage);
+            tracker.save()?;
             ctx.console
                 .block("error: data rejected; nothing was published (fix the errors above and rerun)");
             return Ok(Outcome::Rejected);

@@ -61,8 +61,7 @@ impl Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     if args.files.is_empty() {
-        let (layout, _lock) = ctx.layout_locked()?;
-        return run_dataset(ctx, &layout, args);
+        return super::pipeline::alone(ctx, "validate", |layout, _| run_dataset(ctx, layout, args));
     }
     run_files(ctx, args)
 }

@@ -8,6 +8,7 @@ pub mod ingest;
 pub mod normalize;
 pub mod publish;
 pub mod stream;
+pub mod tables;
 pub mod validate;
 
 use std::fmt;

@@ -432,8 +432,9 @@ fn cases() -> Vec<Case> {
                 );
             },
             args: RUN,
-            status: 2,
-            stderr: &["decision must be `same` or `different`, not `maybe`"],
+            // judged by the decisions schema before any stage runs, as `check` judges it
+            status: 1,
+            stderr: &["error[constraint-error]", "--> raw/decisions.csv:2:16"],
             published: Some(false),
         },
         Case {

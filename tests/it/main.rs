@@ -7,6 +7,8 @@
 //! - `bad_input`: missing folders, unreadable files, ragged rows, unknown columns and
 //!   countries, bad encodings: clear messages, exit 1 or 2, never a panic
 //! - `validate`: generic `validate FILE --schema S`, the JSON and GitHub formats, jobs
+//! - `tables`: one validation of the side tables for run, check and stages alone; stale
+//!   artifacts refused
 //! - `determinism`: byte-identical output on rerun and for shuffled input
 //! - `invariants`: what holds for any valid dataset (the committed raw/ is checked with
 //!   these, never with today's counts), the Parquet files read back with real types
@@ -19,5 +21,6 @@ mod hostile;
 mod invariants;
 mod names;
 mod pipeline;
+mod tables;
 mod validate;
 mod workdir;

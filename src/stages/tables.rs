@@ -1,0 +1,101 @@
+//! The dataset's tables besides the reports: alias, reference, claims and decisions
+//! tables, each with its Table Schema. They are small, and every command that reads them
+//! (`luban run`, each stage run alone, `luban check`) validates all of them first with
+//! [`check`], so a table is judged the same way, with the same diagnostics, whichever
+//! command reads it. Before this, `run` read them with the loaders alone: an alias with
+//! an empty `source_url` was published by `run` and rejected by `check`, and a ragged
+//! `raw/claims.csv` row stopped `run` with a bare csv-crate message.
+
+use anyhow::Result;
+
+use super::{ingest, validate};
+use crate::error_report::Stats;
+use crate::layout::Layout;
+use crate::progress::Progress;
+use crate::rules::ErrorRecord;
+use crate::schema::TableSchema;
+
+/// A table of the dataset besides the reports: its file and the schema it must match.
+pub struct Table {
+    pub file: &'static str,
+    pub schema: &'static str,
+}
+
+/// Every such table, in the order they are checked. A table that is absent is not an
+/// error here (a loader says whether the stage needs it).
+pub const TABLES: [Table; 8] = [
+    Table {
+        file: "raw/reference/countries.csv",
+        schema: "reference-countries",
+    },
+    Table {
+        file: "raw/reference/country_names.csv",
+        schema: "reference-country_names",
+    },
+    Table {
+        file: "raw/aliases/countries.csv",
+        schema: "aliases-countries",
+    },
+    Table {
+        file: "raw/aliases/cities.csv",
+        schema: "aliases-cities",
+    },
+    Table {
+        file: "raw/aliases/institutions.csv",
+        schema: "aliases-institutions",
+    },
+    Table {
+        file: "raw/aliases/partners.csv",
+        schema: "aliases-partners",
+    },
+    Table {
+        file: "raw/claims.csv",
+        schema: "claims",
+    },
+    Table {
+        file: "raw/decisions.csv",
+        schema: "decisions",
+    },
+];
+
+/// What checking the tables found.
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub errors: Vec<ErrorRecord>,
+    pub stats: Stats,
+}
+
+/// Validates every table of [`TABLES`] that exists against its schema (a broken schema
+/// is a tool error, exit 2; bad rows are findings).
+pub fn check(layout: &Layout) -> Result<Checked> {
+    let mut out = Checked::default();
+    for t in &TABLES {
+        let path = layout.root.join(t.file);
+        if !path.exists() {
+            continue;
+        }
+        let schema_path = layout.schema(t.schema);
+        let schema = TableSchema::load(&schema_path, &layout.display(&schema_path))?;
+        let mut src = ingest::CsvSource::open(&path, t.file, &schema)?;
+        out.errors.append(&mut src.header_errors);
+        let errors = &mut out.errors;
+        let s = validate::check_source(
+            &mut src,
+            &schema,
+            None,
+            validate::Limits::default(),
+            1,
+            &Progress::hidden(),
+            |_, e| {
+                errors.extend(e);
+                Ok(())
+            },
+        )?;
+        out.stats.files += 1;
+        out.stats.rows += s.rows;
+        out.stats.valid_rows += s.valid;
+        out.stats.rejected_rows += s.rejected;
+    }
+    out.stats.count(&out.errors);
+    Ok(out)
+}
