@@ -113,25 +113,6 @@ pub fn diff(base: Vec<Row>, head: Vec<Row>, key: impl Fn(&Row) -> String) -> Vec
     out
 }
 
-/// The lines of `head` whose text does not appear in `base` (as many times): the lines a
-/// change touched.
-pub fn touched_lines(base: &str, head: &str) -> BTreeSet<u64> {
-    let mut pool: BTreeMap<&str, usize> = BTreeMap::new();
-    for l in base.lines() {
-        *pool.entry(l).or_default() += 1;
-    }
-    let mut out = BTreeSet::new();
-    for (i, l) in head.lines().enumerate() {
-        match pool.get_mut(l) {
-            Some(n) if *n > 0 => *n -= 1,
-            _ => {
-                out.insert(i as u64 + 1);
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +134,5 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(touched_lines(base, head), BTreeSet::from([3, 4]));
     }
 }

@@ -112,11 +112,17 @@ pub fn human(e: &ErrorRecord, byte: Option<u64>, text_of: &TextOf<'_>, color: bo
     )
 }
 
+/// The column (in characters, from 1) of the cell an error points at; 1 when the file
+/// text is not at hand.
+pub fn column(e: &ErrorRecord, byte: Option<u64>, text_of: &TextOf<'_>) -> usize {
+    pointer(e, byte, text_of).map_or(1, |p| {
+        p.source_line[..p.span.start.min(p.source_line.len())].chars().count() + 1
+    })
+}
+
 /// One GitHub Actions annotation.
 pub fn github(e: &ErrorRecord, byte: Option<u64>, text_of: &TextOf<'_>) -> String {
-    let col = pointer(e, byte, text_of).map_or(1, |p| {
-        p.source_line[..p.span.start.min(p.source_line.len())].chars().count() + 1
-    });
+    let col = column(e, byte, text_of);
     let esc = |s: &str| s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
     let prop = |s: &str| esc(s).replace(':', "%3A").replace(',', "%2C");
     format!(

@@ -44,6 +44,7 @@
 #![forbid(unsafe_code)]
 
 pub mod chart;
+pub mod check;
 pub mod chunked;
 pub mod cli;
 pub mod console;

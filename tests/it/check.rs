@@ -37,46 +37,30 @@ fn check_passes_on_the_committed_dataset_and_catches_what_a_pr_can_break() {
     wd.write("raw/aliases/cities.csv", aliases);
 
     // removing a report: the country's drop is flagged
+    let serbia = wd
+        .csv_rows("output/countries.csv")
+        .into_iter()
+        .find(|c| c["country_code"] == "SRB")
+        .map(|c| c["workshops"].clone())
+        .expect("the committed data has a workshop in Serbia");
     let europe = wd.read("raw/reports/europe.csv");
     let kept: Vec<&str> = europe.lines().filter(|l| !l.contains(",Serbia,")).collect();
     wd.write("raw/reports/europe.csv", kept.join("\n") + "\n");
     let out = wd.run(&["check"]).expect(1);
-    out.stderr_has("SRB drops from 1 to 0 workshops");
-}
-
-fn git(wd: &Workdir, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .args(args)
-        .current_dir(wd.root())
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.org")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.org")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    out.stderr_has(&format!("SRB drops from {serbia} to 0 workshops"));
 }
 
 #[test]
 fn a_pull_request_is_diffed_against_its_base_in_a_temporary_repository() {
-    let wd = Workdir::with_committed_raw();
-    wd.run(&["run", "--quiet"]).expect(0);
-    git(&wd, &["init", "-q", "-b", "main"]);
-    std::fs::write(wd.path(".gitignore"), "/build/\n").unwrap();
-    git(&wd, &["add", "-A"]);
-    git(&wd, &["commit", "-q", "-m", "base"]);
+    let wd = Workdir::committed_repo();
     // main already carries a bad row (not this PR's fault)
     let africa = wd.read("raw/reports/africa.csv");
     wd.write(
         "raw/reports/africa.csv",
         format!("{africa}Old,Kenya,Meru,Meru University,,2019,rumoured,,https://example.org/old,,,[Tianjin] t\n"),
     );
-    git(&wd, &["commit", "-q", "-am", "main has a bad row"]);
-    git(&wd, &["checkout", "-q", "-b", "pr"]);
+    wd.git(&["commit", "-q", "-am", "main has a bad row"]);
+    wd.git(&["checkout", "-q", "-b", "pr"]);
     // the PR: one good report, one bad report, one report deleted
     let asia = wd.read("raw/reports/asia.csv");
     let good = row(
@@ -131,8 +115,17 @@ fn a_pull_request_is_diffed_against_its_base_in_a_temporary_repository() {
         "{summary}"
     );
     assert!(
-        summary.contains("**cannot be rebuilt**"),
+        summary.contains("output/ cannot be rebuilt"),
         "the bad row stops the pipeline: {summary}"
+    );
+    // every error and warning is listed with its place, past GitHub's annotation cap
+    assert!(
+        summary.contains(&format!("| type-error | raw/reports/asia.csv:{bad_line}:")),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(&format!("| constraint-error | raw/reports/africa.csv:{africa_lines}:")),
+        "{summary}"
     );
     assert!(summary.contains("| added | raw/reports/asia.csv:"), "{summary}");
 }
@@ -164,4 +157,86 @@ fn check_reports_a_row_repeated_across_report_files() {
             && l.contains(&format!("line={asia_line}"))),
         "{gh}"
     );
+}
+
+/// `--format json` is one document on stdout with everything the check found: the
+/// errors on the change's lines, the warnings on others', what becomes of output/, and
+/// the keyed diff.
+#[test]
+fn check_format_json_prints_one_document_with_errors_output_and_diff() {
+    let wd = Workdir::committed_repo();
+    wd.git(&["checkout", "-q", "-b", "pr"]);
+    let good = row(
+        "Laos",
+        "Vientiane Technical College",
+        "Vientiane",
+        "2025-01",
+        "https://example.org/good",
+    );
+    wd.append("raw/reports/asia.csv", &good);
+    let out = wd.run(&["check", "--base", "main", "--format", "json"]).expect(0);
+    let doc: serde_json::Value =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("not one JSON document ({e}){out}"));
+    assert_eq!(doc["valid"], true, "{out}");
+    assert_eq!(doc["errors"].as_array().unwrap().len(), 0);
+    // a change to raw/ alone: output/ is rebuilt on merge, not by the contributor
+    assert_eq!(doc["output"]["state"], "rebuilt-on-merge", "{out}");
+    let ws = doc["diff"]["workshops"].as_array().unwrap();
+    let added: Vec<&serde_json::Value> = ws.iter().filter(|w| w["change"] == "added").collect();
+    assert_eq!(added.len(), 1, "{out}");
+    assert_eq!(added[0]["country_code"], "LAO");
+    let reports = doc["diff"]["reports"].as_array().unwrap();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0]["line"], wd.read("raw/reports/asia.csv").lines().count());
+
+    // a bad cell on the change's own line
+    wd.append(
+        "raw/reports/asia.csv",
+        "Bad,Laos,Vientiane,Other College,,2025-02-30,operating,,https://example.org/bad,,,[Tianjin] t",
+    );
+    let out = wd.run(&["check", "--base", "main", "--format", "json"]).expect(1);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(doc["valid"], false);
+    let errors = doc["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{out}");
+    assert_eq!(errors[0]["code"], "type-error");
+    assert_eq!(errors[0]["file"], "raw/reports/asia.csv");
+    assert_eq!(errors[0]["line"], wd.read("raw/reports/asia.csv").lines().count());
+    assert_eq!(doc["output"]["state"], "cannot-be-rebuilt");
+    assert!(doc["diff"]["workshops"].is_null(), "{out}");
+}
+
+/// output/ is generated: a change that edits it by hand fails, and says how to undo it;
+/// a change that edits raw/ only does not have to touch it.
+#[test]
+fn a_change_that_edits_output_by_hand_fails_and_one_that_leaves_it_passes() {
+    let wd = Workdir::committed_repo();
+    wd.git(&["checkout", "-q", "-b", "pr"]);
+    wd.append(
+        "raw/reports/asia.csv",
+        &row(
+            "Laos",
+            "Vientiane Technical College",
+            "Vientiane",
+            "2025-01",
+            "https://example.org/good",
+        ),
+    );
+    wd.run(&["check", "--base", "main"])
+        .expect(0)
+        .stderr_has("output/ will be rebuilt from raw/ when this change merges");
+    // the same change with a hand edit of output/
+    let ws = wd.read("output/workshops.csv");
+    wd.write(
+        "output/workshops.csv",
+        ws.replace("Operating", "operating").replace(",operating,", ",closed,"),
+    );
+    let out = wd.run(&["check", "--base", "main"]).expect(1);
+    out.stderr_has("error[output-edited]")
+        .stderr_has("git checkout <base> -- output/");
+    // with the output/ that `luban run` makes, the change passes too
+    wd.run(&["run", "--quiet"]).expect(0);
+    wd.run(&["check", "--base", "main"])
+        .expect(0)
+        .stderr_has("output/ is up to date");
 }

@@ -89,6 +89,38 @@ impl Workdir {
         wd
     }
 
+    /// A git repository holding the committed dataset on branch `main`: raw/, schemas/
+    /// and the output/ that `luban run` makes of them, committed, with build/ ignored.
+    /// Where a contributor's branch starts.
+    pub fn committed_repo() -> Workdir {
+        let wd = Workdir::with_committed_raw();
+        wd.run(&["run", "--quiet"]).expect(0);
+        wd.git(&["init", "-q", "-b", "main"]);
+        wd.write(".gitignore", "/build/\n");
+        wd.git(&["add", "-A"]);
+        wd.git(&["commit", "-q", "-m", "the committed dataset"]);
+        wd
+    }
+
+    /// Runs git in this folder (as a fixed author); panics with git's stderr on failure.
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(self.root())
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.org")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.org")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// An empty folder (no dataset at all).
     pub fn empty() -> Workdir {
         Workdir {

@@ -1,0 +1,522 @@
+//! `luban check`: what CI runs on a data pull request, gathered into one
+//! [`CheckReport`] that [`render`] prints for people (stderr), for GitHub (annotations
+//! and a step summary that lists every error) or as one JSON document.
+//!
+//! It validates every table of the dataset (the report files together, as one table, as
+//! `luban run` does; the side tables with [`crate::stages::tables`], as every command
+//! does), reruns the whole pipeline on a copy of `raw/`, compares what that makes with
+//! `output/`, and flags countries that lose workshops.
+//!
+//! With `--base REF` it also diffs the data against that git revision (report rows and
+//! published workshops added, removed and changed, per-country counts), and judges a
+//! contributor only on their own lines: validation errors on lines the change did not
+//! touch are warnings. `output/` is generated: a change that edits only `raw/` leaves it
+//! to the publish workflow, which rebuilds it when the change merges, so a stale
+//! `output/` fails the check only when the change edits `output/` itself (by hand, or with
+//! a different luban), or when there is no base (on `main`, where it must be current).
+
+pub mod render;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use crate::diff::{diff, read_rows, report_key, Change};
+use crate::error_report::Stats;
+use crate::layout::Layout;
+use crate::names::countries::CountryResolver;
+use crate::progress::Progress;
+use crate::rules::ErrorRecord;
+use crate::schema::TableSchema;
+use crate::stages::{ingest, tables, validate};
+
+/// Everything `luban check` found.
+#[derive(Debug, Serialize)]
+pub struct CheckReport {
+    /// The change may merge: no error, the pipeline runs, `output/` is not wrong.
+    pub valid: bool,
+    pub stats: Stats,
+    /// Validation errors (on the change's own lines, with a base).
+    pub errors: Vec<ErrorRecord>,
+    /// Validation errors on lines the change did not touch (only with a base).
+    pub warnings: Vec<ErrorRecord>,
+    pub output: OutputCheck,
+    /// Countries with fewer workshops than the committed `output/countries.csv` says.
+    pub country_drops: Vec<CountDelta>,
+    /// The keyed diff against the base (only with a base).
+    pub diff: Option<DataDiff>,
+}
+
+/// What rerunning the pipeline says of `output/`.
+#[derive(Debug, Serialize)]
+pub struct OutputCheck {
+    pub state: OutputState,
+    /// The files of `output/` that differ from what `luban run` makes of `raw/`.
+    pub files: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OutputState {
+    UpToDate,
+    /// The change edits `raw/` only; the publish workflow rebuilds `output/` on merge.
+    RebuiltOnMerge,
+    /// No base, and `output/` is not what `luban run` makes (an error).
+    Stale,
+    /// The change edits `output/`, and not into what `luban run` makes (an error).
+    Edited,
+    /// `luban run` rejects `raw/` (an error; the validation errors say why).
+    CannotBeRebuilt,
+}
+
+impl OutputState {
+    pub fn is_error(self) -> bool {
+        matches!(
+            self,
+            OutputState::Stale | OutputState::Edited | OutputState::CannotBeRebuilt
+        )
+    }
+}
+
+/// A country's workshop count before and after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CountDelta {
+    pub country_code: String,
+    pub before: i64,
+    pub after: i64,
+}
+
+/// The data a change adds, removes and changes, keyed (not by position).
+#[derive(Debug, Serialize)]
+pub struct DataDiff {
+    pub base: String,
+    pub reports: Vec<ReportChange>,
+    /// None when `luban run` rejects `raw/` (nothing to compare).
+    pub workshops: Option<Vec<WorkshopChange>>,
+    pub countries: Option<Vec<CountDelta>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReportChange {
+    pub change: &'static str,
+    pub file: String,
+    /// The row's line: in the change for an added or changed row, in the base for a
+    /// removed one.
+    pub line: u64,
+    pub source_url: String,
+    pub country: String,
+    pub workshop_name: String,
+    pub cells: Vec<CellChange>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CellChange {
+    pub column: String,
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct WorkshopChange {
+    /// added (a new workshop), removed or changed
+    pub change: &'static str,
+    pub workshop_id: String,
+    pub workshop_name: String,
+    pub country_code: String,
+    /// the published columns that changed
+    pub fields: Vec<String>,
+}
+
+/// Runs every check on the dataset at `layout`; `base` is the git revision to judge the
+/// change against.
+pub fn run(layout: &Layout, countries: &CountryResolver, base: Option<&str>) -> Result<CheckReport> {
+    let root = &layout.root;
+    let (mut errors, mut stats) = validate_all(layout, countries)?;
+    let mut warnings = Vec::new();
+    if let Some(base) = base {
+        (errors, warnings) = split_by_touched_lines(root, base, errors)?;
+    }
+    stats.count(&errors);
+    let tmp = tempfile::Builder::new()
+        .prefix("luban-check-")
+        .tempdir()
+        .context("failed to create a temp folder")?;
+    let fresh = rebuild(root, tmp.path())?;
+    let output = compare_output(root, base, fresh.as_deref())?;
+    let committed = root.join("output");
+    let country_drops = match &fresh {
+        Some(f) => counts_delta(
+            &read_or_empty(&committed.join("countries.csv")),
+            &read_or_empty(&f.join("countries.csv")),
+        )
+        .into_iter()
+        .filter(|d| d.after < d.before)
+        .collect(),
+        None => Vec::new(),
+    };
+    let diff = base.map(|b| data_diff(root, b, fresh.as_deref())).transpose()?;
+    Ok(CheckReport {
+        valid: errors.is_empty() && !output.state.is_error(),
+        stats,
+        errors,
+        warnings,
+        output,
+        country_drops,
+        diff,
+    })
+}
+
+/// Validates the report files together (as `luban run` does: duplicate rows, unique
+/// values and foreign keys span the files) and every side table.
+fn validate_all(layout: &Layout, countries: &CountryResolver) -> Result<(Vec<ErrorRecord>, Stats)> {
+    let hidden = Progress::hidden();
+    let schema_path = layout.schema("reports");
+    let schema = TableSchema::load(&schema_path, &layout.display(&schema_path))?;
+    let read = ingest::read_report_files(layout, &schema, &hidden, ingest::Keep::Rows)?;
+    let mut stats = Stats {
+        files: read.files,
+        rows: read.rows_in,
+        rejected_rows: read.rejected,
+        ..Default::default()
+    };
+    let mut errors = read.file_errors;
+    let checked = validate::check_rows(
+        &schema,
+        Some(countries),
+        schema.fields.len(),
+        read.rows,
+        validate::Limits::default(),
+        &hidden,
+    );
+    stats.valid_rows += checked.valid.len() as u64;
+    stats.rejected_rows += checked.rejected.len() as u64;
+    errors.extend(checked.errors());
+    drop(checked);
+    let side = tables::check(layout)?;
+    errors.extend(side.errors);
+    stats.files += side.stats.files;
+    stats.rows += side.stats.rows;
+    stats.valid_rows += side.stats.valid_rows;
+    stats.rejected_rows += side.stats.rejected_rows;
+    Ok((errors, stats))
+}
+
+/// Errors on lines the change touched, and the others (warnings): a contributor answers
+/// for their own rows. A file-level error (line 1) is always the change's.
+fn split_by_touched_lines(
+    root: &Path,
+    base: &str,
+    errors: Vec<ErrorRecord>,
+) -> Result<(Vec<ErrorRecord>, Vec<ErrorRecord>)> {
+    let mut touched: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
+    for file in errors.iter().map(|e| e.file.clone()).collect::<BTreeSet<_>>() {
+        let head = std::fs::read(root.join(&file)).unwrap_or_default();
+        let before = git::show(root, base, &file)?.unwrap_or_default();
+        touched.insert(file, touched_lines(&before, &head));
+    }
+    Ok(errors
+        .into_iter()
+        .partition(|e| e.line <= 1 || touched.get(&e.file).is_some_and(|t| t.contains(&e.line))))
+}
+
+/// The physical lines of `text`, ended by LF, CRLF or a lone CR (Excel on a Mac), as
+/// diagnostics count them.
+fn physical_lines(text: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'\n' => {
+                out.push(&text[start..i]);
+                start = i + 1;
+            }
+            b'\r' => {
+                out.push(&text[start..i]);
+                if text.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+/// The lines of `head` whose text does not appear in `base` (as many times): the lines a
+/// change touched. Line ends do not count: a file re-saved with CRLF is not all touched.
+pub fn touched_lines(base: &[u8], head: &[u8]) -> BTreeSet<u64> {
+    let mut pool: BTreeMap<&[u8], usize> = BTreeMap::new();
+    for l in physical_lines(base) {
+        *pool.entry(l).or_default() += 1;
+    }
+    let mut out = BTreeSet::new();
+    for (i, l) in physical_lines(head).into_iter().enumerate() {
+        match pool.get_mut(l) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => {
+                out.insert(i as u64 + 1);
+            }
+        }
+    }
+    out
+}
+
+/// Reruns the pipeline on a copy of `raw/` and `schemas/` in `tmp`: the folder of what
+/// it published, or None when it rejects `raw/`.
+fn rebuild(root: &Path, tmp: &Path) -> Result<Option<std::path::PathBuf>> {
+    copy_dir(&root.join("raw"), &tmp.join("raw"))?;
+    copy_dir(&root.join("schemas"), &tmp.join("schemas"))?;
+    let exe = std::env::current_exe().context("failed to find the luban executable")?;
+    let out = std::process::Command::new(exe)
+        .args(["--root", &tmp.to_string_lossy(), "run", "--quiet"])
+        .output()
+        .context("failed to run the pipeline on a copy of raw/")?;
+    match out.status.code() {
+        Some(0) => Ok(Some(tmp.join("output"))),
+        Some(1) => Ok(None),
+        _ => anyhow::bail!(
+            "the pipeline failed on a copy of raw/:\n{}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ),
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to).with_context(|| format!("failed to create `{}`", to.display()))?;
+    for e in std::fs::read_dir(from).with_context(|| format!("failed to list `{}`", from.display()))? {
+        let e = e?;
+        let p = e.path();
+        if e.file_type()?.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()))?;
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).with_context(|| format!("failed to copy `{}`", p.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn file_names(dir: &Path) -> BTreeSet<String> {
+    std::fs::read_dir(dir)
+        .map(|it| {
+            it.filter_map(|e| e.ok())
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `output/` against what the pipeline made of `raw/` (`fresh`), and, with a base,
+/// whether the change itself edits `output/`.
+fn compare_output(root: &Path, base: Option<&str>, fresh: Option<&Path>) -> Result<OutputCheck> {
+    let Some(fresh) = fresh else {
+        return Ok(OutputCheck {
+            state: OutputState::CannotBeRebuilt,
+            files: Vec::new(),
+        });
+    };
+    let committed = root.join("output");
+    let names: BTreeSet<String> = file_names(fresh).into_iter().chain(file_names(&committed)).collect();
+    let files: Vec<String> = names
+        .into_iter()
+        .filter(|n| std::fs::read(fresh.join(n)).ok() != std::fs::read(committed.join(n)).ok())
+        .collect();
+    let state = match base {
+        _ if files.is_empty() => OutputState::UpToDate,
+        None => OutputState::Stale,
+        Some(base) => {
+            let mut edited = false;
+            let listed: BTreeSet<String> = git::ls(root, base, "output")?.into_iter().collect();
+            for n in listed.iter().chain(&file_names(&committed)) {
+                let before = git::show(root, base, &format!("output/{n}"))?;
+                edited |= before != std::fs::read(committed.join(n)).ok();
+            }
+            if edited {
+                OutputState::Edited
+            } else {
+                OutputState::RebuiltOnMerge
+            }
+        }
+    };
+    Ok(OutputCheck { state, files })
+}
+
+fn read_or_empty(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_default()
+}
+
+/// Workshops per country in the text of a published `countries.csv` (empty when absent).
+fn countries_counts(text: &str) -> BTreeMap<String, i64> {
+    read_rows(text)
+        .into_iter()
+        .filter_map(|r| {
+            Some((
+                r.cells.get("country_code")?.clone(),
+                r.cells.get("workshops")?.parse().ok()?,
+            ))
+        })
+        .collect()
+}
+
+/// Per-country counts that differ between two `countries.csv` texts.
+fn counts_delta(before: &str, after: &str) -> Vec<CountDelta> {
+    let (a, b) = (countries_counts(before), countries_counts(after));
+    let codes: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    codes
+        .into_iter()
+        .map(|c| CountDelta {
+            country_code: c.clone(),
+            before: a.get(c).copied().unwrap_or(0),
+            after: b.get(c).copied().unwrap_or(0),
+        })
+        .filter(|d| d.before != d.after)
+        .collect()
+}
+
+/// The keyed diff of report rows, published workshops and per-country counts against
+/// `base`; `fresh` is what the pipeline published from the change's `raw/`.
+fn data_diff(root: &Path, base: &str, fresh: Option<&Path>) -> Result<DataDiff> {
+    let mut files: BTreeSet<String> = git::ls(root, base, "raw/reports")?.into_iter().collect();
+    files.extend(file_names(&root.join("raw/reports")));
+    let mut reports = Vec::new();
+    for f in files.iter().filter(|f| f.ends_with(".csv")) {
+        let rel = format!("raw/reports/{f}");
+        let before = git::show(root, base, &rel)?.unwrap_or_default();
+        let head = std::fs::read(root.join(&rel)).unwrap_or_default();
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        for c in diff(read_rows(&text(&before)), read_rows(&text(&head)), report_key) {
+            reports.push(report_change(&rel, c));
+        }
+    }
+    let Some(fresh) = fresh else {
+        return Ok(DataDiff {
+            base: base.to_string(),
+            reports,
+            workshops: None,
+            countries: None,
+        });
+    };
+    let shown = |rel: &str| -> Result<String> {
+        Ok(String::from_utf8_lossy(&git::show(root, base, rel)?.unwrap_or_default()).into_owned())
+    };
+    let ws = diff(
+        read_rows(&shown("output/workshops.csv")?),
+        read_rows(&read_or_empty(&fresh.join("workshops.csv"))),
+        |r| r.cells.get("workshop_id").cloned().unwrap_or_default(),
+    );
+    let workshops = ws.into_iter().map(workshop_change).collect();
+    let countries = counts_delta(
+        &shown("output/countries.csv")?,
+        &read_or_empty(&fresh.join("countries.csv")),
+    );
+    Ok(DataDiff {
+        base: base.to_string(),
+        reports,
+        workshops: Some(workshops),
+        countries: Some(countries),
+    })
+}
+
+fn report_change(file: &str, c: Change) -> ReportChange {
+    let kind = c.kind();
+    let (row, cells) = match c {
+        Change::Added(r) | Change::Removed(r) => (r, Vec::new()),
+        Change::Changed { after, cells, .. } => (after, cells),
+    };
+    let cell = |k: &str| row.cells.get(k).cloned().unwrap_or_default();
+    ReportChange {
+        change: kind,
+        file: file.to_string(),
+        line: row.line,
+        source_url: cell("source_url"),
+        country: cell("country"),
+        workshop_name: cell("workshop_name"),
+        cells: cells
+            .into_iter()
+            .map(|(column, before, after)| CellChange { column, before, after })
+            .collect(),
+    }
+}
+
+fn workshop_change(c: Change) -> WorkshopChange {
+    let kind = c.kind();
+    let (row, fields) = match c {
+        Change::Added(r) | Change::Removed(r) => (r, Vec::new()),
+        Change::Changed { after, cells, .. } => (after, cells.into_iter().map(|(k, _, _)| k).collect()),
+    };
+    let cell = |k: &str| row.cells.get(k).cloned().unwrap_or_default();
+    WorkshopChange {
+        change: kind,
+        workshop_id: cell("workshop_id"),
+        workshop_name: cell("workshop_name"),
+        country_code: cell("country_code"),
+        fields,
+    }
+}
+
+/// The two git questions `--base` asks.
+mod git {
+    use std::path::Path;
+
+    use anyhow::{Context, Result};
+
+    /// A file's bytes at a git revision; None when it did not exist there.
+    pub fn show(root: &Path, rev: &str, rel: &str) -> Result<Option<Vec<u8>>> {
+        let out = std::process::Command::new("git")
+            .current_dir(root)
+            .args(["show", &format!("{rev}:./{rel}")])
+            .output()
+            .context("failed to run git (needed by --base)")?;
+        if out.status.success() {
+            return Ok(Some(out.stdout));
+        }
+        let err = String::from_utf8_lossy(&out.stderr);
+        if err.contains("does not exist") || err.contains("exists on disk, but not in") {
+            return Ok(None);
+        }
+        anyhow::bail!("git show {rev}:./{rel} failed: {}", err.trim())
+    }
+
+    /// The names of the files in folder `dir` at a git revision.
+    pub fn ls(root: &Path, rev: &str, dir: &str) -> Result<Vec<String>> {
+        let out = std::process::Command::new("git")
+            .current_dir(root)
+            .args(["ls-tree", "--name-only", rev, &format!("./{dir}/")])
+            .output()
+            .context("failed to run git (needed by --base)")?;
+        if !out.status.success() {
+            anyhow::bail!(
+                "git ls-tree {rev} failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        Ok(String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.rsplit('/').next().unwrap_or(l).to_string())
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn touched_lines_ignore_line_ends_and_count_every_kind() {
+        let base = b"h\na\nb\nc\n";
+        // re-saved with CRLF, one row edited: only that row is touched
+        assert_eq!(touched_lines(base, b"h\r\na\r\nB\r\nc\r\n"), BTreeSet::from([3]));
+        // CR-only (old Excel on a Mac), a row added at the end
+        assert_eq!(touched_lines(base, b"h\ra\rb\rc\rd\r"), BTreeSet::from([5]));
+        // a blank line counts as a line, as diagnostics count it
+        assert_eq!(touched_lines(base, b"h\na\n\nb\nc\nnew"), BTreeSet::from([3, 6]));
+    }
+}

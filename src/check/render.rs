@@ -1,0 +1,155 @@
+//! How a [`CheckReport`] is shown: the Markdown summary (the GitHub step summary, or
+//! `--summary FILE`), and the lines printed beside the diagnostics. The summary lists
+//! every error and warning with its file, line and column: GitHub shows at most ten
+//! annotations of a kind per step, and a bad PR's other errors were only in the raw log.
+
+use std::fmt::Write as _;
+
+use super::{CheckReport, DataDiff, OutputState};
+use crate::rules::ErrorRecord;
+
+/// What to tell a contributor about `output/`.
+pub fn output_message(r: &CheckReport) -> String {
+    let files = r.output.files.join(", ");
+    match r.output.state {
+        OutputState::UpToDate => "output/ is up to date".into(),
+        OutputState::RebuiltOnMerge => format!(
+            "output/ will be rebuilt from raw/ when this change merges ({files}); nothing to do: contributors edit raw/ only"
+        ),
+        OutputState::Stale => format!(
+            "error[output-stale]: output/ is not what `luban run` produces from raw/ ({files}): run `cargo run --release -- run` and commit output/"
+        ),
+        OutputState::Edited => format!(
+            "error[output-edited]: this change edits output/, which is generated, and not into what `luban run` makes of raw/ ({files}): undo those edits (`git checkout <base> -- output/`); output/ is rebuilt on merge"
+        ),
+        OutputState::CannotBeRebuilt => {
+            "error: `luban run` rejects raw/, so output/ cannot be rebuilt (see the errors above)".into()
+        }
+    }
+}
+
+/// One Markdown table cell: no line breaks, no column separators.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// The step summary. `column` gives an error's column (found from its file's text).
+pub fn markdown(r: &CheckReport, column: &dyn Fn(&ErrorRecord) -> usize) -> String {
+    let mut md = String::from("## luban check\n\n");
+    let verdict = if r.valid { "**passes**" } else { "**fails**" };
+    let _ = writeln!(
+        md,
+        "- Verdict: {verdict}\n- Validation: {} errors, {} warnings (errors on lines this change did not touch), in {} tables and {} rows",
+        r.errors.len(),
+        r.warnings.len(),
+        r.stats.files,
+        r.stats.rows
+    );
+    let _ = writeln!(md, "- output/: {}", cell(&output_message(r)));
+    for d in &r.country_drops {
+        let _ = writeln!(
+            md,
+            "- {} drops from {} to {} workshops against the committed output/countries.csv",
+            d.country_code, d.before, d.after
+        );
+    }
+    for (title, list) in [
+        ("Errors", &r.errors),
+        ("Warnings (lines this change did not touch)", &r.warnings),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(md, "\n### {title}\n\n| code | where | message |\n|---|---|---|");
+        for e in list.iter() {
+            let _ = writeln!(
+                md,
+                "| {} | {}:{}:{} | {} |",
+                e.code,
+                cell(&e.file),
+                e.line,
+                column(e),
+                cell(&e.message)
+            );
+        }
+    }
+    if let Some(d) = &r.diff {
+        diff_markdown(&mut md, d);
+    }
+    md
+}
+
+fn diff_markdown(md: &mut String, d: &DataDiff) {
+    let _ = writeln!(md, "\n### Changes against `{}`\n", d.base);
+    let count = |k: &str| d.reports.iter().filter(|c| c.change == k).count();
+    let _ = writeln!(
+        md,
+        "**Reports:** {} added, {} changed, **{} removed**\n",
+        count("added"),
+        count("changed"),
+        count("removed")
+    );
+    if !d.reports.is_empty() {
+        md.push_str("| change | file:line | source | detail |\n|---|---|---|---|\n");
+        for c in &d.reports {
+            let detail = match c.change {
+                "removed" => format!("**removed** (was line {})", c.line),
+                "changed" => c
+                    .cells
+                    .iter()
+                    .map(|x| format!("{}: `{}` → `{}`", x.column, x.before, x.after))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                _ => c.workshop_name.clone(),
+            };
+            let _ = writeln!(
+                md,
+                "| {} | {}:{} | {} | {} |",
+                c.change,
+                c.file,
+                c.line,
+                cell(&c.source_url),
+                cell(&detail)
+            );
+        }
+        md.push('\n');
+    }
+    let Some(ws) = &d.workshops else {
+        md.push_str("**Workshops:** not compared: `luban run` rejects raw/\n");
+        return;
+    };
+    let count = |k: &str| ws.iter().filter(|c| c.change == k).count();
+    let _ = writeln!(
+        md,
+        "**Workshops:** {} new, {} changed, **{} removed**\n",
+        count("added"),
+        count("changed"),
+        count("removed")
+    );
+    for w in ws {
+        let what = if w.change == "added" { "new" } else { w.change };
+        let fields = if w.fields.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", w.fields.join(", "))
+        };
+        let _ = writeln!(md, "- {what} `{}` {}{fields}", w.workshop_id, cell(&w.workshop_name));
+    }
+    md.push_str("\n**Per-country workshops:**");
+    match d.countries.as_deref() {
+        None | Some([]) => md.push_str(" no change\n"),
+        Some(deltas) => {
+            md.push_str("\n\n| country | before | after | change |\n|---|---:|---:|---:|\n");
+            for c in deltas {
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {} | {:+} |",
+                    c.country_code,
+                    c.before,
+                    c.after,
+                    c.after - c.before
+                );
+            }
+        }
+    }
+}
