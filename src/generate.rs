@@ -77,7 +77,7 @@ const SPECIALTIES: &[&str] = &[
 const STATUSES: &[&str] = &["operating", "operating", "operating", "announced", "planned"];
 
 /// The header the generator writes (the reports schema's fields).
-pub const HEADER: &str = "workshop_name,country,city,host_institution,chinese_partner,opened_on,status,specialties,source_url,source_title,source_date,notes";
+pub const HEADER: &str = "workshop_name,country,city,host_institution,chinese_partner,opened_on,status,specialties,source_url,source_title,source_date,notes,organiser_province";
 
 fn host_name(w: u64) -> String {
     let a = WORDS[(w % WORDS.len() as u64) as usize];
@@ -139,7 +139,8 @@ pub fn generate(out: &mut dyn Write, rows: u64, seed: u64, defects: bool) -> Res
             String::new(),
             title,
             sdate,
-            "[Tianjin] generated".to_string(),
+            "generated".to_string(),
+            "Tianjin".to_string(),
         ];
         let mut ragged = false;
         let defect = rng.u16(0..200) == 0;

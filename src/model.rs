@@ -207,7 +207,7 @@ pub struct Report {
     /// Shared with the workshop it is merged into (its `source_urls`).
     pub source_url: Shared,
     pub source_date: Option<PartialDate>,
-    /// "Tianjin", another province, or none, from the notes' leading tag.
+    /// "Tianjin", another province, or none (the `organiser_province` column).
     pub organiser_province: Option<Shared>,
 }
 

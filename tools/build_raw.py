@@ -34,8 +34,10 @@ NOT_ALIASES = {
     ("city", "Accra (launch ceremony venue)"):
         "Accra is where the launch ceremony was held, not another name of Sunyani; Accra is also the city of another workshop",
 }
+# organiser_province came last (it was a tag in the notes before), so that the columns
+# before it kept their places.
 COLS = ["workshop_name", "country", "city", "host_institution", "chinese_partner", "opened_on",
-        "status", "specialties", "source_url", "source_title", "source_date", "notes"]
+        "status", "specialties", "source_url", "source_title", "source_date", "notes", "organiser_province"]
 
 
 def read(path):
@@ -111,9 +113,10 @@ def main():
         reports.append({
             "workshop_name": w["workshop_name"], "country": w["host_country"], "city": w["host_city"],
             "host_institution": w["host_institution"], "chinese_partner": w["chinese_partner_institution"],
+            "organiser_province": organiser(w["notes"])[0],
             "opened_on": w["opened_on"], "status": w["status"], "specialties": w["specialties"],
             "source_url": w["source_url"], "source_title": w["source_title"],
-            "source_date": w["source_date"], "notes": w["notes"], "_w": i,
+            "source_date": w["source_date"], "notes": organiser(w["notes"])[1], "_w": i,
         })
 
     extra = defaultdict(dict)
@@ -148,7 +151,8 @@ def main():
             for k, val in f["fields"].items():
                 r[k] = val
             note += " " + f["note"]
-        r["notes"] = tag(w["notes"]) + " " + note
+        r["organiser_province"], kept = organiser(w["notes"])[0], kept_tag(w["notes"])
+        r["notes"] = (kept + " " + note).strip()
         reports.append(r)
 
     for (url, i), f in sorted(extra.items(), key=lambda kv: (kv[0][1], kv[0][0])):
@@ -157,7 +161,8 @@ def main():
         r.update({"_w": i, "source_url": url, "country": w["host_country"]})
         for k, val in f["fields"].items():
             r[k] = val
-        r["notes"] = tag(w["notes"]) + " " + f["note"] + " Country taken from the workshop's main reference row."
+        r["organiser_province"] = organiser(w["notes"])[0]
+        r["notes"] = (kept_tag(w["notes"]) + " " + f["note"] + " Country taken from the workshop's main reference row.").strip()
         reports.append(r)
 
     by_region = defaultdict(list)
@@ -194,6 +199,31 @@ def main():
 
 def tag(notes):
     return notes.split("]", 1)[0] + "]" if notes.startswith("[") else ""
+
+
+def organiser(notes):
+    """The organiser province the notes' leading tag gives, and the notes without the tag
+    when the `organiser_province` column says all it said: `[Tianjin]` and
+    `[non-Tianjin: <province>]` give the province, `[unknown organiser]` an empty one.
+    `[Tianjin college]` (a Tianjin college, outside Tianjin's own programme) and
+    `[non-Tianjin, partner unknown]` say more than a province, so they stay in the notes."""
+    t = tag(notes)
+    inner = t[1:-1].strip()
+    rest = notes[len(t):].strip()
+    if inner == "Tianjin":
+        return "Tianjin", rest
+    if inner.startswith("non-Tianjin:"):
+        return inner.split(":", 1)[1].strip(), rest
+    if inner == "unknown organiser":
+        return "", rest
+    if inner == "Tianjin college":
+        return "Tianjin", notes
+    return "", notes
+
+
+def kept_tag(notes):
+    """The tag `organiser` leaves in the notes, if any."""
+    return tag(notes) if organiser(notes)[1] == notes else ""
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 //! NFC-normalized; the country resolved to ISO 3166-1 alpha-3 with its English name and
 //! UN M49 region/sub-region; city, host institutions and Chinese partners mapped to their
 //! canonical names through the alias tables; `opened_on` and `source_date` parsed as
-//! partial dates keeping their precision; list cells split on `;`; the organiser province
-//! read from the notes' leading tag.
+//! partial dates keeping their precision; list cells split on `;`. Nothing is read from
+//! the free-text notes.
 //!
 //! The alias tables are linted here, where their use is known: conflicts, chains and
 //! aliases equal to another canonical reject the data; unused aliases are warnings. All
@@ -81,17 +81,6 @@ fn split_list(cell: Option<&str>) -> Vec<String> {
     dedup(items)
 }
 
-/// Reads the organiser from a notes tag: `[Tianjin]`/`[Tianjin college]` → Tianjin,
-/// `[non-Tianjin: Hubei]` → Hubei; anything else (unknown organiser) → none.
-pub fn organiser_province(notes: &str) -> Option<String> {
-    let tag = notes.trim_start().strip_prefix('[')?.split(']').next()?.trim();
-    if tag == "Tianjin" || tag == "Tianjin college" {
-        return Some("Tianjin".into());
-    }
-    let province = tag.strip_prefix("non-Tianjin:")?.trim();
-    (!province.is_empty()).then(|| province.to_string())
-}
-
 /// Where the reports schema's fields are in a row.
 struct Columns {
     workshop_name: Option<usize>,
@@ -99,6 +88,7 @@ struct Columns {
     city: Option<usize>,
     host: Option<usize>,
     partner: Option<usize>,
+    province: Option<usize>,
     opened_on: Option<usize>,
     status: Option<usize>,
     specialties: Option<usize>,
@@ -117,6 +107,7 @@ impl Columns {
             city: at("city"),
             host: at("host_institution"),
             partner: at("chinese_partner"),
+            province: at("organiser_province"),
             opened_on: at("opened_on"),
             status: at("status"),
             specialties: at("specialties"),
@@ -729,10 +720,7 @@ fn build_report<'r>(
         specialties: repeats.specialties(cell(schema, row, cols.specialties)),
         source_url: cell(schema, row, cols.source_url).unwrap_or_default().into(),
         source_date: date(cols.source_date)?,
-        organiser_province: notes
-            .as_deref()
-            .and_then(organiser_province)
-            .map(|p| repeats.province(p)),
+        organiser_province: cell(schema, row, cols.province).map(|p| repeats.province(p.to_string())),
     })
 }
 
@@ -1100,20 +1088,6 @@ mod tests {
                 assert_eq!(found.unknown, want_found.unknown);
                 assert_eq!(found.used, want_found.used);
             }
-        }
-    }
-
-    #[test]
-    fn organiser_tags_table() {
-        for (notes, want) in [
-            ("[Tianjin] First overseas", Some("Tianjin")),
-            ("[Tianjin college] MoU only", Some("Tianjin")),
-            ("[non-Tianjin: Hubei] Unveiling", Some("Hubei")),
-            ("[non-Tianjin, partner unknown] Xinhua", None),
-            ("[unknown organiser] Single source", None),
-            ("no tag", None),
-        ] {
-            assert_eq!(organiser_province(notes).as_deref(), want, "{notes}");
         }
     }
 

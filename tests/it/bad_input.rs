@@ -67,7 +67,7 @@ fn ragged_rows_are_quarantined_with_file_line_and_field() {
     );
     assert!(
         q.iter()
-            .any(|r| r["code"] == "extra-cell" && r["line"] == "4" && r["field_position"] == "13"),
+            .any(|r| r["code"] == "extra-cell" && r["line"] == "4" && r["field_position"] == "14"),
         "{q:?}"
     );
     // the good row goes on; rejected + valid = all rows
@@ -159,7 +159,7 @@ fn country_traps_never_match_by_substring_and_congo_is_ambiguous() {
 fn invalid_utf8_cells_and_utf16_files_are_encoding_errors() {
     let wd = Workdir::new();
     let mut bytes = format!("{HEADER}\n").into_bytes();
-    bytes.extend_from_slice(b"W,Portugal,Set\xfabal,IPS,,2018,operating,,https://example.org/1,,,\n");
+    bytes.extend_from_slice(b"W,Portugal,Set\xfabal,IPS,,2018,operating,,https://example.org/1,,,,\n");
     wd.write("raw/reports/a.csv", bytes);
     wd.run(&["ingest"]).expect(0);
     let out = wd.run(&["validate"]).expect(1);
@@ -191,7 +191,7 @@ fn a_utf8_bom_is_accepted() {
 #[test]
 fn bad_cells_point_at_the_cell_with_what_was_expected() {
     let wd = Workdir::new();
-    wd.reports("a.csv", &["W,Kenya,Machakos,MU,,2019-02-30,rumoured,,not a url,,,"]);
+    wd.reports("a.csv", &["W,Kenya,Machakos,MU,,2019-02-30,rumoured,,not a url,,,,"]);
     wd.run(&["ingest"]).expect(0);
     let out = wd.run(&["validate"]).expect(1);
     out.stderr_has("error[type-error]: `2019-02-30` is not a valid partial date for `opened_on`");

@@ -29,7 +29,7 @@ fn cases() -> Vec<Case> {
             setup: |wd| {
                 reports(
                     wd,
-                    b"W,Portugal,Set\xfabal,IPS,,2018,operating,,https://example.org/1,,,\n",
+                    b"W,Portugal,Set\xfabal,IPS,,2018,operating,,https://example.org/1,,,,\n",
                 )
             },
             args: RUN,
@@ -61,7 +61,12 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "a NUL byte in a cell",
-            setup: |wd| reports(wd, b"W,Ke\0nya,Machakos,MU,,2019,operating,,https://example.org/1,,,\n"),
+            setup: |wd| {
+                reports(
+                    wd,
+                    b"W,Ke\0nya,Machakos,MU,,2019,operating,,https://example.org/1,,,,\n",
+                )
+            },
             args: RUN,
             status: 1,
             stderr: &["error[foreign-key]", "raw/reports/a.csv:2:"],
@@ -164,10 +169,10 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "a missing column",
-            setup: |wd| wd.write("raw/reports/a.csv", HEADER.replace(",notes", "") + "\n"),
+            setup: |wd| wd.write("raw/reports/a.csv", HEADER.replace(",organiser_province", "") + "\n"),
             args: RUN,
             status: 1,
-            stderr: &["error[missing-label]: the header has no column `notes`"],
+            stderr: &["error[missing-label]: the header has no column `organiser_province`"],
             published: Some(false),
         },
         Case {
@@ -208,7 +213,7 @@ fn cases() -> Vec<Case> {
                 reports(
                     wd,
                     format!(
-                        "W,Kenya,\"Machakos,MU,,2019,operating,,https://example.org/1,,,\n{}\n{}\n",
+                        "W,Kenya,\"Machakos,MU,,2019,operating,,https://example.org/1,,,,\n{}\n{}\n",
                         machakos(),
                         machakos()
                     )
@@ -222,7 +227,12 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "a quote inside an unquoted cell",
-            setup: |wd| reports(wd, b"W,Ke\"nya,Machakos,MU,,2019,operating,,https://example.org/1,,,\n"),
+            setup: |wd| {
+                reports(
+                    wd,
+                    b"W,Ke\"nya,Machakos,MU,,2019,operating,,https://example.org/1,,,,\n",
+                )
+            },
             args: RUN,
             status: 1,
             stderr: &["error[foreign-key]", "raw/reports/a.csv:2:"],
@@ -238,7 +248,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "a blank row",
-            setup: |wd| reports(wd, format!("{}\n,,,,,,,,,,,\n", machakos()).as_bytes()),
+            setup: |wd| reports(wd, format!("{}\n,,,,,,,,,,,,\n", machakos()).as_bytes()),
             args: RUN,
             status: 1,
             stderr: &["error[blank-row]", "raw/reports/a.csv:3:"],
@@ -250,7 +260,7 @@ fn cases() -> Vec<Case> {
                 reports(
                     wd,
                     format!(
-                        "{},Kenya,Machakos,MU,,2019,operating,,https://example.org/1,,,\n",
+                        "{},Kenya,Machakos,MU,,2019,operating,,https://example.org/1,,,,\n",
                         "x".repeat(50 << 20)
                     )
                     .as_bytes(),
@@ -266,7 +276,7 @@ fn cases() -> Vec<Case> {
             setup: |wd| reports(wd, format!("{}{}\n", machakos(), ",x".repeat(100_000)).as_bytes()),
             args: RUN,
             status: 1,
-            stderr: &["error[extra-cell]", "99980 more cells beyond the 12 columns"],
+            stderr: &["error[extra-cell]", "99980 more cells beyond the 13 columns"],
             published: Some(false),
         },
         Case {
@@ -274,7 +284,7 @@ fn cases() -> Vec<Case> {
             setup: |wd| {
                 reports(
                     wd,
-                    b"W,Kenya,Machakos,MU,,2019-02-30,operating,,https://example.org/1,,,\n",
+                    b"W,Kenya,Machakos,MU,,2019-02-30,operating,,https://example.org/1,,,,\n",
                 )
             },
             args: RUN,
@@ -284,7 +294,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "an unknown status",
-            setup: |wd| reports(wd, b"W,Kenya,Machakos,MU,,2019,rumoured,,https://example.org/1,,,\n"),
+            setup: |wd| reports(wd, b"W,Kenya,Machakos,MU,,2019,rumoured,,https://example.org/1,,,,\n"),
             args: RUN,
             status: 1,
             stderr: &["error[constraint-error]", "expected one of"],
@@ -292,7 +302,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "a URL without a scheme",
-            setup: |wd| reports(wd, b"W,Kenya,Machakos,MU,,2019,operating,,example.org/1,,,\n"),
+            setup: |wd| reports(wd, b"W,Kenya,Machakos,MU,,2019,operating,,example.org/1,,,,\n"),
             args: RUN,
             status: 1,
             stderr: &["error[type-error]", "not an absolute http(s) URL"],
@@ -300,7 +310,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "no source URL",
-            setup: |wd| reports(wd, b"W,Kenya,Machakos,MU,,2019,operating,,,,,\n"),
+            setup: |wd| reports(wd, b"W,Kenya,Machakos,MU,,2019,operating,,,,,,\n"),
             args: RUN,
             status: 1,
             stderr: &["error[constraint-error]: `source_url` is required"],
@@ -308,7 +318,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "an unknown country",
-            setup: |wd| reports(wd, b"W,Narnia,,MU,,2019,operating,,https://example.org/1,,,\n"),
+            setup: |wd| reports(wd, b"W,Narnia,,MU,,2019,operating,,https://example.org/1,,,,\n"),
             args: RUN,
             status: 1,
             stderr: &["error[foreign-key]: \"Narnia\" is not a known country"],
@@ -316,7 +326,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "an ambiguous country",
-            setup: |wd| reports(wd, b"W,Congo,,MU,,2019,operating,,https://example.org/1,,,\n"),
+            setup: |wd| reports(wd, b"W,Congo,,MU,,2019,operating,,https://example.org/1,,,,\n"),
             args: RUN,
             status: 1,
             stderr: &["could be more than one country"],

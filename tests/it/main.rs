@@ -4,6 +4,8 @@
 //! - `workdir`: the harness (fixture dataset folders, running the binary, dumping
 //!   cwd/status/stdout/stderr on failure)
 //! - `pipeline`: each stage on small fixtures, and `run` end to end on the committed raw/
+//! - `contributor`: a contributor's branch in a temporary git repository, from edit to
+//!   merge and rebuilt output/
 //! - `bad_input`: missing folders, unreadable files, ragged rows, unknown columns and
 //!   countries, bad encodings: clear messages, exit 1 or 2, never a panic
 //! - `validate`: generic `validate FILE --schema S`, the JSON and GitHub formats, jobs
@@ -15,6 +17,7 @@
 
 mod bad_input;
 mod check;
+mod contributor;
 mod corpus;
 mod determinism;
 mod hostile;

@@ -121,7 +121,8 @@ fn any_job_count_gives_the_same_report_over_many_batches() {
       {"name": "opened_on", "constraints": {"pattern": "[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?"}},
       {"name": "status", "constraints": {"enum": ["operating", "announced", "planned"]}},
       {"name": "specialties"}, {"name": "source_url", "format": "uri", "constraints": {"required": true, "unique": true}},
-      {"name": "source_title"}, {"name": "source_date", "type": "date"}, {"name": "notes"}]}"#);
+      {"name": "source_title"}, {"name": "source_date", "type": "date"}, {"name": "notes"},
+      {"name": "organiser_province"}]}"#);
     let run = |jobs: &str| {
         wd.run(&[
             "validate", "g.csv", "--schema", "s.json", "--format", "json", "--jobs", jobs,

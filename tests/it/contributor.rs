@@ -1,0 +1,134 @@
+//! The contributor's path, scripted: a branch of a temporary git repository holding the
+//! committed data adds reports to `raw/` only (as CONTRIBUTING.md says), `luban check
+//! --base main` passes and shows the new workshops, and once merged, the publish
+//! workflow's step (`luban run`) gives a dataset that holds every invariant the test
+//! suite asserts on the committed data. The same change with a bad cell fails, with the
+//! annotation on that cell.
+
+use crate::invariants::assert_published_invariants;
+use crate::workdir::Workdir;
+
+/// Two workshops in countries the committed data may lack, as a contributor would add
+/// them, each fact from the cited page.
+const BENIN: [&str; 2] = [
+    // regional.chinadaily.com.cn: "The Benin Luban Workshop is jointly launched by Chinese and
+    // Benin educational leaders on April 21, 2023"; Ningbo Polytechnic, Zhejiang province
+    "Benin Luban Workshop,Benin,,,Ningbo Polytechnic,2023-04-21,operating,,https://regional.chinadaily.com.cn/tianjin/2024-01/09/c_1044506.htm,\"Luban Workshop boosts ties, business with Benin\",2024-01-09,Launch ceremony on 2023-04-21 (photo caption).,Zhejiang",
+    // en.nbpt.edu.cn: "in 2023, Ningbo Polytechnic established Benin Luban Workshop in Acasado
+    // Sino-Benin Friendship Technical School"
+    ",Benin,,Sino-Benin Friendship Technical School,Ningbo Polytechnic,2023,,,https://en.nbpt.edu.cn/2024/0402/c1492a114255/page.htm,,,The page spells the place Acasado.,Zhejiang",
+];
+const TURKMENISTAN: &str =
+    // myglobalnews.net, 2024-10-20: a memorandum signed "on Friday in Xi'an", "Shaanxi's first
+    // Luban Workshop in Central Asia", and the five institutions named here
+    "Turkmenistan Luban Workshop,Turkmenistan,,Yagshygeldi Kakayev International Oil and Gas University,Xi'an Shiyou University; Hebei Petroleum University of Technology; China Education Association for International Exchange; China National Petroleum Corporation,,planned,,https://myglobalnews.net/business/20241020-shaanxi-and-turkmenistan-launch-luban-workshop-to-boost-educational-ties,Shaanxi and Turkmenistan Launch Luban Workshop to Boost Educational Ties,2024-10-20,Memorandum of understanding signed in Xi'an.,Shaanxi";
+
+/// `raw/reports/<file>` without the rows about `country`, so that the branch adds the
+/// country whatever the committed data holds by then.
+fn without_country(wd: &Workdir, file: &str, country: &str) {
+    let rel = format!("raw/reports/{file}");
+    let text = wd.read(&rel);
+    let kept: Vec<&str> = text.lines().filter(|l| !l.contains(&format!(",{country},"))).collect();
+    wd.write(&rel, kept.join("\n") + "\n");
+}
+
+/// The committed data on `main` without Benin and Turkmenistan, and a branch `pr` that
+/// adds them (appended as `line_end` ends lines; the files' other lines keep theirs).
+fn repo_with_a_branch_adding_two_workshops(line_end: &str) -> Workdir {
+    let wd = Workdir::committed_repo();
+    without_country(&wd, "africa.csv", "Benin");
+    without_country(&wd, "asia.csv", "Turkmenistan");
+    wd.run(&["run", "--quiet"]).expect(0);
+    wd.git(&["commit", "-q", "--allow-empty", "-am", "main without the two countries"]);
+    wd.git(&["checkout", "-q", "-b", "pr"]);
+    let append = |file: &str, rows: &[&str]| {
+        let rel = format!("raw/reports/{file}");
+        let mut text = wd.read(&rel);
+        for r in rows {
+            text.push_str(r);
+            text.push_str(line_end);
+        }
+        wd.write(&rel, text);
+    };
+    append("africa.csv", &BENIN);
+    append("asia.csv", &[TURKMENISTAN]);
+    wd
+}
+
+#[test]
+fn a_branch_adding_two_workshops_to_raw_only_goes_green_and_publishes_them_on_merge() {
+    let wd = repo_with_a_branch_adding_two_workshops("\n");
+    wd.git(&["commit", "-q", "-am", "add Benin and Turkmenistan"]);
+    // CI on the pull request: output/ is not the contributor's to rebuild
+    let out = wd
+        .run(&[
+            "check",
+            "--base",
+            "main",
+            "--format",
+            "github",
+            "--summary",
+            "summary.md",
+        ])
+        .expect(0);
+    assert!(!out.stdout.contains("::error"), "{out}");
+    let summary = wd.read("summary.md");
+    assert!(
+        summary.contains("**Reports:** 3 added, 0 changed, **0 removed**"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("**Workshops:** 2 new, 0 changed, **0 removed**"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("| BEN | 0 | 1 | +1 |") && summary.contains("| TKM | 0 | 1 | +1 |"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("will be rebuilt from raw/ when this change merges"),
+        "{summary}"
+    );
+    // the merge, then the publish workflow's step on main
+    wd.git(&["checkout", "-q", "main"]);
+    wd.git(&["merge", "-q", "--no-ff", "pr", "-m", "merge"]);
+    wd.run(&["run", "--quiet"]).expect(0);
+    wd.git(&["commit", "-q", "-am", "output: rebuilt from raw/"]);
+    assert_published_invariants(&wd);
+    wd.run(&["check"]).expect(0).stderr_has("output/ is up to date");
+    let ws = wd.csv_rows("output/workshops.csv");
+    let benin: Vec<_> = ws.iter().filter(|w| w["country_code"] == "BEN").collect();
+    assert_eq!(benin.len(), 1, "the two Benin reports are one workshop: {benin:?}");
+    assert_eq!(benin[0]["organiser_province"], "Zhejiang");
+    assert_eq!(benin[0]["source_count"], "2");
+    let tkm: Vec<_> = ws.iter().filter(|w| w["country_code"] == "TKM").collect();
+    assert_eq!(tkm.len(), 1);
+    assert_eq!(tkm[0]["status"], "planned");
+    assert_eq!(tkm[0]["organiser_province"], "Shaanxi");
+}
+
+#[test]
+fn the_organiser_province_is_a_column_checked_against_the_provinces() {
+    let wd = repo_with_a_branch_adding_two_workshops("\n");
+    // a province written another way is an error on its cell, with the names to use
+    let asia = wd.read("raw/reports/asia.csv");
+    wd.write(
+        "raw/reports/asia.csv",
+        asia.replace(",Shaanxi\n", ",Shaanxi Province\n"),
+    );
+    let line = wd.read("raw/reports/asia.csv").lines().count();
+    let out = wd.run(&["check", "--base", "main"]).expect(1);
+    out.stderr_has("error[constraint-error]")
+        .stderr_has(&format!("--> raw/reports/asia.csv:{line}:"))
+        .stderr_has("organiser_province: enum");
+    // a tag in the notes is only text: it does not set the province
+    let notes_only = TURKMENISTAN.replace(
+        "Memorandum of understanding signed in Xi'an.,Shaanxi",
+        "[non-Tianjin: Shaanxi] Memorandum of understanding signed in Xi'an.,",
+    );
+    wd.write("raw/reports/asia.csv", asia.replace(TURKMENISTAN, &notes_only));
+    wd.run(&["run", "--quiet"]).expect(0);
+    let ws = wd.csv_rows("output/workshops.csv");
+    let tkm = ws.iter().find(|w| w["country_code"] == "TKM").unwrap();
+    assert_eq!(tkm["organiser_province"], "", "{tkm:?}");
+}
