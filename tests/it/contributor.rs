@@ -132,3 +132,29 @@ fn the_organiser_province_is_a_column_checked_against_the_provinces() {
     let tkm = ws.iter().find(|w| w["country_code"] == "TKM").unwrap();
     assert_eq!(tkm["organiser_province"], "", "{tkm:?}");
 }
+
+/// The issue form asks for every column of a report, and offers exactly the provinces the
+/// reports schema accepts: a column added to the schema must reach the form.
+#[test]
+fn the_issue_form_asks_for_every_report_column() {
+    let form =
+        std::fs::read_to_string(crate::workdir::repo().join(".github/ISSUE_TEMPLATE/report-a-workshop.yml")).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::workdir::repo().join("schemas/reports.schema.json")).unwrap(),
+    )
+    .unwrap();
+    for f in schema["fields"].as_array().unwrap() {
+        let name = f["name"].as_str().unwrap();
+        assert!(form.contains(&format!("id: {name}\n")), "the form lacks `{name}`");
+        if let Some(values) = f["constraints"]["enum"].as_array() {
+            for v in values {
+                let v = v.as_str().unwrap();
+                assert!(
+                    form.lines()
+                        .any(|l| l.trim() == format!("- {v}") || l.trim().starts_with(&format!("- {v} ("))),
+                    "the form does not offer `{v}` for `{name}`"
+                );
+            }
+        }
+    }
+}
