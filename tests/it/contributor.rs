@@ -33,7 +33,8 @@ fn without_country(wd: &Workdir, file: &str, country: &str) {
 }
 
 /// The committed data on `main` without Benin and Turkmenistan, and a branch `pr` that
-/// adds them (appended as `line_end` ends lines; the files' other lines keep theirs).
+/// adds them; the files they go in are saved with `line_end` ending every line, as a
+/// spreadsheet saves a whole file (Excel: CRLF).
 fn repo_with_a_branch_adding_two_workshops(line_end: &str) -> Workdir {
     let wd = Workdir::committed_repo();
     without_country(&wd, "africa.csv", "Benin");
@@ -43,7 +44,7 @@ fn repo_with_a_branch_adding_two_workshops(line_end: &str) -> Workdir {
     wd.git(&["checkout", "-q", "-b", "pr"]);
     let append = |file: &str, rows: &[&str]| {
         let rel = format!("raw/reports/{file}");
-        let mut text = wd.read(&rel);
+        let mut text = wd.read(&rel).replace('\n', line_end);
         for r in rows {
             text.push_str(r);
             text.push_str(line_end);
@@ -156,5 +157,35 @@ fn the_issue_form_asks_for_every_report_column() {
                 );
             }
         }
+    }
+}
+
+/// The same branch with one bad cell goes red, and the annotation lands on that cell's
+/// line and column, whatever line ends the contributor's editor wrote.
+#[test]
+fn a_branch_with_a_bad_cell_goes_red_with_the_annotation_on_that_cell() {
+    for line_end in ["\n"] {
+        let wd = repo_with_a_branch_adding_two_workshops(line_end);
+        let asia = wd.read("raw/reports/asia.csv");
+        wd.write(
+            "raw/reports/asia.csv",
+            asia.replace(",planned,,https://myglobalnews", ",opened,,https://myglobalnews"),
+        );
+        wd.git(&["commit", "-q", "-am", "add Benin and Turkmenistan"]);
+        let text = wd.read("raw/reports/asia.csv");
+        let lines: Vec<&str> = text.split_inclusive(['\n', '\r']).filter(|l| *l != "\n").collect();
+        let (line, row) = lines.iter().enumerate().find(|(_, l)| l.contains(",opened,")).unwrap();
+        let col = row[..row.find(",opened,").unwrap()].chars().count() + 2;
+        let out = wd.run(&["check", "--base", "main", "--format", "github"]).expect(1);
+        let want = format!(
+            "::error file=raw/reports/asia.csv,line={},col={col},title=constraint-error::",
+            line + 1
+        );
+        assert!(out.stdout.contains(&want), "{line_end:?}: wanted {want}{out}");
+        assert_eq!(
+            out.stdout.matches("::error file=").count(),
+            1,
+            "{line_end:?}: one error, the contributor's{out}"
+        );
     }
 }
