@@ -7,6 +7,11 @@
 //! bracketed acronyms, "the", country codes and local names). About 0.5% of rows carry one
 //! defect each (unknown status, impossible date, bad URL, missing required cell, a source
 //! URL used twice, a ragged row), so validators have something to find.
+//!
+//! [`Shape::Conflicts`] is another shape of data, so that speed and memory are not tuned
+//! to one: about fourteen reports per workshop, which disagree on the opening date (year,
+//! month and day drawn per report) and on the status, as sources about a much-reported
+//! workshop do.
 
 use std::io::Write;
 
@@ -79,6 +84,15 @@ const STATUSES: &[&str] = &["operating", "operating", "operating", "announced", 
 /// The header the generator writes (the reports schema's fields).
 pub const HEADER: &str = "workshop_name,country,city,host_institution,chinese_partner,opened_on,status,specialties,source_url,source_title,source_date,notes,organiser_province";
 
+/// The shape of the generated data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Shape {
+    /// About five reports per workshop, agreeing on the facts.
+    Standard,
+    /// About fourteen reports per workshop, disagreeing on dates and status.
+    Conflicts,
+}
+
 fn host_name(w: u64) -> String {
     let a = WORDS[(w % WORDS.len() as u64) as usize];
     let k = KINDS[((w / 10) % KINDS.len() as u64) as usize];
@@ -87,9 +101,13 @@ fn host_name(w: u64) -> String {
 
 /// Writes `rows` reports to `out`; `defects` = false leaves out the defective rows (for
 /// pipeline benchmarks, which stop at rejected data), keeping the other rows identical.
-pub fn generate(out: &mut dyn Write, rows: u64, seed: u64, defects: bool) -> Result<()> {
+pub fn generate(out: &mut dyn Write, rows: u64, seed: u64, defects: bool, shape: Shape) -> Result<()> {
     let mut rng = fastrand::Rng::with_seed(seed);
-    let workshops = (rows / 5).max(1);
+    let per_workshop = match shape {
+        Shape::Standard => 5,
+        Shape::Conflicts => 14,
+    };
+    let workshops = (rows / per_workshop).max(1);
     writeln!(out, "{HEADER}").context("failed to write")?;
     let mut last_url = String::new();
     for i in 0..rows {
@@ -110,15 +128,19 @@ pub fn generate(out: &mut dyn Write, rows: u64, seed: u64, defects: bool) -> Res
             _ => host.clone(),
         };
         let partner = PARTNERS[(w % PARTNERS.len() as u64) as usize];
-        let year = 2016 + (w % 10);
-        let month = 1 + (w % 12);
-        let day = 1 + (w % 28);
+        let (year, month, day) = match shape {
+            Shape::Standard => (2016 + (w % 10), 1 + (w % 12), 1 + (w % 28)),
+            Shape::Conflicts => (2016 + (w % 10) + rng.u64(0..2), rng.u64(1..=12), rng.u64(1..=28)),
+        };
         let opened = match rng.u8(0..3) {
             0 => format!("{year}"),
             1 => format!("{year}-{month:02}"),
             _ => format!("{year}-{month:02}-{day:02}"),
         };
-        let status = STATUSES[(w % STATUSES.len() as u64) as usize];
+        let status = match shape {
+            Shape::Standard => STATUSES[(w % STATUSES.len() as u64) as usize],
+            Shape::Conflicts => STATUSES[rng.usize(0..STATUSES.len())],
+        };
         let spec = format!(
             "{};{}",
             SPECIALTIES[(w % 8) as usize],
@@ -187,11 +209,11 @@ mod tests {
     fn same_seed_same_bytes_and_about_half_a_percent_defects() {
         let mut a = Vec::new();
         let mut b = Vec::new();
-        generate(&mut a, 2000, 7, true).unwrap();
-        generate(&mut b, 2000, 7, true).unwrap();
+        generate(&mut a, 2000, 7, true, Shape::Standard).unwrap();
+        generate(&mut b, 2000, 7, true, Shape::Standard).unwrap();
         assert_eq!(a, b);
         let mut c = Vec::new();
-        generate(&mut c, 2000, 8, true).unwrap();
+        generate(&mut c, 2000, 8, true, Shape::Standard).unwrap();
         assert_ne!(a, c);
         let text = String::from_utf8(a).unwrap();
         assert_eq!(text.lines().count(), 2001);
@@ -200,5 +222,32 @@ mod tests {
             .filter(|l| l.contains("rumoured") || l.contains("-02-30") || l.contains(",news.example.org"))
             .count();
         assert!((1..=30).contains(&defects), "{defects}");
+    }
+
+    /// The conflicts shape: about fourteen reports per workshop (by host), and a
+    /// workshop's reports disagree on the opening date and the status.
+    #[test]
+    fn the_conflicts_shape_has_many_disagreeing_reports_per_workshop() {
+        let mut out = Vec::new();
+        generate(&mut out, 14_000, 3, false, Shape::Conflicts).unwrap();
+        let mut rdr = csv::Reader::from_reader(out.as_slice());
+        let mut by_host: std::collections::BTreeMap<String, Vec<(String, String)>> = Default::default();
+        for r in rdr.records() {
+            let r = r.unwrap();
+            let host = r[3].to_lowercase().replace("the ", "");
+            let host = host.split(" (lw").next().unwrap().to_string();
+            by_host.entry(host).or_default().push((r[5].to_string(), r[6].to_string()));
+        }
+        let per = 14_000.0 / by_host.len() as f64;
+        assert!((12.0..=16.0).contains(&per), "{per} reports per workshop");
+        let disagreeing = by_host
+            .values()
+            .filter(|rs| {
+                let dates: std::collections::BTreeSet<_> = rs.iter().map(|r| &r.0[..4]).collect();
+                let statuses: std::collections::BTreeSet<_> = rs.iter().map(|r| &r.1).collect();
+                dates.len() > 1 && statuses.len() > 1
+            })
+            .count();
+        assert!(disagreeing * 10 > by_host.len() * 9, "{disagreeing} of {}", by_host.len());
     }
 }

@@ -104,6 +104,10 @@ enum Command {
         /// Leave out the ~0.5% defective rows (for pipeline benchmarks).
         #[arg(long)]
         clean: bool,
+        /// standard (~5 agreeing reports per workshop) or conflicts (~14 per workshop,
+        /// disagreeing on dates and status).
+        #[arg(long, value_enum, default_value_t = crate::generate::Shape::Standard)]
+        shape: crate::generate::Shape,
     },
     /// Print a staged artifact (build/*.bin) as JSON Lines, one record per line.
     ///
@@ -152,7 +156,13 @@ pub fn main() -> i32 {
         Command::Publish => pipeline::publish(&ctx),
         Command::Run { force, explain } => pipeline::run_all(&ctx, force, explain),
         Command::Check(args) => check::run(&ctx, args),
-        Command::Generate { rows, seed, out, clean } => generate(rows, seed, out.as_deref(), !clean),
+        Command::Generate {
+            rows,
+            seed,
+            out,
+            clean,
+            shape,
+        } => generate(rows, seed, out.as_deref(), !clean, shape),
         Command::Show { artifact } => show(&artifact),
     });
     match result {
@@ -168,14 +178,21 @@ pub fn main() -> i32 {
     }
 }
 
-fn generate(rows: u64, seed: u64, out: Option<&std::path::Path>, defects: bool) -> anyhow::Result<Outcome> {
+fn generate(
+    rows: u64,
+    seed: u64,
+    out: Option<&std::path::Path>,
+    defects: bool,
+    shape: crate::generate::Shape,
+) -> anyhow::Result<Outcome> {
     match out {
-        Some(path) => crate::csvio::write_atomic(path, |w| crate::generate::generate(w, rows, seed, defects))?,
+        Some(path) => crate::csvio::write_atomic(path, |w| crate::generate::generate(w, rows, seed, defects, shape))?,
         None => crate::generate::generate(
             &mut std::io::BufWriter::new(std::io::stdout().lock()),
             rows,
             seed,
             defects,
+            shape,
         )?,
     }
     Ok(Outcome::Accepted)
