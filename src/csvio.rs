@@ -1,25 +1,16 @@
 //! The one owner of file formats: the CSV dialect the dataset uses (UTF-8, comma, RFC 4180
-//! quoting, `\n` line ends on write), the binary staged artifacts in `build/`, and atomic
-//! writes (temp file in the same folder, fsync, rename) so that a reader never
-//! sees a half-written file.
-//!
-//! Staged artifacts (`build/*.bin`) are a header line naming the format and version, the
-//! record count, then frames of records in postcard (a compact serde encoding), each
-//! compressed with zstd, encoded and decoded a few frames at a time in parallel. They
-//! were JSON Lines at first; at a million reports, encoding and decoding JSON took most
-//! of the pipeline's time.
-//! `luban show build/<name>.bin` prints one as JSON Lines. Staged files are renamed into
-//! place without fsync ([`write_staged`]); published files are synced ([`write_atomic`]).
+//! quoting, `\n` line ends on write), the small JSON artifacts in `build/` (tables are
+//! Parquet: [`crate::table::artifact`]), and atomic writes (temp file in the same
+//! folder, fsync, rename) so that a reader never sees a half-written file. Staged files
+//! are renamed into place without fsync ([`write_staged`]); published files are synced
+//! ([`write_atomic`]).
 
-use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-
-use crate::chunked::Chunked;
 
 /// A CSV reader in the dataset's dialect. Rows may be ragged (the validator reports them);
 /// headers are read as the first record.
@@ -141,202 +132,36 @@ fn write_in_rounds(
     }
 }
 
-/// The first bytes of every staged artifact; the version changes with the record types.
-const ARTIFACT_MAGIC: &[u8] = b"luban-artifact 6\n";
-/// Records per frame: frames are encoded and decoded in parallel, a few at a time, so the
-/// memory for bytes in flight stays small whatever the artifact's size. A frame is one
-/// chunk of [`Chunked`] records.
-const FRAME_RECORDS: usize = crate::chunked::CHUNK;
-/// Frames handled per parallel round.
-const FRAMES_PER_ROUND: usize = 8;
-/// zstd's fastest regular level: records compress 6-9x (repeated files, countries,
-/// names) at about 500 MB/s per core, which is cheaper than the page cache and disk
-/// writes it saves (at 10M reports, 8 GB of artifacts would not fit beside the records).
-const FRAME_LEVEL: i32 = 1;
-/// The largest frame a reader accepts, before and after decompression (a frame is a few
-/// MB; a larger length means a damaged file).
-const FRAME_MAX: usize = 256 << 20;
+/// What a JSON artifact says of itself, to refuse a file that is not one.
+const ARTIFACT_FORMAT: &str = "luban-artifact 7";
 
-/// Writes records as a staged artifact, atomically: the magic line, the record count (u64
-/// LE), then frames of `[byte length u32 LE][record count u32 LE][decoded length u32 LE]
-/// [zstd-compressed postcard records]`. The bytes are the same for any thread count.
-/// A round of [`FRAMES_PER_ROUND`] frames is encoded while the previous one is written
-/// ([`write_in_rounds`]).
-pub fn write_artifact<T: Serialize + DeserializeOwned + Sync>(path: &Path, items: &[T]) -> Result<()> {
-    write_artifact_with::<T, Postcard>(path, items)
+/// Writes `items` as a JSON artifact (a small one: tables are Parquet), atomically.
+pub fn write_artifact<T: Serialize>(path: &Path, items: &[T]) -> Result<()> {
+    let doc = serde_json::json!({"format": ARTIFACT_FORMAT, "items": items});
+    let text = serde_json::to_string_pretty(&doc).context("failed to encode an artifact")?;
+    write_staged(path, |w| Ok(w.write_all(text.as_bytes())?))
 }
 
-/// How the records of one frame become bytes and back (`decode` gets the frame's record
-/// count and returns None for bytes it cannot read). The default, [`Postcard`], writes
-/// one record after another; a record type that shares text between records can write
-/// each shared value once per frame instead (see [`crate::report_frames`]).
-pub trait FrameCodec<T> {
-    fn encode(chunk: &[T], raw: &mut Vec<u8>) -> Result<()>;
-    fn decode(raw: &[u8], n: usize) -> Option<Vec<T>>;
-}
-
-/// Records one after another, in postcard.
-pub struct Postcard;
-
-impl<T: Serialize + DeserializeOwned> FrameCodec<T> for Postcard {
-    fn encode(chunk: &[T], raw: &mut Vec<u8>) -> Result<()> {
-        for item in chunk {
-            *raw = postcard::to_extend(item, std::mem::take(raw)).context("failed to encode records")?;
-        }
-        Ok(())
-    }
-
-    fn decode(raw: &[u8], n: usize) -> Option<Vec<T>> {
-        let mut rest = raw;
-        let mut items = Vec::with_capacity(n);
-        for _ in 0..n {
-            let (item, more) = postcard::take_from_bytes(rest).ok()?;
-            items.push(item);
-            rest = more;
-        }
-        rest.is_empty().then_some(items)
-    }
-}
-
-/// Records one after another in postcard, as [`Postcard`], each block of them read ahead
-/// first ([`crate::read_ahead`]): the same bytes.
-pub struct PostcardAhead;
-
-impl<T: Serialize + DeserializeOwned + crate::read_ahead::ReadAhead> FrameCodec<T> for PostcardAhead {
-    fn encode(chunk: &[T], raw: &mut Vec<u8>) -> Result<()> {
-        for block in chunk.chunks(crate::read_ahead::BLOCK) {
-            crate::read_ahead::ahead(block);
-            <Postcard as FrameCodec<T>>::encode(block, raw)?;
-        }
-        Ok(())
-    }
-
-    fn decode(raw: &[u8], n: usize) -> Option<Vec<T>> {
-        <Postcard as FrameCodec<T>>::decode(raw, n)
-    }
-}
-
-/// [`write_artifact`] with a frame codec (`C`).
-pub fn write_artifact_with<T: Sync, C: FrameCodec<T>>(path: &Path, items: &[T]) -> Result<()> {
-    let frames: Vec<&[T]> = items.chunks(FRAME_RECORDS).collect();
-    write_frames_with::<T, C>(path, items.len(), &frames)
-}
-
-/// [`write_artifact`] for chunked records, with a frame codec (`C`): each chunk is a
-/// frame, so with [`Postcard`] the bytes are the same as for the records in one slice.
-pub fn write_chunked_with<T: Sync, C: FrameCodec<T>>(path: &Path, items: &Chunked<T>) -> Result<()> {
-    let frames: Vec<&[T]> = items.chunks().iter().map(Vec::as_slice).collect();
-    write_frames_with::<T, C>(path, items.len(), &frames)
-}
-
-fn write_frames_with<T: Sync, C: FrameCodec<T>>(path: &Path, count: usize, frames: &[&[T]]) -> Result<()> {
-    write_staged(path, |w| {
-        w.write_all(ARTIFACT_MAGIC)?;
-        w.write_all(&(count as u64).to_le_bytes())?;
-        write_in_rounds(w, frames.len(), FRAMES_PER_ROUND, |i, out| {
-            encode_frame::<T, C>(frames[i], out)
-        })
-    })
-}
-
-/// Appends one frame of records to `out`: its header, then its compressed body.
-fn encode_frame<T, C: FrameCodec<T>>(chunk: &[T], out: &mut Vec<u8>) -> Result<()> {
-    let mut raw = Vec::new();
-    C::encode(chunk, &mut raw)?;
-    let body = zstd::bulk::compress(&raw, FRAME_LEVEL).context("failed to compress records")?;
-    let too_large = || anyhow::anyhow!("failed to encode records: a frame is larger than 4 GiB");
-    out.extend_from_slice(&u32::try_from(body.len()).map_err(|_| too_large())?.to_le_bytes());
-    out.extend_from_slice(&(chunk.len() as u32).to_le_bytes());
-    out.extend_from_slice(&u32::try_from(raw.len()).map_err(|_| too_large())?.to_le_bytes());
-    out.extend_from_slice(&body);
-    Ok(())
-}
-
-/// Reads a staged artifact written by an earlier stage (`produced_by`).
-pub fn read_artifact<T: Serialize + DeserializeOwned + Send>(path: &Path, produced_by: &str) -> Result<Vec<T>> {
-    let mut out: Vec<T> = Vec::new();
-    read_frames::<T, Postcard>(path, produced_by, |count, frame| {
-        if out.is_empty() {
-            out.reserve(count);
-        }
-        out.extend(frame);
-    })?;
-    Ok(out)
-}
-
-/// [`read_artifact`] into chunks (one per frame; see [`Chunked`] for why), with a frame
-/// codec (`C`).
-pub fn read_chunked_with<T: Send, C: FrameCodec<T>>(path: &Path, produced_by: &str) -> Result<Chunked<T>> {
-    let mut out = Chunked::new();
-    read_frames::<T, C>(path, produced_by, |_, frame| out.push_chunk(frame))?;
-    Ok(out)
-}
-
-/// Reads an artifact's frames, decoding a round of them in parallel, and hands each
-/// decoded frame to `each` in order, with the artifact's record count (capped, to size
-/// a vector: a damaged count must not reserve terabytes).
-fn read_frames<T: Send, C: FrameCodec<T>>(
-    path: &Path,
-    produced_by: &str,
-    mut each: impl FnMut(usize, Vec<T>),
-) -> Result<()> {
-    use std::io::Read;
-
-    use rayon::prelude::*;
-    let file = File::open(path)
+/// Reads a JSON artifact written by an earlier stage (`produced_by`).
+pub fn read_artifact<T: DeserializeOwned>(path: &Path, produced_by: &str) -> Result<Vec<T>> {
+    let bytes = std::fs::read(path)
         .with_context(|| format!("failed to open `{}` (run `luban {produced_by}` first)", path.display()))?;
-    let mut r = BufReader::with_capacity(1 << 20, file);
     let stale = || {
         anyhow::anyhow!(
             "failed to read `{}`: not an artifact of this luban version, or damaged (rerun `luban {produced_by}`)",
             path.display()
         )
     };
-    let mut head = vec![0u8; ARTIFACT_MAGIC.len() + 8];
-    r.read_exact(&mut head).map_err(|_| stale())?;
-    if &head[..ARTIFACT_MAGIC.len()] != ARTIFACT_MAGIC {
+    #[derive(serde::Deserialize)]
+    struct Doc<T> {
+        format: String,
+        items: Vec<T>,
+    }
+    let doc: Doc<T> = serde_json::from_slice(&bytes).map_err(|_| stale())?;
+    if doc.format != ARTIFACT_FORMAT {
         return Err(stale());
     }
-    let count = u64::from_le_bytes(head[ARTIFACT_MAGIC.len()..].try_into().expect("8 bytes"));
-    let mut read = 0u64;
-    while read < count {
-        // read a round of frames, then decode them in parallel
-        let mut frames: Vec<(Vec<u8>, usize, usize)> = Vec::with_capacity(FRAMES_PER_ROUND);
-        let mut in_round = read;
-        while frames.len() < FRAMES_PER_ROUND && in_round < count {
-            let mut fh = [0u8; 12];
-            r.read_exact(&mut fh).map_err(|_| stale())?;
-            let len = u32::from_le_bytes(fh[..4].try_into().expect("4 bytes")) as usize;
-            let n = u32::from_le_bytes(fh[4..8].try_into().expect("4 bytes")) as usize;
-            let raw_len = u32::from_le_bytes(fh[8..].try_into().expect("4 bytes")) as usize;
-            if n == 0 || n > FRAME_RECORDS || len > FRAME_MAX || raw_len > FRAME_MAX {
-                return Err(stale());
-            }
-            let mut buf = vec![0u8; len];
-            r.read_exact(&mut buf).map_err(|_| stale())?;
-            in_round += n as u64;
-            frames.push((buf, n, raw_len));
-        }
-        let decoded: Vec<Vec<T>> = frames
-            .par_iter()
-            .map(|(buf, n, raw_len)| {
-                let raw = zstd::bulk::decompress(buf, *raw_len).ok()?;
-                if raw.len() != *raw_len {
-                    return None;
-                }
-                C::decode(&raw, *n).filter(|items| items.len() == *n)
-            })
-            .collect::<Option<_>>()
-            .ok_or_else(stale)?;
-        for d in decoded {
-            read += d.len() as u64;
-            each(count.min(1 << 24) as usize, d);
-        }
-    }
-    if read != count || r.read(&mut [0u8; 1]).map_err(|_| stale())? != 0 {
-        return Err(stale());
-    }
-    Ok(())
+    Ok(doc.items)
 }
 
 /// Reads a small CSV table with a header into records of `T` (alias and reference tables).
@@ -372,16 +197,6 @@ mod tests {
         when: Option<i32>,
     }
 
-    impl crate::read_ahead::ReadAhead for Rec {
-        fn outer(&self) -> usize {
-            self.tags.len()
-        }
-
-        fn inner(&self) -> usize {
-            self.tags.iter().map(String::len).sum()
-        }
-    }
-
     fn recs(n: u64) -> Vec<Rec> {
         (0..n)
             .map(|i| Rec {
@@ -394,28 +209,13 @@ mod tests {
     }
 
     #[test]
-    fn artifacts_round_trip_over_many_frames_and_empty() {
+    fn artifacts_round_trip() {
         let dir = tempfile::tempdir().unwrap();
-        for n in [
-            0,
-            1,
-            FRAME_RECORDS as u64,
-            3 * FRAME_RECORDS as u64 * FRAMES_PER_ROUND as u64 + 17,
-        ] {
-            let path = dir.path().join(format!("{n}.bin"));
+        for n in [0, 1, 1000] {
+            let path = dir.path().join(format!("{n}.json"));
             write_artifact(&path, &recs(n)).unwrap();
             let back: Vec<Rec> = read_artifact(&path, "test").unwrap();
             assert_eq!(back, recs(n), "{n} records");
-            // chunked records write the same bytes, and read back in chunks
-            let chunked_path = dir.path().join(format!("{n}.chunked.bin"));
-            write_chunked_with::<_, Postcard>(&chunked_path, &Chunked::from(recs(n))).unwrap();
-            assert_eq!(std::fs::read(&chunked_path).unwrap(), std::fs::read(&path).unwrap());
-            let back: Chunked<Rec> = read_chunked_with::<_, Postcard>(&path, "test").unwrap();
-            assert_eq!(back, Chunked::from(recs(n)), "{n} records");
-            // reading blocks of records ahead changes no byte
-            let ahead_path = dir.path().join(format!("{n}.ahead.bin"));
-            write_artifact_with::<_, PostcardAhead>(&ahead_path, &recs(n)).unwrap();
-            assert_eq!(std::fs::read(&ahead_path).unwrap(), std::fs::read(&path).unwrap());
         }
     }
 
@@ -449,33 +249,21 @@ mod tests {
     #[test]
     fn damaged_or_foreign_artifacts_are_errors_that_say_what_to_rerun() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.bin");
+        let path = dir.path().join("a.json");
         write_artifact(&path, &recs(20_000)).unwrap();
         let good = std::fs::read(&path).unwrap();
         let cases: Vec<(&str, Vec<u8>)> = vec![
             ("truncated", good[..good.len() / 2].to_vec()),
-            ("trailing bytes", [good.clone(), vec![0]].concat()),
+            (
+                "another format",
+                String::from_utf8(good.clone())
+                    .unwrap()
+                    .replace("luban-artifact 7", "luban-artifact 6")
+                    .into_bytes(),
+            ),
             ("old JSON Lines", b"{\"id\":1}\n".to_vec()),
+            ("binary", vec![0, 159, 146, 150]),
             ("empty", Vec::new()),
-            ("bit flip in a frame header", {
-                let mut b = good.clone();
-                b[ARTIFACT_MAGIC.len() + 8 + 3] ^= 0x40;
-                b
-            }),
-            ("decoded length one short", {
-                let mut b = good.clone();
-                let at = ARTIFACT_MAGIC.len() + 8 + 8;
-                let n = u32::from_le_bytes(b[at..at + 4].try_into().unwrap()) - 1;
-                b[at..at + 4].copy_from_slice(&n.to_le_bytes());
-                b
-            }),
-            ("decoded length one long", {
-                let mut b = good.clone();
-                let at = ARTIFACT_MAGIC.len() + 8 + 8;
-                let n = u32::from_le_bytes(b[at..at + 4].try_into().unwrap()) + 1;
-                b[at..at + 4].copy_from_slice(&n.to_le_bytes());
-                b
-            }),
         ];
         for (what, bytes) in cases {
             std::fs::write(&path, bytes).unwrap();
@@ -483,7 +271,7 @@ mod tests {
             let msg = format!("{err:#}");
             assert!(msg.contains("rerun `luban dedupe`"), "{what}: {msg}");
         }
-        let missing = read_artifact::<Rec>(&dir.path().join("none.bin"), "ingest").unwrap_err();
+        let missing = read_artifact::<Rec>(&dir.path().join("none.json"), "ingest").unwrap_err();
         assert!(format!("{missing:#}").contains("run `luban ingest` first"));
     }
 }

@@ -11,19 +11,19 @@
 //! each can be rerun alone and `luban run` can skip stages whose inputs did not change.
 //!
 //! ```text
-//!  raw/reports/*.csv ──ingest──▶ build/ingested.bin            (the files read, their hashes;
+//!  raw/reports/*.csv ──ingest──▶ build/ingested.json            (the files read, their hashes;
 //!    schemas/reports.schema.json                                 rows: cells + file:line)
-//!  build/ingested.bin ──validate──▶ build/valid.bin             (rows that pass every rule:
+//!  build/ingested.json ──validate──▶ build/valid.json             (rows that pass every rule:
 //!                                                                the files less rejected rows)
 //!                                  ▶ build/quarantine.csv       (rejected rows, with codes)
 //!    raw/reference/*.csv, raw/aliases/countries.csv (country foreign key)
-//!  build/valid.bin ──normalize──▶ build/normalized.bin          (ISO country, canonical names,
+//!  build/valid.json ──normalize──▶ build/reports.parquet          (ISO country, canonical names,
 //!    raw/aliases/*.csv                                           partial dates, split lists)
-//!  build/normalized.bin ──dedupe──▶ build/workshops.bin         (one record per workshop)
+//!  build/reports.parquet ──dedupe──▶ build/workshops.parquet         (one record per workshop)
 //!                                  ▶ build/merges.csv           (which report went where, why)
-//!  build/workshops.bin ──aggregate──▶ build/{countries,openings_by_year,claims_check}.bin
+//!  build/workshops.parquet ──aggregate──▶ build/{countries,openings_by_year,claims_check}.parquet
 //!    raw/claims.csv
-//!  build/*.bin ──publish──▶ output/*.parquet, output/*.csv, output/datapackage.json
+//!  build/ ──publish──▶ output/*.parquet, output/*.csv, output/datapackage.json
 //! ```
 //!
 //! | concern | module |
@@ -36,8 +36,7 @@
 //! | name keys, country resolution, alias tables | [`names`] |
 //! | partial dates (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`) | [`partial_date`] |
 //! | the records passed between stages | [`model`] |
-//! | millions of records in chunks that reuse freed memory | [`chunked`] |
-//! | loops over millions of records that read a block ahead | [`read_ahead`] |
+//! | columnar tables: name dictionaries, text and list columns, Parquet artifacts | [`table`] |
 //! | human output on stderr | [`console`] |
 //!
 //! Polars is used only by [`stages::publish`], always with explicit column types.
@@ -45,7 +44,6 @@
 
 pub mod chart;
 pub mod check;
-pub mod chunked;
 pub mod cli;
 pub mod console;
 pub mod csvio;
@@ -60,12 +58,11 @@ pub mod model;
 pub mod names;
 pub mod partial_date;
 pub mod progress;
-pub mod read_ahead;
-pub mod report_frames;
 pub mod rules;
 pub mod scale;
 pub mod schema;
 pub mod stages;
+pub mod table;
 
 /// Exit status: everything accepted.
 pub const EXIT_OK: i32 = 0;

@@ -8,10 +8,9 @@ use anyhow::{Context, Result};
 
 use super::validate::report;
 use super::{Ctx, Outcome};
-use crate::chunked::Chunked;
 use crate::error_report::{Format, Stats};
 use crate::layout::Layout;
-use crate::model::{IngestedRow, Report, Tables, Workshop};
+use crate::model::{IngestedRow, Reports, Tables, Workshops};
 use crate::progress::Unit;
 use crate::schema::TableSchema;
 use crate::stages::{self, StageReport};
@@ -76,8 +75,8 @@ fn check_tables(ctx: &Ctx, layout: &Layout) -> Result<Outcome> {
 #[derive(Default)]
 pub struct Carry {
     rows: Option<Vec<IngestedRow>>,
-    reports: Option<Chunked<Report>>,
-    workshops: Option<Vec<Workshop>>,
+    reports: Option<Reports>,
+    workshops: Option<Workshops>,
     tables: Option<Tables>,
     /// validate's and normalize's results when ingest ran them in its pass over the
     /// rows (see [`stages::stream`]); validate's with the number of files that had rows

@@ -36,18 +36,17 @@ mod readme;
 use super::StageReport;
 use crate::csvio;
 use crate::layout::Layout;
-use crate::model::{ClaimCheck, CountrySummary, OpeningsByYear, Shared, Tables, Workshop};
+use crate::model::{ClaimCheck, CountrySummary, OpeningsByYear, Tables, Workshops};
 use crate::partial_date::PartialDate;
 use crate::progress::Progress;
-use crate::read_ahead;
 use crate::schema::TableSchema;
+use crate::table::{Names, TextLists};
 
 /// Rows per Parquet row group (fixed, so files do not depend on the machine).
 pub const ROW_GROUP_SIZE: usize = 65_536;
 
 /// One typed column of a published table, in a form both writers understand. Cells
-/// borrow from the records: copying every string of a million reports' workshops was
-/// a third of publish.
+/// borrow from the tables.
 enum Col<'a> {
     Text(Vec<Option<Cow<'a, str>>>),
     List(Vec<Items<'a>>),
@@ -56,39 +55,30 @@ enum Col<'a> {
     Int(Vec<Option<i32>>),
 }
 
-/// The items of one list cell: a workshop's shared values, or a table's own strings.
+/// The items of one list cell: name ids in a dictionary, a row of a text-list column,
+/// or a table's own strings.
 #[derive(Clone, Copy)]
 enum Items<'a> {
-    Shared(&'a [Shared]),
+    Names(&'a [u32], &'a Names),
+    Texts(&'a TextLists, usize),
     Owned(&'a [String]),
 }
 
 impl<'a> Items<'a> {
     fn len(self) -> usize {
         match self {
-            Items::Shared(v) => v.len(),
+            Items::Names(v, _) => v.len(),
+            Items::Texts(l, i) => l.count(i),
             Items::Owned(v) => v.len(),
         }
     }
 
-    fn iter(self) -> impl Iterator<Item = &'a str> {
-        (0..self.len()).map(move |k| match self {
-            Items::Shared(v) => &*v[k],
-            Items::Owned(v) => v[k].as_str(),
-        })
-    }
-}
-
-impl Col<'_> {
-    /// Reads the text of the cells at `rows` ahead of the work on them: they borrow from
-    /// workshops whose text is scattered in memory (see [`crate::read_ahead`]).
-    fn read_ahead(&self, rows: Range<usize>) {
-        let sum: usize = match self {
-            Col::Text(v) => v[rows].iter().flatten().map(|s| read_ahead::first_byte(s)).sum(),
-            Col::List(v) => v[rows].iter().flat_map(|l| l.iter()).map(read_ahead::first_byte).sum(),
-            Col::Date(_) | Col::Count(_) | Col::Int(_) => 0,
-        };
-        std::hint::black_box(sum);
+    fn iter(self) -> Box<dyn Iterator<Item = &'a str> + 'a> {
+        match self {
+            Items::Names(v, d) => Box::new(v.iter().map(move |&id| d.text(id))),
+            Items::Texts(l, i) => Box::new(l.get(i)),
+            Items::Owned(v) => Box::new(v.iter().map(String::as_str)),
+        }
     }
 }
 
@@ -117,6 +107,14 @@ impl<'a> Rows<'a> {
         }
     }
 
+    fn workshops(w: &'a Workshops) -> Rows<'a> {
+        Rows {
+            name: "workshops",
+            len: w.len(),
+            slice: Box::new(move |range| workshops_table(w, range)),
+        }
+    }
+
     /// The row groups, as polars' `ParquetWriter::finish` splits a one-chunk frame: `n`
     /// equal groups of `len / n` rows, the last one taking the rest, where `n = len /
     /// ROW_GROUP_SIZE` (one group when the table is smaller). Writing the same groups
@@ -142,36 +140,57 @@ fn borrowed(s: &str) -> Option<Cow<'_, str>> {
     Some(Cow::Borrowed(s))
 }
 
-fn workshops_table(ws: &[Workshop]) -> Table<'_> {
-    let text = |f: &dyn Fn(&Workshop) -> Option<&str>| Col::Text(ws.iter().map(|w| f(w).map(Cow::Borrowed)).collect());
-    let list = |f: &dyn Fn(&Workshop) -> Items| Col::List(ws.iter().map(f).collect());
+fn text_col<'a>(rows: Range<usize>, f: impl Fn(usize) -> Option<&'a str>) -> Col<'a> {
+    Col::Text(rows.map(|i| f(i).map(Cow::Borrowed)).collect())
+}
+
+fn name_col<'a>(rows: Range<usize>, ids: &'a [u32], dict: &'a Names) -> Col<'a> {
+    text_col(rows, move |i| Workshops::name(dict, ids[i]))
+}
+
+fn names_col<'a>(rows: Range<usize>, lists: &'a crate::table::IdLists, dict: &'a Names) -> Col<'a> {
+    Col::List(rows.map(|i| Items::Names(lists.get(i), dict)).collect())
+}
+
+fn workshops_table(w: &Workshops, rows: Range<usize>) -> Table<'_> {
+    let d = &w.dict;
+    let r = || rows.clone();
+    let name = |ids, dict| name_col(r(), ids, dict);
+    let names = |lists, dict| names_col(r(), lists, dict);
+    let country = |f: fn(&crate::model::CountryNames) -> &str| text_col(r(), move |i| Some(f(w.country_of(i))));
     Table {
         name: "workshops",
-        rows: ws.len(),
+        rows: rows.len(),
         columns: vec![
-            ("workshop_id", text(&|w| Some(&w.workshop_id))),
-            ("workshop_name", text(&|w| Some(&w.workshop_name))),
-            ("country_code", text(&|w| Some(&w.country_code))),
-            ("country_name", text(&|w| Some(&w.country_name))),
-            ("region", text(&|w| Some(&w.region))),
-            ("subregion", text(&|w| Some(&w.subregion))),
-            ("city", text(&|w| w.city.as_deref())),
-            ("host_institution", text(&|w| w.host_institution.as_deref())),
-            ("chinese_partners", list(&|w| Items::Shared(&w.chinese_partners))),
-            ("organiser_province", text(&|w| w.organiser_province.as_deref())),
-            ("opened_on", Col::Date(ws.iter().map(|w| w.opened_on).collect())),
+            ("workshop_id", text_col(r(), |i| w.workshop_id.get(i))),
+            ("workshop_name", text_col(r(), |i| w.workshop_name.get(i))),
+            ("country_code", country(|c| &c.code)),
+            ("country_name", country(|c| &c.name)),
+            ("region", country(|c| &c.region)),
+            ("subregion", country(|c| &c.subregion)),
+            ("city", name(&w.city, &d.cities)),
+            ("host_institution", text_col(r(), |i| w.host_institution.get(i))),
+            ("chinese_partners", names(&w.chinese_partners, &d.partners)),
+            ("organiser_province", name(&w.organiser_province, &d.provinces)),
+            ("opened_on", Col::Date(w.opened_on[r()].to_vec())),
             (
                 "opened_precision",
-                text(&|w| w.opened_on.map(|d| d.precision().as_str())),
+                text_col(r(), |i| w.opened_on[i].map(|d| d.precision().as_str())),
             ),
-            ("status", text(&|w| w.status.as_deref())),
-            ("specialties", list(&|w| Items::Shared(&w.specialties))),
-            ("source_urls", list(&|w| Items::Shared(&w.source_urls))),
+            ("status", name(&w.status, &d.statuses)),
+            ("specialties", names(&w.specialties, &d.specialties)),
+            (
+                "source_urls",
+                Col::List(r().map(|i| Items::Texts(&w.source_urls, i)).collect()),
+            ),
             (
                 "source_count",
-                Col::Count(ws.iter().map(|w| Some(w.source_count)).collect()),
+                Col::Count(r().map(|i| Some(w.source_urls.count(i) as u32)).collect()),
             ),
-            ("conflicts", list(&|w| Items::Owned(&w.conflicts))),
+            (
+                "conflicts",
+                Col::List(r().map(|i| Items::Texts(&w.conflicts, i)).collect()),
+            ),
         ],
     }
 }
@@ -294,15 +313,7 @@ fn column(name: &str, col: &Col) -> Result<Column> {
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
     let name = PlSmallStr::from_str(name);
     let series = match col {
-        Col::Text(v) => {
-            let cells = v.iter().enumerate().map(|(i, s)| {
-                if let Some(block) = read_ahead::block_at(i, 0..v.len()) {
-                    col.read_ahead(block);
-                }
-                s.as_deref()
-            });
-            StringChunked::from_iter_options(name, cells).into_series()
-        }
+        Col::Text(v) => StringChunked::from_iter_options(name, v.iter().map(|s| s.as_deref())).into_series(),
         Col::Count(v) => Series::new(name, v),
         Col::Int(v) => Series::new(name, v),
         Col::Date(v) => {
@@ -316,10 +327,7 @@ fn column(name: &str, col: &Col) -> Result<Column> {
         }
         Col::List(v) => {
             let mut b = ListStringChunkedBuilder::new(name, v.len(), v.iter().map(|l| l.len()).sum());
-            for (i, items) in v.iter().enumerate() {
-                if let Some(block) = read_ahead::block_at(i, 0..v.len()) {
-                    col.read_ahead(block);
-                }
+            for items in v {
                 b.append_values_iter(items.iter());
             }
             b.finish().into_series()
@@ -497,11 +505,6 @@ fn write_csv(path: &Path, rows: &Rows) -> Result<(u64, String)> {
 fn write_csv_rows<W: std::io::Write>(w: &mut csv::Writer<W>, t: &Table, cell: &mut String) -> Result<()> {
     use std::fmt::Write as _;
     for i in 0..t.rows {
-        if let Some(block) = read_ahead::block_at(i, 0..t.rows) {
-            for (_, c) in &t.columns {
-                c.read_ahead(block.clone());
-            }
-        }
         for (_, c) in &t.columns {
             cell.clear();
             match c {
@@ -599,7 +602,7 @@ fn write_all(layout: &Layout, dir: &Path, data: &Tables) -> Result<()> {
     let meta = dataset_meta(layout)?;
     let version = meta["version"].as_str().unwrap_or_default().to_string();
     let tables = [
-        Rows::of(&data.workshops, workshops_table),
+        Rows::workshops(&data.workshops),
         Rows::of(&data.countries, countries_table),
         Rows::of(&data.openings, openings_table),
         Rows::of(&data.claims, claims_table),
@@ -754,12 +757,15 @@ pub fn run(layout: &Layout, input: Option<Tables>, progress: &Progress) -> Resul
     let start = Instant::now();
     let data = match input {
         Some(t) => t,
-        None => Tables {
-            workshops: csvio::read_artifact(&layout.build_file("workshops.bin"), "dedupe")?,
-            countries: csvio::read_artifact(&layout.build_file("countries.bin"), "aggregate")?,
-            openings: csvio::read_artifact(&layout.build_file("openings_by_year.bin"), "aggregate")?,
-            claims: csvio::read_artifact(&layout.build_file("claims_check.bin"), "aggregate")?,
-        },
+        None => {
+            let (countries, openings, claims) = super::aggregate::read_tables(layout)?;
+            Tables {
+                workshops: super::dedupe::read_workshops(layout)?,
+                countries,
+                openings,
+                claims,
+            }
+        }
     };
     progress.note("writing Parquet, CSV, the data package, README and chart");
     recover(layout)?;
@@ -803,27 +809,29 @@ pub fn run(layout: &Layout, input: Option<Tables>, progress: &Progress) -> Resul
 mod tests {
     use super::*;
 
-    fn workshop(i: usize) -> Workshop {
-        Workshop {
-            workshop_id: format!("KEN-{i:08x}").into(),
-            workshop_name: format!("Luban Workshop {}", i % 977).into(),
-            country_code: "KEN".into(),
-            country_name: "Kenya".into(),
-            region: "Africa".into(),
-            subregion: "Eastern Africa".into(),
-            city: (i % 3 != 1).then(|| Shared::from("Machakos")),
-            host_institution: Some(format!("College No. {i}").into()),
-            chinese_partners: vec![Shared::from("Tianjin Vocational Institute"); i % 3].into(),
-            organiser_province: None,
-            opened_on: Some(PartialDate::parse(&format!("{}", 2016 + i % 9)).unwrap()),
-            status: Some("operating".into()),
-            specialties: [Shared::from("CNC")].into(),
-            source_urls: (0..1 + i % 4)
-                .map(|k| Shared::from(format!("https://example.org/{i}/{k}")))
-                .collect(),
-            source_count: (1 + i % 4) as u32,
-            conflicts: Default::default(),
+    fn workshops(n: usize) -> Workshops {
+        let mut w = Workshops::default();
+        for i in 0..n {
+            w.push_for_test(crate::model::WorkshopTexts {
+                id: &format!("KEN-{i:08x}"),
+                name: &format!("Luban Workshop {}", i % 977),
+                country: ("KEN", "Kenya", "Africa", "Eastern Africa"),
+                city: (i % 3 != 1).then_some("Machakos"),
+                host: Some(&format!("College No. {i}")),
+                partners: &vec!["Tianjin Vocational Institute"; i % 3],
+                opened: Some(&format!("{}", 2016 + i % 9)),
+                status: Some("operating"),
+                specialties: &["CNC"],
+                urls: &(0..1 + i % 4)
+                    .map(|k| format!("https://example.org/{i}/{k}"))
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+                ..Default::default()
+            });
         }
+        w
     }
 
     /// The groups are those polars' own one-shot writer made: `len / ROW_GROUP_SIZE`
@@ -865,8 +873,8 @@ mod tests {
     /// row, in the groups above, and the same CSV rows as one pass over the records.
     #[test]
     fn a_table_of_several_row_groups_is_written_group_by_group() {
-        let ws: Vec<Workshop> = (0..2 * ROW_GROUP_SIZE + 4321).map(workshop).collect();
-        let rows = Rows::of(&ws, workshops_table);
+        let ws = workshops(2 * ROW_GROUP_SIZE + 4321);
+        let rows = Rows::workshops(&ws);
         let dir = tempfile::tempdir().unwrap();
         let schema_text = std::fs::read_to_string("schemas/workshops.schema.json").unwrap();
         let schema = TableSchema::parse(Path::new("w"), "w", &schema_text).unwrap();
@@ -898,7 +906,7 @@ mod tests {
         let mut rdr = csv::Reader::from_path(&csv_path).unwrap();
         let ids: Vec<String> = rdr.records().map(|r| r.unwrap()[0].to_string()).collect();
         assert_eq!(ids.len(), ws.len());
-        assert!(ids.iter().zip(&ws).all(|(id, w)| **id == *w.workshop_id));
+        assert!(ids.iter().enumerate().all(|(i, id)| id == ws.workshop_id.str(i)));
     }
 
     #[test]

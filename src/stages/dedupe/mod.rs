@@ -1,0 +1,246 @@
+//! Stage 4, dedupe: merges the reports about one workshop into one workshop.
+//!
+//! The merge policy, rule by rule ([`clusters`]):
+//! 1. **Host key** ([`clusters::host_clusters`]): reports of one country that name the same
+//!    host institution (by comparison key) are one workshop.
+//! 2. **Attach** ([`clusters::attach_hostless`]): a report that names no host joins the one
+//!    workshop of its country it matches on city, a Chinese partner or opening year and
+//!    contradicts on none; if two qualify it is set aside as `ambiguous-workshop` (exit 1).
+//! 3. **Group** ([`clusters::group_rest`]): the other host-less reports merge when country,
+//!    city, partners and opening year agree.
+//!
+//! Then the maintainers' `same` decisions join workshops ([`clusters::apply_same_decisions`]),
+//! each workshop gets its id ([`ids`]), and its fields are merged by the field policy
+//! ([`merge`]). `build/merges.csv` says which report went into which workshop by which
+//! rule; `build/review.csv` (with `--review`) lists the pairs to decide ([`review`]).
+//!
+//! Nothing depends on input order: clustering runs over the reports sorted by content,
+//! and every choice has a total tie-break.
+
+mod clusters;
+mod ids;
+mod merge;
+mod review;
+mod table;
+#[cfg(test)]
+mod tests;
+
+use std::time::Instant;
+
+use anyhow::{bail, Result};
+
+pub use clusters::Rule;
+pub use merge::union_ignoring_case;
+pub use review::{workshop_candidates, write_review};
+pub use table::{frame, read_workshops};
+
+use super::StageReport;
+use crate::csvio;
+use crate::layout::Layout;
+use crate::model::{Reports, Workshops};
+use crate::names::matcher::Decisions;
+use crate::progress::Progress;
+use crate::table::NONE;
+
+/// A report that could not be placed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmerged {
+    pub file: String,
+    pub line: u64,
+    pub source_url: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// The merged dataset.
+#[derive(Debug, Default)]
+pub struct Deduped {
+    pub workshops: Workshops,
+    /// by report: the index of its workshop ([`NONE`] when set aside)
+    pub workshop_of: Vec<u32>,
+    /// by report: why it joined its workshop
+    pub rules: Vec<Rule>,
+    pub unmerged: Vec<Unmerged>,
+    /// With `--review`: how many pairs `build/review.csv` lists.
+    pub review_pairs: Option<usize>,
+}
+
+impl Deduped {
+    /// How many reports joined a workshop.
+    pub fn merged(&self) -> usize {
+        self.workshop_of.iter().filter(|&&w| w != NONE).count()
+    }
+}
+
+/// Merges reports into workshops (pure; see the module doc for the policy).
+pub fn dedupe(r: &Reports, decisions: &Decisions) -> Result<Deduped> {
+    let c = clusters::cluster(r, decisions);
+    let with_ids = ids::assign(r, c.clusters)?;
+    let mut workshop_of = vec![NONE; r.len()];
+    for (k, (_, cluster)) in with_ids.iter().enumerate() {
+        for &i in &cluster.members {
+            workshop_of[i as usize] = k as u32;
+        }
+    }
+    let clusters: Vec<(String, Vec<u32>)> = with_ids.into_iter().map(|(id, c)| (id, c.members)).collect();
+    let workshops = merge::merge_all(r, &clusters);
+    let mut unmerged: Vec<Unmerged> = c
+        .set_aside
+        .into_iter()
+        .map(|s| {
+            let i = s.report as usize;
+            Unmerged {
+                file: r.file_of(i).to_string(),
+                line: r.line[i],
+                source_url: r.source_url.str(i).to_string(),
+                code: s.code,
+                message: s.message,
+            }
+        })
+        .collect();
+    unmerged.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    Ok(Deduped {
+        workshops,
+        workshop_of,
+        rules: c.rules,
+        unmerged,
+        review_pairs: None,
+    })
+}
+
+/// The `rule` cell of `build/merges.csv` for report `i`.
+fn rule_text(r: &Reports, i: usize, rule: &Rule) -> String {
+    match rule {
+        Rule::Host => {
+            let hosts: Vec<&str> = r
+                .host_institutions
+                .get(i)
+                .iter()
+                .map(|&h| r.dict.hosts.text(h))
+                .collect();
+            format!("host: {}", hosts.join("; "))
+        }
+        Rule::Attached(evidence) => format!("attached: matches {}", evidence.join(", ")),
+        Rule::Group => "group: same country, city, partners and opening year".to_string(),
+    }
+}
+
+/// Why a report joined its workshop: one row of `build/merges.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Merge {
+    pub workshop_id: String,
+    pub file: String,
+    pub line: u64,
+    pub source_url: String,
+    pub rule: String,
+}
+
+/// The merged reports in (file, line) order: `merges.csv`'s order.
+fn merged_in_line_order(r: &Reports, d: &Deduped) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..r.len() as u32)
+        .filter(|&i| d.workshop_of[i as usize] != NONE)
+        .collect();
+    let key = |i: u32| (r.file_of(i as usize), r.line[i as usize]);
+    if !order.windows(2).all(|w| key(w[0]) <= key(w[1])) {
+        order.sort_by(|&a, &b| key(a).cmp(&key(b)));
+    }
+    order
+}
+
+/// Report `i`'s row of `merges.csv`.
+fn merge_of(r: &Reports, d: &Deduped, i: usize) -> Merge {
+    Merge {
+        workshop_id: d.workshops.workshop_id.str(d.workshop_of[i] as usize).to_string(),
+        file: r.file_of(i).to_string(),
+        line: r.line[i],
+        source_url: r.source_url.str(i).to_string(),
+        rule: rule_text(r, i, &d.rules[i]),
+    }
+}
+
+/// Every row of `merges.csv`, in order.
+pub fn merges(r: &Reports, d: &Deduped) -> Vec<Merge> {
+    merged_in_line_order(r, d)
+        .into_iter()
+        .map(|i| merge_of(r, d, i as usize))
+        .collect()
+}
+
+/// Reports per block of `merges.csv` (blocks are rendered on every core).
+const MERGES_PER_BLOCK: usize = 16 * 1024;
+
+/// Writes `build/merges.csv`: one line per merged report, in (file, line) order.
+fn write_merges(layout: &Layout, r: &Reports, d: &Deduped) -> Result<()> {
+    let order = merged_in_line_order(r, d);
+    let blocks = order.len().div_ceil(MERGES_PER_BLOCK).max(1);
+    csvio::write_blocks(&layout.build_file("merges.csv"), blocks, |block, out| {
+        let mut wtr = csvio::writer(out);
+        if block == 0 {
+            wtr.write_record(["workshop_id", "file", "line", "source_url", "rule"])?;
+        }
+        let start = block * MERGES_PER_BLOCK;
+        for &i in &order[start.min(order.len())..(start + MERGES_PER_BLOCK).min(order.len())] {
+            let m = merge_of(r, d, i as usize);
+            wtr.write_record([&m.workshop_id, &m.file, &m.line.to_string(), &m.source_url, &m.rule])?;
+        }
+        wtr.flush()?;
+        Ok(())
+    })
+}
+
+fn write_unmerged(layout: &Layout, unmerged: &[Unmerged]) -> Result<()> {
+    csvio::write_staged(&layout.build_file("unmerged.csv"), |w| {
+        let mut wtr = csvio::writer(w);
+        wtr.write_record(["file", "line", "source_url", "code", "message"])?;
+        for u in unmerged {
+            wtr.write_record([u.file.as_str(), &u.line.to_string(), &u.source_url, u.code, &u.message])?;
+        }
+        wtr.flush()?;
+        Ok(())
+    })
+}
+
+/// Runs dedupe on normalize's reports: `input` within `luban run`, else
+/// `build/reports.parquet`.
+pub fn run(
+    layout: &Layout,
+    review: bool,
+    input: Option<Reports>,
+    progress: &Progress,
+) -> Result<(StageReport, Deduped)> {
+    let start = Instant::now();
+    let reports = match input {
+        Some(r) => r,
+        None => super::normalize::read_reports(layout)?,
+    };
+    let mut report = StageReport::new("dedupe");
+    report.rows_in = reports.len() as u64;
+    let decisions_path = layout.root.join("raw").join("decisions.csv");
+    let decisions = Decisions::load(&decisions_path, &layout.display(&decisions_path))?;
+    progress.set_total(reports.len() as u64);
+    progress.note("merging");
+    let mut d = dedupe(&reports, &decisions)?;
+    progress.set(report.rows_in);
+    progress.note("writing build/workshops.parquet and build/merges.csv");
+    report.rows_out = d.workshops.len() as u64;
+    report.rejected = d.unmerged.len() as u64;
+    report.merged = report.rows_in.saturating_sub(report.rows_out + report.rejected);
+    report.data_errors = !d.unmerged.is_empty();
+    let (workshops, merges) = rayon::join(
+        || crate::table::artifact::write(&layout.build_file("workshops.parquet"), frame(&d.workshops)?),
+        || write_merges(layout, &reports, &d),
+    );
+    workshops?;
+    merges?;
+    write_unmerged(layout, &d.unmerged)?;
+    if review {
+        d.review_pairs = Some(write_review(layout, &d.workshops, &decisions)?);
+    }
+    let placed = d.merged() as u64 + d.unmerged.len() as u64;
+    if placed != report.rows_in {
+        bail!("internal error: dedupe placed {placed} of {} reports", report.rows_in);
+    }
+    report.elapsed = start.elapsed();
+    report.check_conservation()?;
+    Ok((report, d))
+}
