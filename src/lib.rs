@@ -17,11 +17,11 @@
 //!                                                                the files less rejected rows)
 //!                                  ▶ build/quarantine.csv       (rejected rows, with codes)
 //!    raw/reference/*.csv, raw/aliases/countries.csv (country foreign key)
-//!  build/valid.json ──normalize──▶ build/reports.parquet          (ISO country, canonical names,
+//!  build/valid.json ──normalize──▶ build/reports.arrow          (ISO country, canonical names,
 //!    raw/aliases/*.csv                                           partial dates, split lists)
-//!  build/reports.parquet ──dedupe──▶ build/workshops.parquet         (one record per workshop)
+//!  build/reports.arrow ──dedupe──▶ build/workshops.arrow         (one record per workshop)
 //!                                  ▶ build/merges.csv           (which report went where, why)
-//!  build/workshops.parquet ──aggregate──▶ build/{countries,openings_by_year,claims_check}.parquet
+//!  build/workshops.arrow ──aggregate──▶ build/{countries,openings_by_year,claims_check}.parquet
 //!    raw/claims.csv
 //!  build/ ──publish──▶ output/*.parquet, output/*.csv, output/datapackage.json
 //! ```

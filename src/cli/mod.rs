@@ -58,11 +58,11 @@ enum Command {
     Validate(validate::Args),
     /// Resolve countries, map names through alias tables, parse dates, split lists.
     ///
-    /// Reads build/valid.json, writes build/reports.parquet; lints the alias tables.
+    /// Reads build/valid.json, writes build/reports.arrow; lints the alias tables.
     Normalize,
     /// Merge reports about the same workshop into one record.
     ///
-    /// Reads build/reports.parquet and raw/decisions.csv; writes build/workshops.parquet,
+    /// Reads build/reports.arrow and raw/decisions.csv; writes build/workshops.arrow,
     /// build/merges.csv (which report went where, and why) and build/unmerged.csv (reports
     /// set aside). With --review, also build/review.csv: name and workshop pairs to decide.
     #[command(after_help = "Examples:\n  luban dedupe\n  luban dedupe --review && $EDITOR build/review.csv")]
@@ -71,7 +71,7 @@ enum Command {
         #[arg(long)]
         review: bool,
     },
-    /// Compute per-country figures. Reads build/workshops.parquet, writes build/countries.parquet.
+    /// Compute per-country figures. Reads build/workshops.arrow, writes build/countries.arrow.
     Aggregate,
     /// Write output/*.parquet, output/*.csv and output/datapackage.json atomically.
     Publish,
@@ -113,10 +113,10 @@ enum Command {
     ///
     /// The artifacts are binary for speed; this is how to read them.
     #[command(
-        after_help = "Examples:\n  luban show build/workshops.parquet | head -1\n  luban show build/valid.json | wc -l"
+        after_help = "Examples:\n  luban show build/workshops.arrow | head -1\n  luban show build/valid.json | wc -l"
     )]
     Show {
-        /// The artifact, e.g. build/reports.parquet.
+        /// The artifact, e.g. build/reports.arrow.
         artifact: PathBuf,
     },
     /// Run every stage in order, one status line per stage.
@@ -226,10 +226,10 @@ fn show(path: &std::path::Path) -> anyhow::Result<Outcome> {
                 print(serde_json::to_value(crate::model::IngestedRowView::from(r))?)?;
             }
         }
-        _ if name.ends_with(".parquet") => {
+        _ if name.ends_with(".arrow") => {
             let by = match name {
-                "reports.parquet" => "normalize",
-                "workshops.parquet" => "dedupe",
+                "reports.arrow" => "normalize",
+                "workshops.arrow" => "dedupe",
                 _ => "aggregate",
             };
             let df = crate::table::artifact::read(path, by)?;
@@ -238,7 +238,7 @@ fn show(path: &std::path::Path) -> anyhow::Result<Outcome> {
             }
         }
         _ => anyhow::bail!(
-            "`{}` is not a luban artifact: expected one of build/ingested.json, valid.json, or a build/*.parquet table",
+            "`{}` is not a luban artifact: expected one of build/ingested.json, valid.json, or a build/*.arrow table",
             path.display()
         ),
     }

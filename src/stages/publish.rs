@@ -21,10 +21,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
+use polars::io::parquet::write::BatchedWriter;
 use polars::prelude::{
-    get_encodings, ArrayRef, BatchedWriter, Column, CompatLevel, DataFrame, DataType, IntoSeries, KeyValueMetadata,
-    ListBuilderTrait, ListStringChunkedBuilder, NamedFrom, NewChunkedArray, ParquetCompression, ParquetWriter,
-    PlSmallStr, PolarsResult, SchemaExt, Series, StatisticsOptions, StringChunked,
+    get_encodings, ArrayRef, Column, CompatLevel, DataFrame, DataType, IntoSeries, KeyValueMetadata, ListBuilderTrait,
+    ListStringChunkedBuilder, NamedFrom, NewChunkedArray, ParquetCompression, ParquetWriter, PlSmallStr, PolarsResult,
+    SchemaExt, Series, StatisticsOptions, StringChunked,
 };
 use polars_parquet::write::{array_to_columns, compress, CompressedPage, Encoding, ParquetType, Version, WriteOptions};
 use rayon::prelude::*;

@@ -42,9 +42,9 @@ fn each_stage_runs_alone_in_data_flow_order() {
     let expect = [
         ("ingest", "build/ingested.json", "4 in       4 out"),
         ("validate", "build/valid.json", "4 in       4 out"),
-        ("normalize", "build/reports.parquet", "4 in       4 out"),
-        ("dedupe", "build/workshops.parquet", "4 in       2 out       2 merged"),
-        ("aggregate", "build/countries.parquet", "2 in       2 out"),
+        ("normalize", "build/reports.arrow", "4 in       4 out"),
+        ("dedupe", "build/workshops.arrow", "4 in       2 out       2 merged"),
+        ("aggregate", "build/countries.arrow", "2 in       2 out"),
         ("publish", "output/datapackage.json", "publish:"),
     ];
     for (stage, artifact, line) in expect {
@@ -383,7 +383,7 @@ fn files(wd: &Workdir, names: &[&str]) -> Vec<(String, Vec<u8>)> {
 /// `luban run` ingests, validates and normalizes in one pass over the rows (they are
 /// never all held); the stages run one by one must leave the same files and report the
 /// same errors, with rejected rows (a repeat of another file's row among them) and
-/// without. The reports span three frames of `reports.parquet`, so that `luban dedupe`
+/// without. The reports span three frames of `reports.arrow`, so that `luban dedupe`
 /// alone reads a workshop's reports from different frames (and shares their host
 /// lists again) where `luban run` hands them over in memory.
 #[test]
@@ -392,7 +392,7 @@ fn run_streams_the_first_stages_to_the_files_the_stages_one_by_one_write() {
         "build/ingested.json",
         "build/valid.json",
         "build/quarantine.csv",
-        "build/reports.parquet",
+        "build/reports.arrow",
         "build/name-matches.csv",
         "build/alias-lint.csv",
     ];
@@ -451,7 +451,7 @@ fn run_streams_the_first_stages_to_the_files_the_stages_one_by_one_write() {
         "the repeat names the other file's row{run}"
     );
     assert!(
-        !wd.path("build/reports.parquet").exists(),
+        !wd.path("build/reports.arrow").exists(),
         "normalize ran on rejected data{run}"
     );
 }

@@ -115,7 +115,7 @@ pub fn openings_by_year(w: &Workshops) -> Vec<OpeningsByYear> {
 }
 
 /// Runs aggregate on dedupe's workshops: `input` within `luban run`, else
-/// `build/workshops.parquet`. Returns the tables publish writes (the workshops included).
+/// `build/workshops.arrow`. Returns the tables publish writes (the workshops included).
 pub fn run(layout: &Layout, input: Option<Workshops>) -> Result<(StageReport, Tables)> {
     let start = Instant::now();
     let workshops = match input {

@@ -1,5 +1,5 @@
-//! Aggregate's three tables in `build/` (`countries.parquet`, `openings_by_year.parquet`,
-//! `claims_check.parquet`), read back by publish when it runs alone. Dates keep their
+//! Aggregate's three tables in `build/` (`countries.arrow`, `openings_by_year.arrow`,
+//! `claims_check.arrow`), read back by publish when it runs alone. Dates keep their
 //! precision beside them, so that what publish writes from them is what it writes from
 //! the tables in memory.
 
@@ -224,12 +224,9 @@ pub fn write_tables(
     openings: &[OpeningsByYear],
     claims: &[ClaimCheck],
 ) -> Result<()> {
-    write(&layout.build_file("countries.parquet"), countries_frame(countries)?)?;
-    write(
-        &layout.build_file("openings_by_year.parquet"),
-        openings_frame(openings)?,
-    )?;
-    write(&layout.build_file("claims_check.parquet"), claims_frame(claims)?)
+    write(&layout.build_file("countries.arrow"), countries_frame(countries)?)?;
+    write(&layout.build_file("openings_by_year.arrow"), openings_frame(openings)?)?;
+    write(&layout.build_file("claims_check.arrow"), claims_frame(claims)?)
 }
 
 /// Reads the three tables back from `build/`.
@@ -237,8 +234,8 @@ pub fn write_tables(
 pub fn read_tables(layout: &Layout) -> Result<(Vec<CountrySummary>, Vec<OpeningsByYear>, Vec<ClaimCheck>)> {
     let read_table = |name: &str| read(&layout.build_file(name), "aggregate");
     Ok((
-        read_countries(&read_table("countries.parquet")?)?,
-        read_openings(&read_table("openings_by_year.parquet")?)?,
-        read_claims(&read_table("claims_check.parquet")?)?,
+        read_countries(&read_table("countries.arrow")?)?,
+        read_openings(&read_table("openings_by_year.arrow")?)?,
+        read_claims(&read_table("claims_check.arrow")?)?,
     ))
 }

@@ -110,18 +110,30 @@ pub fn dedupe(r: &Reports, decisions: &Decisions) -> Result<Deduped> {
 
 /// The `rule` cell of `build/merges.csv` for report `i`.
 fn rule_text(r: &Reports, i: usize, rule: &Rule) -> String {
-    match rule {
-        Rule::Host => {
-            let hosts: Vec<&str> = r
-                .host_institutions
-                .get(i)
-                .iter()
-                .map(|&h| r.dict.hosts.text(h))
-                .collect();
-            format!("host: {}", hosts.join("; "))
+    let mut out = String::new();
+    push_rule_text(&mut out, r, i, rule);
+    out
+}
+
+/// Appends the `rule` cell of `build/merges.csv` for report `i` to `out`.
+fn push_rule_text(out: &mut String, r: &Reports, i: usize, rule: &Rule) {
+    let mut joined = |lead: &str, items: &mut dyn Iterator<Item = &str>, sep: &str| {
+        out.push_str(lead);
+        for (k, item) in items.enumerate() {
+            if k > 0 {
+                out.push_str(sep);
+            }
+            out.push_str(item);
         }
-        Rule::Attached(evidence) => format!("attached: matches {}", evidence.join(", ")),
-        Rule::Group => "group: same country, city, partners and opening year".to_string(),
+    };
+    match rule {
+        Rule::Host => joined(
+            "host: ",
+            &mut r.host_institutions.get(i).iter().map(|&h| r.dict.hosts.text(h)),
+            "; ",
+        ),
+        Rule::Attached(evidence) => joined("attached: matches ", &mut evidence.iter().map(String::as_str), ", "),
+        Rule::Group => out.push_str("group: same country, city, partners and opening year"),
     }
 }
 
@@ -179,9 +191,19 @@ fn write_merges(layout: &Layout, r: &Reports, d: &Deduped) -> Result<()> {
             wtr.write_record(["workshop_id", "file", "line", "source_url", "rule"])?;
         }
         let start = block * MERGES_PER_BLOCK;
+        // one record and one rule text, reused for every row
+        let (mut record, mut rule, mut line) = (csv::ByteRecord::new(), String::new(), itoa::Buffer::new());
         for &i in &order[start.min(order.len())..(start + MERGES_PER_BLOCK).min(order.len())] {
-            let m = merge_of(r, d, i as usize);
-            wtr.write_record([&m.workshop_id, &m.file, &m.line.to_string(), &m.source_url, &m.rule])?;
+            let i = i as usize;
+            rule.clear();
+            push_rule_text(&mut rule, r, i, &d.rules[i]);
+            record.clear();
+            record.push_field(d.workshops.workshop_id.str(d.workshop_of[i] as usize).as_bytes());
+            record.push_field(r.file_of(i).as_bytes());
+            record.push_field(line.format(r.line[i]).as_bytes());
+            record.push_field(r.source_url.str(i).as_bytes());
+            record.push_field(rule.as_bytes());
+            wtr.write_byte_record(&record)?;
         }
         wtr.flush()?;
         Ok(())
@@ -201,7 +223,7 @@ fn write_unmerged(layout: &Layout, unmerged: &[Unmerged]) -> Result<()> {
 }
 
 /// Runs dedupe on normalize's reports: `input` within `luban run`, else
-/// `build/reports.parquet`.
+/// `build/reports.arrow`.
 pub fn run(
     layout: &Layout,
     review: bool,
@@ -221,13 +243,13 @@ pub fn run(
     progress.note("merging");
     let mut d = dedupe(&reports, &decisions)?;
     progress.set(report.rows_in);
-    progress.note("writing build/workshops.parquet and build/merges.csv");
+    progress.note("writing build/workshops.arrow and build/merges.csv");
     report.rows_out = d.workshops.len() as u64;
     report.rejected = d.unmerged.len() as u64;
     report.merged = report.rows_in.saturating_sub(report.rows_out + report.rejected);
     report.data_errors = !d.unmerged.is_empty();
     let (workshops, merges) = rayon::join(
-        || crate::table::artifact::write(&layout.build_file("workshops.parquet"), frame(&d.workshops)?),
+        || crate::table::artifact::write(&layout.build_file("workshops.arrow"), frame(&d.workshops)?),
         || write_merges(layout, &reports, &d),
     );
     workshops?;

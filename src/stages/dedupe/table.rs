@@ -1,4 +1,4 @@
-//! The workshops as a table: `build/workshops.parquet`, read back by aggregate and
+//! The workshops as a table: `build/workshops.arrow`, read back by aggregate and
 //! publish when they run alone.
 
 use anyhow::Result;
@@ -10,15 +10,17 @@ use crate::table::artifact::*;
 /// The workshops as a table (the published columns, names as dictionaries).
 pub fn frame(w: &Workshops) -> Result<DataFrame> {
     let d = &w.dict;
-    let country = |f: fn(&CountryNames) -> &str| w.country.iter().map(move |&c| Some(f(&d.countries[c as usize])));
+    let country = |col: &str, f: fn(&CountryNames) -> &str| {
+        attribute_names(col, &w.country, &d.countries.iter().map(f).collect::<Vec<_>>())
+    };
     let [opened, opened_precision] = dates("opened_on", &w.opened_on)?;
     let cols = vec![
         texts("workshop_id", &w.workshop_id),
         texts("workshop_name", &w.workshop_name),
-        names_of("country_code", country(|c| &c.code))?,
-        names_of("country_name", country(|c| &c.name))?,
-        names_of("region", country(|c| &c.region))?,
-        names_of("subregion", country(|c| &c.subregion))?,
+        country("country_code", |c| &c.code)?,
+        country("country_name", |c| &c.name)?,
+        country("region", |c| &c.region)?,
+        country("subregion", |c| &c.subregion)?,
         names("city", &w.city, &d.cities)?,
         texts("host_institution", &w.host_institution),
         name_lists("chinese_partners", &w.chinese_partners, &d.partners),
@@ -33,9 +35,9 @@ pub fn frame(w: &Workshops) -> Result<DataFrame> {
     Ok(DataFrame::new(w.len(), cols)?)
 }
 
-/// Reads `build/workshops.parquet` back.
+/// Reads `build/workshops.arrow` back.
 pub fn read_workshops(layout: &crate::layout::Layout) -> Result<Workshops> {
-    let df = read(&layout.build_file("workshops.parquet"), "dedupe")?;
+    let df = read(&layout.build_file("workshops.arrow"), "dedupe")?;
     let mut dict = Dictionaries::default();
     let (country, countries) = crate::stages::normalize::read_countries(&df)?;
     dict.countries = countries;

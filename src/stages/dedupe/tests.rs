@@ -441,7 +441,7 @@ fn reports_and_workshops_read_back_from_their_tables_give_the_same() {
     std::fs::create_dir_all(dir.path().join("build")).unwrap();
     let layout = crate::layout::Layout::open(dir.path()).unwrap();
     crate::table::artifact::write(
-        &layout.build_file("reports.parquet"),
+        &layout.build_file("reports.arrow"),
         crate::stages::normalize::frame(&t.r).unwrap(),
     )
     .unwrap();
@@ -452,7 +452,7 @@ fn reports_and_workshops_read_back_from_their_tables_give_the_same() {
     };
     assert_eq!(again.rows(), t.rows());
     assert_eq!(again.merges(), t.merges());
-    crate::table::artifact::write(&layout.build_file("workshops.parquet"), frame(&t.d.workshops).unwrap()).unwrap();
+    crate::table::artifact::write(&layout.build_file("workshops.arrow"), frame(&t.d.workshops).unwrap()).unwrap();
     let ws = read_workshops(&layout).unwrap();
     assert_eq!(ws.len(), t.d.workshops.len());
     assert_eq!(ws.workshop_id, t.d.workshops.workshop_id);

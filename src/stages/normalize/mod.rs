@@ -9,7 +9,7 @@
 //! The alias tables are linted here, where their use is known: conflicts, chains and
 //! aliases equal to another canonical reject the data; unused aliases are warnings. All
 //! findings are listed in `build/alias-lint.csv`. The reports are written to
-//! `build/reports.parquet`.
+//! `build/reports.arrow`.
 
 mod rows;
 mod unknown;
@@ -133,8 +133,8 @@ pub fn finish_stage(
         report.data_errors |= found.iter().any(|l| l.error);
         lints.insert(table.file.clone(), found);
     }
-    progress.note("writing build/reports.parquet");
-    artifact::write(&layout.build_file("reports.parquet"), frame(&reports)?)?;
+    progress.note("writing build/reports.arrow");
+    artifact::write(&layout.build_file("reports.arrow"), frame(&reports)?)?;
     write_matches(layout, &matches)?;
     write_lints(layout, &lints)?;
     report.elapsed = spent + start.elapsed();
@@ -200,20 +200,22 @@ fn write_lints(layout: &Layout, lints: &BTreeMap<String, Vec<Lint>>) -> Result<(
     })
 }
 
-/// The reports as a table (`build/reports.parquet`).
+/// The reports as a table (`build/reports.arrow`).
 pub fn frame(r: &Reports) -> Result<DataFrame> {
     use crate::table::artifact::*;
     let d = &r.dict;
-    let country = |f: fn(&CountryNames) -> &str| r.country.iter().map(move |&c| Some(f(&d.countries[c as usize])));
+    let country = |col: &str, f: fn(&CountryNames) -> &str| {
+        attribute_names(col, &r.country, &d.countries.iter().map(f).collect::<Vec<_>>())
+    };
     let [opened, opened_precision] = dates("opened_on", &r.opened_on)?;
     let [sdate, sdate_precision] = dates("source_date", &r.source_date)?;
     let cols = vec![
         names("file", &r.file, &d.files)?,
         lines("line", &r.line),
-        names_of("country_code", country(|c| &c.code))?,
-        names_of("country_name", country(|c| &c.name))?,
-        names_of("region", country(|c| &c.region))?,
-        names_of("subregion", country(|c| &c.subregion))?,
+        country("country_code", |c| &c.code)?,
+        country("country_name", |c| &c.name)?,
+        country("region", |c| &c.region)?,
+        country("subregion", |c| &c.subregion)?,
         texts("workshop_name", &r.workshop_name),
         names("city", &r.city, &d.cities)?,
         name_lists("host_institutions", &r.host_institutions, &d.hosts),
@@ -261,10 +263,10 @@ pub fn read_countries(df: &DataFrame) -> Result<(Vec<u32>, Vec<CountryNames>)> {
     Ok((country, countries))
 }
 
-/// Reads `build/reports.parquet` back.
+/// Reads `build/reports.arrow` back.
 pub fn read_reports(layout: &Layout) -> Result<Reports> {
     use crate::table::artifact::*;
-    let df = read(&layout.build_file("reports.parquet"), "normalize")?;
+    let df = read(&layout.build_file("reports.arrow"), "normalize")?;
     let mut dict = Dictionaries::default();
     let (file, files) = get_names(&df, "file")?;
     dict.files = files;

@@ -176,6 +176,8 @@ pub struct Normalizer<'a> {
     pub(super) used: [BTreeSet<String>; 3],
     /// distinct specialties cells, and their items' ids
     specialty_cells: CellCache,
+    /// the file of the last row appended, and its id
+    last_file: Option<(crate::model::Shared, u32)>,
 }
 
 impl<'a> Normalizer<'a> {
@@ -192,6 +194,7 @@ impl<'a> Normalizer<'a> {
             unknown: Default::default(),
             used: Default::default(),
             specialty_cells: CellCache::default(),
+            last_file: None,
         }
     }
 
@@ -315,7 +318,16 @@ impl<'a> Normalizer<'a> {
             }
         }
         let r = &mut self.reports;
-        r.file.push(r.dict.files.id(&row.at.file));
+        // rows come file by file: the file's id is looked up only when it changes
+        let file = match &self.last_file {
+            Some((f, id)) if *f == row.at.file => *id,
+            _ => {
+                let id = r.dict.files.id(&row.at.file);
+                self.last_file = Some((row.at.file.clone(), id));
+                id
+            }
+        };
+        r.file.push(file);
         r.line.push(row.at.line);
         r.country.push(country);
         r.workshop_name.push(p.workshop_name.as_deref());
