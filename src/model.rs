@@ -176,11 +176,11 @@ pub struct Reports {
 
 impl Reports {
     pub fn len(&self) -> usize {
-        self.file.len()
+        self.country.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.file.is_empty()
+        self.country.is_empty()
     }
 
     /// Report `i`'s file.
@@ -191,6 +191,64 @@ impl Reports {
     /// Report `i`'s country.
     pub fn country_of(&self, i: usize) -> &CountryNames {
         &self.dict.countries[self.country[i] as usize]
+    }
+
+    /// The reports at `rows`, in that order, cut into parts at `bounds` (positions in
+    /// `rows`, ascending, from 0 to `rows.len()`): part `k` holds the reports at
+    /// `rows[bounds[k]..bounds[k + 1]]` and no dictionaries (they are returned once,
+    /// beside the parts). One column at a time, each column's old copy freed once its
+    /// parts are gathered, so that the table is never held twice; and each part can be
+    /// freed once used (see dedupe's `merge`). A column dropped before (dedupe drops
+    /// the titles and notes) stays empty.
+    pub fn permute_in_parts(self, rows: &[u32], bounds: &[usize]) -> (Dictionaries, Vec<Reports>) {
+        let parts: Vec<&[u32]> = bounds.windows(2).map(|w| &rows[w[0]..w[1]]).collect();
+        fn take<T: Copy>(v: Vec<T>, parts: &[&[u32]]) -> std::vec::IntoIter<Vec<T>> {
+            let part = |p: &[u32]| p.iter().map(|&i| v[i as usize]).collect();
+            let out: Vec<Vec<T>> = parts.iter().map(|p| if v.is_empty() { Vec::new() } else { part(p) }).collect();
+            out.into_iter()
+        }
+        fn texts(t: Texts, parts: &[&[u32]]) -> std::vec::IntoIter<Texts> {
+            let out: Vec<Texts> = parts
+                .iter()
+                .map(|p| if t.is_empty() { Texts::new() } else { t.gather(p) })
+                .collect();
+            out.into_iter()
+        }
+        fn lists(l: IdLists, parts: &[&[u32]]) -> std::vec::IntoIter<IdLists> {
+            let out: Vec<IdLists> = parts.iter().map(|p| l.gather(p)).collect();
+            out.into_iter()
+        }
+        let p = &parts;
+        let (mut file, mut line, mut country) = (take(self.file, p), take(self.line, p), take(self.country, p));
+        let (mut workshop_name, mut city) = (texts(self.workshop_name, p), take(self.city, p));
+        let mut host_institutions = lists(self.host_institutions, p);
+        let mut chinese_partners = lists(self.chinese_partners, p);
+        let (mut opened_on, mut status) = (take(self.opened_on, p), take(self.status, p));
+        let mut specialties = lists(self.specialties, p);
+        let (mut source_url, mut source_title) = (texts(self.source_url, p), texts(self.source_title, p));
+        let (mut source_date, mut notes) = (take(self.source_date, p), texts(self.notes, p));
+        let mut organiser_province = take(self.organiser_province, p);
+        let mut next = || -> Option<Reports> {
+            Some(Reports {
+                dict: Dictionaries::default(),
+                file: file.next()?,
+                line: line.next()?,
+                country: country.next()?,
+                workshop_name: workshop_name.next()?,
+                city: city.next()?,
+                host_institutions: host_institutions.next()?,
+                chinese_partners: chinese_partners.next()?,
+                opened_on: opened_on.next()?,
+                status: status.next()?,
+                specialties: specialties.next()?,
+                source_url: source_url.next()?,
+                source_title: source_title.next()?,
+                source_date: source_date.next()?,
+                notes: notes.next()?,
+                organiser_province: organiser_province.next()?,
+            })
+        };
+        (self.dict, std::iter::from_fn(|| next()).collect())
     }
 }
 

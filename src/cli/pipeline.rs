@@ -214,7 +214,7 @@ fn dedupe_with(ctx: &Ctx, layout: &Layout, review: bool, carry: &mut Carry) -> R
             "{n} pairs to review in build/review.csv: set `decision` to `same` or `different` and copy the rows to raw/decisions.csv; every run replays them"
         ));
     }
-    for u in &d.unmerged {
+    for u in &d.placement.unmerged {
         ctx.console
             .block(&format!("error[{}]: {}:{}: {}", u.code, u.file, u.line, u.message));
     }

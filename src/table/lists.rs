@@ -61,6 +61,19 @@ impl IdLists {
             self.push(l);
         }
     }
+
+    /// The rows at `rows`, in that order.
+    pub fn gather(&self, rows: &[u32]) -> IdLists {
+        let mut out = IdLists {
+            ids: Vec::with_capacity(rows.len()),
+            starts: Vec::with_capacity(rows.len() + 1),
+        };
+        out.starts.push(0);
+        for &i in rows {
+            out.push(self.get(i as usize));
+        }
+        out
+    }
 }
 
 /// Lists of texts, one list per row, the texts end to end in one [`Texts`].

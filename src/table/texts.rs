@@ -35,6 +35,11 @@ impl Texts {
         self.ends.is_empty()
     }
 
+    /// The bytes of all its texts.
+    pub fn bytes(&self) -> usize {
+        self.text.len()
+    }
+
     pub fn push(&mut self, text: Option<&str>) {
         self.text.push_str(text.unwrap_or_default());
         self.ends.push(self.text.len());
@@ -60,7 +65,7 @@ impl Texts {
 
     /// The cells at `rows`, in that order.
     pub fn gather(&self, rows: &[u32]) -> Texts {
-        let mut out = Texts::new();
+        let mut out = Texts::with_capacity(rows.len(), rows.len() * (self.text.len() / self.len().max(1)));
         for &i in rows {
             out.push(self.get(i as usize));
         }

@@ -13,7 +13,8 @@ use crate::table::artifact::*;
 use crate::table::Texts;
 
 fn texts_of<'a>(col: &str, v: impl Iterator<Item = Option<&'a str>>) -> polars::prelude::Column {
-    texts(col, &v.collect::<Texts>())
+    let t: Texts = v.collect();
+    texts(col, &t, 0..t.len())
 }
 
 fn countries_frame(cs: &[CountrySummary]) -> Result<DataFrame> {
@@ -224,9 +225,11 @@ pub fn write_tables(
     openings: &[OpeningsByYear],
     claims: &[ClaimCheck],
 ) -> Result<()> {
-    write(&layout.build_file("countries.arrow"), countries_frame(countries)?)?;
-    write(&layout.build_file("openings_by_year.arrow"), openings_frame(openings)?)?;
-    write(&layout.build_file("claims_check.arrow"), claims_frame(claims)?)
+    // small tables: one batch each
+    let one = |path: &str, df: DataFrame| write(&layout.build_file(path), df.height(), 0, |_| Ok(df.clone()));
+    one("countries.arrow", countries_frame(countries)?)?;
+    one("openings_by_year.arrow", openings_frame(openings)?)?;
+    one("claims_check.arrow", claims_frame(claims)?)
 }
 
 /// Reads the three tables back from `build/`.

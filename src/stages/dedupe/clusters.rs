@@ -15,7 +15,7 @@
 //! Each workshop-to-be gets an identity ([`Cluster::identity`]): its smallest host key, or
 //! its group key. The workshop id is a hash of it (`ids`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
@@ -24,11 +24,13 @@ use crate::names::key::name_key;
 use crate::names::matcher::{Decisions, Field};
 use crate::table::{Names, NONE};
 
-/// Why a report joined its workshop.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Why a report joined its workshop. Eight bytes a report: the evidence of the few
+/// attached reports is kept aside ([`Clustering::evidence`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rule {
     Host,
-    Attached(Vec<String>),
+    /// index into the evidence
+    Attached(u32),
     Group,
 }
 
@@ -53,6 +55,8 @@ pub struct SetAside {
 pub struct Clustering {
     pub clusters: Vec<Cluster>,
     pub rules: Vec<Rule>,
+    /// what each attached report matched its workshop on ([`Rule::Attached`])
+    pub evidence: Vec<Vec<String>>,
     pub set_aside: Vec<SetAside>,
 }
 
@@ -62,6 +66,7 @@ pub fn cluster(r: &Reports, decisions: &Decisions) -> Clustering {
     let keys = Keys::of(r);
     let (mut clusters, hostless) = host_clusters(r, &order, &keys);
     let mut rules = vec![Rule::Host; r.len()];
+    let mut evidences = Vec::new();
     let mut set_aside = Vec::new();
     let attached = attach_hostless(r, &keys, &clusters, &hostless);
     let mut rest = Vec::new();
@@ -70,7 +75,8 @@ pub fn cluster(r: &Reports, decisions: &Decisions) -> Clustering {
         match outcome {
             Attach::None => rest.push(i),
             Attach::One(c, evidence) => {
-                rules[i as usize] = Rule::Attached(evidence);
+                rules[i as usize] = Rule::Attached(evidences.len() as u32);
+                evidences.push(evidence);
                 joins.push((c, i));
             }
             Attach::Ambiguous(fits) => set_aside.push(SetAside {
@@ -92,6 +98,7 @@ pub fn cluster(r: &Reports, decisions: &Decisions) -> Clustering {
     Clustering {
         clusters,
         rules,
+        evidence: evidences,
         set_aside,
     }
 }
@@ -128,33 +135,33 @@ pub fn content_order(r: &Reports) -> Vec<u32> {
 }
 
 /// The comparison key ([`name_key`]) of every host, city and partner name, computed once
-/// per distinct name, on every core: a key costs a transliteration.
+/// per distinct name, on every core (a key costs a transliteration), and numbered: names
+/// with the same key get the same key id.
 struct Keys {
-    /// by host name id: the id of its key in `host_keys`
+    /// by host, city and partner name id: the id of its key
     host: Vec<u32>,
-    host_keys: Names,
-    /// by city and partner name id: its key
-    city: Vec<String>,
-    partner: Vec<String>,
-}
-
-fn keys_of(dict: &Names) -> Vec<String> {
-    (0..dict.len() as u32)
-        .into_par_iter()
-        .map(|id| name_key(dict.text(id)))
-        .collect()
+    city: Vec<u32>,
+    partner: Vec<u32>,
+    /// the key texts, by key id
+    texts: Names,
 }
 
 impl Keys {
     fn of(r: &Reports) -> Keys {
         let d = &r.dict;
-        let mut host_keys = Names::new();
-        let host = keys_of(&d.hosts).iter().map(|k| host_keys.id(k)).collect();
+        let mut texts = Names::new();
+        let mut ids_of = |dict: &Names| -> Vec<u32> {
+            let keys: Vec<String> = (0..dict.len() as u32)
+                .into_par_iter()
+                .map(|id| name_key(dict.text(id)))
+                .collect();
+            keys.iter().map(|k| texts.id(k)).collect()
+        };
         Keys {
-            host,
-            host_keys,
-            city: keys_of(&d.cities),
-            partner: keys_of(&d.partners),
+            host: ids_of(&d.hosts),
+            city: ids_of(&d.cities),
+            partner: ids_of(&d.partners),
+            texts,
         }
     }
 
@@ -163,23 +170,17 @@ impl Keys {
         r.host_institutions.get(i).iter().map(|&h| self.host[h as usize])
     }
 
-    /// The key of report `i`'s city.
-    fn city_of(&self, r: &Reports, i: usize) -> Option<&str> {
-        (r.city[i] != NONE).then(|| self.city[r.city[i] as usize].as_str())
+    /// The key id of report `i`'s city.
+    fn city_of(&self, r: &Reports, i: usize) -> Option<u32> {
+        (r.city[i] != NONE).then(|| self.city[r.city[i] as usize])
     }
 
-    /// The keys of report `i`'s partners, in its order.
-    fn partners_of<'a>(&'a self, r: &'a Reports, i: usize) -> impl Iterator<Item = &'a str> + 'a {
-        r.chinese_partners
-            .get(i)
-            .iter()
-            .map(|&p| self.partner[p as usize].as_str())
+    /// The key ids of report `i`'s partners, in its order.
+    fn partners_of<'a>(&'a self, r: &'a Reports, i: usize) -> impl Iterator<Item = u32> + 'a {
+        r.chinese_partners.get(i).iter().map(|&p| self.partner[p as usize])
     }
 }
 
-/// Rule 1: the host-keyed clusters, in the order of their first report (content order),
-/// each identified by its country and smallest host key; and the reports that name no
-/// host, in content order.
 fn host_clusters(r: &Reports, order: &[u32], keys: &Keys) -> (Vec<Cluster>, Vec<u32>) {
     let n = order.len();
     // union-find over content positions: the root of a set is its smallest position
@@ -227,7 +228,7 @@ fn host_clusters(r: &Reports, order: &[u32], keys: &Keys) -> (Vec<Cluster>, Vec<
         let (members, smallest) = &mut clusters[c];
         members.push(i);
         for k in keys.hosts_of(r, i as usize) {
-            if *smallest == NONE || keys.host_keys.text(k) < keys.host_keys.text(*smallest) {
+            if *smallest == NONE || keys.texts.text(k) < keys.texts.text(*smallest) {
                 *smallest = k;
             }
         }
@@ -238,7 +239,7 @@ fn host_clusters(r: &Reports, order: &[u32], keys: &Keys) -> (Vec<Cluster>, Vec<
             identity: format!(
                 "{}|host|{}",
                 r.country_of(members[0] as usize).code,
-                keys.host_keys.text(smallest)
+                keys.texts.text(smallest)
             ),
             members,
         })
@@ -254,12 +255,19 @@ enum Attach {
 }
 
 /// What the host-keyed reports of one workshop say, for attaching host-less reports:
-/// city and partner keys, opening years.
-#[derive(Default)]
+/// city and partner key ids, opening years (each sorted, each value once).
 struct Summary {
-    cities: BTreeSet<String>,
-    partners: BTreeSet<String>,
-    years: BTreeSet<i32>,
+    cities: Vec<u32>,
+    partners: Vec<u32>,
+    years: Vec<i32>,
+}
+
+/// `items`, sorted, each once.
+fn sorted<T: Ord>(items: impl Iterator<Item = T>) -> Vec<T> {
+    let mut v: Vec<T> = items.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// Rule 2: for each host-less report, the host-keyed clusters it fits. Only clusters of
@@ -269,31 +277,29 @@ fn attach_hostless(r: &Reports, keys: &Keys, clusters: &[Cluster], hostless: &[u
     let summaries: Vec<Summary> = clusters
         .par_iter()
         .map(|c| {
-            let mut s = Summary::default();
-            for &i in &c.members {
-                let i = i as usize;
-                s.cities.extend(keys.city_of(r, i).map(str::to_string));
-                s.partners.extend(keys.partners_of(r, i).map(str::to_string));
-                s.years.extend(r.opened_on[i].map(|d| d.year));
+            let members = || c.members.iter().map(|&i| i as usize);
+            Summary {
+                cities: sorted(members().filter_map(|i| keys.city_of(r, i))),
+                partners: sorted(members().flat_map(|i| keys.partners_of(r, i))),
+                years: sorted(members().filter_map(|i| r.opened_on[i].map(|d| d.year))),
             }
-            s
         })
         .collect();
-    type Index<'a, K> = ahash::AHashMap<(u32, K), Vec<usize>>;
-    let mut by_city: Index<&str> = Default::default();
-    let mut by_partner: Index<&str> = Default::default();
+    type Index<K> = ahash::AHashMap<(u32, K), Vec<usize>>;
+    let mut by_city: Index<u32> = Default::default();
+    let mut by_partner: Index<u32> = Default::default();
     let mut by_year: Index<i32> = Default::default();
     for (c, s) in summaries.iter().enumerate() {
         let country = r.country[clusters[c].members[0] as usize];
-        s.cities
-            .iter()
-            .for_each(|k| by_city.entry((country, k)).or_default().push(c));
-        s.partners
-            .iter()
-            .for_each(|k| by_partner.entry((country, k)).or_default().push(c));
-        s.years
-            .iter()
-            .for_each(|y| by_year.entry((country, *y)).or_default().push(c));
+        for &k in &s.cities {
+            by_city.entry((country, k)).or_default().push(c);
+        }
+        for &k in &s.partners {
+            by_partner.entry((country, k)).or_default().push(c);
+        }
+        for &y in &s.years {
+            by_year.entry((country, y)).or_default().push(c);
+        }
     }
     hostless
         .par_iter()
@@ -301,7 +307,7 @@ fn attach_hostless(r: &Reports, keys: &Keys, clusters: &[Cluster], hostless: &[u
             let i = i as usize;
             let country = r.country[i];
             let city = keys.city_of(r, i);
-            let partners: Vec<&str> = keys.partners_of(r, i).collect();
+            let partners: Vec<u32> = keys.partners_of(r, i).collect();
             let mut candidates: Vec<usize> = Vec::new();
             if let Some(c) = city {
                 candidates.extend(by_city.get(&(country, c)).into_iter().flatten());
@@ -335,26 +341,26 @@ fn attach_hostless(r: &Reports, keys: &Keys, clusters: &[Cluster], hostless: &[u
 }
 
 /// What host-less report `i` shares with a cluster, or None on a contradiction (another
-/// city, another opening year).
-fn evidence(r: &Reports, i: usize, city: Option<&str>, partners: &[&str], s: &Summary) -> Option<Vec<String>> {
+/// city, another opening year). `city` and `partners` are the report's key ids.
+fn evidence(r: &Reports, i: usize, city: Option<u32>, partners: &[u32], s: &Summary) -> Option<Vec<String>> {
     let d = &r.dict;
     let mut ev = Vec::new();
     if let Some(c) = city {
-        if s.cities.contains(c) {
+        if s.cities.binary_search(&c).is_ok() {
             ev.push(format!("city {}", d.cities.text(r.city[i])));
         } else if !s.cities.is_empty() {
             return None;
         }
     }
     if let Some(date) = r.opened_on[i] {
-        if s.years.contains(&date.year) {
+        if s.years.binary_search(&date.year).is_ok() {
             ev.push(format!("opening year {}", date.year));
         } else if !s.years.is_empty() {
             return None;
         }
     }
     for (&p, key) in r.chinese_partners.get(i).iter().zip(partners) {
-        if s.partners.contains(*key) {
+        if s.partners.binary_search(key).is_ok() {
             ev.push(format!("partner {}", d.partners.text(p)));
         }
     }
@@ -396,12 +402,12 @@ fn group_rest(r: &Reports, keys: &Keys, rest: &[u32]) -> Vec<Cluster> {
     let mut groups: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     for &i in rest {
         let i = i as usize;
-        let mut partners: Vec<&str> = keys.partners_of(r, i).collect();
+        let mut partners: Vec<&str> = keys.partners_of(r, i).map(|k| keys.texts.text(k)).collect();
         partners.sort();
         let key = format!(
             "{}|{}|{}|{}",
             r.country_of(i).code,
-            keys.city_of(r, i).unwrap_or_default(),
+            keys.city_of(r, i).map_or("", |k| keys.texts.text(k)),
             partners.join(";"),
             r.opened_on[i].map_or(String::new(), |d| d.year.to_string())
         );

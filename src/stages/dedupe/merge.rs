@@ -17,9 +17,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
-use crate::model::{Reports, Workshops};
+use crate::model::{Dictionaries, Reports, Workshops};
 use crate::partial_date::PartialDate;
-use crate::table::{Names, NONE};
+use crate::table::{IdLists, Names, Texts, NONE};
 
 /// One workshop's fields, before they go into the table's columns.
 struct Merged<'r> {
@@ -35,21 +35,34 @@ struct Merged<'r> {
     conflicts: Vec<String>,
 }
 
-/// Workshops merged at a time (on every core), before they go into the columns.
-const BATCH: usize = 64 * 1024;
+/// Workshops merged at a time (on every core), before they go into the columns: the
+/// reports are laid out in parts of this many workshops (see dedupe's `merge`).
+pub const BATCH: usize = 64 * 1024;
 
-/// The workshops of `clusters` (id, members), in that order, as a table.
-pub fn merge_all(r: &Reports, clusters: &[(String, Vec<u32>)]) -> Workshops {
-    let mut w = Workshops {
-        dict: r.dict.clone(),
-        ..Default::default()
-    };
-    for batch in clusters.chunks(BATCH) {
-        let merged: Vec<Merged> = batch.par_iter().map(|(_, m)| merge(r, m)).collect();
-        for ((id, members), m) in batch.iter().zip(merged) {
-            w.workshop_id.push(Some(id));
+/// The workshops, in `ids` order, from reports laid out workshop by workshop, in parts
+/// of [`BATCH`] workshops: workshop `k` is made of as many reports as `members.get(k)`
+/// lists, following those of the workshops before it. Each part is freed once merged,
+/// so that the reports and the workshops are not both held whole: at 10M reports that
+/// disagree (`luban generate --shape conflicts`) that was ~2 GB of each, and the run's
+/// peak. The workshops take the dictionaries but the hosts' (their hosts are texts).
+pub fn merge_all(dict: Dictionaries, parts: Vec<Reports>, ids: &Texts, members: &IdLists) -> Workshops {
+    let mut w = Workshops::default();
+    let mut workshop = 0;
+    for r in parts {
+        let mut start = 0u32;
+        let ranges: Vec<Vec<u32>> = (workshop..(workshop + BATCH).min(members.len()))
+            .map(|k| {
+                let range = start..start + members.get(k).len() as u32;
+                start = range.end;
+                range.collect()
+            })
+            .collect();
+        let merged: Vec<Merged> = ranges.par_iter().map(|rs| merge(&r, &dict, rs)).collect();
+        for (rs, m) in ranges.iter().zip(merged) {
+            w.workshop_id.push(ids.get(workshop));
+            workshop += 1;
             w.workshop_name.push(Some(&m.name));
-            w.country.push(r.country[members[0] as usize]);
+            w.country.push(r.country[rs[0] as usize]);
             w.city.push(m.city);
             w.host_institution.push(Some(&m.hosts));
             w.chinese_partners.push(&m.partners);
@@ -61,6 +74,10 @@ pub fn merge_all(r: &Reports, clusters: &[(String, Vec<u32>)]) -> Workshops {
             w.conflicts.push(m.conflicts.iter().map(String::as_str));
         }
     }
+    w.dict = Dictionaries {
+        hosts: Names::new(),
+        ..dict
+    };
     w
 }
 
@@ -105,8 +122,7 @@ fn pick(r: &Reports, rs: &[u32], field: &str, dict: &Names, ids: &[u32], conflic
     values.first().map_or(NONE, |((_, id), _)| *id)
 }
 
-fn merge<'r>(r: &'r Reports, rs: &[u32]) -> Merged<'r> {
-    let d = &r.dict;
+fn merge<'r>(r: &'r Reports, d: &Dictionaries, rs: &[u32]) -> Merged<'r> {
     let first = rs[0] as usize;
     let mut conflicts = Vec::new();
     let names = ranked(rs.iter().filter_map(|&i| r.workshop_name.get(i as usize)));
@@ -121,7 +137,7 @@ fn merge<'r>(r: &'r Reports, rs: &[u32]) -> Merged<'r> {
             let city = (r.city[first] != NONE).then(|| d.cities.text(r.city[first]));
             format!(
                 "{} Luban Workshop ({})",
-                r.country_of(first).name,
+                d.countries[r.country[first] as usize].name,
                 host.or(city).unwrap_or_default()
             )
         });
@@ -135,7 +151,7 @@ fn merge<'r>(r: &'r Reports, rs: &[u32]) -> Merged<'r> {
         &mut conflicts,
     );
     let opened_on = merge_dates(r, rs, &mut conflicts);
-    let status = merge_status(r, rs, &mut conflicts);
+    let status = merge_status(r, d, rs, &mut conflicts);
     let hosts: Vec<&str> = ranked(
         rs.iter()
             .flat_map(|&i| r.host_institutions.get(i as usize))
@@ -208,8 +224,7 @@ fn merge_dates(r: &Reports, rs: &[u32], conflicts: &mut Vec<String>) -> Option<P
     groups.first().map(|(d, _)| *d)
 }
 
-fn merge_status(r: &Reports, rs: &[u32], conflicts: &mut Vec<String>) -> u32 {
-    let d = &r.dict;
+fn merge_status(r: &Reports, d: &Dictionaries, rs: &[u32], conflicts: &mut Vec<String>) -> u32 {
     let mut with: Vec<(usize, &str)> = rs
         .iter()
         .map(|&i| i as usize)

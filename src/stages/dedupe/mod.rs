@@ -32,7 +32,7 @@ use anyhow::{bail, Result};
 pub use clusters::Rule;
 pub use merge::union_ignoring_case;
 pub use review::{workshop_candidates, write_review};
-pub use table::{frame, read_workshops};
+pub use table::{read_workshops, write_workshops};
 
 use super::StageReport;
 use crate::csvio;
@@ -40,7 +40,7 @@ use crate::layout::Layout;
 use crate::model::{Reports, Workshops};
 use crate::names::matcher::Decisions;
 use crate::progress::Progress;
-use crate::table::NONE;
+use crate::table::{IdLists, Texts, NONE};
 
 /// A report that could not be placed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,39 +52,58 @@ pub struct Unmerged {
     pub message: String,
 }
 
-/// The merged dataset.
+/// Where each report goes: the workshops' ids and members, and why each report joined
+/// its workshop. Decided before the workshops are merged, so that `merges.csv` is
+/// written from the reports in their own order, and the reports are then laid out in
+/// the workshops' order for merging.
 #[derive(Debug, Default)]
-pub struct Deduped {
-    pub workshops: Workshops,
+pub struct Placement {
+    /// by workshop, in id order: its id and its reports (in content order)
+    pub ids: Texts,
+    pub members: IdLists,
     /// by report: the index of its workshop ([`NONE`] when set aside)
     pub workshop_of: Vec<u32>,
     /// by report: why it joined its workshop
     pub rules: Vec<Rule>,
+    /// what the attached reports matched on ([`Rule::Attached`])
+    pub evidence: Vec<Vec<String>>,
     pub unmerged: Vec<Unmerged>,
-    /// With `--review`: how many pairs `build/review.csv` lists.
-    pub review_pairs: Option<usize>,
 }
 
-impl Deduped {
+impl Placement {
     /// How many reports joined a workshop.
     pub fn merged(&self) -> usize {
         self.workshop_of.iter().filter(|&&w| w != NONE).count()
     }
 }
 
-/// Merges reports into workshops (pure; see the module doc for the policy).
-pub fn dedupe(r: &Reports, decisions: &Decisions) -> Result<Deduped> {
+/// The merged dataset.
+#[derive(Debug, Default)]
+pub struct Deduped {
+    pub placement: Placement,
+    pub workshops: Workshops,
+    /// With `--review`: how many pairs `build/review.csv` lists.
+    pub review_pairs: Option<usize>,
+}
+
+/// Decides which reports are one workshop, and each workshop's id (see the module doc).
+pub fn place(r: &Reports, decisions: &Decisions) -> Result<Placement> {
     let c = clusters::cluster(r, decisions);
     let with_ids = ids::assign(r, c.clusters)?;
-    let mut workshop_of = vec![NONE; r.len()];
-    for (k, (_, cluster)) in with_ids.iter().enumerate() {
+    let mut p = Placement {
+        workshop_of: vec![NONE; r.len()],
+        rules: c.rules,
+        evidence: c.evidence,
+        ..Default::default()
+    };
+    for (k, (id, cluster)) in with_ids.iter().enumerate() {
+        p.ids.push(Some(id));
+        p.members.push(&cluster.members);
         for &i in &cluster.members {
-            workshop_of[i as usize] = k as u32;
+            p.workshop_of[i as usize] = k as u32;
         }
     }
-    let clusters: Vec<(String, Vec<u32>)> = with_ids.into_iter().map(|(id, c)| (id, c.members)).collect();
-    let workshops = merge::merge_all(r, &clusters);
-    let mut unmerged: Vec<Unmerged> = c
+    p.unmerged = c
         .set_aside
         .into_iter()
         .map(|s| {
@@ -98,25 +117,49 @@ pub fn dedupe(r: &Reports, decisions: &Decisions) -> Result<Deduped> {
             }
         })
         .collect();
-    unmerged.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-    Ok(Deduped {
-        workshops,
-        workshop_of,
-        rules: c.rules,
-        unmerged,
-        review_pairs: None,
-    })
+    p.unmerged.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    Ok(p)
+}
+
+/// Merges the workshops `p` places. The reports are laid out in the workshops' order
+/// first (each workshop's reports one after another), so that merging reads them in
+/// order: a workshop's ~5 to 14 reports are anywhere among millions, and reading them
+/// where they lie made merging grow faster than its input (5× from 1M to 3M generated
+/// reports). Their files and lines are dropped first: `merges.csv` has them.
+pub fn merge(mut r: Reports, p: &Placement) -> Workshops {
+    r.file = Vec::new();
+    r.line = Vec::new();
+    let order: Vec<u32> = p.members.iter().flatten().copied().collect();
+    // where each part of merge::BATCH workshops starts among the laid-out reports
+    let mut bounds = vec![0];
+    let mut at = 0;
+    for (k, m) in p.members.iter().enumerate() {
+        if k > 0 && k % merge::BATCH == 0 {
+            bounds.push(at);
+        }
+        at += m.len();
+    }
+    bounds.push(at);
+    let (dict, parts) = r.permute_in_parts(&order, &bounds);
+    merge::merge_all(dict, parts, &p.ids, &p.members)
+}
+
+/// Places and merges the reports (what `luban dedupe` does, without its files).
+pub fn dedupe(r: Reports, decisions: &Decisions) -> Result<(Placement, Workshops)> {
+    let p = place(&r, decisions)?;
+    let w = merge(r, &p);
+    Ok((p, w))
 }
 
 /// The `rule` cell of `build/merges.csv` for report `i`.
-fn rule_text(r: &Reports, i: usize, rule: &Rule) -> String {
+fn rule_text(r: &Reports, d: &Placement, i: usize) -> String {
     let mut out = String::new();
-    push_rule_text(&mut out, r, i, rule);
+    push_rule_text(&mut out, r, d, i);
     out
 }
 
 /// Appends the `rule` cell of `build/merges.csv` for report `i` to `out`.
-fn push_rule_text(out: &mut String, r: &Reports, i: usize, rule: &Rule) {
+fn push_rule_text(out: &mut String, r: &Reports, d: &Placement, i: usize) {
     let mut joined = |lead: &str, items: &mut dyn Iterator<Item = &str>, sep: &str| {
         out.push_str(lead);
         for (k, item) in items.enumerate() {
@@ -126,13 +169,17 @@ fn push_rule_text(out: &mut String, r: &Reports, i: usize, rule: &Rule) {
             out.push_str(item);
         }
     };
-    match rule {
+    match d.rules[i] {
         Rule::Host => joined(
             "host: ",
             &mut r.host_institutions.get(i).iter().map(|&h| r.dict.hosts.text(h)),
             "; ",
         ),
-        Rule::Attached(evidence) => joined("attached: matches ", &mut evidence.iter().map(String::as_str), ", "),
+        Rule::Attached(k) => joined(
+            "attached: matches ",
+            &mut d.evidence[k as usize].iter().map(String::as_str),
+            ", ",
+        ),
         Rule::Group => out.push_str("group: same country, city, partners and opening year"),
     }
 }
@@ -148,7 +195,7 @@ pub struct Merge {
 }
 
 /// The merged reports in (file, line) order: `merges.csv`'s order.
-fn merged_in_line_order(r: &Reports, d: &Deduped) -> Vec<u32> {
+fn merged_in_line_order(r: &Reports, d: &Placement) -> Vec<u32> {
     let mut order: Vec<u32> = (0..r.len() as u32)
         .filter(|&i| d.workshop_of[i as usize] != NONE)
         .collect();
@@ -160,18 +207,18 @@ fn merged_in_line_order(r: &Reports, d: &Deduped) -> Vec<u32> {
 }
 
 /// Report `i`'s row of `merges.csv`.
-fn merge_of(r: &Reports, d: &Deduped, i: usize) -> Merge {
+fn merge_of(r: &Reports, d: &Placement, i: usize) -> Merge {
     Merge {
-        workshop_id: d.workshops.workshop_id.str(d.workshop_of[i] as usize).to_string(),
+        workshop_id: d.ids.str(d.workshop_of[i] as usize).to_string(),
         file: r.file_of(i).to_string(),
         line: r.line[i],
         source_url: r.source_url.str(i).to_string(),
-        rule: rule_text(r, i, &d.rules[i]),
+        rule: rule_text(r, d, i),
     }
 }
 
 /// Every row of `merges.csv`, in order.
-pub fn merges(r: &Reports, d: &Deduped) -> Vec<Merge> {
+pub fn merges(r: &Reports, d: &Placement) -> Vec<Merge> {
     merged_in_line_order(r, d)
         .into_iter()
         .map(|i| merge_of(r, d, i as usize))
@@ -182,7 +229,7 @@ pub fn merges(r: &Reports, d: &Deduped) -> Vec<Merge> {
 const MERGES_PER_BLOCK: usize = 16 * 1024;
 
 /// Writes `build/merges.csv`: one line per merged report, in (file, line) order.
-fn write_merges(layout: &Layout, r: &Reports, d: &Deduped) -> Result<()> {
+fn write_merges(layout: &Layout, r: &Reports, d: &Placement) -> Result<()> {
     let order = merged_in_line_order(r, d);
     let blocks = order.len().div_ceil(MERGES_PER_BLOCK).max(1);
     csvio::write_blocks(&layout.build_file("merges.csv"), blocks, |block, out| {
@@ -196,9 +243,9 @@ fn write_merges(layout: &Layout, r: &Reports, d: &Deduped) -> Result<()> {
         for &i in &order[start.min(order.len())..(start + MERGES_PER_BLOCK).min(order.len())] {
             let i = i as usize;
             rule.clear();
-            push_rule_text(&mut rule, r, i, &d.rules[i]);
+            push_rule_text(&mut rule, r, d, i);
             record.clear();
-            record.push_field(d.workshops.workshop_id.str(d.workshop_of[i] as usize).as_bytes());
+            record.push_field(d.ids.str(d.workshop_of[i] as usize).as_bytes());
             record.push_field(r.file_of(i).as_bytes());
             record.push_field(line.format(r.line[i]).as_bytes());
             record.push_field(r.source_url.str(i).as_bytes());
@@ -231,34 +278,40 @@ pub fn run(
     progress: &Progress,
 ) -> Result<(StageReport, Deduped)> {
     let start = Instant::now();
-    let reports = match input {
+    let mut reports = match input {
         Some(r) => r,
         None => super::normalize::read_reports(layout)?,
     };
+    // dedupe reads neither the source titles nor the notes (build/reports.arrow has them)
+    reports.source_title = Default::default();
+    reports.notes = Default::default();
     let mut report = StageReport::new("dedupe");
     report.rows_in = reports.len() as u64;
     let decisions_path = layout.root.join("raw").join("decisions.csv");
     let decisions = Decisions::load(&decisions_path, &layout.display(&decisions_path))?;
     progress.set_total(reports.len() as u64);
     progress.note("merging");
-    let mut d = dedupe(&reports, &decisions)?;
-    progress.set(report.rows_in);
-    progress.note("writing build/workshops.arrow and build/merges.csv");
-    report.rows_out = d.workshops.len() as u64;
-    report.rejected = d.unmerged.len() as u64;
+    let placement = place(&reports, &decisions)?;
+    report.rows_out = placement.ids.len() as u64;
+    report.rejected = placement.unmerged.len() as u64;
     report.merged = report.rows_in.saturating_sub(report.rows_out + report.rejected);
-    report.data_errors = !d.unmerged.is_empty();
-    let (workshops, merges) = rayon::join(
-        || crate::table::artifact::write(&layout.build_file("workshops.arrow"), frame(&d.workshops)?),
-        || write_merges(layout, &reports, &d),
-    );
-    workshops?;
-    merges?;
-    write_unmerged(layout, &d.unmerged)?;
+    report.data_errors = !placement.unmerged.is_empty();
+    progress.note("writing build/merges.csv");
+    write_merges(layout, &reports, &placement)?;
+    write_unmerged(layout, &placement.unmerged)?;
+    let workshops = merge(reports, &placement);
+    progress.set(report.rows_in);
+    progress.note("writing build/workshops.arrow");
+    write_workshops(&layout.build_file("workshops.arrow"), &workshops)?;
+    let mut d = Deduped {
+        placement,
+        workshops,
+        review_pairs: None,
+    };
     if review {
         d.review_pairs = Some(write_review(layout, &d.workshops, &decisions)?);
     }
-    let placed = d.merged() as u64 + d.unmerged.len() as u64;
+    let placed = d.placement.merged() as u64 + d.placement.unmerged.len() as u64;
     if placed != report.rows_in {
         bail!("internal error: dedupe placed {placed} of {} reports", report.rows_in);
     }

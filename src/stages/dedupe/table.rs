@@ -4,35 +4,43 @@
 use anyhow::Result;
 use polars::prelude::DataFrame;
 
-use crate::model::{CountryNames, Dictionaries, Workshops};
-use crate::table::artifact::*;
+use std::ops::Range;
 
-/// The workshops as a table (the published columns, names as dictionaries).
-pub fn frame(w: &Workshops) -> Result<DataFrame> {
+use crate::model::{Dictionaries, Workshops};
+use crate::stages::normalize::CountryColumns;
+use crate::table::artifact::*;
+use crate::table::Texts;
+
+/// Writes the workshops to `build/workshops.arrow`, a batch of rows at a time.
+pub fn write_workshops(path: &std::path::Path, w: &Workshops) -> Result<()> {
+    let countries = CountryColumns::of(&w.dict.countries);
+    let text = [&w.workshop_name, &w.host_institution, &w.source_urls.texts, &w.conflicts.texts].map(Texts::bytes);
+    write(path, w.len(), text.iter().sum(), |rows| frame(w, &countries, rows))
+}
+
+/// The workshops at `rows` as a table (the published columns, names as dictionaries).
+fn frame(w: &Workshops, countries: &CountryColumns, rows: Range<usize>) -> Result<DataFrame> {
     let d = &w.dict;
-    let country = |col: &str, f: fn(&CountryNames) -> &str| {
-        attribute_names(col, &w.country, &d.countries.iter().map(f).collect::<Vec<_>>())
-    };
-    let [opened, opened_precision] = dates("opened_on", &w.opened_on)?;
-    let cols = vec![
-        texts("workshop_id", &w.workshop_id),
-        texts("workshop_name", &w.workshop_name),
-        country("country_code", |c| &c.code)?,
-        country("country_name", |c| &c.name)?,
-        country("region", |c| &c.region)?,
-        country("subregion", |c| &c.subregion)?,
-        names("city", &w.city, &d.cities)?,
-        texts("host_institution", &w.host_institution),
-        name_lists("chinese_partners", &w.chinese_partners, &d.partners),
-        names("organiser_province", &w.organiser_province, &d.provinces)?,
+    let n = rows.len();
+    let [opened, opened_precision] = dates("opened_on", &w.opened_on[rows.clone()])?;
+    let mut cols = vec![
+        texts("workshop_id", &w.workshop_id, rows.clone()),
+        texts("workshop_name", &w.workshop_name, rows.clone()),
+    ];
+    cols.extend(countries.columns(&w.country[rows.clone()])?);
+    cols.extend([
+        names("city", &w.city[rows.clone()], &d.cities)?,
+        texts("host_institution", &w.host_institution, rows.clone()),
+        name_lists("chinese_partners", &w.chinese_partners, &d.partners, rows.clone()),
+        names("organiser_province", &w.organiser_province[rows.clone()], &d.provinces)?,
         opened,
         opened_precision,
-        names("status", &w.status, &d.statuses)?,
-        name_lists("specialties", &w.specialties, &d.specialties),
-        text_lists("source_urls", &w.source_urls),
-        text_lists("conflicts", &w.conflicts),
-    ];
-    Ok(DataFrame::new(w.len(), cols)?)
+        names("status", &w.status[rows.clone()], &d.statuses)?,
+        name_lists("specialties", &w.specialties, &d.specialties, rows.clone()),
+        text_lists("source_urls", &w.source_urls, rows.clone()),
+        text_lists("conflicts", &w.conflicts, rows),
+    ]);
+    Ok(DataFrame::new(n, cols)?)
 }
 
 /// Reads `build/workshops.arrow` back.

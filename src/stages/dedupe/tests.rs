@@ -75,15 +75,24 @@ struct Run {
     d: Deduped,
 }
 
+fn deduped(r: &Reports) -> Deduped {
+    let (placement, workshops) = dedupe(r.clone(), &Decisions::default()).unwrap();
+    Deduped {
+        placement,
+        workshops,
+        review_pairs: None,
+    }
+}
+
 fn run(specs: &[Spec]) -> Run {
     let r = table(specs);
-    let d = dedupe(&r, &Decisions::default()).unwrap();
+    let d = deduped(&r);
     Run { r, d }
 }
 
 impl Run {
     fn merges(&self) -> Vec<Merge> {
-        merges(&self.r, &self.d)
+        merges(&self.r, &self.d.placement)
     }
 
     /// The workshops as comparable rows: (id, name, city, opened, status, urls, conflicts).
@@ -208,11 +217,11 @@ fn same_host_merges_and_hostless_reports_attach_or_group() {
     );
     assert_eq!(&*w.country_of(t.by_city("Lalitpur")).code, "NPL");
     // TVI partners two Kazakh workshops: a report naming only TVI is not guessed at
-    assert_eq!(t.d.unmerged.len(), 1);
-    assert_eq!(t.d.unmerged[0].line, 9);
-    assert_eq!(t.d.unmerged[0].code, "ambiguous-workshop");
+    assert_eq!(t.d.placement.unmerged.len(), 1);
+    assert_eq!(t.d.placement.unmerged[0].line, 9);
+    assert_eq!(t.d.placement.unmerged[0].code, "ambiguous-workshop");
     // every report is placed exactly once
-    assert_eq!(t.merges().len() + t.d.unmerged.len(), sample().len());
+    assert_eq!(t.merges().len() + t.d.placement.unmerged.len(), sample().len());
 }
 
 #[test]
@@ -269,7 +278,7 @@ proptest! {
         let t = run(&shuffled);
         prop_assert_eq!(t.rows(), base.rows());
         prop_assert_eq!(t.merges(), base.merges());
-        prop_assert_eq!(&t.d.unmerged, &base.d.unmerged);
+        prop_assert_eq!(&t.d.placement.unmerged, &base.d.placement.unmerged);
     }
 
     #[test]
@@ -278,7 +287,7 @@ proptest! {
         let n = specs.len();
         let t = run(&specs);
         let merges = t.merges();
-        let mut placed: Vec<u64> = merges.iter().map(|m| m.line).chain(t.d.unmerged.iter().map(|u| u.line)).collect();
+        let mut placed: Vec<u64> = merges.iter().map(|m| m.line).chain(t.d.placement.unmerged.iter().map(|u| u.line)).collect();
         placed.sort();
         let before = placed.len();
         placed.dedup();
@@ -320,7 +329,7 @@ fn many_reports_dedupe_as_few_in_any_order() {
     let t = run(&all);
     assert_eq!(t.d.workshops.len(), copies * one.d.workshops.len());
     assert_eq!(t.merges().len(), copies * one.merges().len());
-    assert_eq!(t.d.unmerged.len(), copies * one.d.unmerged.len());
+    assert_eq!(t.d.placement.unmerged.len(), copies * one.d.placement.unmerged.len());
     let sizes = |t: &Run| {
         let mut v: Vec<usize> = (0..t.d.workshops.len())
             .map(|i| t.d.workshops.source_urls.count(i))
@@ -335,7 +344,7 @@ fn many_reports_dedupe_as_few_in_any_order() {
     let e = run(&shuffled);
     assert_eq!(e.rows(), t.rows());
     assert_eq!(e.merges(), t.merges());
-    assert_eq!(e.d.unmerged, t.d.unmerged);
+    assert_eq!(e.d.placement.unmerged, t.d.placement.unmerged);
 }
 
 #[test]
@@ -427,7 +436,7 @@ fn merges_list_the_reports_by_file_and_line() {
     let mut sorted = at.clone();
     sorted.sort();
     assert_eq!(at, sorted);
-    assert_eq!(at.len() + t.d.unmerged.len(), sample().len());
+    assert_eq!(at.len() + t.d.placement.unmerged.len(), sample().len());
     assert!(at.iter().any(|(f, _)| f.ends_with("u.csv")) && at.iter().any(|(f, _)| f.ends_with("t.csv")));
 }
 
@@ -440,19 +449,15 @@ fn reports_and_workshops_read_back_from_their_tables_give_the_same() {
     std::fs::create_dir_all(dir.path().join("raw")).unwrap();
     std::fs::create_dir_all(dir.path().join("build")).unwrap();
     let layout = crate::layout::Layout::open(dir.path()).unwrap();
-    crate::table::artifact::write(
-        &layout.build_file("reports.arrow"),
-        crate::stages::normalize::frame(&t.r).unwrap(),
-    )
-    .unwrap();
+    crate::stages::normalize::write_reports(&layout.build_file("reports.arrow"), &t.r).unwrap();
     let back = crate::stages::normalize::read_reports(&layout).unwrap();
     let again = Run {
-        d: dedupe(&back, &Decisions::default()).unwrap(),
+        d: deduped(&back),
         r: back,
     };
     assert_eq!(again.rows(), t.rows());
     assert_eq!(again.merges(), t.merges());
-    crate::table::artifact::write(&layout.build_file("workshops.arrow"), frame(&t.d.workshops).unwrap()).unwrap();
+    write_workshops(&layout.build_file("workshops.arrow"), &t.d.workshops).unwrap();
     let ws = read_workshops(&layout).unwrap();
     assert_eq!(ws.len(), t.d.workshops.len());
     assert_eq!(ws.workshop_id, t.d.workshops.workshop_id);

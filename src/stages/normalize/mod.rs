@@ -31,7 +31,7 @@ use crate::names::countries::CountryResolver;
 use crate::names::matcher::{Decisions, Field, NameMatch};
 use crate::progress::Progress;
 use crate::schema::TableSchema;
-use crate::table::artifact;
+use crate::table::{artifact, Texts};
 
 /// The alias tables a run uses.
 pub struct Aliases {
@@ -134,7 +134,7 @@ pub fn finish_stage(
         lints.insert(table.file.clone(), found);
     }
     progress.note("writing build/reports.arrow");
-    artifact::write(&layout.build_file("reports.arrow"), frame(&reports)?)?;
+    write_reports(&layout.build_file("reports.arrow"), &reports)?;
     write_matches(layout, &matches)?;
     write_lints(layout, &lints)?;
     report.elapsed = spent + start.elapsed();
@@ -200,38 +200,74 @@ fn write_lints(layout: &Layout, lints: &BTreeMap<String, Vec<Lint>>) -> Result<(
     })
 }
 
-/// The reports as a table (`build/reports.arrow`).
-pub fn frame(r: &Reports) -> Result<DataFrame> {
+/// Writes the reports to `build/reports.arrow`, a batch of rows at a time.
+pub fn write_reports(path: &std::path::Path, r: &Reports) -> Result<()> {
+    let countries = CountryColumns::of(&r.dict.countries);
+    let text = [&r.workshop_name, &r.source_url, &r.source_title, &r.notes].map(Texts::bytes);
+    artifact::write(path, r.len(), text.iter().sum(), |rows| frame(r, &countries, rows))
+}
+
+/// The dictionaries of the four country columns (code, name, region, subregion), and for
+/// each country id the id of its value in each: the same for every batch of a table.
+pub struct CountryColumns {
+    columns: [(Vec<u32>, crate::table::Names); 4],
+}
+
+impl CountryColumns {
+    pub fn of(countries: &[CountryNames]) -> CountryColumns {
+        let of = |f: fn(&CountryNames) -> &str| artifact::attribute_ids(&countries.iter().map(f).collect::<Vec<_>>());
+        CountryColumns {
+            columns: [
+                of(|c| &c.code),
+                of(|c| &c.name),
+                of(|c| &c.region),
+                of(|c| &c.subregion),
+            ],
+        }
+    }
+
+    /// The four columns of the rows whose countries are `country`.
+    pub fn columns(&self, country: &[u32]) -> Result<Vec<polars::prelude::Column>> {
+        ["country_code", "country_name", "region", "subregion"]
+            .into_iter()
+            .zip(&self.columns)
+            .map(|(col, (of_country, dict))| {
+                let ids: Vec<u32> = country.iter().map(|&c| of_country[c as usize]).collect();
+                artifact::names(col, &ids, dict)
+            })
+            .collect()
+    }
+}
+
+/// The reports at `rows` as a table (a batch of `build/reports.arrow`).
+pub fn frame(r: &Reports, countries: &CountryColumns, rows: std::ops::Range<usize>) -> Result<DataFrame> {
     use crate::table::artifact::*;
     let d = &r.dict;
-    let country = |col: &str, f: fn(&CountryNames) -> &str| {
-        attribute_names(col, &r.country, &d.countries.iter().map(f).collect::<Vec<_>>())
-    };
-    let [opened, opened_precision] = dates("opened_on", &r.opened_on)?;
-    let [sdate, sdate_precision] = dates("source_date", &r.source_date)?;
-    let cols = vec![
-        names("file", &r.file, &d.files)?,
-        lines("line", &r.line),
-        country("country_code", |c| &c.code)?,
-        country("country_name", |c| &c.name)?,
-        country("region", |c| &c.region)?,
-        country("subregion", |c| &c.subregion)?,
-        texts("workshop_name", &r.workshop_name),
-        names("city", &r.city, &d.cities)?,
-        name_lists("host_institutions", &r.host_institutions, &d.hosts),
-        name_lists("chinese_partners", &r.chinese_partners, &d.partners),
+    let n = rows.len();
+    let [opened, opened_precision] = dates("opened_on", &r.opened_on[rows.clone()])?;
+    let [sdate, sdate_precision] = dates("source_date", &r.source_date[rows.clone()])?;
+    let mut cols = vec![
+        names("file", &r.file[rows.clone()], &d.files)?,
+        lines("line", &r.line[rows.clone()]),
+    ];
+    cols.extend(countries.columns(&r.country[rows.clone()])?);
+    cols.extend([
+        texts("workshop_name", &r.workshop_name, rows.clone()),
+        names("city", &r.city[rows.clone()], &d.cities)?,
+        name_lists("host_institutions", &r.host_institutions, &d.hosts, rows.clone()),
+        name_lists("chinese_partners", &r.chinese_partners, &d.partners, rows.clone()),
         opened,
         opened_precision,
-        names("status", &r.status, &d.statuses)?,
-        name_lists("specialties", &r.specialties, &d.specialties),
-        texts("source_url", &r.source_url),
-        texts("source_title", &r.source_title),
+        names("status", &r.status[rows.clone()], &d.statuses)?,
+        name_lists("specialties", &r.specialties, &d.specialties, rows.clone()),
+        texts("source_url", &r.source_url, rows.clone()),
+        texts("source_title", &r.source_title, rows.clone()),
         sdate,
         sdate_precision,
-        texts("notes", &r.notes),
-        names("organiser_province", &r.organiser_province, &d.provinces)?,
-    ];
-    Ok(DataFrame::new(r.len(), cols)?)
+        texts("notes", &r.notes, rows.clone()),
+        names("organiser_province", &r.organiser_province[rows], &d.provinces)?,
+    ]);
+    Ok(DataFrame::new(n, cols)?)
 }
 
 /// The countries of a table's rows, from its four country columns: the ids of
