@@ -117,11 +117,11 @@ pub fn diff(base: Vec<Row>, head: Vec<Row>, key: impl Fn(&Row) -> String) -> Vec
 /// change touched.
 pub fn touched_lines(base: &str, head: &str) -> BTreeSet<u64> {
     let mut pool: BTreeMap<&str, usize> = BTreeMap::new();
-    for l in base.lines() {
+    for l in lines(base) {
         *pool.entry(l).or_default() += 1;
     }
     let mut out = BTreeSet::new();
-    for (i, l) in head.lines().enumerate() {
+    for (i, l) in lines(head).enumerate() {
         match pool.get_mut(l) {
             Some(n) if *n > 0 => *n -= 1,
             _ => {
@@ -132,9 +132,45 @@ pub fn touched_lines(base: &str, head: &str) -> BTreeSet<u64> {
     out
 }
 
+/// The lines of `text`, ended by `\r\n`, `\r` or `\n` as the CSV reader counts them
+/// (`str::lines` knows no CR-only line ends, and saw a CR-only file as one line).
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let t = rest?;
+        match t.find(['\r', '\n']) {
+            Some(i) => {
+                let skip = if t[i..].starts_with("\r\n") { 2 } else { 1 };
+                rest = Some(&t[i + skip..]).filter(|r| !r.is_empty());
+                Some(&t[..i])
+            }
+            None => {
+                rest = None;
+                (!t.is_empty()).then_some(t)
+            }
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn touched_lines_count_every_line_end() {
+        for (base, head, want) in [
+            ("a\nb\n", "a\nc\nb\n", vec![2]),
+            ("a\r\nb\r\n", "a\r\nb\r\nc\r\n", vec![3]),
+            ("a\rb\r", "a\rx\rb\r", vec![2]),
+            ("a\nb", "a\r\nb\rc", vec![3]),
+        ] {
+            assert_eq!(
+                touched_lines(base, head).into_iter().collect::<Vec<_>>(),
+                want,
+                "{head:?}"
+            );
+        }
+    }
 
     #[test]
     fn keyed_diff_sees_edits_not_reordering() {

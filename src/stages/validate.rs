@@ -342,7 +342,7 @@ fn check_record(
     key_fields: &KeyFields,
     schema: &TableSchema,
     width: usize,
-    rec: &csv::ByteRecord,
+    rec: &ingest::Record,
 ) -> RowResult {
     let mut bad = Vec::new();
     let owned;
