@@ -2,14 +2,17 @@
 //! can map luban's findings one to one: `encoding-error`, `blank-label`, `duplicate-label`,
 //! `missing-label`, `extra-label`, `incorrect-label`, `blank-row`, `extra-cell`,
 //! `missing-cell`, `type-error`, `constraint-error` (with the constraint), `unique-error`,
-//! `primary-key`, `foreign-key`, `duplicate-row`.
+//! `primary-key`, `foreign-key`, `duplicate-row`; and one of luban's own,
+//! `control-character` (a NUL or another invisible control character in a cell).
 //!
 //! Header rules run once per file, [`RowChecker`] runs the row-shape and per-cell rules of
 //! every record (in parallel batches), and [`CrossRowState`] the cross-row rules in order. It keeps going after errors; the caller decides the
 //! exit status at the end.
 
 mod blank_row;
+mod control_character;
 mod country_key;
+mod date_hint;
 mod duplicate_row;
 mod encoding_error;
 mod enum_constraint;
@@ -144,12 +147,16 @@ impl<'a> RowChecker<'a> {
             return true;
         }
         row_shape::check(schema, width, cells, out);
+        let controls = cells.iter().any(|c| control_character::suspicious(c.as_bytes()));
         for (i, (field, plan)) in schema.fields.iter().zip(&self.plan).enumerate() {
             if !bad_utf8.is_empty() && bad_utf8.contains(&i) {
                 encoding_error::check(i, out);
                 continue;
             }
             let Some(&cell) = cells.get(i) else { continue };
+            if controls && control_character::check(i, &field.name, cell, out) {
+                continue;
+            }
             let missing = if self.only_empty_missing {
                 cell.is_empty()
             } else {

@@ -15,6 +15,11 @@ use crate::schema::{Field, FieldType};
 
 pub fn check(field: &Field, i: usize, cell: &str, out: &mut Vec<Violation>) {
     if let Err((why, expected)) = parse(field, cell) {
+        // a date in another layout: say what to write instead
+        let dated = field.partial_date || (field.ftype == FieldType::Date && pattern(field).is_none());
+        let help = dated
+            .then(|| super::date_hint::suggest(cell, field.partial_date))
+            .flatten();
         out.push(
             Violation::new(
                 "type-error",
@@ -25,7 +30,8 @@ pub fn check(field: &Field, i: usize, cell: &str, out: &mut Vec<Violation>) {
                     field.name
                 ),
             )
-            .expected(expected),
+            .expected(expected)
+            .help(help),
         );
     }
 }

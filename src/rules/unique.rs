@@ -224,7 +224,11 @@ impl UniqueState {
                             ),
                         )
                         .constraint("unique")
-                        .expected("a value not used by another row"),
+                        .expected("a value not used by another row")
+                        .help(Some(format!(
+                            "correct one of the two rows, or delete this one if it repeats {}",
+                            name(first_row)
+                        ))),
                     )
                 }
                 Entry::Vacant(e) => {
