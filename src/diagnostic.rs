@@ -54,6 +54,27 @@ pub fn render(
     out
 }
 
+/// Renders one warning pointing at `pointer` (`warning[code]: title`).
+pub fn render_warning(code: &str, title: &str, pointer: &Pointer, label: &str, color: bool) -> String {
+    let p = window(pointer);
+    let source = if p.source_line.is_empty() {
+        "\n"
+    } else {
+        p.source_line.as_str()
+    };
+    let span = clamp_span(source, p.span.clone());
+    let msg = Level::Warning.title(title).id(code).snippet(
+        Snippet::source(source)
+            .line_start(p.line)
+            .origin(&p.origin)
+            .fold(false)
+            .annotation(Level::Warning.span(span).label(label)),
+    );
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let out = renderer.render(msg).to_string();
+    out
+}
+
 /// Lines longer than this are shown as a window around the span (a 50 MB cell must not
 /// become a 50 MB diagnostic).
 const MAX_SHOWN: usize = 160;

@@ -134,6 +134,17 @@ fn run_files(ctx: &Ctx, args: Args) -> Result<Outcome> {
         bail!("FILE arguments need --schema SCHEMA.json");
     };
     let schema = TableSchema::load(schema_path, &schema_path.display().to_string())?;
+    if let Some(fk) = schema.foreign_keys.iter().find(|fk| !fk.resource.is_empty()) {
+        bail!(
+            "the schema has a foreign key to the resource `{}`: luban checks foreign keys to other resources only within a data package, which it does not validate yet",
+            fk.resource
+        );
+    }
+    if args.format.format == Format::Human {
+        for w in &schema.warnings {
+            ctx.console.block(&format!("{}\n", w.render(ctx.color)));
+        }
+    }
     let countries = if schema.fields.iter().any(|f| f.resolve.is_some()) {
         Some(ctx.countries(&ctx.layout()?)?)
     } else {
