@@ -9,7 +9,11 @@ use crate::schema::TableSchema;
 
 /// Returns true (and records the violation) when the row is blank.
 pub fn check(schema: &TableSchema, cells: &[&str], bad_utf8: &[usize], out: &mut Vec<Violation>) -> bool {
-    if bad_utf8.is_empty() && cells.iter().all(|c| schema.missing_values.iter().any(|m| m == c)) {
+    let missing = |(i, c): (usize, &&str)| match schema.fields.get(i) {
+        Some(f) => f.is_missing(schema, c),
+        None => schema.missing_values.iter().any(|m| m == c),
+    };
+    if bad_utf8.is_empty() && cells.iter().enumerate().all(missing) {
         let (message, help) = if cells.is_empty() {
             ("row is an empty line", "delete the empty line")
         } else {

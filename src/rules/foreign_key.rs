@@ -9,7 +9,7 @@
 
 use std::collections::HashSet;
 
-use super::unique::{hash_cells, split};
+use super::unique::{cell_key, hash_keys, split};
 use super::Violation;
 use crate::schema::TableSchema;
 
@@ -96,18 +96,20 @@ impl ForeignKeyState {
     /// are not known yet. `cell(i)` gives the text of field i.
     pub fn observe(&mut self, schema: &TableSchema, r: &RowInfo<'_>) {
         let cell = r.cell;
-        let missing = |c: &str| schema.missing_values.iter().any(|m| m == c);
+        // values compare as their types, as in Frictionless (`01` refers to `1`)
+        let keyed = |fields: &[usize], texts: &[String]| {
+            let keys: Vec<_> = fields.iter().zip(texts).map(|(&i, c)| cell_key(schema, i, c)).collect();
+            keys.iter().any(Option::is_some).then(|| split(hash_keys(&keys)))
+        };
         for (k, key) in self.keys.iter_mut().enumerate() {
             let referenced: Vec<String> = key.reference.iter().map(|&i| cell(i)).collect();
-            if !referenced.iter().all(|c| missing(c)) {
-                key.referenced
-                    .insert(split(hash_cells(referenced.iter().map(|c| c.as_bytes()))));
+            if let Some(h) = keyed(&key.reference, &referenced) {
+                key.referenced.insert(h);
             }
             let values: Vec<String> = key.fields.iter().map(|&i| cell(i)).collect();
-            if values.iter().all(|c| missing(c)) {
+            let Some(hash) = keyed(&key.fields, &values) else {
                 continue;
-            }
-            let hash = split(hash_cells(values.iter().map(|c| c.as_bytes())));
+            };
             if !key.referenced.contains(&hash) {
                 self.pending.push(Pending {
                     index: r.index,

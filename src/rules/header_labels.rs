@@ -10,6 +10,9 @@ use super::{closest, Violation};
 use crate::schema::TableSchema;
 
 pub fn check_header(schema: &TableSchema, labels: &[String]) -> Vec<Violation> {
+    if schema.fields_match != crate::schema::FieldsMatch::Exact {
+        return super::fields_match::check(schema, labels);
+    }
     let mut out = Vec::new();
     let names = schema.field_names();
     // At most MAX_EXTRA extra labels are reported one by one; the rest as one finding.

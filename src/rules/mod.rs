@@ -16,6 +16,7 @@ mod date_hint;
 mod duplicate_row;
 mod encoding_error;
 mod enum_constraint;
+mod fields_match;
 mod foreign_key;
 mod header_labels;
 mod length_constraint;
@@ -31,6 +32,7 @@ use serde::Serialize;
 use crate::names::countries::CountryResolver;
 use crate::schema::TableSchema;
 
+pub use fields_match::arrange;
 pub use foreign_key::{ForeignKeyState, Pending, RowInfo};
 pub use header_labels::check_header;
 pub use unique::{hash_cells, hash_record, FirstUnique, KeyFields, RowKeys};
@@ -129,7 +131,7 @@ impl<'a> RowChecker<'a> {
                 country: countries.is_some() && f.resolve.as_deref() == Some("country"),
             })
             .collect();
-        let only_empty_missing = schema.missing_values.len() == 1 && schema.missing_values[0].is_empty();
+        let only_empty_missing = schema.only_empty_missing();
         RowChecker {
             schema,
             countries,
@@ -160,30 +162,32 @@ impl<'a> RowChecker<'a> {
             let missing = if self.only_empty_missing {
                 cell.is_empty()
             } else {
-                schema.missing_values.iter().any(|m| m == cell)
+                field.is_missing(schema, cell)
             };
             if missing {
                 required::check(field, i, out);
                 continue;
             }
-            if plan.typed {
-                let before = out.len();
-                type_error::check(field, i, cell, out);
-                if out.len() > before {
-                    continue; // constraints apply to typed values only
+            // constraints apply to typed values only
+            let value = if plan.typed {
+                match type_error::check(field, i, cell, out) {
+                    Ok(v) => v,
+                    Err(()) => continue,
                 }
-            }
+            } else {
+                None
+            };
             if plan.enumeration {
-                enum_constraint::check(field, i, cell, out);
+                enum_constraint::check(field, i, cell, value.as_ref(), out);
             }
             if plan.pattern {
                 pattern_constraint::check(field, i, cell, out);
             }
             if plan.length {
-                length_constraint::check(field, i, cell, out);
+                length_constraint::check(field, i, cell, value.as_ref(), out);
             }
-            if plan.range {
-                range_constraint::check(field, i, cell, out);
+            if let (true, Some(v)) = (plan.range, &value) {
+                range_constraint::check(field, i, v, out);
             }
             if plan.country {
                 if let Some(resolver) = self.countries {

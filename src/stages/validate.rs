@@ -480,6 +480,8 @@ pub fn check_source(
 ) -> Result<StreamStats> {
     const BATCH: usize = 2048;
     progress.set_total(src.bytes);
+    let arranged = src.arranged.take();
+    let schema = arranged.as_ref().unwrap_or(schema);
     let checker = RowChecker::new(schema, countries);
     let key_fields = KeyFields::new(schema);
     let width = src.labels.len();

@@ -122,7 +122,7 @@ fn cases() -> Vec<Case> {
             setup: |wd| wd.write("raw/reports/a.csv", ""),
             args: RUN,
             status: 1,
-            stderr: &["error[missing-label]: file is empty"],
+            stderr: &["error[source-error]: file is empty"],
             published: Some(false),
         },
         Case {
@@ -130,7 +130,7 @@ fn cases() -> Vec<Case> {
             setup: |wd| wd.write("raw/reports/a.csv", "\u{feff}"),
             args: RUN,
             status: 1,
-            stderr: &["error[missing-label]: file is empty"],
+            stderr: &["error[source-error]: file is empty"],
             published: Some(false),
         },
         Case {

@@ -51,6 +51,9 @@ pub struct CsvSource {
     /// Problems with the file as a whole (encoding, header). Rows are still read and
     /// checked by position, as Frictionless does.
     pub header_errors: Vec<ErrorRecord>,
+    /// With a `fieldsMatch` other than `exact`: the schema with its fields in this
+    /// header's order, which the rows are checked against.
+    pub arranged: Option<TableSchema>,
     reader: Option<Records<BufReader<Hashing<File>>>>,
     rows: u64,
     /// file size in bytes, for estimates
@@ -116,6 +119,7 @@ impl CsvSource {
             shown: shown.to_string(),
             labels: Vec::new(),
             header_errors: Vec::new(),
+            arranged: None,
             reader: None,
             rows: 1,
             bytes,
@@ -141,11 +145,12 @@ impl CsvSource {
             .with_context(|| format!("failed to read `{shown}`"))?
             .is_none()
         {
+            // Frictionless' code for a source with nothing in it
             src.header_errors.push(file_error(
                 shown,
-                "missing-label",
+                "source-error",
                 "file is empty: no header row".into(),
-                None,
+                Some("the first line must name the columns"),
             ));
             return Ok(src);
         }
@@ -164,6 +169,9 @@ impl CsvSource {
         }
         for v in check_header(schema, &src.labels) {
             src.header_errors.push(place(shown, 1, 1, schema, &src.labels, &v));
+        }
+        if schema.fields_match != crate::schema::FieldsMatch::Exact {
+            src.arranged = Some(crate::rules::arrange(schema, &src.labels));
         }
         src.reader = Some(reader);
         Ok(src)
