@@ -15,6 +15,8 @@ pub enum Format {
     Human,
     Json,
     Github,
+    /// the shape of `frictionless validate --json` (see `frictionless_report`)
+    Frictionless,
 }
 
 /// Counts for the summary and the JSON report.

@@ -8,6 +8,7 @@ use anyhow::{bail, Result};
 
 use super::{Ctx, FormatArg, Outcome};
 use crate::error_report::{self, Format, Stats};
+use crate::frictionless_report::Task;
 use crate::rules::ErrorRecord;
 use crate::schema::TableSchema;
 use crate::stages::validate::Limits;
@@ -114,7 +115,11 @@ pub fn validated(
         ..Default::default()
     };
     stats.count(&errors);
-    report(ctx, &errors, &stats, format, &layout.root, false)?;
+    let labels: Vec<String> = ctx
+        .reports_schema(layout)
+        .map(|s| s.field_names().into_iter().map(str::to_string).collect())
+        .unwrap_or_default();
+    report_with_labels(ctx, &errors, &stats, format, &layout.root, false, &labels)?;
     ctx.console.status(&v.report.to_string());
     Ok(Outcome::from_errors(v.report.data_errors))
 }
@@ -153,8 +158,11 @@ fn run_files(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let started = std::time::Instant::now();
     let mut errors: Vec<ErrorRecord> = Vec::new();
     let mut rejected: Vec<(Vec<String>, Vec<ErrorRecord>)> = Vec::new();
+    let mut tasks: Vec<Task> = Vec::new();
+    let keep_cells = args.quarantine.is_some() || args.format.format == Format::Frictionless;
     let mut stats = Stats {
         files: args.files.len(),
         ..Default::default()
@@ -179,12 +187,18 @@ fn run_files(ctx: &Ctx, args: Args) -> Result<Outcome> {
             &progress,
             |cells, errs| {
                 errors.extend(errs.iter().cloned());
-                if args.quarantine.is_some() {
+                if keep_cells {
                     rejected.push((cells.to_vec(), errs));
                 }
                 Ok(())
             },
         )?;
+        tasks.push(Task {
+            file: shown.clone(),
+            labels: src.labels.clone(),
+            bytes: src.bytes,
+            rows: s.rows,
+        });
         stats.rows += s.rows;
         stats.valid_rows += s.valid;
         stats.rejected_rows += s.rejected;
@@ -203,7 +217,18 @@ fn run_files(ctx: &Ctx, args: Args) -> Result<Outcome> {
             qw.flush()
         })?;
     }
-    report(ctx, &errors, &stats, args.format.format, Path::new("."), true)?;
+    if args.format.format == Format::Frictionless {
+        let cells: BTreeMap<(&str, u64), &Vec<String>> = rejected
+            .iter()
+            .filter_map(|(cells, errs)| errs.first().map(|e| ((e.file.as_str(), e.row), cells)))
+            .collect();
+        let cells_of = |f: &str, row: u64| cells.get(&(f, row)).map(|c| c.to_vec());
+        let seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+        let doc = crate::frictionless_report::report(&stats, &tasks, &errors, &cells_of, seconds);
+        writeln!(std::io::stdout().lock(), "{doc}")?;
+    } else {
+        report(ctx, &errors, &stats, args.format.format, Path::new("."), true)?;
+    }
     Ok(Outcome::from_errors(!errors.is_empty()))
 }
 
@@ -216,8 +241,21 @@ pub fn report(
     base: &Path,
     always_summary: bool,
 ) -> Result<()> {
+    report_with_labels(ctx, errors, stats, format, base, always_summary, &[])
+}
+
+/// [`report`], with the labels a Frictionless report gives each file.
+pub fn report_with_labels(
+    ctx: &Ctx,
+    errors: &[ErrorRecord],
+    stats: &Stats,
+    format: Format,
+    base: &Path,
+    always_summary: bool,
+    labels: &[String],
+) -> Result<()> {
     let mut texts: BTreeMap<String, String> = BTreeMap::new();
-    if format != Format::Json {
+    if matches!(format, Format::Human | Format::Github) {
         for e in errors {
             if !texts.contains_key(&e.file) {
                 if let Ok(bytes) = std::fs::read(base.join(&e.file)) {
@@ -240,6 +278,20 @@ pub fn report(
         Format::Json => {
             let mut out = std::io::stdout().lock();
             writeln!(out, "{}", error_report::json(stats, errors))?;
+        }
+        Format::Frictionless => {
+            // the dataset's files, each with the schema's fields as its labels
+            let files: std::collections::BTreeSet<&str> = errors.iter().map(|e| e.file.as_str()).collect();
+            let tasks: Vec<Task> = files
+                .into_iter()
+                .map(|f| Task {
+                    file: f.to_string(),
+                    labels: labels.to_vec(),
+                    ..Default::default()
+                })
+                .collect();
+            let doc = crate::frictionless_report::report(stats, &tasks, errors, &|_, _| None, 0.0);
+            writeln!(std::io::stdout().lock(), "{doc}")?;
         }
         Format::Github => {
             let mut out = std::io::stdout().lock();

@@ -162,3 +162,46 @@ fn any_job_count_gives_the_same_report_over_many_batches() {
     );
     assert_eq!(s1, stop("2"));
 }
+
+/// Issue 28: `--format frictionless` is the report shape of `frictionless validate --json`.
+#[test]
+fn frictionless_format_has_the_report_shape_of_frictionless() {
+    let wd = Workdir::empty();
+    wd.write("s.json", SCHEMA);
+    wd.write("bad.csv", "id,status,url\nx,open,\n\n2,opn,\n");
+    let out = wd
+        .run(&["validate", "bad.csv", "--schema", "s.json", "--format", "frictionless"])
+        .expect(1);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}{out}"));
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["stats"]["tasks"], 1);
+    let task = &v["tasks"][0];
+    assert_eq!(
+        (task["place"].as_str(), task["type"].as_str()),
+        (Some("bad.csv"), Some("table"))
+    );
+    assert_eq!(task["labels"], serde_json::json!(["id", "status", "url"]));
+    let got: Vec<(u64, Option<u64>, String)> = task["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["rowNumber"].as_u64().unwrap(),
+                e["fieldNumber"].as_u64(),
+                e["type"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (2, Some(1), "type-error".to_string()),
+            (3, None, "blank-row".to_string()),
+            (4, Some(2), "constraint-error".to_string())
+        ]
+    );
+    assert_eq!(task["errors"][0]["cells"], serde_json::json!(["x", "open", ""]));
+    assert_eq!(task["errors"][0]["fieldName"], "id");
+    assert_eq!(task["errors"][0]["title"], "Type Error");
+}
