@@ -9,13 +9,17 @@
 
 use super::Violation;
 
-/// Whether `cell` may hold a control character: one pass over the bytes without an
-/// early exit, so that it vectorizes (this runs on every cell). C1 controls are encoded
-/// as 0xC2 0x80–0x9F, so 0xC2 is a hit too (also for `°`, `«` …: [`check`] then looks
-/// closer).
-pub fn suspicious(cell: &[u8]) -> bool {
-    cell.iter()
-        .fold(false, |hit, &b| hit | (b < 0x20) | (b == 0x7f) | (b == 0xc2))
+/// Whether `bytes` (a whole record's cells, in one buffer) may hold a control character:
+/// one pass without an early exit, so that it vectorizes (this runs on every byte read;
+/// called per cell it cost a tenth of validation's time, per record nothing measurable).
+/// C1 controls are encoded as 0xC2 0x80–0x9F, so 0xC2 is a hit too (also for `°`, `«`
+/// …: [`check`] then looks closer).
+pub fn suspicious(bytes: &[u8]) -> bool {
+    let mut hit = 0u8;
+    for &b in bytes {
+        hit |= u8::from(b < 0x20) | u8::from(b == 0x7f) | u8::from(b == 0xc2);
+    }
+    hit != 0
 }
 
 /// The first control character of `cell` that is not a tab or a line break, and its

@@ -142,14 +142,22 @@ impl<'a> RowChecker<'a> {
 
     /// The violations of one row that need no other row, in field order. `width` is the
     /// number of header labels: as in Frictionless, a row is compared with its header.
-    /// Returns whether the row is blank, too.
-    pub fn check_cells(&self, width: usize, cells: &[&str], bad_utf8: &[usize], out: &mut Vec<Violation>) -> bool {
+    /// `raw` is the row's cells in one buffer (or any text holding them), scanned once for
+    /// control characters. Returns whether the row is blank, too.
+    pub fn check_cells(
+        &self,
+        width: usize,
+        cells: &[&str],
+        raw: &[u8],
+        bad_utf8: &[usize],
+        out: &mut Vec<Violation>,
+    ) -> bool {
         let schema = self.schema;
         if blank_row::check(schema, cells, bad_utf8, out) {
             return true;
         }
         row_shape::check(schema, width, cells, out);
-        let controls = cells.iter().any(|c| control_character::suspicious(c.as_bytes()));
+        let controls = control_character::suspicious(raw);
         for (i, (field, plan)) in schema.fields.iter().zip(&self.plan).enumerate() {
             if !bad_utf8.is_empty() && bad_utf8.contains(&i) {
                 encoding_error::check(i, out);

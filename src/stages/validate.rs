@@ -230,7 +230,12 @@ fn check_round(
         .map(|row| {
             let cells: Vec<&str> = row.cells();
             let hash = hash_record(row.text().as_bytes(), cells.iter().map(|c| c.len()));
-            check_cells(checker, key_fields, schema, width, &cells, &row.bad_utf8, hash)
+            let raw = Raw {
+                bytes: row.text().as_bytes(),
+                bad_utf8: &row.bad_utf8,
+                hash,
+            };
+            check_cells(checker, key_fields, schema, width, &cells, raw)
         })
         .collect()
 }
@@ -354,26 +359,38 @@ fn check_record(
         }
     };
     let hash = hash_record(rec.as_slice(), rec.iter().map(<[u8]>::len));
-    check_cells(checker, key_fields, schema, width, &strs, &bad, hash)
+    let raw = Raw {
+        bytes: rec.as_slice(),
+        bad_utf8: &bad,
+        hash,
+    };
+    check_cells(checker, key_fields, schema, width, &strs, raw)
 }
 
-/// The rules of one row that need no other row, and the keys the cross-row rules need;
-/// `row_hash` is the row's [`hash_record`]. Both entry points run this in parallel.
+/// One row as read: its cells' bytes in one buffer, the cells that are not UTF-8, and
+/// the row's [`hash_record`].
+struct Raw<'r> {
+    bytes: &'r [u8],
+    bad_utf8: &'r [usize],
+    hash: u128,
+}
+
+/// The rules of one row that need no other row, and the keys the cross-row rules need.
+/// Both entry points run this in parallel.
 fn check_cells(
     checker: &RowChecker<'_>,
     key_fields: &KeyFields,
     schema: &TableSchema,
     width: usize,
     cells: &[&str],
-    bad_utf8: &[usize],
-    row_hash: u128,
+    raw: Raw<'_>,
 ) -> RowResult {
     let mut violations = Vec::new();
-    let blank = checker.check_cells(width, cells, bad_utf8, &mut violations);
+    let blank = checker.check_cells(width, cells, raw.bytes, raw.bad_utf8, &mut violations);
     RowResult {
         violations,
         blank,
-        keys: key_fields.keys(schema, cells, row_hash),
+        keys: key_fields.keys(schema, cells, raw.hash),
     }
 }
 
@@ -872,6 +889,34 @@ mod tests {
         fn schema_shaped_json_never_panics(ty in "[a-z]{0,8}", pat in "\\PC{0,12}", lo in any::<i32>(), hi in any::<i32>()) {
             let text = serde_json::json!({"fields": [{"name": "a", "type": ty, "constraints": {"pattern": pat, "minimum": lo, "maximum": hi, "minLength": 3}}]}).to_string();
             let _ = TableSchema::parse(Path::new("s"), "s", &text);
+        }
+
+        /// Issue 28: any type, format, option and constraint value (of any JSON type), and
+        /// any cell read against the field: an error or a value, never a panic.
+        #[test]
+        fn every_type_option_and_cell_never_panics(
+            ty in prop_oneof![Just("string".to_string()), Just("integer".to_string()), Just("number".to_string()), Just("boolean".to_string()), Just("date".to_string()), Just("time".to_string()), Just("datetime".to_string()), Just("year".to_string()), Just("yearmonth".to_string()), Just("duration".to_string()), Just("object".to_string()), Just("array".to_string()), Just("geopoint".to_string()), Just("geojson".to_string()), Just("list".to_string()), Just("any".to_string()), "[a-z]{1,6}"],
+            format in prop_oneof![Just("default".to_string()), Just("any".to_string()), Just("array".to_string()), Just("object".to_string()), Just("topojson".to_string()), Just("%d/%m/%y %H:%M".to_string()), "[%a-zA-Z:/ -]{0,10}"],
+            key in prop_oneof![Just("minimum".to_string()), Just("maximum".to_string()), Just("exclusiveMinimum".to_string()), Just("enum".to_string()), Just("minLength".to_string()), Just("pattern".to_string()), Just("bareNumber".to_string()), Just("groupChar".to_string()), Just("decimalChar".to_string()), Just("trueValues".to_string()), Just("itemType".to_string()), Just("missingValues".to_string()), Just("maxLenght".to_string()), "[a-zA-Z]{1,8}"],
+            value in prop_oneof![Just(serde_json::json!(null)), Just(serde_json::json!(1.5)), Just(serde_json::json!(-3)), Just(serde_json::json!("2020-01-01")), Just(serde_json::json!(["a", 1])), Just(serde_json::json!({"a": 1})), Just(serde_json::json!(true)), "\\PC{0,8}".prop_map(serde_json::Value::String)],
+            v2 in any::<bool>(),
+            cell in "\\PC{0,24}",
+        ) {
+            let mut field = serde_json::json!({"name": "a", "type": ty, "format": format});
+            field[key.as_str()] = value.clone();
+            field["constraints"] = serde_json::json!({});
+            field["constraints"][key.as_str()] = value;
+            let mut doc = serde_json::json!({"fields": [field]});
+            if v2 {
+                doc["$schema"] = "https://datapackage.org/profiles/2.0/tableschema.json".into();
+            }
+            if let Ok(schema) = TableSchema::parse(Path::new("s"), "s", &doc.to_string()) {
+                let checker = RowChecker::new(&schema, None);
+                let mut out = Vec::new();
+                checker.check_cells(1, &[cell.as_str()], cell.as_bytes(), &[], &mut out);
+                let keys = KeyFields::new(&schema).keys(&schema, &[cell.as_str()], 0);
+                prop_assert!(keys.unique.len() <= 1);
+            }
         }
     }
 }

@@ -118,19 +118,21 @@ impl<R: BufRead> Records<R> {
     pub fn read(&mut self, rec: &mut Record) -> io::Result<Option<Start>> {
         // The line break ending the previous record or blank line, when it is `\r\n`:
         // its `\n` belongs to it.
+        let mut first = self.rdr.fill_buf()?.first().copied();
         if self.after_cr {
             self.after_cr = false;
-            if self.rdr.fill_buf()?.first() == Some(&b'\n') {
+            if first == Some(b'\n') {
                 self.rdr.consume(1);
                 self.byte += 1;
+                first = self.rdr.fill_buf()?.first().copied();
             }
         }
         let start = Start {
             line: self.line,
             byte: self.byte,
         };
-        match self.rdr.fill_buf()?.first() {
-            Some(&b) if b == b'\n' || b == b'\r' => {
+        match first {
+            Some(b) if b == b'\n' || b == b'\r' => {
                 // an empty line: the parser would skip it without a word
                 self.rdr.consume(1);
                 self.byte += 1;
