@@ -198,7 +198,7 @@ fn floor_char(text: &str, offset: usize) -> usize {
 /// Locates field `index` (0-based) of the CSV record that starts at byte `record_start`:
 /// returns its byte span in `text`, quotes included. Used only to draw carets, so a
 /// malformed record simply yields the best span it can.
-pub fn csv_field_span(text: &[u8], record_start: usize, index: usize) -> std::ops::Range<usize> {
+pub fn csv_field_span(text: &[u8], record_start: usize, index: usize, delimiter: u8) -> std::ops::Range<usize> {
     let mut i = record_start.min(text.len());
     let mut field = 0;
     loop {
@@ -217,13 +217,13 @@ pub fn csv_field_span(text: &[u8], record_start: usize, index: usize) -> std::op
                 i += 1;
             }
         }
-        while i < text.len() && !matches!(text[i], b',' | b'\n' | b'\r') {
+        while i < text.len() && !(text[i] == delimiter || matches!(text[i], b'\n' | b'\r')) {
             i += 1;
         }
         if field == index {
             return start..i;
         }
-        if i >= text.len() || text[i] != b',' {
+        if i >= text.len() || text[i] != delimiter {
             // the record ended before the field: point just past its end
             return i..i;
         }
@@ -240,10 +240,10 @@ mod tests {
     fn csv_field_span_skips_quoted_commas_and_doubled_quotes() {
         let text = b"a,b\nx,\"y, \"\"z\"\"\",w\n";
         let rec = 4;
-        assert_eq!(&text[csv_field_span(text, rec, 0)], b"x");
-        assert_eq!(&text[csv_field_span(text, rec, 1)], b"\"y, \"\"z\"\"\"");
-        assert_eq!(&text[csv_field_span(text, rec, 2)], b"w");
-        let past = csv_field_span(text, rec, 5);
+        assert_eq!(&text[csv_field_span(text, rec, 0, b',')], b"x");
+        assert_eq!(&text[csv_field_span(text, rec, 1, b',')], b"\"y, \"\"z\"\"\"");
+        assert_eq!(&text[csv_field_span(text, rec, 2, b',')], b"w");
+        let past = csv_field_span(text, rec, 5, b',');
         assert_eq!(past.start, past.end);
     }
 

@@ -75,7 +75,7 @@ fn pointer(e: &ErrorRecord, byte: Option<u64>, text_of: &TextOf<'_>) -> Option<P
     .min(text.len());
     let (_, line_end) = diagnostic::line_bounds(text, start);
     let span = match e.field_position {
-        Some(p) => diagnostic::csv_field_span(text.as_bytes(), start, p - 1),
+        Some(p) => diagnostic::csv_field_span(text.as_bytes(), start, p - 1, e.delimiter),
         None => start..line_end,
     };
     // A cell the record lacks, past the record's first line (a record whose quote never

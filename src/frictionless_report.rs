@@ -146,6 +146,7 @@ mod tests {
             expected: None,
             help: None,
             byte: None,
+            delimiter: b',',
         }
     }
 

@@ -169,7 +169,7 @@ fn run_files(ctx: &Ctx, args: Args) -> Result<Outcome> {
     };
     for f in &args.files {
         let shown = f.display().to_string();
-        let mut src = ingest::CsvSource::open(f, &shown, &schema)?;
+        let mut src = ingest::CsvSource::open_sniffed(f, &shown, &schema)?;
         let header_errors = std::mem::take(&mut src.header_errors);
         let remaining = Limits {
             max_errors: limits

@@ -92,6 +92,9 @@ pub struct ErrorRecord {
     /// Byte offset of the record, to draw the caret (not part of reports).
     #[serde(skip)]
     pub byte: Option<u64>,
+    /// The file's delimiter, to find the cell in the record (not part of reports).
+    #[serde(skip)]
+    pub delimiter: u8,
 }
 
 /// Runs the row rules of one schema. The per-row rules ([`RowChecker::check_cells`]) need

@@ -14,6 +14,7 @@
 //! again.
 
 mod records;
+mod sniff;
 mod source;
 
 use std::path::Path;
@@ -195,6 +196,7 @@ pub fn place<S: AsRef<str>>(
         expected: v.expected.clone(),
         help: v.help.clone(),
         byte: None,
+        delimiter: b',',
     }
 }
 

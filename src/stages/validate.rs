@@ -400,6 +400,8 @@ struct Finisher<'s, F> {
     schema: &'s TableSchema,
     limits: Limits,
     shown: String,
+    /// the file's delimiter, for the carets
+    delimiter: u8,
     cross: CrossRowState,
     fk: ForeignKeyState,
     stats: StreamStats,
@@ -453,7 +455,8 @@ impl<F: FnMut(&[String], Vec<ErrorRecord>) -> Result<()>> Finisher<'_, F> {
                 self.stats.rejected += 1;
                 self.stats.errors += r.violations.len();
                 let owned = cells();
-                let errors = placed(schema, &self.shown, pos, &owned, &r.violations);
+                let mut errors = placed(schema, &self.shown, pos, &owned, &r.violations);
+                errors.iter_mut().for_each(|e| e.delimiter = self.delimiter);
                 (self.on_rejected)(&owned, errors)?;
             }
         }
@@ -477,7 +480,8 @@ impl<F: FnMut(&[String], Vec<ErrorRecord>) -> Result<()>> Finisher<'_, F> {
                 row: p.row,
                 byte: p.byte,
             };
-            let errors = placed(self.schema, &self.shown, pos, &p.cells, &[v]);
+            let mut errors = placed(self.schema, &self.shown, pos, &p.cells, &[v]);
+            errors.iter_mut().for_each(|e| e.delimiter = self.delimiter);
             (self.on_rejected)(&p.cells, errors)?;
         }
         Ok(())
@@ -506,6 +510,7 @@ pub fn check_source(
         schema,
         limits,
         shown: src.shown.clone(),
+        delimiter: src.delimiter,
         cross: CrossRowState::new(schema),
         fk: ForeignKeyState::new(schema),
         stats: StreamStats::default(),

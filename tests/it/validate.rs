@@ -205,3 +205,23 @@ fn frictionless_format_has_the_report_shape_of_frictionless() {
     assert_eq!(task["errors"][0]["fieldName"], "id");
     assert_eq!(task["errors"][0]["title"], "Type Error");
 }
+
+/// Issue 28: a semicolon file (Excel in much of Europe) is read with its delimiter, as
+/// Frictionless reads it, and the caret lands on the cell.
+#[test]
+fn a_semicolon_file_is_read_with_its_delimiter() {
+    let wd = Workdir::empty();
+    wd.write("s.json", SCHEMA);
+    wd.write(
+        "semi.csv",
+        "id;status;url\n1;open;\n2;opn;\"https://example.org/a;b\"\n",
+    );
+    let out = wd
+        .run(&["validate", "semi.csv", "--schema", "s.json", "--format", "github"])
+        .expect(1);
+    assert_eq!(
+        out.stdout.trim(),
+        "::error file=semi.csv,line=3,col=3,title=constraint-error::\"opn\" is not an allowed value for status",
+        "{out}"
+    );
+}

@@ -93,11 +93,12 @@ pub struct Records<R> {
 }
 
 impl<R: BufRead> Records<R> {
-    /// A reader whose first byte is at `byte` in the file (after a BOM), on line 1.
-    pub fn new(rdr: R, byte: u64) -> Records<R> {
+    /// A reader whose first byte is at `byte` in the file (after a BOM), on line 1, of
+    /// cells separated by `delimiter`.
+    pub fn new(rdr: R, byte: u64, delimiter: u8) -> Records<R> {
         Records {
             rdr,
-            core: csv_core::Reader::new(),
+            core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
             line: 1,
             byte,
             after_cr: false,
@@ -211,7 +212,7 @@ mod tests {
 
     /// (line, byte, cells) of every record of `text`.
     fn read_all(text: &[u8]) -> Vec<(u64, u64, Vec<String>)> {
-        let mut r = Records::new(io::BufReader::with_capacity(3, text), 0);
+        let mut r = Records::new(io::BufReader::with_capacity(3, text), 0, b',');
         let mut rec = Record::default();
         let mut out = Vec::new();
         while let Some(s) = r.read(&mut rec).unwrap() {

@@ -58,6 +58,8 @@ pub struct CsvSource {
     rows: u64,
     /// file size in bytes, for estimates
     pub bytes: u64,
+    /// the byte between cells (`,` but in a sniffed file)
+    pub delimiter: u8,
 }
 
 fn file_error(shown: &str, code: &'static str, message: String, help: Option<&str>) -> ErrorRecord {
@@ -74,6 +76,7 @@ fn file_error(shown: &str, code: &'static str, message: String, help: Option<&st
         expected: None,
         help: help.map(str::to_string),
         byte: None,
+        delimiter: b',',
     }
 }
 
@@ -96,17 +99,23 @@ impl<R: Read> Read for Hashing<R> {
 impl CsvSource {
     /// Opens `path`, skips a UTF-8 BOM, refuses UTF-16, reads and checks the header.
     pub fn open(path: &Path, shown: &str, schema: &TableSchema) -> Result<CsvSource> {
-        CsvSource::open_with(path, shown, schema, false)
+        CsvSource::open_with(path, shown, schema, false, false)
+    }
+
+    /// [`CsvSource::open`] for a file that is not the dataset's: its delimiter is guessed
+    /// as Frictionless guesses it ([`super::sniff`]).
+    pub fn open_sniffed(path: &Path, shown: &str, schema: &TableSchema) -> Result<CsvSource> {
+        CsvSource::open_with(path, shown, schema, false, true)
     }
 
     /// [`CsvSource::open`], hashing the file's bytes as they are read (see [`digest`]).
     ///
     /// [`digest`]: CsvSource::digest
     pub fn open_hashed(path: &Path, shown: &str, schema: &TableSchema) -> Result<CsvSource> {
-        CsvSource::open_with(path, shown, schema, true)
+        CsvSource::open_with(path, shown, schema, true, false)
     }
 
-    fn open_with(path: &Path, shown: &str, schema: &TableSchema, hashed: bool) -> Result<CsvSource> {
+    fn open_with(path: &Path, shown: &str, schema: &TableSchema, hashed: bool, sniff: bool) -> Result<CsvSource> {
         let file = File::open(path).with_context(|| format!("failed to read `{shown}`"))?;
         let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
         let file = Hashing {
@@ -123,6 +132,7 @@ impl CsvSource {
             reader: None,
             rows: 1,
             bytes,
+            delimiter: b',',
         };
         if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
             src.header_errors.push(file_error(
@@ -138,7 +148,23 @@ impl CsvSource {
             buf.consume(3);
             bom = 3;
         }
-        let mut reader = Records::new(buf, bom);
+        let delimiter = if sniff {
+            let head = buf.fill_buf().with_context(|| format!("failed to read `{shown}`"))?;
+            let lines = head
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == b'\n')
+                .nth(super::sniff::SAMPLE_LINES - 1)
+                .map_or(head.len(), |(i, _)| i + 1);
+            super::sniff::delimiter(&String::from_utf8_lossy(&head[..lines])).unwrap_or(b',')
+        } else {
+            b','
+        };
+        src.delimiter = delimiter;
+        for e in &mut src.header_errors {
+            e.delimiter = delimiter;
+        }
+        let mut reader = Records::new(buf, bom, delimiter);
         let mut header = Record::default();
         if reader
             .read(&mut header)
@@ -168,7 +194,9 @@ impl CsvSource {
             ));
         }
         for v in check_header(schema, &src.labels) {
-            src.header_errors.push(place(shown, 1, 1, schema, &src.labels, &v));
+            let mut e = place(shown, 1, 1, schema, &src.labels, &v);
+            e.delimiter = src.delimiter;
+            src.header_errors.push(e);
         }
         if schema.fields_match != crate::schema::FieldsMatch::Exact {
             src.arranged = Some(crate::rules::arrange(schema, &src.labels));
