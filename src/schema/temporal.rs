@@ -39,6 +39,7 @@ pub fn date(format: Option<&str>, opts: &ReadOptions, cell: &str) -> Result<Valu
         Some("any") => ANY_DATE
             .iter()
             .find_map(|f| NaiveDate::parse_from_str(cell, f).ok())
+            .or_else(|| any_datetime(cell).map(|(t, _)| t.date()))
             .map(Value::Date)
             .ok_or(())
             .or_else(|()| reject("not a date in any common format", "a date such as 2020-11-30")),
@@ -73,8 +74,9 @@ pub fn datetime(format: Option<&str>, opts: &ReadOptions, cell: &str) -> Result<
                 "%d/%m/%Y %H:%M",
             ];
             any.iter()
-                .find_map(|f| NaiveDateTime::parse_from_str(cell, f).ok())
-                .map(|t| Value::DateTime(t, None))
+                .find_map(|f| NaiveDateTime::parse_from_str(cell, f).ok().map(|t| (t, None)))
+                .or_else(|| any_datetime(cell))
+                .map(|(t, off)| Value::DateTime(t, off))
                 .ok_or(())
                 .or_else(|()| reject("not a datetime in any common format", expected))
         }
@@ -99,8 +101,9 @@ pub fn time(format: Option<&str>, opts: &ReadOptions, cell: &str) -> Result<Valu
         }
         Some("any") => ["%H:%M:%S", "%H:%M", "%I:%M %p", "%I:%M:%S %p"]
             .iter()
-            .find_map(|f| NaiveTime::parse_from_str(cell, f).ok())
-            .map(|t| Value::Time(t, None))
+            .find_map(|f| NaiveTime::parse_from_str(cell, f).ok().map(|t| (t, None)))
+            .or_else(|| any_datetime(cell).map(|(t, off)| (t.time(), off)))
+            .map(|(t, off)| Value::Time(t, off))
             .ok_or(())
             .or_else(|()| reject("not a time in any common format", "hh:mm:ss")),
         Some(f) => match opts.strptime.as_ref().and_then(|p| p.parse(cell)) {
@@ -109,6 +112,95 @@ pub fn time(format: Option<&str>, opts: &ReadOptions, cell: &str) -> Result<Valu
         },
     }
 }
+
+/// `format: any` beyond the common layouts: what dateutil's parser makes of free text,
+/// for the words it knows: an ISO date and time (with an offset), ordinal days (`10th`),
+/// month names, four-digit years, `h[:mm[:ss]]` times and `am`/`pm`. Any other word, or a
+/// value out of range, is not a date. Parts the cell does not give are 1970-01-01 and
+/// midnight (dateutil takes today's date; a date given in part is valid either way).
+pub fn any_datetime(cell: &str) -> Option<(NaiveDateTime, Option<i32>)> {
+    let t = cell.trim();
+    if let Some((d, rest)) = t.get(..10).and_then(iso_date).map(|d| (d, &t[10..])) {
+        let rest = rest.strip_prefix(['T', ' ']).unwrap_or(rest);
+        if rest.is_empty() {
+            return Some((d.and_time(NaiveTime::MIN), None));
+        }
+        return iso_time(rest).map(|(time, off)| (d.and_time(time), off));
+    }
+    if let Some((time, off)) = iso_time(t) {
+        return Some((NaiveDate::from_ymd_opt(1970, 1, 1)?.and_time(time), off));
+    }
+    let (mut year, mut month, mut day) = (None, None, None);
+    let (mut hms, mut pending_hour): (Option<(u32, u32, u32)>, Option<u32>) = (None, None);
+    let mut words = 0;
+    for w in t
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+    {
+        words += 1;
+        let lower = w.to_ascii_lowercase();
+        let digits: String = lower.chars().take_while(char::is_ascii_digit).collect();
+        let suffix = &lower[digits.len()..];
+        if lower == "am" || lower == "pm" {
+            if hms.is_none() && pending_hour.is_some() && pending_hour == day {
+                day = None;
+            }
+            let h = hms.map(|(h, ..)| h).or(pending_hour.take())?;
+            let h = match (lower.as_str(), h) {
+                (_, h) if h > 12 || h == 0 => return None,
+                ("am", 12) => 0,
+                ("am", h) => h,
+                (_, 12) => 12,
+                (_, h) => h + 12,
+            };
+            let (m, s) = hms.map_or((0, 0), |(_, m, s)| (m, s));
+            hms = Some((h, m, s));
+        } else if lower.contains(':') {
+            let mut parts = lower.split(':').map(|p| p.parse::<u32>().ok());
+            let (h, m, s) = (parts.next()??, parts.next()??, parts.next().unwrap_or(Some(0))?);
+            hms = Some((h, m, s));
+        } else if !digits.is_empty() && matches!(suffix, "" | "st" | "nd" | "rd" | "th") {
+            let n: u32 = digits.parse().ok()?;
+            if digits.len() == 4 && suffix.is_empty() && year.is_none() {
+                year = Some(n as i32);
+            } else if day.is_none() && (1..=31).contains(&n) {
+                // a day, unless `am`/`pm` follows (then an hour; the date takes day 1)
+                day = Some(n);
+                pending_hour = Some(n);
+            } else {
+                pending_hour = Some(n);
+            }
+        } else if let Some(m) = MONTHS
+            .iter()
+            .position(|m| lower.len() >= 3 && m.starts_with(lower.as_str()))
+        {
+            month = Some(m as u32 + 1);
+        } else {
+            return None;
+        }
+    }
+    if words == 0 || (year, month, day, hms) == (None, None, None, None) {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(year.unwrap_or(1970), month.unwrap_or(1), day.unwrap_or(1))?;
+    let (h, m, s) = hms.unwrap_or((0, 0, 0));
+    Some((date.and_time(NaiveTime::from_hms_opt(h, m, s)?), None))
+}
+
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
 
 /// A `YYYY-MM-DD` date that exists, parsed by hand (this runs once per cell). Like
 /// Frictionless (Python's `%Y-%m-%d`), month and day may have one digit.
@@ -214,6 +306,27 @@ pub fn duration(cell: &str) -> Result<Value, Reject> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Frictionless' own `format: any` cases.
+    #[test]
+    fn free_text_dates_read_as_dateutil_reads_them() {
+        for (cell, ok) in [
+            ("2019-01-01", true),
+            ("10th Jan 1969", true),
+            ("10th Jan nineteen sixty nine", false),
+            ("invalid", false),
+            ("2014-01-01T06:00:00Z", true),
+            ("10th Jan 1969 9 am", true),
+            ("06:00:00Z", true),
+            ("3:00 am", true),
+            ("some night", false),
+            ("", false),
+        ] {
+            assert_eq!(any_datetime(cell).is_some(), ok, "{cell}");
+        }
+        let (t, _) = any_datetime("10th Jan 1969 9 am").unwrap();
+        assert_eq!(t.to_string(), "1969-01-10 09:00:00");
+    }
 
     #[test]
     fn iso_times_read_as_dateutil_reads_them() {
