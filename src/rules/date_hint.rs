@@ -4,20 +4,7 @@
 //!
 //! Example: `April 2017` in a partial-date cell → "did you mean `2017-04`?".
 
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
+use crate::schema::strptime::MONTHS;
 
 /// The help line for a date cell that did not parse, if its layout is a known one.
 /// `partial`: year or year-month alone are fine (an `x-luban-partial-date` field).

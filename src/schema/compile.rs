@@ -176,6 +176,28 @@ fn field(i: usize, f: &Map<String, Json>) -> Result<Field, Fail> {
         partial_date: f.get("x-luban-partial-date").and_then(Json::as_bool).unwrap_or(false),
         resolve: f.get("x-luban-resolve").and_then(Json::as_str).map(str::to_string),
     };
+    constraints(&mut out, &c, &at)?;
+    if let Some(example) = f.get("example") {
+        let text = as_text(example);
+        let empty = text.is_empty() || example.is_null();
+        if !empty && !out.ftype.is_text() && value::read(&out, &text).is_err() {
+            return Err((
+                at("example"),
+                format!(
+                    "field `{}`: the example `{text}` is not a valid {}",
+                    out.name,
+                    ftype.as_str()
+                ),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// The constraints of a compiled field: lengths, pattern, bounds and enum, each read as
+/// the field's type.
+fn constraints(out: &mut Field, c: &Map<String, Json>, at: &dyn Fn(&str) -> At) -> Result<(), Fail> {
+    let ftype = out.ftype;
     if let (Some(lo), Some(hi)) = (out.min_length, out.max_length) {
         if lo > hi {
             return Err((
@@ -211,7 +233,7 @@ fn field(i: usize, f: &Map<String, Json>) -> Result<Field, Fail> {
             (FieldType::Number, _, Some(f)) => Some(value::Value::Num(f)),
             _ => None,
         };
-        let value = native.map_or_else(|| value::read(&out, &text), Ok).map_err(|_| {
+        let value = native.map_or_else(|| value::read(out, &text), Ok).map_err(|_| {
             (
                 at(key),
                 format!(
@@ -244,7 +266,7 @@ fn field(i: usize, f: &Map<String, Json>) -> Result<Field, Fail> {
         if !ftype.is_text() && ftype != FieldType::List {
             let mut keys = HashSet::new();
             for t in &texts {
-                if let Ok(v) = value::read(&out, t) {
+                if let Ok(v) = value::read(out, t) {
                     let mut k = Vec::new();
                     v.key(&mut k);
                     keys.insert(k);
@@ -254,21 +276,7 @@ fn field(i: usize, f: &Map<String, Json>) -> Result<Field, Fail> {
         }
         out.enumeration = Some(texts);
     }
-    if let Some(example) = f.get("example") {
-        let text = as_text(example);
-        let empty = text.is_empty() || example.is_null();
-        if !empty && !out.ftype.is_text() && value::read(&out, &text).is_err() {
-            return Err((
-                at("example"),
-                format!(
-                    "field `{}`: the example `{text}` is not a valid {}",
-                    out.name,
-                    ftype.as_str()
-                ),
-            ));
-        }
-    }
-    Ok(out)
+    Ok(())
 }
 
 fn read_options(ftype: FieldType, f: &Map<String, Json>, format: Option<&str>) -> ReadOptions {

@@ -6,14 +6,7 @@
 
 use serde_json::Value as Json;
 
-use super::value::{parse_json, python_decimal, Reject, Value};
-
-fn reject<T>(why: &str, expected: &str) -> Result<T, Reject> {
-    Err(Reject {
-        why: why.to_string(),
-        expected: expected.to_string(),
-    })
-}
+use super::value::{parse_json, python_decimal, reject, Reject, Value};
 
 /// Python's `Decimal(x)` on a JSON value (numbers, numeric strings, booleans as 0 and 1).
 fn decimal(v: &Json) -> Option<f64> {

@@ -52,6 +52,45 @@ fn check_at(root: &Value, schema: &Value, value: &Value, at: &str, depth: usize)
             return fail(format!("must match `{p}`"));
         }
     }
+    if let Some(f) = check_object(root, s, value, at, depth).or_else(|| check_array(root, s, value, at, depth)) {
+        return Some(f);
+    }
+    if let Some(all) = s.get("allOf").and_then(Value::as_array) {
+        for sub in all {
+            if let Some(f) = check_at(root, sub, value, at, depth + 1) {
+                return Some(f);
+            }
+        }
+    }
+    if let Some(any) = s.get("anyOf").and_then(Value::as_array) {
+        if !any
+            .iter()
+            .any(|sub| check_at(root, sub, value, at, depth + 1).is_none())
+        {
+            return fail("matches none of the allowed forms".into());
+        }
+    }
+    if let Some(one) = s.get("oneOf").and_then(Value::as_array) {
+        let n = one
+            .iter()
+            .filter(|sub| check_at(root, sub, value, at, depth + 1).is_none())
+            .count();
+        if n != 1 {
+            return fail(if n == 0 {
+                "matches none of the allowed forms".into()
+            } else {
+                "matches more than one of the allowed forms".into()
+            });
+        }
+    }
+    None
+}
+
+type Fail = Option<(String, String)>;
+
+/// `required`, `properties` and `additionalProperties` of an object value.
+fn check_object(root: &Value, s: &serde_json::Map<String, Value>, value: &Value, at: &str, depth: usize) -> Fail {
+    let fail = |msg: String| Some((at.to_string(), msg));
     if let Some(obj) = value.as_object() {
         for r in s.get("required").and_then(Value::as_array).into_iter().flatten() {
             if let Some(k) = r.as_str() {
@@ -81,6 +120,12 @@ fn check_at(root: &Value, schema: &Value, value: &Value, at: &str, depth: usize)
             }
         }
     }
+    None
+}
+
+/// `minItems`, `maxItems`, `items` and `additionalItems` of an array value.
+fn check_array(root: &Value, s: &serde_json::Map<String, Value>, value: &Value, at: &str, depth: usize) -> Fail {
+    let fail = |msg: String| Some((at.to_string(), msg));
     if let Some(items) = value.as_array() {
         let n = items.len() as u64;
         if s.get("minItems").and_then(Value::as_u64).is_some_and(|m| n < m) {
@@ -109,34 +154,6 @@ fn check_at(root: &Value, schema: &Value, value: &Value, at: &str, depth: usize)
                 }
             }
             None => {}
-        }
-    }
-    if let Some(all) = s.get("allOf").and_then(Value::as_array) {
-        for sub in all {
-            if let Some(f) = check_at(root, sub, value, at, depth + 1) {
-                return Some(f);
-            }
-        }
-    }
-    if let Some(any) = s.get("anyOf").and_then(Value::as_array) {
-        if !any
-            .iter()
-            .any(|sub| check_at(root, sub, value, at, depth + 1).is_none())
-        {
-            return fail("matches none of the allowed forms".into());
-        }
-    }
-    if let Some(one) = s.get("oneOf").and_then(Value::as_array) {
-        let n = one
-            .iter()
-            .filter(|sub| check_at(root, sub, value, at, depth + 1).is_none())
-            .count();
-        if n != 1 {
-            return fail(if n == 0 {
-                "matches none of the allowed forms".into()
-            } else {
-                "matches more than one of the allowed forms".into()
-            });
         }
     }
     None

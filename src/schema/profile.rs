@@ -250,7 +250,22 @@ fn field(p: &Value, i: usize, f: &Value, v2: bool, warnings: &mut Vec<(At, Strin
             format!("field `{name}`: `{k}` is not a Table Schema keyword; it does nothing{hint}"),
         ));
     }
-    // constraints: each must be one the type supports
+    field_constraints(p, obj, tp, name, ftype, v2, &at, warnings)
+}
+
+/// A field's constraints: each must be one its type supports (as in Frictionless), the
+/// exclusive bounds need v2, and an unknown one is a warning.
+#[allow(clippy::too_many_arguments)]
+fn field_constraints(
+    p: &Value,
+    obj: &Map<String, Value>,
+    tp: &Value,
+    name: &str,
+    ftype: &str,
+    v2: bool,
+    at: &dyn Fn(&str) -> At,
+    warnings: &mut Vec<(At, String)>,
+) -> Result<(), Fail> {
     let supported: Vec<&str> = tp["supportedConstraints"]
         .as_array()
         .expect("supported constraints")

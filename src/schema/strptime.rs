@@ -26,7 +26,8 @@ pub struct Parsed {
     pub offset: Option<i32>,
 }
 
-const MONTHS: [&str; 12] = [
+/// Month names, as the C locale and dateutil know them.
+pub const MONTHS: [&str; 12] = [
     "january",
     "february",
     "march",

@@ -6,15 +6,9 @@
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
-use super::value::{Reject, Value};
+use super::strptime::MONTHS;
+use super::value::{reject, Reject, Value};
 use super::ReadOptions;
-
-fn reject<T>(why: &str, expected: &str) -> Result<T, Reject> {
-    Err(Reject {
-        why: why.to_string(),
-        expected: expected.to_string(),
-    })
-}
 
 /// What `"format": "any"` accepts for dates (dateutil's guesses, the common part).
 const ANY_DATE: &[&str] = &[
@@ -186,21 +180,6 @@ pub fn any_datetime(cell: &str) -> Option<(NaiveDateTime, Option<i32>)> {
     let (h, m, s) = hms.unwrap_or((0, 0, 0));
     Some((date.and_time(NaiveTime::from_hms_opt(h, m, s)?), None))
 }
-
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
 
 /// A `YYYY-MM-DD` date that exists, parsed by hand (this runs once per cell). Like
 /// Frictionless (Python's `%Y-%m-%d`), month and day may have one digit.

@@ -42,7 +42,8 @@ pub struct Reject {
     pub expected: String,
 }
 
-fn reject<T>(why: &str, expected: &str) -> Result<T, Reject> {
+/// A type error: why, and what was expected.
+pub(super) fn reject<T>(why: &str, expected: &str) -> Result<T, Reject> {
     Err(Reject {
         why: why.to_string(),
         expected: expected.to_string(),
@@ -114,6 +115,16 @@ pub fn parse_json(cell: &str) -> Option<Json> {
     serde_json::from_str(cell).ok()
 }
 
+/// Digits as Python reads them in a number: single underscores between digits.
+fn python_digits(d: &str) -> bool {
+    let b = d.as_bytes();
+    !b.is_empty()
+        && b[0] != b'_'
+        && b[b.len() - 1] != b'_'
+        && !d.contains("__")
+        && b.iter().all(|c| c.is_ascii_digit() || *c == b'_')
+}
+
 /// Python's `int()` on a stripped string: a sign, digits, single underscores between
 /// digits.
 pub fn python_int(s: &str) -> Option<Value> {
@@ -123,11 +134,7 @@ pub fn python_int(s: &str) -> Option<Value> {
         b'+' => (false, &s[1..]),
         _ => (false, s),
     };
-    let b = digits.as_bytes();
-    if b.is_empty() || b[0] == b'_' || b[b.len() - 1] == b'_' || digits.contains("__") {
-        return None;
-    }
-    if !b.iter().all(|c| c.is_ascii_digit() || *c == b'_') {
+    if !python_digits(digits) {
         return None;
     }
     let clean: String = digits.chars().filter(|c| *c != '_').collect();
@@ -184,14 +191,7 @@ pub fn python_decimal(s: &str) -> Option<f64> {
         Some(i) => (&body[..i], Some(&body[i + 1..])),
         None => (body, None),
     };
-    let digits_ok = |d: &str| {
-        let b = d.as_bytes();
-        !b.is_empty()
-            && b[0] != b'_'
-            && b[b.len() - 1] != b'_'
-            && !d.contains("__")
-            && b.iter().all(|c| c.is_ascii_digit() || *c == b'_')
-    };
+    let digits_ok = python_digits;
     let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     let int_ok = int.is_empty() || digits_ok(int);
     let frac_ok = frac.is_empty() || digits_ok(frac);
