@@ -42,6 +42,8 @@ fn describe(code: &str) -> (&'static str, &'static str, &'static [&'static str])
         "unique-error" => ("Unique Error", "This field is a unique field but it contains a value that has been used in another row.", CELL),
         "encoding-error" => ("Encoding Error", "Data reading error because of an encoding problem.", &[]),
         "source-error" => ("Source Error", "Data reading error because of not supported or inconsistent contents.", &[]),
+        "byte-count" => ("Byte Count Error", "This error can happen if the data is corrupted.", &["#file"]),
+        "hash-count" => ("Hash Count Error", "This error can happen if the data is corrupted.", &["#file"]),
         "control-character" => ("Control Character", "A cell holds a control character other than tab and line breaks (luban).", CELL),
         _ => ("Error", "", &[]),
     }
@@ -66,7 +68,7 @@ fn error(e: &ErrorRecord, labels: &[String], cells: Option<&[String]>) -> Value 
         if let Some(p) = e.field_position {
             o.insert("label".into(), json!(labels.get(p - 1).cloned().unwrap_or_default()));
         }
-    } else if e.code != "encoding-error" && e.code != "source-error" {
+    } else if !tags.is_empty() && tags != ["#file"] {
         o.insert("cells".into(), json!(cells.unwrap_or_default()));
         o.insert("rowNumber".into(), json!(e.row));
     }

@@ -1,4 +1,5 @@
-//! `luban validate`: the dataset's validate stage, or any CSV against any schema.
+//! `luban validate`: the dataset's validate stage, any CSV against any schema, or a Data
+//! Package's CSV resources ([`crate::stages::package`]).
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -11,12 +12,15 @@ use crate::error_report::{self, Format, Stats};
 use crate::frictionless_report::Task;
 use crate::rules::ErrorRecord;
 use crate::schema::TableSchema;
+use crate::stages::package::Package;
 use crate::stages::validate::Limits;
 use crate::stages::{ingest, validate};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// CSV files to check instead of the dataset's staged rows (needs --schema).
+    /// CSV files to check instead of the dataset's staged rows (with --schema), or one
+    /// datapackage.json (each CSV resource against its own schema, foreign keys between
+    /// resources included).
     files: Vec<PathBuf>,
     /// Table Schema (JSON) for FILE(s).
     #[arg(long)]
@@ -135,22 +139,46 @@ fn progress_bar(ctx: &Ctx, format: Format, unit: crate::progress::Unit) -> crate
 /// `luban validate FILE… --schema S`: any CSV, streamed.
 fn run_files(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let limits = args.limits();
-    let Some(schema_path) = &args.schema else {
-        bail!("FILE arguments need --schema SCHEMA.json");
+    let package = match (&args.schema, args.files.as_slice()) {
+        (None, [p]) if p.extension().is_some_and(|e| e == "json") => Some(Package::load(p, &p.display().to_string())?),
+        _ => None,
     };
-    let schema = TableSchema::load(schema_path, &schema_path.display().to_string())?;
-    if let Some(fk) = schema.foreign_keys.iter().find(|fk| !fk.resource.is_empty()) {
-        bail!(
-            "the schema has a foreign key to the resource `{}`: luban checks foreign keys to other resources only within a data package, which it does not validate yet",
-            fk.resource
-        );
-    }
+    // (file, shown, schema) to check; a package's resources, or FILEs against --schema
+    let one_schema;
+    let targets: Vec<(&Path, String, &TableSchema)> = match &package {
+        Some(pkg) => pkg
+            .resources
+            .iter()
+            .map(|r| (r.path.as_path(), r.shown.clone(), &r.schema))
+            .collect(),
+        None => {
+            let Some(schema_path) = &args.schema else {
+                bail!("FILE arguments need --schema SCHEMA.json (or give one datapackage.json)");
+            };
+            one_schema = TableSchema::load(schema_path, &schema_path.display().to_string())?;
+            if let Some(fk) = one_schema.foreign_keys.iter().find(|fk| !fk.resource.is_empty()) {
+                bail!(
+                    "the schema has a foreign key to the resource `{}`: validate the data package that holds both (luban validate datapackage.json)",
+                    fk.resource
+                );
+            }
+            args.files
+                .iter()
+                .map(|f| (f.as_path(), f.display().to_string(), &one_schema))
+                .collect()
+        }
+    };
     if args.format.format == Format::Human {
-        for w in &schema.warnings {
-            ctx.console.block(&format!("{}\n", w.render(ctx.color)));
+        for (_, _, schema) in &targets {
+            for w in &schema.warnings {
+                ctx.console.block(&format!("{}\n", w.render(ctx.color)));
+            }
         }
     }
-    let countries = if schema.fields.iter().any(|f| f.resolve.is_some()) {
+    let countries = if targets
+        .iter()
+        .any(|(_, _, s)| s.fields.iter().any(|f| f.resolve.is_some()))
+    {
         Some(ctx.countries(&ctx.layout()?)?)
     } else {
         None
@@ -164,12 +192,22 @@ fn run_files(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let mut tasks: Vec<Task> = Vec::new();
     let keep_cells = args.quarantine.is_some() || args.format.format == Format::Frictionless;
     let mut stats = Stats {
-        files: args.files.len(),
+        files: targets.len(),
         ..Default::default()
     };
-    for f in &args.files {
-        let shown = f.display().to_string();
-        let mut src = ingest::CsvSource::open_sniffed(f, &shown, &schema)?;
+    for (i, &(f, ref shown, schema)) in targets.iter().enumerate() {
+        let (mut src, refs) = match &package {
+            Some(pkg) => {
+                let r = &pkg.resources[i];
+                let (integrity, note) = pkg.integrity(r)?;
+                errors.extend(integrity);
+                if let Some(n) = note {
+                    ctx.console.warn(&n);
+                }
+                (pkg.open(r)?, Some(pkg.references(r)?))
+            }
+            None => (ingest::CsvSource::open_sniffed(f, shown, schema)?, None),
+        };
         let header_errors = std::mem::take(&mut src.header_errors);
         let remaining = Limits {
             max_errors: limits
@@ -178,13 +216,14 @@ fn run_files(ctx: &Ctx, args: Args) -> Result<Outcome> {
         };
         errors.extend(header_errors);
         let progress = progress_bar(ctx, args.format.format, crate::progress::Unit::Bytes);
-        let s = validate::check_source(
+        let s = validate::check_source_with(
             &mut src,
-            &schema,
+            schema,
             countries.as_ref(),
             remaining,
             jobs,
             &progress,
+            refs.as_ref(),
             |cells, errs| {
                 errors.extend(errs.iter().cloned());
                 if keep_cells {

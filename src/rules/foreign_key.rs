@@ -45,9 +45,12 @@ pub struct RowInfo<'a> {
 
 struct Key {
     fields: Vec<usize>,
+    /// the referenced fields in this table (none for another resource's)
     reference: Vec<usize>,
     names: Vec<String>,
     referenced: HashSet<[u32; 3], ahash::RandomState>,
+    /// the referenced resource ("" for this table)
+    resource: String,
 }
 
 /// The self-references of one table.
@@ -59,6 +62,27 @@ pub struct ForeignKeyState {
 
 impl ForeignKeyState {
     pub fn new(schema: &TableSchema) -> ForeignKeyState {
+        ForeignKeyState::with_references(schema, None)
+    }
+
+    /// [`ForeignKeyState::new`], with the values other resources of a data package hold
+    /// ([`crate::stages::package::References`]): their foreign keys are checked too.
+    pub fn with_references(schema: &TableSchema, refs: Option<&crate::stages::package::References>) -> ForeignKeyState {
+        let external = schema.foreign_keys.iter().filter_map(|fk| {
+            let values = refs?.get(&(fk.resource.clone(), fk.reference_fields.clone()))?;
+            let fields = fk
+                .fields
+                .iter()
+                .map(|n| schema.index_of(n))
+                .collect::<Option<Vec<_>>>()?;
+            Some(Key {
+                fields,
+                reference: Vec::new(),
+                names: fk.fields.clone(),
+                referenced: values.iter().copied().collect(),
+                resource: fk.resource.clone(),
+            })
+        });
         let keys = schema
             .foreign_keys
             .iter()
@@ -79,8 +103,10 @@ impl ForeignKeyState {
                     reference,
                     names: fk.fields.clone(),
                     referenced: HashSet::default(),
+                    resource: String::new(),
                 })
             })
+            .chain(external)
             .collect();
         ForeignKeyState {
             keys,
@@ -134,11 +160,16 @@ impl ForeignKeyState {
             .filter(|p| !self.keys[p.key].referenced.contains(&p.hash))
             .map(|p| {
                 let key = &self.keys[p.key];
+                let place = if key.resource.is_empty() {
+                    "this table".to_string()
+                } else {
+                    format!("resource `{}`", key.resource)
+                };
                 let v = Violation::new(
                     "foreign-key",
                     None,
                     format!(
-                        "({}) = ({}) is not found in this table",
+                        "({}) = ({}) is not found in {place}",
                         key.names.join(", "),
                         p.values.join(", ")
                     ),

@@ -38,7 +38,9 @@ pub fn check_header(schema: &TableSchema, labels: &[String]) -> Vec<Violation> {
             );
             continue;
         }
-        if !seen.insert(label.as_str()) {
+        // a label past the schema's fields is extra, whatever it repeats (as in
+        // Frictionless)
+        if !seen.insert(label.as_str()) && i < names.len() {
             out.push(Violation::new(
                 "duplicate-label",
                 Some(i),

@@ -35,7 +35,7 @@ use crate::schema::TableSchema;
 pub use fields_match::arrange;
 pub use foreign_key::{ForeignKeyState, Pending, RowInfo};
 pub use header_labels::check_header;
-pub use unique::{hash_cells, hash_record, FirstUnique, KeyFields, RowKeys};
+pub use unique::{cell_key, hash_cells, hash_keys, hash_record, split, FirstUnique, KeyFields, RowKeys};
 
 /// One finding of one rule.
 #[derive(Debug, Clone, PartialEq, Eq)]

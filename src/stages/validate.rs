@@ -499,6 +499,22 @@ pub fn check_source(
     progress: &Progress,
     on_rejected: impl FnMut(&[String], Vec<ErrorRecord>) -> Result<()> + Send,
 ) -> Result<StreamStats> {
+    check_source_with(src, schema, countries, limits, jobs, progress, None, on_rejected)
+}
+
+/// [`check_source`] for a resource of a data package, with the values its foreign keys
+/// to the package's other resources refer to.
+#[allow(clippy::too_many_arguments)]
+pub fn check_source_with(
+    src: &mut CsvSource,
+    schema: &TableSchema,
+    countries: Option<&CountryResolver>,
+    limits: Limits,
+    jobs: usize,
+    progress: &Progress,
+    refs: Option<&super::package::References>,
+    on_rejected: impl FnMut(&[String], Vec<ErrorRecord>) -> Result<()> + Send,
+) -> Result<StreamStats> {
     const BATCH: usize = 2048;
     progress.set_total(src.bytes);
     let arranged = src.arranged.take();
@@ -512,7 +528,7 @@ pub fn check_source(
         shown: src.shown.clone(),
         delimiter: src.delimiter,
         cross: CrossRowState::new(schema),
-        fk: ForeignKeyState::new(schema),
+        fk: ForeignKeyState::with_references(schema, refs),
         stats: StreamStats::default(),
         on_rejected,
     };

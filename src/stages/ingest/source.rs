@@ -99,23 +99,36 @@ impl<R: Read> Read for Hashing<R> {
 impl CsvSource {
     /// Opens `path`, skips a UTF-8 BOM, refuses UTF-16, reads and checks the header.
     pub fn open(path: &Path, shown: &str, schema: &TableSchema) -> Result<CsvSource> {
-        CsvSource::open_with(path, shown, schema, false, false)
+        CsvSource::open_with(path, shown, schema, false, None)
     }
 
     /// [`CsvSource::open`] for a file that is not the dataset's: its delimiter is guessed
     /// as Frictionless guesses it ([`super::sniff`]).
     pub fn open_sniffed(path: &Path, shown: &str, schema: &TableSchema) -> Result<CsvSource> {
-        CsvSource::open_with(path, shown, schema, false, true)
+        CsvSource::open_with(path, shown, schema, false, Some(None))
+    }
+
+    /// [`CsvSource::open`] with the delimiter a data package's dialect gives.
+    pub fn open_with_delimiter(path: &Path, shown: &str, schema: &TableSchema, delimiter: u8) -> Result<CsvSource> {
+        CsvSource::open_with(path, shown, schema, false, Some(Some(delimiter)))
     }
 
     /// [`CsvSource::open`], hashing the file's bytes as they are read (see [`digest`]).
     ///
     /// [`digest`]: CsvSource::digest
     pub fn open_hashed(path: &Path, shown: &str, schema: &TableSchema) -> Result<CsvSource> {
-        CsvSource::open_with(path, shown, schema, true, false)
+        CsvSource::open_with(path, shown, schema, true, None)
     }
 
-    fn open_with(path: &Path, shown: &str, schema: &TableSchema, hashed: bool, sniff: bool) -> Result<CsvSource> {
+    /// `dialect`: None for the dataset's commas, Some(None) to guess the delimiter,
+    /// Some(Some(d)) for a given one.
+    fn open_with(
+        path: &Path,
+        shown: &str,
+        schema: &TableSchema,
+        hashed: bool,
+        dialect: Option<Option<u8>>,
+    ) -> Result<CsvSource> {
         let file = File::open(path).with_context(|| format!("failed to read `{shown}`"))?;
         let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
         let file = Hashing {
@@ -148,7 +161,9 @@ impl CsvSource {
             buf.consume(3);
             bom = 3;
         }
-        let delimiter = if sniff {
+        let delimiter = if let Some(Some(d)) = dialect {
+            d
+        } else if dialect.is_some() {
             let head = buf.fill_buf().with_context(|| format!("failed to read `{shown}`"))?;
             let lines = head
                 .iter()
