@@ -9,8 +9,10 @@ Cases come from
   `table/__spec__/test_fields_match.py`), run with `TableResource.validate` recorded: every
   CSV resource they validate, with the schema it was validated against;
 - every CSV fixture of frictionless-py's `data/` folder (vendored under
-  `tests/fixtures/frictionless-py/`), with the schema Frictionless infers for it, and every
-  `schema*.json` there, over a header-only CSV.
+  `tests/fixtures/frictionless-py/`), with the schema Frictionless infers for it, every
+  `schema*.json` there, over a header-only CSV, and every data package there whose
+  resources are CSV files (a resource without a schema gets the one Frictionless infers),
+  validated whole: foreign keys between resources included.
 
 Each case is a CSV file and a Table Schema. Both tools validate it; the comparison is the
 set of (row, field position, error code), or "refused" when a tool refuses the schema (an
@@ -34,6 +36,7 @@ import json
 import os
 import pathlib
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -55,6 +58,8 @@ class Case:
     id: str
     csv: bytes
     schema: object  # a descriptor (dict), or schema text
+    # a data package instead: its folder, and its descriptor (schemas filled in)
+    package: object = None
 
 
 # --- cells and files ---------------------------------------------------------------------
@@ -226,11 +231,36 @@ def fixture_cases():
         yield Case(f"fixture/{path.relative_to(FIXTURES).as_posix()}", header, text)
 
 
+def package_cases():
+    data = FIXTURES / "data"
+    for path in sorted(data.rglob("*.json")):
+        try:
+            doc = json.loads(path.read_text())
+        except ValueError:
+            continue
+        resources = doc.get("resources") if isinstance(doc, dict) else None
+        if not resources or not all(
+            isinstance(r, dict) and isinstance(r.get("path"), str) and r["path"].endswith(".csv")
+            and (path.parent / r["path"]).exists()
+            for r in resources
+        ):
+            continue
+        rel = path.relative_to(FIXTURES).as_posix()
+        for r in resources:
+            if "schema" not in r:
+                with warnings.catch_warnings(), contextlib.suppress(Exception):
+                    warnings.simplefilter("ignore")
+                    inferred = TableResource(path=(path.parent / r["path"]).relative_to(FIXTURES).as_posix())
+                    inferred.infer()
+                    r["schema"] = inferred.schema.to_descriptor()
+        yield Case(f"package/{rel}", b"", None, (path.parent, doc))
+
+
 def cases():
     cwd = os.getcwd()
     os.chdir(FIXTURES)  # the spec tests name their fixtures `data/...`
     try:
-        out = [*field_cases(), *constraint_cases(), *resource_cases(), *fixture_cases()]
+        out = [*field_cases(), *constraint_cases(), *resource_cases(), *fixture_cases(), *package_cases()]
     finally:
         os.chdir(cwd)
     ids = [c.id for c in out]
@@ -319,7 +349,69 @@ def deviations():
     return codes, listed
 
 
+def package_folder(case, folder):
+    """The package's folder copied into `folder`, with the filled-in descriptor."""
+    source, doc = case.package
+    target = pathlib.Path(folder) / "pkg"
+    shutil.copytree(source, target)
+    (target / "datapackage.json").write_text(json.dumps(doc))
+    return target
+
+
+def frictionless_package_errors(case, folder):
+    target = package_folder(case, folder)
+    cwd = os.getcwd()
+    os.chdir(target)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            report = frictionless.Package("datapackage.json").validate()
+    except (FrictionlessException, ValueError, TypeError):
+        return REFUSED
+    finally:
+        os.chdir(cwd)
+    if report.errors:
+        return REFUSED
+    found = set()
+    for task in report.tasks:
+        place = pathlib.Path(task.place).name
+        for e in task.errors:
+            if e.type in ("schema-error", "field-error", "resource-error", "package-error", "error"):
+                return REFUSED
+            if e.type == "encoding-error":
+                found.add((place, "file", None, "encoding-error"))
+            else:
+                found.add((place, getattr(e, "row_number", None) or 1, getattr(e, "field_number", None), e.type))
+    return found
+
+
+def luban_package_errors(case, folder, luban_bin):
+    target = package_folder(case, folder)
+    out = subprocess.run(
+        [luban_bin, "validate", str(target / "datapackage.json"), "--format", "json"],
+        capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"}, timeout=60,
+    )
+    if out.returncode == 2:
+        return REFUSED, out.stderr
+    assert out.returncode in (0, 1), f"{case.id}: exit {out.returncode}\n{out.stderr}"
+    found = set()
+    for e in json.loads(out.stdout)["errors"]:
+        place = pathlib.Path(e["file"]).name
+        if e["code"] == "encoding-error":
+            found.add((place, "file", None, "encoding-error"))
+        else:
+            found.add((place, e["row"], e["field_position"], e["code"]))
+    return found, out.stderr
+
+
 def compare(case, luban_bin, luban_only_codes):
+    if case.package is not None:
+        with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+            theirs = frictionless_package_errors(case, a)
+            ours, stderr = luban_package_errors(case, b, luban_bin)
+        if ours != REFUSED:
+            ours = {e for e in ours if e[-1] not in luban_only_codes}
+        return theirs, ours, stderr
     with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
         theirs = frictionless_errors(case, a)
         ours, stderr = luban_errors(case, b, luban_bin)
@@ -354,7 +446,8 @@ def main():
             print(f"  luban:        {show(ours)}")
             if ours == REFUSED:
                 print("  " + stderr.strip().splitlines()[0][:200] if stderr.strip() else "")
-            print(f"  schema: {case.schema if isinstance(case.schema, str) else json.dumps(case.schema)}"[:300])
+            if case.package is None:
+                print(f"  schema: {case.schema if isinstance(case.schema, str) else json.dumps(case.schema)}"[:300])
             print(f"  csv: {case.csv[:200]!r}")
 
 
