@@ -90,6 +90,9 @@ pub struct Records<R> {
     /// the last byte read ended a line with `\r`: a `\n` right after it is part of that
     /// line break, not a new one
     after_cr: bool,
+    /// Python's `skipinitialspace` (a sniffed dialect): spaces starting a cell are not
+    /// part of it, and a quote after them opens a quoted cell
+    skip_initial_space: bool,
 }
 
 impl<R: BufRead> Records<R> {
@@ -102,7 +105,13 @@ impl<R: BufRead> Records<R> {
             line: 1,
             byte,
             after_cr: false,
+            skip_initial_space: false,
         }
+    }
+
+    /// Skips the spaces that start a cell (see the field).
+    pub fn skip_initial_space(&mut self, on: bool) {
+        self.skip_initial_space = on;
     }
 
     pub fn get_ref(&self) -> &R {
@@ -191,8 +200,48 @@ impl<R: BufRead> Records<R> {
         }
         self.after_cr = terminator == Some(b'\r');
         self.byte += consumed;
+        if self.skip_initial_space {
+            strip_initial_spaces(rec);
+        }
         Ok(Some(start))
     }
+}
+
+/// Python's `skipinitialspace` on a parsed record: the spaces starting each cell go, and a
+/// cell that then is one quoted value (`, "a ""b"""`, which the parser took as text since
+/// its quote did not start the cell) is unquoted. A quoted cell holding the delimiter
+/// was already split by then: such files are rare, and read as their text.
+fn strip_initial_spaces(rec: &mut Record) {
+    let mut buf = Vec::with_capacity(rec.as_slice().len());
+    let mut ends = Vec::with_capacity(rec.fields);
+    for cell in rec.iter() {
+        let t = &cell[cell.iter().take_while(|b| **b == b' ').count()..];
+        let quoted = t.len() >= 2 && t[0] == b'"' && t[t.len() - 1] == b'"';
+        if quoted && cell.len() != t.len() {
+            let inner = &t[1..t.len() - 1];
+            let mut i = 0;
+            while i < inner.len() {
+                buf.push(inner[i]);
+                i += if inner[i] == b'"' && inner.get(i + 1) == Some(&b'"') {
+                    2
+                } else {
+                    1
+                };
+            }
+        } else {
+            buf.extend_from_slice(t);
+        }
+        ends.push(buf.len());
+    }
+    let fields = ends.len();
+    if rec.buf.len() < buf.len() {
+        rec.buf.resize(buf.len(), 0);
+    }
+    rec.buf[..buf.len()].copy_from_slice(&buf);
+    if rec.ends.len() < fields {
+        rec.ends.resize(fields, 0);
+    }
+    rec.ends[..fields].copy_from_slice(&ends);
 }
 
 /// Line breaks in `text`: `\r\n`, `\r` and `\n` count one each.
@@ -281,6 +330,16 @@ mod tests {
         let got = read_all(text.as_bytes());
         assert_eq!(got[0].2, cells);
         assert_eq!((got[1].0, got[1].1), (2, text.len() as u64 - 2));
+    }
+
+    #[test]
+    fn initial_spaces_are_skipped_when_the_dialect_says_so() {
+        let mut r = Records::new(io::BufReader::new(&b"a, b, \"c \"\"d\"\"\", \n"[..]), 0, b',');
+        r.skip_initial_space(true);
+        let mut rec = Record::default();
+        r.read(&mut rec).unwrap().unwrap();
+        let cells: Vec<&[u8]> = rec.iter().collect();
+        assert_eq!(cells, [&b"a"[..], b"b", b"c \"d\"", b""]);
     }
 
     #[test]

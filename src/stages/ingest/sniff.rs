@@ -7,8 +7,9 @@
 //! This is a port of `Sniffer._guess_quote_and_delimiter` (quoted cells between two
 //! delimiters) and `Sniffer._guess_delimiter` (the character whose count per line is the
 //! most consistent), with Python's tie-breaks: the first maximum in the order the
-//! characters were first seen. Its other guesses (`skipinitialspace`, the quote) are not
-//! used: luban reads `"` quotes and keeps spaces.
+//! characters were first seen; and its guess of `skipinitialspace` (spaces after each
+//! delimiter, as in `id, name`). Its guess of the quote is not used (Frictionless too
+//! keeps `"`).
 
 /// The delimiters Frictionless lets the sniffer choose.
 const CANDIDATES: [char; 4] = [',', '\t', ';', '|'];
@@ -17,11 +18,27 @@ const PREFERRED: [char; 5] = [',', '\t', ';', ' ', ':'];
 /// Lines Frictionless samples.
 pub const SAMPLE_LINES: usize = 100;
 
-/// The delimiter `sample` (the file's first lines, line ends kept) is written with, or
-/// None when the sniffer cannot tell (Frictionless then reads commas).
-pub fn delimiter(sample: &str) -> Option<u8> {
-    let d = quoted(sample).or_else(|| by_frequency(sample))?;
-    u8::try_from(u32::from(d)).ok()
+/// What the sniffer found: the delimiter, and whether spaces after it are skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dialect {
+    pub delimiter: u8,
+    pub skip_initial_space: bool,
+}
+
+/// The dialect `sample` (the file's first lines, line ends kept) is written in, or None
+/// when the sniffer cannot tell (Frictionless then reads commas).
+pub fn dialect(sample: &str) -> Option<Dialect> {
+    let (d, skip) = quoted(sample).or_else(|| by_frequency(sample))?;
+    Some(Dialect {
+        delimiter: u8::try_from(u32::from(d)).ok()?,
+        skip_initial_space: skip,
+    })
+}
+
+/// [`dialect`]'s delimiter.
+#[cfg(test)]
+fn delimiter(sample: &str) -> Option<u8> {
+    dialect(sample).map(|d| d.delimiter)
 }
 
 fn is_delim_class(c: char) -> bool {
@@ -54,7 +71,7 @@ impl Counts {
 
 /// `_guess_quote_and_delimiter`: the four patterns in turn, the first that matches
 /// anywhere decides.
-fn quoted(sample: &str) -> Option<char> {
+fn quoted(sample: &str) -> Option<(char, bool)> {
     let s: Vec<char> = sample.chars().collect();
     for pattern in 0..4 {
         let found = find_all(&s, pattern);
@@ -62,12 +79,16 @@ fn quoted(sample: &str) -> Option<char> {
             continue;
         }
         let mut delims = Counts::default();
-        for (delim, _space) in found {
+        let mut spaces = 0;
+        for (delim, space) in found {
             if let Some(d) = delim.filter(|d| CANDIDATES.contains(d)) {
                 delims.add(d);
             }
+            spaces += usize::from(delim.is_some() && space);
         }
-        return delims.max();
+        let d = delims.max()?;
+        let n = delims.0.iter().find(|(k, _)| *k == d).map_or(0, |(_, n)| *n);
+        return Some((d, n == spaces));
     }
     None
 }
@@ -153,11 +174,13 @@ fn find_all(s: &[char], pattern: usize) -> Vec<(Option<char>, bool)> {
 
 /// `_guess_delimiter`: per chunk of ten lines, each ASCII character's most common count
 /// per line (less the lines with another count); the candidates found on enough lines.
-fn by_frequency(sample: &str) -> Option<char> {
+fn by_frequency(sample: &str) -> Option<(char, bool)> {
     let lines: Vec<&str> = sample.split('\n').filter(|l| !l.is_empty()).collect();
     if lines.is_empty() {
         return None;
     }
+    // `skipinitialspace`: every delimiter of the first line has a space after it
+    let skip = |d: char| lines[0].matches(d).count() == lines[0].matches(&format!("{d} ")).count();
     let chunk = lines.len().min(10);
     // per ASCII character: (count per line, lines with it), in first-seen order
     let mut freq: Vec<Vec<(usize, usize)>> = vec![Vec::new(); 127];
@@ -201,7 +224,7 @@ fn by_frequency(sample: &str) -> Option<char> {
             consistency -= 0.01;
         }
         if delims.len() == 1 {
-            return Some(delims[0].0);
+            return Some((delims[0].0, skip(delims[0].0)));
         }
         start = end;
         end += chunk;
@@ -210,12 +233,12 @@ fn by_frequency(sample: &str) -> Option<char> {
         return None;
     }
     if let Some(p) = PREFERRED.iter().find(|p| delims.iter().any(|(d, _)| d == *p)) {
-        return Some(*p);
+        return Some((*p, skip(*p)));
     }
     delims
         .iter()
         .max_by(|a, b| (a.1, a.0).cmp(&(b.1, b.0)))
-        .map(|(d, _)| *d)
+        .map(|(d, _)| (*d, skip(*d)))
 }
 
 #[cfg(test)]
@@ -236,5 +259,8 @@ mod tests {
         for (sample, want) in cases {
             assert_eq!(delimiter(sample), want, "{sample:?}");
         }
+        let spaced = dialect("id, cid, name\n1, 1, London\n").unwrap();
+        assert_eq!((spaced.delimiter, spaced.skip_initial_space), (b',', true));
+        assert!(!dialect("id,name\n1, a\n").unwrap().skip_initial_space);
     }
 }

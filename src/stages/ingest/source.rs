@@ -161,25 +161,30 @@ impl CsvSource {
             buf.consume(3);
             bom = 3;
         }
-        let delimiter = if let Some(Some(d)) = dialect {
-            d
-        } else if dialect.is_some() {
-            let head = buf.fill_buf().with_context(|| format!("failed to read `{shown}`"))?;
-            let lines = head
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| **b == b'\n')
-                .nth(super::sniff::SAMPLE_LINES - 1)
-                .map_or(head.len(), |(i, _)| i + 1);
-            super::sniff::delimiter(&String::from_utf8_lossy(&head[..lines])).unwrap_or(b',')
-        } else {
-            b','
+        let sniffed = match dialect {
+            Some(None) => {
+                let head = buf.fill_buf().with_context(|| format!("failed to read `{shown}`"))?;
+                let lines = head
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| **b == b'\n')
+                    .nth(super::sniff::SAMPLE_LINES - 1)
+                    .map_or(head.len(), |(i, _)| i + 1);
+                super::sniff::dialect(&String::from_utf8_lossy(&head[..lines]))
+            }
+            _ => None,
+        };
+        let delimiter = match (dialect, sniffed) {
+            (Some(Some(d)), _) => d,
+            (_, Some(s)) => s.delimiter,
+            _ => b',',
         };
         src.delimiter = delimiter;
         for e in &mut src.header_errors {
             e.delimiter = delimiter;
         }
         let mut reader = Records::new(buf, bom, delimiter);
+        reader.skip_initial_space(sniffed.is_some_and(|s| s.skip_initial_space));
         let mut header = Record::default();
         if reader
             .read(&mut header)
