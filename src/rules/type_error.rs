@@ -13,18 +13,30 @@ use super::Violation;
 use crate::partial_date::PartialDate;
 use crate::schema::{value, Field, FieldType, Reject, Value};
 
-/// Checks one cell: Ok with its typed value (None for text, which has none to compare
-/// but its own), or Err after recording the type error.
-pub fn check(field: &Field, i: usize, cell: &str, out: &mut Vec<Violation>) -> Result<Option<Value>, ()> {
-    let read = if field.ftype.is_text() || plain_list(field) {
-        text(field, cell).map(|()| None)
+/// Checks one cell; false after recording the type error.
+pub fn check(field: &Field, i: usize, cell: &str, out: &mut Vec<Violation>) -> bool {
+    let checked = if field.ftype.is_text() || plain_list(field) {
+        text(field, cell)
     } else {
-        value::read(field, cell).map(Some)
+        value::check(field, cell)
     };
-    let Reject { why, expected } = match read {
-        Ok(v) => return Ok(v),
-        Err(r) => r,
-    };
+    match checked {
+        Ok(()) => true,
+        Err(r) => {
+            push(field, i, cell, r, out);
+            false
+        }
+    }
+}
+
+/// Reads one cell of a typed field as its value, for the rules that compare it; Err
+/// after recording the type error.
+pub fn read(field: &Field, i: usize, cell: &str, out: &mut Vec<Violation>) -> Result<Value, ()> {
+    value::read(field, cell).map_err(|r| push(field, i, cell, r, out))
+}
+
+fn push(field: &Field, i: usize, cell: &str, reject: Reject, out: &mut Vec<Violation>) {
+    let Reject { why, expected } = reject;
     // a date in another layout: say what to write instead
     let dated = field.partial_date || (field.ftype == FieldType::Date && field.read.strptime.is_none());
     let help = dated
@@ -43,7 +55,6 @@ pub fn check(field: &Field, i: usize, cell: &str, out: &mut Vec<Violation>) -> R
         .expected(expected)
         .help(help),
     );
-    Err(())
 }
 
 /// A list of strings: nothing to read (its items are counted by the length rule).
@@ -301,7 +312,7 @@ mod tests {
         ];
         for (def, cell, ok) in cases {
             let mut out = Vec::new();
-            let _ = check(&field(def), 0, cell, &mut out);
+            check(&field(def), 0, cell, &mut out);
             assert_eq!(out.is_empty(), ok, "{def} {cell}: {out:?}");
             if !ok {
                 assert_eq!(out[0].code, "type-error");
