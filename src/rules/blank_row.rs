@@ -9,10 +9,6 @@ use crate::schema::TableSchema;
 
 /// Returns true (and records the violation) when the row is blank.
 pub fn check(schema: &TableSchema, cells: &[&str], bad_utf8: &[usize], out: &mut Vec<Violation>) -> bool {
-    // the common case first: a first cell with text (this runs on every row)
-    if cells.first().is_some_and(|c| !c.is_empty()) && schema.missing_values.iter().all(|m| !m.is_empty()) {
-        return false;
-    }
     let missing = |(i, c): (usize, &&str)| match schema.fields.get(i) {
         Some(f) => f.is_missing(schema, c),
         None => schema.missing_values.iter().any(|m| m == c),
@@ -50,6 +46,7 @@ mod tests {
         )
         .unwrap();
         for (cells, blank) in [
+            (vec!["NA", "NA"], true),
             (vec!["", ""], true),
             (vec!["NA", ""], true),
             (vec![" ", ""], false),
