@@ -32,7 +32,7 @@ use crate::rules::{ErrorRecord, Violation};
 use crate::schema::TableSchema;
 
 pub use records::{line_breaks, Record};
-pub use source::{decode, decode_valid, Batch, Cells, CsvSource, RecordPos};
+pub use source::{decode, decode_valid, file_error, Batch, Cells, CsvSource, RecordPos};
 
 /// What reading one whole file gave.
 pub struct FileRead {

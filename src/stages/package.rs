@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
-use super::ingest::{decode, Batch, CsvSource};
+use super::ingest::{decode, file_error, Batch, CsvSource};
 use crate::rules::{cell_key, hash_keys, split, ErrorRecord};
 use crate::schema::TableSchema;
 
@@ -141,21 +141,8 @@ impl Package {
         use sha2::Digest;
         let mut errors = Vec::new();
         let mut note = None;
-        let error = |code: &str, message: String| ErrorRecord {
-            file: r.shown.clone(),
-            line: 1,
-            row: 1,
-            field: None,
-            field_position: None,
-            code: code.to_string(),
-            constraint: None,
-            cell: None,
-            message,
-            expected: None,
-            help: Some("the file changed since the package was written: update `bytes` and `hash`, or the file".into()),
-            byte: None,
-            delimiter: b',',
-        };
+        let help = "the file changed since the package was written: update `bytes` and `hash`, or the file";
+        let error = |code: &'static str, message: String| file_error(&r.shown, code, message, Some(help));
         let data = std::fs::read(&r.path).with_context(|| format!("failed to read `{}`", r.shown))?;
         if let Some(b) = r.bytes.filter(|b| *b != data.len() as u64) {
             errors.push(error(

@@ -62,7 +62,8 @@ pub struct CsvSource {
     pub delimiter: u8,
 }
 
-fn file_error(shown: &str, code: &'static str, message: String, help: Option<&str>) -> ErrorRecord {
+/// An error about a whole file (row 1, no field).
+pub fn file_error(shown: &str, code: &'static str, message: String, help: Option<&str>) -> ErrorRecord {
     ErrorRecord {
         file: shown.to_string(),
         line: 1,
