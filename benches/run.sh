@@ -3,6 +3,7 @@
 #
 #   bash benches/run.sh                 # validation benchmark (1M rows)
 #   ROWS=200000 bash benches/run.sh     # smaller, for a quick look
+#   BASELINE_BIN=/path/to/old/luban bash benches/run.sh   # and another build, interleaved
 #
 # Each timing is the median of REPEAT runs (wall seconds, /usr/bin/time), interleaved
 # with the baseline so that both see the same machine load.
@@ -40,6 +41,10 @@ for _ in $(seq "$REPEAT"); do
   measure floor "$FLOOR" "$DATA"
   measure jobs2 "$LUBAN" validate "$DATA" --schema "$WORK/schema.json" --format json --jobs 2
   measure jobs1 "$LUBAN" validate "$DATA" --schema "$WORK/schema.json" --format json --jobs 1
+  if [ -n "${BASELINE_BIN:-}" ]; then
+    measure base2 "$BASELINE_BIN" validate "$DATA" --schema "$WORK/schema.json" --format json --jobs 2
+    measure base1 "$BASELINE_BIN" validate "$DATA" --schema "$WORK/schema.json" --format json --jobs 1
+  fi
 done
 (cd "$WORK" && measure frictionless "$VENV/bin/python" -m frictionless validate head.csv --schema schema.json --json)
 (cd "$WORK" && measure luban_head "$LUBAN" validate head.csv --schema schema.json --format json --jobs 2)
@@ -68,6 +73,11 @@ ERRORS=$("$LUBAN" validate "$DATA" --schema "$WORK/schema.json" --format json | 
   echo "| \`frictionless validate\` 5.21 (first $FRICTIONLESS_ROWS rows) | $FRICTIONLESS_ROWS | $FR | $(rps "$FRICTIONLESS_ROWS" "$FR") | 1.00 |"
   echo "| \`luban validate --jobs 2\` (same $FRICTIONLESS_ROWS rows) | $FRICTIONLESS_ROWS | $LH | $(rps "$FRICTIONLESS_ROWS" "$LH") | $(ratio "$FR" "$LH") × frictionless |"
   echo "| \`luban validate --jobs 2\` at $ROWS rows vs frictionless at $FRICTIONLESS_ROWS | | | | $(awk -v a="$(rps "$ROWS" "$J2")" -v b="$(rps "$FRICTIONLESS_ROWS" "$FR")" 'BEGIN { printf "%.0f", a / b }') × frictionless rows/s (target ≥ 50) |"
+  if [ -n "${BASELINE_BIN:-}" ]; then
+    B2=$(median base2 2); B1=$(median base1 2)
+    echo "| baseline \`$BASELINE_BIN\` \`--jobs 2\` | $ROWS | $B2 | $(rps "$ROWS" "$B2") | this build takes $(ratio "$J2" "$B2") × its time |"
+    echo "| baseline \`$BASELINE_BIN\` \`--jobs 1\` | $ROWS | $B1 | $(rps "$ROWS" "$B1") | this build takes $(ratio "$J1" "$B1") × its time |"
+  fi
   echo
   echo "Raw timings (name, wall, user, sys, max RSS KB):"
   echo

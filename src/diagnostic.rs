@@ -27,9 +27,16 @@ pub fn render(
     let mut msg = Level::Error.title(title).id(code);
     let window = pointer.map(window);
     if let Some(p) = window.as_ref() {
-        let span = clamp_span(&p.source_line, p.span.clone());
+        // an empty line (a blank row) is given as its line break, so that its number and
+        // a caret show: annotate-snippets draws nothing at all for an empty source
+        let source = if p.source_line.is_empty() {
+            "\n"
+        } else {
+            p.source_line.as_str()
+        };
+        let span = clamp_span(source, p.span.clone());
         msg = msg.snippet(
-            Snippet::source(&p.source_line)
+            Snippet::source(source)
                 .line_start(p.line)
                 .origin(&p.origin)
                 .fold(false)
@@ -42,6 +49,27 @@ pub fn render(
     if let Some(h) = help {
         msg = msg.footer(Level::Help.title(h));
     }
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let out = renderer.render(msg).to_string();
+    out
+}
+
+/// Renders one warning pointing at `pointer` (`warning[code]: title`).
+pub fn render_warning(code: &str, title: &str, pointer: &Pointer, label: &str, color: bool) -> String {
+    let p = window(pointer);
+    let source = if p.source_line.is_empty() {
+        "\n"
+    } else {
+        p.source_line.as_str()
+    };
+    let span = clamp_span(source, p.span.clone());
+    let msg = Level::Warning.title(title).id(code).snippet(
+        Snippet::source(source)
+            .line_start(p.line)
+            .origin(&p.origin)
+            .fold(false)
+            .annotation(Level::Warning.span(span).label(label)),
+    );
     let renderer = if color { Renderer::styled() } else { Renderer::plain() };
     let out = renderer.render(msg).to_string();
     out
@@ -105,30 +133,48 @@ fn clamp_span(line: &str, span: std::ops::Range<usize>) -> std::ops::Range<usize
     start..end
 }
 
-/// 1-based line and column (in characters) of a byte offset in `text`.
+/// 1-based line and column (in characters) of a byte offset in `text`. `\r\n`, `\r`
+/// and `\n` each end a line (Excel writes CRLF; old Mac files CR).
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
     }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = crate::stages::ingest::line_breaks(&text.as_bytes()[..offset]) as usize + 1;
+    let (line_start, _) = line_bounds(text, offset);
     (line, text[line_start..offset].chars().count() + 1)
 }
 
+/// The start and end (before its line break) of the line holding byte `offset`.
+pub fn line_bounds(text: &str, offset: usize) -> (usize, usize) {
+    let bytes = text.as_bytes();
+    let offset = offset.min(bytes.len());
+    let start = bytes[..offset]
+        .iter()
+        .rposition(|&b| b == b'\n' || b == b'\r')
+        .map_or(0, |i| i + 1);
+    let end = bytes[offset..]
+        .iter()
+        .position(|&b| b == b'\n' || b == b'\r')
+        .map_or(bytes.len(), |i| offset + i);
+    (start, end)
+}
+
 /// The pointer for a byte span inside a whole file's text (the span is cut at the end of
-/// its first line).
+/// its first line). The line number is counted from the start of the text.
 pub fn pointer_in_text(origin: &str, text: &str, span: std::ops::Range<usize>) -> Pointer {
-    // offsets come from parsers that may count differently: snap them to characters
-    let mut start = span.start.min(text.len());
-    while !text.is_char_boundary(start) {
-        start -= 1;
-    }
-    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-    let source_line = text[line_start..line_end].trim_end_matches('\r').to_string();
+    let start = floor_char(text, span.start);
     let (line, _) = line_col(text, start);
+    pointer_on_line(origin, text, span, line)
+}
+
+/// [`pointer_in_text`] when the caller knows the line `span` starts on (a CSV reader
+/// does): nothing is counted, so this costs the length of one line, not of the file.
+pub fn pointer_on_line(origin: &str, text: &str, span: std::ops::Range<usize>, line: usize) -> Pointer {
+    // offsets come from parsers that may count differently: snap them to characters
+    let start = floor_char(text, span.start);
+    let (line_start, line_end) = line_bounds(text, start);
+    let source_line = text[line_start..line_end].to_string();
     let mut end = span.end.min(line_end).max(start);
     while !text.is_char_boundary(end) {
         end += 1;
@@ -141,10 +187,18 @@ pub fn pointer_in_text(origin: &str, text: &str, span: std::ops::Range<usize>) -
     }
 }
 
+fn floor_char(text: &str, offset: usize) -> usize {
+    let mut i = offset.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 /// Locates field `index` (0-based) of the CSV record that starts at byte `record_start`:
 /// returns its byte span in `text`, quotes included. Used only to draw carets, so a
 /// malformed record simply yields the best span it can.
-pub fn csv_field_span(text: &[u8], record_start: usize, index: usize) -> std::ops::Range<usize> {
+pub fn csv_field_span(text: &[u8], record_start: usize, index: usize, delimiter: u8) -> std::ops::Range<usize> {
     let mut i = record_start.min(text.len());
     let mut field = 0;
     loop {
@@ -163,13 +217,13 @@ pub fn csv_field_span(text: &[u8], record_start: usize, index: usize) -> std::op
                 i += 1;
             }
         }
-        while i < text.len() && !matches!(text[i], b',' | b'\n' | b'\r') {
+        while i < text.len() && !(text[i] == delimiter || matches!(text[i], b'\n' | b'\r')) {
             i += 1;
         }
         if field == index {
             return start..i;
         }
-        if i >= text.len() || text[i] != b',' {
+        if i >= text.len() || text[i] != delimiter {
             // the record ended before the field: point just past its end
             return i..i;
         }
@@ -186,10 +240,10 @@ mod tests {
     fn csv_field_span_skips_quoted_commas_and_doubled_quotes() {
         let text = b"a,b\nx,\"y, \"\"z\"\"\",w\n";
         let rec = 4;
-        assert_eq!(&text[csv_field_span(text, rec, 0)], b"x");
-        assert_eq!(&text[csv_field_span(text, rec, 1)], b"\"y, \"\"z\"\"\"");
-        assert_eq!(&text[csv_field_span(text, rec, 2)], b"w");
-        let past = csv_field_span(text, rec, 5);
+        assert_eq!(&text[csv_field_span(text, rec, 0, b',')], b"x");
+        assert_eq!(&text[csv_field_span(text, rec, 1, b',')], b"\"y, \"\"z\"\"\"");
+        assert_eq!(&text[csv_field_span(text, rec, 2, b',')], b"w");
+        let past = csv_field_span(text, rec, 5, b',');
         assert_eq!(past.start, past.end);
     }
 

@@ -15,6 +15,8 @@ pub enum Format {
     Human,
     Json,
     Github,
+    /// the shape of `frictionless validate --json` (see `frictionless_report`)
+    Frictionless,
 }
 
 /// Counts for the summary and the JSON report.
@@ -62,28 +64,31 @@ pub fn json(stats: &Stats, errors: &[ErrorRecord]) -> String {
 pub type TextOf<'a> = dyn Fn(&str) -> Option<&'a str> + 'a;
 
 /// Where an error points: the cell's span in its file, found from the record's byte
-/// offset; `None` when the file text is not at hand.
+/// offset, on the cell's own line (a record whose quoted cells span lines has its later
+/// cells on later lines); `None` when the file text is not at hand.
 fn pointer(e: &ErrorRecord, byte: Option<u64>, text_of: &TextOf<'_>) -> Option<Pointer> {
     let text = text_of(&e.file)?;
     let start = match byte {
         Some(b) => b as usize,
         None => text.find(|c| c != '\u{feff}').unwrap_or(0),
-    };
-    let line_end = text[start.min(text.len())..]
-        .find('\n')
-        .map_or(text.len(), |i| start + i);
+    }
+    .min(text.len());
+    let (_, line_end) = diagnostic::line_bounds(text, start);
     let span = match e.field_position {
-        Some(p) => diagnostic::csv_field_span(text.as_bytes(), start, p - 1),
+        Some(p) => diagnostic::csv_field_span(text.as_bytes(), start, p - 1, e.delimiter),
         None => start..line_end,
     };
-    // A cell beyond the record's first line (a missing cell of a record whose quote never
-    // closed): point at the end of the line where the record starts.
-    let span = if span.start > line_end {
+    // A cell the record lacks, past the record's first line (a record whose quote never
+    // closed swallowed the lines after it): point at the end of the line where the
+    // record starts, where the reader can see what went wrong.
+    let span = if span.is_empty() && span.start > line_end {
         line_end..line_end
     } else {
         span
     };
-    Some(diagnostic::pointer_in_text(&e.file, text, span))
+    let line =
+        e.line as usize + crate::stages::ingest::line_breaks(&text.as_bytes()[start..span.start.max(start)]) as usize;
+    Some(diagnostic::pointer_on_line(&e.file, text, span, line))
 }
 
 /// One human diagnostic.
@@ -112,23 +117,27 @@ pub fn human(e: &ErrorRecord, byte: Option<u64>, text_of: &TextOf<'_>, color: bo
     )
 }
 
-/// The column (in characters, from 1) of the cell an error points at; 1 when the file
-/// text is not at hand.
-pub fn column(e: &ErrorRecord, byte: Option<u64>, text_of: &TextOf<'_>) -> usize {
-    pointer(e, byte, text_of).map_or(1, |p| {
-        p.source_line[..p.span.start.min(p.source_line.len())].chars().count() + 1
+/// The line and column (in characters, from 1) of the cell an error points at: the
+/// cell's own line (a cell after a multi-line cell is on a later line than its record's
+/// first); the record's line and column 1 when the file text is not at hand.
+pub fn location(e: &ErrorRecord, byte: Option<u64>, text_of: &TextOf<'_>) -> (usize, usize) {
+    pointer(e, byte, text_of).map_or((e.line as usize, 1), |p| {
+        (
+            p.line,
+            p.source_line[..p.span.start.min(p.source_line.len())].chars().count() + 1,
+        )
     })
 }
 
 /// One GitHub Actions annotation.
 pub fn github(e: &ErrorRecord, byte: Option<u64>, text_of: &TextOf<'_>) -> String {
-    let col = column(e, byte, text_of);
+    let (line, col) = location(e, byte, text_of);
     let esc = |s: &str| s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
     let prop = |s: &str| esc(s).replace(':', "%3A").replace(',', "%2C");
     format!(
         "::error file={},line={},col={},title={}::{}",
         prop(&e.file),
-        e.line,
+        line,
         col,
         prop(&e.code),
         esc(&e.message)

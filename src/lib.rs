@@ -33,6 +33,7 @@
 //! | Frictionless Table Schema loading and checks | [`schema`] |
 //! | one validation rule per file, stable error codes | [`rules`] |
 //! | rustc-like diagnostics pointing at a CSV cell | [`diagnostic`] |
+//! | validation reports: human, JSON, GitHub, Frictionless' shape | [`error_report`], [`frictionless_report`] |
 //! | name keys, country resolution, alias tables | [`names`] |
 //! | partial dates (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`) | [`partial_date`] |
 //! | the records passed between stages | [`model`] |
@@ -50,6 +51,7 @@ pub mod csvio;
 pub mod diagnostic;
 pub mod diff;
 pub mod error_report;
+pub mod frictionless_report;
 pub mod generate;
 pub mod incremental;
 pub mod layout;

@@ -33,8 +33,9 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
-/// The step summary. `column` gives an error's column (found from its file's text).
-pub fn markdown(r: &CheckReport, column: &dyn Fn(&ErrorRecord) -> usize) -> String {
+/// The step summary. `location` gives an error's line and column (found from its
+/// file's text).
+pub fn markdown(r: &CheckReport, location: &dyn Fn(&ErrorRecord) -> (usize, usize)) -> String {
     let mut md = String::from("## luban check\n\n");
     let verdict = if r.valid { "**passes**" } else { "**fails**" };
     let _ = writeln!(
@@ -62,13 +63,14 @@ pub fn markdown(r: &CheckReport, column: &dyn Fn(&ErrorRecord) -> usize) -> Stri
         }
         let _ = writeln!(md, "\n### {title}\n\n| code | where | message |\n|---|---|---|");
         for e in list.iter() {
+            let (line, col) = location(e);
             let _ = writeln!(
                 md,
                 "| {} | {}:{}:{} | {} |",
                 e.code,
                 cell(&e.file),
-                e.line,
-                column(e),
+                line,
+                col,
                 cell(&e.message)
             );
         }

@@ -11,8 +11,17 @@ use anyhow::{Context, Result};
 use super::validate::report;
 use super::{Ctx, Outcome};
 use crate::check::{render, CheckReport};
-use crate::error_report::{self, Format};
+use crate::error_report;
 use crate::rules::ErrorRecord;
+
+/// Output formats of `luban check` (validate's `frictionless` shape has no room for the
+/// diff, the output state and the summary, so check keeps its own list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Github,
+}
 
 /// Options of `luban check`.
 #[derive(Debug, clap::Args)]
@@ -65,7 +74,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
         .clone()
         .or_else(|| std::env::var_os("GITHUB_STEP_SUMMARY").map(std::path::PathBuf::from));
     if let Some(p) = summary_path {
-        let md = render::markdown(&r, &|e| error_report::column(e, e.byte, &text_of));
+        let md = render::markdown(&r, &|e| error_report::location(e, e.byte, &text_of));
         let mut f = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -107,7 +116,7 @@ fn github(r: &CheckReport, text_of: &error_report::TextOf<'_>) -> Result<()> {
 /// Diagnostics and status lines on stderr.
 fn human(ctx: &Ctx, r: &CheckReport, root: &Path) -> Result<()> {
     if !r.errors.is_empty() {
-        report(ctx, &r.errors, &r.stats, Format::Human, root, false)?;
+        report(ctx, &r.errors, &r.stats, error_report::Format::Human, root, false)?;
     }
     for w in &r.warnings {
         ctx.console.warn(&format!(

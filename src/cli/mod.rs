@@ -298,7 +298,8 @@ fn print_error(e: &anyhow::Error, color: bool) {
 /// Output format option shared by commands that report findings.
 #[derive(Debug, Clone, clap::Args)]
 pub struct FormatArg {
-    /// human (stderr), json (stdout) or github (workflow commands on stdout).
+    /// human (stderr), json (stdout), github (workflow commands on stdout) or frictionless
+    /// (stdout: the report shape of `frictionless validate --json`).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }

@@ -1,4 +1,5 @@
-//! `luban validate`: the dataset's validate stage, or any CSV against any schema.
+//! `luban validate`: the dataset's validate stage, any CSV against any schema, or a Data
+//! Package's CSV resources ([`crate::stages::package`]).
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -8,14 +9,18 @@ use anyhow::{bail, Result};
 
 use super::{Ctx, FormatArg, Outcome};
 use crate::error_report::{self, Format, Stats};
+use crate::frictionless_report::Task;
 use crate::rules::ErrorRecord;
 use crate::schema::TableSchema;
+use crate::stages::package::Package;
 use crate::stages::validate::Limits;
 use crate::stages::{ingest, validate};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// CSV files to check instead of the dataset's staged rows (needs --schema).
+    /// CSV files to check instead of the dataset's staged rows (with --schema), or one
+    /// datapackage.json (each CSV resource against its own schema, foreign keys between
+    /// resources included).
     files: Vec<PathBuf>,
     /// Table Schema (JSON) for FILE(s).
     #[arg(long)]
@@ -113,7 +118,11 @@ pub fn validated(
         ..Default::default()
     };
     stats.count(&errors);
-    report(ctx, &errors, &stats, format, &layout.root, false)?;
+    let labels: Vec<String> = ctx
+        .reports_schema(layout)
+        .map(|s| s.field_names().into_iter().map(str::to_string).collect())
+        .unwrap_or_default();
+    report_with_labels(ctx, &errors, &stats, format, &layout.root, false, &labels)?;
     ctx.console.status(&v.report.to_string());
     Ok(Outcome::from_errors(v.report.data_errors))
 }
@@ -129,11 +138,46 @@ fn progress_bar(ctx: &Ctx, format: Format, unit: crate::progress::Unit) -> crate
 /// `luban validate FILE… --schema S`: any CSV, streamed.
 fn run_files(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let limits = args.limits();
-    let Some(schema_path) = &args.schema else {
-        bail!("FILE arguments need --schema SCHEMA.json");
+    let package = match (&args.schema, args.files.as_slice()) {
+        (None, [p]) if p.extension().is_some_and(|e| e == "json") => Some(Package::load(p, &p.display().to_string())?),
+        _ => None,
     };
-    let schema = TableSchema::load(schema_path, &schema_path.display().to_string())?;
-    let countries = if schema.fields.iter().any(|f| f.resolve.is_some()) {
+    // (file, shown, schema) to check; a package's resources, or FILEs against --schema
+    let one_schema;
+    let targets: Vec<(&Path, String, &TableSchema)> = match &package {
+        Some(pkg) => pkg
+            .resources
+            .iter()
+            .map(|r| (r.path.as_path(), r.shown.clone(), &r.schema))
+            .collect(),
+        None => {
+            let Some(schema_path) = &args.schema else {
+                bail!("FILE arguments need --schema SCHEMA.json (or give one datapackage.json)");
+            };
+            one_schema = TableSchema::load(schema_path, &schema_path.display().to_string())?;
+            if let Some(fk) = one_schema.foreign_keys.iter().find(|fk| !fk.resource.is_empty()) {
+                bail!(
+                    "the schema has a foreign key to the resource `{}`: validate the data package that holds both (luban validate datapackage.json)",
+                    fk.resource
+                );
+            }
+            args.files
+                .iter()
+                .map(|f| (f.as_path(), f.display().to_string(), &one_schema))
+                .collect()
+        }
+    };
+    if args.format.format == Format::Human {
+        for (_, _, schema) in &targets {
+            for w in &schema.warnings {
+                ctx.console.block(&format!("{}\n", w.render(ctx.color)));
+            }
+        }
+    }
+    let countries = if targets
+        .iter()
+        .any(|(_, _, s)| s.fields.iter().any(|f| f.resolve.is_some()))
+    {
         Some(ctx.countries(&ctx.layout()?)?)
     } else {
         None
@@ -141,15 +185,28 @@ fn run_files(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let started = std::time::Instant::now();
     let mut errors: Vec<ErrorRecord> = Vec::new();
     let mut rejected: Vec<(Vec<String>, Vec<ErrorRecord>)> = Vec::new();
+    let mut tasks: Vec<Task> = Vec::new();
+    let keep_cells = args.quarantine.is_some() || args.format.format == Format::Frictionless;
     let mut stats = Stats {
-        files: args.files.len(),
+        files: targets.len(),
         ..Default::default()
     };
-    for f in &args.files {
-        let shown = f.display().to_string();
-        let mut src = ingest::CsvSource::open(f, &shown, &schema)?;
+    for (i, &(f, ref shown, schema)) in targets.iter().enumerate() {
+        let (mut src, refs) = match &package {
+            Some(pkg) => {
+                let r = &pkg.resources[i];
+                let (integrity, note) = pkg.integrity(r)?;
+                errors.extend(integrity);
+                if let Some(n) = note {
+                    ctx.console.warn(&n);
+                }
+                (pkg.open(r)?, Some(pkg.references(r)?))
+            }
+            None => (ingest::CsvSource::open_sniffed(f, shown, schema)?, None),
+        };
         let header_errors = std::mem::take(&mut src.header_errors);
         let remaining = Limits {
             max_errors: limits
@@ -158,21 +215,28 @@ fn run_files(ctx: &Ctx, args: Args) -> Result<Outcome> {
         };
         errors.extend(header_errors);
         let progress = progress_bar(ctx, args.format.format, crate::progress::Unit::Bytes);
-        let s = validate::check_source(
+        let s = validate::check_source_with(
             &mut src,
-            &schema,
+            schema,
             countries.as_ref(),
             remaining,
             jobs,
             &progress,
+            refs.as_ref(),
             |cells, errs| {
                 errors.extend(errs.iter().cloned());
-                if args.quarantine.is_some() {
+                if keep_cells {
                     rejected.push((cells.to_vec(), errs));
                 }
                 Ok(())
             },
         )?;
+        tasks.push(Task {
+            file: shown.clone(),
+            labels: src.labels.clone(),
+            bytes: src.bytes,
+            rows: s.rows,
+        });
         stats.rows += s.rows;
         stats.valid_rows += s.valid;
         stats.rejected_rows += s.rejected;
@@ -191,7 +255,18 @@ fn run_files(ctx: &Ctx, args: Args) -> Result<Outcome> {
             qw.flush()
         })?;
     }
-    report(ctx, &errors, &stats, args.format.format, Path::new("."), true)?;
+    if args.format.format == Format::Frictionless {
+        let cells: BTreeMap<(&str, u64), &Vec<String>> = rejected
+            .iter()
+            .filter_map(|(cells, errs)| errs.first().map(|e| ((e.file.as_str(), e.row), cells)))
+            .collect();
+        let cells_of = |f: &str, row: u64| cells.get(&(f, row)).map(|c| c.to_vec());
+        let seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+        let doc = crate::frictionless_report::report(&stats, &tasks, &errors, &cells_of, seconds);
+        writeln!(std::io::stdout().lock(), "{doc}")?;
+    } else {
+        report(ctx, &errors, &stats, args.format.format, Path::new("."), true)?;
+    }
     Ok(Outcome::from_errors(!errors.is_empty()))
 }
 
@@ -204,8 +279,21 @@ pub fn report(
     base: &Path,
     always_summary: bool,
 ) -> Result<()> {
+    report_with_labels(ctx, errors, stats, format, base, always_summary, &[])
+}
+
+/// [`report`], with the labels a Frictionless report gives each file.
+pub fn report_with_labels(
+    ctx: &Ctx,
+    errors: &[ErrorRecord],
+    stats: &Stats,
+    format: Format,
+    base: &Path,
+    always_summary: bool,
+    labels: &[String],
+) -> Result<()> {
     let mut texts: BTreeMap<String, String> = BTreeMap::new();
-    if format != Format::Json {
+    if matches!(format, Format::Human | Format::Github) {
         for e in errors {
             if !texts.contains_key(&e.file) {
                 if let Ok(bytes) = std::fs::read(base.join(&e.file)) {
@@ -228,6 +316,20 @@ pub fn report(
         Format::Json => {
             let mut out = std::io::stdout().lock();
             writeln!(out, "{}", error_report::json(stats, errors))?;
+        }
+        Format::Frictionless => {
+            // the dataset's files, each with the schema's fields as its labels
+            let files: std::collections::BTreeSet<&str> = errors.iter().map(|e| e.file.as_str()).collect();
+            let tasks: Vec<Task> = files
+                .into_iter()
+                .map(|f| Task {
+                    file: f.to_string(),
+                    labels: labels.to_vec(),
+                    ..Default::default()
+                })
+                .collect();
+            let doc = crate::frictionless_report::report(stats, &tasks, errors, &|_, _| None, 0.0);
+            writeln!(std::io::stdout().lock(), "{doc}")?;
         }
         Format::Github => {
             let mut out = std::io::stdout().lock();

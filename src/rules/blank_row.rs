@@ -9,12 +9,24 @@ use crate::schema::TableSchema;
 
 /// Returns true (and records the violation) when the row is blank.
 pub fn check(schema: &TableSchema, cells: &[&str], bad_utf8: &[usize], out: &mut Vec<Violation>) -> bool {
-    if bad_utf8.is_empty() && cells.iter().all(|c| schema.missing_values.iter().any(|m| m == c)) {
-        out.push(Violation::new(
-            "blank-row",
-            None,
-            "row is blank: every cell is empty".into(),
-        ));
+    let missing = |(i, c): (usize, &&str)| match schema.fields.get(i) {
+        Some(f) => f.is_missing(schema, c),
+        None => schema.missing_values.iter().any(|m| m == c),
+    };
+    if bad_utf8.is_empty() && cells.iter().enumerate().all(missing) {
+        let (message, help) = if cells.is_empty() {
+            ("row is an empty line", "delete the empty line")
+        } else {
+            (
+                "row is blank: every cell is empty",
+                "delete the row, or fill in its cells",
+            )
+        };
+        out.push(
+            Violation::new("blank-row", None, message.into())
+                .expected("a row with at least one value")
+                .help(Some(help.into())),
+        );
         return true;
     }
     false
@@ -34,6 +46,7 @@ mod tests {
         )
         .unwrap();
         for (cells, blank) in [
+            (vec!["NA", "NA"], true),
             (vec!["", ""], true),
             (vec!["NA", ""], true),
             (vec![" ", ""], false),

@@ -1,33 +1,44 @@
-//! `constraint-error` (enum): the cell is not one of the allowed values. The help line
-//! suggests the closest allowed value.
+//! `constraint-error` (enum): the cell is not one of the allowed values. Typed fields
+//! compare values, as Frictionless does (`-0` is the number `0`, `4e4` is `4E4`); text
+//! compares as written. The help line suggests the closest allowed value.
 //!
 //! Example: `status` = `rumoured` → expected one of operating, announced, planned,
 //! suspended, closed.
 
 use super::{closest, Violation};
-use crate::schema::{Field, FieldType};
+use crate::schema::{Field, FieldType, Value};
 
-pub fn check(field: &Field, i: usize, cell: &str, out: &mut Vec<Violation>) {
+pub fn check(field: &Field, i: usize, cell: &str, value: Option<&Value>, out: &mut Vec<Violation>) {
     let Some(allowed) = &field.enumeration else {
         return;
     };
+    if let (Some(keys), Some(v)) = (&field.enum_keys, value) {
+        let mut key = Vec::new();
+        v.key(&mut key);
+        if !keys.contains(&key) {
+            out.push(violation(field, i, cell, allowed));
+        }
+        return;
+    }
     // no allocation for the common single value: this runs on every cell of the field
     let list = (field.ftype == FieldType::List).then(|| cell.split(field.delimiter.as_str()).map(str::trim));
     let single = (field.ftype != FieldType::List).then_some(cell);
     for item in list.into_iter().flatten().chain(single) {
         if !allowed.iter().any(|a| a == item) {
-            out.push(
-                Violation::new(
-                    "constraint-error",
-                    Some(i),
-                    format!("\"{item}\" is not an allowed value for {}", field.name),
-                )
-                .constraint("enum")
-                .expected(format!("one of: {}", allowed.join(", ")))
-                .help(closest(item, allowed.iter().map(String::as_str)).map(|c| format!("did you mean `{c}`?"))),
-            );
+            out.push(violation(field, i, item, allowed));
         }
     }
+}
+
+fn violation(field: &Field, i: usize, item: &str, allowed: &[String]) -> Violation {
+    Violation::new(
+        "constraint-error",
+        Some(i),
+        format!("\"{item}\" is not an allowed value for {}", field.name),
+    )
+    .constraint("enum")
+    .expected(format!("one of: {}", allowed.join(", ")))
+    .help(closest(item, allowed.iter().map(String::as_str)).map(|c| format!("did you mean `{c}`?")))
 }
 
 #[cfg(test)]
@@ -50,12 +61,29 @@ mod tests {
             ("Operating", true, Some("did you mean `operating`?")),
         ] {
             let mut out = Vec::new();
-            super::check(&s.fields[0], 0, cell, &mut out);
+            super::check(&s.fields[0], 0, cell, None, &mut out);
             assert_eq!(!out.is_empty(), bad, "{cell}");
             if bad {
                 assert_eq!(out[0].constraint, Some("enum"));
                 assert_eq!(out[0].help.as_deref(), help, "{cell}");
             }
+        }
+    }
+
+    /// Issue 28: a number enum compares numbers.
+    #[test]
+    fn typed_enums_compare_values() {
+        let s = TableSchema::parse(
+            Path::new("s"),
+            "s",
+            r#"{"fields":[{"name":"n","type":"number","constraints":{"enum":["0","4E4"]}}]}"#,
+        )
+        .unwrap();
+        for (cell, bad) in [("-0", false), ("4e4", false), ("40000.0", false), ("1", true)] {
+            let v = crate::schema::value::read(&s.fields[0], cell).unwrap();
+            let mut out = Vec::new();
+            super::check(&s.fields[0], 0, cell, Some(&v), &mut out);
+            assert_eq!(!out.is_empty(), bad, "{cell}");
         }
     }
 }

@@ -9,7 +9,7 @@
 
 use std::collections::HashSet;
 
-use super::unique::{hash_cells, split};
+use super::unique::{cell_key, hash_keys, split};
 use super::Violation;
 use crate::schema::TableSchema;
 
@@ -45,9 +45,12 @@ pub struct RowInfo<'a> {
 
 struct Key {
     fields: Vec<usize>,
+    /// the referenced fields in this table (none for another resource's)
     reference: Vec<usize>,
     names: Vec<String>,
     referenced: HashSet<[u32; 3], ahash::RandomState>,
+    /// the referenced resource ("" for this table)
+    resource: String,
 }
 
 /// The self-references of one table.
@@ -59,6 +62,27 @@ pub struct ForeignKeyState {
 
 impl ForeignKeyState {
     pub fn new(schema: &TableSchema) -> ForeignKeyState {
+        ForeignKeyState::with_references(schema, None)
+    }
+
+    /// [`ForeignKeyState::new`], with the values other resources of a data package hold
+    /// ([`crate::stages::package::References`]): their foreign keys are checked too.
+    pub fn with_references(schema: &TableSchema, refs: Option<&crate::stages::package::References>) -> ForeignKeyState {
+        let external = schema.foreign_keys.iter().filter_map(|fk| {
+            let values = refs?.get(&(fk.resource.clone(), fk.reference_fields.clone()))?;
+            let fields = fk
+                .fields
+                .iter()
+                .map(|n| schema.index_of(n))
+                .collect::<Option<Vec<_>>>()?;
+            Some(Key {
+                fields,
+                reference: Vec::new(),
+                names: fk.fields.clone(),
+                referenced: values.iter().copied().collect(),
+                resource: fk.resource.clone(),
+            })
+        });
         let keys = schema
             .foreign_keys
             .iter()
@@ -79,8 +103,10 @@ impl ForeignKeyState {
                     reference,
                     names: fk.fields.clone(),
                     referenced: HashSet::default(),
+                    resource: String::new(),
                 })
             })
+            .chain(external)
             .collect();
         ForeignKeyState {
             keys,
@@ -96,18 +122,20 @@ impl ForeignKeyState {
     /// are not known yet. `cell(i)` gives the text of field i.
     pub fn observe(&mut self, schema: &TableSchema, r: &RowInfo<'_>) {
         let cell = r.cell;
-        let missing = |c: &str| schema.missing_values.iter().any(|m| m == c);
+        // values compare as their types, as in Frictionless (`01` refers to `1`)
+        let keyed = |fields: &[usize], texts: &[String]| {
+            let keys: Vec<_> = fields.iter().zip(texts).map(|(&i, c)| cell_key(schema, i, c)).collect();
+            keys.iter().any(Option::is_some).then(|| split(hash_keys(&keys)))
+        };
         for (k, key) in self.keys.iter_mut().enumerate() {
             let referenced: Vec<String> = key.reference.iter().map(|&i| cell(i)).collect();
-            if !referenced.iter().all(|c| missing(c)) {
-                key.referenced
-                    .insert(split(hash_cells(referenced.iter().map(|c| c.as_bytes()))));
+            if let Some(h) = keyed(&key.reference, &referenced) {
+                key.referenced.insert(h);
             }
             let values: Vec<String> = key.fields.iter().map(|&i| cell(i)).collect();
-            if values.iter().all(|c| missing(c)) {
+            let Some(hash) = keyed(&key.fields, &values) else {
                 continue;
-            }
-            let hash = split(hash_cells(values.iter().map(|c| c.as_bytes())));
+            };
             if !key.referenced.contains(&hash) {
                 self.pending.push(Pending {
                     index: r.index,
@@ -132,11 +160,16 @@ impl ForeignKeyState {
             .filter(|p| !self.keys[p.key].referenced.contains(&p.hash))
             .map(|p| {
                 let key = &self.keys[p.key];
+                let place = if key.resource.is_empty() {
+                    "this table".to_string()
+                } else {
+                    format!("resource `{}`", key.resource)
+                };
                 let v = Violation::new(
                     "foreign-key",
                     None,
                     format!(
-                        "({}) = ({}) is not found in this table",
+                        "({}) = ({}) is not found in {place}",
                         key.names.join(", "),
                         p.values.join(", ")
                     ),

@@ -10,6 +10,9 @@ use super::{closest, Violation};
 use crate::schema::TableSchema;
 
 pub fn check_header(schema: &TableSchema, labels: &[String]) -> Vec<Violation> {
+    if schema.fields_match != crate::schema::FieldsMatch::Exact {
+        return super::fields_match::check(schema, labels);
+    }
     let mut out = Vec::new();
     let names = schema.field_names();
     // At most MAX_EXTRA extra labels are reported one by one; the rest as one finding.
@@ -35,7 +38,9 @@ pub fn check_header(schema: &TableSchema, labels: &[String]) -> Vec<Violation> {
             );
             continue;
         }
-        if !seen.insert(label.as_str()) {
+        // a label past the schema's fields is extra, whatever it repeats (as in
+        // Frictionless)
+        if !seen.insert(label.as_str()) && i < names.len() {
             out.push(Violation::new(
                 "duplicate-label",
                 Some(i),

@@ -1,12 +1,13 @@
 //! `constraint-error` (minLength / maxLength): the cell's length in characters is outside
-//! the bounds. For list fields the bounds count items, as in Frictionless.
+//! the bounds. For list and array fields the bounds count items, for object fields keys,
+//! as in Frictionless.
 //!
 //! Example: `workshop_name` with maxLength 200 and a pasted paragraph.
 
 use super::Violation;
-use crate::schema::{Field, FieldType};
+use crate::schema::{Field, FieldType, Value};
 
-pub fn check(field: &Field, i: usize, cell: &str, out: &mut Vec<Violation>) {
+pub fn check(field: &Field, i: usize, cell: &str, value: Option<&Value>, out: &mut Vec<Violation>) {
     if field.min_length.is_none() && field.max_length.is_none() {
         return;
     }
@@ -15,10 +16,12 @@ pub fn check(field: &Field, i: usize, cell: &str, out: &mut Vec<Violation>) {
     {
         return;
     }
-    let len = if field.ftype == FieldType::List {
-        cell.split(field.delimiter.as_str()).count()
-    } else {
-        cell.chars().count()
+    let len = match value {
+        Some(Value::List(items)) => items.len(),
+        Some(Value::Json(serde_json::Value::Array(a))) => a.len(),
+        Some(Value::Json(serde_json::Value::Object(o))) => o.len(),
+        _ if field.ftype == FieldType::List => cell.split(field.delimiter.as_str()).count(),
+        _ => cell.chars().count(),
     };
     if let Some(min) = field.min_length {
         if len < min {
@@ -63,7 +66,7 @@ mod tests {
         .unwrap();
         for (cell, bad) in [("ab", false), ("大城市", false), ("a", true), ("abcd", true)] {
             let mut out = Vec::new();
-            super::check(&s.fields[0], 0, cell, &mut out);
+            super::check(&s.fields[0], 0, cell, None, &mut out);
             assert_eq!(!out.is_empty(), bad, "{cell}");
         }
     }

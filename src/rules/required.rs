@@ -15,7 +15,8 @@ pub fn check(field: &Field, i: usize, out: &mut Vec<Violation>) {
                 format!("`{}` is required but the cell is empty", field.name),
             )
             .constraint("required")
-            .expected("a value"),
+            .expected("a value")
+            .help(Some(format!("fill in `{}`", field.name))),
         );
     }
 }

@@ -38,7 +38,9 @@ pub fn check(schema: &TableSchema, width: usize, cells: &[&str], out: &mut Vec<V
                 ),
             )
             .expected(format!("{want} cells"))
-            .help(swallowed.map(|_| hint(""))),
+            .help(Some(hint(
+                "add the missing cells at the end of the row (an empty cell is nothing between two commas)",
+            ))),
         );
     }
     // At most MAX_EXTRA extra cells are reported one by one; the rest as one finding.

@@ -11,29 +11,61 @@ use validator::{ValidateEmail, ValidateUrl};
 
 use super::Violation;
 use crate::partial_date::PartialDate;
-use crate::schema::{Field, FieldType};
+use crate::schema::{value, Field, FieldType, Reject, Value};
 
-pub fn check(field: &Field, i: usize, cell: &str, out: &mut Vec<Violation>) {
-    if let Err((why, expected)) = parse(field, cell) {
-        out.push(
-            Violation::new(
-                "type-error",
-                Some(i),
-                format!(
-                    "`{cell}` is not a valid {} for `{}`: {why}",
-                    type_name(field),
-                    field.name
-                ),
-            )
-            .expected(expected),
-        );
+/// Checks one cell; false after recording the type error.
+pub fn check(field: &Field, i: usize, cell: &str, out: &mut Vec<Violation>) -> bool {
+    let checked = if field.ftype.is_text() || plain_list(field) {
+        text(field, cell)
+    } else {
+        value::check(field, cell)
+    };
+    match checked {
+        Ok(()) => true,
+        Err(r) => {
+            push(field, i, cell, r, out);
+            false
+        }
     }
+}
+
+/// Reads one cell of a typed field as its value, for the rules that compare it; Err
+/// after recording the type error.
+pub fn read(field: &Field, i: usize, cell: &str, out: &mut Vec<Violation>) -> Result<Value, ()> {
+    value::read(field, cell).map_err(|r| push(field, i, cell, r, out))
+}
+
+fn push(field: &Field, i: usize, cell: &str, reject: Reject, out: &mut Vec<Violation>) {
+    let Reject { why, expected } = reject;
+    // a date in another layout: say what to write instead
+    let dated = field.partial_date || (field.ftype == FieldType::Date && field.read.strptime.is_none());
+    let help = dated
+        .then(|| super::date_hint::suggest(cell, field.partial_date))
+        .flatten();
+    out.push(
+        Violation::new(
+            "type-error",
+            Some(i),
+            format!(
+                "`{cell}` is not a valid {} for `{}`: {why}",
+                type_name(field),
+                field.name
+            ),
+        )
+        .expected(expected)
+        .help(help),
+    );
+}
+
+/// A list of strings: nothing to read (its items are counted by the length rule).
+fn plain_list(field: &Field) -> bool {
+    field.ftype == FieldType::List && field.read.item_type.is_text()
 }
 
 /// Whether a field's type can reject a cell at all (a plain string field cannot).
 pub fn applies(field: &Field) -> bool {
-    let plain_text = matches!(field.ftype, FieldType::String | FieldType::List | FieldType::Any);
-    !plain_text || field.partial_date || matches!(field.format.as_deref(), Some("uri" | "email"))
+    let plain_text = field.ftype.is_text() || plain_list(field);
+    !plain_text || field.partial_date || matches!(field.format.as_deref(), Some("uri" | "email" | "uuid" | "binary"))
 }
 
 fn type_name(field: &Field) -> String {
@@ -44,112 +76,55 @@ fn type_name(field: &Field) -> String {
     }
 }
 
-/// Checks one cell; on failure, why and what was expected.
-fn parse(field: &Field, cell: &str) -> Result<(), (String, String)> {
-    let fail = |why: &str, expected: &str| Err((why.to_string(), expected.to_string()));
-    match field.ftype {
-        FieldType::String | FieldType::List | FieldType::Any => {
-            if field.partial_date {
-                return PartialDate::parse(cell)
-                    .map(|_| ())
-                    .map_err(|e| (e, "YYYY, YYYY-MM or YYYY-MM-DD".into()));
-            }
-            match field.format.as_deref() {
-                Some("uri") if !is_http_url(cell) => {
-                    return fail("not an absolute http(s) URL", "a URL such as https://example.org/page");
-                }
-                Some("email") if !cell.validate_email() => return fail("not an email address", "name@example.org"),
-                _ => {}
-            }
-            Ok(())
-        }
-        FieldType::Integer => cell
-            .parse::<i64>()
-            .map(|_| ())
-            .or_else(|_| fail("not a whole number", "an integer such as 42")),
-        FieldType::Number => cell
-            .parse::<f64>()
-            .map(|_| ())
-            .or_else(|_| fail("not a number", "a number such as 4.2")),
-        FieldType::Boolean => match cell {
-            "true" | "True" | "TRUE" | "1" | "false" | "False" | "FALSE" | "0" => Ok(()),
-            _ => fail("not a boolean", "true or false"),
-        },
-        FieldType::Date => match pattern(field) {
-            // Frictionless date formats are Python strptime patterns, which chrono reads
-            Some(fmt) => chrono::NaiveDate::parse_from_str(cell, fmt)
-                .map(|_| ())
-                .or_else(|_| fail("does not match the date format", fmt)),
-            None if field.format.as_deref() == Some("any") => ANY_DATE
-                .iter()
-                .find(|f| chrono::NaiveDate::parse_from_str(cell, f).is_ok())
-                .map(|_| ())
-                .ok_or_else(|| {
-                    (
-                        "not a date in any common format".to_string(),
-                        "a date such as 2020-11-30".to_string(),
-                    )
-                }),
-            None => iso_date(cell)
-                .map(|_| ())
-                .ok_or_else(|| ("not an ISO date".to_string(), "YYYY-MM-DD".to_string())),
-        },
-        FieldType::Datetime => chrono::DateTime::parse_from_rfc3339(cell)
-            .map(|_| ())
-            .or_else(|_| chrono::NaiveDateTime::parse_from_str(cell, "%Y-%m-%dT%H:%M:%S").map(|_| ()))
-            .or_else(|_| fail("not an ISO datetime", "YYYY-MM-DDThh:mm:ss[Z]")),
-        FieldType::Time => chrono::NaiveTime::parse_from_str(cell, pattern(field).unwrap_or("%H:%M:%S"))
-            .map(|_| ())
-            .or_else(|_| fail("not an ISO time", "hh:mm:ss")),
-        FieldType::Year => match cell.parse::<i32>() {
-            Ok(_) if cell.len() == 4 => Ok(()),
-            _ => fail("not a year", "YYYY"),
-        },
-        FieldType::YearMonth => PartialDate::parse(cell)
-            .ok()
-            .filter(|d| d.month.is_some() && d.day.is_none())
-            .map(|_| ())
-            .ok_or_else(|| ("not a year and month".to_string(), "YYYY-MM".to_string())),
-    }
-}
-
-/// A field's explicit date/time pattern (`"format": "%d/%m/%Y"`), if it has one.
-fn pattern(field: &Field) -> Option<&str> {
-    field.format.as_deref().filter(|f| f.contains('%'))
-}
-
-/// What `"format": "any"` accepts for dates.
-const ANY_DATE: &[&str] = &[
-    "%Y-%m-%d",
-    "%d/%m/%Y",
-    "%m/%d/%Y",
-    "%d.%m.%Y",
-    "%Y/%m/%d",
-    "%d %B %Y",
-    "%B %d, %Y",
-    "%d %b %Y",
-    "%b %d, %Y",
-];
-
-/// A `YYYY-MM-DD` date that exists, parsed by hand (this runs once per cell). Like
-/// Frictionless (Python's `%Y-%m-%d`), month and day may have one digit.
-pub fn iso_date(s: &str) -> Option<chrono::NaiveDate> {
-    // split on bytes: str's char searcher costs more than the whole parse on short cells
-    let mut parts = s.as_bytes().split(|&b| b == b'-');
-    let mut num = |min: usize, max: usize| -> Option<u32> {
-        let p = parts.next()?;
-        if p.len() < min || p.len() > max {
-            return None;
-        }
-        p.iter().try_fold(0u32, |acc, &c| {
-            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+/// A text cell against the field's format (or luban's partial date).
+fn text(field: &Field, cell: &str) -> Result<(), Reject> {
+    let fail = |why: &str, expected: &str| {
+        Err(Reject {
+            why: why.to_string(),
+            expected: expected.to_string(),
         })
     };
-    let (y, m, d) = (num(4, 4)?, num(1, 2)?, num(1, 2)?);
-    if parts.next().is_some() {
-        return None;
+    if field.partial_date {
+        return PartialDate::parse(cell).map(|_| ()).map_err(|why| Reject {
+            why,
+            expected: "YYYY, YYYY-MM or YYYY-MM-DD".into(),
+        });
     }
-    chrono::NaiveDate::from_ymd_opt(y as i32, m, d)
+    match field.format.as_deref() {
+        Some("uri") if !is_http_url(cell) => {
+            fail("not an absolute http(s) URL", "a URL such as https://example.org/page")
+        }
+        Some("email") if !cell.validate_email() => fail("not an email address", "name@example.org"),
+        Some("uuid") if !is_uuid(cell) => fail("not a UUID", "a UUID such as 123e4567-e89b-12d3-a456-426614174000"),
+        Some("binary") if !is_base64(cell) => fail("not base64", "base64 text such as aGVsbG8="),
+        _ => Ok(()),
+    }
+}
+
+/// What Python's `uuid.UUID()` takes: 32 hex digits, hyphens anywhere, in braces or after
+/// `urn:uuid:`.
+fn is_uuid(cell: &str) -> bool {
+    let s = cell.replace("urn:", "").replace("uuid:", "");
+    let s = s.trim_matches(|c| c == '{' || c == '}').replace('-', "");
+    s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// What Python's `base64.b64decode` takes (not strict): ASCII; characters outside the
+/// alphabet are skipped; the data characters must be padded to a multiple of four.
+fn is_base64(cell: &str) -> bool {
+    if !cell.is_ascii() {
+        return false;
+    }
+    let data = cell
+        .bytes()
+        .filter(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
+        .count();
+    let pads = cell.bytes().filter(|b| *b == b'=').count();
+    match data % 4 {
+        0 => true,
+        1 => false,
+        r => pads >= 4 - r,
+    }
 }
 
 /// An absolute http(s) URL without whitespace. Plain ASCII URLs (RFC 3986 characters,
@@ -273,7 +248,7 @@ mod tests {
             "0000-01-01",
         ] {
             assert_eq!(
-                iso_date(s),
+                crate::schema::iso_date(s),
                 chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok(),
                 "{s}"
             );

@@ -70,6 +70,9 @@ pub fn hash_record(concat: &[u8], lens: impl Iterator<Item = usize>) -> u128 {
 pub struct KeyFields {
     unique: Vec<usize>,
     pk: Vec<usize>,
+    /// every unique field is text and the only missing value is `""`: the keys are the
+    /// cells' own bytes, found without looking at the fields (this runs on every row)
+    plain: bool,
 }
 
 impl KeyFields {
@@ -83,25 +86,67 @@ impl KeyFields {
                 .map(|(i, _)| i)
                 .collect(),
             pk: schema.primary_key.iter().filter_map(|n| schema.index_of(n)).collect(),
+            plain: schema.only_empty_missing() && schema.fields.iter().filter(|f| f.unique).all(|f| f.ftype.is_text()),
         }
     }
 
     /// The keys of a row (no state: runs in parallel); `row` is its [`hash_record`].
     pub fn keys(&self, schema: &TableSchema, cells: &[&str], row: u128) -> RowKeys {
-        let missing = |c: &str| schema.missing_values.iter().any(|m| m == c);
         let cell = |i: usize| cells.get(i).copied().unwrap_or("");
         let unique = self
             .unique
             .iter()
-            .map(|&i| (!missing(cell(i))).then(|| xxhash_rust::xxh3::xxh3_128(cell(i).as_bytes())))
+            .map(|&i| {
+                if self.plain {
+                    let c = cell(i);
+                    (!c.is_empty()).then(|| xxhash_rust::xxh3::xxh3_128(c.as_bytes()))
+                } else {
+                    cell_key(schema, i, cell(i)).map(|k| xxhash_rust::xxh3::xxh3_128(&k))
+                }
+            })
             .collect();
-        let pk = if self.pk.is_empty() || self.pk.iter().all(|&i| missing(cell(i))) {
+        let pk = if self.pk.is_empty() {
             None
         } else {
-            Some(hash_cells(self.pk.iter().map(|&i| cell(i).as_bytes())))
+            let keys: smallvec::SmallVec<[Option<std::borrow::Cow<[u8]>>; 4]> =
+                self.pk.iter().map(|&i| cell_key(schema, i, cell(i))).collect();
+            keys.iter().any(Option::is_some).then(|| hash_keys(&keys))
         };
         RowKeys { unique, pk, row }
     }
+}
+
+/// A cell as the cross-row rules compare it: None when it is missing or not of its type
+/// (as in Frictionless, such a cell repeats nothing), its text for text fields, and its
+/// typed value's key for the others (`01` and `1` are one integer).
+pub fn cell_key<'c>(schema: &TableSchema, i: usize, cell: &'c str) -> Option<std::borrow::Cow<'c, [u8]>> {
+    let f = schema.fields.get(i)?;
+    if f.is_missing(schema, cell) {
+        return None;
+    }
+    let text = f.ftype.is_text() || (f.ftype == crate::schema::FieldType::List && f.read.item_type.is_text());
+    if text {
+        return Some(std::borrow::Cow::Borrowed(cell.as_bytes()));
+    }
+    let v = crate::schema::value::read(f, cell).ok()?;
+    let mut k = Vec::new();
+    v.key(&mut k);
+    Some(std::borrow::Cow::Owned(k))
+}
+
+/// The hash of a tuple of cell keys, a missing one apart from every value.
+pub fn hash_keys(keys: &[Option<std::borrow::Cow<[u8]>>]) -> u128 {
+    let mut h = Xxh3::new();
+    for k in keys {
+        match k {
+            Some(k) => {
+                h.update(&(k.len() as u64).to_le_bytes());
+                h.update(k);
+            }
+            None => h.update(&u64::MAX.to_le_bytes()),
+        }
+    }
+    h.digest128()
 }
 
 /// Seen keys → first row. An entry is 16 bytes: 96 bits of the hash as three u32 (a u128
@@ -224,7 +269,11 @@ impl UniqueState {
                             ),
                         )
                         .constraint("unique")
-                        .expected("a value not used by another row"),
+                        .expected("a value not used by another row")
+                        .help(Some(format!(
+                            "correct one of the two rows, or delete this one if it repeats {}",
+                            name(first_row)
+                        ))),
                     )
                 }
                 Entry::Vacant(e) => {

@@ -16,6 +16,29 @@ pub enum At {
     FieldKey(usize, String),
 }
 
+/// A keyword that does nothing (unknown, misspelt, meant for another type): the schema
+/// still loads, and the warning says where and why.
+#[derive(Debug, Clone)]
+pub struct SchemaWarning {
+    pub message: String,
+    pub pointer: Pointer,
+}
+
+impl SchemaWarning {
+    pub fn new(shown: &str, text: &str, at: At, message: String) -> SchemaWarning {
+        let e = SchemaError::new(shown, text, at, message);
+        SchemaWarning {
+            message: e.message,
+            pointer: e.pointer,
+        }
+    }
+
+    /// The rustc-like rendering of this warning.
+    pub fn render(&self, color: bool) -> String {
+        diagnostic::render_warning("schema-keyword", &self.message, &self.pointer, "here", color)
+    }
+}
+
 /// A broken schema: the message and where it points.
 #[derive(Debug)]
 pub struct SchemaError {

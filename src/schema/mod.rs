@@ -1,25 +1,44 @@
 //! Frictionless Table Schema: loading, checking and compiling a schema before any data is
-//! read ("parse, resolve, then run"). A broken schema (invalid JSON, unknown type, invalid
-//! regex, a primary key naming a missing field, min > max) is reported with a diagnostic
+//! read ("parse, resolve, then run"). A broken schema is reported with a diagnostic
 //! pointing into the schema file, and the command stops with exit status 2.
 //!
-//! Supported: field types string, integer, number, boolean, date, datetime, time, year,
-//! yearmonth, any, and v2 `list` (with `delimiter`); formats `uri` and `email` on strings;
-//! constraints required, unique, minLength, maxLength, minimum, maximum, pattern, enum;
-//! `missingValues`, `primaryKey`, `foreignKeys`. Two luban extensions, ignored by other
-//! Frictionless tools: `x-luban-partial-date` (a string holding `YYYY[-MM[-DD]]`) and
-//! `x-luban-resolve: "country"` (the cell must name one country; see `names::countries`).
+//! Nothing in a schema is ignored without a word ([`profile`]): the document is first
+//! checked against the Table Schema profile that the pinned Frictionless enforces (its
+//! keywords and their value types, vendored in `profiles/tableschema.json` by
+//! `tools/vendor_tableschema_profile.py`); a constraint a type does not support is an
+//! error, as in Frictionless; an unknown or misspelt keyword is a warning that points at
+//! it and suggests the closest known one; a feature luban lacks is refused by name.
+//! Then each field is compiled ([`compile`]): its type, format, reading options and
+//! typed constraints.
+//!
+//! Supported: every Table Schema v1 and v2 field type (string with formats email, uri,
+//! uuid, binary; integer, number, boolean, date, time, datetime, year, yearmonth,
+//! duration, object, array, geopoint, geojson, any, list), the reading options
+//! (`bareNumber`, `groupChar`, `decimalChar`, `trueValues`, `falseValues`, custom
+//! date/time formats, `itemType`, `delimiter`, field-level `missingValues`), every
+//! constraint including the exclusive bounds, `primaryKey`, `foreignKeys` and
+//! `fieldsMatch`. Two luban extensions, ignored by other Frictionless tools:
+//! `x-luban-partial-date` (a string holding `YYYY[-MM[-DD]]`) and `x-luban-resolve:
+//! "country"` (the cell must name one country; see `names::countries`).
 
+mod compile;
+mod geo;
+pub mod json_schema;
 mod locate;
+mod profile;
+pub mod strptime;
+mod temporal;
+pub mod value;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use regex::Regex;
-use serde::{Deserialize, Serialize};
-use validator::Validate;
 
-pub use locate::SchemaError;
+pub use locate::{SchemaError, SchemaWarning};
+pub use temporal::iso_date;
+pub use value::{Reject, Value};
 
 /// A field's declared type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,128 +52,89 @@ pub enum FieldType {
     Time,
     Year,
     YearMonth,
+    Duration,
+    Object,
+    Array,
+    Geopoint,
+    Geojson,
     Any,
     List,
 }
 
+/// Every type, by its name in a schema.
+pub const TYPES: [(&str, FieldType); 16] = [
+    ("string", FieldType::String),
+    ("integer", FieldType::Integer),
+    ("number", FieldType::Number),
+    ("boolean", FieldType::Boolean),
+    ("date", FieldType::Date),
+    ("datetime", FieldType::Datetime),
+    ("time", FieldType::Time),
+    ("year", FieldType::Year),
+    ("yearmonth", FieldType::YearMonth),
+    ("duration", FieldType::Duration),
+    ("object", FieldType::Object),
+    ("array", FieldType::Array),
+    ("geopoint", FieldType::Geopoint),
+    ("geojson", FieldType::Geojson),
+    ("any", FieldType::Any),
+    ("list", FieldType::List),
+];
+
 impl FieldType {
     fn parse(s: &str) -> Option<FieldType> {
-        Some(match s {
-            "string" => FieldType::String,
-            "integer" => FieldType::Integer,
-            "number" => FieldType::Number,
-            "boolean" => FieldType::Boolean,
-            "date" => FieldType::Date,
-            "datetime" => FieldType::Datetime,
-            "time" => FieldType::Time,
-            "year" => FieldType::Year,
-            "yearmonth" => FieldType::YearMonth,
-            "any" => FieldType::Any,
-            "list" => FieldType::List,
-            _ => return None,
-        })
+        TYPES.iter().find(|(n, _)| *n == s).map(|(_, t)| *t)
     }
     pub fn as_str(self) -> &'static str {
-        match self {
-            FieldType::String => "string",
-            FieldType::Integer => "integer",
-            FieldType::Number => "number",
-            FieldType::Boolean => "boolean",
-            FieldType::Date => "date",
-            FieldType::Datetime => "datetime",
-            FieldType::Time => "time",
-            FieldType::Year => "year",
-            FieldType::YearMonth => "yearmonth",
-            FieldType::Any => "any",
-            FieldType::List => "list",
+        TYPES.iter().find(|(_, t)| *t == self).map_or("any", |(n, _)| n)
+    }
+    /// Whether cells of this type are text as they are (no reading can fail).
+    pub fn is_text(self) -> bool {
+        matches!(self, FieldType::String | FieldType::Any)
+    }
+}
+
+/// How a field's cells are read: the options of its type.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    pub bare_number: bool,
+    /// `bareNumber`, `groupChar` or `decimalChar` is given: number cells are processed
+    /// before they are read (as Frictionless does only then)
+    pub number_processing: bool,
+    pub group_char: Option<String>,
+    pub decimal_char: Option<String>,
+    pub true_values: Vec<String>,
+    pub false_values: Vec<String>,
+    /// the type of a list's items
+    pub item_type: FieldType,
+    pub delimiter: String,
+    /// a custom date/time/datetime format, compiled
+    pub strptime: Option<strptime::Format>,
+}
+
+impl Default for ReadOptions {
+    fn default() -> ReadOptions {
+        ReadOptions {
+            bare_number: true,
+            number_processing: false,
+            group_char: None,
+            decimal_char: None,
+            true_values: ["true", "True", "TRUE", "1"].map(String::from).to_vec(),
+            false_values: ["false", "False", "FALSE", "0"].map(String::from).to_vec(),
+            item_type: FieldType::String,
+            delimiter: ",".into(),
+            strptime: None,
         }
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Validate)]
-struct RawSchema {
-    #[validate(length(min = 1, message = "a schema needs at least one field"), nested)]
-    fields: Vec<RawField>,
-    #[serde(rename = "missingValues", default = "default_missing")]
-    missing_values: Vec<String>,
-    #[serde(rename = "primaryKey", default)]
-    primary_key: Option<OneOrMany>,
-    #[serde(rename = "foreignKeys", default)]
-    foreign_keys: Vec<RawForeignKey>,
-    title: Option<String>,
-    description: Option<String>,
-}
-
-fn default_missing() -> Vec<String> {
-    vec![String::new()]
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl OneOrMany {
-    fn into_vec(self) -> Vec<String> {
-        match self {
-            OneOrMany::One(s) => vec![s],
-            OneOrMany::Many(v) => v,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct RawForeignKey {
-    fields: OneOrMany,
-    reference: RawReference,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct RawReference {
-    #[serde(default)]
-    resource: String,
-    fields: OneOrMany,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize, Validate)]
-struct RawField {
-    #[validate(length(min = 1, message = "a field name must not be empty"))]
-    name: String,
-    #[serde(rename = "type", default = "default_type")]
-    ftype: String,
-    format: Option<String>,
-    title: Option<String>,
-    description: Option<String>,
-    #[serde(default)]
-    constraints: RawConstraints,
-    delimiter: Option<String>,
-    #[serde(rename = "x-luban-partial-date", default)]
-    partial_date: bool,
-    #[serde(rename = "x-luban-resolve")]
-    resolve: Option<String>,
-}
-
-fn default_type() -> String {
-    "string".into()
-}
-
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-struct RawConstraints {
-    #[serde(default)]
-    required: bool,
-    #[serde(default)]
-    unique: bool,
-    #[serde(rename = "minLength")]
-    min_length: Option<usize>,
-    #[serde(rename = "maxLength")]
-    max_length: Option<usize>,
-    minimum: Option<serde_json::Value>,
-    maximum: Option<serde_json::Value>,
-    pattern: Option<String>,
-    #[serde(rename = "enum")]
-    enumeration: Option<Vec<serde_json::Value>>,
+/// A bound of a `minimum`/`maximum` constraint, read as the field's type.
+#[derive(Debug, Clone)]
+pub struct Bound {
+    pub value: Value,
+    /// as the schema writes it, for messages
+    pub text: String,
+    pub exclusive: bool,
 }
 
 /// A checked, compiled field.
@@ -169,15 +149,32 @@ pub struct Field {
     pub unique: bool,
     pub min_length: Option<usize>,
     pub max_length: Option<usize>,
-    pub minimum: Option<f64>,
-    pub maximum: Option<f64>,
+    pub minimum: Option<Bound>,
+    pub maximum: Option<Bound>,
     /// The pattern as written, and compiled anchored at both ends (Frictionless patterns
     /// match the whole cell). Rust's regex engine runs in linear time.
     pub pattern: Option<(String, Regex)>,
+    /// the allowed values as written (for messages, and compared as text for strings)
     pub enumeration: Option<Vec<String>>,
+    /// the allowed values' keys ([`Value::key`]), for the other types
+    pub enum_keys: Option<HashSet<Vec<u8>>>,
     pub delimiter: String,
+    pub read: ReadOptions,
+    /// the field's own `missingValues` (Table Schema v2), replacing the schema's
+    pub missing_values: Option<Vec<String>>,
     pub partial_date: bool,
     pub resolve: Option<String>,
+}
+
+impl Field {
+    /// Whether `cell` is a missing value of this field.
+    pub fn is_missing(&self, schema: &TableSchema, cell: &str) -> bool {
+        self.missing_values
+            .as_ref()
+            .unwrap_or(&schema.missing_values)
+            .iter()
+            .any(|m| m == cell)
+    }
 }
 
 /// A foreign key of this table.
@@ -186,6 +183,21 @@ pub struct ForeignKey {
     pub fields: Vec<String>,
     pub resource: String,
     pub reference_fields: Vec<String>,
+}
+
+/// How the header must match the fields (`fieldsMatch`, Table Schema v2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldsMatch {
+    /// the same names in the same order (the default)
+    Exact,
+    /// the same names in any order
+    Equal,
+    /// every field is in the header, which may have more
+    Subset,
+    /// every label is a field, and the schema may have more
+    Superset,
+    /// at least one label is a field
+    Partial,
 }
 
 /// A checked, compiled Table Schema.
@@ -198,6 +210,9 @@ pub struct TableSchema {
     pub missing_values: Vec<String>,
     pub primary_key: Vec<String>,
     pub foreign_keys: Vec<ForeignKey>,
+    pub fields_match: FieldsMatch,
+    /// keywords that do nothing here (unknown, misspelt, or meant for another type)
+    pub warnings: Vec<SchemaWarning>,
 }
 
 impl TableSchema {
@@ -210,138 +225,24 @@ impl TableSchema {
     /// Parses schema text; every problem is a [`SchemaError`] pointing into `text`.
     pub fn parse(path: &Path, shown: &str, text: &str) -> Result<TableSchema, SchemaError> {
         let err = |at: locate::At, msg: String| SchemaError::new(shown, text, at, msg);
-        let raw: RawSchema = serde_json::from_str(text).map_err(|e| {
+        let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            let what = match e.classify() {
+                serde_json::error::Category::Eof => "the text ends before the JSON does".to_string(),
+                _ => e.to_string().split(" at line ").next().unwrap_or_default().to_string(),
+            };
             err(
                 locate::At::LineCol(e.line(), e.column()),
-                format!("invalid schema JSON: {e}"),
+                format!("invalid schema JSON: {what}"),
             )
         })?;
-        if let Err(e) = raw.validate() {
-            return Err(err(locate::At::Key("fields".into()), format!("invalid schema: {e}")));
-        }
-        let mut fields = Vec::with_capacity(raw.fields.len());
-        for (i, f) in raw.fields.iter().enumerate() {
-            let at = |key: &str| locate::At::FieldKey(i, key.to_string());
-            let ftype = FieldType::parse(&f.ftype)
-                .ok_or_else(|| err(at("type"), format!("field `{}` has unknown type `{}`", f.name, f.ftype)))?;
-            if fields.iter().any(|g: &Field| g.name == f.name) {
-                return Err(err(at("name"), format!("field `{}` is declared twice", f.name)));
-            }
-            let c = &f.constraints;
-            let pattern = match &c.pattern {
-                None => None,
-                Some(p) => {
-                    let re = regex::RegexBuilder::new(&format!("^(?:{p})$"))
-                        .size_limit(1 << 22)
-                        .build()
-                        .map_err(|e| err(at("pattern"), format!("field `{}` has an invalid pattern: {e}", f.name)))?;
-                    Some((p.clone(), re))
-                }
-            };
-            if let (Some(lo), Some(hi)) = (c.min_length, c.max_length) {
-                if lo > hi {
-                    return Err(err(
-                        at("minLength"),
-                        format!("field `{}`: minLength {lo} is greater than maxLength {hi}", f.name),
-                    ));
-                }
-            }
-            let num = |v: &Option<serde_json::Value>, key: &str| -> Result<Option<f64>, SchemaError> {
-                match v {
-                    None => Ok(None),
-                    Some(v) => v
-                        .as_f64()
-                        .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-                        .map(Some)
-                        .ok_or_else(|| err(at(key), format!("field `{}`: {key} must be a number", f.name))),
-                }
-            };
-            let (minimum, maximum) = (num(&c.minimum, "minimum")?, num(&c.maximum, "maximum")?);
-            if let (Some(lo), Some(hi)) = (minimum, maximum) {
-                if lo > hi {
-                    return Err(err(
-                        at("minimum"),
-                        format!("field `{}`: minimum {lo} is greater than maximum {hi}", f.name),
-                    ));
-                }
-            }
-            if let Some(fmt) = &f.format {
-                let known = matches!(fmt.as_str(), "default" | "any" | "uri" | "email" | "uuid" | "binary")
-                    || matches!(ftype, FieldType::Date | FieldType::Datetime | FieldType::Time);
-                if !known {
-                    return Err(err(
-                        at("format"),
-                        format!("field `{}` has unknown format `{fmt}`", f.name),
-                    ));
-                }
-            }
-            if let Some(r) = &f.resolve {
-                if r != "country" {
-                    return Err(err(
-                        at("x-luban-resolve"),
-                        format!("field `{}`: x-luban-resolve must be \"country\", not `{r}`", f.name),
-                    ));
-                }
-            }
-            let enumeration = c.enumeration.as_ref().map(|vs| {
-                vs.iter()
-                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
-                    .collect()
-            });
-            fields.push(Field {
-                name: f.name.clone(),
-                ftype,
-                format: f.format.clone(),
-                title: f.title.clone(),
-                description: f.description.clone(),
-                required: c.required,
-                unique: c.unique,
-                min_length: c.min_length,
-                max_length: c.max_length,
-                minimum,
-                maximum,
-                pattern,
-                enumeration,
-                delimiter: f.delimiter.clone().unwrap_or_else(|| ",".into()),
-                partial_date: f.partial_date,
-                resolve: f.resolve.clone(),
-            });
-        }
-        let primary_key = raw.primary_key.clone().map(OneOrMany::into_vec).unwrap_or_default();
-        for name in &primary_key {
-            if !fields.iter().any(|f| &f.name == name) {
-                return Err(err(
-                    locate::At::Key("primaryKey".into()),
-                    format!("primaryKey names `{name}`, which is not a field"),
-                ));
-            }
-        }
-        let mut foreign_keys = Vec::new();
-        for fk in &raw.foreign_keys {
-            let fk_fields = fk.fields.clone().into_vec();
-            for name in &fk_fields {
-                if !fields.iter().any(|f| &f.name == name) {
-                    return Err(err(
-                        locate::At::Key("foreignKeys".into()),
-                        format!("foreignKeys names `{name}`, which is not a field"),
-                    ));
-                }
-            }
-            foreign_keys.push(ForeignKey {
-                fields: fk_fields,
-                resource: fk.reference.resource.clone(),
-                reference_fields: fk.reference.fields.clone().into_vec(),
-            });
-        }
-        Ok(TableSchema {
-            path: path.to_path_buf(),
-            title: raw.title,
-            description: raw.description,
-            fields,
-            missing_values: raw.missing_values,
-            primary_key,
-            foreign_keys,
-        })
+        let checked = profile::check(&doc).map_err(|(at, msg)| err(at, msg))?;
+        let mut schema = compile::schema(path, &doc, checked.v2).map_err(|(at, msg)| err(at, msg))?;
+        schema.warnings = checked
+            .warnings
+            .into_iter()
+            .map(|(at, msg)| SchemaWarning::new(shown, text, at, msg))
+            .collect();
+        Ok(schema)
     }
 
     pub fn field_names(&self) -> Vec<&str> {
@@ -350,6 +251,13 @@ impl TableSchema {
 
     pub fn index_of(&self, name: &str) -> Option<usize> {
         self.fields.iter().position(|f| f.name == name)
+    }
+
+    /// Whether every field takes the schema's missing values, and they are just `""`.
+    pub fn only_empty_missing(&self) -> bool {
+        self.missing_values.len() == 1
+            && self.missing_values[0].is_empty()
+            && self.fields.iter().all(|f| f.missing_values.is_none())
     }
 }
 

@@ -52,3 +52,92 @@ fn schema_error_pointers_snap_to_character_boundaries() {
     let e = parse(text).expect_err("not a schema");
     assert!(e.render(false).contains("--> schemas/s.json:1:"));
 }
+
+/// The repository's own schemas use no keyword that does nothing.
+#[test]
+fn every_committed_schema_loads_without_warnings() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        let s = TableSchema::load(&p, &p.display().to_string()).unwrap();
+        let w: Vec<&str> = s.warnings.iter().map(|w| w.message.as_str()).collect();
+        assert!(w.is_empty(), "{}: {w:?}", p.display());
+        n += 1;
+    }
+    assert!(n >= 10, "{n} schemas");
+}
+
+/// Issue 28: nothing in a schema is ignored without a word, and no message shows the
+/// deserializer's internals.
+#[test]
+fn unknown_keywords_warn_with_a_suggestion_and_unsupported_ones_are_refused() {
+    let warn = [
+        (
+            r#"{"fields": [{"name": "a", "constraints": {"maxLenght": 3}}]}"#,
+            "did you mean `maxLength`?",
+        ),
+        (
+            r#"{"fields": [{"name": "a", "bareNumber": false}]}"#,
+            "applies to integer, number fields",
+        ),
+        (
+            r#"{"fields": [{"name": "a"}], "primaryKeys": ["a"]}"#,
+            "did you mean `primaryKey`?",
+        ),
+        (
+            r#"{"fields": [{"name": "a", "tpye": "integer"}]}"#,
+            "did you mean `type`?",
+        ),
+    ];
+    for (text, want) in warn {
+        let s = parse(text).unwrap_or_else(|e| panic!("{text}: {}", e.message));
+        assert!(
+            s.warnings.iter().any(|w| w.message.contains(want)),
+            "{text}: {:?}",
+            s.warnings
+        );
+        assert!(s.warnings[0].render(false).contains("--> schemas/s.json:1:"));
+    }
+    let refuse = [
+        (
+            r#"{"fields": [{"name": "a", "type": "integer", "constraints": {"pattern": "[0-9]"}}]}"#,
+            "does not apply to a integer field",
+        ),
+        (
+            r#"{"fields": [{"name": "a", "type": "integer", "constraints": {"minLength": 1}}]}"#,
+            "`minLength` does not apply",
+        ),
+        (
+            r#"{"fields": [{"name": "a", "type": "date", "constraints": {"minimum": "someday"}}]}"#,
+            "minimum must be a date value",
+        ),
+        (r#"{"fields": [{"name": "a", "format": "wkt"}]}"#, "does not read WKT"),
+        (
+            r#"{"fields": [{"name": "a", "type": "array", "arrayItem": {"type": "integer"}}]}"#,
+            "does not support `arrayItem`",
+        ),
+        (
+            r#"{"fields": [{"name": "a", "required": true}]}"#,
+            "`required` goes in `constraints`",
+        ),
+        (
+            r#"{"fields": [{"name": "a", "type": "integer", "constraints": {"exclusiveMinimum": 1}}]}"#,
+            "is Table Schema v2",
+        ),
+        (r#"{"fields": [{"name": "a"}], "primaryKey": 3}"#, "`primaryKey`"),
+        (
+            r#"{"fields": [{"name": "a"}], "foreignKeys": [{"fields": "b", "reference": {"resource": "", "fields": "a"}}]}"#,
+            "foreignKeys names `b`",
+        ),
+    ];
+    for (text, want) in refuse {
+        let e = parse(text).expect_err(text);
+        assert!(e.message.contains(want), "{text}: {}", e.message);
+        for internal in ["untagged", "serde", "invalid type:", "expected a"] {
+            assert!(!e.message.contains(internal), "{text}: {}", e.message);
+        }
+    }
+    let v2 = r#"{"$schema": "https://datapackage.org/profiles/2.0/tableschema.json", "fields": [{"name": "a", "type": "integer", "constraints": {"exclusiveMinimum": 1}}]}"#;
+    assert!(parse(v2).is_ok());
+}

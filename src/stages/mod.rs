@@ -6,6 +6,7 @@ pub mod aggregate;
 pub mod dedupe;
 pub mod ingest;
 pub mod normalize;
+pub mod package;
 pub mod publish;
 pub mod stream;
 pub mod tables;

@@ -230,7 +230,12 @@ fn check_round(
         .map(|row| {
             let cells: Vec<&str> = row.cells();
             let hash = hash_record(row.text().as_bytes(), cells.iter().map(|c| c.len()));
-            check_cells(checker, key_fields, schema, width, &cells, &row.bad_utf8, hash)
+            let raw = Raw {
+                bytes: row.text().as_bytes(),
+                bad_utf8: &row.bad_utf8,
+                hash,
+            };
+            check_cells(checker, key_fields, schema, width, &cells, raw)
         })
         .collect()
 }
@@ -342,7 +347,7 @@ fn check_record(
     key_fields: &KeyFields,
     schema: &TableSchema,
     width: usize,
-    rec: &csv::ByteRecord,
+    rec: &ingest::Record,
 ) -> RowResult {
     let mut bad = Vec::new();
     let owned;
@@ -354,26 +359,38 @@ fn check_record(
         }
     };
     let hash = hash_record(rec.as_slice(), rec.iter().map(<[u8]>::len));
-    check_cells(checker, key_fields, schema, width, &strs, &bad, hash)
+    let raw = Raw {
+        bytes: rec.as_slice(),
+        bad_utf8: &bad,
+        hash,
+    };
+    check_cells(checker, key_fields, schema, width, &strs, raw)
 }
 
-/// The rules of one row that need no other row, and the keys the cross-row rules need;
-/// `row_hash` is the row's [`hash_record`]. Both entry points run this in parallel.
+/// One row as read: its cells' bytes in one buffer, the cells that are not UTF-8, and
+/// the row's [`hash_record`].
+struct Raw<'r> {
+    bytes: &'r [u8],
+    bad_utf8: &'r [usize],
+    hash: u128,
+}
+
+/// The rules of one row that need no other row, and the keys the cross-row rules need.
+/// Both entry points run this in parallel.
 fn check_cells(
     checker: &RowChecker<'_>,
     key_fields: &KeyFields,
     schema: &TableSchema,
     width: usize,
     cells: &[&str],
-    bad_utf8: &[usize],
-    row_hash: u128,
+    raw: Raw<'_>,
 ) -> RowResult {
     let mut violations = Vec::new();
-    let blank = checker.check_cells(width, cells, bad_utf8, &mut violations);
+    let blank = checker.check_cells(width, cells, raw.bytes, raw.bad_utf8, &mut violations);
     RowResult {
         violations,
         blank,
-        keys: key_fields.keys(schema, cells, row_hash),
+        keys: key_fields.keys(schema, cells, raw.hash),
     }
 }
 
@@ -383,6 +400,8 @@ struct Finisher<'s, F> {
     schema: &'s TableSchema,
     limits: Limits,
     shown: String,
+    /// the file's delimiter, for the carets
+    delimiter: u8,
     cross: CrossRowState,
     fk: ForeignKeyState,
     stats: StreamStats,
@@ -436,7 +455,8 @@ impl<F: FnMut(&[String], Vec<ErrorRecord>) -> Result<()>> Finisher<'_, F> {
                 self.stats.rejected += 1;
                 self.stats.errors += r.violations.len();
                 let owned = cells();
-                let errors = placed(schema, &self.shown, pos, &owned, &r.violations);
+                let mut errors = placed(schema, &self.shown, pos, &owned, &r.violations);
+                errors.iter_mut().for_each(|e| e.delimiter = self.delimiter);
                 (self.on_rejected)(&owned, errors)?;
             }
         }
@@ -460,7 +480,8 @@ impl<F: FnMut(&[String], Vec<ErrorRecord>) -> Result<()>> Finisher<'_, F> {
                 row: p.row,
                 byte: p.byte,
             };
-            let errors = placed(self.schema, &self.shown, pos, &p.cells, &[v]);
+            let mut errors = placed(self.schema, &self.shown, pos, &p.cells, &[v]);
+            errors.iter_mut().for_each(|e| e.delimiter = self.delimiter);
             (self.on_rejected)(&p.cells, errors)?;
         }
         Ok(())
@@ -478,8 +499,26 @@ pub fn check_source(
     progress: &Progress,
     on_rejected: impl FnMut(&[String], Vec<ErrorRecord>) -> Result<()> + Send,
 ) -> Result<StreamStats> {
+    check_source_with(src, schema, countries, limits, jobs, progress, None, on_rejected)
+}
+
+/// [`check_source`] for a resource of a data package, with the values its foreign keys
+/// to the package's other resources refer to.
+#[allow(clippy::too_many_arguments)]
+pub fn check_source_with(
+    src: &mut CsvSource,
+    schema: &TableSchema,
+    countries: Option<&CountryResolver>,
+    limits: Limits,
+    jobs: usize,
+    progress: &Progress,
+    refs: Option<&super::package::References>,
+    on_rejected: impl FnMut(&[String], Vec<ErrorRecord>) -> Result<()> + Send,
+) -> Result<StreamStats> {
     const BATCH: usize = 2048;
     progress.set_total(src.bytes);
+    let arranged = src.arranged.take();
+    let schema = arranged.as_ref().unwrap_or(schema);
     let checker = RowChecker::new(schema, countries);
     let key_fields = KeyFields::new(schema);
     let width = src.labels.len();
@@ -487,8 +526,9 @@ pub fn check_source(
         schema,
         limits,
         shown: src.shown.clone(),
+        delimiter: src.delimiter,
         cross: CrossRowState::new(schema),
-        fk: ForeignKeyState::new(schema),
+        fk: ForeignKeyState::with_references(schema, refs),
         stats: StreamStats::default(),
         on_rejected,
     };
@@ -742,134 +782,4 @@ pub fn run(
 }
 
 #[cfg(test)]
-mod tests {
-    use std::path::Path;
-
-    use proptest::prelude::*;
-
-    use super::*;
-
-    const SCHEMA: &str = r#"{"fields": [
-        {"name": "id", "type": "integer", "constraints": {"required": true, "unique": true}},
-        {"name": "status", "constraints": {"enum": ["open", "closed"]}},
-        {"name": "url", "format": "uri"}
-    ], "primaryKey": ["id"]}"#;
-
-    fn check(bytes: &[u8], jobs: usize) -> (StreamStats, Vec<ErrorRecord>) {
-        let schema = TableSchema::parse(Path::new("s"), "s", SCHEMA).unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("x.csv");
-        std::fs::write(&path, bytes).unwrap();
-        let mut src = CsvSource::open(&path, "x.csv", &schema).unwrap();
-        let mut errors = std::mem::take(&mut src.header_errors);
-        let stats = check_source(
-            &mut src,
-            &schema,
-            None,
-            Limits::default(),
-            jobs,
-            &Progress::hidden(),
-            |_, e| {
-                errors.extend(e);
-                Ok(())
-            },
-        )
-        .unwrap();
-        (stats, errors)
-    }
-
-    /// Rows checked in memory, over several rounds: the valid rows come out in order and
-    /// the rejected ones with their own errors; with `max_errors`, the rows past the stop
-    /// are counted as unchecked. Nothing is lost either way.
-    #[test]
-    fn rows_checked_in_memory_are_split_in_order_across_rounds() {
-        let schema = TableSchema::parse(Path::new("s"), "s", SCHEMA).unwrap();
-        let n = 70_000u64; // more than two rounds
-        let bad = |i: u64| i % 1_000 == 7 || i % 25_000 == 11;
-        let rows: Vec<IngestedRow> = (0..n)
-            .map(|i| {
-                let at = crate::model::Provenance {
-                    file: "x.csv".into(),
-                    line: i + 2,
-                    row: i + 2,
-                    byte: i * 10,
-                };
-                // every 1000th row has a bad status; a few repeat the id of row 0
-                let id = if i % 25_000 == 11 {
-                    "0".to_string()
-                } else {
-                    i.to_string()
-                };
-                let status = if i % 1_000 == 7 { "rumour" } else { "open" };
-                IngestedRow::new(at, &[id.as_str(), status, "https://example.org/"], vec![])
-            })
-            .collect();
-        let out = check_rows(&schema, None, 3, rows.clone(), Limits::default(), &Progress::hidden());
-        let lines = |rs: &mut dyn Iterator<Item = &IngestedRow>| rs.map(|r| r.at.line).collect::<Vec<_>>();
-        assert_eq!(
-            lines(&mut out.valid.iter()),
-            (0..n).filter(|i| !bad(*i)).map(|i| i + 2).collect::<Vec<_>>()
-        );
-        assert_eq!(
-            lines(&mut out.rejected.iter().map(|(r, _)| r)),
-            (0..n).filter(|i| bad(*i)).map(|i| i + 2).collect::<Vec<_>>()
-        );
-        for (r, errors) in &out.rejected {
-            assert!(
-                !errors.is_empty() && errors.iter().all(|e| e.line == r.at.line),
-                "{errors:?}"
-            );
-            let constraint = if r.cell(1) == Some("rumour") { "enum" } else { "unique" };
-            assert!(
-                errors.iter().any(|e| e.constraint.as_deref() == Some(constraint)),
-                "{errors:?}"
-            );
-        }
-        assert!(!out.stopped_early);
-
-        let limits = Limits { max_errors: Some(40) };
-        let out = check_rows(&schema, None, 3, rows, limits, &Progress::hidden());
-        assert!(out.stopped_early);
-        let rejected = out.rejected.len() as u64;
-        assert_eq!(out.valid.len() as u64 + rejected + out.unchecked, n);
-        // the check stopped right after the row that took the errors to 40
-        let errors: Vec<usize> = out.rejected.iter().map(|(_, e)| e.len()).collect();
-        assert!(errors.iter().sum::<usize>() >= 40 && errors.iter().sum::<usize>() - errors.last().unwrap() < 40);
-        let stop = out.rejected.last().unwrap().0.at.line;
-        assert!(out.valid.iter().all(|r| r.at.line < stop));
-        assert_eq!(out.valid.len() as u64 + rejected, stop - 1);
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(96))]
-
-        /// Any bytes at all: no panic, every row either valid or rejected, the same for
-        /// one and two jobs.
-        #[test]
-        fn arbitrary_bytes_never_panic_and_every_row_is_accounted_for(
-            body in proptest::collection::vec(prop_oneof![Just(b','), Just(b'"'), Just(b'\n'), Just(b'\r'), Just(0u8), Just(0xff), any::<u8>(), b'a'..=b'z', b'0'..=b'9'], 0..400),
-            header in prop_oneof![Just(b"id,status,url\n".to_vec()), Just(b"\xef\xbb\xbfid,status,url\n".to_vec()), Just(Vec::new()), Just(b"id,,id\n".to_vec())],
-        ) {
-            let mut bytes = header;
-            bytes.extend(body);
-            let (one, e1) = check(&bytes, 1);
-            let (two, e2) = check(&bytes, 2);
-            prop_assert_eq!(one.rows, one.valid + one.rejected);
-            prop_assert_eq!((one.rows, one.valid, one.errors), (two.rows, two.valid, two.errors));
-            prop_assert_eq!(e1, e2);
-        }
-
-        /// Any text as a schema: an error or a schema, never a panic.
-        #[test]
-        fn arbitrary_schema_text_never_panics(text in "\\PC{0,200}") {
-            let _ = TableSchema::parse(Path::new("s"), "s", &text);
-        }
-
-        /// Schema-shaped JSON with random types, patterns and bounds: same.
-        #[test]
-        fn schema_shaped_json_never_panics(ty in "[a-z]{0,8}", pat in "\\PC{0,12}", lo in any::<i32>(), hi in any::<i32>()) {
-            let text = serde_json::json!({"fields": [{"name": "a", "type": ty, "constraints": {"pattern": pat, "minimum": lo, "maximum": hi, "minLength": 3}}]}).to_string();
-            let _ = TableSchema::parse(Path::new("s"), "s", &text);
-        }
-    }
-}
+mod tests;

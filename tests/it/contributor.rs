@@ -164,7 +164,7 @@ fn the_issue_form_asks_for_every_report_column() {
 /// line and column, whatever line ends the contributor's editor wrote.
 #[test]
 fn a_branch_with_a_bad_cell_goes_red_with_the_annotation_on_that_cell() {
-    for line_end in ["\n"] {
+    for line_end in ["\n", "\r\n", "\r"] {
         let wd = repo_with_a_branch_adding_two_workshops(line_end);
         let asia = wd.read("raw/reports/asia.csv");
         wd.write(

@@ -69,7 +69,10 @@ fn cases() -> Vec<Case> {
             },
             args: RUN,
             status: 1,
-            stderr: &["error[foreign-key]", "raw/reports/a.csv:2:"],
+            stderr: &[
+                "error[control-character]: `country` holds a NUL (U+0000) at character 3",
+                "raw/reports/a.csv:2:3",
+            ],
             published: Some(false),
         },
         Case {
@@ -124,7 +127,7 @@ fn cases() -> Vec<Case> {
             setup: |wd| wd.write("raw/reports/a.csv", ""),
             args: RUN,
             status: 1,
-            stderr: &["error[missing-label]: file is empty"],
+            stderr: &["error[source-error]: file is empty"],
             published: Some(false),
         },
         Case {
@@ -132,7 +135,7 @@ fn cases() -> Vec<Case> {
             setup: |wd| wd.write("raw/reports/a.csv", "\u{feff}"),
             args: RUN,
             status: 1,
-            stderr: &["error[missing-label]: file is empty"],
+            stderr: &["error[source-error]: file is empty"],
             published: Some(false),
         },
         Case {
@@ -251,7 +254,36 @@ fn cases() -> Vec<Case> {
             setup: |wd| reports(wd, format!("{}\n,,,,,,,,,,,,\n", machakos()).as_bytes()),
             args: RUN,
             status: 1,
-            stderr: &["error[blank-row]", "raw/reports/a.csv:3:"],
+            stderr: &["error[blank-row]", "raw/reports/a.csv:3:1"],
+            published: Some(false),
+        },
+        Case {
+            name: "an empty line between rows",
+            setup: |wd| reports(wd, format!("{}\n\n", machakos()).as_bytes()),
+            args: RUN,
+            status: 1,
+            stderr: &[
+                "error[blank-row]: row is an empty line",
+                "raw/reports/a.csv:3:1",
+                "help: delete the empty line",
+            ],
+            published: Some(false),
+        },
+        Case {
+            name: "a date written day first",
+            setup: |wd| {
+                reports(
+                    wd,
+                    b"W,Kenya,Machakos,MU,,21/04/2019,operating,,https://example.org/1,,,\n",
+                )
+            },
+            args: RUN,
+            status: 1,
+            stderr: &[
+                "error[type-error]",
+                "raw/reports/a.csv:2:22",
+                "help: did you mean `2019-04-21`?",
+            ],
             published: Some(false),
         },
         Case {
@@ -522,6 +554,180 @@ fn cases() -> Vec<Case> {
             published: None,
         },
     ]
+}
+
+/// A line-ending or layout case: the report file's bytes after the header line (which
+/// ends the way the case's lines do), and every error expected, as (line, column, code).
+struct Layout {
+    name: &'static str,
+    header_end: &'static str,
+    body: Vec<u8>,
+    errors: &'static [(u64, usize, &'static str)],
+    /// the source line a snippet shows for the first error
+    shown: &'static str,
+}
+
+/// A valid report, and another with `rumoured` as its status (column 83).
+const OK: &str = "Test Workshop,Kenya,Machakos,Machakos University,Tianjin Vocational Institute,2019-12-14,operating,robotics,https://example.org/1,,,test,Tianjin";
+const BAD: &str = "Other Workshop,Egypt,Cairo,Ain Shams University,Tianjin Vocational Institute,2020,rumoured,robotics,https://example.org/2,,,test,Tianjin";
+const BAD_COL: usize = 83;
+
+fn layouts() -> Vec<Layout> {
+    let bytes = |s: String| s.into_bytes();
+    vec![
+        Layout { name: "LF", header_end: "\n", body: bytes(format!("{OK}\n{BAD}\n")), errors: &[(3, BAD_COL, "constraint-error")], shown: BAD },
+        Layout { name: "CRLF", header_end: "\r\n", body: bytes(format!("{OK}\r\n{BAD}\r\n")), errors: &[(3, BAD_COL, "constraint-error")], shown: BAD },
+        Layout { name: "CR only", header_end: "\r", body: bytes(format!("{OK}\r{BAD}\r")), errors: &[(3, BAD_COL, "constraint-error")], shown: BAD },
+        Layout { name: "mixed", header_end: "\r\n", body: bytes(format!("{OK}\r{OK}\n{BAD}\r\n")), errors: &[(3, 1, "duplicate-row"), (4, BAD_COL, "constraint-error")], shown: OK },
+        Layout { name: "a bad row second, CRLF", header_end: "\r\n", body: bytes(format!("{BAD}\r\n{OK}\r\n")), errors: &[(2, BAD_COL, "constraint-error")], shown: BAD },
+        Layout { name: "a BOM and CRLF", header_end: "\r\n", body: bytes(format!("{OK}\r\n{BAD}\r\n")), errors: &[(3, BAD_COL, "constraint-error")], shown: BAD },
+        Layout { name: "a blank line before a bad row", header_end: "\n", body: bytes(format!("{OK}\n\n{BAD}\n")), errors: &[(3, 1, "blank-row"), (4, BAD_COL, "constraint-error")], shown: "" },
+        Layout { name: "a blank CRLF line before a bad row", header_end: "\r\n", body: bytes(format!("{OK}\r\n\r\n{BAD}\r\n")), errors: &[(3, 1, "blank-row"), (4, BAD_COL, "constraint-error")], shown: "" },
+        Layout { name: "blank CR lines", header_end: "\r", body: bytes(format!("\r{OK}\r\r{BAD}\r")), errors: &[(2, 1, "blank-row"), (4, 1, "blank-row"), (5, BAD_COL, "constraint-error")], shown: "" },
+        Layout {
+            name: "a quoted cell spanning lines before a bad row",
+            header_end: "\n",
+            body: bytes(format!("{}\"one\ntwo\",Tianjin\n{BAD}\n", &OK[..OK.len() - "test,Tianjin".len()])),
+            errors: &[(4, BAD_COL, "constraint-error")],
+            shown: BAD,
+        },
+        Layout {
+            name: "a bad cell after a quoted cell spanning CRLF lines",
+            header_end: "\r\n",
+            body: "Other Workshop,Egypt,\"Cairo\r\nGiza\",Ain Shams University,x,2020,rumoured,robotics,https://example.org/2,,,t,Tianjin\r\n".into(),
+            errors: &[(3, 35, "constraint-error")],
+            shown: "Giza\",Ain Shams University,x,2020,rumoured,robotics,https://example.org/2,,,t,Tianjin",
+        },
+        Layout {
+            name: "a NUL in a cell",
+            header_end: "\r\n",
+            body: bytes(format!("{OK}\r\nW,Ke\0nya,Machakos,MU,,2019,operating,,https://example.org/3,,,,Tianjin\r\n")),
+            errors: &[(3, 3, "control-character")],
+            shown: "W,Ke\0nya,Machakos,MU,,2019,operating,,https://example.org/3,,,,Tianjin",
+        },
+    ]
+}
+
+impl Layout {
+    fn bytes(&self) -> Vec<u8> {
+        let mut b = if self.name.contains("BOM") {
+            "\u{feff}".as_bytes().to_vec()
+        } else {
+            Vec::new()
+        };
+        b.extend_from_slice(HEADER.as_bytes());
+        b.extend_from_slice(self.header_end.as_bytes());
+        b.extend_from_slice(&self.body);
+        b
+    }
+}
+
+/// The (line, column, code) of every GitHub annotation in `stdout`.
+fn annotations(stdout: &str) -> Vec<(u64, usize, String)> {
+    stdout
+        .lines()
+        .filter(|l| l.starts_with("::error ") && l.contains("file=raw/reports/a.csv"))
+        .map(|l| {
+            let prop = |k: &str| {
+                l.split([',', ' ', ':'])
+                    .find_map(|p| p.strip_prefix(k))
+                    .unwrap_or("0")
+                    .to_string()
+            };
+            (
+                prop("line=").parse().unwrap(),
+                prop("col=").parse().unwrap(),
+                prop("title="),
+            )
+        })
+        .collect()
+}
+
+/// Issue 25: every line ending and layout puts each error on its own line and column,
+/// in `validate FILE --schema S` (GitHub annotations and snippets), in `luban run`'s
+/// diagnostics and quarantine file, and in `luban check`'s annotations.
+#[test]
+fn every_layout_puts_errors_on_their_line_and_column() {
+    let mut failures = Vec::new();
+    for case in layouts() {
+        let wd = Workdir::new();
+        wd.write("raw/reports/a.csv", case.bytes());
+        let want: Vec<(u64, usize, String)> = case
+            .errors
+            .iter()
+            .map(|(l, c, code)| (*l, *c, code.to_string()))
+            .collect();
+        let mut problems = Vec::new();
+        let file = "raw/reports/a.csv";
+        let schema = "schemas/reports.schema.json";
+        let github = wd.run(&["validate", file, "--schema", schema, "--format", "github"]);
+        if annotations(&github.stdout) != want {
+            problems.push(format!(
+                "validate --format github: {:?}{github}",
+                annotations(&github.stdout)
+            ));
+        }
+        let human = wd.run(&["validate", file, "--schema", schema]);
+        let (line, col, code) = &want[0];
+        let at = format!("error[{code}]");
+        let pointer = format!("--> {file}:{line}:{col}");
+        // annotate-snippets cuts long lines at about 120 columns
+        let shown = format!(
+            "{line} | {}",
+            case.shown
+                .chars()
+                .take(60)
+                .collect::<String>()
+                .replace('\0', "\u{fffd}")
+        );
+        let shown = if case.shown.is_empty() {
+            format!("{line} | ...")
+        } else {
+            shown
+        };
+        for needle in [&at, &pointer, &shown] {
+            if !human.stderr.replace('\0', "\u{fffd}").contains(needle.as_str()) {
+                problems.push(format!("validate: stderr lacks {needle:?}{human}"));
+            }
+        }
+        let run = wd.run(&["run"]);
+        if run.status != 1 || !run.stderr.contains(&pointer) {
+            problems.push(format!("run: exit {} or stderr lacks {pointer:?}{run}", run.status));
+        }
+        let quarantined: Vec<(u64, String)> = wd
+            .csv_rows("build/quarantine.csv")
+            .iter()
+            .map(|r| (r["line"].parse().unwrap(), r["code"].clone()))
+            .collect();
+        // the quarantine file gives the line each record starts on
+        let record_lines: Vec<(u64, String)> = want
+            .iter()
+            .map(|(l, _, c)| {
+                (
+                    if case.name.starts_with("a bad cell after") {
+                        l - 1
+                    } else {
+                        *l
+                    },
+                    c.clone(),
+                )
+            })
+            .collect();
+        if quarantined != record_lines {
+            problems.push(format!("run: quarantine.csv has {quarantined:?}"));
+        }
+        let check = wd.run(&["check", "--format", "github"]);
+        if annotations(&check.stdout) != want {
+            problems.push(format!(
+                "check --format github: {:?}{check}",
+                annotations(&check.stdout)
+            ));
+        }
+        if !problems.is_empty() {
+            failures.push(format!("{}:\n{}", case.name, problems.join("\n")));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
 #[test]

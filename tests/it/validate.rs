@@ -163,3 +163,120 @@ fn any_job_count_gives_the_same_report_over_many_batches() {
     );
     assert_eq!(s1, stop("2"));
 }
+
+/// Issue 28: `--format frictionless` is the report shape of `frictionless validate --json`.
+#[test]
+fn frictionless_format_has_the_report_shape_of_frictionless() {
+    let wd = Workdir::empty();
+    wd.write("s.json", SCHEMA);
+    wd.write("bad.csv", "id,status,url\nx,open,\n\n2,opn,\n");
+    let out = wd
+        .run(&["validate", "bad.csv", "--schema", "s.json", "--format", "frictionless"])
+        .expect(1);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}{out}"));
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["stats"]["tasks"], 1);
+    let task = &v["tasks"][0];
+    assert_eq!(
+        (task["place"].as_str(), task["type"].as_str()),
+        (Some("bad.csv"), Some("table"))
+    );
+    assert_eq!(task["labels"], serde_json::json!(["id", "status", "url"]));
+    let got: Vec<(u64, Option<u64>, String)> = task["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["rowNumber"].as_u64().unwrap(),
+                e["fieldNumber"].as_u64(),
+                e["type"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (2, Some(1), "type-error".to_string()),
+            (3, None, "blank-row".to_string()),
+            (4, Some(2), "constraint-error".to_string())
+        ]
+    );
+    assert_eq!(task["errors"][0]["cells"], serde_json::json!(["x", "open", ""]));
+    assert_eq!(task["errors"][0]["fieldName"], "id");
+    assert_eq!(task["errors"][0]["title"], "Type Error");
+}
+
+/// Issue 28: a semicolon file (Excel in much of Europe) is read with its delimiter, as
+/// Frictionless reads it, and the caret lands on the cell.
+#[test]
+fn a_semicolon_file_is_read_with_its_delimiter() {
+    let wd = Workdir::empty();
+    wd.write("s.json", SCHEMA);
+    wd.write(
+        "semi.csv",
+        "id;status;url\n1;open;\n2;opn;\"https://example.org/a;b\"\n",
+    );
+    let out = wd
+        .run(&["validate", "semi.csv", "--schema", "s.json", "--format", "github"])
+        .expect(1);
+    assert_eq!(
+        out.stdout.trim(),
+        "::error file=semi.csv,line=3,col=3,title=constraint-error::\"opn\" is not an allowed value for status",
+        "{out}"
+    );
+}
+
+/// Issue 28: a data package is validated whole: each resource against its schema (inline
+/// or a file), with its dialect's delimiter, foreign keys to another resource compared as
+/// typed values, and the file against the size and hash the package declares.
+#[test]
+fn a_data_package_checks_foreign_keys_between_its_resources() {
+    let wd = Workdir::empty();
+    wd.write("p/a.csv", "id,name\n1,a\n2,b\n");
+    wd.write("p/b.csv", "ref;x\n01;y\n3;z\n;w\n");
+    wd.write(
+        "p/b.schema.json",
+        r#"{"fields": [{"name": "ref", "type": "integer"}, {"name": "x"}],
+        "foreignKeys": [{"fields": "ref", "reference": {"resource": "a", "fields": "id"}}]}"#,
+    );
+    wd.write(
+        "p/datapackage.json",
+        r#"{"name": "p", "resources": [
+          {"name": "a", "path": "a.csv", "bytes": 3, "schema": {"fields": [{"name": "id", "type": "integer"}, {"name": "name"}]}},
+          {"name": "b", "path": "b.csv", "dialect": {"delimiter": ";"}, "schema": "b.schema.json"}]}"#,
+    );
+    let out = wd
+        .run(&["validate", "p/datapackage.json", "--format", "json"])
+        .expect(1);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}{out}"));
+    let got: Vec<(String, u64, String)> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap().to_string(),
+                e["row"].as_u64().unwrap(),
+                e["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("p/a.csv".to_string(), 1, "byte-count".to_string()),
+            ("p/b.csv".to_string(), 3, "foreign-key".to_string())
+        ],
+        "01 refers to 1; 3 is nowhere; an empty reference is not checked{out}"
+    );
+    assert!(v["errors"][1]["message"].as_str().unwrap().contains("resource `a`"));
+    // a foreign key to a resource the package lacks: refused before any data is read
+    wd.write(
+        "p/bad.json",
+        r#"{"resources": [{"name": "b", "path": "b.csv", "schema": "b.schema.json"}]}"#,
+    );
+    wd.run(&["validate", "p/bad.json"])
+        .expect(2)
+        .stderr_has("which the package does not have");
+}
