@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::csvio;
 use crate::layout::Layout;
+use crate::table::csvio;
 
 /// What a stage reads and writes, as paths relative to the dataset root (folders are
 /// taken whole).

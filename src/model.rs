@@ -204,7 +204,10 @@ impl Reports {
         let parts: Vec<&[u32]> = bounds.windows(2).map(|w| &rows[w[0]..w[1]]).collect();
         fn take<T: Copy>(v: Vec<T>, parts: &[&[u32]]) -> std::vec::IntoIter<Vec<T>> {
             let part = |p: &[u32]| p.iter().map(|&i| v[i as usize]).collect();
-            let out: Vec<Vec<T>> = parts.iter().map(|p| if v.is_empty() { Vec::new() } else { part(p) }).collect();
+            let out: Vec<Vec<T>> = parts
+                .iter()
+                .map(|p| if v.is_empty() { Vec::new() } else { part(p) })
+                .collect();
             out.into_iter()
         }
         fn texts(t: Texts, parts: &[&[u32]]) -> std::vec::IntoIter<Texts> {
@@ -228,7 +231,7 @@ impl Reports {
         let (mut source_url, mut source_title) = (texts(self.source_url, p), texts(self.source_title, p));
         let (mut source_date, mut notes) = (take(self.source_date, p), texts(self.notes, p));
         let mut organiser_province = take(self.organiser_province, p);
-        let mut next = || -> Option<Reports> {
+        let next = || -> Option<Reports> {
             Some(Reports {
                 dict: Dictionaries::default(),
                 file: file.next()?,
@@ -248,7 +251,7 @@ impl Reports {
                 organiser_province: organiser_province.next()?,
             })
         };
-        (self.dict, std::iter::from_fn(|| next()).collect())
+        (self.dict, std::iter::from_fn(next).collect())
     }
 }
 

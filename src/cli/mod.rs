@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::error_report::Format;
+use crate::report::error_report::Format;
 use crate::schema::SchemaError;
 use crate::{EXIT_DATA, EXIT_OK, EXIT_TOOL};
 
@@ -146,7 +146,7 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    let color = crate::console::color_stderr();
+    let color = crate::report::console::color_stderr();
     let result = Ctx::open(&cli.root, cli.quiet, color).and_then(|ctx| match cli.command {
         Command::Ingest => pipeline::ingest(&ctx),
         Command::Validate(args) => validate::run(&ctx, args),
@@ -186,7 +186,9 @@ fn generate(
     shape: crate::generate::Shape,
 ) -> anyhow::Result<Outcome> {
     match out {
-        Some(path) => crate::csvio::write_atomic(path, |w| crate::generate::generate(w, rows, seed, defects, shape))?,
+        Some(path) => {
+            crate::table::csvio::write_atomic(path, |w| crate::generate::generate(w, rows, seed, defects, shape))?
+        }
         None => crate::generate::generate(
             &mut std::io::BufWriter::new(std::io::stdout().lock()),
             rows,
@@ -221,7 +223,12 @@ fn show(path: &std::path::Path) -> anyhow::Result<Outcome> {
             let layout = crate::layout::Layout::open(root)?;
             let schema_path = layout.schema("reports");
             let schema = crate::schema::TableSchema::load(&schema_path, &layout.display(&schema_path))?;
-            let rows = crate::stages::ingest::rows_of(&layout, &staged, &schema, &crate::progress::Progress::hidden())?;
+            let rows = crate::stages::ingest::rows_of(
+                &layout,
+                &staged,
+                &schema,
+                &crate::report::progress::Progress::hidden(),
+            )?;
             for r in &rows {
                 print(serde_json::to_value(crate::model::IngestedRowView::from(r))?)?;
             }

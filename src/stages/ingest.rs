@@ -24,12 +24,12 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 
 use super::StageReport;
-use crate::csvio;
 use crate::layout::Layout;
 use crate::model::{IngestedRow, Provenance};
-use crate::progress::Progress;
+use crate::report::progress::Progress;
 use crate::rules::{ErrorRecord, Violation};
 use crate::schema::TableSchema;
+use crate::table::csvio;
 
 pub use records::{line_breaks, Record};
 pub use source::{decode, decode_valid, file_error, Batch, Cells, CsvSource, RecordPos};
@@ -76,8 +76,8 @@ pub fn for_each_batch(
                 }
                 let now = src.bytes_read();
                 match progress.unit() {
-                    crate::progress::Unit::Bytes => progress.inc(now - done),
-                    crate::progress::Unit::Rows => progress.inc(batch.len as u64),
+                    crate::report::progress::Unit::Bytes => progress.inc(now - done),
+                    crate::report::progress::Unit::Rows => progress.inc(batch.len as u64),
                 }
                 done = now;
                 batch.estimated_rows = src.estimated_rows();
@@ -325,8 +325,8 @@ pub fn for_each_staged_batch(
     mut each: impl FnMut(&mut Vec<IngestedRow>) -> Result<()>,
 ) -> Result<u64> {
     progress.set_total(match progress.unit() {
-        crate::progress::Unit::Bytes => staged.files.iter().map(|f| f.bytes).sum(),
-        crate::progress::Unit::Rows => staged.files.iter().map(|f| f.rows).sum(),
+        crate::report::progress::Unit::Bytes => staged.files.iter().map(|f| f.bytes).sum(),
+        crate::report::progress::Unit::Rows => staged.files.iter().map(|f| f.rows).sum(),
     });
     progress.note("reading raw/reports");
     let mut rejected = staged.rejected.iter().copied().peekable();

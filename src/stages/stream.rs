@@ -28,12 +28,12 @@ use super::ingest::{batch_rows, for_each_batch, CsvSource, Ingested, StagedFile,
 use super::normalize::{self, Aliases, Normalized, Normalizer};
 use super::validate::{self, Checked, InOrder, RowChecks, RowRules, Validated};
 use super::StageReport;
-use crate::csvio;
 use crate::layout::Layout;
 use crate::model::{IngestedRow, Shared};
 use crate::names::countries::CountryResolver;
-use crate::progress::Progress;
+use crate::report::progress::Progress;
 use crate::schema::TableSchema;
+use crate::table::csvio;
 
 /// What the pass gives: each stage's result, as the stage run alone would give it.
 pub struct Streamed {

@@ -25,16 +25,16 @@ use rayon::prelude::*;
 
 use super::ingest::{self, decode, decode_valid, place, Batch, CsvSource, Keep, RecordPos};
 use super::StageReport;
-use crate::csvio;
 use crate::layout::Layout;
 use crate::model::IngestedRow;
 use crate::names::countries::CountryResolver;
-use crate::progress::Progress;
+use crate::report::progress::Progress;
 use crate::rules::{
     hash_record, numbered, CrossRowState, ErrorRecord, ForeignKeyState, KeyFields, RowChecker, RowInfo, RowKeys,
     RowName, Violation,
 };
 use crate::schema::TableSchema;
+use crate::table::csvio;
 
 /// Limits on how much to check.
 #[derive(Debug, Clone, Copy, Default)]

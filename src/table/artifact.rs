@@ -51,7 +51,7 @@ pub fn write(
 ) -> Result<()> {
     let rows = batch_rows(len, text_bytes);
     let failed = || format!("failed to write `{}`", path.display());
-    crate::csvio::write_staged(path, |w| {
+    crate::table::csvio::write_staged(path, |w| {
         let first = batch(0..len.min(rows))?;
         let arrow = polars::prelude::SchemaExt::to_arrow(&**first.schema(), polars::prelude::CompatLevel::newest());
         let fields = polars_arrow::io::ipc::write::default_ipc_fields(arrow.iter_values());

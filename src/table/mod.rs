@@ -6,11 +6,14 @@
 //! ([`IdLists`]). Work then runs over plain arrays: sorted, grouped and gathered by
 //! position, with no pointer to chase per record.
 //!
-//! [`artifact`] writes and reads such tables as Parquet files in `build/`, so that a
-//! notebook opens any intermediate stage.
+//! [`artifact`] writes and reads such tables as Arrow IPC files in `build/`, so that a
+//! notebook opens any intermediate stage. [`csvio`] is the CSV dialect and the atomic
+//! writes every file goes through; [`lock`] keeps two runs off one dataset.
 
 pub mod artifact;
+pub mod csvio;
 mod lists;
+pub mod lock;
 mod names;
 mod texts;
 

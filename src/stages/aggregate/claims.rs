@@ -7,10 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use anyhow::Result;
 use rayon::prelude::*;
 
-use crate::csvio;
 use crate::layout::Layout;
 use crate::model::{Claim, ClaimCheck, Workshops};
 use crate::partial_date::PartialDate;
+use crate::table::csvio;
 
 /// What a workshop is, for the scopes of claims.
 #[derive(Clone, Copy)]

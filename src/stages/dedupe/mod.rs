@@ -35,11 +35,11 @@ pub use review::{workshop_candidates, write_review};
 pub use table::{read_workshops, write_workshops};
 
 use super::StageReport;
-use crate::csvio;
 use crate::layout::Layout;
 use crate::model::{Reports, Workshops};
 use crate::names::matcher::Decisions;
-use crate::progress::Progress;
+use crate::report::progress::Progress;
+use crate::table::csvio;
 use crate::table::{IdLists, Texts, NONE};
 
 /// A report that could not be placed.

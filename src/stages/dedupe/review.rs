@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
-use crate::csvio;
 use crate::layout::Layout;
 use crate::model::Workshops;
 use crate::names::matcher::{DecisionRow, Decisions, Field};
+use crate::table::csvio;
 use crate::table::NONE;
 
 /// Pairs of workshops a maintainer should look at: same country and city, and a shared

@@ -23,14 +23,14 @@ use polars::prelude::DataFrame;
 pub use rows::{split_list, Normalizer};
 
 use super::StageReport;
-use crate::csvio;
 use crate::layout::Layout;
 use crate::model::{CountryNames, Dictionaries, IngestedRow, Reports};
 use crate::names::aliases::{AliasTable, Lint};
 use crate::names::countries::CountryResolver;
 use crate::names::matcher::{Decisions, Field, NameMatch};
-use crate::progress::Progress;
+use crate::report::progress::Progress;
 use crate::schema::TableSchema;
+use crate::table::csvio;
 use crate::table::{artifact, Texts};
 
 /// The alias tables a run uses.

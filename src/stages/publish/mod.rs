@@ -32,15 +32,19 @@ use rayon::prelude::*;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+pub mod chart;
+mod parquet;
 mod readme;
 
+use parquet::{write_parquet, Hashed};
+
 use super::StageReport;
-use crate::csvio;
 use crate::layout::Layout;
 use crate::model::{ClaimCheck, CountrySummary, OpeningsByYear, Tables, Workshops};
 use crate::partial_date::PartialDate;
-use crate::progress::Progress;
+use crate::report::progress::Progress;
 use crate::schema::TableSchema;
+use crate::table::csvio;
 use crate::table::{Names, TextLists};
 
 /// Rows per Parquet row group (fixed, so files do not depend on the machine).
@@ -300,183 +304,6 @@ fn claims_table(rows: &[ClaimCheck]) -> Table<'_> {
     }
 }
 
-/// The polars frame of a table, with explicit dtypes. Columns are built in parallel.
-fn frame(t: &Table) -> Result<DataFrame> {
-    let cols = t
-        .columns
-        .par_iter()
-        .map(|(name, col)| column(name, col))
-        .collect::<Result<Vec<Column>>>()?;
-    DataFrame::new(t.rows, cols).context("failed to assemble a data frame")
-}
-
-fn column(name: &str, col: &Col) -> Result<Column> {
-    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
-    let name = PlSmallStr::from_str(name);
-    let series = match col {
-        Col::Text(v) => StringChunked::from_iter_options(name, v.iter().map(|s| s.as_deref())).into_series(),
-        Col::Count(v) => Series::new(name, v),
-        Col::Int(v) => Series::new(name, v),
-        Col::Date(v) => {
-            let days: Vec<Option<i32>> = v
-                .iter()
-                .map(|d| d.map(|d| (d.first_day() - epoch).num_days() as i32))
-                .collect();
-            Series::new(name, days)
-                .cast(&DataType::Date)
-                .context("failed to build a date column")?
-        }
-        Col::List(v) => {
-            let mut b = ListStringChunkedBuilder::new(name, v.len(), v.iter().map(|l| l.len()).sum());
-            for items in v {
-                b.append_values_iter(items.iter());
-            }
-            b.finish().into_series()
-        }
-    };
-    Ok(series.into())
-}
-
-fn write_parquet(path: &Path, t: &Rows, schema: &TableSchema, version: &str) -> Result<(u64, String)> {
-    // the schema, from the table with no rows
-    let empty = frame(&(t.slice)(0..0))?;
-    let mut out = Hashed::create(path)?;
-    let failed = || format!("failed to write Parquet `{}`", path.display());
-    {
-        let (mut writer, options) = parquet_writer(&mut out, &empty, t.name, schema, version).with_context(failed)?;
-        let types = writer.parquet_schema().fields().to_vec();
-        let encodings = get_encodings(&empty.schema().to_arrow(CompatLevel::newest()));
-        for range in t.groups() {
-            let group = frame(&(t.slice)(range))?;
-            for batch in group.iter_chunks(CompatLevel::newest(), false) {
-                let pages = compressed_pages(batch.columns(), &types, &encodings, options).with_context(failed)?;
-                writer
-                    .write_row_group(batch.len() as u64, &pages)
-                    .with_context(failed)?;
-            }
-        }
-        writer.finish().with_context(failed)?;
-    }
-    out.finish(path)
-}
-
-/// The Parquet writer of a table whose schema is `empty`'s: zstd, full statistics, and
-/// in the key-value metadata the Arrow schema, the dataset version, the table's name and
-/// its fields' descriptions. Also returns the options the writer was given, in the form
-/// its page encoder takes them.
-fn parquet_writer<W: std::io::Write>(
-    out: W,
-    empty: &DataFrame,
-    table: &str,
-    schema: &TableSchema,
-    version: &str,
-) -> PolarsResult<(BatchedWriter<W>, WriteOptions)> {
-    let descriptions: serde_json::Map<String, Value> = schema
-        .fields
-        .iter()
-        .map(|f| (f.name.clone(), json!({"title": f.title, "description": f.description})))
-        .collect();
-    // The Arrow schema stored in the file: polars 0.55 always writes its newest types
-    // (string_view), which pandas cannot turn into list columns. We store the same schema
-    // at the oldest compat level (large_string), so every Arrow reader gets plain strings.
-    let arrow_schema = empty.schema().to_arrow(CompatLevel::oldest());
-    let arrow_kv = polars_parquet::write::schema_to_metadata_key(&arrow_schema);
-    let kv = KeyValueMetadata::from_static(vec![
-        (arrow_kv.key, arrow_kv.value.unwrap_or_default()),
-        ("luban:dataset_version".into(), version.to_string()),
-        ("luban:table".into(), table.to_string()),
-        ("luban:fields".into(), Value::Object(descriptions).to_string()),
-    ]);
-    let (compression, statistics) = (ParquetCompression::Zstd(None), StatisticsOptions::full());
-    let writer = ParquetWriter::new(out)
-        .with_compression(compression)
-        .with_statistics(statistics)
-        .with_key_value_metadata(Some(kv))
-        .batched(empty.schema())?;
-    let options = WriteOptions {
-        statistics,
-        compression: compression.into(),
-        version: Version::V1,
-        data_page_size: None,
-    };
-    Ok((writer, options))
-}
-
-/// One row group's pages, encoded and compressed a column per task on every core.
-///
-/// polars' `BatchedWriter::write_batch` encodes the columns in parallel but compresses
-/// their pages lazily, on the one thread that then writes them, so zstd, the largest
-/// part of writing `workshops.parquet`, ran on one thread. The pages are the ones
-/// `write_batch` writes (the same encoder and compressor, per column, in column order),
-/// and the file is byte-identical. At 1M reports publish inside `luban run` went from
-/// 614-895 ms to 537-779 ms (eight interleaved pairs).
-fn compressed_pages(
-    columns: &[ArrayRef],
-    types: &[ParquetType],
-    encodings: &[Vec<Encoding>],
-    options: WriteOptions,
-) -> Result<Vec<Vec<CompressedPage>>> {
-    let columns = columns
-        .par_iter()
-        .zip(types)
-        .zip(encodings)
-        .map(|((array, ty), encoding)| -> Result<Vec<Vec<CompressedPage>>> {
-            array_to_columns(array, ty.clone(), options, encoding)?
-                .into_iter()
-                .map(|pages| {
-                    pages
-                        .map(|page| Ok(compress(page?, Vec::new(), options.compression)?))
-                        .collect::<Result<Vec<CompressedPage>>>()
-                })
-                .collect()
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(columns.into_iter().flatten().collect())
-}
-
-/// A file being written, with the byte count and sha256 of what went into it (the Data
-/// Package needs both): hashing on the way out spares reading the file back, into fresh
-/// memory, once it is written.
-struct Hashed {
-    file: std::io::BufWriter<File>,
-    sha: Sha256,
-    bytes: u64,
-}
-
-impl Hashed {
-    fn create(path: &Path) -> Result<Hashed> {
-        let file = File::create(path).with_context(|| format!("failed to create `{}`", path.display()))?;
-        Ok(Hashed {
-            file: std::io::BufWriter::with_capacity(1 << 20, file),
-            sha: Sha256::new(),
-            bytes: 0,
-        })
-    }
-
-    /// Flushes and syncs the file (here, so that a large file syncs while the others are
-    /// still being written); its size and hex sha256.
-    fn finish(mut self, path: &Path) -> Result<(u64, String)> {
-        std::io::Write::flush(&mut self.file).with_context(|| format!("failed to write `{}`", path.display()))?;
-        self.file
-            .get_ref()
-            .sync_all()
-            .with_context(|| format!("failed to sync `{}`", path.display()))?;
-        Ok((self.bytes, hex::encode(self.sha.finalize())))
-    }
-}
-
-impl std::io::Write for Hashed {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.file.write(buf)?;
-        self.sha.update(&buf[..n]);
-        self.bytes += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.file.flush()
-    }
-}
-
 /// A text cell made safe for spreadsheets (see the module doc).
 pub fn csv_safe(s: &str) -> std::borrow::Cow<'_, str> {
     if s.starts_with(['=', '+', '-', '@']) {
@@ -628,7 +455,7 @@ fn write_all(layout: &Layout, dir: &Path, data: &Tables) -> Result<()> {
     if package["description"].is_null() {
         package.as_object_mut().expect("object").remove("description");
     }
-    let svg = crate::chart::openings_svg(&data.openings)?;
+    let svg = crate::stages::publish::chart::openings_svg(&data.openings)?;
     std::fs::write(dir.join("openings.svg"), svg).context("failed to write `openings.svg`")?;
     let files: Vec<(String, u64, usize)> = package["resources"]
         .as_array()
@@ -807,120 +634,4 @@ pub fn run(layout: &Layout, input: Option<Tables>, progress: &Progress) -> Resul
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn workshops(n: usize) -> Workshops {
-        let mut w = Workshops::default();
-        for i in 0..n {
-            w.push_for_test(crate::model::WorkshopTexts {
-                id: &format!("KEN-{i:08x}"),
-                name: &format!("Luban Workshop {}", i % 977),
-                country: ("KEN", "Kenya", "Africa", "Eastern Africa"),
-                city: (i % 3 != 1).then_some("Machakos"),
-                host: Some(&format!("College No. {i}")),
-                partners: &vec!["Tianjin Vocational Institute"; i % 3],
-                opened: Some(&format!("{}", 2016 + i % 9)),
-                status: Some("operating"),
-                specialties: &["CNC"],
-                urls: &(0..1 + i % 4)
-                    .map(|k| format!("https://example.org/{i}/{k}"))
-                    .collect::<Vec<_>>()
-                    .iter()
-                    .map(String::as_str)
-                    .collect::<Vec<_>>(),
-                ..Default::default()
-            });
-        }
-        w
-    }
-
-    /// The groups are those polars' own one-shot writer made: `len / ROW_GROUP_SIZE`
-    /// of them (one for a smaller table), equal but for the last, covering every row.
-    #[test]
-    fn row_groups_cover_every_row_as_polars_splits_them() {
-        let items = vec![0u8; 5 * ROW_GROUP_SIZE + 123];
-        for len in [
-            0,
-            1,
-            ROW_GROUP_SIZE - 1,
-            ROW_GROUP_SIZE,
-            2 * ROW_GROUP_SIZE - 1,
-            2 * ROW_GROUP_SIZE,
-            items.len(),
-        ] {
-            let rows = Rows::of(&items[..len], |_| Table {
-                name: "t",
-                columns: vec![],
-                rows: 0,
-            });
-            let groups = rows.groups();
-            assert_eq!(groups.len(), (len / ROW_GROUP_SIZE).max(1), "{len}");
-            assert_eq!(groups[0].start, 0);
-            assert_eq!(groups.last().unwrap().end, len);
-            assert!(groups.windows(2).all(|w| w[0].end == w[1].start), "{len}: {groups:?}");
-            let size = groups[0].len();
-            assert!(
-                groups.iter().rev().skip(1).all(|g| g.len() == size),
-                "{len}: {groups:?}"
-            );
-            if groups.len() > 1 {
-                assert!(groups.iter().all(|g| g.len() >= ROW_GROUP_SIZE), "{len}: {groups:?}");
-            }
-        }
-    }
-
-    /// A table of several row groups, written group by group, reads back whole: every
-    /// row, in the groups above, and the same CSV rows as one pass over the records.
-    #[test]
-    fn a_table_of_several_row_groups_is_written_group_by_group() {
-        let ws = workshops(2 * ROW_GROUP_SIZE + 4321);
-        let rows = Rows::workshops(&ws);
-        let dir = tempfile::tempdir().unwrap();
-        let schema_text = std::fs::read_to_string("schemas/workshops.schema.json").unwrap();
-        let schema = TableSchema::parse(Path::new("w"), "w", &schema_text).unwrap();
-        let path = dir.path().join("w.parquet");
-        let (bytes, _) = write_parquet(&path, &rows, &schema, "test").unwrap();
-        assert_eq!(bytes, std::fs::metadata(&path).unwrap().len());
-        let meta = polars_parquet::read::read_metadata(&mut File::open(&path).unwrap()).unwrap();
-        assert_eq!(meta.num_rows, ws.len());
-        let sizes: Vec<usize> = meta.row_groups.iter().map(|g| g.num_rows()).collect();
-        let want: Vec<usize> = rows.groups().iter().map(Range::len).collect();
-        assert_eq!(sizes, want);
-        assert_eq!(sizes.len(), 2);
-        // the pages are polars' own: the same groups through its `write_batch`, which
-        // compresses on the writing thread, give the same bytes
-        let reference = dir.path().join("ref.parquet");
-        {
-            let empty = frame(&(rows.slice)(0..0)).unwrap();
-            let mut out = File::create(&reference).unwrap();
-            let (mut writer, _) = parquet_writer(&mut out, &empty, rows.name, &schema, "test").unwrap();
-            for range in rows.groups() {
-                writer.write_batch(&frame(&(rows.slice)(range)).unwrap()).unwrap();
-            }
-            writer.finish().unwrap();
-        }
-        assert!(std::fs::read(&path).unwrap() == std::fs::read(&reference).unwrap());
-        // the CSV: a header and one line per workshop, the last one the last workshop's
-        let csv_path = dir.path().join("w.csv");
-        write_csv(&csv_path, &rows).unwrap();
-        let mut rdr = csv::Reader::from_path(&csv_path).unwrap();
-        let ids: Vec<String> = rdr.records().map(|r| r.unwrap()[0].to_string()).collect();
-        assert_eq!(ids.len(), ws.len());
-        assert!(ids.iter().enumerate().all(|(i, id)| id == ws.workshop_id.str(i)));
-    }
-
-    #[test]
-    fn formula_like_cells_are_prefixed() {
-        for (cell, want) in [
-            ("=1+1", "'=1+1"),
-            ("+7", "'+7"),
-            ("-x", "'-x"),
-            ("@SUM(A1)", "'@SUM(A1)"),
-            ("Kenya", "Kenya"),
-            ("a=b", "a=b"),
-        ] {
-            assert_eq!(csv_safe(cell), want);
-        }
-    }
-}
+mod tests;
