@@ -21,7 +21,7 @@
 //!    raw/aliases/*.csv                                           partial dates, split lists)
 //!  build/reports.arrow ──dedupe──▶ build/workshops.arrow         (one record per workshop)
 //!                                  ▶ build/merges.csv           (which report went where, why)
-//!  build/workshops.arrow ──aggregate──▶ build/{countries,openings_by_year,claims_check}.parquet
+//!  build/workshops.arrow ──aggregate──▶ build/{countries,openings_by_year,claims_check}.arrow
 //!    raw/claims.csv
 //!  build/ ──publish──▶ output/*.parquet, output/*.csv, output/datapackage.json
 //! ```
