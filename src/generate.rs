@@ -236,7 +236,10 @@ mod tests {
             let r = r.unwrap();
             let host = r[3].to_lowercase().replace("the ", "");
             let host = host.split(" (lw").next().unwrap().to_string();
-            by_host.entry(host).or_default().push((r[5].to_string(), r[6].to_string()));
+            by_host
+                .entry(host)
+                .or_default()
+                .push((r[5].to_string(), r[6].to_string()));
         }
         let per = 14_000.0 / by_host.len() as f64;
         assert!((12.0..=16.0).contains(&per), "{per} reports per workshop");
@@ -248,6 +251,10 @@ mod tests {
                 dates.len() > 1 && statuses.len() > 1
             })
             .count();
-        assert!(disagreeing * 10 > by_host.len() * 9, "{disagreeing} of {}", by_host.len());
+        assert!(
+            disagreeing * 10 > by_host.len() * 9,
+            "{disagreeing} of {}",
+            by_host.len()
+        );
     }
 }

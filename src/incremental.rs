@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::csvio;
 use crate::layout::Layout;
+use crate::table::csvio;
 
 /// What a stage reads and writes, as paths relative to the dataset root (folders are
 /// taken whole).
@@ -33,50 +33,50 @@ pub fn stage_files() -> Vec<StageFiles> {
         s(
             "ingest",
             &["raw/reports", "schemas/reports.schema.json"],
-            &["build/ingested.bin"],
+            &["build/ingested.json"],
         ),
         s(
             "validate",
             &[
-                "build/ingested.bin",
+                "build/ingested.json",
                 "schemas/reports.schema.json",
                 "raw/reference",
                 "raw/aliases/countries.csv",
             ],
-            &["build/valid.bin", "build/quarantine.csv"],
+            &["build/valid.json", "build/quarantine.csv"],
         ),
         s(
             "normalize",
             &[
-                "build/valid.bin",
+                "build/valid.json",
                 "schemas/reports.schema.json",
                 "raw/reference",
                 "raw/aliases",
                 "raw/decisions.csv",
             ],
-            &["build/normalized.bin", "build/alias-lint.csv", "build/name-matches.csv"],
+            &["build/reports.arrow", "build/alias-lint.csv", "build/name-matches.csv"],
         ),
         s(
             "dedupe",
-            &["build/normalized.bin", "raw/decisions.csv"],
-            &["build/workshops.bin", "build/merges.csv", "build/unmerged.csv"],
+            &["build/reports.arrow", "raw/decisions.csv"],
+            &["build/workshops.arrow", "build/merges.csv", "build/unmerged.csv"],
         ),
         s(
             "aggregate",
-            &["build/workshops.bin", "raw/claims.csv"],
+            &["build/workshops.arrow", "raw/claims.csv"],
             &[
-                "build/countries.bin",
-                "build/openings_by_year.bin",
-                "build/claims_check.bin",
+                "build/countries.arrow",
+                "build/openings_by_year.arrow",
+                "build/claims_check.arrow",
             ],
         ),
         s(
             "publish",
             &[
-                "build/workshops.bin",
-                "build/countries.bin",
-                "build/openings_by_year.bin",
-                "build/claims_check.bin",
+                "build/workshops.arrow",
+                "build/countries.arrow",
+                "build/openings_by_year.arrow",
+                "build/claims_check.arrow",
                 "schemas",
                 "raw/dataset.json",
             ],
@@ -104,7 +104,7 @@ struct State {
     stages: BTreeMap<String, StageState>,
 }
 
-/// How a content hash is written (in `build/state.json`, `build/ingested.bin`): the
+/// How a content hash is written (in `build/state.json`, `build/ingested.json`): the
 /// xxh3-128 in hex. A stage that hashes what it reads hands the tracker hashes in this
 /// form ([`Tracker::remember`]).
 pub fn hex(hasher: &xxhash_rust::xxh3::Xxh3) -> String {

@@ -7,67 +7,57 @@
 //! [`layout::Layout`] (and options) and returns a [`stages::StageReport`]. Within
 //! `luban run` each stage hands its records to the next in memory, and ingest, validate
 //! and normalize run as one pass over the rows ([`stages::stream`]); every stage also
-//! writes its artifact under `build/` (git-ignored, binary; `luban show` prints one), so
+//! writes its artifact under `build/` (git-ignored; Arrow IPC, JSON and CSV files a notebook opens; `luban show` prints one), so
 //! each can be rerun alone and `luban run` can skip stages whose inputs did not change.
 //!
 //! ```text
-//!  raw/reports/*.csv ──ingest──▶ build/ingested.bin            (the files read, their hashes;
+//!  raw/reports/*.csv ──ingest──▶ build/ingested.json            (the files read, their hashes;
 //!    schemas/reports.schema.json                                 rows: cells + file:line)
-//!  build/ingested.bin ──validate──▶ build/valid.bin             (rows that pass every rule:
+//!  build/ingested.json ──validate──▶ build/valid.json             (rows that pass every rule:
 //!                                                                the files less rejected rows)
 //!                                  ▶ build/quarantine.csv       (rejected rows, with codes)
 //!    raw/reference/*.csv, raw/aliases/countries.csv (country foreign key)
-//!  build/valid.bin ──normalize──▶ build/normalized.bin          (ISO country, canonical names,
+//!  build/valid.json ──normalize──▶ build/reports.arrow          (ISO country, canonical names,
 //!    raw/aliases/*.csv                                           partial dates, split lists)
-//!  build/normalized.bin ──dedupe──▶ build/workshops.bin         (one record per workshop)
+//!  build/reports.arrow ──dedupe──▶ build/workshops.arrow         (one record per workshop)
 //!                                  ▶ build/merges.csv           (which report went where, why)
-//!  build/workshops.bin ──aggregate──▶ build/{countries,openings_by_year,claims_check}.bin
+//!  build/workshops.arrow ──aggregate──▶ build/{countries,openings_by_year,claims_check}.arrow
 //!    raw/claims.csv
-//!  build/*.bin ──publish──▶ output/*.parquet, output/*.csv, output/datapackage.json
+//!  build/ ──publish──▶ output/*.parquet, output/*.csv, output/datapackage.json
 //! ```
 //!
 //! | concern | module |
 //! |---|---|
 //! | where files live under `--root` | [`layout`] |
-//! | CSV dialect, binary artifacts, atomic writes | [`csvio`] |
+//! | CSV dialect, atomic writes, the dataset lock | [`table::csvio`], [`table::lock`] |
 //! | Frictionless Table Schema loading and checks | [`schema`] |
 //! | one validation rule per file, stable error codes | [`rules`] |
-//! | rustc-like diagnostics pointing at a CSV cell | [`diagnostic`] |
-//! | validation reports: human, JSON, GitHub, Frictionless' shape | [`error_report`], [`frictionless_report`] |
+//! | rustc-like diagnostics pointing at a CSV cell | [`report::diagnostic`] |
+//! | validation reports: human, JSON, GitHub, Frictionless' shape | [`report::error_report`], [`report::frictionless_report`] |
 //! | name keys, country resolution, alias tables | [`names`] |
 //! | partial dates (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`) | [`partial_date`] |
 //! | the records passed between stages | [`model`] |
-//! | millions of records in chunks that reuse freed memory | [`chunked`] |
-//! | loops over millions of records that read a block ahead | [`read_ahead`] |
-//! | human output on stderr | [`console`] |
+//! | columnar tables: name dictionaries, text and list columns, Arrow IPC artifacts | [`table`] |
+//! | human output on stderr, progress | [`report::console`], [`report::progress`] |
+//! | what `luban check` judges, and its data diff | [`check`] |
 //!
 //! Polars is used only by [`stages::publish`], always with explicit column types.
 #![forbid(unsafe_code)]
 
-pub mod chart;
 pub mod check;
-pub mod chunked;
 pub mod cli;
-pub mod console;
-pub mod csvio;
-pub mod diagnostic;
-pub mod diff;
-pub mod error_report;
-pub mod frictionless_report;
 pub mod generate;
 pub mod incremental;
 pub mod layout;
-pub mod lock;
 pub mod model;
 pub mod names;
 pub mod partial_date;
-pub mod progress;
-pub mod read_ahead;
-pub mod report_frames;
+pub mod report;
 pub mod rules;
 pub mod scale;
 pub mod schema;
 pub mod stages;
+pub mod table;
 
 /// Exit status: everything accepted.
 pub const EXIT_OK: i32 = 0;

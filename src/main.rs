@@ -6,6 +6,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// `mi_option_purge_delay` in mimalloc's `mi_option_t` (include/mimalloc.h, v2 and v3).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
+/// How long freed memory waits before it goes back to the kernel (ms) when it is
+/// returned (mimalloc's default is 10 ms); -1 keeps it until exit.
+const RETURN_DELAY: std::ffi::c_long = 1000;
+
 fn main() {
     // Freed memory is kept until exit; `luban::scale` returns it for large inputs (see
     // there for the measurements).
@@ -15,27 +19,9 @@ fn main() {
     std::process::exit(luban::cli::main());
 }
 
-/// How long freed memory waits before it goes back to the kernel (ms) when it is
-/// returned; mimalloc's default is 10 ms, which was slower at 10M reports (the pairs
-/// are in `luban::scale`).
-const RETURN_DELAY: std::ffi::c_long = 1000;
-
-/// Applies `luban::scale`'s settings: transparent huge pages on or off, and freed memory
-/// kept or returned. A kernel that refuses the first leaves huge pages as they were:
-/// only the speed differs.
-fn fit(settings: luban::scale::Settings) {
-    #[cfg(target_os = "linux")]
-    // SAFETY: prctl(PR_SET_THP_DISABLE) takes plain integers and touches no memory of ours.
-    unsafe {
-        libc::prctl(
-            libc::PR_SET_THP_DISABLE,
-            libc::c_ulong::from(!settings.huge_pages),
-            0,
-            0,
-            0,
-        );
-    }
-    let delay = if settings.return_freed { RETURN_DELAY } else { -1 };
+/// Applies `luban::scale`'s setting: freed memory kept or returned.
+fn fit(return_freed: bool) {
+    let delay = if return_freed { RETURN_DELAY } else { -1 };
     // SAFETY: sets one aligned word in mimalloc's option table. mimalloc reads
     // purge_delay when it decides whether to purge, so other threads see the old or the
     // new value, either of which is valid.

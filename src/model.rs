@@ -1,83 +1,17 @@
 //! The records passed between stages: in memory within `luban run`, and through the
-//! artifacts in `build/` when a stage runs alone. Each carries its provenance (file
-//! and line of the raw report) so that every row can be traced from input to output.
+//! artifacts in `build/` when a stage runs alone. Rows read from `raw/` carry their
+//! provenance (file, line, row, byte); the reports and workshops built from them are
+//! tables of columns ([`crate::table`]), and every report keeps its file and line, so
+//! that every row can be traced from input to output.
 
 use serde::{Deserialize, Serialize};
 
 use crate::partial_date::PartialDate;
+use crate::table::{IdLists, Names, TextLists, Texts};
 
-/// Text that many records share: the file of a row, the country fields of a report. One
-/// allocation per distinct value, cloned by reference count; a million reports of a dozen
-/// countries would otherwise hold five million copies. Serialized as a plain string.
-///
-/// A one-word pointer (the length lives in the allocation, beside the count): a report
-/// holds five of these and three [`SharedList`]s, and `Arc<str>`'s two words made
-/// 64 bytes of every report pointer lengths (0.6 GiB at 10M reports).
+/// Text that many rows share: the file of a row, a country's names. One allocation per
+/// distinct value, cloned by reference count. Serialized as a plain string.
 pub type Shared = arcstr::ArcStr;
-
-/// A list of [`Shared`] names that many records share whole: the canonical names of one
-/// distinct cell, the items of one distinct specialties cell. One reference count per
-/// record instead of a vector and its own allocation, in one word like [`Shared`].
-/// Serialized as a plain list.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SharedList(triomphe::ThinArc<(), Shared>);
-
-impl SharedList {
-    /// Whether both are the same allocation (not only equal lists).
-    pub fn ptr_eq(a: &SharedList, b: &SharedList) -> bool {
-        a.0.ptr() == b.0.ptr()
-    }
-}
-
-impl std::ops::Deref for SharedList {
-    type Target = [Shared];
-
-    fn deref(&self) -> &[Shared] {
-        &self.0.slice
-    }
-}
-
-impl Default for SharedList {
-    fn default() -> SharedList {
-        SharedList::from([])
-    }
-}
-
-impl From<Vec<Shared>> for SharedList {
-    fn from(items: Vec<Shared>) -> SharedList {
-        SharedList(triomphe::ThinArc::from_header_and_iter((), items.into_iter()))
-    }
-}
-
-impl<const N: usize> From<[Shared; N]> for SharedList {
-    fn from(items: [Shared; N]) -> SharedList {
-        SharedList(triomphe::ThinArc::from_header_and_iter((), items.into_iter()))
-    }
-}
-
-impl FromIterator<Shared> for SharedList {
-    fn from_iter<I: IntoIterator<Item = Shared>>(items: I) -> SharedList {
-        SharedList::from(items.into_iter().collect::<Vec<Shared>>())
-    }
-}
-
-impl std::fmt::Debug for SharedList {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
-    }
-}
-
-impl Serialize for SharedList {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.iter())
-    }
-}
-
-impl<'de> Deserialize<'de> for SharedList {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<SharedList, D::Error> {
-        Vec::<Shared>::deserialize(d).map(SharedList::from)
-    }
-}
 
 /// Where a raw report came from.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -185,121 +119,6 @@ impl<'r> From<&'r IngestedRow> for IngestedRowView<'r> {
     }
 }
 
-/// A report after normalization: canonical names, ISO country, parsed date, split lists.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Report {
-    /// File and line of the raw row (the row number and byte offset that diagnostics
-    /// need stay with the ingested row).
-    pub at: ReportAt,
-    /// The workshop name, source title and notes, in one allocation (see [`FreeText`]).
-    pub free_text: FreeText,
-    /// One reference per report, not four (serialized as the four names in a row).
-    pub country: std::sync::Arc<CountryNames>,
-    /// City, host institutions and partners are canonical names, shared by every report
-    /// that names them; so are status, specialties and the organiser province, which
-    /// take few distinct values.
-    pub city: Option<Shared>,
-    pub host_institutions: SharedList,
-    pub chinese_partners: SharedList,
-    pub opened_on: Option<PartialDate>,
-    pub status: Option<Shared>,
-    pub specialties: SharedList,
-    /// Shared with the workshop it is merged into (its `source_urls`).
-    pub source_url: Shared,
-    pub source_date: Option<PartialDate>,
-    /// "Tianjin", another province, or none (the `organiser_province` column).
-    pub organiser_province: Option<Shared>,
-}
-
-impl Report {
-    pub fn workshop_name(&self) -> Option<&str> {
-        self.free_text.get(0)
-    }
-
-    pub fn source_title(&self) -> Option<&str> {
-        self.free_text.get(1)
-    }
-
-    pub fn notes(&self) -> Option<&str> {
-        self.free_text.get(2)
-    }
-}
-
-/// A report as `luban show` prints it: its fields in order, the free text as three.
-impl Serialize for Report {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut r = s.serialize_struct("Report", 15)?;
-        r.serialize_field("at", &self.at)?;
-        r.serialize_field("workshop_name", &self.workshop_name())?;
-        r.serialize_field("country", &self.country)?;
-        r.serialize_field("city", &self.city)?;
-        r.serialize_field("host_institutions", &self.host_institutions)?;
-        r.serialize_field("chinese_partners", &self.chinese_partners)?;
-        r.serialize_field("opened_on", &self.opened_on)?;
-        r.serialize_field("status", &self.status)?;
-        r.serialize_field("specialties", &self.specialties)?;
-        r.serialize_field("source_url", &self.source_url)?;
-        r.serialize_field("source_title", &self.source_title())?;
-        r.serialize_field("source_date", &self.source_date)?;
-        r.serialize_field("notes", &self.notes())?;
-        r.serialize_field("organiser_province", &self.organiser_province)?;
-        r.end()
-    }
-}
-
-/// A report's free text: workshop name, source title and notes, one after the other in
-/// one string, with the ends of the first two. Three boxed strings were three
-/// allocations and 48 bytes of pointers per report (0.24 GB more at 10M reports). A
-/// part is None when it is empty: normalize never keeps an empty text (a cell that
-/// trims to nothing is a missing value).
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FreeText {
-    text: Box<str>,
-    ends: [u32; 2],
-}
-
-impl FreeText {
-    pub fn new(workshop_name: Option<&str>, source_title: Option<&str>, notes: Option<&str>) -> FreeText {
-        let parts = [workshop_name, source_title, notes].map(Option::unwrap_or_default);
-        let mut text = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-        let mut ends = [0u32; 2];
-        for (i, p) in parts.into_iter().enumerate() {
-            text.push_str(p);
-            if i < 2 {
-                // a record, and so its text, is smaller than 4 GiB (see `IngestedRow`)
-                ends[i] = u32::try_from(text.len()).unwrap_or(u32::MAX);
-            }
-        }
-        FreeText {
-            text: text.into_boxed_str(),
-            ends,
-        }
-    }
-
-    /// The workshop name alone, in an allocation of its own size (the source title and
-    /// notes dropped).
-    pub fn name_only(&self) -> FreeText {
-        FreeText::new(self.get(0), None, None)
-    }
-
-    /// Whether the source title and notes are empty (as [`FreeText::name_only`] leaves
-    /// them).
-    pub fn is_name_only(&self) -> bool {
-        self.ends[0] as usize == self.text.len()
-    }
-
-    /// Part `i` (0: workshop name, 1: source title, 2: notes); None when empty.
-    pub fn get(&self, i: usize) -> Option<&str> {
-        let start = match i {
-            0 => 0,
-            _ => *self.ends.get(i - 1)? as usize,
-        };
-        let end = self.ends.get(i).map_or(self.text.len(), |&e| e as usize);
-        self.text.get(start..end).filter(|p| !p.is_empty())
-    }
-}
-
 /// A country as records carry it: ISO 3166-1 alpha-3 code, English name, and UN M49
 /// region and sub-region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -310,41 +129,170 @@ pub struct CountryNames {
     pub subregion: Shared,
 }
 
-/// One workshop: the merge of every report about it. Which reports those are is in
-/// `build/merges.csv` (dedupe's trail), not here: a list of them per workshop held
-/// every report's file and line a second time (~0.2 GB at 10M reports).
-///
-/// Its text is boxed and its lists are shared: a workshop took 240 bytes as `String`s
-/// and `Vec`s (spare capacity and a third word each), and at 10M generated reports the
-/// 2M workshops are built while dedupe holds the reports, where the run peaks. The
-/// serialized form is the same (a string, a list).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Workshop {
-    pub workshop_id: Box<str>,
-    pub workshop_name: Box<str>,
-    pub country_code: Shared,
-    pub country_name: Shared,
-    pub region: Shared,
-    pub subregion: Shared,
-    /// Names, status, specialties and URLs are the reports' own shared values: merging
-    /// copies no text but the joined host names.
-    pub city: Option<Shared>,
-    pub host_institution: Option<Box<str>>,
-    pub chinese_partners: SharedList,
-    pub organiser_province: Option<Shared>,
-    pub opened_on: Option<PartialDate>,
-    pub status: Option<Shared>,
-    pub specialties: SharedList,
-    pub source_urls: SharedList,
-    pub source_count: u32,
-    pub conflicts: Box<[String]>,
+/// The dictionaries that the name columns of [`Reports`] and [`Workshops`] point into.
+/// Dedupe hands them on to the workshops it makes, so a workshop's city is the very id
+/// its reports gave.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Dictionaries {
+    /// report files, as paths relative to the dataset root
+    pub files: Names,
+    /// countries, by id
+    pub countries: Vec<CountryNames>,
+    /// canonical names, per kind
+    pub cities: Names,
+    pub hosts: Names,
+    pub partners: Names,
+    /// the values of the few-valued columns, as written
+    pub statuses: Names,
+    pub specialties: Names,
+    pub provinces: Names,
 }
 
-/// Where a report is: its file (shared by the reports of a file) and line.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct ReportAt {
-    pub file: Shared,
-    pub line: u64,
+/// The reports normalize makes: one per valid row, in row order, which is (file, line)
+/// order. Names are ids into [`Dictionaries`] ([`NONE`] for an empty cell); list cells are
+/// split, and each list holds an id once.
+///
+/// [`NONE`]: crate::table::NONE
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reports {
+    pub dict: Dictionaries,
+    pub file: Vec<u32>,
+    /// the physical line where the raw row starts
+    pub line: Vec<u64>,
+    pub country: Vec<u32>,
+    pub workshop_name: Texts,
+    pub city: Vec<u32>,
+    pub host_institutions: IdLists,
+    pub chinese_partners: IdLists,
+    pub opened_on: Vec<Option<PartialDate>>,
+    pub status: Vec<u32>,
+    pub specialties: IdLists,
+    pub source_url: Texts,
+    pub source_title: Texts,
+    pub source_date: Vec<Option<PartialDate>>,
+    pub notes: Texts,
+    pub organiser_province: Vec<u32>,
+}
+
+impl Reports {
+    pub fn len(&self) -> usize {
+        self.country.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.country.is_empty()
+    }
+
+    /// Report `i`'s file.
+    pub fn file_of(&self, i: usize) -> &str {
+        self.dict.files.text(self.file[i])
+    }
+
+    /// Report `i`'s country.
+    pub fn country_of(&self, i: usize) -> &CountryNames {
+        &self.dict.countries[self.country[i] as usize]
+    }
+
+    /// The reports at `rows`, in that order, cut into parts at `bounds` (positions in
+    /// `rows`, ascending, from 0 to `rows.len()`): part `k` holds the reports at
+    /// `rows[bounds[k]..bounds[k + 1]]` and no dictionaries (they are returned once,
+    /// beside the parts). One column at a time, each column's old copy freed once its
+    /// parts are gathered, so that the table is never held twice; and each part can be
+    /// freed once used (see dedupe's `merge`). A column dropped before (dedupe drops
+    /// the titles and notes) stays empty.
+    pub fn permute_in_parts(self, rows: &[u32], bounds: &[usize]) -> (Dictionaries, Vec<Reports>) {
+        let parts: Vec<&[u32]> = bounds.windows(2).map(|w| &rows[w[0]..w[1]]).collect();
+        fn take<T: Copy>(v: Vec<T>, parts: &[&[u32]]) -> std::vec::IntoIter<Vec<T>> {
+            let part = |p: &[u32]| p.iter().map(|&i| v[i as usize]).collect();
+            let out: Vec<Vec<T>> = parts
+                .iter()
+                .map(|p| if v.is_empty() { Vec::new() } else { part(p) })
+                .collect();
+            out.into_iter()
+        }
+        fn texts(t: Texts, parts: &[&[u32]]) -> std::vec::IntoIter<Texts> {
+            let out: Vec<Texts> = parts
+                .iter()
+                .map(|p| if t.is_empty() { Texts::new() } else { t.gather(p) })
+                .collect();
+            out.into_iter()
+        }
+        fn lists(l: IdLists, parts: &[&[u32]]) -> std::vec::IntoIter<IdLists> {
+            let out: Vec<IdLists> = parts.iter().map(|p| l.gather(p)).collect();
+            out.into_iter()
+        }
+        let p = &parts;
+        let (mut file, mut line, mut country) = (take(self.file, p), take(self.line, p), take(self.country, p));
+        let (mut workshop_name, mut city) = (texts(self.workshop_name, p), take(self.city, p));
+        let mut host_institutions = lists(self.host_institutions, p);
+        let mut chinese_partners = lists(self.chinese_partners, p);
+        let (mut opened_on, mut status) = (take(self.opened_on, p), take(self.status, p));
+        let mut specialties = lists(self.specialties, p);
+        let (mut source_url, mut source_title) = (texts(self.source_url, p), texts(self.source_title, p));
+        let (mut source_date, mut notes) = (take(self.source_date, p), texts(self.notes, p));
+        let mut organiser_province = take(self.organiser_province, p);
+        let next = || -> Option<Reports> {
+            Some(Reports {
+                dict: Dictionaries::default(),
+                file: file.next()?,
+                line: line.next()?,
+                country: country.next()?,
+                workshop_name: workshop_name.next()?,
+                city: city.next()?,
+                host_institutions: host_institutions.next()?,
+                chinese_partners: chinese_partners.next()?,
+                opened_on: opened_on.next()?,
+                status: status.next()?,
+                specialties: specialties.next()?,
+                source_url: source_url.next()?,
+                source_title: source_title.next()?,
+                source_date: source_date.next()?,
+                notes: notes.next()?,
+                organiser_province: organiser_province.next()?,
+            })
+        };
+        (self.dict, std::iter::from_fn(next).collect())
+    }
+}
+
+/// The workshops dedupe makes, in `workshop_id` order: one row per workshop, the merge
+/// of its reports. Which reports those are is in `build/merges.csv`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Workshops {
+    pub dict: Dictionaries,
+    pub workshop_id: Texts,
+    pub workshop_name: Texts,
+    pub country: Vec<u32>,
+    pub city: Vec<u32>,
+    /// the host institutions, most often named first, joined with "; "
+    pub host_institution: Texts,
+    pub chinese_partners: IdLists,
+    pub organiser_province: Vec<u32>,
+    pub opened_on: Vec<Option<PartialDate>>,
+    pub status: Vec<u32>,
+    /// ids into `dict.specialties`, sorted ignoring case
+    pub specialties: IdLists,
+    pub source_urls: TextLists,
+    pub conflicts: TextLists,
+}
+
+impl Workshops {
+    pub fn len(&self) -> usize {
+        self.country.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.country.is_empty()
+    }
+
+    pub fn country_of(&self, i: usize) -> &CountryNames {
+        &self.dict.countries[self.country[i] as usize]
+    }
+
+    /// The text of a name id of `names`, None for [`crate::table::NONE`].
+    pub fn name(names: &Names, id: u32) -> Option<&str> {
+        (id != crate::table::NONE).then(|| names.text(id))
+    }
 }
 
 /// Per-country figures.
@@ -382,7 +330,7 @@ pub struct OpeningsByYear {
 /// The tables publish writes: dedupe's workshops and aggregate's three tables.
 #[derive(Debug, Default)]
 pub struct Tables {
-    pub workshops: Vec<Workshop>,
+    pub workshops: Workshops,
     pub countries: Vec<CountrySummary>,
     pub openings: Vec<OpeningsByYear>,
     pub claims: Vec<ClaimCheck>,
@@ -414,70 +362,118 @@ pub struct ClaimCheck {
     pub countries_difference: Option<i32>,
 }
 
+/// A workshop given by its texts, for tests ([`Workshops::push_for_test`]).
 #[cfg(test)]
-mod tests {
-    use super::*;
+#[derive(Default)]
+pub struct WorkshopTexts<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    /// code, name, region, subregion
+    pub country: (&'a str, &'a str, &'a str, &'a str),
+    pub city: Option<&'a str>,
+    pub host: Option<&'a str>,
+    pub partners: &'a [&'a str],
+    pub province: Option<&'a str>,
+    pub opened: Option<&'a str>,
+    pub status: Option<&'a str>,
+    pub specialties: &'a [&'a str],
+    pub urls: &'a [&'a str],
+    pub conflicts: &'a [&'a str],
+}
 
-    /// A report is held per input row all through a run (10M of them at the scale
-    /// target), so its size is memory: with two-word `Arc<str>` names it was 184 bytes.
-    #[test]
-    fn shared_values_are_one_word_and_a_report_stays_small() {
-        use std::mem::size_of;
-        assert_eq!(size_of::<Shared>(), size_of::<usize>());
-        assert_eq!(size_of::<Option<Shared>>(), size_of::<usize>());
-        assert_eq!(size_of::<SharedList>(), size_of::<usize>());
-        assert!(size_of::<Report>() <= 120, "Report is {} bytes", size_of::<Report>());
-        // 2M workshops at 10M reports are built while the reports are held
-        assert!(
-            size_of::<Workshop>() <= 176,
-            "Workshop is {} bytes",
-            size_of::<Workshop>()
-        );
-    }
-
-    /// A list reads back as the names it was made of, and clones share one allocation.
-    #[test]
-    fn shared_lists_keep_their_items_and_share_on_clone() {
-        let names: Vec<Shared> = ["EKTU", "Machakos University", "EKTU"].map(Shared::from).to_vec();
-        let list = SharedList::from(names.clone());
-        assert_eq!(&*list, names.as_slice());
-        assert!(SharedList::ptr_eq(&list, &list.clone()));
-        let again: SharedList = names.into_iter().collect();
-        assert_eq!(again, list);
-        assert!(!SharedList::ptr_eq(&again, &list));
-        assert!(SharedList::default().is_empty());
-        assert_eq!(format!("{list:?}"), r#"["EKTU", "Machakos University", "EKTU"]"#);
-        let json = serde_json::to_string(&list).unwrap();
-        assert_eq!(json, r#"["EKTU","Machakos University","EKTU"]"#);
-        assert_eq!(serde_json::from_str::<SharedList>(&json).unwrap(), list);
-    }
-
-    /// Each part comes back as it went in, whether the others are absent, empty or not
-    /// ASCII; an empty part is absent.
-    #[test]
-    fn free_text_parts_come_back_as_they_went_in() {
-        fn want(p: Option<&str>) -> Option<&str> {
-            p.filter(|p| !p.is_empty())
-        }
-        let parts = [
-            None,
-            Some(""),
-            Some("Öskemen Luban Workshop"),
-            Some("a"),
-            Some("科特迪瓦 – note"),
-        ];
-        for &a in &parts {
-            for &b in &parts {
-                for &c in &parts {
-                    let t = FreeText::new(a, b, c);
-                    assert_eq!(
-                        [t.get(0), t.get(1), t.get(2)],
-                        [want(a), want(b), want(c)],
-                        "{a:?} {b:?} {c:?}"
-                    );
-                    assert_eq!(t.get(3), None);
-                }
+#[cfg(test)]
+impl Workshops {
+    /// Appends a workshop given by its texts.
+    pub fn push_for_test(&mut self, w: WorkshopTexts) {
+        let d = &mut self.dict;
+        let (code, name, region, subregion) = w.country;
+        let country = match d.countries.iter().position(|c| *c.code == *code) {
+            Some(c) => c,
+            None => {
+                d.countries.push(CountryNames {
+                    code: code.into(),
+                    name: name.into(),
+                    region: region.into(),
+                    subregion: subregion.into(),
+                });
+                d.countries.len() - 1
             }
-        }
+        };
+        let opt = |names: &mut Names, t: Option<&str>| t.map_or(crate::table::NONE, |t| names.id(t));
+        self.workshop_id.push(Some(w.id));
+        self.workshop_name.push(Some(w.name));
+        self.country.push(country as u32);
+        self.city.push(opt(&mut d.cities, w.city));
+        self.host_institution.push(w.host);
+        let partners: Vec<u32> = w.partners.iter().map(|p| d.partners.id(p)).collect();
+        self.chinese_partners.push(&partners);
+        self.organiser_province.push(opt(&mut d.provinces, w.province));
+        self.opened_on
+            .push(w.opened.map(|o| PartialDate::parse(o).expect("a test date")));
+        self.status.push(opt(&mut d.statuses, w.status));
+        let specialties: Vec<u32> = w.specialties.iter().map(|s| d.specialties.id(s)).collect();
+        self.specialties.push(&specialties);
+        self.source_urls.push(w.urls.iter().copied());
+        self.conflicts.push(w.conflicts.iter().copied());
+    }
+}
+
+/// A report given by its texts, for tests ([`Reports::push_for_test`]).
+#[cfg(test)]
+#[derive(Default, Clone)]
+pub struct ReportTexts<'a> {
+    pub file: &'a str,
+    pub line: u64,
+    pub country: &'a str,
+    pub workshop_name: Option<&'a str>,
+    pub city: Option<&'a str>,
+    pub hosts: &'a [&'a str],
+    pub partners: &'a [&'a str],
+    pub opened: Option<&'a str>,
+    pub status: Option<&'a str>,
+    pub specialties: &'a [&'a str],
+    pub url: &'a str,
+    pub source_date: Option<&'a str>,
+    pub province: Option<&'a str>,
+}
+
+#[cfg(test)]
+impl Reports {
+    /// Appends a report given by its texts (its country's names are its code).
+    pub fn push_for_test(&mut self, r: ReportTexts) {
+        let d = &mut self.dict;
+        let country = match d.countries.iter().position(|c| *c.code == *r.country) {
+            Some(c) => c,
+            None => {
+                d.countries.push(CountryNames {
+                    code: r.country.into(),
+                    name: r.country.into(),
+                    region: "".into(),
+                    subregion: "".into(),
+                });
+                d.countries.len() - 1
+            }
+        };
+        let opt = |names: &mut Names, t: Option<&str>| t.map_or(crate::table::NONE, |t| names.id(t));
+        let date = |t: Option<&str>| t.map(|t| PartialDate::parse(t).expect("a test date"));
+        self.file
+            .push(d.files.id(if r.file.is_empty() { "raw/reports/t.csv" } else { r.file }));
+        self.line.push(r.line);
+        self.country.push(country as u32);
+        self.workshop_name.push(r.workshop_name);
+        self.city.push(opt(&mut d.cities, r.city));
+        let hosts: Vec<u32> = r.hosts.iter().map(|h| d.hosts.id(h)).collect();
+        self.host_institutions.push(&hosts);
+        let partners: Vec<u32> = r.partners.iter().map(|p| d.partners.id(p)).collect();
+        self.chinese_partners.push(&partners);
+        self.opened_on.push(date(r.opened));
+        self.status.push(opt(&mut d.statuses, r.status));
+        let specialties: Vec<u32> = r.specialties.iter().map(|s| d.specialties.id(s)).collect();
+        self.specialties.push(&specialties);
+        self.source_url.push(Some(r.url));
+        self.source_title.push(None);
+        self.source_date.push(date(r.source_date));
+        self.notes.push(None);
+        self.organiser_province.push(opt(&mut d.provinces, r.province));
     }
 }

@@ -97,6 +97,20 @@ impl PartialDate {
     }
 
     /// A day-precision date.
+    /// The date of `precision` that `day` falls in (2017-05-01, month → 2017-05).
+    pub fn of_day(day: NaiveDate, precision: Precision) -> PartialDate {
+        let d = PartialDate::from_date(day);
+        match precision {
+            Precision::Year => PartialDate {
+                month: None,
+                day: None,
+                ..d
+            },
+            Precision::Month => PartialDate { day: None, ..d },
+            Precision::Day => d,
+        }
+    }
+
     pub fn from_date(d: NaiveDate) -> PartialDate {
         use chrono::Datelike;
         PartialDate {

@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
     let path = std::env::temp_dir().join(format!("luban-fuzz-{}.csv", std::process::id()));
     std::fs::write(&path, data).unwrap();
     let mut src = ingest::CsvSource::open(&path, "fuzz.csv", schema).unwrap();
-    let hidden = luban::progress::Progress::hidden();
+    let hidden = luban::report::progress::Progress::hidden();
     let stats =
         validate::check_source(&mut src, schema, None, validate::Limits::default(), 1, &hidden, |_, _| Ok(())).unwrap();
     assert_eq!(stats.rows, stats.valid + stats.rejected);

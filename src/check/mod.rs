@@ -15,6 +15,7 @@
 //! `output/` fails the check only when the change edits `output/` itself (by hand, or with
 //! a different luban), or when there is no base (on `main`, where it must be current).
 
+pub mod diff;
 pub mod render;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,11 +24,11 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use crate::diff::{diff, read_rows, report_key, Change};
-use crate::error_report::Stats;
+use crate::check::diff::{diff, read_rows, report_key, Change};
 use crate::layout::Layout;
 use crate::names::countries::CountryResolver;
-use crate::progress::Progress;
+use crate::report::error_report::Stats;
+use crate::report::progress::Progress;
 use crate::rules::ErrorRecord;
 use crate::schema::TableSchema;
 use crate::stages::{ingest, tables, validate};

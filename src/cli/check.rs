@@ -11,7 +11,7 @@ use anyhow::{Context, Result};
 use super::validate::report;
 use super::{Ctx, Outcome};
 use crate::check::{render, CheckReport};
-use crate::error_report;
+use crate::report::error_report;
 use crate::rules::ErrorRecord;
 
 /// Output formats of `luban check` (validate's `frictionless` shape has no room for the

@@ -6,9 +6,9 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::console::Console;
 use crate::layout::Layout;
 use crate::names::countries::CountryResolver;
+use crate::report::console::Console;
 use crate::schema::TableSchema;
 use crate::stages::normalize::Aliases;
 
@@ -21,8 +21,8 @@ pub struct Ctx {
 impl Ctx {
     /// A progress bar for a stage (drawn only on a terminal, after a second, without
     /// `--quiet`).
-    pub fn progress(&self, stage: &str, unit: crate::progress::Unit) -> crate::progress::Progress {
-        crate::progress::Progress::new(&self.console, stage, unit)
+    pub fn progress(&self, stage: &str, unit: crate::report::progress::Unit) -> crate::report::progress::Progress {
+        crate::report::progress::Progress::new(&self.console, stage, unit)
     }
 
     pub fn open(root: &Path, quiet: bool, color: bool) -> Result<Ctx> {
@@ -40,10 +40,10 @@ impl Ctx {
 
     /// The dataset layout, with the write lock held (see `lock`).
     /// Also sets memory up for the size of the dataset (see `scale`).
-    pub fn layout_locked(&self) -> Result<(Layout, crate::lock::DatasetLock)> {
+    pub fn layout_locked(&self) -> Result<(Layout, crate::table::lock::DatasetLock)> {
         let layout = Layout::open(&self.root)?;
         crate::scale::fit(&layout);
-        let lock = crate::lock::acquire(&layout, &self.console)?;
+        let lock = crate::table::lock::acquire(&layout, &self.console)?;
         Ok((layout, lock))
     }
 

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::error_report::Format;
+use crate::report::error_report::Format;
 use crate::schema::SchemaError;
 use crate::{EXIT_DATA, EXIT_OK, EXIT_TOOL};
 
@@ -42,14 +42,14 @@ pub struct Cli {
 enum Command {
     /// Read raw/reports/*.csv, check encoding and headers, stage rows with provenance.
     ///
-    /// Writes build/ingested.bin: the files read with their content hashes (stages run
+    /// Writes build/ingested.json: the files read with their content hashes (stages run
     /// alone read the rows again from them). Cost: one pass over the raw files.
     #[command(after_help = "Examples:\n  luban ingest\n  luban ingest --root ../luban-copy")]
     Ingest,
     /// Check every cell against its schema; quarantine bad rows.
     ///
-    /// Without FILE: checks the rows build/ingested.bin stands for (read again from
-    /// raw/reports, refused if a file changed since ingest), writes build/valid.bin and
+    /// Without FILE: checks the rows build/ingested.json stands for (read again from
+    /// raw/reports, refused if a file changed since ingest), writes build/valid.json and
     /// build/quarantine.csv. With FILE(s) and --schema: checks any CSV, like
     /// `frictionless validate`. Diagnostics go to stderr; --format json|github to stdout.
     #[command(
@@ -58,11 +58,11 @@ enum Command {
     Validate(validate::Args),
     /// Resolve countries, map names through alias tables, parse dates, split lists.
     ///
-    /// Reads build/valid.bin, writes build/normalized.bin; lints the alias tables.
+    /// Reads build/valid.json, writes build/reports.arrow; lints the alias tables.
     Normalize,
     /// Merge reports about the same workshop into one record.
     ///
-    /// Reads build/normalized.bin and raw/decisions.csv; writes build/workshops.bin,
+    /// Reads build/reports.arrow and raw/decisions.csv; writes build/workshops.arrow,
     /// build/merges.csv (which report went where, and why) and build/unmerged.csv (reports
     /// set aside). With --review, also build/review.csv: name and workshop pairs to decide.
     #[command(after_help = "Examples:\n  luban dedupe\n  luban dedupe --review && $EDITOR build/review.csv")]
@@ -71,7 +71,7 @@ enum Command {
         #[arg(long)]
         review: bool,
     },
-    /// Compute per-country figures. Reads build/workshops.bin, writes build/countries.bin.
+    /// Compute per-country figures. Reads build/workshops.arrow, writes build/countries.arrow.
     Aggregate,
     /// Write output/*.parquet, output/*.csv and output/datapackage.json atomically.
     Publish,
@@ -109,14 +109,14 @@ enum Command {
         #[arg(long, value_enum, default_value_t = crate::generate::Shape::Standard)]
         shape: crate::generate::Shape,
     },
-    /// Print a staged artifact (build/*.bin) as JSON Lines, one record per line.
+    /// Print a staged artifact (build/) as JSON Lines, one record per line.
     ///
     /// The artifacts are binary for speed; this is how to read them.
     #[command(
-        after_help = "Examples:\n  luban show build/workshops.bin | head -1\n  luban show build/valid.bin | wc -l"
+        after_help = "Examples:\n  luban show build/workshops.arrow | head -1\n  luban show build/valid.json | wc -l"
     )]
     Show {
-        /// The artifact, e.g. build/normalized.bin.
+        /// The artifact, e.g. build/reports.arrow.
         artifact: PathBuf,
     },
     /// Run every stage in order, one status line per stage.
@@ -146,7 +146,7 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    let color = crate::console::color_stderr();
+    let color = crate::report::console::color_stderr();
     let result = Ctx::open(&cli.root, cli.quiet, color).and_then(|ctx| match cli.command {
         Command::Ingest => pipeline::ingest(&ctx),
         Command::Validate(args) => validate::run(&ctx, args),
@@ -186,7 +186,9 @@ fn generate(
     shape: crate::generate::Shape,
 ) -> anyhow::Result<Outcome> {
     match out {
-        Some(path) => crate::csvio::write_atomic(path, |w| crate::generate::generate(w, rows, seed, defects, shape))?,
+        Some(path) => {
+            crate::table::csvio::write_atomic(path, |w| crate::generate::generate(w, rows, seed, defects, shape))?
+        }
         None => crate::generate::generate(
             &mut std::io::BufWriter::new(std::io::stdout().lock()),
             rows,
@@ -198,25 +200,22 @@ fn generate(
     Ok(Outcome::Accepted)
 }
 
-/// `luban show`: the record type of an artifact is known from its name.
+/// `luban show`: prints an artifact of `build/` as JSON Lines (its rows; for
+/// `ingested.json` and `valid.json`, the raw rows they stand for).
 fn show(path: &std::path::Path) -> anyhow::Result<Outcome> {
-    use crate::csvio::read_artifact;
-    use crate::model::*;
-    fn print<T: serde::Serialize>(items: impl IntoIterator<Item = T>) -> anyhow::Result<()> {
-        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        for item in items {
-            serde_json::to_writer(&mut out, &item)?;
-            out.write_all(b"\n")?;
-        }
-        out.flush()?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut print = |item: serde_json::Value| -> anyhow::Result<()> {
+        serde_json::to_writer(&mut out, &item)?;
+        out.write_all(b"\n")?;
         Ok(())
-    }
+    };
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
     match name {
-        "ingested.bin" | "valid.bin" => {
+        "ingested.json" | "valid.json" => {
             // These stand for rows of raw/reports (see `stages::ingest`), read again from
             // the dataset the artifact is in: the folder above its build/.
-            let staged = crate::stages::ingest::read_staged(path, if name == "valid.bin" { "validate" } else { "ingest" })?;
+            let by = if name == "valid.json" { "validate" } else { "ingest" };
+            let staged = crate::stages::ingest::read_staged(path, by)?;
             let full = path
                 .canonicalize()
                 .map_err(|e| anyhow::anyhow!("failed to open `{}`: {e}", path.display()))?;
@@ -224,22 +223,33 @@ fn show(path: &std::path::Path) -> anyhow::Result<Outcome> {
             let layout = crate::layout::Layout::open(root)?;
             let schema_path = layout.schema("reports");
             let schema = crate::schema::TableSchema::load(&schema_path, &layout.display(&schema_path))?;
-            let rows = crate::stages::ingest::rows_of(&layout, &staged, &schema, &crate::progress::Progress::hidden())?;
-            print(rows.iter().map(IngestedRowView::from))?
+            let rows = crate::stages::ingest::rows_of(
+                &layout,
+                &staged,
+                &schema,
+                &crate::report::progress::Progress::hidden(),
+            )?;
+            for r in &rows {
+                print(serde_json::to_value(crate::model::IngestedRowView::from(r))?)?;
+            }
         }
-        "normalized.bin" => {
-            let reports = crate::csvio::read_chunked_with::<Report, crate::report_frames::ReportFrames>(path, "normalize")?;
-            print(reports.iter())?
+        _ if name.ends_with(".arrow") => {
+            let by = match name {
+                "reports.arrow" => "normalize",
+                "workshops.arrow" => "dedupe",
+                _ => "aggregate",
+            };
+            let df = crate::table::artifact::read(path, by)?;
+            for row in crate::table::artifact::rows_as_json(&df) {
+                print(row)?;
+            }
         }
-        "workshops.bin" => print::<Workshop>(read_artifact(path, "dedupe")?)?,
-        "countries.bin" => print::<CountrySummary>(read_artifact(path, "aggregate")?)?,
-        "openings_by_year.bin" => print::<OpeningsByYear>(read_artifact(path, "aggregate")?)?,
-        "claims_check.bin" => print::<ClaimCheck>(read_artifact(path, "aggregate")?)?,
         _ => anyhow::bail!(
-            "`{}` is not a luban artifact: expected one of build/ingested.bin, valid.bin, normalized.bin, workshops.bin, countries.bin, openings_by_year.bin, claims_check.bin",
+            "`{}` is not a luban artifact: expected one of build/ingested.json, valid.json, or a build/*.arrow table",
             path.display()
         ),
     }
+    out.flush()?;
     Ok(Outcome::Accepted)
 }
 

@@ -8,11 +8,10 @@ use anyhow::{Context, Result};
 
 use super::validate::report;
 use super::{Ctx, Outcome};
-use crate::chunked::Chunked;
-use crate::error_report::{Format, Stats};
 use crate::layout::Layout;
-use crate::model::{IngestedRow, Report, Tables, Workshop};
-use crate::progress::Unit;
+use crate::model::{IngestedRow, Reports, Tables, Workshops};
+use crate::report::error_report::{Format, Stats};
+use crate::report::progress::Unit;
 use crate::schema::TableSchema;
 use crate::stages::{self, StageReport};
 
@@ -76,8 +75,8 @@ fn check_tables(ctx: &Ctx, layout: &Layout) -> Result<Outcome> {
 #[derive(Default)]
 pub struct Carry {
     rows: Option<Vec<IngestedRow>>,
-    reports: Option<Chunked<Report>>,
-    workshops: Option<Vec<Workshop>>,
+    reports: Option<Reports>,
+    workshops: Option<Workshops>,
     tables: Option<Tables>,
     /// validate's and normalize's results when ingest ran them in its pass over the
     /// rows (see [`stages::stream`]); validate's with the number of files that had rows
@@ -215,7 +214,7 @@ fn dedupe_with(ctx: &Ctx, layout: &Layout, review: bool, carry: &mut Carry) -> R
             "{n} pairs to review in build/review.csv: set `decision` to `same` or `different` and copy the rows to raw/decisions.csv; every run replays them"
         ));
     }
-    for u in &d.unmerged {
+    for u in &d.placement.unmerged {
         ctx.console
             .block(&format!("error[{}]: {}:{}: {}", u.code, u.file, u.line, u.message));
     }
@@ -243,6 +242,35 @@ pub fn publish(ctx: &Ctx) -> Result<Outcome> {
 
 /// Every stage in order; stops at the first one that rejects data (exit 1), so that
 /// `output/` never reflects a partly rejected dataset.
+/// Whether a stage runs, given why it should (None: nothing it reads changed) and whether
+/// ingest's pass already ran it; says so on the console (`--explain`: why).
+fn should_run(ctx: &Ctx, explain: bool, ran: bool, why: Option<String>, stage: &str) -> bool {
+    match why {
+        None if ran => {
+            if explain {
+                ctx.console
+                    .block(&format!("{stage:>9}: runs: in ingest's pass over the rows"));
+            }
+            true
+        }
+        None => {
+            if explain {
+                ctx.console
+                    .block(&format!("{stage:>9}: skipped: nothing it reads changed"));
+            } else {
+                ctx.console.status(&format!("{stage:>9}: skipped (unchanged)"));
+            }
+            false
+        }
+        Some(why) => {
+            if explain {
+                ctx.console.block(&format!("{stage:>9}: runs: {why}"));
+            }
+            true
+        }
+    }
+}
+
 pub fn run_all(ctx: &Ctx, force: bool, explain: bool) -> Result<Outcome> {
     let layout = ctx.layout()?;
     // resolve everything that can fail before reading any data
@@ -252,7 +280,7 @@ pub fn run_all(ctx: &Ctx, force: bool, explain: bool) -> Result<Outcome> {
     let schema = ctx.reports_schema(&layout)?;
     let countries = ctx.countries(&layout)?;
     let aliases = ctx.aliases(&layout)?;
-    let _lock = crate::lock::acquire(&layout, &ctx.console)?;
+    let _lock = crate::table::lock::acquire(&layout, &ctx.console)?;
     crate::scale::fit(&layout);
     let mut carry = Carry::default();
     let step = |i: usize, carry: &mut Carry| -> Result<Outcome> {
@@ -316,27 +344,8 @@ pub fn run_all(ctx: &Ctx, force: bool, explain: bool) -> Result<Outcome> {
     for (i, files) in crate::incremental::stage_files().into_iter().enumerate() {
         // validate and normalize have run when ingest streamed the rows through them
         let ran = (i == 1 && carry.validated.is_some()) || (i == 2 && carry.normalized.is_some());
-        match tracker.reason_to_run(&files)? {
-            None if ran => {
-                if explain {
-                    ctx.console
-                        .block(&format!("{:>9}: runs: in ingest's pass over the rows", files.stage));
-                }
-            }
-            None => {
-                if explain {
-                    ctx.console
-                        .block(&format!("{:>9}: skipped: nothing it reads changed", files.stage));
-                } else {
-                    ctx.console.status(&format!("{:>9}: skipped (unchanged)", files.stage));
-                }
-                continue;
-            }
-            Some(why) => {
-                if explain {
-                    ctx.console.block(&format!("{:>9}: runs: {why}", files.stage));
-                }
-            }
+        if !should_run(ctx, explain, ran, tracker.reason_to_run(&files)?, files.stage) {
+            continue;
         }
         if step(i, &mut carry)? == Outcome::Rejected {
             tracker.forget(files.stage);

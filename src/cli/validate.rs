@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 
 use super::{Ctx, FormatArg, Outcome};
-use crate::error_report::{self, Format, Stats};
-use crate::frictionless_report::Task;
+use crate::report::error_report::{self, Format, Stats};
+use crate::report::frictionless_report::Task;
 use crate::rules::ErrorRecord;
 use crate::schema::TableSchema;
 use crate::stages::package::Package;
@@ -91,7 +91,7 @@ pub fn run_dataset_with(
     }
     let schema = ctx.reports_schema(layout)?;
     let countries = ctx.countries(layout)?;
-    let progress = progress_bar(ctx, args.format.format, crate::progress::Unit::Rows);
+    let progress = progress_bar(ctx, args.format.format, crate::report::progress::Unit::Rows);
     let mut v = validate::run(layout, &schema, &countries, args.limits(), input, keep, &progress)?;
     drop(progress);
     let outcome = validated(ctx, layout, &v, v.files, args.format.format)?;
@@ -128,14 +128,75 @@ pub fn validated(
 }
 
 /// The validate stage's progress bar: none with machine output (`--format json|github`).
-fn progress_bar(ctx: &Ctx, format: Format, unit: crate::progress::Unit) -> crate::progress::Progress {
+fn progress_bar(ctx: &Ctx, format: Format, unit: crate::report::progress::Unit) -> crate::report::progress::Progress {
     match format {
         Format::Human => ctx.progress("validate", unit),
-        _ => crate::progress::Progress::hidden(),
+        _ => crate::report::progress::Progress::hidden(),
     }
 }
 
 /// `luban validate FILE… --schema S`: any CSV, streamed.
+/// Writes what `validate FILE…` found: the quarantine file if asked for, and the report
+/// in the chosen format.
+fn write_findings(
+    ctx: &Ctx,
+    args: &Args,
+    errors: &[ErrorRecord],
+    rejected: &[(Vec<String>, Vec<ErrorRecord>)],
+    stats: &Stats,
+    tasks: &[Task],
+    started: std::time::Instant,
+) -> Result<()> {
+    if let Some(q) = &args.quarantine {
+        crate::table::csvio::write_atomic(q, |w| {
+            let mut qw = validate::QuarantineWriter::new(w)?;
+            for (cells, errs) in rejected {
+                qw.write(cells, errs)?;
+            }
+            qw.flush()
+        })?;
+    }
+    if args.format.format == Format::Frictionless {
+        let cells: BTreeMap<(&str, u64), &Vec<String>> = rejected
+            .iter()
+            .filter_map(|(cells, errs)| errs.first().map(|e| ((e.file.as_str(), e.row), cells)))
+            .collect();
+        let cells_of = |f: &str, row: u64| cells.get(&(f, row)).map(|c| c.to_vec());
+        let seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+        let doc = crate::report::frictionless_report::report(stats, tasks, errors, &cells_of, seconds);
+        writeln!(std::io::stdout().lock(), "{doc}")?;
+    } else {
+        report(ctx, errors, stats, args.format.format, Path::new("."), true)?;
+    }
+    Ok(())
+}
+
+/// Prints the schemas' warnings (human format), and loads the countries if a schema
+/// resolves names against them.
+fn schema_notes_and_countries(
+    ctx: &Ctx,
+    args: &Args,
+    targets: &[(&Path, String, &TableSchema)],
+) -> Result<Option<crate::names::countries::CountryResolver>> {
+    if args.format.format == Format::Human {
+        for (_, _, schema) in targets {
+            for w in &schema.warnings {
+                ctx.console.block(&format!("{}\n", w.render(ctx.color)));
+            }
+        }
+    }
+    Ok(
+        if targets
+            .iter()
+            .any(|(_, _, s)| s.fields.iter().any(|f| f.resolve.is_some()))
+        {
+            Some(ctx.countries(&ctx.layout()?)?)
+        } else {
+            None
+        },
+    )
+}
+
 fn run_files(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let limits = args.limits();
     let package = match (&args.schema, args.files.as_slice()) {
@@ -167,21 +228,7 @@ fn run_files(ctx: &Ctx, args: Args) -> Result<Outcome> {
                 .collect()
         }
     };
-    if args.format.format == Format::Human {
-        for (_, _, schema) in &targets {
-            for w in &schema.warnings {
-                ctx.console.block(&format!("{}\n", w.render(ctx.color)));
-            }
-        }
-    }
-    let countries = if targets
-        .iter()
-        .any(|(_, _, s)| s.fields.iter().any(|f| f.resolve.is_some()))
-    {
-        Some(ctx.countries(&ctx.layout()?)?)
-    } else {
-        None
-    };
+    let countries = schema_notes_and_countries(ctx, &args, &targets)?;
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -214,7 +261,7 @@ fn run_files(ctx: &Ctx, args: Args) -> Result<Outcome> {
                 .map(|m| m.saturating_sub(errors.len() + header_errors.len())),
         };
         errors.extend(header_errors);
-        let progress = progress_bar(ctx, args.format.format, crate::progress::Unit::Bytes);
+        let progress = progress_bar(ctx, args.format.format, crate::report::progress::Unit::Bytes);
         let s = validate::check_source_with(
             &mut src,
             schema,
@@ -246,27 +293,7 @@ fn run_files(ctx: &Ctx, args: Args) -> Result<Outcome> {
         }
     }
     stats.count(&errors);
-    if let Some(q) = &args.quarantine {
-        crate::csvio::write_atomic(q, |w| {
-            let mut qw = validate::QuarantineWriter::new(w)?;
-            for (cells, errs) in &rejected {
-                qw.write(cells, errs)?;
-            }
-            qw.flush()
-        })?;
-    }
-    if args.format.format == Format::Frictionless {
-        let cells: BTreeMap<(&str, u64), &Vec<String>> = rejected
-            .iter()
-            .filter_map(|(cells, errs)| errs.first().map(|e| ((e.file.as_str(), e.row), cells)))
-            .collect();
-        let cells_of = |f: &str, row: u64| cells.get(&(f, row)).map(|c| c.to_vec());
-        let seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
-        let doc = crate::frictionless_report::report(&stats, &tasks, &errors, &cells_of, seconds);
-        writeln!(std::io::stdout().lock(), "{doc}")?;
-    } else {
-        report(ctx, &errors, &stats, args.format.format, Path::new("."), true)?;
-    }
+    write_findings(ctx, &args, &errors, &rejected, &stats, &tasks, started)?;
     Ok(Outcome::from_errors(!errors.is_empty()))
 }
 
@@ -328,7 +355,7 @@ pub fn report_with_labels(
                     ..Default::default()
                 })
                 .collect();
-            let doc = crate::frictionless_report::report(stats, &tasks, errors, &|_, _| None, 0.0);
+            let doc = crate::report::frictionless_report::report(stats, &tasks, errors, &|_, _| None, 0.0);
             writeln!(std::io::stdout().lock(), "{doc}")?;
         }
         Format::Github => {

@@ -13,7 +13,7 @@ use anyhow::Result;
 use serde::Deserialize;
 
 use super::key::name_key;
-use crate::csvio::read_table;
+use crate::table::csvio::read_table;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct AliasRow {

@@ -15,8 +15,8 @@ use anyhow::{bail, Result};
 use serde::Deserialize;
 
 use super::key::name_key;
-use crate::csvio::read_table;
 use crate::layout::Layout;
+use crate::table::csvio::read_table;
 
 /// One country of the reference table.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::key::name_key;
 use super::similarity::key_similarity;
-use crate::csvio::read_table;
+use crate::table::csvio::read_table;
 
 /// At or above: the same name.
 pub const ACCEPT: f64 = 0.90;

@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::diagnostic::{self, Pointer};
+use crate::report::diagnostic::{self, Pointer};
 
 /// Where in the schema document an error is.
 #[derive(Debug, Clone)]

@@ -5,7 +5,7 @@
 //! file whose header does not match the schema is rejected whole, and nothing is staged
 //! (exit 1).
 //!
-//! `build/ingested.bin` stages the rows by reference, not by copy: it lists the files read,
+//! `build/ingested.json` stages the rows by reference, not by copy: it lists the files read,
 //! with the size, row count and content hash (xxh3-128) of each ([`StagedRows`]). The rows
 //! are a pure function of those bytes, so a stage run alone reads them again from `raw/`
 //! ([`load_staged`]) and refuses if a file's hash changed. Staging a copy of every row
@@ -24,12 +24,12 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 
 use super::StageReport;
-use crate::csvio;
 use crate::layout::Layout;
 use crate::model::{IngestedRow, Provenance};
-use crate::progress::Progress;
+use crate::report::progress::Progress;
 use crate::rules::{ErrorRecord, Violation};
 use crate::schema::TableSchema;
+use crate::table::csvio;
 
 pub use records::{line_breaks, Record};
 pub use source::{decode, decode_valid, file_error, Batch, Cells, CsvSource, RecordPos};
@@ -76,8 +76,8 @@ pub fn for_each_batch(
                 }
                 let now = src.bytes_read();
                 match progress.unit() {
-                    crate::progress::Unit::Bytes => progress.inc(now - done),
-                    crate::progress::Unit::Rows => progress.inc(batch.len as u64),
+                    crate::report::progress::Unit::Bytes => progress.inc(now - done),
+                    crate::report::progress::Unit::Rows => progress.inc(batch.len as u64),
                 }
                 done = now;
                 batch.estimated_rows = src.estimated_rows();
@@ -225,12 +225,12 @@ pub struct ReportFiles {
     /// the rows of the accepted files, in file then row order
     pub rows: Vec<IngestedRow>,
     pub file_errors: Vec<ErrorRecord>,
-    /// the accepted files, as `build/ingested.bin` lists them
+    /// the accepted files, as `build/ingested.json` lists them
     pub staged: Vec<StagedFile>,
 }
 
-/// What `build/ingested.bin` and `build/valid.bin` hold: the report files ingest read, and
-/// the rows validate rejected (none in `ingested.bin`). The rows are read again from the
+/// What `build/ingested.json` and `build/valid.json` hold: the report files ingest read, and
+/// the rows validate rejected (none in `ingested.json`). The rows are read again from the
 /// files when a stage runs alone (see the module doc).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StagedRows {
@@ -251,7 +251,7 @@ pub struct StagedFile {
     pub xxh3: String,
 }
 
-/// Reads a staged-rows artifact (`ingested.bin` or `valid.bin`, written by `produced_by`).
+/// Reads a staged-rows artifact (`ingested.json` or `valid.json`, written by `produced_by`).
 pub fn read_staged(path: &Path, produced_by: &str) -> Result<StagedRows> {
     let mut items: Vec<StagedRows> = csvio::read_artifact(path, produced_by)?;
     match (items.pop(), items.is_empty()) {
@@ -325,8 +325,8 @@ pub fn for_each_staged_batch(
     mut each: impl FnMut(&mut Vec<IngestedRow>) -> Result<()>,
 ) -> Result<u64> {
     progress.set_total(match progress.unit() {
-        crate::progress::Unit::Bytes => staged.files.iter().map(|f| f.bytes).sum(),
-        crate::progress::Unit::Rows => staged.files.iter().map(|f| f.rows).sum(),
+        crate::report::progress::Unit::Bytes => staged.files.iter().map(|f| f.bytes).sum(),
+        crate::report::progress::Unit::Rows => staged.files.iter().map(|f| f.rows).sum(),
     });
     progress.note("reading raw/reports");
     let mut rejected = staged.rejected.iter().copied().peekable();
@@ -359,7 +359,7 @@ pub fn for_each_staged_batch(
         same_file(f, clean, src.digest().as_deref(), here)?;
     }
     if rejected.next().is_some() {
-        anyhow::bail!("`build/valid.bin` rejects rows its files do not have: rerun `luban validate`");
+        anyhow::bail!("`build/valid.json` rejects rows its files do not have: rerun `luban validate`");
     }
     progress.note("");
     Ok(kept)
@@ -426,7 +426,7 @@ pub fn run(layout: &Layout, schema: &TableSchema, progress: &Progress, keep: Kee
     report.rows_in = rows_in;
     report.rows_out = rows_in - rejected;
     report.rejected = rejected;
-    let out = layout.build_file("ingested.bin");
+    let out = layout.build_file("ingested.json");
     let hashes = staged
         .iter()
         .map(|f| (layout.root.join(&f.path), f.xxh3.clone()))

@@ -28,12 +28,12 @@ use super::ingest::{batch_rows, for_each_batch, CsvSource, Ingested, StagedFile,
 use super::normalize::{self, Aliases, Normalized, Normalizer};
 use super::validate::{self, Checked, InOrder, RowChecks, RowRules, Validated};
 use super::StageReport;
-use crate::csvio;
 use crate::layout::Layout;
 use crate::model::{IngestedRow, Shared};
 use crate::names::countries::CountryResolver;
-use crate::progress::Progress;
+use crate::report::progress::Progress;
 use crate::schema::TableSchema;
+use crate::table::csvio;
 
 /// What the pass gives: each stage's result, as the stage run alone would give it.
 pub struct Streamed {
@@ -255,7 +255,7 @@ pub fn run(
         files: staged,
         rejected: Vec::new(),
     };
-    csvio::write_artifact(&layout.build_file("ingested.bin"), std::slice::from_ref(&staged))?;
+    csvio::write_artifact(&layout.build_file("ingested.json"), std::slice::from_ref(&staged))?;
     report.elapsed = read.reading;
     report.check_conservation()?;
     let ingested = Ingested {
@@ -275,7 +275,7 @@ pub fn run(
     report.data_errors = !rejected.is_empty();
     validate::write_quarantine(&layout.build_file("quarantine.csv"), &rejected)?;
     staged.rejected = rejected_at.clone();
-    csvio::write_artifact(&layout.build_file("valid.bin"), std::slice::from_ref(&staged))?;
+    csvio::write_artifact(&layout.build_file("valid.json"), std::slice::from_ref(&staged))?;
     report.elapsed = read.checking + ordering + t.elapsed();
     report.check_conservation()?;
     let rejects = report.data_errors;

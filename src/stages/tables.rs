@@ -9,9 +9,9 @@
 use anyhow::Result;
 
 use super::{ingest, validate};
-use crate::error_report::Stats;
 use crate::layout::Layout;
-use crate::progress::Progress;
+use crate::report::error_report::Stats;
+use crate::report::progress::Progress;
 use crate::rules::ErrorRecord;
 use crate::schema::TableSchema;
 

@@ -5,7 +5,7 @@
 //!
 //! Three entry points share the rules:
 //! - [`run`]: the dataset stage, on ingest's rows (in memory, or read again from the files
-//!   `build/ingested.bin` lists), writing `build/valid.bin` (those files and the rows
+//!   `build/ingested.json` lists), writing `build/valid.json` (those files and the rows
 //!   rejected) and `build/quarantine.csv`. Run alone, with no limit on errors, it reads
 //!   the files batch by batch ([`super::stream::check_staged`]) and keeps only the
 //!   rejected rows;
@@ -25,16 +25,16 @@ use rayon::prelude::*;
 
 use super::ingest::{self, decode, decode_valid, place, Batch, CsvSource, Keep, RecordPos};
 use super::StageReport;
-use crate::csvio;
 use crate::layout::Layout;
 use crate::model::IngestedRow;
 use crate::names::countries::CountryResolver;
-use crate::progress::Progress;
+use crate::report::progress::Progress;
 use crate::rules::{
     hash_record, numbered, CrossRowState, ErrorRecord, ForeignKeyState, KeyFields, RowChecker, RowInfo, RowKeys,
     RowName, Violation,
 };
 use crate::schema::TableSchema;
+use crate::table::csvio;
 
 /// Limits on how much to check.
 #[derive(Debug, Clone, Copy, Default)]
@@ -721,7 +721,7 @@ fn files_of(c: &Checked) -> usize {
 }
 
 /// Runs validate on ingest's rows: `input` within `luban run`, else the rows
-/// `build/ingested.bin` stands for.
+/// `build/ingested.json` stands for.
 pub fn run(
     layout: &Layout,
     schema: &TableSchema,
@@ -732,7 +732,7 @@ pub fn run(
     progress: &Progress,
 ) -> Result<Validated> {
     let start = Instant::now();
-    let staged = ingest::read_staged(&layout.build_file("ingested.bin"), "ingest")?;
+    let staged = ingest::read_staged(&layout.build_file("ingested.json"), "ingest")?;
     // with no stage after it to take the valid rows, and no limit to stop at, the rows
     // are checked batch by batch and only the rejected ones kept
     let streamed = match (&input, keep, limits.max_errors) {
@@ -765,7 +765,7 @@ pub fn run(
     report.rejected = checked.rejected.len() as u64 + checked.unchecked;
     report.data_errors = !checked.rejected.is_empty();
     write_quarantine(&layout.build_file("quarantine.csv"), &checked.rejected)?;
-    let valid_path = layout.build_file("valid.bin");
+    let valid_path = layout.build_file("valid.json");
     if checked.stopped_early {
         let _ = std::fs::remove_file(&valid_path);
     } else {

@@ -71,7 +71,7 @@ fn ragged_rows_are_quarantined_with_file_line_and_field() {
         "{q:?}"
     );
     // the good row goes on; rejected + valid = all rows
-    let valid = wd.run(&["show", "build/valid.bin"]).expect(0);
+    let valid = wd.run(&["show", "build/valid.json"]).expect(0);
     assert_eq!(valid.stdout.lines().count(), 1, "{}", valid.stdout);
     no_panic(&out);
 }
@@ -91,7 +91,7 @@ fn an_unknown_column_rejects_the_file_before_any_row_is_checked() {
     out.stderr_has("error[extra-label]: header `rumour` is not a field of the schema")
         .stderr_has("--> raw/reports/a.csv:1:");
     out.stderr_has("nothing was published");
-    assert!(!wd.path("build/ingested.bin").exists());
+    assert!(!wd.path("build/ingested.json").exists());
     // a file ingest refuses is not streamed: the stages go one by one, and stop at ingest
     assert!(
         !out.stderr.contains("validate:") && !out.stderr.contains("pass:"),
@@ -235,7 +235,7 @@ fn an_empty_reports_folder_is_reported() {
     out.stderr_has("holds no *.csv");
 }
 
-/// `build/ingested.bin` and `build/valid.bin` stand for rows of raw/reports (the files,
+/// `build/ingested.json` and `build/valid.json` stand for rows of raw/reports (the files,
 /// their hashes, the rejected rows), so a stage run alone reads them again from raw/: it
 /// must refuse a file that changed since ingest read it, and it must leave out exactly
 /// the rows validate rejected.
@@ -252,7 +252,7 @@ fn stages_run_alone_read_the_rows_ingest_staged_and_refuse_changed_raw() {
     wd.reports("a.csv", &[&good]);
     wd.run(&["ingest"]).expect(0);
     wd.run(&["validate"]).expect(0);
-    let shown = wd.run(&["show", "build/valid.bin"]).expect(0);
+    let shown = wd.run(&["show", "build/valid.json"]).expect(0);
     assert_eq!(shown.stdout.lines().count(), 1, "{}", shown.stdout);
 
     // a second report, one cell short, appended after ingest: every stage that would read
@@ -263,7 +263,7 @@ fn stages_run_alone_read_the_rows_ingest_staged_and_refuse_changed_raw() {
         out.stderr_has("raw/reports/a.csv changed since `luban ingest` ran");
         out.stderr_has("rerun `luban ingest`");
     }
-    for args in [&["show", "build/ingested.bin"][..], &["show", "build/valid.bin"]] {
+    for args in [&["show", "build/ingested.json"][..], &["show", "build/valid.json"]] {
         let out = wd.run(args).expect(2);
         out.stderr_has("`raw/reports/a.csv` is not the file ingest read");
         out.stderr_has("rerun `luban ingest`");
@@ -273,11 +273,15 @@ fn stages_run_alone_read_the_rows_ingest_staged_and_refuse_changed_raw() {
     // are the good one alone
     wd.run(&["ingest"]).expect(0);
     assert_eq!(
-        wd.run(&["show", "build/ingested.bin"]).expect(0).stdout.lines().count(),
+        wd.run(&["show", "build/ingested.json"])
+            .expect(0)
+            .stdout
+            .lines()
+            .count(),
         2
     );
     wd.run(&["validate"]).expect(1);
-    let shown = wd.run(&["show", "build/valid.bin"]).expect(0);
+    let shown = wd.run(&["show", "build/valid.json"]).expect(0);
     assert_eq!(shown.stdout.lines().count(), 1, "{}", shown.stdout);
     assert!(shown.stdout.contains("Machakos University"), "{}", shown.stdout);
     wd.run(&["normalize"]).expect(0).stderr_has("1 in       1 out");
@@ -286,7 +290,7 @@ fn stages_run_alone_read_the_rows_ingest_staged_and_refuse_changed_raw() {
     std::fs::remove_file(wd.path("raw/reports/a.csv")).unwrap();
     let out = wd.run(&["normalize"]).expect(2);
     out.stderr_has("raw/reports/a.csv was removed since `luban ingest` ran");
-    let out = wd.run(&["show", "build/valid.bin"]).expect(2);
+    let out = wd.run(&["show", "build/valid.json"]).expect(2);
     out.stderr_has("`raw/reports/a.csv` is gone");
 }
 
@@ -350,7 +354,7 @@ fn an_end_of_table_foreign_key_error_lands_on_its_own_file_and_row() {
         "{q:?}"
     );
     // the three other rows go on
-    let valid = wd.run(&["show", "build/valid.bin"]).expect(0);
+    let valid = wd.run(&["show", "build/valid.json"]).expect(0);
     assert_eq!(valid.stdout.lines().count(), 3, "{}", valid.stdout);
     assert!(valid.stdout.contains("https://example.org/a2"), "{}", valid.stdout);
     no_panic(&out);

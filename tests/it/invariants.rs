@@ -230,7 +230,7 @@ fn the_committed_dataset_holds_every_invariant() {
     }
     assert_published_invariants(&wd);
     // the binary artifacts hold what was published, and `luban show` reads them
-    let shown = wd.run(&["show", "build/workshops.bin"]).expect(0);
+    let shown = wd.run(&["show", "build/workshops.arrow"]).expect(0);
     let shown_ids: Vec<String> = shown
         .stdout
         .lines()

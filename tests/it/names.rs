@@ -97,10 +97,10 @@ fn variants_resolve_without_their_alias_rows() {
         before,
         "the same 42 workshops, no duplicate, no false merge"
     );
-    // build/normalized.bin holds the renamed reports too, not those before the matches
+    // build/reports.arrow holds the renamed reports too, not those before the matches
     // rewrote them: the later stages run alone from it publish the same
     for stage in ["dedupe", "aggregate", "publish"] {
         wd.run(&[stage]).expect(0);
     }
-    assert_eq!(wd.read("output/workshops.csv"), before, "from build/normalized.bin");
+    assert_eq!(wd.read("output/workshops.csv"), before, "from build/reports.arrow");
 }

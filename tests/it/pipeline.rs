@@ -40,11 +40,11 @@ fn each_stage_runs_alone_in_data_flow_order() {
         )],
     );
     let expect = [
-        ("ingest", "build/ingested.bin", "4 in       4 out"),
-        ("validate", "build/valid.bin", "4 in       4 out"),
-        ("normalize", "build/normalized.bin", "4 in       4 out"),
-        ("dedupe", "build/workshops.bin", "4 in       2 out       2 merged"),
-        ("aggregate", "build/countries.bin", "2 in       2 out"),
+        ("ingest", "build/ingested.json", "4 in       4 out"),
+        ("validate", "build/valid.json", "4 in       4 out"),
+        ("normalize", "build/reports.arrow", "4 in       4 out"),
+        ("dedupe", "build/workshops.arrow", "4 in       2 out       2 merged"),
+        ("aggregate", "build/countries.arrow", "2 in       2 out"),
         ("publish", "output/datapackage.json", "publish:"),
     ];
     for (stage, artifact, line) in expect {
@@ -335,7 +335,7 @@ fn ingest_keeps_every_row_in_file_order_over_many_batches() {
     ])
     .expect(0);
     wd.run(&["ingest"]).expect(0);
-    let shown = wd.run(&["show", "build/ingested.bin"]).expect(0);
+    let shown = wd.run(&["show", "build/ingested.json"]).expect(0);
     let rows: Vec<serde_json::Value> = shown.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let file: Vec<csv::StringRecord> = csv::Reader::from_path(wd.path("raw/reports/generated.csv"))
         .unwrap()
@@ -361,7 +361,7 @@ fn ingest_keeps_every_row_in_file_order_over_many_batches() {
 
     // `luban show … | head -1`: a reader that stops early is not an error
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_luban"))
-        .args(["show", "build/ingested.bin"])
+        .args(["show", "build/ingested.json"])
         .current_dir(wd.root())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -383,16 +383,16 @@ fn files(wd: &Workdir, names: &[&str]) -> Vec<(String, Vec<u8>)> {
 /// `luban run` ingests, validates and normalizes in one pass over the rows (they are
 /// never all held); the stages run one by one must leave the same files and report the
 /// same errors, with rejected rows (a repeat of another file's row among them) and
-/// without. The reports span three frames of `normalized.bin`, so that `luban dedupe`
+/// without. The reports span three frames of `reports.arrow`, so that `luban dedupe`
 /// alone reads a workshop's reports from different frames (and shares their host
 /// lists again) where `luban run` hands them over in memory.
 #[test]
 fn run_streams_the_first_stages_to_the_files_the_stages_one_by_one_write() {
     let first = [
-        "build/ingested.bin",
-        "build/valid.bin",
+        "build/ingested.json",
+        "build/valid.json",
         "build/quarantine.csv",
-        "build/normalized.bin",
+        "build/reports.arrow",
         "build/name-matches.csv",
         "build/alias-lint.csv",
     ];
@@ -451,7 +451,7 @@ fn run_streams_the_first_stages_to_the_files_the_stages_one_by_one_write() {
         "the repeat names the other file's row{run}"
     );
     assert!(
-        !wd.path("build/normalized.bin").exists(),
+        !wd.path("build/reports.arrow").exists(),
         "normalize ran on rejected data{run}"
     );
 }
@@ -482,7 +482,7 @@ fn validate_alone_streams_to_what_reading_every_row_first_gives() {
     wd.run(&["ingest"]).expect(0);
     let streamed = wd.run(&["validate"]).expect(1);
     let streamed_json = wd.run(&["validate", "--format", "json"]).expect(1);
-    let checked = ["build/valid.bin", "build/quarantine.csv"];
+    let checked = ["build/valid.json", "build/quarantine.csv"];
     let streamed_files = files(&wd, &checked);
     let whole = wd.run(&["validate", "--max-errors", "1000000"]).expect(1);
     let whole_json = wd

@@ -51,7 +51,7 @@ fn a_ragged_claims_row_is_a_missing_cell_on_its_line_for_run() {
 }
 
 /// The issue's own steps: add an alias, run, revert the alias, review from dedupe
-/// alone. normalized.bin was made with the alias, so dedupe must refuse it.
+/// alone. reports.arrow was made with the alias, so dedupe must refuse it.
 #[test]
 fn a_stage_run_alone_refuses_artifacts_made_from_tables_that_changed_since() {
     let wd = Workdir::new();
@@ -111,9 +111,9 @@ fn a_stage_run_alone_refuses_an_artifact_copied_from_another_dataset() {
     let wd = Workdir::new();
     wd.reports("a.csv", &[&machakos()]);
     wd.run(&["run", "--quiet"]).expect(0);
-    wd.write("build/workshops.bin", other.read_bytes("build/workshops.bin"));
+    wd.write("build/workshops.arrow", other.read_bytes("build/workshops.arrow"));
     let out = wd.run(&["aggregate"]).expect(2);
-    out.stderr_has("build/workshops.bin changed since `luban dedupe` wrote it")
+    out.stderr_has("build/workshops.arrow changed since `luban dedupe` wrote it")
         .stderr_has("rerun `luban dedupe`");
     // with no record at all of the stage that wrote an artifact
     std::fs::remove_file(wd.path("build/state.json")).unwrap();

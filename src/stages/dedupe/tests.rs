@@ -1,42 +1,141 @@
+use std::collections::BTreeSet;
+
 use proptest::prelude::*;
 
 use super::*;
-use crate::model::{ReportAt, SharedList};
+use crate::model::ReportTexts;
+
+/// A report as a test gives it (owned, so that copies can be made of it).
+#[derive(Clone, Debug)]
+struct Spec {
+    file: String,
+    line: u64,
+    country: String,
+    hosts: Vec<String>,
+    city: Option<String>,
+    partners: Vec<String>,
+    opened: Option<String>,
+    url: String,
+    status: Option<String>,
+    source_date: Option<String>,
+    specialties: Vec<String>,
+}
 
 fn report(
     line: u64,
     country: &str,
-    host: &[&str],
+    hosts: &[&str],
     city: Option<&str>,
     partners: &[&str],
     opened: Option<&str>,
     url: &str,
-) -> Report {
-    Report {
-        at: ReportAt {
-            file: "raw/reports/t.csv".into(),
-            line,
-        },
-        free_text: Default::default(),
-        country: std::sync::Arc::new(crate::model::CountryNames {
-            code: country.into(),
-            name: country.into(),
-            region: "".into(),
-            subregion: "".into(),
-        }),
-        city: city.map(Into::into),
-        host_institutions: host.iter().map(|&s| s.into()).collect(),
-        chinese_partners: partners.iter().map(|&s| s.into()).collect(),
-        opened_on: opened.map(|d| PartialDate::parse(d).unwrap()),
+) -> Spec {
+    Spec {
+        file: "raw/reports/t.csv".into(),
+        line,
+        country: country.into(),
+        hosts: hosts.iter().map(|s| s.to_string()).collect(),
+        city: city.map(str::to_string),
+        partners: partners.iter().map(|s| s.to_string()).collect(),
+        opened: opened.map(str::to_string),
+        url: url.into(),
         status: None,
-        specialties: SharedList::from([]),
-        source_url: url.into(),
         source_date: None,
-        organiser_province: None,
+        specialties: Vec::new(),
     }
 }
 
-fn sample() -> Vec<Report> {
+fn table(specs: &[Spec]) -> Reports {
+    let mut r = Reports::default();
+    for s in specs {
+        let hosts: Vec<&str> = s.hosts.iter().map(String::as_str).collect();
+        let partners: Vec<&str> = s.partners.iter().map(String::as_str).collect();
+        let specialties: Vec<&str> = s.specialties.iter().map(String::as_str).collect();
+        r.push_for_test(ReportTexts {
+            file: &s.file,
+            line: s.line,
+            country: &s.country,
+            city: s.city.as_deref(),
+            hosts: &hosts,
+            partners: &partners,
+            opened: s.opened.as_deref(),
+            status: s.status.as_deref(),
+            specialties: &specialties,
+            url: &s.url,
+            source_date: s.source_date.as_deref(),
+            ..Default::default()
+        });
+    }
+    r
+}
+
+/// Deduped reports, with the table they came from.
+struct Run {
+    r: Reports,
+    d: Deduped,
+}
+
+fn deduped(r: &Reports) -> Deduped {
+    let (placement, workshops) = dedupe(r.clone(), &Decisions::default()).unwrap();
+    Deduped {
+        placement,
+        workshops,
+        review_pairs: None,
+    }
+}
+
+fn run(specs: &[Spec]) -> Run {
+    let r = table(specs);
+    let d = deduped(&r);
+    Run { r, d }
+}
+
+impl Run {
+    fn merges(&self) -> Vec<Merge> {
+        merges(&self.r, &self.d.placement)
+    }
+
+    /// The workshops as comparable rows: (id, name, city, opened, status, urls, conflicts).
+    fn rows(
+        &self,
+    ) -> Vec<(
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Vec<String>,
+        Vec<String>,
+    )> {
+        let w = &self.d.workshops;
+        (0..w.len())
+            .map(|i| {
+                (
+                    w.workshop_id.str(i).to_string(),
+                    w.workshop_name.str(i).to_string(),
+                    Workshops::name(&w.dict.cities, w.city[i]).map(str::to_string),
+                    w.opened_on[i].map(|d| d.to_string()),
+                    Workshops::name(&w.dict.statuses, w.status[i]).map(str::to_string),
+                    w.source_urls.get(i).map(str::to_string).collect(),
+                    w.conflicts.get(i).map(str::to_string).collect(),
+                )
+            })
+            .collect()
+    }
+
+    fn by_city(&self, city: &str) -> usize {
+        let w = &self.d.workshops;
+        (0..w.len())
+            .find(|&i| Workshops::name(&w.dict.cities, w.city[i]) == Some(city))
+            .unwrap()
+    }
+
+    fn conflicts(&self, i: usize) -> Vec<&str> {
+        self.d.workshops.conflicts.get(i).collect()
+    }
+}
+
+fn sample() -> Vec<Spec> {
     vec![
         report(
             2,
@@ -92,83 +191,79 @@ fn sample() -> Vec<Report> {
 
 #[test]
 fn same_host_merges_and_hostless_reports_attach_or_group() {
-    let d = dedupe(sample()).unwrap();
-    assert_eq!(d.workshops.len(), 4, "{:#?}", d.workshops);
-    let by_city = |c: &str| d.workshops.iter().find(|w| w.city.as_deref() == Some(c)).unwrap();
-    let osk = by_city("Oskemen");
+    let t = run(&sample());
+    let w = &t.d.workshops;
+    assert_eq!(w.len(), 4, "{w:#?}");
+    let osk = t.by_city("Oskemen");
     assert_eq!(
-        osk.source_count, 3,
+        w.source_urls.count(osk),
+        3,
         "EKTU twice (case differs) plus the Oskemen city report"
     );
     assert_eq!(
-        osk.opened_on.unwrap().to_string(),
+        w.opened_on[osk].unwrap().to_string(),
         "2023-12-15",
         "most precise of agreeing dates"
     );
-    assert!(osk.conflicts.is_empty(), "{:?}", osk.conflicts);
-    let alm = by_city("Almaty");
-    assert_eq!(alm.source_count, 3);
-    assert_eq!(alm.opened_on.unwrap().to_string(), "2025-08-30");
-    assert_eq!(alm.conflicts.len(), 1);
+    assert!(t.conflicts(osk).is_empty(), "{:?}", t.conflicts(osk));
+    let alm = t.by_city("Almaty");
+    assert_eq!(w.source_urls.count(alm), 3);
+    assert_eq!(w.opened_on[alm].unwrap().to_string(), "2025-08-30");
+    assert_eq!(t.conflicts(alm).len(), 1);
     assert!(
-        alm.conflicts[0].starts_with("opened_on: 2025-08-30 (https://a/3) vs 2025-11-01 (https://a/4)"),
+        t.conflicts(alm)[0].starts_with("opened_on: 2025-08-30 (https://a/3) vs 2025-11-01 (https://a/4)"),
         "{:?}",
-        alm.conflicts
+        t.conflicts(alm)
     );
-    assert_eq!(&*by_city("Lalitpur").country_code, "NPL");
+    assert_eq!(&*w.country_of(t.by_city("Lalitpur")).code, "NPL");
     // TVI partners two Kazakh workshops: a report naming only TVI is not guessed at
-    assert_eq!(d.unmerged.len(), 1);
-    assert_eq!(d.unmerged[0].line, 9);
-    assert_eq!(d.unmerged[0].code, "ambiguous-workshop");
+    assert_eq!(t.d.placement.unmerged.len(), 1);
+    assert_eq!(t.d.placement.unmerged[0].line, 9);
+    assert_eq!(t.d.placement.unmerged[0].code, "ambiguous-workshop");
     // every report is placed exactly once
-    assert_eq!(d.merges().len() + d.unmerged.len(), sample().len());
+    assert_eq!(t.merges().len() + t.d.placement.unmerged.len(), sample().len());
 }
 
 #[test]
 fn a_city_contradiction_blocks_attachment() {
-    let rs = vec![
+    let t = run(&[
         report(2, "GHA", &["UENR"], Some("Sunyani"), &["Liaoning"], None, "https://a/1"),
         report(3, "GHA", &[], Some("Accra"), &["Liaoning"], None, "https://a/2"),
-    ];
-    let d = dedupe(rs).unwrap();
-    assert_eq!(d.workshops.len(), 2, "a different city means a different workshop");
+    ]);
+    assert_eq!(t.d.workshops.len(), 2, "a different city means a different workshop");
 }
 
 #[test]
 fn disagreeing_dates_keep_the_majority_then_the_more_precise() {
-    let rs = vec![
+    let t = run(&[
         report(2, "GBR", &["CCG"], None, &[], Some("2017-05"), "https://a/1"),
         report(3, "GBR", &["CCG"], None, &[], Some("2016"), "https://a/2"),
-    ];
-    let w = &dedupe(rs).unwrap().workshops[0];
-    assert_eq!(w.opened_on.unwrap().to_string(), "2017-05");
+    ]);
+    assert_eq!(t.d.workshops.opened_on[0].unwrap().to_string(), "2017-05");
     assert_eq!(
-        w.conflicts.to_vec(),
+        t.conflicts(0),
         vec!["opened_on: 2017-05 (https://a/1) vs 2016 (https://a/2)"]
     );
-    let rs = vec![
+    let t = run(&[
         report(2, "PRT", &["IPS"], None, &[], Some("2018-12-06"), "https://a/1"),
         report(3, "PRT", &["IPS"], None, &[], Some("2018-12-05"), "https://a/2"),
         report(4, "PRT", &["IPS"], None, &[], Some("2018-12-06"), "https://a/3"),
-    ];
-    assert_eq!(
-        dedupe(rs).unwrap().workshops[0].opened_on.unwrap().to_string(),
-        "2018-12-06"
-    );
+    ]);
+    assert_eq!(t.d.workshops.opened_on[0].unwrap().to_string(), "2018-12-06");
 }
 
 #[test]
 fn the_latest_report_sets_the_status_and_others_are_conflicts() {
     let mut a = report(2, "RUS", &["UAII"], None, &[], None, "https://a/1");
     a.status = Some("announced".into());
-    a.source_date = Some(PartialDate::parse("2024-02-21").unwrap());
+    a.source_date = Some("2024-02-21".into());
     let mut b = report(3, "RUS", &["UAII"], None, &[], None, "https://a/2");
     b.status = Some("planned".into());
-    b.source_date = Some(PartialDate::parse("2025-07").unwrap());
-    let w = &dedupe(vec![a, b]).unwrap().workshops[0];
-    assert_eq!(w.status.as_deref(), Some("planned"));
+    b.source_date = Some("2025-07".into());
+    let t = run(&[a, b]);
+    assert_eq!(t.rows()[0].4.as_deref(), Some("planned"));
     assert_eq!(
-        w.conflicts.to_vec(),
+        t.conflicts(0),
         vec!["status: announced (https://a/1) vs planned (https://a/2)"]
     );
 }
@@ -178,49 +273,46 @@ proptest! {
 
     #[test]
     fn dedupe_does_not_depend_on_input_order(perm in Just((0..9usize).collect::<Vec<_>>()).prop_shuffle()) {
-        let base = dedupe(sample()).unwrap();
-        let shuffled: Vec<Report> = perm.iter().map(|&i| sample()[i].clone()).collect();
-        let d = dedupe(shuffled).unwrap();
-        prop_assert_eq!(&d.workshops, &base.workshops);
-        prop_assert_eq!(d.merges(), base.merges());
-        prop_assert_eq!(&d.unmerged, &base.unmerged);
+        let base = run(&sample());
+        let shuffled: Vec<Spec> = perm.iter().map(|&i| sample()[i].clone()).collect();
+        let t = run(&shuffled);
+        prop_assert_eq!(t.rows(), base.rows());
+        prop_assert_eq!(t.merges(), base.merges());
+        prop_assert_eq!(&t.d.placement.unmerged, &base.d.placement.unmerged);
     }
 
     #[test]
     fn every_report_lands_in_exactly_one_workshop_or_is_set_aside(keep in proptest::collection::vec(any::<bool>(), 9)) {
-        let rs: Vec<Report> = sample().into_iter().zip(&keep).filter(|(_, k)| **k).map(|(r, _)| r).collect();
-        let n = rs.len();
-        let d = dedupe(rs).unwrap();
-        let mut placed: Vec<u64> = d.merges().iter().map(|m| m.line).chain(d.unmerged.iter().map(|u| u.line)).collect();
+        let specs: Vec<Spec> = sample().into_iter().zip(&keep).filter(|(_, k)| **k).map(|(r, _)| r).collect();
+        let n = specs.len();
+        let t = run(&specs);
+        let merges = t.merges();
+        let mut placed: Vec<u64> = merges.iter().map(|m| m.line).chain(t.d.placement.unmerged.iter().map(|u| u.line)).collect();
         placed.sort();
         let before = placed.len();
         placed.dedup();
         prop_assert_eq!(before, placed.len(), "a report placed twice");
         prop_assert_eq!(placed.len(), n);
         // every workshop has its reports, and every merge names a workshop
-        let merges = d.merges();
-        let ids: BTreeSet<&str> = d.workshops.iter().map(|w| &*w.workshop_id).collect();
-        let merged_into: BTreeSet<&str> = merges.iter().map(|m| &*m.workshop_id).collect();
-        prop_assert_eq!(ids.len(), d.workshops.len(), "two workshops with one id");
+        let ids: BTreeSet<&str> = (0..t.d.workshops.len()).map(|i| t.d.workshops.workshop_id.str(i)).collect();
+        let merged_into: BTreeSet<&str> = merges.iter().map(|m| m.workshop_id.as_str()).collect();
+        prop_assert_eq!(ids.len(), t.d.workshops.len(), "two workshops with one id");
         prop_assert_eq!(ids, merged_into);
     }
 }
 
 /// `copies` copies of the sample, each about hosts, cities, partners and URLs of its own.
-fn many_samples(copies: usize) -> Vec<Report> {
+fn many_samples(copies: usize) -> Vec<Spec> {
     (0..copies)
         .flat_map(|k| {
             sample().into_iter().map(move |r| {
                 let own = |s: &str| format!("{s} {k}");
-                Report {
-                    at: ReportAt {
-                        file: r.at.file.clone(),
-                        line: r.at.line + 100 * k as u64,
-                    },
-                    city: r.city.as_deref().map(|c| own(c).into()),
-                    host_institutions: r.host_institutions.iter().map(|h| own(h).into()).collect(),
-                    chinese_partners: r.chinese_partners.iter().map(|p| own(p).into()).collect(),
-                    source_url: own(&r.source_url).into(),
+                Spec {
+                    line: r.line + 100 * k as u64,
+                    city: r.city.as_deref().map(own),
+                    hosts: r.hosts.iter().map(|h| own(h)).collect(),
+                    partners: r.partners.iter().map(|p| own(p)).collect(),
+                    url: own(&r.url),
                     ..r
                 }
             })
@@ -228,53 +320,49 @@ fn many_samples(copies: usize) -> Vec<Report> {
         .collect()
 }
 
-/// Past one block of reports read ahead (`crate::read_ahead`), in any input order, the
-/// copies dedupe as the sample does, each on its own.
+/// In any input order, the copies dedupe as the sample does, each on its own.
 #[test]
 fn many_reports_dedupe_as_few_in_any_order() {
     let copies = 40;
-    let one = dedupe(sample()).unwrap();
+    let one = run(&sample());
     let all = many_samples(copies);
-    assert!(all.len() > 8 * crate::read_ahead::BLOCK);
-    let d = dedupe(all.clone()).unwrap();
-    assert_eq!(d.workshops.len(), copies * one.workshops.len());
-    assert_eq!(d.merges().len(), copies * one.merges().len());
-    assert_eq!(d.unmerged.len(), copies * one.unmerged.len());
-    // the first copy's workshops are the sample's, but for their own names
-    let sizes = |ws: &[Workshop]| {
-        let mut v: Vec<u32> = ws.iter().map(|w| w.source_count).collect();
+    let t = run(&all);
+    assert_eq!(t.d.workshops.len(), copies * one.d.workshops.len());
+    assert_eq!(t.merges().len(), copies * one.merges().len());
+    assert_eq!(t.d.placement.unmerged.len(), copies * one.d.placement.unmerged.len());
+    let sizes = |t: &Run| {
+        let mut v: Vec<usize> = (0..t.d.workshops.len())
+            .map(|i| t.d.workshops.source_urls.count(i))
+            .collect();
         v.sort();
         v
     };
-    assert_eq!(
-        sizes(&d.workshops).chunks(copies).map(|c| c[0]).collect::<Vec<_>>(),
-        sizes(&one.workshops)
-    );
+    assert_eq!(sizes(&t).chunks(copies).map(|c| c[0]).collect::<Vec<_>>(), sizes(&one));
     // reversed, then every third report first: the same result
-    let mut shuffled: Vec<Report> = all.iter().rev().cloned().collect();
-    shuffled.sort_by_key(|r| r.at.line % 3);
-    let e = dedupe(shuffled).unwrap();
-    assert_eq!(e.workshops, d.workshops);
-    assert_eq!(e.merges(), d.merges());
-    assert_eq!(e.unmerged, d.unmerged);
+    let mut shuffled: Vec<Spec> = all.iter().rev().cloned().collect();
+    shuffled.sort_by_key(|r| r.line % 3);
+    let e = run(&shuffled);
+    assert_eq!(e.rows(), t.rows());
+    assert_eq!(e.merges(), t.merges());
+    assert_eq!(e.d.placement.unmerged, t.d.placement.unmerged);
 }
 
 #[test]
 fn specialties_union_ignores_case_and_keeps_one_spelling_in_a_stable_order() {
-    let items: Vec<String> = [
+    let items = [
         "robotics",
         "Automation",
         "ROBOTICS",
         "Robotics",
         "automation",
         "logistics",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let got = union_ignoring_case(items.iter());
+    ];
+    let dict: crate::table::Names = items.into_iter().collect();
+    let ids: Vec<u32> = items.iter().map(|i| dict.get(i).unwrap()).collect();
+    let texts = |v: Vec<u32>| v.into_iter().map(|i| dict.text(i)).collect::<Vec<_>>();
+    let got = texts(union_ignoring_case(&dict, ids.iter()));
     assert_eq!(got, vec!["Automation", "logistics", "ROBOTICS"]);
-    let reversed = union_ignoring_case(items.iter().rev());
+    let reversed = texts(union_ignoring_case(&dict, ids.iter().rev()));
     assert_eq!(reversed, got, "input order must not matter");
 }
 
@@ -283,27 +371,21 @@ fn workshops_whose_short_ids_collide_both_get_long_ids() {
     // find two host names in one country whose 8-digit ids collide (a 32-bit birthday
     // search: ~80 000 names on average)
     let mut seen: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
-    let (a, b) = (0u32..)
-        .find_map(|i| {
-            let id = workshop_id("KAZ", &format!("KAZ|host|h{i}"));
-            seen.insert(id, i).map(|j| (j, i))
-        })
-        .unwrap();
-    let ha = format!("h{a}");
-    let hb = format!("h{b}");
-    let reports = vec![
+    let short = |i: u32| ids::both_ids("KAZ", &format!("KAZ|host|h{i}"))[0].clone();
+    let (a, b) = (0u32..).find_map(|i| seen.insert(short(i), i).map(|j| (j, i))).unwrap();
+    let (ha, hb) = (format!("h{a}"), format!("h{b}"));
+    let t = run(&[
         report(2, "KAZ", &[&ha], None, &[], None, "https://a/1"),
         report(3, "KAZ", &[&hb], None, &[], None, "https://a/2"),
         report(4, "KAZ", &["other"], None, &[], None, "https://a/3"),
-    ];
-    let d = dedupe(reports).unwrap();
-    let ids: Vec<&str> = d.workshops.iter().map(|w| &*w.workshop_id).collect();
+    ]);
+    let ids: Vec<String> = t.rows().into_iter().map(|r| r.0).collect();
     assert_eq!(ids.len(), 3, "{ids:?}");
-    let long: Vec<&&str> = ids.iter().filter(|id| id.len() == "KAZ-".len() + 16).collect();
+    let long: Vec<&String> = ids.iter().filter(|id| id.len() == "KAZ-".len() + 16).collect();
     assert_eq!(long.len(), 2, "both colliding workshops get 16 digits: {ids:?}");
     assert_eq!(long[0][..12], long[1][..12], "they share their first 8 digits");
     assert!(
-        ids.contains(&workshop_id("KAZ", "KAZ|host|other").as_str()),
+        ids.contains(&ids::both_ids("KAZ", "KAZ|host|other")[0]),
         "others keep 8 digits"
     );
     let pattern = regex::Regex::new("^[A-Z]{3}-[0-9a-f]{8}([0-9a-f]{8})?$").unwrap();
@@ -311,12 +393,11 @@ fn workshops_whose_short_ids_collide_both_get_long_ids() {
 }
 
 #[test]
-fn each_merge_names_its_own_reports_rule_though_one_buffer_renders_them() {
+fn each_merge_names_its_own_reports_rule() {
     // One workshop (the hosts share EKTU) whose reports give three different host lists,
-    // in an order where equal lists are not all next to each other, plus a host-less
-    // report attached by city.
+    // plus a host-less report attached by city.
     let hosts: [&[&str]; 5] = [&["EKTU"], &["EKTU", "Tianjin College"], &["EKTU"], &["EKTU"], &[]];
-    let reports: Vec<Report> = hosts
+    let specs: Vec<Spec> = hosts
         .iter()
         .enumerate()
         .map(|(i, h)| {
@@ -324,10 +405,10 @@ fn each_merge_names_its_own_reports_rule_though_one_buffer_renders_them() {
             report(line, "KAZ", h, Some("Oskemen"), &[], None, &format!("https://m/{line}"))
         })
         .collect();
-    let d = dedupe(reports).unwrap();
-    assert_eq!(d.workshops.len(), 1, "{:#?}", d.workshops);
-    let merges = d.merges();
-    let rules: Vec<(u64, &str)> = merges.iter().map(|m| (m.line, &*m.rule)).collect();
+    let t = run(&specs);
+    assert_eq!(t.d.workshops.len(), 1);
+    let merges = t.merges();
+    let rules: Vec<(u64, &str)> = merges.iter().map(|m| (m.line, m.rule.as_str())).collect();
     assert_eq!(
         rules,
         vec![
@@ -338,218 +419,48 @@ fn each_merge_names_its_own_reports_rule_though_one_buffer_renders_them() {
             (6, "attached: matches city Oskemen"),
         ]
     );
-    let w = &d.workshops[0];
-    assert!(merges.iter().all(|m| *m.workshop_id == *w.workshop_id));
-    let lines: Vec<u64> = merges
-        .iter()
-        .filter(|m| *m.workshop_id == *w.workshop_id)
-        .map(|m| m.line)
-        .collect();
-    assert_eq!(lines, vec![2, 3, 4, 5, 6]);
+    assert!(merges.iter().all(|m| m.workshop_id == t.d.workshops.workshop_id.str(0)));
 }
 
 /// merges.csv lists the reports by (file, line), whatever order they came in.
 #[test]
 fn merges_list_the_reports_by_file_and_line() {
-    let mut rs = sample();
+    let mut specs = sample();
     // two files, read in reverse order
-    for r in &mut rs[..4] {
-        r.at.file = "raw/reports/u.csv".into();
+    for r in &mut specs[..4] {
+        r.file = "raw/reports/u.csv".into();
     }
-    rs.reverse();
-    let d = dedupe(rs).unwrap();
-    let at: Vec<(String, u64)> = d.merges().iter().map(|m| (m.file.to_string(), m.line)).collect();
+    specs.reverse();
+    let t = run(&specs);
+    let at: Vec<(String, u64)> = t.merges().iter().map(|m| (m.file.clone(), m.line)).collect();
     let mut sorted = at.clone();
     sorted.sort();
     assert_eq!(at, sorted);
-    assert_eq!(at.len() + d.unmerged.len(), sample().len());
+    assert_eq!(at.len() + t.d.placement.unmerged.len(), sample().len());
     assert!(at.iter().any(|(f, _)| f.ends_with("u.csv")) && at.iter().any(|(f, _)| f.ends_with("t.csv")));
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
-
-    /// merges.csv is rendered in blocks on several threads: any cut into ranges must
-    /// render the same merges, rule texts included.
-    #[test]
-    fn merges_rendered_in_blocks_are_the_merges_rendered_whole(cuts in proptest::collection::vec(0..9usize, 0..4)) {
-        let d = dedupe(sample()).unwrap();
-        let whole: Vec<(String, u64, String)> = d
-            .merges()
-            .into_iter()
-            .map(|m| (m.workshop_id.to_string(), m.line, m.rule.to_string()))
-            .collect();
-        prop_assert!(whole.len() > 2);
-        let positions = d.trail.positions();
-        let mut bounds: Vec<usize> = cuts.into_iter().map(|c| c.min(positions)).collect();
-        bounds.extend([0, positions]);
-        bounds.sort_unstable();
-        let mut blocks = Vec::new();
-        for pair in bounds.windows(2) {
-            d.for_each_merge_in(pair[0]..pair[1], |id, r, rule| {
-                blocks.push((id.to_string(), r.at.line, rule.to_string()));
-                Ok(())
-            })
-            .unwrap();
-        }
-        prop_assert_eq!(blocks, whole);
-    }
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(128))]
-
-    /// One pass in index order gives every element the root `find` gives it, whatever
-    /// the unions and however far `find` has compressed the paths before.
-    #[test]
-    fn flattened_roots_are_the_roots_find_gives(
-        unions in proptest::collection::vec((0..200usize, 0..200usize), 0..300),
-        finds in proptest::collection::vec(0..200usize, 0..50),
-    ) {
-        let mut dsu = Dsu((0..200).collect());
-        for &(a, b) in &unions {
-            dsu.union(a, b);
-        }
-        for &x in &finds {
-            dsu.find(x);
-        }
-        let want: Vec<usize> = (0..200).map(|x| dsu.find(x)).collect();
-        // a fresh copy, with only the finds above applied to it
-        let mut fresh = Dsu((0..200).collect());
-        for &(a, b) in &unions {
-            fresh.union(a, b);
-        }
-        for &x in &finds {
-            fresh.find(x);
-        }
-        prop_assert_eq!(fresh.flatten(), want);
-    }
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
-
-    /// Ids are sorted by their first 16 bytes first: that order never contradicts the
-    /// texts' own, and equal prefixes of texts that fit in 16 bytes are equal texts.
-    #[test]
-    fn text_prefixes_order_like_their_texts(a in "[A-Z-]{0,3}[0-9a-f\\x00]{0,20}", b in "[A-Z-]{0,3}[0-9a-f\\x00]{0,20}") {
-        let (pa, pb) = (text_prefix(&a), text_prefix(&b));
-        if pa != pb {
-            prop_assert_eq!(pa.cmp(&pb), a.cmp(&b));
-        } else if a.len() < 16 && b.len() < 16 && !a.contains('\0') && !b.contains('\0') {
-            prop_assert_eq!(&a, &b);
-        }
-    }
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
-
-    /// Host keys as numbers: each report's keys are the name keys of its hosts, in its
-    /// order; equal numbers are equal key texts; and a pair's number is the same exactly
-    /// when country and key text are. Names are shared allocations or copies, and some
-    /// differ only in case (same key, different name).
-    #[test]
-    fn host_key_numbers_are_the_name_keys(
-        picks in proptest::collection::vec((0..3usize, proptest::collection::vec((0..6usize, any::<bool>()), 0..4)), 1..40),
-    ) {
-        let texts = ["Tianjin College", "TIANJIN COLLEGE", "Nairobi Polytechnic", "EKTU", "Ektu (Oskemen)", "Cairo Univ."];
-        let pool: Vec<Shared> = texts.iter().map(|&t| t.into()).collect();
-        let countries = ["KAZ", "KEN", "EGY"];
-        let reports: Vec<Report> = picks
-            .iter()
-            .enumerate()
-            .map(|(k, (country, hosts))| {
-                let mut r = report(k as u64 + 2, countries[*country], &[], None, &[], None, &format!("https://a/{k}"));
-                r.host_institutions = hosts
-                    .iter()
-                    .map(|&(h, shared)| if shared { pool[h].clone() } else { Shared::from(texts[h]) })
-                    .collect();
-                r
-            })
-            .collect();
-        let records: Chunked<Report> = reports.clone().into();
-        let keys = HostKeys::of(&records);
-        let content_of: Vec<u32> = (0..reports.len() as u32).rev().collect();
-        let pairs = keys.pairs(&content_of);
-        let mut want_pairs = Vec::new();
-        for (at, r) in reports.iter().enumerate() {
-            prop_assert_eq!(keys.country(at), &*r.country.code);
-            let got: Vec<&str> = keys.of_report(at).iter().map(|&k| keys.text(k)).collect();
-            let want: Vec<String> = r.host_institutions.iter().map(|h| name_key(h)).collect();
-            prop_assert_eq!(&got, &want.iter().map(String::as_str).collect::<Vec<_>>());
-            for (k, key) in keys.of_report(at).iter().zip(want) {
-                want_pairs.push((&*r.country.code, key.clone(), content_of[at]));
-                for (at2, r2) in reports.iter().enumerate() {
-                    for (k2, h2) in keys.of_report(at2).iter().zip(r2.host_institutions.iter()) {
-                        prop_assert_eq!(k == k2, *key == name_key(h2));
-                    }
-                }
-            }
-        }
-        prop_assert_eq!(pairs.len(), want_pairs.len());
-        for (p, (country, key, position)) in pairs.iter().zip(&want_pairs) {
-            prop_assert_eq!(*p as u32, *position);
-            for (q, (country2, key2, _)) in pairs.iter().zip(&want_pairs) {
-                prop_assert_eq!(p >> 32 == q >> 32, country == country2 && key == key2);
-            }
-        }
-    }
-}
-
-/// Host lists with the same names, each in its own allocation (as frames decode
-/// them) across chunks, end up one list; different lists and empty ones stay what
-/// they were; no report's names change.
+/// The reports table written to `build/` and read back dedupes as the table in memory:
+/// a stage run alone gives what it gives inside `luban run`.
 #[test]
-fn equal_host_lists_across_frames_are_shared() {
-    let names = |i: usize| -> SharedList {
-        match i % 4 {
-            0 => SharedList::from([]),
-            1 => SharedList::from(vec![Shared::from("EKTU"), Shared::from("Machakos University")]),
-            // the same names, in the other order: a different list
-            2 => SharedList::from(vec![Shared::from("Machakos University"), Shared::from("EKTU")]),
-            // a name that runs into the next one's start, were they not kept apart
-            _ => SharedList::from(vec![Shared::from("EKTUMachakos"), Shared::from(" University")]),
-        }
+fn reports_and_workshops_read_back_from_their_tables_give_the_same() {
+    let t = run(&many_samples(3));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("raw")).unwrap();
+    std::fs::create_dir_all(dir.path().join("build")).unwrap();
+    let layout = crate::layout::Layout::open(dir.path()).unwrap();
+    crate::stages::normalize::write_reports(&layout.build_file("reports.arrow"), &t.r).unwrap();
+    let back = crate::stages::normalize::read_reports(&layout).unwrap();
+    let again = Run {
+        d: deduped(&back),
+        r: back,
     };
-    let n = 2 * crate::chunked::CHUNK + 77;
-    let texts = |all: &Chunked<Report>| -> Vec<Vec<String>> {
-        all.iter()
-            .map(|r| r.host_institutions.iter().map(|s| s.to_string()).collect())
-            .collect()
-    };
-    // the real hash, and one under which every list collides with every other
-    type Share<'a> = &'a dyn Fn(&mut Chunked<Report>);
-    let hashes: [Share; 2] = [&host_keys::share_host_lists, &|all| {
-        host_keys::share_host_lists_by(all, |_| 7)
-    }];
-    for share in hashes {
-        let mut all: Chunked<Report> = Chunked::new();
-        for i in 0..n {
-            let mut r = report(i as u64, "KAZ", &[], None, &[], None, &format!("https://a/{i}"));
-            r.host_institutions = names(i);
-            all.push(r);
-        }
-        let before = texts(&all);
-        share(&mut all);
-        assert_eq!(texts(&all), before);
-        for kind in 1..4 {
-            // every report of a kind, in every chunk, holds the first one's list
-            let first = &all[kind].host_institutions;
-            assert!(
-                (kind..n)
-                    .step_by(4)
-                    .all(|i| SharedList::ptr_eq(&all[i].host_institutions, first)),
-                "{kind}"
-            );
-        }
-        assert!(!SharedList::ptr_eq(
-            &all[1].host_institutions,
-            &all[2].host_institutions
-        ));
-        assert!(!SharedList::ptr_eq(
-            &all[1].host_institutions,
-            &all[3].host_institutions
-        ));
-    }
+    assert_eq!(again.rows(), t.rows());
+    assert_eq!(again.merges(), t.merges());
+    write_workshops(&layout.build_file("workshops.arrow"), &t.d.workshops).unwrap();
+    let ws = read_workshops(&layout).unwrap();
+    assert_eq!(ws.len(), t.d.workshops.len());
+    assert_eq!(ws.workshop_id, t.d.workshops.workshop_id);
+    assert_eq!(ws.source_urls, t.d.workshops.source_urls);
+    assert_eq!(ws.opened_on, t.d.workshops.opened_on);
 }

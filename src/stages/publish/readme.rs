@@ -72,7 +72,9 @@ pub fn render(version: &str, data: &Tables, files: &[(String, u64, usize)]) -> S
             );
         }
     }
-    let with_conflicts = data.workshops.iter().filter(|w| !w.conflicts.is_empty()).count();
+    let with_conflicts = (0..data.workshops.len())
+        .filter(|&i| data.workshops.conflicts.count(i) > 0)
+        .count();
     let _ = writeln!(
         s,
         "- {with_conflicts} workshops have sources that disagree (see the `conflicts` column); every claim is compared in `claims_check`.\n"

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::console::Console;
+use crate::report::console::Console;
 
 /// What a bar counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

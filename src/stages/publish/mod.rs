@@ -21,33 +21,37 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
+use polars::io::parquet::write::BatchedWriter;
 use polars::prelude::{
-    get_encodings, ArrayRef, BatchedWriter, Column, CompatLevel, DataFrame, DataType, IntoSeries, KeyValueMetadata,
-    ListBuilderTrait, ListStringChunkedBuilder, NamedFrom, NewChunkedArray, ParquetCompression, ParquetWriter,
-    PlSmallStr, PolarsResult, SchemaExt, Series, StatisticsOptions, StringChunked,
+    get_encodings, ArrayRef, Column, CompatLevel, DataFrame, DataType, IntoSeries, KeyValueMetadata, ListBuilderTrait,
+    ListStringChunkedBuilder, NamedFrom, NewChunkedArray, ParquetCompression, ParquetWriter, PlSmallStr, PolarsResult,
+    SchemaExt, Series, StatisticsOptions, StringChunked,
 };
 use polars_parquet::write::{array_to_columns, compress, CompressedPage, Encoding, ParquetType, Version, WriteOptions};
 use rayon::prelude::*;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+pub mod chart;
+mod parquet;
 mod readme;
 
+use parquet::{write_parquet, Hashed};
+
 use super::StageReport;
-use crate::csvio;
 use crate::layout::Layout;
-use crate::model::{ClaimCheck, CountrySummary, OpeningsByYear, Shared, Tables, Workshop};
+use crate::model::{ClaimCheck, CountrySummary, OpeningsByYear, Tables, Workshops};
 use crate::partial_date::PartialDate;
-use crate::progress::Progress;
-use crate::read_ahead;
+use crate::report::progress::Progress;
 use crate::schema::TableSchema;
+use crate::table::csvio;
+use crate::table::{Names, TextLists};
 
 /// Rows per Parquet row group (fixed, so files do not depend on the machine).
 pub const ROW_GROUP_SIZE: usize = 65_536;
 
 /// One typed column of a published table, in a form both writers understand. Cells
-/// borrow from the records: copying every string of a million reports' workshops was
-/// a third of publish.
+/// borrow from the tables.
 enum Col<'a> {
     Text(Vec<Option<Cow<'a, str>>>),
     List(Vec<Items<'a>>),
@@ -56,39 +60,30 @@ enum Col<'a> {
     Int(Vec<Option<i32>>),
 }
 
-/// The items of one list cell: a workshop's shared values, or a table's own strings.
+/// The items of one list cell: name ids in a dictionary, a row of a text-list column,
+/// or a table's own strings.
 #[derive(Clone, Copy)]
 enum Items<'a> {
-    Shared(&'a [Shared]),
+    Names(&'a [u32], &'a Names),
+    Texts(&'a TextLists, usize),
     Owned(&'a [String]),
 }
 
 impl<'a> Items<'a> {
     fn len(self) -> usize {
         match self {
-            Items::Shared(v) => v.len(),
+            Items::Names(v, _) => v.len(),
+            Items::Texts(l, i) => l.count(i),
             Items::Owned(v) => v.len(),
         }
     }
 
-    fn iter(self) -> impl Iterator<Item = &'a str> {
-        (0..self.len()).map(move |k| match self {
-            Items::Shared(v) => &*v[k],
-            Items::Owned(v) => v[k].as_str(),
-        })
-    }
-}
-
-impl Col<'_> {
-    /// Reads the text of the cells at `rows` ahead of the work on them: they borrow from
-    /// workshops whose text is scattered in memory (see [`crate::read_ahead`]).
-    fn read_ahead(&self, rows: Range<usize>) {
-        let sum: usize = match self {
-            Col::Text(v) => v[rows].iter().flatten().map(|s| read_ahead::first_byte(s)).sum(),
-            Col::List(v) => v[rows].iter().flat_map(|l| l.iter()).map(read_ahead::first_byte).sum(),
-            Col::Date(_) | Col::Count(_) | Col::Int(_) => 0,
-        };
-        std::hint::black_box(sum);
+    fn iter(self) -> Box<dyn Iterator<Item = &'a str> + 'a> {
+        match self {
+            Items::Names(v, d) => Box::new(v.iter().map(move |&id| d.text(id))),
+            Items::Texts(l, i) => Box::new(l.get(i)),
+            Items::Owned(v) => Box::new(v.iter().map(String::as_str)),
+        }
     }
 }
 
@@ -117,6 +112,14 @@ impl<'a> Rows<'a> {
         }
     }
 
+    fn workshops(w: &'a Workshops) -> Rows<'a> {
+        Rows {
+            name: "workshops",
+            len: w.len(),
+            slice: Box::new(move |range| workshops_table(w, range)),
+        }
+    }
+
     /// The row groups, as polars' `ParquetWriter::finish` splits a one-chunk frame: `n`
     /// equal groups of `len / n` rows, the last one taking the rest, where `n = len /
     /// ROW_GROUP_SIZE` (one group when the table is smaller). Writing the same groups
@@ -142,36 +145,57 @@ fn borrowed(s: &str) -> Option<Cow<'_, str>> {
     Some(Cow::Borrowed(s))
 }
 
-fn workshops_table(ws: &[Workshop]) -> Table<'_> {
-    let text = |f: &dyn Fn(&Workshop) -> Option<&str>| Col::Text(ws.iter().map(|w| f(w).map(Cow::Borrowed)).collect());
-    let list = |f: &dyn Fn(&Workshop) -> Items| Col::List(ws.iter().map(f).collect());
+fn text_col<'a>(rows: Range<usize>, f: impl Fn(usize) -> Option<&'a str>) -> Col<'a> {
+    Col::Text(rows.map(|i| f(i).map(Cow::Borrowed)).collect())
+}
+
+fn name_col<'a>(rows: Range<usize>, ids: &'a [u32], dict: &'a Names) -> Col<'a> {
+    text_col(rows, move |i| Workshops::name(dict, ids[i]))
+}
+
+fn names_col<'a>(rows: Range<usize>, lists: &'a crate::table::IdLists, dict: &'a Names) -> Col<'a> {
+    Col::List(rows.map(|i| Items::Names(lists.get(i), dict)).collect())
+}
+
+fn workshops_table(w: &Workshops, rows: Range<usize>) -> Table<'_> {
+    let d = &w.dict;
+    let r = || rows.clone();
+    let name = |ids, dict| name_col(r(), ids, dict);
+    let names = |lists, dict| names_col(r(), lists, dict);
+    let country = |f: fn(&crate::model::CountryNames) -> &str| text_col(r(), move |i| Some(f(w.country_of(i))));
     Table {
         name: "workshops",
-        rows: ws.len(),
+        rows: rows.len(),
         columns: vec![
-            ("workshop_id", text(&|w| Some(&w.workshop_id))),
-            ("workshop_name", text(&|w| Some(&w.workshop_name))),
-            ("country_code", text(&|w| Some(&w.country_code))),
-            ("country_name", text(&|w| Some(&w.country_name))),
-            ("region", text(&|w| Some(&w.region))),
-            ("subregion", text(&|w| Some(&w.subregion))),
-            ("city", text(&|w| w.city.as_deref())),
-            ("host_institution", text(&|w| w.host_institution.as_deref())),
-            ("chinese_partners", list(&|w| Items::Shared(&w.chinese_partners))),
-            ("organiser_province", text(&|w| w.organiser_province.as_deref())),
-            ("opened_on", Col::Date(ws.iter().map(|w| w.opened_on).collect())),
+            ("workshop_id", text_col(r(), |i| w.workshop_id.get(i))),
+            ("workshop_name", text_col(r(), |i| w.workshop_name.get(i))),
+            ("country_code", country(|c| &c.code)),
+            ("country_name", country(|c| &c.name)),
+            ("region", country(|c| &c.region)),
+            ("subregion", country(|c| &c.subregion)),
+            ("city", name(&w.city, &d.cities)),
+            ("host_institution", text_col(r(), |i| w.host_institution.get(i))),
+            ("chinese_partners", names(&w.chinese_partners, &d.partners)),
+            ("organiser_province", name(&w.organiser_province, &d.provinces)),
+            ("opened_on", Col::Date(w.opened_on[r()].to_vec())),
             (
                 "opened_precision",
-                text(&|w| w.opened_on.map(|d| d.precision().as_str())),
+                text_col(r(), |i| w.opened_on[i].map(|d| d.precision().as_str())),
             ),
-            ("status", text(&|w| w.status.as_deref())),
-            ("specialties", list(&|w| Items::Shared(&w.specialties))),
-            ("source_urls", list(&|w| Items::Shared(&w.source_urls))),
+            ("status", name(&w.status, &d.statuses)),
+            ("specialties", names(&w.specialties, &d.specialties)),
+            (
+                "source_urls",
+                Col::List(r().map(|i| Items::Texts(&w.source_urls, i)).collect()),
+            ),
             (
                 "source_count",
-                Col::Count(ws.iter().map(|w| Some(w.source_count)).collect()),
+                Col::Count(r().map(|i| Some(w.source_urls.count(i) as u32)).collect()),
             ),
-            ("conflicts", list(&|w| Items::Owned(&w.conflicts))),
+            (
+                "conflicts",
+                Col::List(r().map(|i| Items::Texts(&w.conflicts, i)).collect()),
+            ),
         ],
     }
 }
@@ -280,194 +304,6 @@ fn claims_table(rows: &[ClaimCheck]) -> Table<'_> {
     }
 }
 
-/// The polars frame of a table, with explicit dtypes. Columns are built in parallel.
-fn frame(t: &Table) -> Result<DataFrame> {
-    let cols = t
-        .columns
-        .par_iter()
-        .map(|(name, col)| column(name, col))
-        .collect::<Result<Vec<Column>>>()?;
-    DataFrame::new(t.rows, cols).context("failed to assemble a data frame")
-}
-
-fn column(name: &str, col: &Col) -> Result<Column> {
-    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
-    let name = PlSmallStr::from_str(name);
-    let series = match col {
-        Col::Text(v) => {
-            let cells = v.iter().enumerate().map(|(i, s)| {
-                if let Some(block) = read_ahead::block_at(i, 0..v.len()) {
-                    col.read_ahead(block);
-                }
-                s.as_deref()
-            });
-            StringChunked::from_iter_options(name, cells).into_series()
-        }
-        Col::Count(v) => Series::new(name, v),
-        Col::Int(v) => Series::new(name, v),
-        Col::Date(v) => {
-            let days: Vec<Option<i32>> = v
-                .iter()
-                .map(|d| d.map(|d| (d.first_day() - epoch).num_days() as i32))
-                .collect();
-            Series::new(name, days)
-                .cast(&DataType::Date)
-                .context("failed to build a date column")?
-        }
-        Col::List(v) => {
-            let mut b = ListStringChunkedBuilder::new(name, v.len(), v.iter().map(|l| l.len()).sum());
-            for (i, items) in v.iter().enumerate() {
-                if let Some(block) = read_ahead::block_at(i, 0..v.len()) {
-                    col.read_ahead(block);
-                }
-                b.append_values_iter(items.iter());
-            }
-            b.finish().into_series()
-        }
-    };
-    Ok(series.into())
-}
-
-fn write_parquet(path: &Path, t: &Rows, schema: &TableSchema, version: &str) -> Result<(u64, String)> {
-    // the schema, from the table with no rows
-    let empty = frame(&(t.slice)(0..0))?;
-    let mut out = Hashed::create(path)?;
-    let failed = || format!("failed to write Parquet `{}`", path.display());
-    {
-        let (mut writer, options) = parquet_writer(&mut out, &empty, t.name, schema, version).with_context(failed)?;
-        let types = writer.parquet_schema().fields().to_vec();
-        let encodings = get_encodings(&empty.schema().to_arrow(CompatLevel::newest()));
-        for range in t.groups() {
-            let group = frame(&(t.slice)(range))?;
-            for batch in group.iter_chunks(CompatLevel::newest(), false) {
-                let pages = compressed_pages(batch.columns(), &types, &encodings, options).with_context(failed)?;
-                writer
-                    .write_row_group(batch.len() as u64, &pages)
-                    .with_context(failed)?;
-            }
-        }
-        writer.finish().with_context(failed)?;
-    }
-    out.finish(path)
-}
-
-/// The Parquet writer of a table whose schema is `empty`'s: zstd, full statistics, and
-/// in the key-value metadata the Arrow schema, the dataset version, the table's name and
-/// its fields' descriptions. Also returns the options the writer was given, in the form
-/// its page encoder takes them.
-fn parquet_writer<W: std::io::Write>(
-    out: W,
-    empty: &DataFrame,
-    table: &str,
-    schema: &TableSchema,
-    version: &str,
-) -> PolarsResult<(BatchedWriter<W>, WriteOptions)> {
-    let descriptions: serde_json::Map<String, Value> = schema
-        .fields
-        .iter()
-        .map(|f| (f.name.clone(), json!({"title": f.title, "description": f.description})))
-        .collect();
-    // The Arrow schema stored in the file: polars 0.55 always writes its newest types
-    // (string_view), which pandas cannot turn into list columns. We store the same schema
-    // at the oldest compat level (large_string), so every Arrow reader gets plain strings.
-    let arrow_schema = empty.schema().to_arrow(CompatLevel::oldest());
-    let arrow_kv = polars_parquet::write::schema_to_metadata_key(&arrow_schema);
-    let kv = KeyValueMetadata::from_static(vec![
-        (arrow_kv.key, arrow_kv.value.unwrap_or_default()),
-        ("luban:dataset_version".into(), version.to_string()),
-        ("luban:table".into(), table.to_string()),
-        ("luban:fields".into(), Value::Object(descriptions).to_string()),
-    ]);
-    let (compression, statistics) = (ParquetCompression::Zstd(None), StatisticsOptions::full());
-    let writer = ParquetWriter::new(out)
-        .with_compression(compression)
-        .with_statistics(statistics)
-        .with_key_value_metadata(Some(kv))
-        .batched(empty.schema())?;
-    let options = WriteOptions {
-        statistics,
-        compression: compression.into(),
-        version: Version::V1,
-        data_page_size: None,
-    };
-    Ok((writer, options))
-}
-
-/// One row group's pages, encoded and compressed a column per task on every core.
-///
-/// polars' `BatchedWriter::write_batch` encodes the columns in parallel but compresses
-/// their pages lazily, on the one thread that then writes them, so zstd, the largest
-/// part of writing `workshops.parquet`, ran on one thread. The pages are the ones
-/// `write_batch` writes (the same encoder and compressor, per column, in column order),
-/// and the file is byte-identical. At 1M reports publish inside `luban run` went from
-/// 614-895 ms to 537-779 ms (eight interleaved pairs).
-fn compressed_pages(
-    columns: &[ArrayRef],
-    types: &[ParquetType],
-    encodings: &[Vec<Encoding>],
-    options: WriteOptions,
-) -> Result<Vec<Vec<CompressedPage>>> {
-    let columns = columns
-        .par_iter()
-        .zip(types)
-        .zip(encodings)
-        .map(|((array, ty), encoding)| -> Result<Vec<Vec<CompressedPage>>> {
-            array_to_columns(array, ty.clone(), options, encoding)?
-                .into_iter()
-                .map(|pages| {
-                    pages
-                        .map(|page| Ok(compress(page?, Vec::new(), options.compression)?))
-                        .collect::<Result<Vec<CompressedPage>>>()
-                })
-                .collect()
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(columns.into_iter().flatten().collect())
-}
-
-/// A file being written, with the byte count and sha256 of what went into it (the Data
-/// Package needs both): hashing on the way out spares reading the file back, into fresh
-/// memory, once it is written.
-struct Hashed {
-    file: std::io::BufWriter<File>,
-    sha: Sha256,
-    bytes: u64,
-}
-
-impl Hashed {
-    fn create(path: &Path) -> Result<Hashed> {
-        let file = File::create(path).with_context(|| format!("failed to create `{}`", path.display()))?;
-        Ok(Hashed {
-            file: std::io::BufWriter::with_capacity(1 << 20, file),
-            sha: Sha256::new(),
-            bytes: 0,
-        })
-    }
-
-    /// Flushes and syncs the file (here, so that a large file syncs while the others are
-    /// still being written); its size and hex sha256.
-    fn finish(mut self, path: &Path) -> Result<(u64, String)> {
-        std::io::Write::flush(&mut self.file).with_context(|| format!("failed to write `{}`", path.display()))?;
-        self.file
-            .get_ref()
-            .sync_all()
-            .with_context(|| format!("failed to sync `{}`", path.display()))?;
-        Ok((self.bytes, hex::encode(self.sha.finalize())))
-    }
-}
-
-impl std::io::Write for Hashed {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.file.write(buf)?;
-        self.sha.update(&buf[..n]);
-        self.bytes += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.file.flush()
-    }
-}
-
 /// A text cell made safe for spreadsheets (see the module doc).
 pub fn csv_safe(s: &str) -> std::borrow::Cow<'_, str> {
     if s.starts_with(['=', '+', '-', '@']) {
@@ -497,11 +333,6 @@ fn write_csv(path: &Path, rows: &Rows) -> Result<(u64, String)> {
 fn write_csv_rows<W: std::io::Write>(w: &mut csv::Writer<W>, t: &Table, cell: &mut String) -> Result<()> {
     use std::fmt::Write as _;
     for i in 0..t.rows {
-        if let Some(block) = read_ahead::block_at(i, 0..t.rows) {
-            for (_, c) in &t.columns {
-                c.read_ahead(block.clone());
-            }
-        }
         for (_, c) in &t.columns {
             cell.clear();
             match c {
@@ -599,7 +430,7 @@ fn write_all(layout: &Layout, dir: &Path, data: &Tables) -> Result<()> {
     let meta = dataset_meta(layout)?;
     let version = meta["version"].as_str().unwrap_or_default().to_string();
     let tables = [
-        Rows::of(&data.workshops, workshops_table),
+        Rows::workshops(&data.workshops),
         Rows::of(&data.countries, countries_table),
         Rows::of(&data.openings, openings_table),
         Rows::of(&data.claims, claims_table),
@@ -624,7 +455,7 @@ fn write_all(layout: &Layout, dir: &Path, data: &Tables) -> Result<()> {
     if package["description"].is_null() {
         package.as_object_mut().expect("object").remove("description");
     }
-    let svg = crate::chart::openings_svg(&data.openings)?;
+    let svg = crate::stages::publish::chart::openings_svg(&data.openings)?;
     std::fs::write(dir.join("openings.svg"), svg).context("failed to write `openings.svg`")?;
     let files: Vec<(String, u64, usize)> = package["resources"]
         .as_array()
@@ -754,12 +585,15 @@ pub fn run(layout: &Layout, input: Option<Tables>, progress: &Progress) -> Resul
     let start = Instant::now();
     let data = match input {
         Some(t) => t,
-        None => Tables {
-            workshops: csvio::read_artifact(&layout.build_file("workshops.bin"), "dedupe")?,
-            countries: csvio::read_artifact(&layout.build_file("countries.bin"), "aggregate")?,
-            openings: csvio::read_artifact(&layout.build_file("openings_by_year.bin"), "aggregate")?,
-            claims: csvio::read_artifact(&layout.build_file("claims_check.bin"), "aggregate")?,
-        },
+        None => {
+            let (countries, openings, claims) = super::aggregate::read_tables(layout)?;
+            Tables {
+                workshops: super::dedupe::read_workshops(layout)?,
+                countries,
+                openings,
+                claims,
+            }
+        }
     };
     progress.note("writing Parquet, CSV, the data package, README and chart");
     recover(layout)?;
@@ -800,118 +634,4 @@ pub fn run(layout: &Layout, input: Option<Tables>, progress: &Progress) -> Resul
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn workshop(i: usize) -> Workshop {
-        Workshop {
-            workshop_id: format!("KEN-{i:08x}").into(),
-            workshop_name: format!("Luban Workshop {}", i % 977).into(),
-            country_code: "KEN".into(),
-            country_name: "Kenya".into(),
-            region: "Africa".into(),
-            subregion: "Eastern Africa".into(),
-            city: (i % 3 != 1).then(|| Shared::from("Machakos")),
-            host_institution: Some(format!("College No. {i}").into()),
-            chinese_partners: vec![Shared::from("Tianjin Vocational Institute"); i % 3].into(),
-            organiser_province: None,
-            opened_on: Some(PartialDate::parse(&format!("{}", 2016 + i % 9)).unwrap()),
-            status: Some("operating".into()),
-            specialties: [Shared::from("CNC")].into(),
-            source_urls: (0..1 + i % 4)
-                .map(|k| Shared::from(format!("https://example.org/{i}/{k}")))
-                .collect(),
-            source_count: (1 + i % 4) as u32,
-            conflicts: Default::default(),
-        }
-    }
-
-    /// The groups are those polars' own one-shot writer made: `len / ROW_GROUP_SIZE`
-    /// of them (one for a smaller table), equal but for the last, covering every row.
-    #[test]
-    fn row_groups_cover_every_row_as_polars_splits_them() {
-        let items = vec![0u8; 5 * ROW_GROUP_SIZE + 123];
-        for len in [
-            0,
-            1,
-            ROW_GROUP_SIZE - 1,
-            ROW_GROUP_SIZE,
-            2 * ROW_GROUP_SIZE - 1,
-            2 * ROW_GROUP_SIZE,
-            items.len(),
-        ] {
-            let rows = Rows::of(&items[..len], |_| Table {
-                name: "t",
-                columns: vec![],
-                rows: 0,
-            });
-            let groups = rows.groups();
-            assert_eq!(groups.len(), (len / ROW_GROUP_SIZE).max(1), "{len}");
-            assert_eq!(groups[0].start, 0);
-            assert_eq!(groups.last().unwrap().end, len);
-            assert!(groups.windows(2).all(|w| w[0].end == w[1].start), "{len}: {groups:?}");
-            let size = groups[0].len();
-            assert!(
-                groups.iter().rev().skip(1).all(|g| g.len() == size),
-                "{len}: {groups:?}"
-            );
-            if groups.len() > 1 {
-                assert!(groups.iter().all(|g| g.len() >= ROW_GROUP_SIZE), "{len}: {groups:?}");
-            }
-        }
-    }
-
-    /// A table of several row groups, written group by group, reads back whole: every
-    /// row, in the groups above, and the same CSV rows as one pass over the records.
-    #[test]
-    fn a_table_of_several_row_groups_is_written_group_by_group() {
-        let ws: Vec<Workshop> = (0..2 * ROW_GROUP_SIZE + 4321).map(workshop).collect();
-        let rows = Rows::of(&ws, workshops_table);
-        let dir = tempfile::tempdir().unwrap();
-        let schema_text = std::fs::read_to_string("schemas/workshops.schema.json").unwrap();
-        let schema = TableSchema::parse(Path::new("w"), "w", &schema_text).unwrap();
-        let path = dir.path().join("w.parquet");
-        let (bytes, _) = write_parquet(&path, &rows, &schema, "test").unwrap();
-        assert_eq!(bytes, std::fs::metadata(&path).unwrap().len());
-        let meta = polars_parquet::read::read_metadata(&mut File::open(&path).unwrap()).unwrap();
-        assert_eq!(meta.num_rows, ws.len());
-        let sizes: Vec<usize> = meta.row_groups.iter().map(|g| g.num_rows()).collect();
-        let want: Vec<usize> = rows.groups().iter().map(Range::len).collect();
-        assert_eq!(sizes, want);
-        assert_eq!(sizes.len(), 2);
-        // the pages are polars' own: the same groups through its `write_batch`, which
-        // compresses on the writing thread, give the same bytes
-        let reference = dir.path().join("ref.parquet");
-        {
-            let empty = frame(&(rows.slice)(0..0)).unwrap();
-            let mut out = File::create(&reference).unwrap();
-            let (mut writer, _) = parquet_writer(&mut out, &empty, rows.name, &schema, "test").unwrap();
-            for range in rows.groups() {
-                writer.write_batch(&frame(&(rows.slice)(range)).unwrap()).unwrap();
-            }
-            writer.finish().unwrap();
-        }
-        assert!(std::fs::read(&path).unwrap() == std::fs::read(&reference).unwrap());
-        // the CSV: a header and one line per workshop, the last one the last workshop's
-        let csv_path = dir.path().join("w.csv");
-        write_csv(&csv_path, &rows).unwrap();
-        let mut rdr = csv::Reader::from_path(&csv_path).unwrap();
-        let ids: Vec<String> = rdr.records().map(|r| r.unwrap()[0].to_string()).collect();
-        assert_eq!(ids.len(), ws.len());
-        assert!(ids.iter().zip(&ws).all(|(id, w)| **id == *w.workshop_id));
-    }
-
-    #[test]
-    fn formula_like_cells_are_prefixed() {
-        for (cell, want) in [
-            ("=1+1", "'=1+1"),
-            ("+7", "'+7"),
-            ("-x", "'-x"),
-            ("@SUM(A1)", "'@SUM(A1)"),
-            ("Kenya", "Kenya"),
-            ("a=b", "a=b"),
-        ] {
-            assert_eq!(csv_safe(cell), want);
-        }
-    }
-}
+mod tests;

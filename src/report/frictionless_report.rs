@@ -7,7 +7,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::error_report::Stats;
+use crate::report::error_report::Stats;
 use crate::rules::ErrorRecord;
 
 /// What the report says about one file besides its errors.

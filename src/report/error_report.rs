@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::diagnostic::{self, Pointer};
+use crate::report::diagnostic::{self, Pointer};
 use crate::rules::ErrorRecord;
 
 /// Output format of `validate` and `check`.

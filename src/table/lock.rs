@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
-use crate::console::Console;
 use crate::layout::Layout;
+use crate::report::console::Console;
 
 /// Holds the lock until dropped.
 #[derive(Debug)]

@@ -1,0 +1,479 @@
+//! Which reports are one workshop: the merge policy's three rules, then the
+//! maintainers' `same` decisions. Every step works on report positions in content order
+//! ([`content_order`]), so that no decision depends on the order the reports were read in.
+//!
+//! 1. **Host key** ([`host_clusters`]): reports of one country that share the comparison
+//!    key ([`name_key`]) of a host institution they name are one workshop; a report naming
+//!    two hosts joins both.
+//! 2. **Attach** ([`attach_hostless`]): a report that names no host joins the one host-keyed
+//!    workshop of its country that it matches on its city, a Chinese partner or its
+//!    opening year, and contradicts on none (another city, another year). When two or
+//!    more qualify it is set aside as `ambiguous-workshop`, never guessed.
+//! 3. **Group** ([`group_rest`]): the remaining host-less reports that agree on country,
+//!    city, partners and opening year are one workshop.
+//!
+//! Each workshop-to-be gets an identity ([`Cluster::identity`]): its smallest host key, or
+//! its group key. The workshop id is a hash of it (`ids`).
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use crate::model::Reports;
+use crate::names::key::name_key;
+use crate::names::matcher::{Decisions, Field};
+use crate::table::{Names, NONE};
+
+/// Why a report joined its workshop. Eight bytes a report: the evidence of the few
+/// attached reports is kept aside ([`Clustering::evidence`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    Host,
+    /// index into the evidence
+    Attached(u32),
+    Group,
+}
+
+/// The reports of one workshop-to-be, in content order (host-keyed members, then the
+/// reports attached to them), and the identity its id is made from.
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    pub identity: String,
+    pub members: Vec<u32>,
+}
+
+/// A report set aside (not merged), with its reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetAside {
+    pub report: u32,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// The outcome of clustering: the clusters, each report's rule (by report index), and
+/// the reports set aside.
+pub struct Clustering {
+    pub clusters: Vec<Cluster>,
+    pub rules: Vec<Rule>,
+    /// what each attached report matched its workshop on ([`Rule::Attached`])
+    pub evidence: Vec<Vec<String>>,
+    pub set_aside: Vec<SetAside>,
+}
+
+/// Clusters the reports by the merge policy (see the module doc).
+pub fn cluster(r: &Reports, decisions: &Decisions) -> Clustering {
+    let order = content_order(r);
+    let keys = Keys::of(r);
+    let (mut clusters, hostless) = host_clusters(r, &order, &keys);
+    let mut rules = vec![Rule::Host; r.len()];
+    let mut evidences = Vec::new();
+    let mut set_aside = Vec::new();
+    let attached = attach_hostless(r, &keys, &clusters, &hostless);
+    let mut rest = Vec::new();
+    let mut joins = Vec::new();
+    for (&i, outcome) in hostless.iter().zip(attached) {
+        match outcome {
+            Attach::None => rest.push(i),
+            Attach::One(c, evidence) => {
+                rules[i as usize] = Rule::Attached(evidences.len() as u32);
+                evidences.push(evidence);
+                joins.push((c, i));
+            }
+            Attach::Ambiguous(fits) => set_aside.push(SetAside {
+                report: i,
+                code: "ambiguous-workshop",
+                message: ambiguity(r, &clusters, i, &fits),
+            }),
+        }
+    }
+    // after the loop, so that messages describe the host-keyed workshops only
+    for (c, i) in joins {
+        clusters[c].members.push(i);
+    }
+    for i in &rest {
+        rules[*i as usize] = Rule::Group;
+    }
+    clusters.extend(group_rest(r, &keys, &rest));
+    let clusters = apply_same_decisions(r, clusters, decisions);
+    Clustering {
+        clusters,
+        rules,
+        evidence: evidences,
+        set_aside,
+    }
+}
+
+/// The report positions sorted by content: country, source URL, workshop name, hosts,
+/// city, partners, opening date, then file and line (so no two reports tie).
+pub fn content_order(r: &Reports) -> Vec<u32> {
+    let d = &r.dict;
+    fn names<'a>(dict: &'a Names, ids: &[u32]) -> Vec<&'a str> {
+        ids.iter().map(|&i| dict.text(i)).collect()
+    }
+    fn opt(dict: &Names, id: u32) -> Option<&str> {
+        (id != NONE).then(|| dict.text(id))
+    }
+    let key = |i: u32| {
+        let i = i as usize;
+        (
+            &*r.country_of(i).code,
+            r.source_url.str(i),
+            r.workshop_name.get(i),
+            names(&d.hosts, r.host_institutions.get(i)),
+            opt(&d.cities, r.city[i]),
+            names(&d.partners, r.chinese_partners.get(i)),
+            r.opened_on[i].map(|d| d.sort_key()),
+            (r.file_of(i), r.line[i]),
+        )
+    };
+    // most pairs differ by country or URL: the rest of the key is built only on a tie
+    let mut short: Vec<(&str, &str, u32)> = (0..r.len())
+        .map(|i| (&*r.country_of(i).code, r.source_url.str(i), i as u32))
+        .collect();
+    short.par_sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| key(a.2).cmp(&key(b.2))));
+    short.into_iter().map(|(_, _, i)| i).collect()
+}
+
+/// The comparison key ([`name_key`]) of every host, city and partner name, computed once
+/// per distinct name, on every core (a key costs a transliteration), and numbered: names
+/// with the same key get the same key id.
+struct Keys {
+    /// by host, city and partner name id: the id of its key
+    host: Vec<u32>,
+    city: Vec<u32>,
+    partner: Vec<u32>,
+    /// the key texts, by key id
+    texts: Names,
+}
+
+impl Keys {
+    fn of(r: &Reports) -> Keys {
+        let d = &r.dict;
+        let mut texts = Names::new();
+        let mut ids_of = |dict: &Names| -> Vec<u32> {
+            let keys: Vec<String> = (0..dict.len() as u32)
+                .into_par_iter()
+                .map(|id| name_key(dict.text(id)))
+                .collect();
+            keys.iter().map(|k| texts.id(k)).collect()
+        };
+        Keys {
+            host: ids_of(&d.hosts),
+            city: ids_of(&d.cities),
+            partner: ids_of(&d.partners),
+            texts,
+        }
+    }
+
+    /// The key ids of report `i`'s hosts.
+    fn hosts_of<'a>(&'a self, r: &'a Reports, i: usize) -> impl Iterator<Item = u32> + 'a {
+        r.host_institutions.get(i).iter().map(|&h| self.host[h as usize])
+    }
+
+    /// The key id of report `i`'s city.
+    fn city_of(&self, r: &Reports, i: usize) -> Option<u32> {
+        (r.city[i] != NONE).then(|| self.city[r.city[i] as usize])
+    }
+
+    /// The key ids of report `i`'s partners, in its order.
+    fn partners_of<'a>(&'a self, r: &'a Reports, i: usize) -> impl Iterator<Item = u32> + 'a {
+        r.chinese_partners.get(i).iter().map(|&p| self.partner[p as usize])
+    }
+}
+
+fn host_clusters(r: &Reports, order: &[u32], keys: &Keys) -> (Vec<Cluster>, Vec<u32>) {
+    let n = order.len();
+    // union-find over content positions: the root of a set is its smallest position
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn find(parent: &mut [u32], x: u32) -> u32 {
+        let mut root = x;
+        while parent[root as usize] != root {
+            root = parent[root as usize];
+        }
+        let mut x = x;
+        while parent[x as usize] != root {
+            let next = parent[x as usize];
+            parent[x as usize] = root;
+            x = next;
+        }
+        root
+    }
+    // the first position to name each (country, key); later ones join it
+    let mut first: ahash::AHashMap<(u32, u32), u32> = ahash::AHashMap::new();
+    let mut named = vec![false; n];
+    for (p, &i) in order.iter().enumerate() {
+        for k in keys.hosts_of(r, i as usize) {
+            named[p] = true;
+            let f = *first.entry((r.country[i as usize], k)).or_insert(p as u32);
+            let (a, b) = (find(&mut parent, f), find(&mut parent, p as u32));
+            if a != b {
+                parent[a.max(b) as usize] = a.min(b);
+            }
+        }
+    }
+    drop(first);
+    let mut cluster_of_root: ahash::AHashMap<u32, usize> = ahash::AHashMap::new();
+    let mut clusters: Vec<(Vec<u32>, u32)> = Vec::new(); // members, smallest key
+    let mut hostless = Vec::new();
+    for (p, &i) in order.iter().enumerate() {
+        if !named[p] {
+            hostless.push(i);
+            continue;
+        }
+        let root = find(&mut parent, p as u32);
+        let c = *cluster_of_root.entry(root).or_insert_with(|| {
+            clusters.push((Vec::new(), NONE));
+            clusters.len() - 1
+        });
+        let (members, smallest) = &mut clusters[c];
+        members.push(i);
+        for k in keys.hosts_of(r, i as usize) {
+            if *smallest == NONE || keys.texts.text(k) < keys.texts.text(*smallest) {
+                *smallest = k;
+            }
+        }
+    }
+    let clusters = clusters
+        .into_iter()
+        .map(|(members, smallest)| Cluster {
+            identity: format!(
+                "{}|host|{}",
+                r.country_of(members[0] as usize).code,
+                keys.texts.text(smallest)
+            ),
+            members,
+        })
+        .collect();
+    (clusters, hostless)
+}
+
+/// Where a host-less report goes.
+enum Attach {
+    None,
+    One(usize, Vec<String>),
+    Ambiguous(Vec<(usize, Vec<String>)>),
+}
+
+/// What the host-keyed reports of one workshop say, for attaching host-less reports:
+/// city and partner key ids, opening years (each sorted, each value once).
+struct Summary {
+    cities: Vec<u32>,
+    partners: Vec<u32>,
+    years: Vec<i32>,
+}
+
+/// `items`, sorted, each once.
+fn sorted<T: Ord>(items: impl Iterator<Item = T>) -> Vec<T> {
+    let mut v: Vec<T> = items.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Rule 2: for each host-less report, the host-keyed clusters it fits. Only clusters of
+/// its country that share its city, opening year or a partner can fit, so those are
+/// found through indexes instead of comparing with every cluster.
+fn attach_hostless(r: &Reports, keys: &Keys, clusters: &[Cluster], hostless: &[u32]) -> Vec<Attach> {
+    let summaries: Vec<Summary> = clusters
+        .par_iter()
+        .map(|c| {
+            let members = || c.members.iter().map(|&i| i as usize);
+            Summary {
+                cities: sorted(members().filter_map(|i| keys.city_of(r, i))),
+                partners: sorted(members().flat_map(|i| keys.partners_of(r, i))),
+                years: sorted(members().filter_map(|i| r.opened_on[i].map(|d| d.year))),
+            }
+        })
+        .collect();
+    type Index<K> = ahash::AHashMap<(u32, K), Vec<usize>>;
+    let mut by_city: Index<u32> = Default::default();
+    let mut by_partner: Index<u32> = Default::default();
+    let mut by_year: Index<i32> = Default::default();
+    for (c, s) in summaries.iter().enumerate() {
+        let country = r.country[clusters[c].members[0] as usize];
+        for &k in &s.cities {
+            by_city.entry((country, k)).or_default().push(c);
+        }
+        for &k in &s.partners {
+            by_partner.entry((country, k)).or_default().push(c);
+        }
+        for &y in &s.years {
+            by_year.entry((country, y)).or_default().push(c);
+        }
+    }
+    hostless
+        .par_iter()
+        .map(|&i| {
+            let i = i as usize;
+            let country = r.country[i];
+            let city = keys.city_of(r, i);
+            let partners: Vec<u32> = keys.partners_of(r, i).collect();
+            let mut candidates: Vec<usize> = Vec::new();
+            if let Some(c) = city {
+                candidates.extend(by_city.get(&(country, c)).into_iter().flatten());
+            }
+            if let Some(d) = r.opened_on[i] {
+                candidates.extend(by_year.get(&(country, d.year)).into_iter().flatten());
+            }
+            for &p in &partners {
+                candidates.extend(by_partner.get(&(country, p)).into_iter().flatten());
+            }
+            candidates.sort_unstable();
+            candidates.dedup();
+            let mut fits: Vec<(usize, Vec<String>)> = candidates
+                .into_iter()
+                .filter_map(|c| {
+                    evidence(r, i, city, &partners, &summaries[c])
+                        .filter(|ev| !ev.is_empty())
+                        .map(|ev| (c, ev))
+                })
+                .collect();
+            match fits.len() {
+                0 => Attach::None,
+                1 => {
+                    let (c, ev) = fits.pop().expect("one fit");
+                    Attach::One(c, ev)
+                }
+                _ => Attach::Ambiguous(fits),
+            }
+        })
+        .collect()
+}
+
+/// What host-less report `i` shares with a cluster, or None on a contradiction (another
+/// city, another opening year). `city` and `partners` are the report's key ids.
+fn evidence(r: &Reports, i: usize, city: Option<u32>, partners: &[u32], s: &Summary) -> Option<Vec<String>> {
+    let d = &r.dict;
+    let mut ev = Vec::new();
+    if let Some(c) = city {
+        if s.cities.binary_search(&c).is_ok() {
+            ev.push(format!("city {}", d.cities.text(r.city[i])));
+        } else if !s.cities.is_empty() {
+            return None;
+        }
+    }
+    if let Some(date) = r.opened_on[i] {
+        if s.years.binary_search(&date.year).is_ok() {
+            ev.push(format!("opening year {}", date.year));
+        } else if !s.years.is_empty() {
+            return None;
+        }
+    }
+    for (&p, key) in r.chinese_partners.get(i).iter().zip(partners) {
+        if s.partners.binary_search(key).is_ok() {
+            ev.push(format!("partner {}", d.partners.text(p)));
+        }
+    }
+    Some(ev)
+}
+
+/// The message of a host-less report that fits several workshops.
+fn ambiguity(r: &Reports, clusters: &[Cluster], i: u32, fits: &[(usize, Vec<String>)]) -> String {
+    format!(
+        "report names no host institution and matches {} workshops in {}: {}",
+        fits.len(),
+        r.country_of(i as usize).code,
+        fits.iter()
+            .map(|(c, ev)| format!("{} ({})", label(r, &clusters[*c].members), ev.join(", ")))
+            .collect::<Vec<_>>()
+            .join("; ")
+    )
+}
+
+/// A workshop-to-be as people name it: a report's workshop name, else its first host,
+/// else its country.
+fn label(r: &Reports, members: &[u32]) -> String {
+    let first = members[0] as usize;
+    members
+        .iter()
+        .find_map(|&i| r.workshop_name.get(i as usize).map(str::to_string))
+        .or_else(|| {
+            r.host_institutions
+                .get(first)
+                .first()
+                .map(|&h| r.dict.hosts.text(h).to_string())
+        })
+        .unwrap_or_else(|| r.country_of(first).name.to_string())
+}
+
+/// Rule 3: the remaining host-less reports (in content order), grouped by country, city,
+/// partners and opening year; groups in the order of their keys.
+fn group_rest(r: &Reports, keys: &Keys, rest: &[u32]) -> Vec<Cluster> {
+    let mut groups: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for &i in rest {
+        let i = i as usize;
+        let mut partners: Vec<&str> = keys.partners_of(r, i).map(|k| keys.texts.text(k)).collect();
+        partners.sort();
+        let key = format!(
+            "{}|{}|{}|{}",
+            r.country_of(i).code,
+            keys.city_of(r, i).map_or("", |k| keys.texts.text(k)),
+            partners.join(";"),
+            r.opened_on[i].map_or(String::new(), |d| d.year.to_string())
+        );
+        groups.entry(key).or_default().push(i as u32);
+    }
+    groups
+        .into_iter()
+        .map(|(k, members)| Cluster {
+            identity: format!("group|{k}"),
+            members,
+        })
+        .collect()
+}
+
+/// Joins clusters that a maintainer decided are the same workshop (`field = workshop`,
+/// by id, either length). The joined cluster keeps the smallest identity, so its id is
+/// one of the two.
+fn apply_same_decisions(r: &Reports, clusters: Vec<Cluster>, decisions: &Decisions) -> Vec<Cluster> {
+    let pairs = decisions.same_pairs(Field::Workshop);
+    if pairs.is_empty() {
+        return clusters;
+    }
+    let country = |c: &Cluster| r.country[c.members[0] as usize];
+    // decisions hold name keys (lower case) of the ids
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    for (k, c) in clusters.iter().enumerate() {
+        let code = &r.dict.countries[country(c) as usize].code;
+        for id in super::ids::both_ids(code, &c.identity) {
+            index.insert(name_key(&id), k);
+        }
+    }
+    let mut root: Vec<usize> = (0..clusters.len()).collect();
+    fn find(root: &mut [usize], x: usize) -> usize {
+        if root[x] != x {
+            root[x] = find(root, root[x]);
+        }
+        root[x]
+    }
+    let mut joins = 0;
+    for (a, b) in pairs {
+        if let (Some(&x), Some(&y)) = (index.get(&a), index.get(&b)) {
+            if country(&clusters[x]) == country(&clusters[y]) {
+                decisions.get_by_keys(Field::Workshop, &a, &b); // marks the decision as used
+                let (rx, ry) = (find(&mut root, x), find(&mut root, y));
+                root[rx.max(ry)] = rx.min(ry);
+                joins += 1;
+            }
+        }
+    }
+    if joins == 0 {
+        return clusters;
+    }
+    let mut joined: BTreeMap<usize, Cluster> = BTreeMap::new();
+    for (k, c) in clusters.into_iter().enumerate() {
+        match joined.entry(find(&mut root, k)) {
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(c);
+            }
+            std::collections::btree_map::Entry::Occupied(mut o) => {
+                let e = o.get_mut();
+                if c.identity < e.identity {
+                    e.identity = c.identity;
+                }
+                e.members.extend(c.members);
+            }
+        }
+    }
+    joined.into_values().collect()
+}

@@ -1,0 +1,275 @@
+//! The field policy: how one workshop's fields are made from its reports.
+//!
+//! - `workshop_name`: the name most reports give, then the shortest, then alphabetical;
+//!   with none given, "<country> Luban Workshop (<host or city>)".
+//! - `city`, `organiser_province`: the value most reports give (ties: alphabetical);
+//!   the others are listed in `conflicts` with their sources.
+//! - `opened_on`: dates that agree at the coarser precision are one value, the most
+//!   precise winning (2017-12 and 2017-12-08 → 2017-12-08). Real disagreements
+//!   (2018-12-05 vs 2018-12-06) keep the value given by the most reports, then the more
+//!   precise, then the earlier; the disagreement goes to `conflicts`.
+//! - `status`: the status of the most recent report (by `source_date`; undated last);
+//!   other statuses go to `conflicts`.
+//! - host institutions, partners: every one named, the most often named first;
+//!   specialties: the union, ignoring case; source URLs: each once, sorted.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
+
+use crate::model::{Dictionaries, Reports, Workshops};
+use crate::partial_date::PartialDate;
+use crate::table::{IdLists, Names, Texts, NONE};
+
+/// One workshop's fields, before they go into the table's columns.
+struct Merged<'r> {
+    name: String,
+    city: u32,
+    hosts: String,
+    partners: Vec<u32>,
+    province: u32,
+    opened_on: Option<PartialDate>,
+    status: u32,
+    specialties: Vec<u32>,
+    urls: Vec<&'r str>,
+    conflicts: Vec<String>,
+}
+
+/// Workshops merged at a time (on every core), before they go into the columns: the
+/// reports are laid out in parts of this many workshops (see dedupe's `merge`).
+pub const BATCH: usize = 64 * 1024;
+
+/// The workshops, in `ids` order, from reports laid out workshop by workshop, in parts
+/// of [`BATCH`] workshops: workshop `k` is made of as many reports as `members.get(k)`
+/// lists, following those of the workshops before it. Each part is freed once merged,
+/// so that the reports and the workshops are not both held whole: at 10M reports that
+/// disagree (`luban generate --shape conflicts`) that was ~2 GB of each, and the run's
+/// peak. The workshops take the dictionaries but the hosts' (their hosts are texts).
+pub fn merge_all(dict: Dictionaries, parts: Vec<Reports>, ids: &Texts, members: &IdLists) -> Workshops {
+    let mut w = Workshops::default();
+    let mut workshop = 0;
+    for r in parts {
+        let mut start = 0u32;
+        let ranges: Vec<Vec<u32>> = (workshop..(workshop + BATCH).min(members.len()))
+            .map(|k| {
+                let range = start..start + members.get(k).len() as u32;
+                start = range.end;
+                range.collect()
+            })
+            .collect();
+        let merged: Vec<Merged> = ranges.par_iter().map(|rs| merge(&r, &dict, rs)).collect();
+        for (rs, m) in ranges.iter().zip(merged) {
+            w.workshop_id.push(ids.get(workshop));
+            workshop += 1;
+            w.workshop_name.push(Some(&m.name));
+            w.country.push(r.country[rs[0] as usize]);
+            w.city.push(m.city);
+            w.host_institution.push(Some(&m.hosts));
+            w.chinese_partners.push(&m.partners);
+            w.organiser_province.push(m.province);
+            w.opened_on.push(m.opened_on);
+            w.status.push(m.status);
+            w.specialties.push(&m.specialties);
+            w.source_urls.push(m.urls);
+            w.conflicts.push(m.conflicts.iter().map(String::as_str));
+        }
+    }
+    w.dict = Dictionaries {
+        hosts: Names::new(),
+        ..dict
+    };
+    w
+}
+
+/// Counts values, most frequent first, ties by the value itself.
+fn ranked<T: Ord + Clone>(items: impl Iterator<Item = T>) -> Vec<(T, usize)> {
+    let mut counts: BTreeMap<T, usize> = BTreeMap::new();
+    for it in items {
+        *counts.entry(it).or_default() += 1;
+    }
+    let mut v: Vec<(T, usize)> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+/// The source URLs of the reports `rs` for which `pred` holds, each once, sorted.
+fn sources_of(r: &Reports, rs: &[u32], pred: impl Fn(usize) -> bool) -> String {
+    let urls: BTreeSet<&str> = rs
+        .iter()
+        .map(|&i| i as usize)
+        .filter(|&i| pred(i))
+        .map(|i| r.source_url.str(i))
+        .collect();
+    urls.into_iter().collect::<Vec<_>>().join(", ")
+}
+
+/// The value of a one-name field most reports give, and a conflict line when they give
+/// several ("city: Almaty (url) vs Astana (url)").
+fn pick(r: &Reports, rs: &[u32], field: &str, dict: &Names, ids: &[u32], conflicts: &mut Vec<String>) -> u32 {
+    let values = ranked(
+        rs.iter()
+            .map(|&i| ids[i as usize])
+            .filter(|&id| id != NONE)
+            .map(|id| (dict.text(id), id)),
+    );
+    if values.len() > 1 {
+        let parts: Vec<String> = values
+            .iter()
+            .map(|((text, id), _)| format!("{text} ({})", sources_of(r, rs, |i| ids[i] == *id)))
+            .collect();
+        conflicts.push(format!("{field}: {}", parts.join(" vs ")));
+    }
+    values.first().map_or(NONE, |((_, id), _)| *id)
+}
+
+fn merge<'r>(r: &'r Reports, d: &Dictionaries, rs: &[u32]) -> Merged<'r> {
+    let first = rs[0] as usize;
+    let mut conflicts = Vec::new();
+    let names = ranked(rs.iter().filter_map(|&i| r.workshop_name.get(i as usize)));
+    let name = names
+        .iter()
+        .filter(|(_, c)| *c == names[0].1)
+        .map(|(n, _)| *n)
+        .min_by(|a, b| a.chars().count().cmp(&b.chars().count()).then_with(|| a.cmp(b)))
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            let host = r.host_institutions.get(first).first().map(|&h| d.hosts.text(h));
+            let city = (r.city[first] != NONE).then(|| d.cities.text(r.city[first]));
+            format!(
+                "{} Luban Workshop ({})",
+                d.countries[r.country[first] as usize].name,
+                host.or(city).unwrap_or_default()
+            )
+        });
+    let city = pick(r, rs, "city", &d.cities, &r.city, &mut conflicts);
+    let province = pick(
+        r,
+        rs,
+        "organiser_province",
+        &d.provinces,
+        &r.organiser_province,
+        &mut conflicts,
+    );
+    let opened_on = merge_dates(r, rs, &mut conflicts);
+    let status = merge_status(r, d, rs, &mut conflicts);
+    let hosts: Vec<&str> = ranked(
+        rs.iter()
+            .flat_map(|&i| r.host_institutions.get(i as usize))
+            .map(|&h| d.hosts.text(h)),
+    )
+    .into_iter()
+    .map(|(h, _)| h)
+    .collect();
+    let partners: Vec<u32> = ranked(
+        rs.iter()
+            .flat_map(|&i| r.chinese_partners.get(i as usize))
+            .map(|&p| (d.partners.text(p), p)),
+    )
+    .into_iter()
+    .map(|((_, p), _)| p)
+    .collect();
+    let specialties = union_ignoring_case(&d.specialties, rs.iter().flat_map(|&i| r.specialties.get(i as usize)));
+    let urls: BTreeSet<&str> = rs.iter().map(|&i| r.source_url.str(i as usize)).collect();
+    Merged {
+        name,
+        city,
+        hosts: hosts.join("; "),
+        partners,
+        province,
+        opened_on,
+        status,
+        specialties,
+        urls: urls.into_iter().collect(),
+        conflicts,
+    }
+}
+
+fn merge_dates(r: &Reports, rs: &[u32], conflicts: &mut Vec<String>) -> Option<PartialDate> {
+    // Group dates that agree; each group is represented by its most precise date.
+    let mut dates: Vec<(PartialDate, &str)> = rs
+        .iter()
+        .filter_map(|&i| r.opened_on[i as usize].map(|d| (d, r.source_url.str(i as usize))))
+        .collect();
+    dates.sort_by(|a, b| {
+        b.0.precision()
+            .cmp(&a.0.precision())
+            .then(a.0.sort_key().cmp(&b.0.sort_key()))
+            .then(a.1.cmp(b.1))
+    });
+    let mut groups: Vec<(PartialDate, Vec<&str>)> = Vec::new();
+    for (d, url) in dates {
+        match groups.iter_mut().find(|(g, _)| g.agrees_with(&d)) {
+            Some((_, urls)) => urls.push(url),
+            None => groups.push((d, vec![url])),
+        }
+    }
+    groups.sort_by(|a, b| {
+        b.1.len()
+            .cmp(&a.1.len())
+            .then(b.0.precision().cmp(&a.0.precision()))
+            .then(a.0.sort_key().cmp(&b.0.sort_key()))
+    });
+    if groups.len() > 1 {
+        let parts: Vec<String> = groups
+            .iter()
+            .map(|(d, urls)| {
+                let mut u: Vec<&str> = urls.clone();
+                u.sort();
+                u.dedup();
+                format!("{d} ({})", u.join(", "))
+            })
+            .collect();
+        conflicts.push(format!("opened_on: {}", parts.join(" vs ")));
+    }
+    groups.first().map(|(d, _)| *d)
+}
+
+fn merge_status(r: &Reports, d: &Dictionaries, rs: &[u32], conflicts: &mut Vec<String>) -> u32 {
+    let mut with: Vec<(usize, &str)> = rs
+        .iter()
+        .map(|&i| i as usize)
+        .filter(|&i| r.status[i] != NONE)
+        .map(|i| (i, d.statuses.text(r.status[i])))
+        .collect();
+    // most recent source first; undated last; then by status and URL for a total order
+    with.sort_by(|a, b| {
+        let da = r.source_date[a.0].map(|d| d.sort_key());
+        let db = r.source_date[b.0].map(|d| d.sort_key());
+        db.cmp(&da)
+            .then(a.1.cmp(b.1))
+            .then(r.source_url.str(a.0).cmp(r.source_url.str(b.0)))
+    });
+    let distinct: BTreeSet<&str> = with.iter().map(|(_, s)| *s).collect();
+    if distinct.len() > 1 {
+        let parts: Vec<String> = distinct
+            .iter()
+            .map(|s| {
+                format!(
+                    "{s} ({})",
+                    sources_of(r, rs, |i| r.status[i] != NONE && d.statuses.text(r.status[i]) == *s)
+                )
+            })
+            .collect();
+        conflicts.push(format!("status: {}", parts.join(" vs ")));
+    }
+    with.first().map_or(NONE, |(i, _)| r.status[*i])
+}
+
+/// The union of free-text list items (specialties), sorted ignoring case, keeping the
+/// first spelling (alphabetically) of items that differ only in case.
+pub fn union_ignoring_case<'a>(dict: &Names, ids: impl Iterator<Item = &'a u32>) -> Vec<u32> {
+    let mut first: BTreeMap<String, (&str, u32)> = BTreeMap::new();
+    let distinct: BTreeSet<u32> = ids.copied().collect();
+    for id in distinct {
+        let text = dict.text(id);
+        first
+            .entry(text.to_lowercase())
+            .and_modify(|f| {
+                if text < f.0 {
+                    *f = (text, id);
+                }
+            })
+            .or_insert((text, id));
+    }
+    first.into_values().map(|(_, id)| id).collect()
+}

@@ -1,0 +1,504 @@
+//! The tables in `build/` as Arrow IPC files (`.arrow`): the fastest to write and read
+//! back, and any notebook opens them (`pandas.read_feather`, `polars.read_ipc`,
+//! `pyarrow.ipc`, DuckDB through Arrow); `luban show` prints them. Name columns are written
+//! as Arrow dictionaries (polars `Enum`, pandas `category`) whose categories are the
+//! column's [`Names`] in id order; list columns as lists of strings, which Parquet
+//! dictionary-encodes itself; dates as dates beside their precision. Dictionaries are
+//! in the order names are first met in the table's rows ([`compact`]), so a table read
+//! back has the ids it was written with, and a stage run alone writes the same bytes as
+//! the same stage inside `luban run`.
+
+use std::ops::Range;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use polars::prelude::{
+    Categorical16Chunked, Categorical32Chunked, Categorical8Chunked, CategoricalPhysical, Column, DataFrame, DataType,
+    FrozenCategories, IntoColumn, IntoSeries, IpcReader, IpcWriter, ListBuilderTrait, ListStringChunkedBuilder,
+    NamedFrom, NewChunkedArray, PlSmallStr, SerReader, SerWriter, Series, StringChunked, UInt16Chunked, UInt32Chunked,
+    UInt8Chunked,
+};
+
+use super::{IdLists, Names, TextLists, Texts, NONE};
+use crate::partial_date::{PartialDate, Precision};
+
+/// About how many bytes of text a record batch holds: a batch's columns and its
+/// encoding are built at once, so a batch costs about twice this in memory. Reports
+/// hold ~100 bytes of text a row, the workshops of reports that disagree ~2.5 KB (their
+/// source URLs and conflicts): batches of a fixed 256k rows took 2.7 GB of the 4.6 GB
+/// peak of `luban run` at 10M such reports, writing `build/workshops.arrow`.
+const BATCH_BYTES: usize = 64 << 20;
+
+/// Rows per batch for a table of `len` rows holding `text_bytes` bytes of text in all.
+fn batch_rows(len: usize, text_bytes: usize) -> usize {
+    let per_row = (text_bytes / len.max(1)).max(1);
+    (BATCH_BYTES / per_row).clamp(1024, 256 * 1024)
+}
+
+/// Writes a table of `len` rows holding about `text_bytes` bytes of text to `path`
+/// atomically, as Arrow IPC, a record batch at a time; `batch(rows)` builds the frame
+/// of the rows at `rows` (with the same dictionaries in every batch). Compressed with
+/// LZ4: bytes written are what large runs wait on. Against uncompressed files, `luban
+/// run` at 1M generated reports took 0.96× the CPU time and 0.97× the wall time (five
+/// interleaved pairs, farm-bench) and peaked at 656 against 967 MiB; at 3M reports that
+/// disagree, writing `build/reports.arrow` took 4.4 against 8.9 s. The files are about
+/// a quarter the size.
+pub fn write(
+    path: &Path,
+    len: usize,
+    text_bytes: usize,
+    batch: impl Fn(Range<usize>) -> Result<DataFrame>,
+) -> Result<()> {
+    let rows = batch_rows(len, text_bytes);
+    let failed = || format!("failed to write `{}`", path.display());
+    crate::table::csvio::write_staged(path, |w| {
+        let first = batch(0..len.min(rows))?;
+        let arrow = polars::prelude::SchemaExt::to_arrow(&**first.schema(), polars::prelude::CompatLevel::newest());
+        let fields = polars_arrow::io::ipc::write::default_ipc_fields(arrow.iter_values());
+        let mut writer = IpcWriter::new(w)
+            .with_compression(Some(polars::prelude::IpcCompression::LZ4))
+            .batched(first.schema(), fields)
+            .with_context(failed)?;
+        writer.write_batch(&first).with_context(failed)?;
+        drop(first);
+        for start in (rows..len).step_by(rows) {
+            writer
+                .write_batch(&batch(start..(start + rows).min(len))?)
+                .with_context(failed)?;
+        }
+        writer.finish().with_context(failed)
+    })
+}
+
+/// Reads a table that stage `produced_by` wrote.
+pub fn read(path: &Path, produced_by: &str) -> Result<DataFrame> {
+    let rerun = || format!("rerun `luban {produced_by}` (or `luban run`)");
+    let file =
+        std::fs::File::open(path).with_context(|| format!("failed to read `{}`: {}", path.display(), rerun()))?;
+    IpcReader::new(file)
+        .finish()
+        .with_context(|| format!("`{}` is damaged or not a luban table: {}", path.display(), rerun()))
+}
+
+fn name(n: &str) -> PlSmallStr {
+    PlSmallStr::from_str(n)
+}
+
+/// A text column of the rows at `rows`.
+pub fn texts(col: &str, t: &Texts, rows: Range<usize>) -> Column {
+    StringChunked::from_iter_options(name(col), rows.map(|i| t.get(i))).into_column()
+}
+
+/// A name column: `ids` into `dict`, as a dictionary column whose categories are `dict`.
+pub fn names(col: &str, ids: &[u32], dict: &Names) -> Result<Column> {
+    let cats = FrozenCategories::new(dict.iter()).context("a dictionary holds each name once")?;
+    let physical = cats.physical();
+    let dtype = DataType::from_frozen_categories(cats);
+    let opt = |id: u32| (id != NONE).then_some(id);
+    let series = match physical {
+        CategoricalPhysical::U8 => Categorical8Chunked::from_cats_and_dtype(
+            UInt8Chunked::from_iter_options(name(col), ids.iter().map(|&i| opt(i).map(|i| i as u8))),
+            dtype,
+        )
+        .into_series(),
+        CategoricalPhysical::U16 => Categorical16Chunked::from_cats_and_dtype(
+            UInt16Chunked::from_iter_options(name(col), ids.iter().map(|&i| opt(i).map(|i| i as u16))),
+            dtype,
+        )
+        .into_series(),
+        CategoricalPhysical::U32 => Categorical32Chunked::from_cats_and_dtype(
+            UInt32Chunked::from_iter_options(name(col), ids.iter().map(|&i| opt(i))),
+            dtype,
+        )
+        .into_series(),
+    };
+    Ok(series.into_column())
+}
+
+/// The ids of an attribute of things (a country's name, its region): for each thing, in
+/// the order of `values`, the id of its value in a dictionary of the distinct values.
+/// A column of the rows' things then maps through it (see [`names`]).
+pub fn attribute_ids(values: &[&str]) -> (Vec<u32>, Names) {
+    let mut dict = Names::new();
+    let ids = values.iter().map(|v| dict.id(v)).collect();
+    (ids, dict)
+}
+
+/// A column of line numbers.
+pub fn lines(col: &str, v: &[u64]) -> Column {
+    Series::new(name(col), v).into_column()
+}
+
+/// A list column of names of the rows at `rows`: each row's `ids` in `dict`, as a list
+/// of strings.
+pub fn name_lists(col: &str, lists: &IdLists, dict: &Names, rows: Range<usize>) -> Column {
+    let mut b = ListStringChunkedBuilder::new(name(col), rows.len(), rows.len());
+    for i in rows {
+        b.append_values_iter(lists.get(i).iter().map(|&id| dict.text(id)));
+    }
+    b.finish().into_column()
+}
+
+/// A list column of texts of the rows at `rows`.
+pub fn text_lists(col: &str, lists: &TextLists, rows: Range<usize>) -> Column {
+    let mut b = ListStringChunkedBuilder::new(name(col), rows.len(), rows.len());
+    for i in rows {
+        b.append_values_iter(lists.get(i));
+    }
+    b.finish().into_column()
+}
+
+/// A column of counts.
+pub fn counts(col: &str, v: &[u32]) -> Column {
+    Series::new(name(col), v).into_column()
+}
+
+/// A column of counts that may be empty.
+pub fn opt_counts(col: &str, v: &[Option<u32>]) -> Column {
+    Series::new(name(col), v).into_column()
+}
+
+/// A column of signed numbers that may be empty.
+pub fn opt_ints(col: &str, v: &[Option<i32>]) -> Column {
+    Series::new(name(col), v).into_column()
+}
+
+/// A list column of strings, from each row's strings.
+pub fn string_lists<'a>(col: &str, rows: impl ExactSizeIterator<Item = &'a [String]>) -> Column {
+    let mut b = ListStringChunkedBuilder::new(name(col), rows.len(), 0);
+    for r in rows {
+        b.append_values_iter(r.iter().map(String::as_str));
+    }
+    b.finish().into_column()
+}
+
+/// Two columns for partial dates: the first day each can mean, and its precision.
+pub fn dates(col: &str, v: &[Option<PartialDate>]) -> Result<[Column; 2]> {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date");
+    let days: Vec<Option<i32>> = v
+        .iter()
+        .map(|d| d.map(|d| (d.first_day() - epoch).num_days() as i32))
+        .collect();
+    let date = Series::new(name(col), days).cast(&DataType::Date)?;
+    let precisions: Names = [Precision::Year, Precision::Month, Precision::Day]
+        .map(Precision::as_str)
+        .into_iter()
+        .collect();
+    let ids: Vec<u32> = v
+        .iter()
+        .map(|d| {
+            d.map_or(NONE, |d| match d.precision() {
+                Precision::Year => 0,
+                Precision::Month => 1,
+                Precision::Day => 2,
+            })
+        })
+        .collect();
+    Ok([
+        date.into_column(),
+        names(&format!("{col}_precision"), &ids, &precisions)?,
+    ])
+}
+
+fn column<'a>(df: &'a DataFrame, col: &str) -> Result<&'a Column> {
+    df.column(col)
+        .with_context(|| format!("the table has no column `{col}`"))
+}
+
+/// A text column read back.
+pub fn get_texts(df: &DataFrame, col: &str) -> Result<Texts> {
+    let ca = column(df, col)?.str().with_context(|| format!("`{col}` is not text"))?;
+    Ok(ca.iter().collect())
+}
+
+/// A name column read back: its ids and dictionary, as written.
+pub fn get_names(df: &DataFrame, col: &str) -> Result<(Vec<u32>, Names)> {
+    let c = column(df, col)?;
+    let DataType::Enum(cats, _) = c.dtype() else {
+        bail!("`{col}` is not a dictionary column");
+    };
+    let dict: Names = cats.categories().values_iter().collect();
+    let ids: Vec<u32> = match cats.physical() {
+        CategoricalPhysical::U8 => c.cat8()?.physical().iter().map(|i| i.map_or(NONE, u32::from)).collect(),
+        CategoricalPhysical::U16 => c
+            .cat16()?
+            .physical()
+            .iter()
+            .map(|i| i.map_or(NONE, u32::from))
+            .collect(),
+        CategoricalPhysical::U32 => c.cat32()?.physical().iter().map(|i| i.unwrap_or(NONE)).collect(),
+    };
+    if ids.iter().any(|&i| i != NONE && i as usize >= dict.len()) {
+        bail!("`{col}` has an id past its dictionary");
+    }
+    Ok((ids, dict))
+}
+
+/// A dictionary column read back as the texts of its rows.
+pub fn get_names_as_texts(df: &DataFrame, col: &str) -> Result<Texts> {
+    let (ids, dict) = get_names(df, col)?;
+    Ok(ids.iter().map(|&i| (i != NONE).then(|| dict.text(i))).collect())
+}
+
+/// A column of line numbers read back.
+pub fn get_lines(df: &DataFrame, col: &str) -> Result<Vec<u64>> {
+    let ca = column(df, col)?
+        .u64()
+        .with_context(|| format!("`{col}` is not a line number"))?;
+    ca.iter()
+        .map(|v| v.with_context(|| format!("`{col}` has an empty cell")))
+        .collect()
+}
+
+/// A list column of names read back, its names added to `dict` in row order.
+pub fn get_name_lists(df: &DataFrame, col: &str, dict: &mut Names) -> Result<IdLists> {
+    let ca = column(df, col)?
+        .list()
+        .with_context(|| format!("`{col}` is not a list"))?;
+    let mut out = IdLists::new();
+    let mut ids = Vec::new();
+    for row in ca.amortized_iter() {
+        ids.clear();
+        if let Some(s) = row {
+            for t in s.as_ref().str()?.iter() {
+                ids.push(dict.id(t.unwrap_or_default()));
+            }
+        }
+        out.push(&ids);
+    }
+    Ok(out)
+}
+
+/// A list column of texts read back.
+pub fn get_text_lists(df: &DataFrame, col: &str) -> Result<TextLists> {
+    let ca = column(df, col)?
+        .list()
+        .with_context(|| format!("`{col}` is not a list"))?;
+    let mut out = TextLists::default();
+    for row in ca.amortized_iter() {
+        match row {
+            Some(s) => out.push(s.as_ref().str()?.iter().map(Option::unwrap_or_default)),
+            None => out.push([]),
+        }
+    }
+    Ok(out)
+}
+
+/// A column of counts read back.
+pub fn get_counts(df: &DataFrame, col: &str) -> Result<Vec<u32>> {
+    let ca = column(df, col)?
+        .u32()
+        .with_context(|| format!("`{col}` is not a count"))?;
+    ca.iter()
+        .map(|v| v.with_context(|| format!("`{col}` has an empty cell")))
+        .collect()
+}
+
+/// A column of counts that may be empty, read back.
+pub fn get_opt_counts(df: &DataFrame, col: &str) -> Result<Vec<Option<u32>>> {
+    Ok(column(df, col)?
+        .u32()
+        .with_context(|| format!("`{col}` is not a count"))?
+        .iter()
+        .collect())
+}
+
+/// A column of signed numbers that may be empty, read back.
+pub fn get_opt_ints(df: &DataFrame, col: &str) -> Result<Vec<Option<i32>>> {
+    Ok(column(df, col)?
+        .i32()
+        .with_context(|| format!("`{col}` is not a number"))?
+        .iter()
+        .collect())
+}
+
+/// A list column of strings read back.
+pub fn get_string_lists(df: &DataFrame, col: &str) -> Result<Vec<Vec<String>>> {
+    let texts = get_text_lists(df, col)?;
+    Ok((0..texts.len())
+        .map(|i| texts.get(i).map(str::to_string).collect())
+        .collect())
+}
+
+/// Partial dates read back from their two columns.
+pub fn get_dates(df: &DataFrame, col: &str) -> Result<Vec<Option<PartialDate>>> {
+    let days = column(df, col)?
+        .date()
+        .with_context(|| format!("`{col}` is not a date"))?;
+    let precision = get_names_as_texts(df, &format!("{col}_precision"))?;
+    let precision = (0..precision.len()).map(|i| precision.get(i));
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date");
+    days.physical()
+        .iter()
+        .zip(precision)
+        .map(|(d, p)| match (d, p) {
+            (Some(d), Some(p)) => {
+                let day = epoch + chrono::Duration::days(d.into());
+                let p = match p {
+                    "year" => Precision::Year,
+                    "month" => Precision::Month,
+                    "day" => Precision::Day,
+                    _ => bail!("`{col}_precision` holds `{p}`"),
+                };
+                Ok(Some(PartialDate::of_day(day, p)))
+            }
+            _ => Ok(None),
+        })
+        .collect()
+}
+
+/// One cell as JSON: text, number, date (ISO), list, or null.
+fn json_of(v: &polars::prelude::AnyValue) -> serde_json::Value {
+    use polars::prelude::AnyValue;
+    use serde_json::Value;
+    if let Some(s) = v.get_str() {
+        return Value::from(s);
+    }
+    match v {
+        AnyValue::Null => Value::Null,
+        AnyValue::UInt32(n) => Value::from(*n),
+        AnyValue::UInt64(n) => Value::from(*n),
+        AnyValue::Int32(n) => Value::from(*n),
+        AnyValue::Date(days) => {
+            let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date");
+            Value::from((epoch + chrono::Duration::days((*days).into())).to_string())
+        }
+        AnyValue::List(items) => Value::Array(items.iter().map(|i| json_of(&i)).collect()),
+        other => Value::from(other.to_string()),
+    }
+}
+
+/// Each row of a table as a JSON object, columns in order (for `luban show`).
+pub fn rows_as_json(df: &DataFrame) -> impl Iterator<Item = serde_json::Value> + '_ {
+    (0..df.height()).map(move |i| {
+        let row: serde_json::Map<String, serde_json::Value> = df
+            .columns()
+            .iter()
+            .map(|c| {
+                (
+                    c.name().to_string(),
+                    c.get(i).map_or(serde_json::Value::Null, |v| json_of(&v)),
+                )
+            })
+            .collect();
+        serde_json::Value::Object(row)
+    })
+}
+
+/// Renumbers a dictionary's ids in the order they are first met in `columns` (scalar id
+/// columns and list columns, read in that order), and drops the names no row uses, so
+/// that the same rows give the same ids however they were built.
+pub fn compact(dict: &mut Names, scalars: &mut [&mut Vec<u32>], lists: &mut [&mut IdLists]) {
+    let mut new_id = vec![NONE; dict.len()];
+    let mut out = Names::new();
+    let mut renumber = |id: u32| -> u32 {
+        if id == NONE {
+            return NONE;
+        }
+        let slot = &mut new_id[id as usize];
+        if *slot == NONE {
+            *slot = out.id(dict.text(id));
+        }
+        *slot
+    };
+    for col in scalars.iter_mut() {
+        for id in col.iter_mut() {
+            *id = renumber(*id);
+        }
+    }
+    for col in lists.iter_mut() {
+        let mut fresh = IdLists::new();
+        let mut ids = Vec::new();
+        for l in col.iter() {
+            ids.clear();
+            ids.extend(l.iter().map(|&id| renumber(id)));
+            fresh.push(&ids);
+        }
+        **col = fresh;
+    }
+    *dict = out;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_reads_back_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.arrow");
+        let dict: Names = ["Kenya", "Egypt", "Öskemen"].into_iter().collect();
+        let mut lists = IdLists::new();
+        lists.push(&[2, 0]);
+        lists.push(&[]);
+        lists.push(&[1]);
+        let mut urls = TextLists::default();
+        urls.push(["https://a", "https://b"]);
+        urls.push([]);
+        urls.push(["https://c"]);
+        let texts: Texts = [Some("x"), None, Some("科特迪瓦")].into_iter().collect();
+        let dates = [
+            PartialDate::parse("2017-05").ok(),
+            None,
+            PartialDate::parse("2019-12-14").ok(),
+        ];
+        let build = || {
+            let [d, p] = dates_cols(&dates);
+            DataFrame::new(
+                3,
+                vec![
+                    names("country", &[1, NONE, 0], &dict).unwrap(),
+                    name_lists("hosts", &lists, &dict, 0..3),
+                    text_lists("urls", &urls, 0..3),
+                    super::texts("name", &texts, 0..3),
+                    counts("n", &[1, 2, 3]),
+                    d,
+                    p,
+                ],
+            )
+            .unwrap()
+        };
+        let df = build();
+        write(&path, 3, 0, |_| Ok(df.clone())).unwrap();
+        let back = read(&path, "normalize").unwrap();
+        let (ids, names_back) = get_names(&back, "country").unwrap();
+        assert_eq!(ids, [1, NONE, 0]);
+        assert_eq!(names_back, dict);
+        let mut d2 = Names::new();
+        let l = get_name_lists(&back, "hosts", &mut d2).unwrap();
+        assert_eq!(
+            l.iter()
+                .map(|l| l.iter().map(|&i| d2.text(i)).collect::<Vec<_>>())
+                .collect::<Vec<_>>(),
+            [vec!["Öskemen", "Kenya"], vec![], vec!["Egypt"]]
+        );
+        assert_eq!(get_text_lists(&back, "urls").unwrap(), urls);
+        assert_eq!(get_texts(&back, "name").unwrap(), texts);
+        assert_eq!(get_counts(&back, "n").unwrap(), [1, 2, 3]);
+        assert_eq!(get_dates(&back, "opened").unwrap(), dates);
+        // the same table, the same bytes
+        let first = std::fs::read(&path).unwrap();
+        write(&path, 3, 0, |_| Ok(build())).unwrap();
+        assert!(std::fs::read(&path).unwrap() == first, "a table written twice differs");
+        assert!(read(&dir.path().join("missing.arrow"), "dedupe")
+            .unwrap_err()
+            .to_string()
+            .contains("rerun `luban dedupe`"));
+    }
+
+    fn dates_cols(d: &[Option<PartialDate>]) -> [Column; 2] {
+        dates("opened", d).unwrap()
+    }
+
+    #[test]
+    fn compacting_numbers_names_in_the_order_rows_meet_them() {
+        let mut dict: Names = ["unused", "b", "a"].into_iter().collect();
+        let mut scalar = vec![2, NONE, 1, 2];
+        let mut lists = IdLists::new();
+        lists.push(&[1, 0]);
+        compact(&mut dict, &mut [&mut scalar], &mut [&mut lists]);
+        assert_eq!(dict.iter().collect::<Vec<_>>(), ["a", "b", "unused"]);
+        assert_eq!(scalar, [0, NONE, 1, 0]);
+        assert_eq!(lists.get(0), &[1, 2]);
+    }
+}
