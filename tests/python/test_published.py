@@ -91,3 +91,47 @@ def test_frictionless_validates_the_data_package():
     problems = [(t["name"], e["type"], e.get("message")) for t in report["tasks"] for e in t["errors"]]
     assert report["valid"], problems
     assert len(report["tasks"]) == len(PACKAGE["resources"])
+
+
+RAW_META = json.loads((OUTPUT.parent / "raw" / "dataset.json").read_text())
+
+
+def test_the_package_is_data_package_v2_with_every_key_of_raw_dataset_json():
+    assert PACKAGE["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
+    for key, value in RAW_META.items():
+        assert PACKAGE.get(key) == value, key
+    for r in PACKAGE["resources"]:
+        assert r["$schema"] == "https://datapackage.org/profiles/2.0/dataresource.json"
+        assert r["type"] == "table"
+        assert "profile" not in r
+        assert r["schema"]["$schema"] == "https://datapackage.org/profiles/2.0/tableschema.json"
+
+
+def test_every_workshop_country_is_a_row_of_countries_in_the_same_format():
+    for fmt in ["csv", "parquet"]:
+        ws = next(r for r in PACKAGE["resources"] if r["name"] == f"workshops-{fmt}")
+        [fk] = ws["schema"]["foreignKeys"]
+        assert fk == {"fields": ["country_code"],
+                      "reference": {"resource": f"countries-{fmt}", "fields": ["country_code"]}}
+    codes = set(pd.read_csv(OUTPUT / "countries.csv")["country_code"])
+    assert set(pd.read_csv(OUTPUT / "workshops.csv")["country_code"]) <= codes
+
+
+@pytest.mark.parametrize("res", PARQUET, ids=lambda r: r["name"])
+def test_a_parquet_file_alone_says_what_it_is(res):
+    schema = pq.read_schema(OUTPUT / res["path"])
+    kv = {k.decode(): v.decode() for k, v in pq.read_metadata(OUTPUT / res["path"]).metadata.items()}
+    assert kv["luban:dataset_version"] == RAW_META["version"]
+    assert json.loads(kv["luban:licenses"]) == RAW_META["licenses"]
+    assert json.loads(kv["luban:sources"]) == RAW_META["sources"]
+    described = {f["name"]: f["description"] for f in res["schema"]["fields"] if f.get("description")}
+    assert described, "the schema describes its fields"
+    for name, description in described.items():
+        assert schema.field(name).metadata[b"description"].decode() == description
+
+
+def test_the_readme_states_the_licence():
+    readme = (OUTPUT / "README.md").read_text()
+    for licence in RAW_META["licenses"]:
+        assert f"({licence['name']}), {licence['path']}" in readme
+    assert 'dtype_backend="pyarrow"' in readme

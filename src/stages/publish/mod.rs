@@ -5,7 +5,8 @@
 //!
 //! Parquet gets real types, always set explicitly (never inferred): dates are Date32,
 //! lists are `list<string>`, counts are UInt32; zstd compression, full statistics, a fixed
-//! row-group size, and the dataset version and field descriptions in the key-value
+//! row-group size, each field's description in its Arrow field metadata, and the dataset
+//! version, licences, sources and field descriptions in the key-value
 //! metadata. CSV is UTF-8, RFC 4180, lists joined with `;`, ISO dates; a text cell that
 //! starts with `=`, `+`, `-` or `@` is prefixed with `'` so that spreadsheets do not run it
 //! as a formula.
@@ -425,10 +426,30 @@ fn parquet_schema(csv_schema: &Value) -> Value {
     v
 }
 
+/// The Data Package (v2) of the published files: every key of `raw/dataset.json`, in
+/// its order, after the profile; then the resources.
+fn package(meta: &Value, resources: Vec<Value>) -> Value {
+    let mut package = serde_json::Map::new();
+    package.insert("$schema".into(), json!(PACKAGE_PROFILE));
+    if let Some(m) = meta.as_object() {
+        for (k, v) in m {
+            if k != "resources" && k != "$schema" {
+                package.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    package.insert("resources".into(), Value::Array(resources));
+    Value::Object(package)
+}
+
+/// The Data Package v2 profiles (datapackage.org/standard).
+const PACKAGE_PROFILE: &str = "https://datapackage.org/profiles/2.0/datapackage.json";
+const RESOURCE_PROFILE: &str = "https://datapackage.org/profiles/2.0/dataresource.json";
+const TABLE_SCHEMA_PROFILE: &str = "https://datapackage.org/profiles/2.0/tableschema.json";
+
 /// Writes every published file into `dir`.
 fn write_all(layout: &Layout, dir: &Path, data: &Tables) -> Result<()> {
     let meta = dataset_meta(layout)?;
-    let version = meta["version"].as_str().unwrap_or_default().to_string();
     let tables = [
         Rows::workshops(&data.workshops),
         Rows::of(&data.countries, countries_table),
@@ -439,22 +460,10 @@ fn write_all(layout: &Layout, dir: &Path, data: &Tables) -> Result<()> {
     // resources are listed in table order
     let resources: Vec<Vec<Value>> = tables
         .par_iter()
-        .map(|t| table_resources(layout, dir, t, &version))
+        .map(|t| table_resources(layout, dir, t, &meta))
         .collect::<Result<_>>()?;
     let resources: Vec<Value> = resources.into_iter().flatten().collect();
-    let mut package = json!({
-        "profile": "tabular-data-package",
-        "name": meta["name"],
-        "title": meta["title"],
-        "description": meta.get("description").cloned().unwrap_or(Value::Null),
-        "version": meta["version"],
-        "licenses": meta["licenses"],
-        "sources": meta.get("sources").cloned().unwrap_or(json!([])),
-        "resources": resources,
-    });
-    if package["description"].is_null() {
-        package.as_object_mut().expect("object").remove("description");
-    }
+    let package = package(&meta, resources);
     let svg = crate::stages::publish::chart::openings_svg(&data.openings)?;
     std::fs::write(dir.join("openings.svg"), svg).context("failed to write `openings.svg`")?;
     let files: Vec<(String, u64, usize)> = package["resources"]
@@ -474,7 +483,7 @@ fn write_all(layout: &Layout, dir: &Path, data: &Tables) -> Result<()> {
             )
         })
         .collect();
-    std::fs::write(dir.join("README.md"), readme::render(&version, data, &files))
+    std::fs::write(dir.join("README.md"), readme::render(&meta, data, &files))
         .context("failed to write `README.md`")?;
     let text = serde_json::to_string_pretty(&package)? + "\n";
     std::fs::write(dir.join("datapackage.json"), text).context("failed to write `datapackage.json`")?;
@@ -483,8 +492,11 @@ fn write_all(layout: &Layout, dir: &Path, data: &Tables) -> Result<()> {
 
 /// Writes one table as CSV and Parquet (in parallel) and returns their two Data Package
 /// resources.
-fn table_resources(layout: &Layout, dir: &Path, t: &Rows, version: &str) -> Result<Vec<Value>> {
-    let (schema, schema_value) = schema_json(layout, t.name)?;
+fn table_resources(layout: &Layout, dir: &Path, t: &Rows, meta: &Value) -> Result<Vec<Value>> {
+    let (schema, mut schema_value) = schema_json(layout, t.name)?;
+    if let Some(o) = schema_value.as_object_mut() {
+        o.insert("$schema".into(), json!(TABLE_SCHEMA_PROFILE));
+    }
     let mut resources = Vec::new();
     let names = t.names();
     if schema.field_names() != names {
@@ -499,7 +511,7 @@ fn table_resources(layout: &Layout, dir: &Path, t: &Rows, version: &str) -> Resu
     let pq_path = dir.join(format!("{}.parquet", t.name));
     let (csv, pq) = rayon::join(
         || write_csv(&csv_path, t),
-        || write_parquet(&pq_path, t, &schema, version),
+        || write_parquet(&pq_path, t, &schema, meta),
     );
     let stats = [csv?, pq?];
     let pq_schema = parquet_schema(&schema_value);
@@ -510,7 +522,8 @@ fn table_resources(layout: &Layout, dir: &Path, t: &Rows, version: &str) -> Resu
         let mut r = json!({
             "name": format!("{}-{format}", t.name),
             "path": format!("{}.{format}", t.name),
-            "profile": "tabular-data-resource",
+            "$schema": RESOURCE_PROFILE,
+            "type": "table",
             "title": schema_value.get("title").cloned().unwrap_or(Value::Null),
             "description": schema_value.get("description").cloned().unwrap_or(Value::Null),
             "format": format,
@@ -518,7 +531,7 @@ fn table_resources(layout: &Layout, dir: &Path, t: &Rows, version: &str) -> Resu
             "bytes": bytes,
             "hash": format!("sha256:{sha}"),
             "rows": t.len,
-            "schema": schema_value.clone(),
+            "schema": with_foreign_keys(schema_value, t.name, format),
         });
         if format == "csv" {
             r["encoding"] = json!("utf-8");
@@ -535,6 +548,19 @@ fn table_resources(layout: &Layout, dir: &Path, t: &Rows, version: &str) -> Resu
         resources.push(r);
     }
     Ok(resources)
+}
+
+/// A resource's Table Schema with the foreign keys between published tables: each
+/// workshop's `country_code` is a row of `countries` in the same format.
+fn with_foreign_keys(schema: &Value, table: &str, format: &str) -> Value {
+    let mut v = schema.clone();
+    if table == "workshops" {
+        v["foreignKeys"] = json!([{
+            "fields": ["country_code"],
+            "reference": {"resource": format!("countries-{format}"), "fields": ["country_code"]},
+        }]);
+    }
+    v
 }
 
 fn sibling(layout: &Layout, kind: &str) -> PathBuf {

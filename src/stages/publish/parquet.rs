@@ -41,13 +41,13 @@ pub(super) fn column(name: &str, col: &Col) -> Result<Column> {
     Ok(series.into())
 }
 
-pub(super) fn write_parquet(path: &Path, t: &Rows, schema: &TableSchema, version: &str) -> Result<(u64, String)> {
+pub(super) fn write_parquet(path: &Path, t: &Rows, schema: &TableSchema, meta: &Value) -> Result<(u64, String)> {
     // the schema, from the table with no rows
     let empty = frame(&(t.slice)(0..0))?;
     let mut out = Hashed::create(path)?;
     let failed = || format!("failed to write Parquet `{}`", path.display());
     {
-        let (mut writer, options) = parquet_writer(&mut out, &empty, t.name, schema, version).with_context(failed)?;
+        let (mut writer, options) = parquet_writer(&mut out, &empty, t.name, schema, meta).with_context(failed)?;
         let types = writer.parquet_schema().fields().to_vec();
         let encodings = get_encodings(&empty.schema().to_arrow(CompatLevel::newest()));
         for range in t.groups() {
@@ -73,8 +73,10 @@ pub(super) fn parquet_writer<W: std::io::Write>(
     empty: &DataFrame,
     table: &str,
     schema: &TableSchema,
-    version: &str,
+    meta: &Value,
 ) -> PolarsResult<(BatchedWriter<W>, WriteOptions)> {
+    let version = meta["version"].as_str().unwrap_or_default();
+    let of_meta = |key: &str| meta.get(key).map_or_else(String::new, Value::to_string);
     let descriptions: serde_json::Map<String, Value> = schema
         .fields
         .iter()
@@ -83,13 +85,24 @@ pub(super) fn parquet_writer<W: std::io::Write>(
     // The Arrow schema stored in the file: polars 0.55 always writes its newest types
     // (string_view), which pandas cannot turn into list columns. We store the same schema
     // at the oldest compat level (large_string), so every Arrow reader gets plain strings.
-    let arrow_schema = empty.schema().to_arrow(CompatLevel::oldest());
+    // A Parquet file shared alone still says what each column is: the field's
+    // description is in its Arrow field metadata, where pyarrow and polars show it.
+    let mut arrow_schema = empty.schema().to_arrow(CompatLevel::oldest());
+    for f in &schema.fields {
+        if let (Some(field), Some(d)) = (arrow_schema.get_mut(f.name.as_str()), f.description.as_deref()) {
+            let mut md = polars_arrow::datatypes::Metadata::new();
+            md.insert("description".into(), d.into());
+            field.metadata = Some(std::sync::Arc::new(md));
+        }
+    }
     let arrow_kv = polars_parquet::write::schema_to_metadata_key(&arrow_schema);
     let kv = KeyValueMetadata::from_static(vec![
         (arrow_kv.key, arrow_kv.value.unwrap_or_default()),
         ("luban:dataset_version".into(), version.to_string()),
         ("luban:table".into(), table.to_string()),
         ("luban:fields".into(), Value::Object(descriptions).to_string()),
+        ("luban:licenses".into(), of_meta("licenses")),
+        ("luban:sources".into(), of_meta("sources")),
     ]);
     let (compression, statistics) = (ParquetCompression::Zstd(None), StatisticsOptions::full());
     let writer = ParquetWriter::new(out)

@@ -7,7 +7,8 @@ use std::fmt::Write;
 
 use crate::model::Tables;
 
-pub fn render(version: &str, data: &Tables, files: &[(String, u64, usize)]) -> String {
+pub fn render(meta: &serde_json::Value, data: &Tables, files: &[(String, u64, usize)]) -> String {
+    let version = meta["version"].as_str().unwrap_or_default();
     let mut s = String::new();
     let n_countries = data.countries.len();
     let _ = writeln!(s, "# Luban Workshops dataset, version {version}\n");
@@ -81,7 +82,22 @@ pub fn render(version: &str, data: &Tables, files: &[(String, u64, usize)]) -> S
     );
     let _ = writeln!(
         s,
-        "## Reading it\n\n```python\nimport pandas as pd\nws = pd.read_parquet(\"workshops.parquet\", dtype_backend=\"numpy_nullable\")\nws.groupby(\"region\").size()\n```\n"
+        "## Reading it\n\n```python\nimport pandas as pd\n# pyarrow types: dates are dates and lists are lists (numpy types would give objects)\nws = pd.read_parquet(\"workshops.parquet\", dtype_backend=\"pyarrow\")\nws.groupby(\"region\").size()\n```\n\n```r\n# R, with the arrow package (not tested here: R is not in the registries CI reaches)\nws <- arrow::read_parquet(\"workshops.parquet\")\ntable(ws$region)\n```\n"
+    );
+    let _ = writeln!(s, "## Licence and citation\n");
+    for l in meta["licenses"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            s,
+            "- Data: {} ({}), {}",
+            l["title"].as_str().unwrap_or_default(),
+            l["name"].as_str().unwrap_or_default(),
+            l["path"].as_str().unwrap_or_default()
+        );
+    }
+    let _ = writeln!(
+        s,
+        "- Cite this dataset as `{}`, version {version} (see `CITATION.cff` in the repository).",
+        meta["title"].as_str().unwrap_or_default()
     );
     s
 }

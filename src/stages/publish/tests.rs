@@ -1,4 +1,4 @@
-use super::parquet::{frame, parquet_writer};
+use super::parquet::{frame, parquet_writer, write_parquet};
 use super::*;
 
 fn workshops(n: usize) -> Workshops {
@@ -71,7 +71,7 @@ fn a_table_of_several_row_groups_is_written_group_by_group() {
     let schema_text = std::fs::read_to_string("schemas/workshops.schema.json").unwrap();
     let schema = TableSchema::parse(Path::new("w"), "w", &schema_text).unwrap();
     let path = dir.path().join("w.parquet");
-    let (bytes, _) = write_parquet(&path, &rows, &schema, "test").unwrap();
+    let (bytes, _) = write_parquet(&path, &rows, &schema, &serde_json::json!({"version": "test"})).unwrap();
     assert_eq!(bytes, std::fs::metadata(&path).unwrap().len());
     let meta = polars_parquet::read::read_metadata(&mut File::open(&path).unwrap()).unwrap();
     assert_eq!(meta.num_rows, ws.len());
@@ -85,7 +85,7 @@ fn a_table_of_several_row_groups_is_written_group_by_group() {
     {
         let empty = frame(&(rows.slice)(0..0)).unwrap();
         let mut out = File::create(&reference).unwrap();
-        let (mut writer, _) = parquet_writer(&mut out, &empty, rows.name, &schema, "test").unwrap();
+        let (mut writer, _) = parquet_writer(&mut out, &empty, rows.name, &schema, &serde_json::json!({"version": "test"})).unwrap();
         for range in rows.groups() {
             writer.write_batch(&frame(&(rows.slice)(range)).unwrap()).unwrap();
         }
