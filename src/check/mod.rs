@@ -17,6 +17,7 @@
 
 pub mod diff;
 pub mod render;
+pub mod version;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -139,7 +140,6 @@ pub fn run(layout: &Layout, countries: &CountryResolver, base: Option<&str>) -> 
     if let Some(base) = base {
         (errors, warnings) = split_by_touched_lines(root, base, errors)?;
     }
-    stats.count(&errors);
     let tmp = tempfile::Builder::new()
         .prefix("luban-check-")
         .tempdir()
@@ -158,6 +158,10 @@ pub fn run(layout: &Layout, countries: &CountryResolver, base: Option<&str>) -> 
         None => Vec::new(),
     };
     let diff = base.map(|b| data_diff(root, b, fresh.as_deref())).transpose()?;
+    if let (Some(base), Some(ws)) = (base, diff.as_ref().and_then(|d| d.workshops.as_ref())) {
+        errors.extend(version_rule(root, base, ws)?);
+    }
+    stats.count(&errors);
     Ok(CheckReport {
         valid: errors.is_empty() && !output.state.is_error(),
         stats,
@@ -380,6 +384,15 @@ fn counts_delta(before: &str, after: &str) -> Vec<CountDelta> {
         })
         .filter(|d| d.before != d.after)
         .collect()
+}
+
+/// The version rule ([`version`]): `raw/dataset.json`'s version against the base's, for
+/// the change `workshops` makes to the published workshops.
+fn version_rule(root: &Path, base: &str, workshops: &[WorkshopChange]) -> Result<Option<ErrorRecord>> {
+    let before = String::from_utf8_lossy(&git::show(root, base, "raw/dataset.json")?.unwrap_or_default()).into_owned();
+    let head = read_or_empty(&root.join("raw/dataset.json"));
+    let ((before, _), (after, line)) = (version::version_of(&before), version::version_of(&head));
+    Ok(version::check(&before, &after, version::needed(workshops), line))
 }
 
 /// The keyed diff of report rows, published workshops and per-country counts against

@@ -135,7 +135,9 @@ fn country_traps_never_match_by_substring_and_congo_is_ambiguous() {
     );
     wd.run(&["ingest"]).expect(0);
     let out = wd.run(&["validate"]).expect(1);
-    out.stderr_has("\"Congo\" could be more than one country: Congo, The Democratic Republic of the (COD) or Congo (COG)");
+    out.stderr_has(
+        "\"Congo\" could be more than one country: Congo, The Democratic Republic of the (COD) or Congo (COG)",
+    );
     let q = wd.csv_rows("build/quarantine.csv");
     assert_eq!(q.len(), 1, "{q:?}");
     wd.write(

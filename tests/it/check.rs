@@ -174,6 +174,28 @@ fn check_format_json_prints_one_document_with_errors_output_and_diff() {
         "https://example.org/good",
     );
     wd.append("raw/reports/asia.csv", &good);
+    // a new workshop needs a new minor version, asked for on the version's own line
+    let out = wd.run(&["check", "--base", "main", "--format", "json"]).expect(1);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let errors = doc["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{out}");
+    assert_eq!(errors[0]["code"], "version-not-bumped", "{out}");
+    assert_eq!(errors[0]["file"], "raw/dataset.json");
+    let version_line = wd
+        .read("raw/dataset.json")
+        .lines()
+        .position(|l| l.contains("\"version\""))
+        .unwrap()
+        + 1;
+    assert_eq!(errors[0]["line"], version_line, "{out}");
+    let new = wd.bump_minor_version();
+    assert!(
+        errors[0]["help"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("\"version\": \"{new}\"")),
+        "{out}"
+    );
     let out = wd.run(&["check", "--base", "main", "--format", "json"]).expect(0);
     let doc: serde_json::Value =
         serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("not one JSON document ({e}){out}"));
@@ -222,6 +244,7 @@ fn a_change_that_edits_output_by_hand_fails_and_one_that_leaves_it_passes() {
             "https://example.org/good",
         ),
     );
+    wd.bump_minor_version();
     wd.run(&["check", "--base", "main"])
         .expect(0)
         .stderr_has("output/ will be rebuilt from raw/ when this change merges");

@@ -56,6 +56,8 @@ fn repo_with_a_branch_adding_two_workshops(line_end: &str) -> Workdir {
     };
     append("africa.csv", &BENIN);
     append("asia.csv", &[TURKMENISTAN]);
+    // two new workshops: a new minor version (CONTRIBUTING.md)
+    wd.bump_minor_version();
     wd
 }
 

@@ -153,6 +153,22 @@ impl Workdir {
         self.write(&format!("raw/reports/{name}"), s);
     }
 
+    /// Raises the minor version in `raw/dataset.json` and `CITATION.cff`, as a change
+    /// that adds a workshop must (CONTRIBUTING.md); returns the new version.
+    pub fn bump_minor_version(&self) -> String {
+        let meta: serde_json::Value = serde_json::from_str(&self.read("raw/dataset.json")).unwrap();
+        let old = meta["version"].as_str().unwrap().to_string();
+        let parts: Vec<u64> = old.split('.').map(|p| p.parse().unwrap()).collect();
+        let new = format!("{}.{}.0", parts[0], parts[1] + 1);
+        for rel in ["raw/dataset.json", "CITATION.cff"] {
+            if self.path(rel).exists() {
+                let text = self.read(rel).replacen(&format!("\"{old}\""), &format!("\"{new}\""), 1);
+                self.write(rel, text);
+            }
+        }
+        new
+    }
+
     /// Appends one line to a file of the dataset.
     pub fn append(&self, rel: &str, line: &str) {
         let text = self.read(rel);

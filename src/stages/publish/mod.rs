@@ -509,10 +509,7 @@ fn table_resources(layout: &Layout, dir: &Path, t: &Rows, meta: &Value) -> Resul
     }
     let csv_path = dir.join(format!("{}.csv", t.name));
     let pq_path = dir.join(format!("{}.parquet", t.name));
-    let (csv, pq) = rayon::join(
-        || write_csv(&csv_path, t),
-        || write_parquet(&pq_path, t, &schema, meta),
-    );
+    let (csv, pq) = rayon::join(|| write_csv(&csv_path, t), || write_parquet(&pq_path, t, &schema, meta));
     let stats = [csv?, pq?];
     let pq_schema = parquet_schema(&schema_value);
     for ((bytes, sha), (format, mediatype, schema_value)) in stats.into_iter().zip([

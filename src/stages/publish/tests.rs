@@ -85,7 +85,14 @@ fn a_table_of_several_row_groups_is_written_group_by_group() {
     {
         let empty = frame(&(rows.slice)(0..0)).unwrap();
         let mut out = File::create(&reference).unwrap();
-        let (mut writer, _) = parquet_writer(&mut out, &empty, rows.name, &schema, &serde_json::json!({"version": "test"})).unwrap();
+        let (mut writer, _) = parquet_writer(
+            &mut out,
+            &empty,
+            rows.name,
+            &schema,
+            &serde_json::json!({"version": "test"}),
+        )
+        .unwrap();
         for range in rows.groups() {
             writer.write_batch(&frame(&(rows.slice)(range)).unwrap()).unwrap();
         }
