@@ -279,6 +279,14 @@ fn rebuild(root: &Path, tmp: &Path) -> Result<Option<std::path::PathBuf>> {
         .args(["--root", &tmp.to_string_lossy(), "run", "--quiet"])
         .output()
         .context("failed to run the pipeline on a copy of raw/")?;
+    // what `luban run` said about placing the reports: merges by record linkage (with the
+    // alias line to add) and the reports it set aside
+    for line in String::from_utf8_lossy(&out.stderr).lines() {
+        let placing = ["note: host ", "error[probable-duplicate]", "error[ambiguous-workshop]"];
+        if placing.iter().any(|p| line.starts_with(p)) {
+            eprintln!("{line}");
+        }
+    }
     match out.status.code() {
         Some(0) => Ok(Some(tmp.join("output"))),
         Some(1) => Ok(None),
