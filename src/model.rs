@@ -204,7 +204,10 @@ impl Reports {
         let parts: Vec<&[u32]> = bounds.windows(2).map(|w| &rows[w[0]..w[1]]).collect();
         fn take<T: Copy>(v: Vec<T>, parts: &[&[u32]]) -> std::vec::IntoIter<Vec<T>> {
             let part = |p: &[u32]| p.iter().map(|&i| v[i as usize]).collect();
-            let out: Vec<Vec<T>> = parts.iter().map(|p| if v.is_empty() { Vec::new() } else { part(p) }).collect();
+            let out: Vec<Vec<T>> = parts
+                .iter()
+                .map(|p| if v.is_empty() { Vec::new() } else { part(p) })
+                .collect();
             out.into_iter()
         }
         fn texts(t: Texts, parts: &[&[u32]]) -> std::vec::IntoIter<Texts> {

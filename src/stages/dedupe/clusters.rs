@@ -317,6 +317,20 @@ impl Keys {
         self.texts.text(self.host[h as usize])
     }
 
+    /// The key id of host name `h`, and the text of a key id.
+    pub(super) fn host_key(&self, h: u32) -> u32 {
+        self.host[h as usize]
+    }
+
+    pub(super) fn text(&self, key: u32) -> &str {
+        self.texts.text(key)
+    }
+
+    /// How many keys there are (ids are below it).
+    pub(super) fn len(&self) -> usize {
+        self.texts.len()
+    }
+
     /// The key ids of report `i`'s hosts.
     fn hosts_of<'a>(&'a self, r: &'a Reports, i: usize) -> impl Iterator<Item = u32> + 'a {
         r.host_institutions.get(i).iter().map(|&h| self.host[h as usize])

@@ -14,7 +14,13 @@ use crate::table::Texts;
 /// Writes the workshops to `build/workshops.arrow`, a batch of rows at a time.
 pub fn write_workshops(path: &std::path::Path, w: &Workshops) -> Result<()> {
     let countries = CountryColumns::of(&w.dict.countries);
-    let text = [&w.workshop_name, &w.host_institution, &w.source_urls.texts, &w.conflicts.texts].map(Texts::bytes);
+    let text = [
+        &w.workshop_name,
+        &w.host_institution,
+        &w.source_urls.texts,
+        &w.conflicts.texts,
+    ]
+    .map(Texts::bytes);
     write(path, w.len(), text.iter().sum(), |rows| frame(w, &countries, rows))
 }
 

@@ -108,7 +108,29 @@ pub struct Context<'a> {
 pub fn link(cx: &Context, decisions: &Decisions, units: &[Unit]) -> Vec<Outcome> {
     let r = cx.r;
     let mut outcomes = vec![Outcome::Keep; units.len()];
-    let known: Vec<bool> = units.iter().map(|u| is_known(cx, u)).collect();
+    // the host keys of each unit (most units have one), and whether the alias table
+    // knows each key, computed once per key
+    let unit_keys: Vec<Vec<u32>> = units
+        .par_iter()
+        .map(|u| {
+            let mut ks: Vec<u32> = u
+                .members
+                .iter()
+                .flat_map(|&i| r.host_institutions.get(i as usize).iter().map(|&h| cx.keys.host_key(h)))
+                .collect();
+            ks.sort_unstable();
+            ks.dedup();
+            ks
+        })
+        .collect();
+    let known_key: Vec<bool> = (0..cx.keys.len() as u32)
+        .into_par_iter()
+        .map(|k| cx.aliases.canonical_of_key(cx.keys.text(k)).is_some())
+        .collect();
+    let known: Vec<bool> = unit_keys
+        .iter()
+        .map(|ks| ks.iter().any(|&k| known_key[k as usize]))
+        .collect();
     if known.iter().all(|&k| k) {
         return outcomes;
     }
@@ -141,7 +163,7 @@ pub fn link(cx: &Context, decisions: &Decisions, units: &[Unit]) -> Vec<Outcome>
     // the pairs to compare: (unit, the units ranked before it that it may be)
     let pairs: Vec<Vec<(usize, Vec<usize>)>> = countries
         .par_iter()
-        .map(|c| candidate_pairs(cx, units, &known, c))
+        .map(|c| candidate_pairs(cx, &unit_keys, &known, c))
         .collect();
     if pairs.iter().all(Vec::is_empty) {
         return outcomes;
@@ -185,18 +207,6 @@ pub fn link(cx: &Context, decisions: &Decisions, units: &[Unit]) -> Vec<Outcome>
         }
     }
     let weights = weights::estimate(cx, units, &countries, &group_forms, &sample, &profiles, &corpus);
-    if std::env::var_os("LUBAN_LINKAGE_DEBUG").is_some() {
-        for w in &weights.rows {
-            eprintln!(
-                "{:?} {} m={} u={} bits={:.2}",
-                w.feature,
-                w.feature.levels()[w.level],
-                w.m_pairs,
-                w.u_pairs,
-                w.bits
-            );
-        }
-    }
     for (c, pairs) in countries.iter().zip(&pairs) {
         decide_country(
             cx,
@@ -211,17 +221,6 @@ pub fn link(cx: &Context, decisions: &Decisions, units: &[Unit]) -> Vec<Outcome>
         );
     }
     outcomes
-}
-
-/// Whether the alias table knows one of the unit's hosts (as a canonical name: normalize
-/// has put every alias into its canonical).
-fn is_known(cx: &Context, u: &Unit) -> bool {
-    u.members.iter().any(|&i| {
-        cx.r.host_institutions
-            .get(i as usize)
-            .iter()
-            .any(|&h| cx.aliases.canonical_of_key(cx.keys.host_text(h)).is_some())
-    })
 }
 
 /// Place names the name forms know: countries and the reports' cities.
@@ -239,7 +238,7 @@ fn places(r: &Reports) -> Places {
 
 /// For each unknown unit of a country (`ranked`, most established first), the units
 /// ranked before it that blocking lets it be compared with (see the module doc).
-fn candidate_pairs(cx: &Context, units: &[Unit], known: &[bool], ranked: &[usize]) -> Vec<(usize, Vec<usize>)> {
+fn candidate_pairs(cx: &Context, unit_keys: &[Vec<u32>], known: &[bool], ranked: &[usize]) -> Vec<(usize, Vec<usize>)> {
     let unknown = ranked.iter().enumerate().filter(|(_, &k)| !known[k]);
     if ranked.len() <= FULL_BLOCK {
         return unknown
@@ -247,46 +246,53 @@ fn candidate_pairs(cx: &Context, units: &[Unit], known: &[bool], ranked: &[usize
             .map(|(at, &k)| (k, ranked[..at].to_vec()))
             .collect();
     }
-    // blocking keys: the tokens of the host keys, and their initials (for acronyms)
-    let keys_of = |k: usize| -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        for &i in units[k].members {
-            for &h in cx.r.host_institutions.get(i as usize) {
-                let key = cx.keys.host_text(h);
-                out.extend(key.split(' ').map(str::to_string));
-                let words: Vec<&str> = key
-                    .split(' ')
-                    .filter(|w| !w.bytes().any(|b| b.is_ascii_digit()))
-                    .collect();
-                if words.len() >= 2 {
-                    out.push(words.iter().filter_map(|w| w.chars().next()).collect());
-                }
+    // blocking keys: the tokens of the host keys, and their initials (for acronyms),
+    // each as a hash (fixed seeds: the same on every run; a collision only adds a pair
+    // to compare), with the position of the unit in rank order
+    let hasher = ahash::RandomState::with_seeds(1, 2, 3, 4);
+    let mut entries: Vec<(u64, u32)> = Vec::new();
+    for (at, &k) in ranked.iter().enumerate() {
+        let start = entries.len();
+        for &key in &unit_keys[k] {
+            let key = cx.keys.text(key);
+            entries.extend(key.split(' ').map(|t| (hasher.hash_one(t), at as u32)));
+            let words = || key.split(' ').filter(|w| !w.bytes().any(|b| b.is_ascii_digit()));
+            if words().nth(1).is_some() {
+                let initials: String = words().filter_map(|w| w.chars().next()).collect();
+                entries.push((hasher.hash_one(initials.as_str()), at as u32));
             }
         }
-        out.sort_unstable();
-        out.dedup();
-        out
-    };
-    let keys: Vec<Vec<String>> = ranked.iter().map(|&k| keys_of(k)).collect();
-    let mut index: AHashMap<&str, Vec<u32>> = AHashMap::new();
-    for (at, ks) in keys.iter().enumerate() {
-        for key in ks {
-            index.entry(key.as_str()).or_default().push(at as u32);
+        entries[start..].sort_unstable();
+        let mut seen = start;
+        for e in start..entries.len() {
+            if e == start || entries[e] != entries[seen - 1] {
+                entries[seen] = entries[e];
+                seen += 1;
+            }
+        }
+        entries.truncate(seen);
+    }
+    entries.sort_unstable();
+    // for each unknown unit: the units before it sharing a key that at most MAX_BLOCK share
+    let mut found: Vec<Vec<u32>> = vec![Vec::new(); ranked.len()];
+    for block in entries.chunk_by(|a, b| a.0 == b.0) {
+        if block.len() > MAX_BLOCK {
+            continue;
+        }
+        for (x, &(_, at)) in block.iter().enumerate() {
+            if !known[ranked[at as usize]] {
+                found[at as usize].extend(block[..x].iter().map(|&(_, b)| b));
+            }
         }
     }
-    unknown
-        .filter_map(|(at, &k)| {
-            let mut found: Vec<u32> = keys[at]
-                .iter()
-                .filter_map(|key| index.get(key.as_str()))
-                .filter(|list| list.len() <= MAX_BLOCK)
-                .flatten()
-                .copied()
-                .filter(|&b| (b as usize) < at)
-                .collect();
-            found.sort_unstable();
-            found.dedup();
-            (!found.is_empty()).then(|| (k, found.into_iter().map(|b| ranked[b as usize]).collect()))
+    found
+        .into_iter()
+        .enumerate()
+        .filter(|(_, f)| !f.is_empty())
+        .map(|(at, mut f)| {
+            f.sort_unstable();
+            f.dedup();
+            (ranked[at], f.into_iter().map(|b| ranked[b as usize]).collect())
         })
         .collect()
 }
