@@ -68,6 +68,7 @@ pub fn stage_files() -> Vec<StageFiles> {
                 "build/merges.csv",
                 "build/unmerged.csv",
                 "build/host-links.csv",
+                "build/linkage-weights.csv",
             ],
         ),
         s(

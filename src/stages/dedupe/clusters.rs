@@ -68,6 +68,8 @@ pub struct Clustering {
     pub set_aside: Vec<SetAside>,
     /// errors on the lines of merged reports that caused a report to be set aside
     pub related: Vec<SetAside>,
+    /// the weights record linkage estimated (None when it compared nothing)
+    pub weights: Option<linkage::Weights>,
 }
 
 /// Clusters the reports by the merge policy (see the module doc).
@@ -77,7 +79,8 @@ pub fn cluster(r: &Reports, decisions: &Decisions, aliases: &AliasTable) -> Clus
     let (clusters, hostless) = host_clusters(r, &order, &keys);
     let mut rules = vec![Rule::Host; r.len()];
     let mut set_aside = Vec::new();
-    let (mut clusters, links) = link_clusters(r, &keys, clusters, aliases, decisions, &mut rules, &mut set_aside);
+    let (mut clusters, links, weights) =
+        link_clusters(r, &keys, clusters, aliases, decisions, &mut rules, &mut set_aside);
     let mut evidences = Vec::new();
     let attached = attach_hostless(r, &keys, &clusters, &hostless);
     // the less established workshops that make a host-less report ambiguous are named on
@@ -125,6 +128,7 @@ pub fn cluster(r: &Reports, decisions: &Decisions, aliases: &AliasTable) -> Clus
         links,
         set_aside,
         related,
+        weights,
     }
 }
 
@@ -139,7 +143,7 @@ fn link_clusters(
     decisions: &Decisions,
     rules: &mut [Rule],
     set_aside: &mut Vec<SetAside>,
-) -> (Vec<Cluster>, Vec<Link>) {
+) -> (Vec<Cluster>, Vec<Link>, Option<linkage::Weights>) {
     let units: Vec<Unit> = clusters
         .iter()
         .map(|c| Unit {
@@ -148,10 +152,10 @@ fn link_clusters(
         })
         .collect();
     let cx = linkage::Context { r, keys, aliases };
-    let outcomes = linkage::link(&cx, decisions, &units);
+    let (outcomes, weights) = linkage::link(&cx, decisions, &units);
     drop(units);
     if outcomes.iter().all(|o| *o == Outcome::Keep) {
-        return (clusters, Vec::new());
+        return (clusters, Vec::new(), weights);
     }
     let id_of = |c: &Cluster| super::ids::both_ids(&r.country_of(c.members[0] as usize).code, &c.identity)[0].clone();
     let mut links = Vec::new();
@@ -228,7 +232,7 @@ fn link_clusters(
             kept[k] = None;
         }
     }
-    (kept.into_iter().flatten().collect(), links)
+    (kept.into_iter().flatten().collect(), links, weights)
 }
 
 /// A CSV cell: quoted when it must be.

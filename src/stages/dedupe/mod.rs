@@ -75,6 +75,8 @@ pub struct Placement {
     /// errors on merged reports that caused others to be set aside (a new host that
     /// makes an old host-less report ambiguous)
     pub related: Vec<Unmerged>,
+    /// the weights record linkage estimated (None when it compared nothing)
+    pub weights: Option<linkage::Weights>,
 }
 
 impl Placement {
@@ -102,6 +104,7 @@ pub fn place(r: &Reports, decisions: &Decisions, aliases: &AliasTable) -> Result
         rules: c.rules,
         evidence: c.evidence,
         links: c.links,
+        weights: c.weights,
         ..Default::default()
     };
     for (k, (id, cluster)) in with_ids.iter().enumerate() {
@@ -329,6 +332,29 @@ fn write_links(layout: &Layout, links: &[Link]) -> Result<()> {
     })
 }
 
+/// Writes `build/linkage-weights.csv`: what each level of each feature weighed in this
+/// run's record linkage, and the pairs it was estimated from (empty when linkage compared
+/// nothing).
+fn write_weights(layout: &Layout, weights: Option<&linkage::Weights>) -> Result<()> {
+    csvio::write_staged(&layout.build_file("linkage-weights.csv"), |w| {
+        let mut wtr = csvio::writer(w);
+        wtr.write_record(["feature", "level", "m_pairs", "u_pairs", "m", "u", "bits"])?;
+        for row in weights.map_or(&[][..], |w| &w.rows) {
+            wtr.write_record([
+                row.feature.as_str(),
+                row.feature.levels()[row.level],
+                &row.m_pairs.to_string(),
+                &row.u_pairs.to_string(),
+                &format!("{:.4}", row.m),
+                &format!("{:.4}", row.u),
+                &format!("{:.2}", row.bits),
+            ])?;
+        }
+        wtr.flush()?;
+        Ok(())
+    })
+}
+
 fn write_unmerged(layout: &Layout, unmerged: &[Unmerged]) -> Result<()> {
     csvio::write_staged(&layout.build_file("unmerged.csv"), |w| {
         let mut wtr = csvio::writer(w);
@@ -373,6 +399,7 @@ pub fn run(
     write_merges(layout, &reports, &placement)?;
     write_unmerged(layout, &placement.unmerged)?;
     write_links(layout, &placement.links)?;
+    write_weights(layout, placement.weights.as_ref())?;
     let workshops = merge(reports, &placement);
     progress.set(report.rows_in);
     progress.note("writing build/workshops.arrow");

@@ -104,8 +104,9 @@ pub struct Context<'a> {
     pub aliases: &'a AliasTable,
 }
 
-/// Links the units (of any countries; see the module doc): an outcome per unit.
-pub fn link(cx: &Context, decisions: &Decisions, units: &[Unit]) -> Vec<Outcome> {
+/// Links the units (of any countries; see the module doc): an outcome per unit, and the
+/// weights used (none when no pair needed comparing).
+pub fn link(cx: &Context, decisions: &Decisions, units: &[Unit]) -> (Vec<Outcome>, Option<Weights>) {
     let r = cx.r;
     let mut outcomes = vec![Outcome::Keep; units.len()];
     // the host keys of each unit (most units have one), and whether the alias table
@@ -132,7 +133,7 @@ pub fn link(cx: &Context, decisions: &Decisions, units: &[Unit]) -> Vec<Outcome>
         .map(|ks| ks.iter().any(|&k| known_key[k as usize]))
         .collect();
     if known.iter().all(|&k| k) {
-        return outcomes;
+        return (outcomes, None);
     }
     // the units of each country, most established first
     let mut by_country: AHashMap<u32, Vec<usize>> = AHashMap::new();
@@ -166,7 +167,7 @@ pub fn link(cx: &Context, decisions: &Decisions, units: &[Unit]) -> Vec<Outcome>
         .map(|c| candidate_pairs(cx, &unit_keys, &known, c))
         .collect();
     if pairs.iter().all(Vec::is_empty) {
-        return outcomes;
+        return (outcomes, None);
     }
     let places = places(r);
     let groups = cx.aliases.groups();
@@ -220,7 +221,7 @@ pub fn link(cx: &Context, decisions: &Decisions, units: &[Unit]) -> Vec<Outcome>
             &mut outcomes,
         );
     }
-    outcomes
+    (outcomes, Some(weights))
 }
 
 /// Place names the name forms know: countries and the reports' cities.
