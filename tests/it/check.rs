@@ -270,10 +270,13 @@ fn check_base_shows_a_merge_as_a_merge_and_the_candidate_keeps_its_id() {
     );
     assert!(summary.contains("0 new"), "no workshop added: {summary}");
     wd.run(&["run", "--quiet"]).expect(0);
-    let after: Vec<String> = wd
-        .csv_rows("output/workshops.csv")
-        .into_iter()
-        .map(|w| w["workshop_id"].clone())
-        .collect();
-    assert!(after.contains(kept) && !after.contains(absorbed), "{after:?}");
+    let rows = wd.csv_rows("output/workshops.csv");
+    let after: Vec<&String> = rows.iter().map(|w| &w["workshop_id"]).collect();
+    assert!(after.contains(&kept) && !after.contains(&absorbed), "{after:?}");
+    // whoever cited the absorbed id finds it
+    let survivor = rows
+        .iter()
+        .find(|w| &w["workshop_id"] == kept)
+        .expect("the kept workshop");
+    assert_eq!(&survivor["former_ids"], absorbed);
 }

@@ -42,7 +42,7 @@ use crate::model::{Reports, Workshops};
 use crate::names::aliases::AliasTable;
 use crate::names::matcher::Decisions;
 use crate::progress::Progress;
-use crate::table::{IdLists, Texts, NONE};
+use crate::table::{IdLists, TextLists, Texts, NONE};
 
 /// A report that could not be placed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +63,8 @@ pub struct Placement {
     /// by workshop, in id order: its id and its reports (in content order)
     pub ids: Texts,
     pub members: IdLists,
+    /// by workshop: the ids of the workshops it absorbed, sorted
+    pub former_ids: TextLists,
     /// by report: the index of its workshop ([`NONE`] when set aside)
     pub workshop_of: Vec<u32>,
     /// by report: why it joined its workshop
@@ -110,6 +112,14 @@ pub fn place(r: &Reports, decisions: &Decisions, aliases: &AliasTable) -> Result
     for (k, (id, cluster)) in with_ids.iter().enumerate() {
         p.ids.push(Some(id));
         p.members.push(&cluster.members);
+        let code = &r.country_of(cluster.members[0] as usize).code;
+        let mut former: Vec<String> = cluster
+            .former
+            .iter()
+            .map(|f| ids::both_ids(code, f)[0].clone())
+            .collect();
+        former.sort();
+        p.former_ids.push(former.iter().map(String::as_str));
         for &i in &cluster.members {
             p.workshop_of[i as usize] = k as u32;
         }
@@ -167,7 +177,7 @@ pub fn merge(mut r: Reports, p: &Placement) -> Workshops {
     }
     bounds.push(at);
     let (dict, parts) = r.permute_in_parts(&order, &bounds);
-    merge::merge_all(dict, parts, &p.ids, &p.members)
+    merge::merge_all(dict, parts, &p.ids, &p.members, &p.former_ids)
 }
 
 /// Places and merges the reports (what `luban dedupe` does, without its files).
