@@ -58,8 +58,18 @@ pub fn stage_files() -> Vec<StageFiles> {
         ),
         s(
             "dedupe",
-            &["build/reports.arrow", "raw/decisions.csv"],
-            &["build/workshops.arrow", "build/merges.csv", "build/unmerged.csv"],
+            &[
+                "build/reports.arrow",
+                "raw/decisions.csv",
+                "raw/aliases/institutions.csv",
+            ],
+            &[
+                "build/workshops.arrow",
+                "build/merges.csv",
+                "build/unmerged.csv",
+                "build/host-links.csv",
+                "build/linkage-weights.csv",
+            ],
         ),
         s(
             "aggregate",

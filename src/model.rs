@@ -274,6 +274,8 @@ pub struct Workshops {
     pub specialties: IdLists,
     pub source_urls: TextLists,
     pub conflicts: TextLists,
+    /// the ids of the workshops it absorbed (a `same` decision, record linkage), sorted
+    pub former_ids: TextLists,
 }
 
 impl Workshops {
@@ -415,6 +417,7 @@ impl Workshops {
         self.specialties.push(&specialties);
         self.source_urls.push(w.urls.iter().copied());
         self.conflicts.push(w.conflicts.iter().copied());
+        self.former_ids.push(std::iter::empty());
     }
 }
 

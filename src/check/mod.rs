@@ -122,13 +122,18 @@ pub struct CellChange {
 
 #[derive(Debug, Serialize)]
 pub struct WorkshopChange {
-    /// added (a new workshop), removed or changed
+    /// added (a new workshop), removed, merged (into another) or changed
     pub change: &'static str,
     pub workshop_id: String,
     pub workshop_name: String,
     pub country_code: String,
     /// the published columns that changed
     pub fields: Vec<String>,
+    /// the workshop it was merged into (which now holds all of its sources)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<String>,
+    #[serde(skip)]
+    pub source_urls: String,
 }
 
 /// Runs every check on the dataset at `layout`; `base` is the git revision to judge the
@@ -284,6 +289,14 @@ fn rebuild(root: &Path, tmp: &Path) -> Result<Option<std::path::PathBuf>> {
         .args(["--root", &tmp.to_string_lossy(), "run", "--quiet"])
         .output()
         .context("failed to run the pipeline on a copy of raw/")?;
+    // what `luban run` said about placing the reports: merges by record linkage (with the
+    // alias line to add) and the reports it set aside
+    for line in String::from_utf8_lossy(&out.stderr).lines() {
+        let placing = ["note: host ", "error[probable-duplicate]", "error[ambiguous-workshop]"];
+        if placing.iter().any(|p| line.starts_with(p)) {
+            eprintln!("{line}");
+        }
+    }
     match out.status.code() {
         Some(0) => Ok(Some(tmp.join("output"))),
         Some(1) => Ok(None),
@@ -421,12 +434,28 @@ fn data_diff(root: &Path, base: &str, fresh: Option<&Path>) -> Result<DataDiff> 
     let shown = |rel: &str| -> Result<String> {
         Ok(String::from_utf8_lossy(&git::show(root, base, rel)?.unwrap_or_default()).into_owned())
     };
+    let after_text = read_or_empty(&fresh.join("workshops.csv"));
+    let after = read_rows(&after_text);
+    let merged_into = merged_into(&after);
     let ws = diff(
         read_rows(&shown("output/workshops.csv")?),
-        read_rows(&read_or_empty(&fresh.join("workshops.csv"))),
+        read_rows(&after_text),
         |r| r.cells.get("workshop_id").cloned().unwrap_or_default(),
     );
-    let workshops = ws.into_iter().map(workshop_change).collect();
+    let workshops = ws
+        .into_iter()
+        .map(workshop_change)
+        .map(|mut w| {
+            // a removed workshop whose sources another now holds was merged into it
+            if w.change == "removed" {
+                if let Some(into) = merged_into(&w.source_urls) {
+                    w.change = "merged";
+                    w.merged_into = Some(into);
+                }
+            }
+            w
+        })
+        .collect();
     let countries = counts_delta(
         &shown("output/countries.csv")?,
         &read_or_empty(&fresh.join("countries.csv")),
@@ -460,6 +489,27 @@ fn report_change(file: &str, c: Change) -> ReportChange {
     }
 }
 
+/// Which of the workshops `after` holds every one of `urls` (a `;`-joined list), if one
+/// does.
+fn merged_into(after: &[crate::check::diff::Row]) -> impl Fn(&str) -> Option<String> + '_ {
+    move |urls: &str| {
+        let urls: Vec<&str> = urls.split(';').filter(|u| !u.is_empty()).collect();
+        if urls.is_empty() {
+            return None;
+        }
+        after
+            .iter()
+            .find(|w| {
+                let held: Vec<&str> = w
+                    .cells
+                    .get("source_urls")
+                    .map_or(Vec::new(), |s| s.split(';').collect());
+                urls.iter().all(|u| held.contains(u))
+            })
+            .and_then(|w| w.cells.get("workshop_id").cloned())
+    }
+}
+
 fn workshop_change(c: Change) -> WorkshopChange {
     let kind = c.kind();
     let (row, fields) = match c {
@@ -473,6 +523,8 @@ fn workshop_change(c: Change) -> WorkshopChange {
         workshop_name: cell("workshop_name"),
         country_code: cell("country_code"),
         fields,
+        merged_into: None,
+        source_urls: cell("source_urls"),
     }
 }
 

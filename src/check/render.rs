@@ -123,12 +123,25 @@ fn diff_markdown(md: &mut String, d: &DataDiff) {
     let count = |k: &str| ws.iter().filter(|c| c.change == k).count();
     let _ = writeln!(
         md,
-        "**Workshops:** {} new, {} changed, **{} removed**\n",
+        "**Workshops:** {} new, {} changed, {}**{} removed**\n",
         count("added"),
         count("changed"),
+        match count("merged") {
+            0 => String::new(),
+            n => format!("{n} merged into another, "),
+        },
         count("removed")
     );
     for w in ws {
+        if let Some(into) = &w.merged_into {
+            let _ = writeln!(
+                md,
+                "- merged `{}` {} into `{into}` (which keeps its id; every source of the first is now the second's)",
+                w.workshop_id,
+                cell(&w.workshop_name)
+            );
+            continue;
+        }
         let what = if w.change == "added" { "new" } else { w.change };
         let fields = if w.fields.is_empty() {
             String::new()

@@ -98,6 +98,8 @@ mod tests {
             workshop_name: "Kenya Luban Workshop".into(),
             country_code: "KEN".into(),
             fields: Vec::new(),
+            merged_into: None,
+            source_urls: String::new(),
         }
     }
 
@@ -107,6 +109,7 @@ mod tests {
         assert_eq!(needed(&[change("changed")]), Some(Bump::Patch));
         assert_eq!(needed(&[change("changed"), change("added")]), Some(Bump::Minor));
         assert_eq!(needed(&[change("removed")]), Some(Bump::Minor));
+        assert_eq!(needed(&[change("merged")]), Some(Bump::Minor));
     }
 
     #[test]

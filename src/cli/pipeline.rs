@@ -214,7 +214,13 @@ fn dedupe_with(ctx: &Ctx, layout: &Layout, review: bool, carry: &mut Carry) -> R
             "{n} pairs to review in build/review.csv: set `decision` to `same` or `different` and copy the rows to raw/decisions.csv; every run replays them"
         ));
     }
-    for u in &d.placement.unmerged {
+    for l in &d.placement.links {
+        ctx.console.block(&format!(
+            "note: host `{}` is taken as `{}` ({}, probability {:.3}; {}); to make it explicit, add `{}` to raw/aliases/institutions.csv",
+            l.scored.name, l.scored.matched, l.target_id, l.scored.probability, l.scored.evidence, l.alias_line
+        ));
+    }
+    for u in d.placement.unmerged.iter().chain(&d.placement.related) {
         ctx.console
             .block(&format!("error[{}]: {}:{}: {}", u.code, u.file, u.line, u.message));
     }

@@ -104,6 +104,30 @@ impl AliasTable {
         }
     }
 
+    /// The canonical name whose key is `key`, if the table has one.
+    pub fn canonical_of_key(&self, key: &str) -> Option<&str> {
+        self.canonical_keys.get(key).map(String::as_str)
+    }
+
+    /// Every canonical name with the spellings that map to it (itself excluded), in
+    /// the table's order of canonical keys: the table's knowledge of which names are one
+    /// institution and which are different ones.
+    pub fn groups(&self) -> Vec<(&str, Vec<&str>)> {
+        let mut by_key: BTreeMap<&str, (&str, Vec<&str>)> = self
+            .canonical_keys
+            .iter()
+            .map(|(k, c)| (k.as_str(), (c.as_str(), Vec::new())))
+            .collect();
+        for (_, r) in &self.rows {
+            if let Some((_, aliases)) = by_key.get_mut(name_key(&r.canonical).as_str()) {
+                if r.alias != r.canonical && !aliases.contains(&r.alias.as_str()) {
+                    aliases.push(&r.alias);
+                }
+            }
+        }
+        by_key.into_values().collect()
+    }
+
     /// Lints the table; `used` holds the keys of the aliases some report used.
     pub fn lint(&self, used: Option<&BTreeSet<String>>) -> Vec<Lint> {
         let mut out = Vec::new();

@@ -125,6 +125,16 @@ impl Decisions {
             .collect()
     }
 
+    /// Marks as used the decisions about `field` whose two names (keys) are both
+    /// `present`: record linkage reads host decisions later, in dedupe.
+    pub fn mark_present(&self, field: Field, present: impl Fn(&str) -> bool) {
+        for ((f, a, b), (_, line)) in &self.map {
+            if *f == field && present(a) && present(b) {
+                self.used.borrow_mut().insert(*line);
+            }
+        }
+    }
+
     /// Lines of decisions about `fields` that no pair needed (the names or workshops they
     /// name are gone, or were renamed).
     pub fn unused(&self, fields: &[Field]) -> Vec<u64> {

@@ -263,3 +263,45 @@ fn a_change_that_edits_output_by_hand_fails_and_one_that_leaves_it_passes() {
         .expect(0)
         .stderr_has("output/ is up to date");
 }
+
+/// A `same` decision that joins two published workshops: the one named as `candidate`
+/// keeps its id, and `check --base` shows the other as merged into it, not as one
+/// workshop removed and one added.
+#[test]
+fn check_base_shows_a_merge_as_a_merge_and_the_candidate_keeps_its_id() {
+    let wd = Workdir::committed_repo();
+    let ids: Vec<String> = wd
+        .csv_rows("output/workshops.csv")
+        .into_iter()
+        .filter(|w| w["country_code"] == "KEN")
+        .map(|w| w["workshop_id"].clone())
+        .collect();
+    assert!(ids.len() >= 2, "Kenya has several workshops: {ids:?}");
+    let (absorbed, kept) = (&ids[0], &ids[1]);
+    wd.git(&["checkout", "-q", "-b", "pr"]);
+    wd.append(
+        "raw/decisions.csv",
+        &format!("workshop,KEN,{absorbed},{kept},,,same,test: one workshop"),
+    );
+    // one workshop fewer: a new minor version
+    wd.bump_minor_version();
+    let out = wd
+        .run(&["check", "--base", "main", "--summary", "summary.md"])
+        .expect(0);
+    let summary = wd.read("summary.md");
+    assert!(
+        summary.contains(&format!("merged `{absorbed}`")) && summary.contains(&format!("into `{kept}`")),
+        "{summary}{out}"
+    );
+    assert!(summary.contains("0 new"), "no workshop added: {summary}");
+    wd.run(&["run", "--quiet"]).expect(0);
+    let rows = wd.csv_rows("output/workshops.csv");
+    let after: Vec<&String> = rows.iter().map(|w| &w["workshop_id"]).collect();
+    assert!(after.contains(&kept) && !after.contains(&absorbed), "{after:?}");
+    // whoever cited the absorbed id finds it
+    let survivor = rows
+        .iter()
+        .find(|w| &w["workshop_id"] == kept)
+        .expect("the kept workshop");
+    assert_eq!(&survivor["former_ids"], absorbed);
+}

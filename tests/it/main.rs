@@ -22,6 +22,7 @@ mod corpus;
 mod determinism;
 mod hostile;
 mod invariants;
+mod linkage;
 mod names;
 mod pipeline;
 mod tables;

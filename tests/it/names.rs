@@ -7,9 +7,10 @@ fn report(host: &str, city: &str, url: &str) -> String {
 }
 
 #[test]
-fn review_loop_same_merges_different_stops_asking() {
+fn review_loop_flags_a_probable_duplicate_and_the_suggested_lines_settle_it() {
     let wd = Workdir::new();
-    // Two spellings of one host, too far apart to merge on their own (grey zone).
+    // Two spellings of one host, too far apart to merge on their own: flagged on the
+    // line of the less established one, with the lines that settle it.
     wd.reports(
         "a.csv",
         &[
@@ -17,39 +18,46 @@ fn review_loop_same_merges_different_stops_asking() {
             &report("Machakos Univ. College of Kenya", "Machakos", "https://example.org/2"),
         ],
     );
+    let out = wd.run(&["run", "--quiet"]).expect(1);
+    out.stderr_has("error[probable-duplicate]: raw/reports/a.csv:")
+        .stderr_has("to raw/aliases/institutions.csv")
+        .stderr_has("to raw/decisions.csv");
+    let between = |text: &str, from: &str, to: &str| -> String {
+        let start = text.find(from).unwrap_or_else(|| panic!("no `{from}` in {text}")) + from.len();
+        let len = text[start..].find(to).expect("the end of the suggested line");
+        text[start..start + len].to_string()
+    };
+    // the maintainer says: different, with the suggested decision line
+    let decision = "institution,".to_string() + &between(&out.stderr, "add `institution,", "` to raw/decisions.csv");
+    let header = "field,country,name,candidate,score,evidence,decision,note\n";
+    wd.write(
+        "raw/decisions.csv",
+        format!("{header}{}\n", decision.replace("<why>", "two colleges (test)")),
+    );
     wd.run(&["run", "--quiet"]).expect(0);
     assert_eq!(
         wd.csv_rows("output/workshops.csv").len(),
         2,
-        "not merged without a decision"
+        "kept apart after `different`"
     );
-    wd.run(&["dedupe", "--review"])
-        .expect(0)
-        .stderr_has("pairs to review in build/review.csv");
-    let review = wd.csv_rows("build/review.csv");
-    assert!(!review.is_empty(), "the pair must be offered for review");
-    // the maintainer says: same
-    let mut text = wd.read("build/review.csv");
-    text = text.replacen(",,\n", ",same,one university (test)\n", 1);
-    wd.write("raw/decisions.csv", &text);
-    wd.run(&["run", "--quiet"]).expect(0);
-    assert_eq!(wd.csv_rows("output/workshops.csv").len(), 1, "merged after `same`");
-    wd.run(&["dedupe", "--review", "--quiet"]).expect(0);
-    assert!(
-        wd.csv_rows("build/review.csv").is_empty(),
-        "a decided pair is not offered again"
-    );
-    // the maintainer says: different
-    wd.write("raw/decisions.csv", text.replace(",same,", ",different,"));
-    wd.run(&["run", "--quiet"]).expect(0);
-    assert_eq!(wd.csv_rows("output/workshops.csv").len(), 2);
     wd.run(&["dedupe", "--review", "--quiet"]).expect(0);
     let again = wd.csv_rows("build/review.csv");
     assert!(
         again
             .iter()
-            .all(|r| r["field"] != review[0]["field"] || r["name"] != review[0]["name"]),
+            .all(|r| !r["name"].contains("Machakos Univ") || r["field"] != "institution"),
         "a rejected pair never comes back: {again:?}"
+    );
+    // the maintainer says: the same, with the suggested alias line
+    wd.write("raw/decisions.csv", header);
+    let alias = between(&out.stderr, "If it is, add `", "` to raw/aliases/institutions.csv");
+    let table = wd.read("raw/aliases/institutions.csv");
+    wd.write("raw/aliases/institutions.csv", format!("{table}{alias}\n"));
+    wd.run(&["run", "--quiet"]).expect(0);
+    assert_eq!(
+        wd.csv_rows("output/workshops.csv").len(),
+        1,
+        "merged after the alias line"
     );
 }
 

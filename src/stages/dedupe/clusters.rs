@@ -19,7 +19,9 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
+use super::linkage::{self, Outcome, Unit};
 use crate::model::Reports;
+use crate::names::aliases::AliasTable;
 use crate::names::key::name_key;
 use crate::names::matcher::{Decisions, Field};
 use crate::table::{Names, NONE};
@@ -29,6 +31,8 @@ use crate::table::{Names, NONE};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rule {
     Host,
+    /// linked by record linkage: index into the links
+    Linked(u32),
     /// index into the evidence
     Attached(u32),
     Group,
@@ -40,6 +44,8 @@ pub enum Rule {
 pub struct Cluster {
     pub identity: String,
     pub members: Vec<u32>,
+    /// the identities of the clusters it absorbed (by linkage or a `same` decision)
+    pub former: Vec<String>,
 }
 
 /// A report set aside (not merged), with its reason.
@@ -57,18 +63,38 @@ pub struct Clustering {
     pub rules: Vec<Rule>,
     /// what each attached report matched its workshop on ([`Rule::Attached`])
     pub evidence: Vec<Vec<String>>,
+    /// the clusters record linkage merged ([`Rule::Linked`])
+    pub links: Vec<Link>,
     pub set_aside: Vec<SetAside>,
+    /// errors on the lines of merged reports that caused a report to be set aside
+    pub related: Vec<SetAside>,
+    /// the weights record linkage estimated (None when it compared nothing)
+    pub weights: Option<linkage::Weights>,
 }
 
 /// Clusters the reports by the merge policy (see the module doc).
-pub fn cluster(r: &Reports, decisions: &Decisions) -> Clustering {
+pub fn cluster(r: &Reports, decisions: &Decisions, aliases: &AliasTable) -> Clustering {
     let order = content_order(r);
     let keys = Keys::of(r);
-    let (mut clusters, hostless) = host_clusters(r, &order, &keys);
+    let (clusters, hostless) = host_clusters(r, &order, &keys);
     let mut rules = vec![Rule::Host; r.len()];
-    let mut evidences = Vec::new();
     let mut set_aside = Vec::new();
+    let (mut clusters, links, weights) =
+        link_clusters(r, &keys, clusters, aliases, decisions, &mut rules, &mut set_aside);
+    let mut evidences = Vec::new();
     let attached = attach_hostless(r, &keys, &clusters, &hostless);
+    // the less established workshops that make a host-less report ambiguous are named on
+    // their own reports' lines too (the old report is not the cause)
+    let mut related = Vec::new();
+    for (c, message) in ambiguity_causes(r, &keys, aliases, &clusters, &hostless, &attached) {
+        for &i in &clusters[c].members {
+            related.push(SetAside {
+                report: i,
+                code: "ambiguous-workshop",
+                message: message.clone(),
+            });
+        }
+    }
     let mut rest = Vec::new();
     let mut joins = Vec::new();
     for (&i, outcome) in hostless.iter().zip(attached) {
@@ -99,8 +125,133 @@ pub fn cluster(r: &Reports, decisions: &Decisions) -> Clustering {
         clusters,
         rules,
         evidence: evidences,
+        links,
         set_aside,
+        related,
+        weights,
     }
+}
+
+/// Record linkage ([`linkage`]) on the host-keyed clusters: a cluster linked to another
+/// joins it (which keeps its identity, so its id; the absorbed identity is kept as a
+/// former one), a probable duplicate is set aside on each of its reports' lines.
+fn link_clusters(
+    r: &Reports,
+    keys: &Keys,
+    clusters: Vec<Cluster>,
+    aliases: &AliasTable,
+    decisions: &Decisions,
+    rules: &mut [Rule],
+    set_aside: &mut Vec<SetAside>,
+) -> (Vec<Cluster>, Vec<Link>, Option<linkage::Weights>) {
+    let units: Vec<Unit> = clusters
+        .iter()
+        .map(|c| Unit {
+            members: &c.members,
+            identity: &c.identity,
+        })
+        .collect();
+    let cx = linkage::Context { r, keys, aliases };
+    let (outcomes, weights) = linkage::link(&cx, decisions, &units);
+    drop(units);
+    if outcomes.iter().all(|o| *o == Outcome::Keep) {
+        return (clusters, Vec::new(), weights);
+    }
+    let id_of = |c: &Cluster| super::ids::both_ids(&r.country_of(c.members[0] as usize).code, &c.identity)[0].clone();
+    let mut links = Vec::new();
+    let mut into: Vec<Option<usize>> = vec![None; clusters.len()];
+    for (k, o) in outcomes.iter().enumerate() {
+        match o {
+            Outcome::Keep => {}
+            Outcome::Linked(s) => {
+                into[k] = Some(s.target);
+                for &i in &clusters[k].members {
+                    rules[i as usize] = Rule::Linked(links.len() as u32);
+                }
+                let lead = clusters[k].members[0] as usize;
+                links.push(Link {
+                    scored: s.clone(),
+                    target_id: id_of(&clusters[s.target]),
+                    from_id: id_of(&clusters[k]),
+                    alias_line: format!(
+                        "{},{},{}",
+                        csv_cell(&s.name),
+                        csv_cell(&s.matched),
+                        csv_cell(r.source_url.str(lead))
+                    ),
+                });
+            }
+            Outcome::Probable(candidates) => {
+                let lead = clusters[k].members[0] as usize;
+                let named: Vec<String> = candidates
+                    .iter()
+                    .map(|s| {
+                        format!(
+                            "{} `{}` ({:.0}%; {})",
+                            id_of(&clusters[s.target]),
+                            s.matched,
+                            s.probability * 100.0,
+                            s.evidence
+                        )
+                    })
+                    .collect();
+                let first = &candidates[0];
+                let message = format!(
+                    "host `{}` may be a workshop the dataset has: {}. If it is, add `{},{},{}` to raw/aliases/institutions.csv; if not, add `institution,{},{},{},{:.3},,different,<why>` to raw/decisions.csv",
+                    first.name,
+                    named.join("; "),
+                    csv_cell(&first.name),
+                    csv_cell(&first.matched),
+                    csv_cell(r.source_url.str(lead)),
+                    r.country_of(lead).code,
+                    csv_cell(&first.name),
+                    csv_cell(&first.matched),
+                    first.probability,
+                );
+                for &i in &clusters[k].members {
+                    set_aside.push(SetAside {
+                        report: i,
+                        code: "probable-duplicate",
+                        message: message.clone(),
+                    });
+                }
+            }
+        }
+    }
+    let mut kept: Vec<Option<Cluster>> = clusters.into_iter().map(Some).collect();
+    for k in 0..kept.len() {
+        let linked = matches!(outcomes[k], Outcome::Linked(_));
+        if linked {
+            let c = kept[k].take().expect("a cluster is linked once");
+            let target = into[k].expect("a linked cluster has a target");
+            let t = kept[target].as_mut().expect("a link's target stays a workshop");
+            t.members.extend(c.members);
+            t.former.push(c.identity);
+            t.former.extend(c.former);
+        } else if matches!(outcomes[k], Outcome::Probable(_)) {
+            kept[k] = None;
+        }
+    }
+    (kept.into_iter().flatten().collect(), links, weights)
+}
+
+/// A CSV cell: quoted when it must be.
+fn csv_cell(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// A cluster merged into another by record linkage: the evidence, and both ids.
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub scored: linkage::Scored,
+    pub target_id: String,
+    pub from_id: String,
+    /// the line of `raw/aliases/institutions.csv` that makes the merge explicit
+    pub alias_line: String,
 }
 
 /// The report positions sorted by content: country, source URL, workshop name, hosts,
@@ -137,7 +288,7 @@ pub fn content_order(r: &Reports) -> Vec<u32> {
 /// The comparison key ([`name_key`]) of every host, city and partner name, computed once
 /// per distinct name, on every core (a key costs a transliteration), and numbered: names
 /// with the same key get the same key id.
-struct Keys {
+pub(super) struct Keys {
     /// by host, city and partner name id: the id of its key
     host: Vec<u32>,
     city: Vec<u32>,
@@ -165,18 +316,37 @@ impl Keys {
         }
     }
 
+    /// The key of host name `h`.
+    pub(super) fn host_text(&self, h: u32) -> &str {
+        self.texts.text(self.host[h as usize])
+    }
+
+    /// The key id of host name `h`, and the text of a key id.
+    pub(super) fn host_key(&self, h: u32) -> u32 {
+        self.host[h as usize]
+    }
+
+    pub(super) fn text(&self, key: u32) -> &str {
+        self.texts.text(key)
+    }
+
+    /// How many keys there are (ids are below it).
+    pub(super) fn len(&self) -> usize {
+        self.texts.len()
+    }
+
     /// The key ids of report `i`'s hosts.
     fn hosts_of<'a>(&'a self, r: &'a Reports, i: usize) -> impl Iterator<Item = u32> + 'a {
         r.host_institutions.get(i).iter().map(|&h| self.host[h as usize])
     }
 
     /// The key id of report `i`'s city.
-    fn city_of(&self, r: &Reports, i: usize) -> Option<u32> {
+    pub(super) fn city_of(&self, r: &Reports, i: usize) -> Option<u32> {
         (r.city[i] != NONE).then(|| self.city[r.city[i] as usize])
     }
 
     /// The key ids of report `i`'s partners, in its order.
-    fn partners_of<'a>(&'a self, r: &'a Reports, i: usize) -> impl Iterator<Item = u32> + 'a {
+    pub(super) fn partners_of<'a>(&'a self, r: &'a Reports, i: usize) -> impl Iterator<Item = u32> + 'a {
         r.chinese_partners.get(i).iter().map(|&p| self.partner[p as usize])
     }
 }
@@ -242,6 +412,7 @@ fn host_clusters(r: &Reports, order: &[u32], keys: &Keys) -> (Vec<Cluster>, Vec<
                 keys.texts.text(smallest)
             ),
             members,
+            former: Vec::new(),
         })
         .collect();
     (clusters, hostless)
@@ -367,6 +538,79 @@ fn evidence(r: &Reports, i: usize, city: Option<u32>, partners: &[u32], s: &Summ
     Some(ev)
 }
 
+/// The workshops that make a host-less report ambiguous while being new: among the
+/// workshops it fits, those less established than another (known to the alias table, then more reports, then a dated
+/// source; when they tie, every one). Each with the
+/// message for its own reports' lines.
+fn ambiguity_causes(
+    r: &Reports,
+    keys: &Keys,
+    aliases: &AliasTable,
+    clusters: &[Cluster],
+    hostless: &[u32],
+    attached: &[Attach],
+) -> Vec<(usize, String)> {
+    let known = |c: usize| {
+        clusters[c].members.iter().any(|&i| {
+            r.host_institutions
+                .get(i as usize)
+                .iter()
+                .any(|&h| aliases.canonical_of_key(keys.host_text(h)).is_some())
+        })
+    };
+    let mut causes: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for (&i, a) in hostless.iter().zip(attached) {
+        let Attach::Ambiguous(fits) = a else { continue };
+        // how well established a workshop is: known to the alias table, then its reports
+        // and whether a report gives its source date
+        let established = |c: usize| {
+            let m = &clusters[c].members;
+            (
+                known(c),
+                m.len(),
+                m.iter().any(|&i| r.source_date[i as usize].is_some()),
+            )
+        };
+        let best = fits.iter().map(|(c, _)| established(*c)).max().expect("two fits");
+        let (mut old, mut new): (Vec<_>, Vec<_>) = fits.iter().partition(|(c, _)| established(*c) == best);
+        if old.len() > 1 {
+            // no one is more established: each may be the new one
+            new = std::mem::take(&mut old);
+        }
+        for (c, ev) in new {
+            causes.entry(*c).or_default().push(format!(
+                "{}:{} ({}; it also fits {})",
+                r.file_of(i as usize),
+                r.line[i as usize],
+                ev.join(", "),
+                fits.iter()
+                    .filter(|(o, _)| o != c)
+                    .map(|(o, _)| {
+                        let id = &super::ids::both_ids(&r.country_of(i as usize).code, &clusters[*o].identity)[0];
+                        format!("{id} {}", label(r, &clusters[*o].members))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ));
+        }
+    }
+    causes
+        .into_iter()
+        .map(|(c, reports)| {
+            let host = r.host_institutions.get(clusters[c].members[0] as usize)[0];
+            (
+                c,
+                format!(
+                    "host `{}` makes host-less reports fit two workshops: {}. If it is one of them, add the alias line `{},<its host>,<source_url>` to raw/aliases/institutions.csv; if it is a new workshop, give those reports their host",
+                    r.dict.hosts.text(host),
+                    reports.join("; "),
+                    csv_cell(r.dict.hosts.text(host)),
+                ),
+            )
+        })
+        .collect()
+}
+
 /// The message of a host-less report that fits several workshops.
 fn ambiguity(r: &Reports, clusters: &[Cluster], i: u32, fits: &[(usize, Vec<String>)]) -> String {
     format!(
@@ -418,13 +662,14 @@ fn group_rest(r: &Reports, keys: &Keys, rest: &[u32]) -> Vec<Cluster> {
         .map(|(k, members)| Cluster {
             identity: format!("group|{k}"),
             members,
+            former: Vec::new(),
         })
         .collect()
 }
 
 /// Joins clusters that a maintainer decided are the same workshop (`field = workshop`,
-/// by id, either length). The joined cluster keeps the smallest identity, so its id is
-/// one of the two.
+/// by id, either length). The joined cluster keeps the identity (so the id) of the
+/// decision's `candidate`, the workshop the dataset had; the other's is a former one.
 fn apply_same_decisions(r: &Reports, clusters: Vec<Cluster>, decisions: &Decisions) -> Vec<Cluster> {
     let pairs = decisions.same_pairs(Field::Workshop);
     if pairs.is_empty() {
@@ -451,8 +696,11 @@ fn apply_same_decisions(r: &Reports, clusters: Vec<Cluster>, decisions: &Decisio
         if let (Some(&x), Some(&y)) = (index.get(&a), index.get(&b)) {
             if country(&clusters[x]) == country(&clusters[y]) {
                 decisions.get_by_keys(Field::Workshop, &a, &b); // marks the decision as used
+                                                                // the candidate (the workshop the dataset had) keeps its identity
                 let (rx, ry) = (find(&mut root, x), find(&mut root, y));
-                root[rx.max(ry)] = rx.min(ry);
+                if rx != ry {
+                    root[rx] = ry;
+                }
                 joins += 1;
             }
         }
@@ -460,20 +708,16 @@ fn apply_same_decisions(r: &Reports, clusters: Vec<Cluster>, decisions: &Decisio
     if joins == 0 {
         return clusters;
     }
-    let mut joined: BTreeMap<usize, Cluster> = BTreeMap::new();
-    for (k, c) in clusters.into_iter().enumerate() {
-        match joined.entry(find(&mut root, k)) {
-            std::collections::btree_map::Entry::Vacant(v) => {
-                v.insert(c);
-            }
-            std::collections::btree_map::Entry::Occupied(mut o) => {
-                let e = o.get_mut();
-                if c.identity < e.identity {
-                    e.identity = c.identity;
-                }
-                e.members.extend(c.members);
-            }
+    let roots: Vec<usize> = (0..clusters.len()).map(|k| find(&mut root, k)).collect();
+    let mut slots: Vec<Option<Cluster>> = clusters.into_iter().map(Some).collect();
+    for k in 0..slots.len() {
+        if roots[k] != k {
+            let c = slots[k].take().expect("each cluster joins once");
+            let into = slots[roots[k]].as_mut().expect("a root stays");
+            into.members.extend(c.members);
+            into.former.push(c.identity);
+            into.former.extend(c.former);
         }
     }
-    joined.into_values().collect()
+    slots.into_iter().flatten().collect()
 }

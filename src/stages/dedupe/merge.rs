@@ -45,7 +45,13 @@ pub const BATCH: usize = 64 * 1024;
 /// so that the reports and the workshops are not both held whole: at 10M reports that
 /// disagree (`luban generate --shape conflicts`) that was ~2 GB of each, and the run's
 /// peak. The workshops take the dictionaries but the hosts' (their hosts are texts).
-pub fn merge_all(dict: Dictionaries, parts: Vec<Reports>, ids: &Texts, members: &IdLists) -> Workshops {
+pub fn merge_all(
+    dict: Dictionaries,
+    parts: Vec<Reports>,
+    ids: &Texts,
+    members: &IdLists,
+    former: &crate::table::TextLists,
+) -> Workshops {
     let mut w = Workshops::default();
     let mut workshop = 0;
     for r in parts {
@@ -60,6 +66,7 @@ pub fn merge_all(dict: Dictionaries, parts: Vec<Reports>, ids: &Texts, members: 
         let merged: Vec<Merged> = ranges.par_iter().map(|rs| merge(&r, &dict, rs)).collect();
         for (rs, m) in ranges.iter().zip(merged) {
             w.workshop_id.push(ids.get(workshop));
+            w.former_ids.push(former.get(workshop));
             workshop += 1;
             w.workshop_name.push(Some(&m.name));
             w.country.push(r.country[rs[0] as usize]);

@@ -19,6 +19,7 @@
 
 mod clusters;
 mod ids;
+pub mod linkage;
 mod merge;
 mod review;
 mod table;
@@ -29,7 +30,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Result};
 
-pub use clusters::Rule;
+pub use clusters::{Link, Rule};
 pub use merge::union_ignoring_case;
 pub use review::{workshop_candidates, write_review};
 pub use table::{read_workshops, write_workshops};
@@ -37,10 +38,11 @@ pub use table::{read_workshops, write_workshops};
 use super::StageReport;
 use crate::layout::Layout;
 use crate::model::{Reports, Workshops};
+use crate::names::aliases::AliasTable;
 use crate::names::matcher::Decisions;
 use crate::report::progress::Progress;
 use crate::table::csvio;
-use crate::table::{IdLists, Texts, NONE};
+use crate::table::{IdLists, TextLists, Texts, NONE};
 
 /// A report that could not be placed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,13 +63,22 @@ pub struct Placement {
     /// by workshop, in id order: its id and its reports (in content order)
     pub ids: Texts,
     pub members: IdLists,
+    /// by workshop: the ids of the workshops it absorbed, sorted
+    pub former_ids: TextLists,
     /// by report: the index of its workshop ([`NONE`] when set aside)
     pub workshop_of: Vec<u32>,
     /// by report: why it joined its workshop
     pub rules: Vec<Rule>,
     /// what the attached reports matched on ([`Rule::Attached`])
     pub evidence: Vec<Vec<String>>,
+    /// the workshops record linkage merged ([`Rule::Linked`])
+    pub links: Vec<Link>,
     pub unmerged: Vec<Unmerged>,
+    /// errors on merged reports that caused others to be set aside (a new host that
+    /// makes an old host-less report ambiguous)
+    pub related: Vec<Unmerged>,
+    /// the weights record linkage estimated (None when it compared nothing)
+    pub weights: Option<linkage::Weights>,
 }
 
 impl Placement {
@@ -87,18 +98,28 @@ pub struct Deduped {
 }
 
 /// Decides which reports are one workshop, and each workshop's id (see the module doc).
-pub fn place(r: &Reports, decisions: &Decisions) -> Result<Placement> {
-    let c = clusters::cluster(r, decisions);
+pub fn place(r: &Reports, decisions: &Decisions, aliases: &AliasTable) -> Result<Placement> {
+    let c = clusters::cluster(r, decisions, aliases);
     let with_ids = ids::assign(r, c.clusters)?;
     let mut p = Placement {
         workshop_of: vec![NONE; r.len()],
         rules: c.rules,
         evidence: c.evidence,
+        links: c.links,
+        weights: c.weights,
         ..Default::default()
     };
     for (k, (id, cluster)) in with_ids.iter().enumerate() {
         p.ids.push(Some(id));
         p.members.push(&cluster.members);
+        let code = &r.country_of(cluster.members[0] as usize).code;
+        let mut former: Vec<String> = cluster
+            .former
+            .iter()
+            .map(|f| ids::both_ids(code, f)[0].clone())
+            .collect();
+        former.sort();
+        p.former_ids.push(former.iter().map(String::as_str));
         for &i in &cluster.members {
             p.workshop_of[i as usize] = k as u32;
         }
@@ -118,6 +139,21 @@ pub fn place(r: &Reports, decisions: &Decisions) -> Result<Placement> {
         })
         .collect();
     p.unmerged.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    p.related = c
+        .related
+        .into_iter()
+        .map(|s| {
+            let i = s.report as usize;
+            Unmerged {
+                file: r.file_of(i).to_string(),
+                line: r.line[i],
+                source_url: r.source_url.str(i).to_string(),
+                code: s.code,
+                message: s.message,
+            }
+        })
+        .collect();
+    p.related.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     Ok(p)
 }
 
@@ -141,12 +177,12 @@ pub fn merge(mut r: Reports, p: &Placement) -> Workshops {
     }
     bounds.push(at);
     let (dict, parts) = r.permute_in_parts(&order, &bounds);
-    merge::merge_all(dict, parts, &p.ids, &p.members)
+    merge::merge_all(dict, parts, &p.ids, &p.members, &p.former_ids)
 }
 
 /// Places and merges the reports (what `luban dedupe` does, without its files).
-pub fn dedupe(r: Reports, decisions: &Decisions) -> Result<(Placement, Workshops)> {
-    let p = place(&r, decisions)?;
+pub fn dedupe(r: Reports, decisions: &Decisions, aliases: &AliasTable) -> Result<(Placement, Workshops)> {
+    let p = place(&r, decisions, aliases)?;
     let w = merge(r, &p);
     Ok((p, w))
 }
@@ -181,6 +217,14 @@ fn push_rule_text(out: &mut String, r: &Reports, d: &Placement, i: usize) {
             ", ",
         ),
         Rule::Group => out.push_str("group: same country, city, partners and opening year"),
+        Rule::Linked(k) => {
+            let l = &d.links[k as usize];
+            let s = &l.scored;
+            out.push_str(&format!(
+                "linked: host `{}` is `{}` ({:.3}; {})",
+                s.name, s.matched, s.probability, s.evidence
+            ));
+        }
     }
 }
 
@@ -257,6 +301,70 @@ fn write_merges(layout: &Layout, r: &Reports, d: &Placement) -> Result<()> {
     })
 }
 
+/// `raw/aliases/institutions.csv`, which record linkage reads (a missing table knows no
+/// name).
+fn load_institutions(layout: &Layout) -> Result<AliasTable> {
+    let path = layout.root.join("raw").join("aliases").join("institutions.csv");
+    if !path.exists() {
+        return Ok(AliasTable::default());
+    }
+    AliasTable::load("institution", &path, &layout.display(&path))
+}
+
+/// Writes `build/host-links.csv`: the hosts record linkage merged into a workshop, with
+/// the score, the evidence and the alias line that would make the merge explicit.
+fn write_links(layout: &Layout, links: &[Link]) -> Result<()> {
+    csvio::write_staged(&layout.build_file("host-links.csv"), |w| {
+        let mut wtr = csvio::writer(w);
+        wtr.write_record([
+            "workshop_id",
+            "absorbed_id",
+            "name",
+            "matched",
+            "probability",
+            "evidence",
+            "alias_line",
+        ])?;
+        for l in links {
+            let s = &l.scored;
+            wtr.write_record([
+                l.target_id.as_str(),
+                &l.from_id,
+                &s.name,
+                &s.matched,
+                &format!("{:.3}", s.probability),
+                &s.evidence,
+                &l.alias_line,
+            ])?;
+        }
+        wtr.flush()?;
+        Ok(())
+    })
+}
+
+/// Writes `build/linkage-weights.csv`: what each level of each feature weighed in this
+/// run's record linkage, and the pairs it was estimated from (empty when linkage compared
+/// nothing).
+fn write_weights(layout: &Layout, weights: Option<&linkage::Weights>) -> Result<()> {
+    csvio::write_staged(&layout.build_file("linkage-weights.csv"), |w| {
+        let mut wtr = csvio::writer(w);
+        wtr.write_record(["feature", "level", "m_pairs", "u_pairs", "m", "u", "bits"])?;
+        for row in weights.map_or(&[][..], |w| &w.rows) {
+            wtr.write_record([
+                row.feature.as_str(),
+                row.feature.levels()[row.level],
+                &row.m_pairs.to_string(),
+                &row.u_pairs.to_string(),
+                &format!("{:.4}", row.m),
+                &format!("{:.4}", row.u),
+                &format!("{:.2}", row.bits),
+            ])?;
+        }
+        wtr.flush()?;
+        Ok(())
+    })
+}
+
 fn write_unmerged(layout: &Layout, unmerged: &[Unmerged]) -> Result<()> {
     csvio::write_staged(&layout.build_file("unmerged.csv"), |w| {
         let mut wtr = csvio::writer(w);
@@ -289,9 +397,10 @@ pub fn run(
     report.rows_in = reports.len() as u64;
     let decisions_path = layout.root.join("raw").join("decisions.csv");
     let decisions = Decisions::load(&decisions_path, &layout.display(&decisions_path))?;
+    let aliases = load_institutions(layout)?;
     progress.set_total(reports.len() as u64);
     progress.note("merging");
-    let placement = place(&reports, &decisions)?;
+    let placement = place(&reports, &decisions, &aliases)?;
     report.rows_out = placement.ids.len() as u64;
     report.rejected = placement.unmerged.len() as u64;
     report.merged = report.rows_in.saturating_sub(report.rows_out + report.rejected);
@@ -299,6 +408,8 @@ pub fn run(
     progress.note("writing build/merges.csv");
     write_merges(layout, &reports, &placement)?;
     write_unmerged(layout, &placement.unmerged)?;
+    write_links(layout, &placement.links)?;
+    write_weights(layout, placement.weights.as_ref())?;
     let workshops = merge(reports, &placement);
     progress.set(report.rows_in);
     progress.note("writing build/workshops.arrow");

@@ -19,6 +19,7 @@ pub fn write_workshops(path: &std::path::Path, w: &Workshops) -> Result<()> {
         &w.host_institution,
         &w.source_urls.texts,
         &w.conflicts.texts,
+        &w.former_ids.texts,
     ]
     .map(Texts::bytes);
     write(path, w.len(), text.iter().sum(), |rows| frame(w, &countries, rows))
@@ -44,7 +45,8 @@ fn frame(w: &Workshops, countries: &CountryColumns, rows: Range<usize>) -> Resul
         names("status", &w.status[rows.clone()], &d.statuses)?,
         name_lists("specialties", &w.specialties, &d.specialties, rows.clone()),
         text_lists("source_urls", &w.source_urls, rows.clone()),
-        text_lists("conflicts", &w.conflicts, rows),
+        text_lists("conflicts", &w.conflicts, rows.clone()),
+        text_lists("former_ids", &w.former_ids, rows),
     ]);
     Ok(DataFrame::new(n, cols)?)
 }
@@ -77,5 +79,6 @@ pub fn read_workshops(layout: &crate::layout::Layout) -> Result<Workshops> {
         specialties,
         source_urls: get_text_lists(&df, "source_urls")?,
         conflicts: get_text_lists(&df, "conflicts")?,
+        former_ids: get_text_lists(&df, "former_ids")?,
     })
 }

@@ -76,7 +76,7 @@ struct Run {
 }
 
 fn deduped(r: &Reports) -> Deduped {
-    let (placement, workshops) = dedupe(r.clone(), &Decisions::default()).unwrap();
+    let (placement, workshops) = dedupe(r.clone(), &Decisions::default(), &Default::default()).unwrap();
     Deduped {
         placement,
         workshops,

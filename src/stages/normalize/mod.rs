@@ -139,6 +139,11 @@ pub fn finish_stage(
     write_lints(layout, &lints)?;
     report.elapsed = spent + start.elapsed();
     report.check_conservation()?;
+    // a decision on two hosts the reports name is record linkage's (dedupe)
+    let hosts: std::collections::BTreeSet<String> = (0..reports.dict.hosts.len() as u32)
+        .map(|h| crate::names::key::name_key(reports.dict.hosts.text(h)))
+        .collect();
+    decisions.mark_present(Field::Institution, |k| hosts.contains(k));
     let unused_decisions = decisions.unused(&[Field::City, Field::Institution, Field::Partner]);
     Ok(Normalized {
         report,

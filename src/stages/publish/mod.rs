@@ -197,6 +197,10 @@ fn workshops_table(w: &Workshops, rows: Range<usize>) -> Table<'_> {
                 "conflicts",
                 Col::List(r().map(|i| Items::Texts(&w.conflicts, i)).collect()),
             ),
+            (
+                "former_ids",
+                Col::List(r().map(|i| Items::Texts(&w.former_ids, i)).collect()),
+            ),
         ],
     }
 }
