@@ -11,6 +11,16 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 const RETURN_DELAY: std::ffi::c_long = 1000;
 
 fn main() {
+    // Transparent huge pages off: mimalloc's arenas get them otherwise, and every fresh
+    // 2 MiB page is zeroed whole by the kernel. At 1M reports that was 22% of the run's
+    // samples (perf) and made `luban run` ~1.5x slower; at 10M they no longer saved time
+    // and raised the peak (see `luban::scale`). A kernel that refuses leaves them as
+    // they were: only the speed differs.
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl(PR_SET_THP_DISABLE) takes plain integers and touches no memory of ours.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1 as libc::c_ulong, 0, 0, 0);
+    }
     // Freed memory is kept until exit; `luban::scale` returns it for large inputs (see
     // there for the measurements).
     // SAFETY: sets one value in mimalloc's option table, before any other thread exists.

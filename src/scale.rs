@@ -1,4 +1,5 @@
-//! Whether freed memory goes back to the kernel, by the size of the input.
+//! Whether freed memory goes back to the kernel, by the size of the input. (Transparent
+//! huge pages are off at every size: `main` says why.)
 //!
 //! A run frees and reallocates hundreds of MiB between stages. Returned to the kernel,
 //! that memory comes back zeroed on its next use, which is system time; kept, it is what

@@ -135,3 +135,10 @@ def test_the_readme_states_the_licence():
     for licence in RAW_META["licenses"]:
         assert f"({licence['name']}), {licence['path']}" in readme
     assert 'dtype_backend="pyarrow"' in readme
+
+
+def test_the_readme_says_how_many_workshops_as_of_counts_leave_out():
+    ws = pd.read_csv(OUTPUT / "workshops.csv")
+    undated = int(ws["opened_on"].isna().sum())
+    readme = (OUTPUT / "README.md").read_text()
+    assert f"- {undated} of the {len(ws)} workshops have no known opening date" in readme

@@ -73,6 +73,12 @@ pub fn render(meta: &serde_json::Value, data: &Tables, files: &[(String, u64, us
             );
         }
     }
+    let undated = data.workshops.opened_on.iter().filter(|d| d.is_none()).count();
+    let _ = writeln!(
+        s,
+        "- {undated} of the {} workshops have no known opening date: they are in every table, but an as-of count (\"this dataset counts N as of DATE\") leaves them out, since nobody can say they had opened by then.",
+        data.workshops.len()
+    );
     let with_conflicts = (0..data.workshops.len())
         .filter(|&i| data.workshops.conflicts.count(i) > 0)
         .count();
