@@ -22,10 +22,23 @@ pub fn read_rows(text: &str) -> Vec<Row> {
     let Ok(headers) = rdr.headers().cloned() else {
         return Vec::new();
     };
+    // lines counted as the rest of luban counts them (`\r\n`, `\r` and `\n` one each):
+    // the csv crate's own line numbers were one short in CRLF files
+    let bytes = text.as_bytes();
+    let (mut at, mut line) = (0usize, 1u64);
     rdr.records()
         .filter_map(|r| r.ok())
         .map(|r| Row {
-            line: r.position().map_or(0, |p| p.line()),
+            line: r.position().map_or(0, |p| {
+                let mut to = (p.byte() as usize).clamp(at, bytes.len());
+                // a CRLF record can be said to start at its `\n`
+                if to > 0 && to < bytes.len() && bytes[to - 1] == b'\r' && bytes[to] == b'\n' {
+                    to += 1;
+                }
+                line += crate::stages::ingest::line_breaks(&bytes[at..to]);
+                at = to;
+                line
+            }),
             cells: headers
                 .iter()
                 .zip(r.iter())
@@ -134,5 +147,14 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn rows_carry_the_line_they_start_on_for_every_line_end() {
+        let lines = |t: &str| read_rows(t).iter().map(|r| r.line).collect::<Vec<_>>();
+        assert_eq!(lines("a,b\n1,2\n3,4\n"), [2, 3]);
+        assert_eq!(lines("a,b\r\n1,2\r\n3,4\r\n"), [2, 3]);
+        assert_eq!(lines("a,b\r1,2\r3,4\r"), [2, 3]);
+        assert_eq!(lines("\u{feff}a,b\r\n\"1\r\nx\",2\r\n3,4\r\n"), [2, 4]);
     }
 }

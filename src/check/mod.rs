@@ -15,6 +15,7 @@
 //! `output/` fails the check only when the change edits `output/` itself (by hand, or with
 //! a different luban), or when there is no base (on `main`, where it must be current).
 
+pub mod changelog;
 pub mod diff;
 pub mod render;
 pub mod version;
@@ -404,8 +405,14 @@ fn counts_delta(before: &str, after: &str) -> Vec<CountDelta> {
 fn version_rule(root: &Path, base: &str, workshops: &[WorkshopChange]) -> Result<Option<ErrorRecord>> {
     let before = String::from_utf8_lossy(&git::show(root, base, "raw/dataset.json")?.unwrap_or_default()).into_owned();
     let head = read_or_empty(&root.join("raw/dataset.json"));
-    let ((before, _), (after, line)) = (version::version_of(&before), version::version_of(&head));
-    Ok(version::check(&before, &after, version::needed(workshops), line))
+    let (before, _) = version::version_of(&before);
+    let (after, line, byte) = version::version_at(&head);
+    Ok(version::check(
+        &before,
+        &after,
+        version::needed(workshops),
+        (line, byte),
+    ))
 }
 
 /// The keyed diff of report rows, published workshops and per-country counts against
@@ -434,28 +441,10 @@ fn data_diff(root: &Path, base: &str, fresh: Option<&Path>) -> Result<DataDiff> 
     let shown = |rel: &str| -> Result<String> {
         Ok(String::from_utf8_lossy(&git::show(root, base, rel)?.unwrap_or_default()).into_owned())
     };
-    let after_text = read_or_empty(&fresh.join("workshops.csv"));
-    let after = read_rows(&after_text);
-    let merged_into = merged_into(&after);
-    let ws = diff(
-        read_rows(&shown("output/workshops.csv")?),
-        read_rows(&after_text),
-        |r| r.cells.get("workshop_id").cloned().unwrap_or_default(),
+    let workshops = workshop_diff(
+        &shown("output/workshops.csv")?,
+        &read_or_empty(&fresh.join("workshops.csv")),
     );
-    let workshops = ws
-        .into_iter()
-        .map(workshop_change)
-        .map(|mut w| {
-            // a removed workshop whose sources another now holds was merged into it
-            if w.change == "removed" {
-                if let Some(into) = merged_into(&w.source_urls) {
-                    w.change = "merged";
-                    w.merged_into = Some(into);
-                }
-            }
-            w
-        })
-        .collect();
     let countries = counts_delta(
         &shown("output/countries.csv")?,
         &read_or_empty(&fresh.join("countries.csv")),
@@ -491,6 +480,28 @@ fn report_change(file: &str, c: Change) -> ReportChange {
 
 /// Which of the workshops `after` holds every one of `urls` (a `;`-joined list), if one
 /// does.
+/// The keyed diff of two `workshops.csv` texts, with a removed workshop whose sources
+/// another now holds shown as merged into it.
+pub fn workshop_diff(before: &str, after: &str) -> Vec<WorkshopChange> {
+    let after_rows = read_rows(after);
+    let merged_into = merged_into(&after_rows);
+    diff(read_rows(before), read_rows(after), |r| {
+        r.cells.get("workshop_id").cloned().unwrap_or_default()
+    })
+    .into_iter()
+    .map(workshop_change)
+    .map(|mut w| {
+        if w.change == "removed" {
+            if let Some(into) = merged_into(&w.source_urls) {
+                w.change = "merged";
+                w.merged_into = Some(into);
+            }
+        }
+        w
+    })
+    .collect()
+}
+
 fn merged_into(after: &[crate::check::diff::Row]) -> impl Fn(&str) -> Option<String> + '_ {
     move |urls: &str| {
         let urls: Vec<&str> = urls.split(';').filter(|u| !u.is_empty()).collect();
@@ -529,7 +540,7 @@ fn workshop_change(c: Change) -> WorkshopChange {
 }
 
 /// The two git questions `--base` asks.
-mod git {
+pub(crate) mod git {
     use std::path::Path;
 
     use anyhow::{Context, Result};

@@ -46,7 +46,7 @@ fn bumped((major, minor, patch): (u64, u64, u64), bump: Bump) -> (u64, u64, u64)
 
 /// The error, if the version in `head` (of `raw/dataset.json`) does not follow `base`'s
 /// as `bump` asks. `line` is the line of the version in the file.
-pub fn check(base: &str, head: &str, bump: Option<Bump>, line: u64) -> Option<ErrorRecord> {
+pub fn check(base: &str, head: &str, bump: Option<Bump>, (line, byte): (u64, u64)) -> Option<ErrorRecord> {
     let bump = bump?;
     let file = "raw/dataset.json";
     let Some(before) = parse(base) else {
@@ -71,20 +71,30 @@ pub fn check(base: &str, head: &str, bump: Option<Bump>, line: u64) -> Option<Er
         )),
     );
     e.line = line;
+    e.byte = Some(byte);
     Some(e)
 }
 
 /// The version in a `raw/dataset.json` text, and its line (1 if not found).
 pub fn version_of(text: &str) -> (String, u64) {
+    let (version, line, _) = version_at(text);
+    (version, line)
+}
+
+/// [`version_of`], with the byte offset of the version's line (for the snippet).
+pub fn version_at(text: &str) -> (String, u64, u64) {
     let version = serde_json::from_str::<serde_json::Value>(text)
         .ok()
         .and_then(|v| v.get("version").and_then(|v| v.as_str()).map(str::to_string))
         .unwrap_or_default();
-    let line = text
-        .lines()
-        .position(|l| l.trim_start().starts_with("\"version\""))
-        .map_or(1, |i| i as u64 + 1);
-    (version, line)
+    let mut byte = 0u64;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if l.trim_start().starts_with("\"version\"") {
+            return (version, i as u64 + 1, byte);
+        }
+        byte += l.len() as u64;
+    }
+    (version, 1, 0)
 }
 
 #[cfg(test)]
@@ -114,20 +124,22 @@ mod tests {
 
     #[test]
     fn the_version_must_reach_the_bump() {
-        assert!(check("0.2.0", "0.2.0", None, 5).is_none());
-        assert!(check("0.2.0", "0.3.0", Some(Bump::Minor), 5).is_none());
-        assert!(check("0.2.0", "1.0.0", Some(Bump::Minor), 5).is_none());
-        assert!(check("0.2.0", "0.2.1", Some(Bump::Patch), 5).is_none());
-        let e = check("0.2.0", "0.2.1", Some(Bump::Minor), 5).expect("a patch is not enough");
+        assert!(check("0.2.0", "0.2.0", None, (5, 40)).is_none());
+        assert!(check("0.2.0", "0.3.0", Some(Bump::Minor), (5, 40)).is_none());
+        assert!(check("0.2.0", "1.0.0", Some(Bump::Minor), (5, 40)).is_none());
+        assert!(check("0.2.0", "0.2.1", Some(Bump::Patch), (5, 40)).is_none());
+        let e = check("0.2.0", "0.2.1", Some(Bump::Minor), (5, 40)).expect("a patch is not enough");
         assert_eq!((e.code.as_str(), e.line), ("version-not-bumped", 5));
         assert!(e.help.unwrap().contains("\"version\": \"0.3.0\""));
-        assert!(check("0.2.0", "0.2.0", Some(Bump::Patch), 5).is_some());
-        assert!(check("0.2.0", "banana", Some(Bump::Patch), 5).is_some());
+        assert!(check("0.2.0", "0.2.0", Some(Bump::Patch), (5, 40)).is_some());
+        assert!(check("0.2.0", "banana", Some(Bump::Patch), (5, 40)).is_some());
     }
 
     #[test]
     fn the_version_line_is_found() {
         let text = "{\n  \"name\": \"x\",\n  \"version\": \"0.2.0\"\n}\n";
         assert_eq!(version_of(text), ("0.2.0".to_string(), 3));
+        let (_, _, byte) = version_at(text);
+        assert!(text[byte as usize..].starts_with("  \"version\""));
     }
 }

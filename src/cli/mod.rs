@@ -71,7 +71,8 @@ enum Command {
         #[arg(long)]
         review: bool,
     },
-    /// Compute per-country figures. Reads build/workshops.arrow, writes build/countries.arrow.
+    /// Compute per-country figures. Reads build/workshops.arrow and raw/claims.csv; writes
+    /// build/countries.arrow, build/openings_by_year.arrow and build/claims_check.arrow.
     Aggregate,
     /// Write output/*.parquet, output/*.csv and output/datapackage.json atomically.
     Publish,
@@ -84,6 +85,19 @@ enum Command {
         after_help = "Examples:\n  luban check\n  luban check --base origin/main --format github\n  luban check --base main --summary summary.md"
     )]
     Check(check::Args),
+    /// Write the CHANGELOG.md section of this data version, from the keyed diff of the
+    /// published workshops against BASE (the previous release's tag).
+    ///
+    /// Prints the section; with --write, puts it first in CHANGELOG.md (once per version).
+    #[command(after_help = "Examples:\n  luban changelog --base v0.1.0\n  luban changelog --base v0.1.0 --write")]
+    Changelog {
+        /// The revision of the previous release.
+        #[arg(long, value_name = "REF")]
+        base: String,
+        /// Put the section first in CHANGELOG.md instead of printing it.
+        #[arg(long)]
+        write: bool,
+    },
     /// Write N generated reports (deterministic; for benchmarks and tests).
     ///
     /// Realistic spellings, about five reports per workshop and about 0.5% defective
@@ -136,6 +150,23 @@ enum Command {
     },
 }
 
+/// `luban changelog`: the section for this version, printed or put in CHANGELOG.md.
+fn changelog(ctx: &Ctx, base: &str, write: bool) -> anyhow::Result<Outcome> {
+    let layout = ctx.layout()?;
+    let section = crate::check::changelog::section(&layout.root, base)?;
+    if write {
+        let path = layout.root.join("CHANGELOG.md");
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        crate::table::csvio::write_atomic(&path, |w| {
+            w.write_all(crate::check::changelog::prepend(&text, &section).as_bytes())?;
+            Ok(())
+        })?;
+    } else {
+        print!("{section}");
+    }
+    Ok(Outcome::Accepted)
+}
+
 /// Runs the command line and returns the exit status.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -156,6 +187,7 @@ pub fn main() -> i32 {
         Command::Publish => pipeline::publish(&ctx),
         Command::Run { force, explain } => pipeline::run_all(&ctx, force, explain),
         Command::Check(args) => check::run(&ctx, args),
+        Command::Changelog { base, write } => changelog(&ctx, &base, write),
         Command::Generate {
             rows,
             seed,

@@ -305,3 +305,40 @@ fn check_base_shows_a_merge_as_a_merge_and_the_candidate_keeps_its_id() {
         .expect("the kept workshop");
     assert_eq!(&survivor["former_ids"], absorbed);
 }
+
+/// Issue 29: a release's CHANGELOG.md section comes from the keyed diff of the published
+/// workshops against the previous release, once per version.
+#[test]
+fn changelog_writes_one_section_per_version_from_the_published_diff() {
+    let wd = Workdir::committed_repo();
+    wd.git(&["checkout", "-q", "-b", "pr"]);
+    wd.append(
+        "raw/reports/asia.csv",
+        &row(
+            "Laos",
+            "Vientiane Technical College",
+            "Vientiane",
+            "2025-01",
+            "https://example.org/good",
+        ),
+    );
+    let version = wd.bump_minor_version();
+    wd.run(&["run", "--quiet"]).expect(0);
+    wd.run(&["changelog", "--base", "main", "--write"]).expect(0);
+    let log = wd.read("CHANGELOG.md");
+    let title = log
+        .lines()
+        .find(|l| l.starts_with("## "))
+        .unwrap_or_default()
+        .to_string();
+    assert!(title.starts_with(&format!("## {version}")), "{log}");
+    assert!(
+        log.contains("1 workshops added, 0 merged into another, 0 removed"),
+        "{log}"
+    );
+    let added = log.split("### Added").nth(1).unwrap_or_default();
+    assert!(added.lines().any(|l| l.ends_with("(LAO)")), "{log}");
+    // a second write of the same version changes nothing
+    wd.run(&["changelog", "--base", "main", "--write"]).expect(0);
+    assert_eq!(wd.read("CHANGELOG.md"), log);
+}
