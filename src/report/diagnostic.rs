@@ -51,7 +51,35 @@ pub fn render(
     }
     let renderer = if color { Renderer::styled() } else { Renderer::plain() };
     let out = renderer.render(msg).to_string();
-    out
+    match (pointer, window.as_ref()) {
+        (Some(p), Some(w)) => real_column(out, p, w),
+        _ => out,
+    }
+}
+
+/// `out` with the column of its `-->` line counted in the whole line, not in the window
+/// shown of a long one (annotate-snippets counts in the text it is given).
+fn real_column(out: String, whole: &Pointer, shown: &Pointer) -> String {
+    if whole.source_line.len() == shown.source_line.len() {
+        return out;
+    }
+    let col = |line: &str, at: usize| line[..at.min(line.len())].chars().count() + 1;
+    let floor = |line: &str, mut i: usize| {
+        i = i.min(line.len());
+        while !line.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let start = clamp_span(&shown.source_line, shown.span.clone()).start;
+    let wrong = format!("{}:{}:{}", shown.origin, shown.line, col(&shown.source_line, start));
+    let right = format!(
+        "{}:{}:{}",
+        whole.origin,
+        whole.line,
+        col(&whole.source_line, floor(&whole.source_line, whole.span.start))
+    );
+    out.replacen(&wrong, &right, 1)
 }
 
 /// Renders one warning pointing at `pointer` (`warning[code]: title`).
@@ -72,7 +100,7 @@ pub fn render_warning(code: &str, title: &str, pointer: &Pointer, label: &str, c
     );
     let renderer = if color { Renderer::styled() } else { Renderer::plain() };
     let out = renderer.render(msg).to_string();
-    out
+    real_column(out, pointer, &p)
 }
 
 /// Lines longer than this are shown as a window around the span (a 50 MB cell must not
@@ -245,6 +273,21 @@ mod tests {
         assert_eq!(&text[csv_field_span(text, rec, 2, b',')], b"w");
         let past = csv_field_span(text, rec, 5, b',');
         assert_eq!(past.start, past.end);
+    }
+
+    #[test]
+    fn a_long_line_keeps_its_real_column_in_the_pointer() {
+        let line = format!("{},é,bad,{}", "x".repeat(300), "y".repeat(300));
+        let text = format!("h\n{line}\n");
+        let start = 2 + 300 + 1 + "é".len() + 1;
+        let p = pointer_in_text("raw/x.csv", &text, start..start + 3);
+        for color in [false, true] {
+            let out = render("type-error", "bad", Some(&p), "here", &[], None, color);
+            assert!(out.contains("raw/x.csv:2:304"), "{out}");
+            assert!(out.contains("bad"), "{out}");
+            let out = render_warning("w", "bad", &p, "here", color);
+            assert!(out.contains("raw/x.csv:2:304"), "{out}");
+        }
     }
 
     #[test]
