@@ -19,9 +19,7 @@ fn title(version: &str) -> String {
 
 /// The section for the change from `base` to the working tree at `root`.
 pub fn section(root: &Path, base: &str) -> Result<String> {
-    let shown = |rel: &str| -> Result<String> {
-        Ok(String::from_utf8_lossy(&git::show(root, base, rel)?.unwrap_or_default()).into_owned())
-    };
+    let shown = |rel: &str| git::show_text(root, base, rel);
     let read = |rel: &str| -> Result<String> {
         std::fs::read_to_string(root.join(rel)).with_context(|| format!("failed to read `{rel}`"))
     };

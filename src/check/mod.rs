@@ -403,7 +403,7 @@ fn counts_delta(before: &str, after: &str) -> Vec<CountDelta> {
 /// The version rule ([`version`]): `raw/dataset.json`'s version against the base's, for
 /// the change `workshops` makes to the published workshops.
 fn version_rule(root: &Path, base: &str, workshops: &[WorkshopChange]) -> Result<Option<ErrorRecord>> {
-    let before = String::from_utf8_lossy(&git::show(root, base, "raw/dataset.json")?.unwrap_or_default()).into_owned();
+    let before = git::show_text(root, base, "raw/dataset.json")?;
     let head = read_or_empty(&root.join("raw/dataset.json"));
     let (before, _) = version::version_of(&before);
     let (after, line, byte) = version::version_at(&head);
@@ -438,9 +438,7 @@ fn data_diff(root: &Path, base: &str, fresh: Option<&Path>) -> Result<DataDiff> 
             countries: None,
         });
     };
-    let shown = |rel: &str| -> Result<String> {
-        Ok(String::from_utf8_lossy(&git::show(root, base, rel)?.unwrap_or_default()).into_owned())
-    };
+    let shown = |rel: &str| git::show_text(root, base, rel);
     let workshops = workshop_diff(
         &shown("output/workshops.csv")?,
         &read_or_empty(&fresh.join("workshops.csv")),
@@ -560,6 +558,11 @@ pub(crate) mod git {
             return Ok(None);
         }
         anyhow::bail!("git show {rev}:./{rel} failed: {}", err.trim())
+    }
+
+    /// A file's text at a git revision (lossy UTF-8); empty when it did not exist there.
+    pub fn show_text(root: &Path, rev: &str, rel: &str) -> Result<String> {
+        Ok(String::from_utf8_lossy(&show(root, rev, rel)?.unwrap_or_default()).into_owned())
     }
 
     /// The names of the files in folder `dir` at a git revision.

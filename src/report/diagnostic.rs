@@ -63,21 +63,15 @@ fn real_column(out: String, whole: &Pointer, shown: &Pointer) -> String {
     if whole.source_line.len() == shown.source_line.len() {
         return out;
     }
-    let col = |line: &str, at: usize| line[..at.min(line.len())].chars().count() + 1;
-    let floor = |line: &str, mut i: usize| {
-        i = i.min(line.len());
-        while !line.is_char_boundary(i) {
-            i -= 1;
-        }
-        i
-    };
+    // the column of a byte offset in one line (the lines have no breaks)
+    let col = |line: &str, at: usize| line_col(line, at).1;
     let start = clamp_span(&shown.source_line, shown.span.clone()).start;
     let wrong = format!("{}:{}:{}", shown.origin, shown.line, col(&shown.source_line, start));
     let right = format!(
         "{}:{}:{}",
         whole.origin,
         whole.line,
-        col(&whole.source_line, floor(&whole.source_line, whole.span.start))
+        col(&whole.source_line, whole.span.start)
     );
     out.replacen(&wrong, &right, 1)
 }

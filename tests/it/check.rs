@@ -1,6 +1,6 @@
 //! `luban check`, as CI runs it on a data pull request.
 
-use crate::workdir::{row, Workdir};
+use crate::workdir::{laos, Workdir};
 
 #[test]
 fn check_passes_on_the_committed_dataset_and_catches_what_a_pr_can_break() {
@@ -9,16 +9,7 @@ fn check_passes_on_the_committed_dataset_and_catches_what_a_pr_can_break() {
     wd.run(&["check"]).expect(0).stderr_has("output/ is up to date");
 
     // a new report without rerunning the pipeline: output/ is stale
-    wd.append(
-        "raw/reports/asia.csv",
-        &row(
-            "Laos",
-            "Vientiane Technical College",
-            "Vientiane",
-            "2025-01",
-            "https://example.org/new",
-        ),
-    );
+    wd.append("raw/reports/asia.csv", &laos("https://example.org/new"));
     let out = wd.run(&["check"]).expect(1);
     out.stderr_has("error[output-stale]")
         .stderr_has("run `cargo run --release -- run` and commit output/");
@@ -63,13 +54,7 @@ fn a_pull_request_is_diffed_against_its_base_in_a_temporary_repository() {
     wd.git(&["checkout", "-q", "-b", "pr"]);
     // the PR: one good report, one bad report, one report deleted
     let asia = wd.read("raw/reports/asia.csv");
-    let good = row(
-        "Laos",
-        "Vientiane Technical College",
-        "Vientiane",
-        "2025-01",
-        "https://example.org/good",
-    );
+    let good = laos("https://example.org/good");
     wd.write("raw/reports/asia.csv", format!("{asia}{good}\nBad,Laos,Vientiane,Other College,,2025-02-30,operating,,https://example.org/bad,,,t,Tianjin\n"));
     let europe = wd.read("raw/reports/europe.csv");
     let kept: Vec<&str> = europe
@@ -166,13 +151,7 @@ fn check_reports_a_row_repeated_across_report_files() {
 fn check_format_json_prints_one_document_with_errors_output_and_diff() {
     let wd = Workdir::committed_repo();
     wd.git(&["checkout", "-q", "-b", "pr"]);
-    let good = row(
-        "Laos",
-        "Vientiane Technical College",
-        "Vientiane",
-        "2025-01",
-        "https://example.org/good",
-    );
+    let good = laos("https://example.org/good");
     wd.append("raw/reports/asia.csv", &good);
     // a new workshop needs a new minor version, asked for on the version's own line
     let out = wd.run(&["check", "--base", "main", "--format", "json"]).expect(1);
@@ -234,16 +213,7 @@ fn check_format_json_prints_one_document_with_errors_output_and_diff() {
 fn a_change_that_edits_output_by_hand_fails_and_one_that_leaves_it_passes() {
     let wd = Workdir::committed_repo();
     wd.git(&["checkout", "-q", "-b", "pr"]);
-    wd.append(
-        "raw/reports/asia.csv",
-        &row(
-            "Laos",
-            "Vientiane Technical College",
-            "Vientiane",
-            "2025-01",
-            "https://example.org/good",
-        ),
-    );
+    wd.append("raw/reports/asia.csv", &laos("https://example.org/good"));
     wd.bump_minor_version();
     wd.run(&["check", "--base", "main"])
         .expect(0)
@@ -312,16 +282,7 @@ fn check_base_shows_a_merge_as_a_merge_and_the_candidate_keeps_its_id() {
 fn changelog_writes_one_section_per_version_from_the_published_diff() {
     let wd = Workdir::committed_repo();
     wd.git(&["checkout", "-q", "-b", "pr"]);
-    wd.append(
-        "raw/reports/asia.csv",
-        &row(
-            "Laos",
-            "Vientiane Technical College",
-            "Vientiane",
-            "2025-01",
-            "https://example.org/good",
-        ),
-    );
+    wd.append("raw/reports/asia.csv", &laos("https://example.org/good"));
     let version = wd.bump_minor_version();
     wd.run(&["run", "--quiet"]).expect(0);
     wd.run(&["changelog", "--base", "main", "--write"]).expect(0);

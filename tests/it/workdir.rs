@@ -222,6 +222,11 @@ pub fn row(country: &str, host: &str, city: &str, opened: &str, url: &str) -> St
 }
 
 /// The report most tests start from: the Kenya workshop at Machakos University.
+/// A report of a new workshop (Laos has none in the committed data), citing `url`.
+pub fn laos(url: &str) -> String {
+    row("Laos", "Vientiane Technical College", "Vientiane", "2025-01", url)
+}
+
 pub fn machakos() -> String {
     row(
         "Kenya",

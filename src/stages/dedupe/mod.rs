@@ -124,36 +124,26 @@ pub fn place(r: &Reports, decisions: &Decisions, aliases: &AliasTable) -> Result
             p.workshop_of[i as usize] = k as u32;
         }
     }
-    p.unmerged = c
-        .set_aside
-        .into_iter()
-        .map(|s| {
-            let i = s.report as usize;
-            Unmerged {
-                file: r.file_of(i).to_string(),
-                line: r.line[i],
-                source_url: r.source_url.str(i).to_string(),
-                code: s.code,
-                message: s.message,
-            }
-        })
-        .collect();
-    p.unmerged.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-    p.related = c
-        .related
-        .into_iter()
-        .map(|s| {
-            let i = s.report as usize;
-            Unmerged {
-                file: r.file_of(i).to_string(),
-                line: r.line[i],
-                source_url: r.source_url.str(i).to_string(),
-                code: s.code,
-                message: s.message,
-            }
-        })
-        .collect();
-    p.related.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    // set-aside reports and related notes, each by file and line
+    let listed = |set: Vec<_>| -> Vec<Unmerged> {
+        let mut v: Vec<Unmerged> = set
+            .into_iter()
+            .map(|s: clusters::SetAside| {
+                let i = s.report as usize;
+                Unmerged {
+                    file: r.file_of(i).to_string(),
+                    line: r.line[i],
+                    source_url: r.source_url.str(i).to_string(),
+                    code: s.code,
+                    message: s.message,
+                }
+            })
+            .collect();
+        v.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        v
+    };
+    p.unmerged = listed(c.set_aside);
+    p.related = listed(c.related);
     Ok(p)
 }
 
