@@ -65,6 +65,8 @@ pub fn stage_files() -> Vec<StageFiles> {
             ],
             &[
                 "build/workshops.arrow",
+                "build/sources.arrow",
+                "build/conflicts.arrow",
                 "build/merges.csv",
                 "build/unmerged.csv",
                 "build/host-links.csv",
@@ -73,7 +75,12 @@ pub fn stage_files() -> Vec<StageFiles> {
         ),
         s(
             "aggregate",
-            &["build/workshops.arrow", "raw/claims.csv"],
+            &[
+                "build/workshops.arrow",
+                "build/sources.arrow",
+                "build/conflicts.arrow",
+                "raw/claims.csv",
+            ],
             &[
                 "build/countries.arrow",
                 "build/openings_by_year.arrow",
@@ -84,6 +91,8 @@ pub fn stage_files() -> Vec<StageFiles> {
             "publish",
             &[
                 "build/workshops.arrow",
+                "build/sources.arrow",
+                "build/conflicts.arrow",
                 "build/countries.arrow",
                 "build/openings_by_year.arrow",
                 "build/claims_check.arrow",

@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::partial_date::PartialDate;
 use crate::table::{IdLists, Names, TextLists, Texts};
 
+mod provenance;
+pub use provenance::{field_index, workshop_of, ConflictValue, Conflicts, FieldSet, SourceDetails, FIELDS};
+
 /// Text that many rows share: the file of a row, a country's names. One allocation per
 /// distinct value, cloned by reference count. Serialized as a plain string.
 pub type Shared = arcstr::ArcStr;
@@ -273,7 +276,9 @@ pub struct Workshops {
     /// ids into `dict.specialties`, sorted ignoring case
     pub specialties: IdLists,
     pub source_urls: TextLists,
-    pub conflicts: TextLists,
+    /// what each of `source_urls` gave, item by item
+    pub sources: SourceDetails,
+    pub conflicts: Conflicts,
     /// the ids of the workshops it absorbed (a `same` decision, record linkage), sorted
     pub former_ids: TextLists,
 }
@@ -380,7 +385,7 @@ pub struct WorkshopTexts<'a> {
     pub status: Option<&'a str>,
     pub specialties: &'a [&'a str],
     pub urls: &'a [&'a str],
-    pub conflicts: &'a [&'a str],
+    pub conflicts: &'a [ConflictValue<'a>],
 }
 
 #[cfg(test)]
@@ -416,7 +421,10 @@ impl Workshops {
         let specialties: Vec<u32> = w.specialties.iter().map(|s| d.specialties.id(s)).collect();
         self.specialties.push(&specialties);
         self.source_urls.push(w.urls.iter().copied());
-        self.conflicts.push(w.conflicts.iter().copied());
+        for _ in w.urls {
+            self.sources.push(None, None, FieldSet::default().with("country"));
+        }
+        self.conflicts.push(w.conflicts);
         self.former_ids.push(std::iter::empty());
     }
 }
@@ -437,6 +445,7 @@ pub struct ReportTexts<'a> {
     pub specialties: &'a [&'a str],
     pub url: &'a str,
     pub source_date: Option<&'a str>,
+    pub title: Option<&'a str>,
     pub province: Option<&'a str>,
 }
 
@@ -474,7 +483,7 @@ impl Reports {
         let specialties: Vec<u32> = r.specialties.iter().map(|s| d.specialties.id(s)).collect();
         self.specialties.push(&specialties);
         self.source_url.push(Some(r.url));
-        self.source_title.push(None);
+        self.source_title.push(r.title);
         self.source_date.push(date(r.source_date));
         self.notes.push(None);
         self.organiser_province.push(opt(&mut d.provinces, r.province));

@@ -23,6 +23,8 @@ pub fn render(meta: &serde_json::Value, data: &Tables, files: &[(String, u64, us
     for (name, bytes, rows) in files {
         let what = match name.split('.').next().unwrap_or_default() {
             "workshops" => "one row per workshop: country, city, host, Chinese partners, opening date and precision, status, specialties, every source URL, conflicts between sources",
+            "sources" => "one row per workshop and source URL: title, date and the fields that source gave",
+            "conflicts" => "one row per workshop, field and value where sources disagree, with that value's sources",
             "countries" => "one row per host country: workshops in total and by status, first and latest opening, partners, specialties, sources",
             "openings_by_year" => "workshops opened per year and country, with the running total worldwide",
             "claims_check" => "every published overall count next to what this dataset counts for the same scope and date",
@@ -80,7 +82,7 @@ pub fn render(meta: &serde_json::Value, data: &Tables, files: &[(String, u64, us
         data.workshops.len()
     );
     let with_conflicts = (0..data.workshops.len())
-        .filter(|&i| data.workshops.conflicts.count(i) > 0)
+        .filter(|&i| !data.workshops.conflicts.of(i).is_empty())
         .count();
     let _ = writeln!(
         s,
