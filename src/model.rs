@@ -323,15 +323,24 @@ pub struct CountrySummary {
     pub sources: u32,
 }
 
-/// Workshops opened per year and country, with the running total worldwide.
+/// Workshops opened per year and country.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OpeningsByYear {
     pub year: i32,
     pub country_code: String,
     pub region: String,
     pub openings: u32,
+}
+
+/// Workshops opened per year worldwide, with the running total: a table of its own, so
+/// that no column of a per-country table repeats a world figure that summing would
+/// multiply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpeningsWorldwide {
+    pub year: i32,
+    pub openings: u32,
     /// Workshops opened worldwide up to the end of `year`.
-    pub cumulative_worldwide: u32,
+    pub cumulative: u32,
 }
 
 /// The tables publish writes: dedupe's workshops and aggregate's three tables.

@@ -1,6 +1,6 @@
 //! Stage 6, publish: writes the published dataset into `output/`:
 //! `workshops`, its long `sources` and `conflicts` tables, `countries`,
-//! `openings_by_year` and `claims_check`, each as Parquet and CSV, and `datapackage.json`
+//! `openings_by_year`, `openings_worldwide` and `claims_check`, each as Parquet and CSV, and `datapackage.json`
 //! (a Frictionless Data Package: one resource per file, with its Table Schema from
 //! `schemas/`, byte size, sha256 and row count).
 //!
@@ -42,7 +42,7 @@ use parquet::{write_parquet, Hashed};
 
 use super::StageReport;
 use crate::layout::Layout;
-use crate::model::{ClaimCheck, CountrySummary, OpeningsByYear, Tables, Workshops};
+use crate::model::{ClaimCheck, CountrySummary, OpeningsByYear, OpeningsWorldwide, Tables, Workshops};
 use crate::partial_date::PartialDate;
 use crate::report::progress::Progress;
 use crate::schema::TableSchema;
@@ -323,10 +323,19 @@ fn openings_table(rows: &[OpeningsByYear]) -> Table<'_> {
             ),
             ("region", Col::Text(rows.iter().map(|r| borrowed(&r.region)).collect())),
             ("openings", Col::Count(rows.iter().map(|r| Some(r.openings)).collect())),
-            (
-                "cumulative_worldwide",
-                Col::Count(rows.iter().map(|r| Some(r.cumulative_worldwide)).collect()),
-            ),
+        ],
+    }
+}
+
+fn worldwide_table(rows: &[OpeningsWorldwide]) -> Table<'_> {
+    let count = |f: fn(&OpeningsWorldwide) -> u32| Col::Count(rows.iter().map(|r| Some(f(r))).collect());
+    Table {
+        name: "openings_worldwide",
+        rows: rows.len(),
+        columns: vec![
+            ("year", Col::Int(rows.iter().map(|r| Some(r.year)).collect())),
+            ("openings", count(|r| r.openings)),
+            ("cumulative_openings", count(|r| r.cumulative)),
         ],
     }
 }
@@ -525,12 +534,14 @@ const TABLE_SCHEMA_PROFILE: &str = "https://datapackage.org/profiles/2.0/tablesc
 /// Writes every published file into `dir`.
 fn write_all(layout: &Layout, dir: &Path, data: &Tables) -> Result<()> {
     let meta = dataset_meta(layout)?;
+    let worldwide = crate::stages::aggregate::openings_worldwide(&data.openings);
     let tables = [
         Rows::workshops(&data.workshops),
         Rows::sources(&data.workshops),
         Rows::conflicts(&data.workshops),
         Rows::of(&data.countries, countries_table),
         Rows::of(&data.openings, openings_table),
+        Rows::of(&worldwide, worldwide_table),
         Rows::of(&data.claims, claims_table),
     ];
     // every table's CSV and Parquet files are written and hashed in parallel; the

@@ -26,7 +26,8 @@ pub fn render(meta: &serde_json::Value, data: &Tables, files: &[(String, u64, us
             "sources" => "one row per workshop and source URL: title, date and the fields that source gave",
             "conflicts" => "one row per workshop, field and value where sources disagree, with that value's sources",
             "countries" => "one row per host country: workshops in total and by status, first and latest opening, partners, specialties, sources",
-            "openings_by_year" => "workshops opened per year and country, with the running total worldwide",
+            "openings_by_year" => "workshops opened per year and country (summable)",
+            "openings_worldwide" => "workshops opened per year worldwide, and the running total (one row per year)",
             "claims_check" => "every published overall count next to what this dataset counts for the same scope and date",
             _ => "",
         };
@@ -78,7 +79,7 @@ pub fn render(meta: &serde_json::Value, data: &Tables, files: &[(String, u64, us
     let undated = data.workshops.opened_on.iter().filter(|d| d.is_none()).count();
     let _ = writeln!(
         s,
-        "- {undated} of the {} workshops have no known opening date: they are in every table, but an as-of count (\"this dataset counts N as of DATE\") leaves them out, since nobody can say they had opened by then.",
+        "- {undated} of the {} workshops have no known opening date: they are in every table, but an as-of count (\"this dataset counts N as of DATE\") leaves them out, since nobody can say they had opened by then. A workshop known only to the month or year counts once that whole month or year has passed.",
         data.workshops.len()
     );
     let with_conflicts = (0..data.workshops.len())
