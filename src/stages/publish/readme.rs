@@ -19,6 +19,33 @@ pub fn render(meta: &serde_json::Value, data: &Tables, files: &[(String, u64, us
         n_countries
     );
     let _ = writeln!(s, "![Luban Workshops opened per year, by region](openings.svg)\n");
+    files_section(&mut s, files);
+    top_countries(&mut s, data);
+    completeness(&mut s, data);
+    let _ = writeln!(
+        s,
+        "## Reading it\n\n```python\nimport pandas as pd\n# pyarrow types: dates are dates and lists are lists (numpy types would give objects)\nws = pd.read_parquet(\"workshops.parquet\", dtype_backend=\"pyarrow\")\nws.groupby(\"region\").size()\n```\n\n```r\n# R, with the arrow package (not tested here: R is not in the registries CI reaches)\nws <- arrow::read_parquet(\"workshops.parquet\")\ntable(ws$region)\n```\n"
+    );
+    let _ = writeln!(s, "## Licence and citation\n");
+    for l in meta["licenses"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            s,
+            "- Data: {} ({}), {}",
+            l["title"].as_str().unwrap_or_default(),
+            l["name"].as_str().unwrap_or_default(),
+            l["path"].as_str().unwrap_or_default()
+        );
+    }
+    let _ = writeln!(
+        s,
+        "- Cite this dataset as `{}`, version {version} (see `CITATION.cff` in the repository).",
+        meta["title"].as_str().unwrap_or_default()
+    );
+    s
+}
+
+/// The table of published files: rows, bytes and what each holds.
+fn files_section(s: &mut String, files: &[(String, u64, usize)]) {
     let _ = writeln!(s, "## Files\n\n| file | rows | bytes | what |\n|---|---:|---:|---|");
     for (name, bytes, rows) in files {
         let what = match name.split('.').next().unwrap_or_default() {
@@ -35,6 +62,10 @@ pub fn render(meta: &serde_json::Value, data: &Tables, files: &[(String, u64, us
     }
     let _ = writeln!(s, "| `datapackage.json` | | | Frictionless Data Package: every file with its schema, size, sha256 and row count |");
     let _ = writeln!(s, "| `openings.svg` | | | the chart above |\n");
+}
+
+/// The ten countries with the most workshops.
+fn top_countries(s: &mut String, data: &Tables) {
     let _ = writeln!(
         s,
         "## Top countries\n\n| country | workshops | operating | first opened |\n|---|---:|---:|---|"
@@ -53,6 +84,10 @@ pub fn render(meta: &serde_json::Value, data: &Tables, files: &[(String, u64, us
             c.country_name, c.country_code, c.workshops, c.operating, first
         );
     }
+}
+
+/// The latest claims against our counts, and what the counts leave out.
+fn completeness(s: &mut String, data: &Tables) {
     let _ = writeln!(s, "\n## How complete is it?\n");
     let latest = |scope: &str| {
         data.claims
@@ -87,26 +122,6 @@ pub fn render(meta: &serde_json::Value, data: &Tables, files: &[(String, u64, us
         .count();
     let _ = writeln!(
         s,
-        "- {with_conflicts} workshops have sources that disagree (see the `conflicts` column); every claim is compared in `claims_check`.\n"
+        "- {with_conflicts} workshops have sources that disagree (see the `conflicts` table); every claim is compared in `claims_check`.\n"
     );
-    let _ = writeln!(
-        s,
-        "## Reading it\n\n```python\nimport pandas as pd\n# pyarrow types: dates are dates and lists are lists (numpy types would give objects)\nws = pd.read_parquet(\"workshops.parquet\", dtype_backend=\"pyarrow\")\nws.groupby(\"region\").size()\n```\n\n```r\n# R, with the arrow package (not tested here: R is not in the registries CI reaches)\nws <- arrow::read_parquet(\"workshops.parquet\")\ntable(ws$region)\n```\n"
-    );
-    let _ = writeln!(s, "## Licence and citation\n");
-    for l in meta["licenses"].as_array().into_iter().flatten() {
-        let _ = writeln!(
-            s,
-            "- Data: {} ({}), {}",
-            l["title"].as_str().unwrap_or_default(),
-            l["name"].as_str().unwrap_or_default(),
-            l["path"].as_str().unwrap_or_default()
-        );
-    }
-    let _ = writeln!(
-        s,
-        "- Cite this dataset as `{}`, version {version} (see `CITATION.cff` in the repository).",
-        meta["title"].as_str().unwrap_or_default()
-    );
-    s
 }
