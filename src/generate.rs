@@ -82,7 +82,7 @@ const SPECIALTIES: &[&str] = &[
 const STATUSES: &[&str] = &["operating", "operating", "operating", "announced", "planned"];
 
 /// The header the generator writes (the reports schema's fields).
-pub const HEADER: &str = "workshop_name,country,city,host_institution,chinese_partner,opened_on,status,specialties,source_url,source_title,source_date,notes,organiser_province";
+pub const HEADER: &str = "workshop_name,country,city,host_institution,chinese_partner,opened_on,status,specialties,source_url,source_title,source_date,notes,organiser_province,kind,host_partner";
 
 /// The shape of the generated data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -163,6 +163,8 @@ pub fn generate(out: &mut dyn Write, rows: u64, seed: u64, defects: bool, shape:
             sdate,
             "generated".to_string(),
             "Tianjin".to_string(),
+            String::new(),
+            String::new(),
         ];
         let mut ragged = false;
         let defect = rng.u16(0..200) == 0;

@@ -149,6 +149,10 @@ pub struct Dictionaries {
     pub statuses: Names,
     pub specialties: Names,
     pub provinces: Names,
+    /// workshop, sub-centre
+    pub kinds: Names,
+    /// partners on the host country's side, as written
+    pub host_partners: Names,
 }
 
 /// The reports normalize makes: one per valid row, in row order, which is (file, line)
@@ -175,6 +179,8 @@ pub struct Reports {
     pub source_date: Vec<Option<PartialDate>>,
     pub notes: Texts,
     pub organiser_province: Vec<u32>,
+    pub kind: Vec<u32>,
+    pub host_partners: IdLists,
 }
 
 impl Reports {
@@ -202,7 +208,7 @@ impl Reports {
     /// beside the parts). One column at a time, each column's old copy freed once its
     /// parts are gathered, so that the table is never held twice; and each part can be
     /// freed once used (see dedupe's `merge`). A column dropped before (dedupe drops
-    /// the titles and notes) stays empty.
+    /// the notes) stays empty.
     pub fn permute_in_parts(self, rows: &[u32], bounds: &[usize]) -> (Dictionaries, Vec<Reports>) {
         let parts: Vec<&[u32]> = bounds.windows(2).map(|w| &rows[w[0]..w[1]]).collect();
         fn take<T: Copy>(v: Vec<T>, parts: &[&[u32]]) -> std::vec::IntoIter<Vec<T>> {
@@ -234,6 +240,7 @@ impl Reports {
         let (mut source_url, mut source_title) = (texts(self.source_url, p), texts(self.source_title, p));
         let (mut source_date, mut notes) = (take(self.source_date, p), texts(self.notes, p));
         let mut organiser_province = take(self.organiser_province, p);
+        let (mut kind, mut host_partners) = (take(self.kind, p), lists(self.host_partners, p));
         let next = || -> Option<Reports> {
             Some(Reports {
                 dict: Dictionaries::default(),
@@ -252,6 +259,8 @@ impl Reports {
                 source_date: source_date.next()?,
                 notes: notes.next()?,
                 organiser_province: organiser_province.next()?,
+                kind: kind.next()?,
+                host_partners: host_partners.next()?,
             })
         };
         (self.dict, std::iter::from_fn(next).collect())
@@ -270,7 +279,11 @@ pub struct Workshops {
     /// the host institutions, most often named first, joined with "; "
     pub host_institution: Texts,
     pub chinese_partners: IdLists,
+    /// ids into `dict.host_partners`, the most often named first
+    pub host_partners: IdLists,
     pub organiser_province: Vec<u32>,
+    /// an id into `dict.kinds`: what most reports that say call it, else `workshop`
+    pub kind: Vec<u32>,
     pub opened_on: Vec<Option<PartialDate>>,
     pub status: Vec<u32>,
     /// ids into `dict.specialties`, sorted ignoring case
@@ -423,7 +436,9 @@ impl Workshops {
         self.host_institution.push(w.host);
         let partners: Vec<u32> = w.partners.iter().map(|p| d.partners.id(p)).collect();
         self.chinese_partners.push(&partners);
+        self.host_partners.push(&[]);
         self.organiser_province.push(opt(&mut d.provinces, w.province));
+        self.kind.push(d.kinds.id("workshop"));
         self.opened_on
             .push(w.opened.map(|o| PartialDate::parse(o).expect("a test date")));
         self.status.push(opt(&mut d.statuses, w.status));
@@ -456,6 +471,8 @@ pub struct ReportTexts<'a> {
     pub source_date: Option<&'a str>,
     pub title: Option<&'a str>,
     pub province: Option<&'a str>,
+    pub kind: Option<&'a str>,
+    pub host_partners: &'a [&'a str],
 }
 
 #[cfg(test)]
@@ -493,6 +510,9 @@ impl Reports {
         self.specialties.push(&specialties);
         self.source_url.push(Some(r.url));
         self.source_title.push(r.title);
+        self.kind.push(opt(&mut d.kinds, r.kind));
+        let host_partners: Vec<u32> = r.host_partners.iter().map(|h| d.host_partners.id(h)).collect();
+        self.host_partners.push(&host_partners);
         self.source_date.push(date(r.source_date));
         self.notes.push(None);
         self.organiser_province.push(opt(&mut d.provinces, r.province));

@@ -8,12 +8,14 @@ use crate::partial_date::PartialDate;
 use crate::table::{TextLists, Texts};
 
 /// The report fields a source can give, in the order of the `workshops` table.
-pub const FIELDS: [&str; 9] = [
+pub const FIELDS: [&str; 11] = [
     "workshop_name",
+    "kind",
     "country",
     "city",
     "host_institution",
     "chinese_partners",
+    "host_partners",
     "organiser_province",
     "opened_on",
     "status",

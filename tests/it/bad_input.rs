@@ -67,7 +67,7 @@ fn ragged_rows_are_quarantined_with_file_line_and_field() {
     );
     assert!(
         q.iter()
-            .any(|r| r["code"] == "extra-cell" && r["line"] == "4" && r["field_position"] == "14"),
+            .any(|r| r["code"] == "extra-cell" && r["line"] == "4" && r["field_position"] == "16"),
         "{q:?}"
     );
     // the good row goes on; rejected + valid = all rows
@@ -161,7 +161,7 @@ fn country_traps_never_match_by_substring_and_congo_is_ambiguous() {
 fn invalid_utf8_cells_and_utf16_files_are_encoding_errors() {
     let wd = Workdir::new();
     let mut bytes = format!("{HEADER}\n").into_bytes();
-    bytes.extend_from_slice(b"W,Portugal,Set\xfabal,IPS,,2018,operating,,https://example.org/1,,,,\n");
+    bytes.extend_from_slice(b"W,Portugal,Set\xfabal,IPS,,2018,operating,,https://example.org/1,,,,,,\n");
     wd.write("raw/reports/a.csv", bytes);
     wd.run(&["ingest"]).expect(0);
     let out = wd.run(&["validate"]).expect(1);
@@ -193,7 +193,7 @@ fn a_utf8_bom_is_accepted() {
 #[test]
 fn bad_cells_point_at_the_cell_with_what_was_expected() {
     let wd = Workdir::new();
-    wd.reports("a.csv", &["W,Kenya,Machakos,MU,,2019-02-30,rumoured,,not a url,,,,"]);
+    wd.reports("a.csv", &["W,Kenya,Machakos,MU,,2019-02-30,rumoured,,not a url,,,,,,"]);
     wd.run(&["ingest"]).expect(0);
     let out = wd.run(&["validate"]).expect(1);
     out.stderr_has("error[type-error]: `2019-02-30` is not a valid partial date for `opened_on`");
@@ -431,4 +431,52 @@ fn a_repeat_of_a_row_in_another_file_names_that_file() {
         "{out}"
     );
     no_panic(&out);
+}
+
+/// A sub-centre and a host-side partner are columns of a report: a kind the schema does
+/// not know is an error on its cell, and a workshop no report gives a kind for is
+/// published as a workshop.
+#[test]
+fn kind_and_host_partner_are_checked_on_their_cells_and_published() {
+    let wd = Workdir::new();
+    let sub_centre = machakos().replace(
+        "example.org/1,,,test,Tianjin,,",
+        "example.org/1,,,test,Tianjin,sub-centre,Acme Kenya; Acme Kenya",
+    );
+    let branch = row(
+        "Egypt",
+        "Ain Shams University",
+        "Cairo",
+        "2020",
+        "https://example.org/2",
+    )
+    .replace(",Tianjin,,", ",Tianjin,branch,");
+    wd.reports("a.csv", &[&sub_centre, &branch]);
+    let out = wd.run(&["run"]).expect(1);
+    let col = branch.find(",branch,").unwrap() + 2;
+    out.stderr_has("error[constraint-error]: \"branch\" is not an allowed value for kind")
+        .stderr_has(&format!("--> raw/reports/a.csv:3:{col}"));
+    wd.reports("a.csv", &[&sub_centre, &branch.replace(",branch,", ",,")]);
+    wd.run(&["run", "--quiet"]).expect(0);
+    let ws = wd.csv_rows("output/workshops.csv");
+    let kinds: Vec<(&str, &str, &str)> = ws
+        .iter()
+        .map(|w| {
+            (
+                w["country_code"].as_str(),
+                w["kind"].as_str(),
+                w["host_partners"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(kinds, [("EGY", "workshop", ""), ("KEN", "sub-centre", "Acme Kenya")]);
+    let sources = wd.csv_rows("output/sources.csv");
+    let ken = sources
+        .iter()
+        .find(|s| s["source_url"] == "https://example.org/1")
+        .unwrap();
+    assert!(
+        ken["fields"].contains("kind;") && ken["fields"].contains("host_partners"),
+        "{ken:?}"
+    );
 }

@@ -48,14 +48,14 @@ fn a_pull_request_is_diffed_against_its_base_in_a_temporary_repository() {
     let africa = wd.read("raw/reports/africa.csv");
     wd.write(
         "raw/reports/africa.csv",
-        format!("{africa}Old,Kenya,Meru,Meru University,,2019,rumoured,,https://example.org/old,,,t,Tianjin\n"),
+        format!("{africa}Old,Kenya,Meru,Meru University,,2019,rumoured,,https://example.org/old,,,t,Tianjin,,\n"),
     );
     wd.git(&["commit", "-q", "-am", "main has a bad row"]);
     wd.git(&["checkout", "-q", "-b", "pr"]);
     // the PR: one good report, one bad report, one report deleted
     let asia = wd.read("raw/reports/asia.csv");
     let good = laos("https://example.org/good");
-    wd.write("raw/reports/asia.csv", format!("{asia}{good}\nBad,Laos,Vientiane,Other College,,2025-02-30,operating,,https://example.org/bad,,,t,Tianjin\n"));
+    wd.write("raw/reports/asia.csv", format!("{asia}{good}\nBad,Laos,Vientiane,Other College,,2025-02-30,operating,,https://example.org/bad,,,t,Tianjin,,\n"));
     let europe = wd.read("raw/reports/europe.csv");
     let kept: Vec<&str> = europe
         .lines()
@@ -193,7 +193,7 @@ fn check_format_json_prints_one_document_with_errors_output_and_diff() {
     // a bad cell on the change's own line
     wd.append(
         "raw/reports/asia.csv",
-        "Bad,Laos,Vientiane,Other College,,2025-02-30,operating,,https://example.org/bad,,,t,Tianjin",
+        "Bad,Laos,Vientiane,Other College,,2025-02-30,operating,,https://example.org/bad,,,t,Tianjin,,",
     );
     let out = wd.run(&["check", "--base", "main", "--format", "json"]).expect(1);
     let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();

@@ -13,15 +13,15 @@ use crate::workdir::Workdir;
 const BENIN: [&str; 2] = [
     // regional.chinadaily.com.cn: "The Benin Luban Workshop is jointly launched by Chinese and
     // Benin educational leaders on April 21, 2023"; Ningbo Polytechnic, Zhejiang province
-    "Benin Luban Workshop,Benin,,,Ningbo Polytechnic,2023-04-21,operating,,https://regional.chinadaily.com.cn/tianjin/2024-01/09/c_1044506.htm,\"Luban Workshop boosts ties, business with Benin\",2024-01-09,Launch ceremony on 2023-04-21 (photo caption).,Zhejiang",
+    "Benin Luban Workshop,Benin,,,Ningbo Polytechnic,2023-04-21,operating,,https://regional.chinadaily.com.cn/tianjin/2024-01/09/c_1044506.htm,\"Luban Workshop boosts ties, business with Benin\",2024-01-09,Launch ceremony on 2023-04-21 (photo caption).,Zhejiang,,",
     // en.nbpt.edu.cn: "in 2023, Ningbo Polytechnic established Benin Luban Workshop in Acasado
     // Sino-Benin Friendship Technical School"
-    ",Benin,,Sino-Benin Friendship Technical School,Ningbo Polytechnic,2023,,,https://en.nbpt.edu.cn/2024/0402/c1492a114255/page.htm,,,The page spells the place Acasado.,Zhejiang",
+    ",Benin,,Sino-Benin Friendship Technical School,Ningbo Polytechnic,2023,,,https://en.nbpt.edu.cn/2024/0402/c1492a114255/page.htm,,,The page spells the place Acasado.,Zhejiang,,",
 ];
 const TURKMENISTAN: &str =
     // myglobalnews.net, 2024-10-20: a memorandum signed "on Friday in Xi'an", "Shaanxi's first
     // Luban Workshop in Central Asia", and the five institutions named here
-    "Turkmenistan Luban Workshop,Turkmenistan,,Yagshygeldi Kakayev International Oil and Gas University,Xi'an Shiyou University; Hebei Petroleum University of Technology; China Education Association for International Exchange; China National Petroleum Corporation,,planned,,https://myglobalnews.net/business/20241020-shaanxi-and-turkmenistan-launch-luban-workshop-to-boost-educational-ties,Shaanxi and Turkmenistan Launch Luban Workshop to Boost Educational Ties,2024-10-20,Memorandum of understanding signed in Xi'an.,Shaanxi";
+    "Turkmenistan Luban Workshop,Turkmenistan,,Yagshygeldi Kakayev International Oil and Gas University,Xi'an Shiyou University; Hebei Petroleum University of Technology; China Education Association for International Exchange; China National Petroleum Corporation,,planned,,https://myglobalnews.net/business/20241020-shaanxi-and-turkmenistan-launch-luban-workshop-to-boost-educational-ties,Shaanxi and Turkmenistan Launch Luban Workshop to Boost Educational Ties,2024-10-20,Memorandum of understanding signed in Xi'an.,Shaanxi,,";
 
 /// `raw/reports/<file>` without the rows about `country`, so that the branch adds the
 /// country whatever the committed data holds by then.
@@ -120,7 +120,7 @@ fn the_organiser_province_is_a_column_checked_against_the_provinces() {
     let asia = wd.read("raw/reports/asia.csv");
     wd.write(
         "raw/reports/asia.csv",
-        asia.replace(",Shaanxi\n", ",Shaanxi Province\n"),
+        asia.replace(",Shaanxi,,\n", ",Shaanxi Province,,\n"),
     );
     let line = wd.read("raw/reports/asia.csv").lines().count();
     let out = wd.run(&["check", "--base", "main"]).expect(1);

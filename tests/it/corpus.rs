@@ -29,7 +29,7 @@ fn cases() -> Vec<Case> {
             setup: |wd| {
                 reports(
                     wd,
-                    b"W,Portugal,Set\xfabal,IPS,,2018,operating,,https://example.org/1,,,,\n",
+                    b"W,Portugal,Set\xfabal,IPS,,2018,operating,,https://example.org/1,,,,,,\n",
                 )
             },
             args: RUN,
@@ -64,7 +64,7 @@ fn cases() -> Vec<Case> {
             setup: |wd| {
                 reports(
                     wd,
-                    b"W,Ke\0nya,Machakos,MU,,2019,operating,,https://example.org/1,,,,\n",
+                    b"W,Ke\0nya,Machakos,MU,,2019,operating,,https://example.org/1,,,,,,\n",
                 )
             },
             args: RUN,
@@ -172,10 +172,10 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "a missing column",
-            setup: |wd| wd.write("raw/reports/a.csv", HEADER.replace(",organiser_province", "") + "\n"),
+            setup: |wd| wd.write("raw/reports/a.csv", HEADER.replace(",host_partner", "") + "\n"),
             args: RUN,
             status: 1,
-            stderr: &["error[missing-label]: the header has no column `organiser_province`"],
+            stderr: &["error[missing-label]: the header has no column `host_partner`"],
             published: Some(false),
         },
         Case {
@@ -216,7 +216,7 @@ fn cases() -> Vec<Case> {
                 reports(
                     wd,
                     format!(
-                        "W,Kenya,\"Machakos,MU,,2019,operating,,https://example.org/1,,,,\n{}\n{}\n",
+                        "W,Kenya,\"Machakos,MU,,2019,operating,,https://example.org/1,,,,,,\n{}\n{}\n",
                         machakos(),
                         machakos()
                     )
@@ -233,7 +233,7 @@ fn cases() -> Vec<Case> {
             setup: |wd| {
                 reports(
                     wd,
-                    b"W,Ke\"nya,Machakos,MU,,2019,operating,,https://example.org/1,,,,\n",
+                    b"W,Ke\"nya,Machakos,MU,,2019,operating,,https://example.org/1,,,,,,\n",
                 )
             },
             args: RUN,
@@ -274,7 +274,7 @@ fn cases() -> Vec<Case> {
             setup: |wd| {
                 reports(
                     wd,
-                    b"W,Kenya,Machakos,MU,,21/04/2019,operating,,https://example.org/1,,,\n",
+                    b"W,Kenya,Machakos,MU,,21/04/2019,operating,,https://example.org/1,,,,,\n",
                 )
             },
             args: RUN,
@@ -308,7 +308,7 @@ fn cases() -> Vec<Case> {
             setup: |wd| reports(wd, format!("{}{}\n", machakos(), ",x".repeat(100_000)).as_bytes()),
             args: RUN,
             status: 1,
-            stderr: &["error[extra-cell]", "99980 more cells beyond the 13 columns"],
+            stderr: &["error[extra-cell]", "99980 more cells beyond the 15 columns"],
             published: Some(false),
         },
         Case {
@@ -316,7 +316,7 @@ fn cases() -> Vec<Case> {
             setup: |wd| {
                 reports(
                     wd,
-                    b"W,Kenya,Machakos,MU,,2019-02-30,operating,,https://example.org/1,,,,\n",
+                    b"W,Kenya,Machakos,MU,,2019-02-30,operating,,https://example.org/1,,,,,,\n",
                 )
             },
             args: RUN,
@@ -326,7 +326,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "an unknown status",
-            setup: |wd| reports(wd, b"W,Kenya,Machakos,MU,,2019,rumoured,,https://example.org/1,,,,\n"),
+            setup: |wd| reports(wd, b"W,Kenya,Machakos,MU,,2019,rumoured,,https://example.org/1,,,,,,\n"),
             args: RUN,
             status: 1,
             stderr: &["error[constraint-error]", "expected one of"],
@@ -334,7 +334,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "a URL without a scheme",
-            setup: |wd| reports(wd, b"W,Kenya,Machakos,MU,,2019,operating,,example.org/1,,,,\n"),
+            setup: |wd| reports(wd, b"W,Kenya,Machakos,MU,,2019,operating,,example.org/1,,,,,,\n"),
             args: RUN,
             status: 1,
             stderr: &["error[type-error]", "not an absolute http(s) URL"],
@@ -342,7 +342,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "no source URL",
-            setup: |wd| reports(wd, b"W,Kenya,Machakos,MU,,2019,operating,,,,,,\n"),
+            setup: |wd| reports(wd, b"W,Kenya,Machakos,MU,,2019,operating,,,,,,,,\n"),
             args: RUN,
             status: 1,
             stderr: &["error[constraint-error]: `source_url` is required"],
@@ -350,7 +350,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "an unknown country",
-            setup: |wd| reports(wd, b"W,Narnia,,MU,,2019,operating,,https://example.org/1,,,,\n"),
+            setup: |wd| reports(wd, b"W,Narnia,,MU,,2019,operating,,https://example.org/1,,,,,,\n"),
             args: RUN,
             status: 1,
             stderr: &["error[foreign-key]: \"Narnia\" is not a known country"],
@@ -358,7 +358,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "an ambiguous country",
-            setup: |wd| reports(wd, b"W,Congo,,MU,,2019,operating,,https://example.org/1,,,,\n"),
+            setup: |wd| reports(wd, b"W,Congo,,MU,,2019,operating,,https://example.org/1,,,,,,\n"),
             args: RUN,
             status: 1,
             stderr: &["could be more than one country"],
@@ -568,8 +568,8 @@ struct Layout {
 }
 
 /// A valid report, and another with `rumoured` as its status (column 83).
-const OK: &str = "Test Workshop,Kenya,Machakos,Machakos University,Tianjin Vocational Institute,2019-12-14,operating,robotics,https://example.org/1,,,test,Tianjin";
-const BAD: &str = "Other Workshop,Egypt,Cairo,Ain Shams University,Tianjin Vocational Institute,2020,rumoured,robotics,https://example.org/2,,,test,Tianjin";
+const OK: &str = "Test Workshop,Kenya,Machakos,Machakos University,Tianjin Vocational Institute,2019-12-14,operating,robotics,https://example.org/1,,,test,Tianjin,,";
+const BAD: &str = "Other Workshop,Egypt,Cairo,Ain Shams University,Tianjin Vocational Institute,2020,rumoured,robotics,https://example.org/2,,,test,Tianjin,,";
 const BAD_COL: usize = 83;
 
 fn layouts() -> Vec<Layout> {
@@ -587,23 +587,23 @@ fn layouts() -> Vec<Layout> {
         Layout {
             name: "a quoted cell spanning lines before a bad row",
             header_end: "\n",
-            body: bytes(format!("{}\"one\ntwo\",Tianjin\n{BAD}\n", &OK[..OK.len() - "test,Tianjin".len()])),
+            body: bytes(format!("{}\"one\ntwo\",Tianjin,,\n{BAD}\n", &OK[..OK.len() - "test,Tianjin,,".len()])),
             errors: &[(4, BAD_COL, "constraint-error")],
             shown: BAD,
         },
         Layout {
             name: "a bad cell after a quoted cell spanning CRLF lines",
             header_end: "\r\n",
-            body: "Other Workshop,Egypt,\"Cairo\r\nGiza\",Ain Shams University,x,2020,rumoured,robotics,https://example.org/2,,,t,Tianjin\r\n".into(),
+            body: "Other Workshop,Egypt,\"Cairo\r\nGiza\",Ain Shams University,x,2020,rumoured,robotics,https://example.org/2,,,t,Tianjin,,\r\n".into(),
             errors: &[(3, 35, "constraint-error")],
-            shown: "Giza\",Ain Shams University,x,2020,rumoured,robotics,https://example.org/2,,,t,Tianjin",
+            shown: "Giza\",Ain Shams University,x,2020,rumoured,robotics,https://example.org/2,,,t,Tianjin,,",
         },
         Layout {
             name: "a NUL in a cell",
             header_end: "\r\n",
-            body: bytes(format!("{OK}\r\nW,Ke\0nya,Machakos,MU,,2019,operating,,https://example.org/3,,,,Tianjin\r\n")),
+            body: bytes(format!("{OK}\r\nW,Ke\0nya,Machakos,MU,,2019,operating,,https://example.org/3,,,,Tianjin,,\r\n")),
             errors: &[(3, 3, "control-character")],
-            shown: "W,Ke\0nya,Machakos,MU,,2019,operating,,https://example.org/3,,,,Tianjin",
+            shown: "W,Ke\0nya,Machakos,MU,,2019,operating,,https://example.org/3,,,,Tianjin,,",
         },
     ]
 }

@@ -3,7 +3,7 @@
 use crate::workdir::Workdir;
 
 fn report(host: &str, city: &str, url: &str) -> String {
-    format!("W,Kenya,{city},{host},Tianjin City Vocational College,2019-12-14,operating,,{url},,,t,Tianjin")
+    format!("W,Kenya,{city},{host},Tianjin City Vocational College,2019-12-14,operating,,{url},,,t,Tianjin,,")
 }
 
 #[test]

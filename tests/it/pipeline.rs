@@ -78,7 +78,7 @@ fn each_stage_runs_alone_in_data_flow_order() {
 fn a_host_less_report_matching_two_workshops_is_set_aside_not_guessed() {
     let wd = Workdir::new();
     let tvi = |host: &str, city: &str, url: &str| {
-        format!("W,Kazakhstan,{city},{host},Tianjin Vocational Institute,2024,operating,,{url},,,,")
+        format!("W,Kazakhstan,{city},{host},Tianjin Vocational Institute,2024,operating,,{url},,,,,,")
     };
     wd.reports(
         "a.csv",

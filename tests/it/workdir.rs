@@ -6,7 +6,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-pub const HEADER: &str = "workshop_name,country,city,host_institution,chinese_partner,opened_on,status,specialties,source_url,source_title,source_date,notes,organiser_province";
+pub const HEADER: &str = "workshop_name,country,city,host_institution,chinese_partner,opened_on,status,specialties,source_url,source_title,source_date,notes,organiser_province,kind,host_partner";
 
 pub struct Workdir {
     dir: tempfile::TempDir,
@@ -218,7 +218,7 @@ impl Workdir {
 
 /// A valid report row: country, host, city, opened_on, source URL.
 pub fn row(country: &str, host: &str, city: &str, opened: &str, url: &str) -> String {
-    format!("Test Workshop,{country},{city},{host},Tianjin Vocational Institute,{opened},operating,robotics,{url},,,test,Tianjin")
+    format!("Test Workshop,{country},{city},{host},Tianjin Vocational Institute,{opened},operating,robotics,{url},,,test,Tianjin,,")
 }
 
 /// The report most tests start from: the Kenya workshop at Machakos University.

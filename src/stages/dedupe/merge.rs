@@ -2,15 +2,17 @@
 //!
 //! - `workshop_name`: the name most reports give, then the shortest, then alphabetical;
 //!   with none given, "<country> Luban Workshop (<host or city>)".
-//! - `city`, `organiser_province`: the value most reports give (ties: alphabetical);
-//!   the others are listed in `conflicts` with their sources.
+//! - `city`, `organiser_province`, `kind`: the value most reports give (ties:
+//!   alphabetical); the others are listed in `conflicts` with their sources. A workshop
+//!   no report gives a kind for is a `workshop`.
 //! - `opened_on`: dates that agree at the coarser precision are one value, the most
 //!   precise winning (2017-12 and 2017-12-08 → 2017-12-08). Real disagreements
 //!   (2018-12-05 vs 2018-12-06) keep the value given by the most reports, then the more
 //!   precise, then the earlier; the disagreement goes to `conflicts`.
 //! - `status`: the status of the most recent report (by `source_date`; undated last);
 //!   other statuses go to `conflicts`.
-//! - host institutions, partners: every one named, the most often named first;
+//! - host institutions, Chinese and host-side partners: every one named, the most often
+//!   named first;
 //!   specialties: the union, ignoring case; source URLs: each once, sorted.
 //! - each source URL's title and date: those most of its reports give (then the first);
 //!   its fields: every field one of its reports gives.
@@ -29,7 +31,9 @@ struct Merged<'r> {
     city: u32,
     hosts: String,
     partners: Vec<u32>,
+    host_partners: Vec<u32>,
     province: u32,
+    kind: u32,
     opened_on: Option<PartialDate>,
     status: u32,
     specialties: Vec<u32>,
@@ -57,6 +61,10 @@ pub fn merge_all(
     former: &crate::table::TextLists,
 ) -> Workshops {
     let mut w = Workshops::default();
+    // a workshop whose reports give no kind is a `workshop` (what a report about a Luban
+    // Workshop is unless it says otherwise)
+    let mut dict = dict;
+    let default_kind = dict.kinds.id("workshop");
     let mut workshop = 0;
     for r in parts {
         let mut start = 0u32;
@@ -67,7 +75,7 @@ pub fn merge_all(
                 range.collect()
             })
             .collect();
-        let merged: Vec<Merged> = ranges.par_iter().map(|rs| merge(&r, &dict, rs)).collect();
+        let merged: Vec<Merged> = ranges.par_iter().map(|rs| merge(&r, &dict, rs, default_kind)).collect();
         for (rs, m) in ranges.iter().zip(merged) {
             w.workshop_id.push(ids.get(workshop));
             w.former_ids.push(former.get(workshop));
@@ -77,7 +85,9 @@ pub fn merge_all(
             w.city.push(m.city);
             w.host_institution.push(Some(&m.hosts));
             w.chinese_partners.push(&m.partners);
+            w.host_partners.push(&m.host_partners);
             w.organiser_province.push(m.province);
+            w.kind.push(m.kind);
             w.opened_on.push(m.opened_on);
             w.status.push(m.status);
             w.specialties.push(&m.specialties);
@@ -144,7 +154,7 @@ fn pick<'r>(
     values.first().map_or(NONE, |((_, id), _)| *id)
 }
 
-fn merge<'r>(r: &'r Reports, d: &Dictionaries, rs: &[u32]) -> Merged<'r> {
+fn merge<'r>(r: &'r Reports, d: &Dictionaries, rs: &[u32], default_kind: u32) -> Merged<'r> {
     let first = rs[0] as usize;
     let mut conflicts = Vec::new();
     let names = ranked(rs.iter().filter_map(|&i| r.workshop_name.get(i as usize)));
@@ -172,6 +182,10 @@ fn merge<'r>(r: &'r Reports, d: &Dictionaries, rs: &[u32]) -> Merged<'r> {
         &r.organiser_province,
         &mut conflicts,
     );
+    let kind = match pick(r, rs, "kind", &d.kinds, &r.kind, &mut conflicts) {
+        NONE => default_kind,
+        k => k,
+    };
     let opened_on = merge_dates(r, rs, &mut conflicts);
     let status = merge_status(r, d, rs, &mut conflicts);
     let hosts: Vec<&str> = ranked(
@@ -182,14 +196,8 @@ fn merge<'r>(r: &'r Reports, d: &Dictionaries, rs: &[u32]) -> Merged<'r> {
     .into_iter()
     .map(|(h, _)| h)
     .collect();
-    let partners: Vec<u32> = ranked(
-        rs.iter()
-            .flat_map(|&i| r.chinese_partners.get(i as usize))
-            .map(|&p| (d.partners.text(p), p)),
-    )
-    .into_iter()
-    .map(|((_, p), _)| p)
-    .collect();
+    let partners = most_named(rs, &r.chinese_partners, &d.partners);
+    let host_partners = most_named(rs, &r.host_partners, &d.host_partners);
     let specialties = union_ignoring_case(&d.specialties, rs.iter().flat_map(|&i| r.specialties.get(i as usize)));
     let urls: BTreeSet<&str> = rs.iter().map(|&i| r.source_url.str(i as usize)).collect();
     let sources = urls.iter().map(|url| source_details(r, rs, url)).collect();
@@ -198,7 +206,9 @@ fn merge<'r>(r: &'r Reports, d: &Dictionaries, rs: &[u32]) -> Merged<'r> {
         city,
         hosts: hosts.join("; "),
         partners,
+        host_partners,
         province,
+        kind,
         opened_on,
         status,
         specialties,
@@ -206,6 +216,19 @@ fn merge<'r>(r: &'r Reports, d: &Dictionaries, rs: &[u32]) -> Merged<'r> {
         sources,
         conflicts,
     }
+}
+
+/// Every name the reports `rs` list in `lists`, the most often named first (ties: by
+/// text).
+fn most_named(rs: &[u32], lists: &IdLists, dict: &Names) -> Vec<u32> {
+    ranked(
+        rs.iter()
+            .flat_map(|&i| lists.get(i as usize))
+            .map(|&p| (dict.text(p), p)),
+    )
+    .into_iter()
+    .map(|((_, p), _)| p)
+    .collect()
 }
 
 /// What the reports among `rs` that cite `url` give: the title and date most of them
@@ -231,10 +254,12 @@ fn source_details<'r>(r: &'r Reports, rs: &[u32], url: &str) -> (Option<&'r str>
 fn report_fields(r: &Reports, i: usize) -> FieldSet {
     let given = [
         ("workshop_name", r.workshop_name.get(i).is_some()),
+        ("kind", r.kind[i] != NONE),
         ("country", true),
         ("city", r.city[i] != NONE),
         ("host_institution", !r.host_institutions.get(i).is_empty()),
         ("chinese_partners", !r.chinese_partners.get(i).is_empty()),
+        ("host_partners", !r.host_partners.get(i).is_empty()),
         ("organiser_province", r.organiser_province[i] != NONE),
         ("opened_on", r.opened_on[i].is_some()),
         ("status", r.status[i] != NONE),

@@ -92,7 +92,9 @@ fn frame(w: &Workshops, countries: &CountryColumns, rows: Range<usize>) -> Resul
         names("city", &w.city[rows.clone()], &d.cities)?,
         texts("host_institution", &w.host_institution, rows.clone()),
         name_lists("chinese_partners", &w.chinese_partners, &d.partners, rows.clone()),
+        name_lists("host_partners", &w.host_partners, &d.host_partners, rows.clone()),
         names("organiser_province", &w.organiser_province[rows.clone()], &d.provinces)?,
+        names("kind", &w.kind[rows.clone()], &d.kinds)?,
         opened,
         opened_precision,
         names("status", &w.status[rows.clone()], &d.statuses)?,
@@ -115,6 +117,9 @@ pub fn read_workshops(layout: &crate::layout::Layout) -> Result<Workshops> {
     dict.statuses = statuses;
     let (organiser_province, provinces) = get_names(&df, "organiser_province")?;
     dict.provinces = provinces;
+    let (kind, kinds) = get_names(&df, "kind")?;
+    dict.kinds = kinds;
+    let host_partners = get_name_lists(&df, "host_partners", &mut dict.host_partners)?;
     let chinese_partners = get_name_lists(&df, "chinese_partners", &mut dict.partners)?;
     let specialties = get_name_lists(&df, "specialties", &mut dict.specialties)?;
     let workshop_id = get_texts(&df, "workshop_id")?;
@@ -130,6 +135,8 @@ pub fn read_workshops(layout: &crate::layout::Layout) -> Result<Workshops> {
         host_institution: get_texts(&df, "host_institution")?,
         chinese_partners,
         organiser_province,
+        kind,
+        host_partners,
         opened_on: get_dates(&df, "opened_on")?,
         status,
         specialties,

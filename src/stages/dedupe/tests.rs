@@ -19,6 +19,8 @@ struct Spec {
     status: Option<String>,
     source_date: Option<String>,
     title: Option<String>,
+    kind: Option<String>,
+    host_partners: Vec<String>,
     specialties: Vec<String>,
 }
 
@@ -43,6 +45,8 @@ fn report(
         status: None,
         source_date: None,
         title: None,
+        kind: None,
+        host_partners: Vec::new(),
         specialties: Vec::new(),
     }
 }
@@ -53,6 +57,7 @@ fn table(specs: &[Spec]) -> Reports {
         let hosts: Vec<&str> = s.hosts.iter().map(String::as_str).collect();
         let partners: Vec<&str> = s.partners.iter().map(String::as_str).collect();
         let specialties: Vec<&str> = s.specialties.iter().map(String::as_str).collect();
+        let host_partners: Vec<&str> = s.host_partners.iter().map(String::as_str).collect();
         r.push_for_test(ReportTexts {
             file: &s.file,
             line: s.line,
@@ -66,6 +71,8 @@ fn table(specs: &[Spec]) -> Reports {
             url: &s.url,
             source_date: s.source_date.as_deref(),
             title: s.title.as_deref(),
+            kind: s.kind.as_deref(),
+            host_partners: &host_partners,
             ..Default::default()
         });
     }
@@ -297,6 +304,43 @@ fn each_source_keeps_the_title_and_date_most_of_its_reports_give_and_the_union_o
     assert_eq!(
         w.sources.fields[1].names().collect::<Vec<_>>(),
         ["country", "host_institution"]
+    );
+}
+
+#[test]
+fn the_kind_is_what_most_reports_that_say_give_else_workshop_and_host_partners_are_kept() {
+    let mut a = report(2, "KEN", &["MUST"], None, &[], None, "https://a/1");
+    a.kind = Some("sub-centre".into());
+    a.host_partners = vec!["Safaricom".into()];
+    let b = report(3, "KEN", &["MUST"], None, &[], None, "https://a/2");
+    let c = report(4, "EGY", &["ASU"], None, &[], None, "https://a/3");
+    let t = run(&[a, b, c]);
+    let w = &t.d.workshops;
+    let kind = |i: usize| w.dict.kinds.text(w.kind[i]);
+    let ken = (0..w.len()).find(|&i| w.country_of(i).code.as_str() == "KEN").unwrap();
+    let egy = 1 - ken;
+    assert_eq!((kind(ken), kind(egy)), ("sub-centre", "workshop"));
+    let partners: Vec<&str> = w
+        .host_partners
+        .get(ken)
+        .iter()
+        .map(|&p| w.dict.host_partners.text(p))
+        .collect();
+    assert_eq!(partners, ["Safaricom"]);
+    assert!(w.host_partners.get(egy).is_empty());
+    assert!(t.conflicts(ken).is_empty(), "a report that does not say is no conflict");
+    let mut d = report(5, "KEN", &["MUST"], None, &[], None, "https://a/4");
+    d.kind = Some("workshop".into());
+    let mut e = report(2, "KEN", &["MUST"], None, &[], None, "https://a/1");
+    e.kind = Some("sub-centre".into());
+    let mut f = e.clone();
+    f.line = 6;
+    f.url = "https://a/5".into();
+    let t = run(&[d, e, f]);
+    assert_eq!(t.d.workshops.dict.kinds.text(t.d.workshops.kind[0]), "sub-centre");
+    assert_eq!(
+        t.conflicts(0),
+        ["kind: sub-centre (https://a/1, https://a/5) vs workshop (https://a/4)"]
     );
 }
 

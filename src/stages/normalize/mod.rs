@@ -164,6 +164,8 @@ fn compact(r: &mut Reports) {
     artifact::compact(&mut d.statuses, &mut [&mut r.status], &mut []);
     artifact::compact(&mut d.specialties, &mut [], &mut [&mut r.specialties]);
     artifact::compact(&mut d.provinces, &mut [&mut r.organiser_province], &mut []);
+    artifact::compact(&mut d.kinds, &mut [&mut r.kind], &mut []);
+    artifact::compact(&mut d.host_partners, &mut [], &mut [&mut r.host_partners]);
 }
 
 fn write_matches(layout: &Layout, matches: &[NameMatch]) -> Result<()> {
@@ -270,7 +272,9 @@ pub fn frame(r: &Reports, countries: &CountryColumns, rows: std::ops::Range<usiz
         sdate,
         sdate_precision,
         texts("notes", &r.notes, rows.clone()),
-        names("organiser_province", &r.organiser_province[rows], &d.provinces)?,
+        names("organiser_province", &r.organiser_province[rows.clone()], &d.provinces)?,
+        names("kind", &r.kind[rows.clone()], &d.kinds)?,
+        name_lists("host_partners", &r.host_partners, &d.host_partners, rows),
     ]);
     Ok(DataFrame::new(n, cols)?)
 }
@@ -319,6 +323,9 @@ pub fn read_reports(layout: &Layout) -> Result<Reports> {
     dict.statuses = statuses;
     let (organiser_province, provinces) = get_names(&df, "organiser_province")?;
     dict.provinces = provinces;
+    let (kind, kinds) = get_names(&df, "kind")?;
+    dict.kinds = kinds;
+    let host_partners = get_name_lists(&df, "host_partners", &mut dict.host_partners)?;
     let host_institutions = get_name_lists(&df, "host_institutions", &mut dict.hosts)?;
     let chinese_partners = get_name_lists(&df, "chinese_partners", &mut dict.partners)?;
     let specialties = get_name_lists(&df, "specialties", &mut dict.specialties)?;
@@ -339,5 +346,7 @@ pub fn read_reports(layout: &Layout) -> Result<Reports> {
         source_date: get_dates(&df, "source_date")?,
         notes: get_texts(&df, "notes")?,
         organiser_province,
+        kind,
+        host_partners,
     })
 }

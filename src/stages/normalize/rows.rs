@@ -41,6 +41,8 @@ struct Columns {
     source_date: Option<usize>,
     notes: Option<usize>,
     province: Option<usize>,
+    kind: Option<usize>,
+    host_partner: Option<usize>,
 }
 
 impl Columns {
@@ -58,6 +60,8 @@ impl Columns {
             source_date: at("source_date"),
             notes: at("notes"),
             province: at("organiser_province"),
+            kind: at("kind"),
+            host_partner: at("host_partner"),
         }
     }
 }
@@ -129,6 +133,8 @@ struct Parsed<'r> {
     source_date: Option<PartialDate>,
     notes: Option<String>,
     province: Option<&'r str>,
+    kind: Option<&'r str>,
+    host_partner: Option<&'r str>,
 }
 
 impl<'r> Parsed<'r> {
@@ -154,6 +160,8 @@ impl<'r> Parsed<'r> {
             source_date: date(cols.source_date)?,
             notes: cell(cols.notes).map(clean_text),
             province: cell(cols.province),
+            kind: cell(cols.kind),
+            host_partner: cell(cols.host_partner),
         })
     }
 }
@@ -361,6 +369,16 @@ impl<'a> Normalizer<'a> {
         r.notes.push(p.notes.as_deref());
         r.organiser_province
             .push(p.province.map_or(NONE, |v| r.dict.provinces.id(v)));
+        r.kind.push(p.kind.map_or(NONE, |v| r.dict.kinds.id(v)));
+        // few reports name host-side partners: split as met, no cache
+        let host_partners: Vec<u32> = p
+            .host_partner
+            .map(split_list)
+            .unwrap_or_default()
+            .iter()
+            .map(|h| r.dict.host_partners.id(h))
+            .collect();
+        r.host_partners.push(&host_partners);
         Ok(())
     }
 

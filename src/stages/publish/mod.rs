@@ -189,6 +189,7 @@ fn workshops_table(w: &Workshops, rows: Range<usize>) -> Table<'_> {
         columns: vec![
             ("workshop_id", text_col(r(), |i| w.workshop_id.get(i))),
             ("workshop_name", text_col(r(), |i| w.workshop_name.get(i))),
+            ("kind", name(&w.kind, &d.kinds)),
             ("country_code", country(|c| &c.code)),
             ("country_name", country(|c| &c.name)),
             ("region", country(|c| &c.region)),
@@ -196,6 +197,7 @@ fn workshops_table(w: &Workshops, rows: Range<usize>) -> Table<'_> {
             ("city", name(&w.city, &d.cities)),
             ("host_institution", text_col(r(), |i| w.host_institution.get(i))),
             ("chinese_partners", names(&w.chinese_partners, &d.partners)),
+            ("host_partners", names(&w.host_partners, &d.host_partners)),
             ("organiser_province", name(&w.organiser_province, &d.provinces)),
             ("opened_on", Col::Date(w.opened_on[r()].to_vec())),
             (

@@ -117,6 +117,17 @@ fn completeness(s: &mut String, data: &Tables) {
         "- {undated} of the {} workshops have no known opening date: they are in every table, but an as-of count (\"this dataset counts N as of DATE\") leaves them out, since nobody can say they had opened by then. A workshop known only to the month or year counts once that whole month or year has passed.",
         data.workshops.len()
     );
+    let sub_centres = data
+        .workshops
+        .kind
+        .iter()
+        .filter(|&&k| data.workshops.dict.kinds.text(k) == "sub-centre")
+        .count();
+    let _ = writeln!(
+        s,
+        "- {sub_centres} of the {} workshops are sub-centres of a workshop (`kind`): every count here, in `countries`, `openings_by_year` and `claims_check`, counts them as workshops; filter on `kind` to leave them out.",
+        data.workshops.len()
+    );
     let with_conflicts = (0..data.workshops.len())
         .filter(|&i| !data.workshops.conflicts.of(i).is_empty())
         .count();
