@@ -13,7 +13,7 @@
 //!   ([`check_rows`], which `luban check` uses too);
 //! - `luban run`'s pass ([`crate::stages::stream`]) hands its batches to the same loop
 //!   and ends the stage with [`finish_stage`];
-//! - [`check_source`]: any CSV file, streamed in batches of records ([`source`]).
+//! - [`check_source`]: any CSV file, streamed in batches of records (`validate/source.rs`).
 //!
 //! The output is the same for any number of jobs.
 
