@@ -5,9 +5,18 @@
 //! `primary-key`, `foreign-key`, `duplicate-row`; and one of luban's own,
 //! `control-character` (a NUL or another invisible control character in a cell).
 //!
-//! Header rules run once per file, [`RowChecker`] runs the row-shape and per-cell rules of
-//! every record (in parallel batches), and [`CrossRowState`] the cross-row rules in order. It keeps going after errors; the caller decides the
-//! exit status at the end.
+//! Header rules run once per file ([`check_header`]). Every row then goes through the one
+//! row-checking loop ([`crate::stages::validate::check`]), which calls two places here:
+//! - **per-row rules** (a row alone: shape, types, constraints, encoding, control
+//!   characters) are called from [`RowChecker::check_cells`], on any core;
+//! - **cross-row rules** (a row against the rows before it: unique, primary key, duplicate
+//!   row) keep their state in [`CrossRowState`] and are called from
+//!   [`CrossRowState::check`], in row order. Foreign keys ([`ForeignKeyState`]) are the
+//!   one rule that also needs the rows after: the loop reports them at the end.
+//!
+//! A new rule is one file here, with its code, doc and tests, called from one of those two
+//! places. The checks keep going after errors; the caller decides the exit status at the
+//! end.
 
 mod blank_row;
 mod control_character;

@@ -128,6 +128,37 @@ pub fn batch_rows(batch: &Batch, file: &crate::model::Shared, rows: &mut Vec<Ing
         .collect_into_vec(rows);
 }
 
+/// The rows of one report file, a batch at a time: `each` gets every batch's rows (built
+/// on every core, see [`batch_rows`]) in a buffer it may drain, in file order. Returns
+/// the number of rows and the time spent parsing records and building rows.
+pub fn file_rows(
+    src: &mut CsvSource,
+    progress: &Progress,
+    mut each: impl FnMut(&mut Vec<IngestedRow>) -> Result<()>,
+) -> Result<(u64, std::time::Duration)> {
+    let file: crate::model::Shared = src.shown.as_str().into();
+    let (mut n, mut building) = (0u64, std::time::Duration::ZERO);
+    let mut rows: Vec<IngestedRow> = Vec::new();
+    let parsing = for_each_batch(src, progress, |batch| {
+        let t = Instant::now();
+        batch_rows(batch, &file, &mut rows);
+        building += t.elapsed();
+        n += rows.len() as u64;
+        each(&mut rows)
+    })?;
+    Ok((n, parsing + building))
+}
+
+/// `src`, read to its end by [`file_rows`] (`rows` rows), as `build/ingested.json` lists it.
+pub fn staged_file(src: &CsvSource, rows: u64) -> Result<StagedFile> {
+    Ok(StagedFile {
+        path: src.shown.clone(),
+        bytes: src.bytes,
+        rows,
+        xxh3: src.digest().context("internal error: a file read whole has no hash")?,
+    })
+}
+
 /// What reading a report file keeps of its rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Keep {
@@ -331,19 +362,15 @@ pub fn for_each_staged_batch(
     progress.note("reading raw/reports");
     let mut rejected = staged.rejected.iter().copied().peekable();
     let (mut read, mut kept) = (0u64, 0u64);
-    let mut rows: Vec<IngestedRow> = Vec::new();
     for f in &staged.files {
         let path = staged_path(layout, f)?;
-        let file: crate::model::Shared = f.path.as_str().into();
         let mut src = CsvSource::open_hashed(&path, &f.path, schema)?;
         let clean = src.header_errors.is_empty();
         let mut here = 0u64;
         if clean {
-            for_each_batch(&mut src, progress, |batch| {
-                batch_rows(batch, &file, &mut rows);
+            (here, _) = file_rows(&mut src, progress, |rows| {
                 let first = read;
                 read += rows.len() as u64;
-                here += rows.len() as u64;
                 if rejected.peek().is_some_and(|&r| r < read) {
                     let mut i = first;
                     rows.retain(|_| {
@@ -353,7 +380,7 @@ pub fn for_each_staged_batch(
                     });
                 }
                 kept += rows.len() as u64;
-                each(&mut rows)
+                each(rows)
             })?;
         }
         same_file(f, clean, src.digest().as_deref(), here)?;
@@ -408,7 +435,20 @@ pub fn read_report_files(
 /// Runs ingest over the dataset's raw reports.
 pub fn run(layout: &Layout, schema: &TableSchema, progress: &Progress, keep: Keep) -> Result<Ingested> {
     let start = Instant::now();
-    let mut report = StageReport::new("ingest");
+    let read = read_report_files(layout, schema, progress, keep)?;
+    if read.files == 0 {
+        anyhow::bail!(
+            "no report files: `{}` holds no *.csv",
+            layout.display(&layout.raw_reports())
+        );
+    }
+    finish_stage(layout, read, start.elapsed())
+}
+
+/// The end of the stage, once the report files were read (in `spent`): its report, and
+/// `build/ingested.json` (removed instead when a file was rejected: then no rows go on).
+pub fn finish_stage(layout: &Layout, read: ReportFiles, spent: std::time::Duration) -> Result<Ingested> {
+    let start = Instant::now();
     let ReportFiles {
         files,
         rows_in,
@@ -416,13 +456,8 @@ pub fn run(layout: &Layout, schema: &TableSchema, progress: &Progress, keep: Kee
         mut rows,
         file_errors,
         staged,
-    } = read_report_files(layout, schema, progress, keep)?;
-    if files == 0 {
-        anyhow::bail!(
-            "no report files: `{}` holds no *.csv",
-            layout.display(&layout.raw_reports())
-        );
-    }
+    } = read;
+    let mut report = StageReport::new("ingest");
     report.rows_in = rows_in;
     report.rows_out = rows_in - rejected;
     report.rejected = rejected;
@@ -443,7 +478,7 @@ pub fn run(layout: &Layout, schema: &TableSchema, progress: &Progress, keep: Kee
         // a stale artifact must not be picked up by the next stage
         let _ = std::fs::remove_file(&out);
     }
-    report.elapsed = start.elapsed();
+    report.elapsed = spent + start.elapsed();
     report.check_conservation()?;
     Ok(Ingested {
         report,
