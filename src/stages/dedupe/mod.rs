@@ -39,7 +39,8 @@ use super::StageReport;
 use crate::layout::Layout;
 use crate::model::{Reports, Workshops};
 use crate::names::aliases::AliasTable;
-use crate::names::matcher::Decisions;
+use crate::names::key::name_key;
+use crate::names::matcher::{Decisions, Field};
 use crate::report::progress::Progress;
 use crate::table::csvio;
 use crate::table::{IdLists, TextLists, Texts, NONE};
@@ -63,7 +64,8 @@ pub struct Placement {
     /// by workshop, in id order: its id and its reports (in content order)
     pub ids: Texts,
     pub members: IdLists,
-    /// by workshop: the ids of the workshops it absorbed, sorted
+    /// by workshop: the published ids of the workshops it absorbed (those a `same`
+    /// decision names), sorted
     pub former_ids: TextLists,
     /// by report: the index of its workshop ([`NONE`] when set aside)
     pub workshop_of: Vec<u32>,
@@ -101,6 +103,13 @@ pub struct Deduped {
 pub fn place(r: &Reports, decisions: &Decisions, aliases: &AliasTable) -> Result<Placement> {
     let c = clusters::cluster(r, decisions, aliases);
     let with_ids = ids::assign(r, c.clusters)?;
+    // a former id is one that was published: a `same` decision names it (a maintainer
+    // saw both workshops); a cluster record linkage merged was never published apart
+    let named: std::collections::BTreeSet<String> = decisions
+        .same_pairs(Field::Workshop)
+        .into_iter()
+        .flat_map(|(a, b)| [a, b])
+        .collect();
     let mut p = Placement {
         workshop_of: vec![NONE; r.len()],
         rules: c.rules,
@@ -114,9 +123,11 @@ pub fn place(r: &Reports, decisions: &Decisions, aliases: &AliasTable) -> Result
         p.members.push(&cluster.members);
         let code = &r.country_of(cluster.members[0] as usize).code;
         let mut former: Vec<String> = cluster
-            .former
+            .absorbed
             .iter()
-            .map(|f| ids::both_ids(code, f)[0].clone())
+            .map(|f| ids::both_ids(code, f))
+            .filter(|ids| ids.iter().any(|id| named.contains(&name_key(id))))
+            .map(|[short, _]| short)
             .collect();
         former.sort();
         p.former_ids.push(former.iter().map(String::as_str));
@@ -152,9 +163,22 @@ pub fn place(r: &Reports, decisions: &Decisions, aliases: &AliasTable) -> Result
 /// order: a workshop's ~5 to 14 reports are anywhere among millions, and reading them
 /// where they lie made merging grow faster than its input (5× from 1M to 3M generated
 /// reports). Their files and lines are dropped first: `merges.csv` has them.
+///
+/// A report record linkage merged gives no host name: its spelling ("Univeristy of
+/// Abuja") is not a name of the workshop's host until the alias table says so; the
+/// workshop's hosts are those of the reports that name it as the dataset knows it, and
+/// the spelling is in `merges.csv` and `host-links.csv`.
 pub fn merge(mut r: Reports, p: &Placement) -> Workshops {
     r.file = Vec::new();
     r.line = Vec::new();
+    if !p.links.is_empty() {
+        let mut hosts = IdLists::new();
+        for (i, rule) in p.rules.iter().enumerate() {
+            let linked = matches!(rule, Rule::Linked(_));
+            hosts.push(if linked { &[] } else { r.host_institutions.get(i) });
+        }
+        r.host_institutions = hosts;
+    }
     let order: Vec<u32> = p.members.iter().flatten().copied().collect();
     // where each part of merge::BATCH workshops starts among the laid-out reports
     let mut bounds = vec![0];
