@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use super::linkage::{self, Outcome, Unit};
+use super::Known;
 use crate::model::Reports;
 use crate::names::aliases::AliasTable;
 use crate::names::key::name_key;
@@ -74,14 +75,15 @@ pub struct Clustering {
 }
 
 /// Clusters the reports by the merge policy (see the module doc).
-pub fn cluster(r: &Reports, decisions: &Decisions, aliases: &AliasTable) -> Clustering {
+pub fn cluster(r: &Reports, decisions: &Decisions, known: &Known) -> Clustering {
+    let aliases = &known.institutions;
     let order = content_order(r);
     let keys = Keys::of(r);
     let (clusters, hostless) = host_clusters(r, &order, &keys);
     let mut rules = vec![Rule::Host; r.len()];
     let mut set_aside = Vec::new();
     let (mut clusters, links, weights) =
-        link_clusters(r, &keys, clusters, aliases, decisions, &mut rules, &mut set_aside);
+        link_clusters(r, &keys, clusters, known, decisions, &mut rules, &mut set_aside);
     let mut evidences = Vec::new();
     let attached = attach_hostless(r, &keys, &clusters, &hostless);
     // the less established workshops that make a host-less report ambiguous are named on
@@ -141,7 +143,7 @@ fn link_clusters(
     r: &Reports,
     keys: &Keys,
     clusters: Vec<Cluster>,
-    aliases: &AliasTable,
+    known: &Known,
     decisions: &Decisions,
     rules: &mut [Rule],
     set_aside: &mut Vec<SetAside>,
@@ -153,7 +155,12 @@ fn link_clusters(
             identity: &c.identity,
         })
         .collect();
-    let cx = linkage::Context { r, keys, aliases };
+    let cx = linkage::Context {
+        r,
+        keys,
+        aliases: &known.institutions,
+        places: &known.places,
+    };
     let (outcomes, weights) = linkage::link(&cx, decisions, &units);
     drop(units);
     if outcomes.iter().all(|o| *o == Outcome::Keep) {

@@ -99,9 +99,34 @@ pub struct Deduped {
     pub review_pairs: Option<usize>,
 }
 
+/// What dedupe knows of names besides the reports: the institution alias table, and the
+/// spellings of places that record linkage reads host names with.
+#[derive(Debug, Default)]
+pub struct Known {
+    pub institutions: AliasTable,
+    pub places: linkage::PlaceNames,
+}
+
+impl Known {
+    /// `raw/aliases/institutions.csv` (a missing table knows no name) and the place
+    /// names of `raw/` ([`linkage::PlaceNames`]).
+    pub fn load(layout: &Layout) -> Result<Known> {
+        let path = layout.aliases("institutions");
+        let institutions = if path.exists() {
+            AliasTable::load("institution", &path, &layout.display(&path))?
+        } else {
+            AliasTable::default()
+        };
+        Ok(Known {
+            institutions,
+            places: linkage::PlaceNames::load(layout)?,
+        })
+    }
+}
+
 /// Decides which reports are one workshop, and each workshop's id (see the module doc).
-pub fn place(r: &Reports, decisions: &Decisions, aliases: &AliasTable) -> Result<Placement> {
-    let c = clusters::cluster(r, decisions, aliases);
+pub fn place(r: &Reports, decisions: &Decisions, known: &Known) -> Result<Placement> {
+    let c = clusters::cluster(r, decisions, known);
     let with_ids = ids::assign(r, c.clusters)?;
     // a former id is one that was published: a `same` decision names it (a maintainer
     // saw both workshops); a cluster record linkage merged was never published apart
@@ -195,8 +220,8 @@ pub fn merge(mut r: Reports, p: &Placement) -> Workshops {
 }
 
 /// Places and merges the reports (what `luban dedupe` does, without its files).
-pub fn dedupe(r: Reports, decisions: &Decisions, aliases: &AliasTable) -> Result<(Placement, Workshops)> {
-    let p = place(&r, decisions, aliases)?;
+pub fn dedupe(r: Reports, decisions: &Decisions, known: &Known) -> Result<(Placement, Workshops)> {
+    let p = place(&r, decisions, known)?;
     let w = merge(r, &p);
     Ok((p, w))
 }
@@ -315,16 +340,6 @@ fn write_merges(layout: &Layout, r: &Reports, d: &Placement) -> Result<()> {
     })
 }
 
-/// `raw/aliases/institutions.csv`, which record linkage reads (a missing table knows no
-/// name).
-fn load_institutions(layout: &Layout) -> Result<AliasTable> {
-    let path = layout.root.join("raw").join("aliases").join("institutions.csv");
-    if !path.exists() {
-        return Ok(AliasTable::default());
-    }
-    AliasTable::load("institution", &path, &layout.display(&path))
-}
-
 /// Writes `build/host-links.csv`: the hosts record linkage merged into a workshop, with
 /// the score, the evidence and the alias line that would make the merge explicit.
 fn write_links(layout: &Layout, links: &[Link]) -> Result<()> {
@@ -411,10 +426,10 @@ pub fn run(
     report.rows_in = reports.len() as u64;
     let decisions_path = layout.root.join("raw").join("decisions.csv");
     let decisions = Decisions::load(&decisions_path, &layout.display(&decisions_path))?;
-    let aliases = load_institutions(layout)?;
+    let known = Known::load(layout)?;
     progress.set_total(reports.len() as u64);
     progress.note("merging");
-    let placement = place(&reports, &decisions, &aliases)?;
+    let placement = place(&reports, &decisions, &known)?;
     report.rows_out = placement.ids.len() as u64;
     report.rejected = placement.unmerged.len() as u64;
     report.merged = report.rows_in.saturating_sub(report.rows_out + report.rejected);

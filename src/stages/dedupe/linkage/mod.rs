@@ -33,6 +33,7 @@
 //! other's initials, and a token that more than [`MAX_BLOCK`] units share finds none. At
 //! a million generated reports, where no host is known, that is a few pairs a unit.
 
+mod places;
 mod profile;
 mod weights;
 
@@ -45,9 +46,10 @@ use super::clusters::Keys;
 use super::ids::both_ids;
 use crate::model::Reports;
 use crate::names::aliases::AliasTable;
-use crate::names::compare::{Corpus, NameForm, NameLevel, Places};
+use crate::names::compare::{Corpus, NameForm, NameLevel};
 use crate::names::key::name_key;
 use crate::names::matcher::{Decisions, Field};
+pub use places::PlaceNames;
 pub use profile::{Comparison, Feature, Profile};
 pub use weights::{Weight, Weights};
 
@@ -102,6 +104,7 @@ pub struct Context<'a> {
     pub r: &'a Reports,
     pub(in crate::stages::dedupe) keys: &'a Keys,
     pub aliases: &'a AliasTable,
+    pub places: &'a PlaceNames,
 }
 
 /// Links the units (of any countries; see the module doc): an outcome per unit, and the
@@ -169,7 +172,7 @@ pub fn link(cx: &Context, decisions: &Decisions, units: &[Unit]) -> (Vec<Outcome
     if pairs.iter().all(Vec::is_empty) {
         return (outcomes, None);
     }
-    let places = places(r);
+    let places = cx.places.places(r);
     let groups = cx.aliases.groups();
     let mut needed: BTreeSet<usize> = BTreeSet::new();
     for (q, cs) in pairs.iter().flatten() {
@@ -222,19 +225,6 @@ pub fn link(cx: &Context, decisions: &Decisions, units: &[Unit]) -> (Vec<Outcome
         );
     }
     (outcomes, Some(weights))
-}
-
-/// Place names the name forms know: countries and the reports' cities.
-fn places(r: &Reports) -> Places {
-    let mut p = Places::default();
-    for c in &r.dict.countries {
-        p.add(&c.name, &c.name);
-    }
-    for id in 0..r.dict.cities.len() as u32 {
-        let city = r.dict.cities.text(id);
-        p.add(city, city);
-    }
-    p
 }
 
 /// For each unknown unit of a country (`ranked`, most established first), the units
