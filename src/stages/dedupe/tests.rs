@@ -90,23 +90,24 @@ fn run(specs: &[Spec]) -> Run {
     Run { r, d }
 }
 
+/// A workshop as a comparable row: (id, name, city, opened, status, urls, conflicts).
+type Row = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Vec<String>,
+    Vec<String>,
+);
+
 impl Run {
     fn merges(&self) -> Vec<Merge> {
         merges(&self.r, &self.d.placement)
     }
 
-    /// The workshops as comparable rows: (id, name, city, opened, status, urls, conflicts).
-    fn rows(
-        &self,
-    ) -> Vec<(
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Vec<String>,
-        Vec<String>,
-    )> {
+    /// The workshops as comparable rows.
+    fn rows(&self) -> Vec<Row> {
         let w = &self.d.workshops;
         (0..w.len())
             .map(|i| {
