@@ -476,8 +476,6 @@ fn report_change(file: &str, c: Change) -> ReportChange {
     }
 }
 
-/// Which of the workshops `after` holds every one of `urls` (a `;`-joined list), if one
-/// does.
 /// The keyed diff of two `workshops.csv` texts, with a removed workshop whose sources
 /// another now holds shown as merged into it.
 pub fn workshop_diff(before: &str, after: &str) -> Vec<WorkshopChange> {
@@ -500,6 +498,8 @@ pub fn workshop_diff(before: &str, after: &str) -> Vec<WorkshopChange> {
     .collect()
 }
 
+/// Which of the workshops `after` holds every one of `urls` (a `;`-joined list), if one
+/// does.
 fn merged_into(after: &[crate::check::diff::Row]) -> impl Fn(&str) -> Option<String> + '_ {
     move |urls: &str| {
         let urls: Vec<&str> = urls.split(';').filter(|u| !u.is_empty()).collect();
