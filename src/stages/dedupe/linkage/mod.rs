@@ -7,7 +7,8 @@
 //! date, then the identity. Each unit whose hosts no alias table knows is compared with
 //! the units ranked before it, on every piece of evidence the reports give ([`profile`]):
 //! the names (every spelling its reports use, and the alias table's spellings of a
-//! canonical; see `names::compare`), city, Chinese partners, opening date (agreement at
+//! canonical; see `names::compare`; Chinese ones read with the places `raw/` knows,
+//! [`places`]), city, Chinese partners, opening date (agreement at
 //! the shared precision), specialties and workshop name. Each feature's level adds its
 //! weight, estimated from the data ([`weights`]), to the log-odds that the two are one
 //! workshop (Fellegi–Sunter).
