@@ -62,6 +62,8 @@ pub fn stage_files() -> Vec<StageFiles> {
                 "build/reports.arrow",
                 "raw/decisions.csv",
                 "raw/aliases/institutions.csv",
+                "raw/aliases/cities.csv",
+                "raw/reference/country_names.csv",
             ],
             &[
                 "build/workshops.arrow",

@@ -50,6 +50,10 @@ pub struct CheckReport {
     pub country_drops: Vec<CountDelta>,
     /// The keyed diff against the base (only with a base).
     pub diff: Option<DataDiff>,
+    /// What `luban run` said about placing the reports: hosts record linkage merged
+    /// (each with the alias line to add) and reports set aside as probable duplicates or
+    /// ambiguous, one line each as printed.
+    pub placing: Vec<String>,
 }
 
 /// What rerunning the pipeline says of `output/`.
@@ -150,7 +154,7 @@ pub fn run(layout: &Layout, countries: &CountryResolver, base: Option<&str>) -> 
         .prefix("luban-check-")
         .tempdir()
         .context("failed to create a temp folder")?;
-    let fresh = rebuild(root, tmp.path())?;
+    let (fresh, placing) = rebuild(root, tmp.path())?;
     let output = compare_output(root, base, fresh.as_deref())?;
     let committed = root.join("output");
     let country_drops = match &fresh {
@@ -176,6 +180,7 @@ pub fn run(layout: &Layout, countries: &CountryResolver, base: Option<&str>) -> 
         output,
         country_drops,
         diff,
+        placing,
     })
 }
 
@@ -281,8 +286,9 @@ pub fn touched_lines(base: &[u8], head: &[u8]) -> BTreeSet<u64> {
 }
 
 /// Reruns the pipeline on a copy of `raw/` and `schemas/` in `tmp`: the folder of what
-/// it published, or None when it rejects `raw/`.
-fn rebuild(root: &Path, tmp: &Path) -> Result<Option<std::path::PathBuf>> {
+/// it published, or None when it rejects `raw/`; and what it said about placing the
+/// reports ([`CheckReport::placing`]).
+fn rebuild(root: &Path, tmp: &Path) -> Result<(Option<std::path::PathBuf>, Vec<String>)> {
     copy_dir(&root.join("raw"), &tmp.join("raw"))?;
     copy_dir(&root.join("schemas"), &tmp.join("schemas"))?;
     let exe = std::env::current_exe().context("failed to find the luban executable")?;
@@ -292,15 +298,17 @@ fn rebuild(root: &Path, tmp: &Path) -> Result<Option<std::path::PathBuf>> {
         .context("failed to run the pipeline on a copy of raw/")?;
     // what `luban run` said about placing the reports: merges by record linkage (with the
     // alias line to add) and the reports it set aside
+    let mut placing = Vec::new();
     for line in String::from_utf8_lossy(&out.stderr).lines() {
-        let placing = ["note: host ", "error[probable-duplicate]", "error[ambiguous-workshop]"];
-        if placing.iter().any(|p| line.starts_with(p)) {
+        let kinds = ["note: host ", "error[probable-duplicate]", "error[ambiguous-workshop]"];
+        if kinds.iter().any(|p| line.starts_with(p)) {
             eprintln!("{line}");
+            placing.push(line.to_string());
         }
     }
     match out.status.code() {
-        Some(0) => Ok(Some(tmp.join("output"))),
-        Some(1) => Ok(None),
+        Some(0) => Ok((Some(tmp.join("output")), placing)),
+        Some(1) => Ok((None, placing)),
         _ => anyhow::bail!(
             "the pipeline failed on a copy of raw/:\n{}",
             String::from_utf8_lossy(&out.stderr).trim()
@@ -476,8 +484,6 @@ fn report_change(file: &str, c: Change) -> ReportChange {
     }
 }
 
-/// Which of the workshops `after` holds every one of `urls` (a `;`-joined list), if one
-/// does.
 /// The keyed diff of two `workshops.csv` texts, with a removed workshop whose sources
 /// another now holds shown as merged into it.
 pub fn workshop_diff(before: &str, after: &str) -> Vec<WorkshopChange> {
@@ -500,6 +506,8 @@ pub fn workshop_diff(before: &str, after: &str) -> Vec<WorkshopChange> {
     .collect()
 }
 
+/// Which of the workshops `after` holds every one of `urls` (a `;`-joined list), if one
+/// does.
 fn merged_into(after: &[crate::check::diff::Row]) -> impl Fn(&str) -> Option<String> + '_ {
     move |urls: &str| {
         let urls: Vec<&str> = urls.split(';').filter(|u| !u.is_empty()).collect();

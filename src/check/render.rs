@@ -75,6 +75,13 @@ pub fn markdown(r: &CheckReport, location: &dyn Fn(&ErrorRecord) -> (usize, usiz
             );
         }
     }
+    if !r.placing.is_empty() {
+        // merges by record linkage (with the alias line to add) and probable duplicates
+        md.push_str("\n### Placing the reports\n\n");
+        for line in &r.placing {
+            let _ = writeln!(md, "- {}", line.replace('|', "\\|"));
+        }
+    }
     if let Some(d) = &r.diff {
         diff_markdown(&mut md, d);
     }

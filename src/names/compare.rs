@@ -14,7 +14,8 @@
 //! Two forms compare at one of the [`NameLevel`]s, strongest first: the same tokens; an
 //! acronym of the other; one name's tokens all found in the other's (containment); then
 //! by a weighted token similarity (a Dice coefficient over tokens matched one to one,
-//! fuzzily: "Universty" ~ "University", "Univ." ~ "University", each token weighted by how
+//! fuzzily: "Universty" ~ "University", "Univ." ~ "University", a pinyin token by sound
+//! with a Latin one, "deban" (德班) ~ "Durban" (`names::phonetic`); each token weighted by how
 //! rare it is among institutions, so that "University" counts little and "Machakos"
 //! much). A place name (a country, a city) that both names share weighs as little as the
 //! commonest word: two institutions of one city share its name; a place only one of
@@ -28,6 +29,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use unicode_normalization::UnicodeNormalization;
 
 use super::key::name_key;
+use super::phonetic::sound_similarity;
+use super::words::{DROPPED, FOREIGN_STEMS, HAN_WORDS, KINDS, ORDINALS};
 
 /// A name made ready for comparison (see the module doc).
 #[derive(Debug, Clone, PartialEq)]
@@ -44,6 +47,9 @@ pub struct NameForm {
     pub initials: Vec<String>,
     /// By token: whether it names a place ([`Places::is_place`]).
     pub places: Vec<bool>,
+    /// By token: whether it is Chinese read as pinyin (compared by sound with Latin
+    /// tokens: `names::phonetic`).
+    pub pinyin: Vec<bool>,
     /// The kinds of institution it names ("university", "college"; see `KINDS`).
     pub kinds: Vec<&'static str>,
     /// The names inside its brackets.
@@ -104,127 +110,6 @@ impl Places {
     }
 }
 
-/// Institution words in Chinese, and their English.
-const HAN_WORDS: &[(&str, &str)] = &[
-    ("大学", "university"),
-    ("大學", "university"),
-    ("学院", "college"),
-    ("學院", "college"),
-    ("学校", "school"),
-    ("學校", "school"),
-    ("理工", "technology"),
-    ("科技", "science technology"),
-    ("技术", "technical"),
-    ("技術", "technical"),
-    ("职业", "vocational"),
-    ("職業", "vocational"),
-    ("国立", "state"),
-    ("國立", "state"),
-    ("国家", "national"),
-    ("國家", "national"),
-    ("工业", "industrial"),
-    ("工業", "industrial"),
-    ("农业", "agricultural"),
-    ("農業", "agricultural"),
-    ("社区", "community"),
-    ("社區", "community"),
-    ("教育", "education"),
-    ("交通", "transport"),
-    ("运输", "transport"),
-    ("物流", "logistics"),
-    ("通讯", "communications"),
-    ("通訊", "communications"),
-    ("信息", "information"),
-    ("维修", "maintenance"),
-    ("維修", "maintenance"),
-    ("高级", "advanced"),
-    ("高級", "advanced"),
-    ("人文", "humanities"),
-    ("铁道", "railway"),
-    ("铁路", "railway"),
-    ("医学", "medical"),
-    ("研究", "research"),
-    ("中心", "center"),
-    ("理工学院", "institute technology"),
-    ("东", "east"),
-    ("東", "east"),
-    ("西", "west"),
-    ("南", "south"),
-    ("北", "north"),
-    ("与", ""),
-    ("與", ""),
-    ("和", ""),
-];
-
-/// Institution words of other languages (as `deunicode` spells them, or as pinyin is
-/// written in English names: "Jiaotong"), by the start of the word, and their English.
-const FOREIGN_STEMS: &[(&str, &str)] = &[
-    ("universit", "university"),
-    ("institut", "institute"),
-    ("politekhni", "polytechnic"),
-    ("polytechni", "polytechnic"),
-    ("politecni", "polytechnic"),
-    ("tekhnichesk", "technical"),
-    ("tekhnolog", "technology"),
-    ("tecnolog", "technology"),
-    ("technolog", "technology"),
-    ("tecnic", "technical"),
-    ("technique", "technical"),
-    ("gosudarstvenn", "state"),
-    ("natsional", "national"),
-    ("nacional", "national"),
-    ("akadem", "academy"),
-    ("academi", "academy"),
-    ("kolledzh", "college"),
-    ("ecole", "school"),
-    ("escuela", "school"),
-    ("escola", "school"),
-    ("superieur", "higher"),
-    ("superior", "higher"),
-    ("formation", "training"),
-    ("professionnel", "vocational"),
-    ("profesional", "vocational"),
-    ("agricol", "agricultural"),
-    ("agrarn", "agricultural"),
-    ("jiaotong", "transport"),
-    ("centre", "center"),
-    ("centro", "center"),
-    ("tsentr", "center"),
-];
-
-/// Numbers written as words (ordinal or cardinal), as digits: "Second Vocational
-/// School" is "No 2 Vocational School"; "Host One" is not "Host Two".
-const ORDINALS: &[(&str, &str)] = &[
-    ("first", "1"),
-    ("second", "2"),
-    ("third", "3"),
-    ("fourth", "4"),
-    ("fifth", "5"),
-    ("one", "1"),
-    ("two", "2"),
-    ("three", "3"),
-    ("four", "4"),
-    ("five", "5"),
-];
-
-/// Words that say what kind of institution a name is. Two names of one institution
-/// rarely disagree on it ("Taita Taveta University" is not "Taita Taveta National
-/// Polytechnic").
-const KINDS: &[&str] = &[
-    "university",
-    "college",
-    "institute",
-    "school",
-    "academy",
-    "polytechnic",
-    "agency",
-    "authority",
-    "center",
-];
-
-/// Tokens that carry nothing: number words before a numeral.
-const DROPPED: &[&str] = &["no", "nr", "number"];
-
 fn is_han(c: char) -> bool {
     matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}')
 }
@@ -258,7 +143,7 @@ impl NameForm {
 
     /// The form of a name without brackets.
     fn plain(text: &str, places: &Places) -> NameForm {
-        let translated = translate_han(text, places);
+        let (translated, read) = translate_han(text, places);
         let mut tokens: Vec<String> = Vec::new();
         for t in name_key(&translated).split(' ').filter(|t| !t.is_empty()) {
             if t == "imeni" {
@@ -282,6 +167,7 @@ impl NameForm {
         NameForm {
             text: text.to_string(),
             places: tokens.iter().map(|t| places.is_place(t)).collect(),
+            pinyin: tokens.iter().map(|t| read.contains(t)).collect(),
             // (a word of another script names no clear kind: 学院 is a college, an
             // institute or an academy)
             kinds: if text.chars().any(other_script) {
@@ -336,20 +222,21 @@ fn split_brackets(s: &str) -> (String, Vec<String>) {
 
 /// Chinese text with institution words and known places put into English (each a word of
 /// its own), and every other run of Chinese characters made one pinyin word
-/// ("马查科斯大学" → " machakesi university ").
-fn translate_han(text: &str, places: &Places) -> String {
+/// ("马查科斯大学" → " machakesi university "); and those pinyin words.
+fn translate_han(text: &str, places: &Places) -> (String, Vec<String>) {
     if !text.chars().any(is_han) {
-        return text.to_string();
+        return (text.to_string(), Vec::new());
     }
+    let mut read = Vec::new();
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len() * 2);
     let mut pending = String::new();
-    let flush = |out: &mut String, pending: &mut String| {
+    let mut flush = |out: &mut String, pending: &mut String| {
         if !pending.is_empty() {
             out.push(' ');
             out.push_str(pending);
             out.push(' ');
-            pending.clear();
+            read.push(std::mem::take(pending));
         }
     };
     let mut i = 0;
@@ -387,7 +274,7 @@ fn translate_han(text: &str, places: &Places) -> String {
         }
     }
     flush(&mut out, &mut pending);
-    out
+    (out, read)
 }
 
 /// Words written as acronyms: two or more capitals and no small letters ("ASU",
@@ -625,7 +512,11 @@ pub fn compare_forms(q: &NameForm, n: &NameForm, corpus: &Corpus) -> NameMatch {
     let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
     for (i, a) in q.tokens.iter().enumerate() {
         for (j, b) in n.tokens.iter().enumerate() {
-            let s = token_similarity(a, b);
+            let s = match (q.pinyin[i], n.pinyin[j]) {
+                (true, false) => token_similarity(a, b).max(sound_similarity(a, b)),
+                (false, true) => token_similarity(a, b).max(sound_similarity(b, a)),
+                _ => token_similarity(a, b),
+            };
             if s > 0.0 {
                 pairs.push((s, i, j));
             }

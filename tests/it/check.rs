@@ -303,3 +303,26 @@ fn changelog_writes_one_section_per_version_from_the_published_diff() {
     wd.run(&["changelog", "--base", "main", "--write"]).expect(0);
     assert_eq!(wd.read("CHANGELOG.md"), log);
 }
+
+/// A report whose host record linkage merges: `check --base` says which workshop it
+/// joined with the alias line to add, in its output and in the PR summary, and shows the
+/// workshop as changed, not a new one.
+#[test]
+fn check_base_shows_a_linked_host_with_its_alias_line() {
+    let wd = Workdir::committed_repo();
+    wd.git(&["checkout", "-q", "-b", "pr"]);
+    wd.append(
+        "raw/reports/africa.csv",
+        ",Nigeria,Abuja,Univeristy of Abuja,Tianjin Railway Technical and Vocational College,2020-11-27,operating,,https://example.org/typo,,,t,Tianjin",
+    );
+    wd.run(&["run", "--quiet"]).expect(0);
+    let out = wd.run(&["check", "--base", "main", "--summary", "summary.md"]);
+    out.stderr_has("note: host `Univeristy of Abuja` is taken as `University of Abuja`");
+    let summary = wd.read("summary.md");
+    assert!(
+        summary.contains("### Placing the reports")
+            && summary.contains("add `Univeristy of Abuja,University of Abuja,https://example.org/typo`"),
+        "{summary}{out}"
+    );
+    assert!(summary.contains("0 new, 1 changed"), "{summary}");
+}

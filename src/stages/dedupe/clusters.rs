@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use super::linkage::{self, Outcome, Unit};
+use super::Known;
 use crate::model::Reports;
 use crate::names::aliases::AliasTable;
 use crate::names::key::name_key;
@@ -44,8 +45,9 @@ pub enum Rule {
 pub struct Cluster {
     pub identity: String,
     pub members: Vec<u32>,
-    /// the identities of the clusters it absorbed (by linkage or a `same` decision)
-    pub former: Vec<String>,
+    /// the identities of the clusters it absorbed (by linkage or a `same` decision);
+    /// those a `same` decision names are its former ids (`former_ids`)
+    pub absorbed: Vec<String>,
 }
 
 /// A report set aside (not merged), with its reason.
@@ -73,14 +75,15 @@ pub struct Clustering {
 }
 
 /// Clusters the reports by the merge policy (see the module doc).
-pub fn cluster(r: &Reports, decisions: &Decisions, aliases: &AliasTable) -> Clustering {
+pub fn cluster(r: &Reports, decisions: &Decisions, known: &Known) -> Clustering {
+    let aliases = &known.institutions;
     let order = content_order(r);
     let keys = Keys::of(r);
     let (clusters, hostless) = host_clusters(r, &order, &keys);
     let mut rules = vec![Rule::Host; r.len()];
     let mut set_aside = Vec::new();
     let (mut clusters, links, weights) =
-        link_clusters(r, &keys, clusters, aliases, decisions, &mut rules, &mut set_aside);
+        link_clusters(r, &keys, clusters, known, decisions, &mut rules, &mut set_aside);
     let mut evidences = Vec::new();
     let attached = attach_hostless(r, &keys, &clusters, &hostless);
     // the less established workshops that make a host-less report ambiguous are named on
@@ -133,13 +136,14 @@ pub fn cluster(r: &Reports, decisions: &Decisions, aliases: &AliasTable) -> Clus
 }
 
 /// Record linkage ([`linkage`]) on the host-keyed clusters: a cluster linked to another
-/// joins it (which keeps its identity, so its id; the absorbed identity is kept as a
-/// former one), a probable duplicate is set aside on each of its reports' lines.
+/// joins it (which keeps its identity, so its id; the absorbed identity is kept, but is
+/// no former id: it was never published), a probable duplicate is set aside on each of its
+/// reports' lines.
 fn link_clusters(
     r: &Reports,
     keys: &Keys,
     clusters: Vec<Cluster>,
-    aliases: &AliasTable,
+    known: &Known,
     decisions: &Decisions,
     rules: &mut [Rule],
     set_aside: &mut Vec<SetAside>,
@@ -151,7 +155,12 @@ fn link_clusters(
             identity: &c.identity,
         })
         .collect();
-    let cx = linkage::Context { r, keys, aliases };
+    let cx = linkage::Context {
+        r,
+        keys,
+        aliases: &known.institutions,
+        places: &known.places,
+    };
     let (outcomes, weights) = linkage::link(&cx, decisions, &units);
     drop(units);
     if outcomes.iter().all(|o| *o == Outcome::Keep) {
@@ -226,8 +235,8 @@ fn link_clusters(
             let target = into[k].expect("a linked cluster has a target");
             let t = kept[target].as_mut().expect("a link's target stays a workshop");
             t.members.extend(c.members);
-            t.former.push(c.identity);
-            t.former.extend(c.former);
+            t.absorbed.push(c.identity);
+            t.absorbed.extend(c.absorbed);
         } else if matches!(outcomes[k], Outcome::Probable(_)) {
             kept[k] = None;
         }
@@ -412,7 +421,7 @@ fn host_clusters(r: &Reports, order: &[u32], keys: &Keys) -> (Vec<Cluster>, Vec<
                 keys.texts.text(smallest)
             ),
             members,
-            former: Vec::new(),
+            absorbed: Vec::new(),
         })
         .collect();
     (clusters, hostless)
@@ -662,14 +671,15 @@ fn group_rest(r: &Reports, keys: &Keys, rest: &[u32]) -> Vec<Cluster> {
         .map(|(k, members)| Cluster {
             identity: format!("group|{k}"),
             members,
-            former: Vec::new(),
+            absorbed: Vec::new(),
         })
         .collect()
 }
 
 /// Joins clusters that a maintainer decided are the same workshop (`field = workshop`,
 /// by id, either length). The joined cluster keeps the identity (so the id) of the
-/// decision's `candidate`, the workshop the dataset had; the other's is a former one.
+/// decision's `candidate`, the workshop the dataset had; the other's, which the decision
+/// names, is a former one.
 fn apply_same_decisions(r: &Reports, clusters: Vec<Cluster>, decisions: &Decisions) -> Vec<Cluster> {
     let pairs = decisions.same_pairs(Field::Workshop);
     if pairs.is_empty() {
@@ -678,10 +688,14 @@ fn apply_same_decisions(r: &Reports, clusters: Vec<Cluster>, decisions: &Decisio
     let country = |c: &Cluster| r.country[c.members[0] as usize];
     // decisions hold name keys (lower case) of the ids
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    // a cluster by its id, and by the ids of the clusters record linkage merged into it
+    // (a decision may name one that was published before linkage took it)
     for (k, c) in clusters.iter().enumerate() {
         let code = &r.dict.countries[country(c) as usize].code;
-        for id in super::ids::both_ids(code, &c.identity) {
-            index.insert(name_key(&id), k);
+        for identity in std::iter::once(&c.identity).chain(&c.absorbed) {
+            for id in super::ids::both_ids(code, identity) {
+                index.insert(name_key(&id), k);
+            }
         }
     }
     let mut root: Vec<usize> = (0..clusters.len()).collect();
@@ -715,8 +729,8 @@ fn apply_same_decisions(r: &Reports, clusters: Vec<Cluster>, decisions: &Decisio
             let c = slots[k].take().expect("each cluster joins once");
             let into = slots[roots[k]].as_mut().expect("a root stays");
             into.members.extend(c.members);
-            into.former.push(c.identity);
-            into.former.extend(c.former);
+            into.absorbed.push(c.identity);
+            into.absorbed.extend(c.absorbed);
         }
     }
     slots.into_iter().flatten().collect()

@@ -39,7 +39,8 @@ use super::StageReport;
 use crate::layout::Layout;
 use crate::model::{Reports, Workshops};
 use crate::names::aliases::AliasTable;
-use crate::names::matcher::Decisions;
+use crate::names::key::name_key;
+use crate::names::matcher::{Decisions, Field};
 use crate::report::progress::Progress;
 use crate::table::csvio;
 use crate::table::{IdLists, TextLists, Texts, NONE};
@@ -63,7 +64,8 @@ pub struct Placement {
     /// by workshop, in id order: its id and its reports (in content order)
     pub ids: Texts,
     pub members: IdLists,
-    /// by workshop: the ids of the workshops it absorbed, sorted
+    /// by workshop: the published ids of the workshops it absorbed (those a `same`
+    /// decision names), sorted
     pub former_ids: TextLists,
     /// by report: the index of its workshop ([`NONE`] when set aside)
     pub workshop_of: Vec<u32>,
@@ -97,10 +99,42 @@ pub struct Deduped {
     pub review_pairs: Option<usize>,
 }
 
+/// What dedupe knows of names besides the reports: the institution alias table, and the
+/// spellings of places that record linkage reads host names with.
+#[derive(Debug, Default)]
+pub struct Known {
+    pub institutions: AliasTable,
+    pub places: linkage::PlaceNames,
+}
+
+impl Known {
+    /// `raw/aliases/institutions.csv` (a missing table knows no name) and the place
+    /// names of `raw/` ([`linkage::PlaceNames`]).
+    pub fn load(layout: &Layout) -> Result<Known> {
+        let path = layout.aliases("institutions");
+        let institutions = if path.exists() {
+            AliasTable::load("institution", &path, &layout.display(&path))?
+        } else {
+            AliasTable::default()
+        };
+        Ok(Known {
+            institutions,
+            places: linkage::PlaceNames::load(layout)?,
+        })
+    }
+}
+
 /// Decides which reports are one workshop, and each workshop's id (see the module doc).
-pub fn place(r: &Reports, decisions: &Decisions, aliases: &AliasTable) -> Result<Placement> {
-    let c = clusters::cluster(r, decisions, aliases);
+pub fn place(r: &Reports, decisions: &Decisions, known: &Known) -> Result<Placement> {
+    let c = clusters::cluster(r, decisions, known);
     let with_ids = ids::assign(r, c.clusters)?;
+    // a former id is one that was published: a `same` decision names it (a maintainer
+    // saw both workshops); a cluster record linkage merged was never published apart
+    let named: std::collections::BTreeSet<String> = decisions
+        .same_pairs(Field::Workshop)
+        .into_iter()
+        .flat_map(|(a, b)| [a, b])
+        .collect();
     let mut p = Placement {
         workshop_of: vec![NONE; r.len()],
         rules: c.rules,
@@ -114,9 +148,11 @@ pub fn place(r: &Reports, decisions: &Decisions, aliases: &AliasTable) -> Result
         p.members.push(&cluster.members);
         let code = &r.country_of(cluster.members[0] as usize).code;
         let mut former: Vec<String> = cluster
-            .former
+            .absorbed
             .iter()
-            .map(|f| ids::both_ids(code, f)[0].clone())
+            .map(|f| ids::both_ids(code, f))
+            .filter(|ids| ids.iter().any(|id| named.contains(&name_key(id))))
+            .map(|[short, _]| short)
             .collect();
         former.sort();
         p.former_ids.push(former.iter().map(String::as_str));
@@ -152,9 +188,22 @@ pub fn place(r: &Reports, decisions: &Decisions, aliases: &AliasTable) -> Result
 /// order: a workshop's ~5 to 14 reports are anywhere among millions, and reading them
 /// where they lie made merging grow faster than its input (5× from 1M to 3M generated
 /// reports). Their files and lines are dropped first: `merges.csv` has them.
+///
+/// A report record linkage merged gives no host name: its spelling ("Univeristy of
+/// Abuja") is not a name of the workshop's host until the alias table says so; the
+/// workshop's hosts are those of the reports that name it as the dataset knows it, and
+/// the spelling is in `merges.csv` and `host-links.csv`.
 pub fn merge(mut r: Reports, p: &Placement) -> Workshops {
     r.file = Vec::new();
     r.line = Vec::new();
+    if !p.links.is_empty() {
+        let mut hosts = IdLists::new();
+        for (i, rule) in p.rules.iter().enumerate() {
+            let linked = matches!(rule, Rule::Linked(_));
+            hosts.push(if linked { &[] } else { r.host_institutions.get(i) });
+        }
+        r.host_institutions = hosts;
+    }
     let order: Vec<u32> = p.members.iter().flatten().copied().collect();
     // where each part of merge::BATCH workshops starts among the laid-out reports
     let mut bounds = vec![0];
@@ -171,8 +220,8 @@ pub fn merge(mut r: Reports, p: &Placement) -> Workshops {
 }
 
 /// Places and merges the reports (what `luban dedupe` does, without its files).
-pub fn dedupe(r: Reports, decisions: &Decisions, aliases: &AliasTable) -> Result<(Placement, Workshops)> {
-    let p = place(&r, decisions, aliases)?;
+pub fn dedupe(r: Reports, decisions: &Decisions, known: &Known) -> Result<(Placement, Workshops)> {
+    let p = place(&r, decisions, known)?;
     let w = merge(r, &p);
     Ok((p, w))
 }
@@ -291,16 +340,6 @@ fn write_merges(layout: &Layout, r: &Reports, d: &Placement) -> Result<()> {
     })
 }
 
-/// `raw/aliases/institutions.csv`, which record linkage reads (a missing table knows no
-/// name).
-fn load_institutions(layout: &Layout) -> Result<AliasTable> {
-    let path = layout.root.join("raw").join("aliases").join("institutions.csv");
-    if !path.exists() {
-        return Ok(AliasTable::default());
-    }
-    AliasTable::load("institution", &path, &layout.display(&path))
-}
-
 /// Writes `build/host-links.csv`: the hosts record linkage merged into a workshop, with
 /// the score, the evidence and the alias line that would make the merge explicit.
 fn write_links(layout: &Layout, links: &[Link]) -> Result<()> {
@@ -386,10 +425,10 @@ pub fn run(
     report.rows_in = reports.len() as u64;
     let decisions_path = layout.root.join("raw").join("decisions.csv");
     let decisions = Decisions::load(&decisions_path, &layout.display(&decisions_path))?;
-    let aliases = load_institutions(layout)?;
+    let known = Known::load(layout)?;
     progress.set_total(reports.len() as u64);
     progress.note("merging");
-    let placement = place(&reports, &decisions, &aliases)?;
+    let placement = place(&reports, &decisions, &known)?;
     report.rows_out = placement.ids.len() as u64;
     report.rejected = placement.unmerged.len() as u64;
     report.merged = report.rows_in.saturating_sub(report.rows_out + report.rejected);

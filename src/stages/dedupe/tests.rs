@@ -116,7 +116,7 @@ impl Run {
         merges(&self.r, &self.d.placement)
     }
 
-    /// The workshops as comparable rows: (id, name, city, opened, status, urls, conflicts).
+    /// The workshops as comparable rows.
     fn rows(&self) -> Vec<Row> {
         let w = &self.d.workshops;
         (0..w.len())

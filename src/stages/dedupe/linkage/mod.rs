@@ -7,7 +7,8 @@
 //! date, then the identity. Each unit whose hosts no alias table knows is compared with
 //! the units ranked before it, on every piece of evidence the reports give ([`profile`]):
 //! the names (every spelling its reports use, and the alias table's spellings of a
-//! canonical; see `names::compare`), city, Chinese partners, opening date (agreement at
+//! canonical; see `names::compare`; Chinese ones read with the places `raw/` knows,
+//! [`places`]), city, Chinese partners, opening date (agreement at
 //! the shared precision), specialties and workshop name. Each feature's level adds its
 //! weight, estimated from the data ([`weights`]), to the log-odds that the two are one
 //! workshop (Fellegi–Sunter).
@@ -33,6 +34,7 @@
 //! other's initials, and a token that more than [`MAX_BLOCK`] units share finds none. At
 //! a million generated reports, where no host is known, that is a few pairs a unit.
 
+mod places;
 mod profile;
 mod weights;
 
@@ -45,9 +47,10 @@ use super::clusters::Keys;
 use super::ids::both_ids;
 use crate::model::Reports;
 use crate::names::aliases::AliasTable;
-use crate::names::compare::{Corpus, NameForm, NameLevel, Places};
+use crate::names::compare::{Corpus, NameForm, NameLevel};
 use crate::names::key::name_key;
 use crate::names::matcher::{Decisions, Field};
+pub use places::PlaceNames;
 pub use profile::{Comparison, Feature, Profile};
 pub use weights::{Weight, Weights};
 
@@ -102,22 +105,58 @@ pub struct Context<'a> {
     pub r: &'a Reports,
     pub(in crate::stages::dedupe) keys: &'a Keys,
     pub aliases: &'a AliasTable,
+    pub places: &'a PlaceNames,
 }
 
 /// Links the units (of any countries; see the module doc): an outcome per unit, and the
 /// weights used (none when no pair needed comparing).
 pub fn link(cx: &Context, decisions: &Decisions, units: &[Unit]) -> (Vec<Outcome>, Option<Weights>) {
-    let r = cx.r;
     let mut outcomes = vec![Outcome::Keep; units.len()];
-    // the host keys of each unit (most units have one), and whether the alias table
-    // knows each key, computed once per key
+    let (unit_keys, known) = host_keys(cx, units);
+    if known.iter().all(|&k| k) {
+        return (outcomes, None);
+    }
+    let countries = ranked_countries(cx.r, units, &known);
+    // the pairs to compare: (unit, the units ranked before it that it may be)
+    let pairs: Vec<Vec<(usize, Vec<usize>)>> = countries
+        .par_iter()
+        .map(|c| candidate_pairs(cx, &unit_keys, &known, c))
+        .collect();
+    if pairs.iter().all(Vec::is_empty) {
+        return (outcomes, None);
+    }
+    let sample = name_sample(&known, &countries);
+    let ev = Evidence::of(cx, units, &known, &pairs, &sample);
+    let weights = weights::estimate(
+        cx,
+        units,
+        &countries,
+        &ev.group_forms,
+        &sample,
+        &ev.profiles,
+        &ev.corpus,
+    );
+    for pairs in &pairs {
+        decide_country(cx, decisions, units, pairs, &ev, &weights, &mut outcomes);
+    }
+    (outcomes, Some(weights))
+}
+
+/// The host keys of each unit (most units have one), and whether the alias table knows
+/// any of them (computed once per key).
+fn host_keys(cx: &Context, units: &[Unit]) -> (Vec<Vec<u32>>, Vec<bool>) {
     let unit_keys: Vec<Vec<u32>> = units
         .par_iter()
         .map(|u| {
             let mut ks: Vec<u32> = u
                 .members
                 .iter()
-                .flat_map(|&i| r.host_institutions.get(i as usize).iter().map(|&h| cx.keys.host_key(h)))
+                .flat_map(|&i| {
+                    cx.r.host_institutions
+                        .get(i as usize)
+                        .iter()
+                        .map(|&h| cx.keys.host_key(h))
+                })
                 .collect();
             ks.sort_unstable();
             ks.dedup();
@@ -128,14 +167,16 @@ pub fn link(cx: &Context, decisions: &Decisions, units: &[Unit]) -> (Vec<Outcome
         .into_par_iter()
         .map(|k| cx.aliases.canonical_of_key(cx.keys.text(k)).is_some())
         .collect();
-    let known: Vec<bool> = unit_keys
+    let known = unit_keys
         .iter()
         .map(|ks| ks.iter().any(|&k| known_key[k as usize]))
         .collect();
-    if known.iter().all(|&k| k) {
-        return (outcomes, None);
-    }
-    // the units of each country, most established first
+    (unit_keys, known)
+}
+
+/// The units of each country, most established first: known to the alias table, then
+/// more reports, then the earlier source date, then the identity.
+fn ranked_countries(r: &Reports, units: &[Unit], known: &[bool]) -> Vec<Vec<usize>> {
     let mut by_country: AHashMap<u32, Vec<usize>> = AHashMap::new();
     for (k, u) in units.iter().enumerate() {
         by_country.entry(r.country[u.members[0] as usize]).or_default().push(k);
@@ -161,80 +202,69 @@ pub fn link(cx: &Context, decisions: &Decisions, units: &[Unit]) -> (Vec<Outcome
     countries
         .par_iter_mut()
         .for_each(|c| c.sort_by_cached_key(|&k| rank_key(k)));
-    // the pairs to compare: (unit, the units ranked before it that it may be)
-    let pairs: Vec<Vec<(usize, Vec<usize>)>> = countries
-        .par_iter()
-        .map(|c| candidate_pairs(cx, &unit_keys, &known, c))
-        .collect();
-    if pairs.iter().all(Vec::is_empty) {
-        return (outcomes, None);
-    }
-    let places = places(r);
-    let groups = cx.aliases.groups();
-    let mut needed: BTreeSet<usize> = BTreeSet::new();
-    for (q, cs) in pairs.iter().flatten() {
-        needed.insert(*q);
-        needed.extend(cs);
-    }
-    let sample = name_sample(units, &known, &countries);
-    needed.extend(&sample);
-    let needed: Vec<usize> = needed.into_iter().collect();
-    let aliases: profile::Aliases = groups
-        .iter()
-        .map(|(c, more)| (name_key(c), more.iter().map(|a| a.to_string()).collect()))
-        .collect();
-    let profiles: AHashMap<usize, Profile> = needed
-        .par_iter()
-        .map(|&k| (k, Profile::of(cx, units[k].members, Some((&places, &aliases)))))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect();
-    let group_forms: Vec<Vec<NameForm>> = groups
-        .iter()
-        .map(|(c, aliases)| {
-            std::iter::once(c)
-                .chain(aliases)
-                .map(|n| NameForm::of(n, &places))
-                .collect()
-        })
-        .collect();
-    let mut corpus = Corpus::default();
-    for forms in &group_forms {
-        corpus.add(forms);
-    }
-    for &k in &needed {
-        if !known[k] {
-            corpus.add(&profiles[&k].names);
-        }
-    }
-    let weights = weights::estimate(cx, units, &countries, &group_forms, &sample, &profiles, &corpus);
-    for (c, pairs) in countries.iter().zip(&pairs) {
-        decide_country(
-            cx,
-            decisions,
-            units,
-            c,
-            pairs,
-            &profiles,
-            &corpus,
-            &weights,
-            &mut outcomes,
-        );
-    }
-    (outcomes, Some(weights))
+    countries
 }
 
-/// Place names the name forms know: countries and the reports' cities.
-fn places(r: &Reports) -> Places {
-    let mut p = Places::default();
-    for c in &r.dict.countries {
-        p.add(&c.name, &c.name);
+/// What the comparisons read: the profile of each unit compared or sampled, the forms of
+/// the alias table's names by institution (canonical first), and how rare each name
+/// token is among them.
+struct Evidence {
+    profiles: AHashMap<usize, Profile>,
+    group_forms: Vec<Vec<NameForm>>,
+    corpus: Corpus,
+}
+
+impl Evidence {
+    fn of(
+        cx: &Context,
+        units: &[Unit],
+        known: &[bool],
+        pairs: &[Vec<(usize, Vec<usize>)>],
+        sample: &[usize],
+    ) -> Evidence {
+        let places = cx.places.places(cx.r);
+        let groups = cx.aliases.groups();
+        let mut needed: BTreeSet<usize> = BTreeSet::new();
+        for (q, cs) in pairs.iter().flatten() {
+            needed.insert(*q);
+            needed.extend(cs);
+        }
+        needed.extend(sample);
+        let needed: Vec<usize> = needed.into_iter().collect();
+        let aliases: profile::Aliases = groups
+            .iter()
+            .map(|(c, more)| (name_key(c), more.iter().map(|a| a.to_string()).collect()))
+            .collect();
+        let profiles: AHashMap<usize, Profile> = needed
+            .par_iter()
+            .map(|&k| (k, Profile::of(cx, units[k].members, Some((&places, &aliases)))))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect();
+        let group_forms: Vec<Vec<NameForm>> = groups
+            .iter()
+            .map(|(c, aliases)| {
+                std::iter::once(c)
+                    .chain(aliases)
+                    .map(|n| NameForm::of(n, &places))
+                    .collect()
+            })
+            .collect();
+        let mut corpus = Corpus::default();
+        for forms in &group_forms {
+            corpus.add(forms);
+        }
+        for &k in &needed {
+            if !known[k] {
+                corpus.add(&profiles[&k].names);
+            }
+        }
+        Evidence {
+            profiles,
+            group_forms,
+            corpus,
+        }
     }
-    for id in 0..r.dict.cities.len() as u32 {
-        let city = r.dict.cities.text(id);
-        p.add(city, city);
-    }
-    p
 }
 
 /// For each unknown unit of a country (`ranked`, most established first), the units
@@ -300,7 +330,7 @@ fn candidate_pairs(cx: &Context, unit_keys: &[Vec<u32>], known: &[bool], ranked:
 
 /// Units whose names estimate the name weights' `u` (pairs of different institutions):
 /// up to [`NAME_SAMPLE`], the unknown ones of every country in turn, in rank order.
-fn name_sample(units: &[Unit], known: &[bool], countries: &[Vec<usize>]) -> Vec<usize> {
+fn name_sample(known: &[bool], countries: &[Vec<usize>]) -> Vec<usize> {
     let mut out = Vec::new();
     let mut at = 0;
     while out.len() < NAME_SAMPLE {
@@ -317,7 +347,6 @@ fn name_sample(units: &[Unit], known: &[bool], countries: &[Vec<usize>]) -> Vec<
         at += 1;
     }
     out.truncate(NAME_SAMPLE);
-    let _ = units;
     out
 }
 
@@ -348,19 +377,16 @@ fn decided_different(cx: &Context, decisions: &Decisions, a: &Unit, b: &Unit) ->
 
 /// Decides the units of one country in rank order: a unit is compared with the units
 /// before it that stay workshops of their own (a linked one stands for its workshop).
-#[allow(clippy::too_many_arguments)]
 fn decide_country(
     cx: &Context,
     decisions: &Decisions,
     units: &[Unit],
-    ranked: &[usize],
     pairs: &[(usize, Vec<usize>)],
-    profiles: &AHashMap<usize, Profile>,
-    corpus: &Corpus,
+    ev: &Evidence,
     weights: &Weights,
     outcomes: &mut [Outcome],
 ) {
-    let _ = ranked;
+    let (profiles, corpus) = (&ev.profiles, &ev.corpus);
     for (q, candidates) in pairs {
         let mut scored: Vec<Scored> = Vec::new();
         for &c in candidates {
