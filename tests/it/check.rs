@@ -313,7 +313,7 @@ fn check_base_shows_a_linked_host_with_its_alias_line() {
     wd.git(&["checkout", "-q", "-b", "pr"]);
     wd.append(
         "raw/reports/africa.csv",
-        ",Nigeria,Abuja,Univeristy of Abuja,Tianjin Railway Technical and Vocational College,2020-11-27,operating,,https://example.org/typo,,,t,Tianjin",
+        ",Nigeria,Abuja,Univeristy of Abuja,Tianjin Railway Technical and Vocational College,2020-11-27,operating,,https://example.org/typo,,,t,Tianjin,,",
     );
     wd.run(&["run", "--quiet"]).expect(0);
     let out = wd.run(&["check", "--base", "main", "--summary", "summary.md"]);
