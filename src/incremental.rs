@@ -66,6 +66,8 @@ pub fn stage_files() -> Vec<StageFiles> {
             ],
             &[
                 "build/workshops.arrow",
+                "build/sources.arrow",
+                "build/conflicts.arrow",
                 "build/merges.csv",
                 "build/unmerged.csv",
                 "build/host-links.csv",
@@ -74,7 +76,12 @@ pub fn stage_files() -> Vec<StageFiles> {
         ),
         s(
             "aggregate",
-            &["build/workshops.arrow", "raw/claims.csv"],
+            &[
+                "build/workshops.arrow",
+                "build/sources.arrow",
+                "build/conflicts.arrow",
+                "raw/claims.csv",
+            ],
             &[
                 "build/countries.arrow",
                 "build/openings_by_year.arrow",
@@ -85,6 +92,8 @@ pub fn stage_files() -> Vec<StageFiles> {
             "publish",
             &[
                 "build/workshops.arrow",
+                "build/sources.arrow",
+                "build/conflicts.arrow",
                 "build/countries.arrow",
                 "build/openings_by_year.arrow",
                 "build/claims_check.arrow",

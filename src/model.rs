@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::partial_date::PartialDate;
 use crate::table::{IdLists, Names, TextLists, Texts};
 
+mod provenance;
+pub use provenance::{field_index, workshop_of, ConflictValue, Conflicts, FieldSet, SourceDetails, FIELDS};
+
 /// Text that many rows share: the file of a row, a country's names. One allocation per
 /// distinct value, cloned by reference count. Serialized as a plain string.
 pub type Shared = arcstr::ArcStr;
@@ -273,7 +276,9 @@ pub struct Workshops {
     /// ids into `dict.specialties`, sorted ignoring case
     pub specialties: IdLists,
     pub source_urls: TextLists,
-    pub conflicts: TextLists,
+    /// what each of `source_urls` gave, item by item
+    pub sources: SourceDetails,
+    pub conflicts: Conflicts,
     /// the ids of the workshops it absorbed (a `same` decision, record linkage), sorted
     pub former_ids: TextLists,
 }
@@ -318,15 +323,24 @@ pub struct CountrySummary {
     pub sources: u32,
 }
 
-/// Workshops opened per year and country, with the running total worldwide.
+/// Workshops opened per year and country.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OpeningsByYear {
     pub year: i32,
     pub country_code: String,
     pub region: String,
     pub openings: u32,
+}
+
+/// Workshops opened per year worldwide, with the running total: a table of its own, so
+/// that no column of a per-country table repeats a world figure that summing would
+/// multiply.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpeningsWorldwide {
+    pub year: i32,
+    pub openings: u32,
     /// Workshops opened worldwide up to the end of `year`.
-    pub cumulative_worldwide: u32,
+    pub cumulative: u32,
 }
 
 /// The tables publish writes: dedupe's workshops and aggregate's three tables.
@@ -380,7 +394,7 @@ pub struct WorkshopTexts<'a> {
     pub status: Option<&'a str>,
     pub specialties: &'a [&'a str],
     pub urls: &'a [&'a str],
-    pub conflicts: &'a [&'a str],
+    pub conflicts: &'a [ConflictValue<'a>],
 }
 
 #[cfg(test)]
@@ -416,7 +430,10 @@ impl Workshops {
         let specialties: Vec<u32> = w.specialties.iter().map(|s| d.specialties.id(s)).collect();
         self.specialties.push(&specialties);
         self.source_urls.push(w.urls.iter().copied());
-        self.conflicts.push(w.conflicts.iter().copied());
+        for _ in w.urls {
+            self.sources.push(None, None, FieldSet::default().with("country"));
+        }
+        self.conflicts.push(w.conflicts);
         self.former_ids.push(std::iter::empty());
     }
 }
@@ -437,6 +454,7 @@ pub struct ReportTexts<'a> {
     pub specialties: &'a [&'a str],
     pub url: &'a str,
     pub source_date: Option<&'a str>,
+    pub title: Option<&'a str>,
     pub province: Option<&'a str>,
 }
 
@@ -474,7 +492,7 @@ impl Reports {
         let specialties: Vec<u32> = r.specialties.iter().map(|s| d.specialties.id(s)).collect();
         self.specialties.push(&specialties);
         self.source_url.push(Some(r.url));
-        self.source_title.push(None);
+        self.source_title.push(r.title);
         self.source_date.push(date(r.source_date));
         self.notes.push(None);
         self.organiser_province.push(opt(&mut d.provinces, r.province));

@@ -80,11 +80,20 @@ def test_sorting_by_a_column_orders_the_rows_both_ways(visit, browser):
     assert len(counts()) == len(WORKSHOPS)
 
 
+SOURCES = list(csv.DictReader(open(REPO / "output" / "sources.csv", encoding="utf-8")))
+
+
 @pytest.mark.parametrize("workshop", WORKSHOPS, ids=lambda w: w["workshop_id"])
-def test_a_workshop_page_lists_exactly_its_source_urls(visit, browser, workshop):
+def test_a_workshop_page_lists_exactly_its_source_urls_with_their_titles(visit, browser, workshop):
     visit(f"workshops/{workshop['workshop_id']}.html")
     items = browser.find_elements(By.CSS_SELECTOR, "ol.sources li")
-    assert [li.text for li in items] == split(workshop["source_urls"])
+    urls = [li.find_element(By.CSS_SELECTOR, ".source-url").text for li in items]
+    assert urls == split(workshop["source_urls"])
+    links = [li.find_element(By.CSS_SELECTOR, ".source-url a").get_dom_attribute("href") for li in items]
+    assert links == urls
+    mine = [s for s in SOURCES if s["workshop_id"] == workshop["workshop_id"]]
+    titles = [li.find_element(By.TAG_NAME, "cite").text for li in items]
+    assert titles == [s["source_title"] or "(no title recorded)" for s in mine]
 
 
 def png_is_blank(data):

@@ -143,12 +143,14 @@ pub fn assert_published_invariants(wd: &Workdir) {
         dated,
         "every dated workshop opens once"
     );
+    let world = wd.csv_rows("output/openings_worldwide.csv");
+    assert_eq!(world.len(), by_year.len(), "one worldwide row per year with openings");
     let mut running = 0;
-    for (year, n) in &by_year {
+    for ((year, n), w) in by_year.iter().zip(&world) {
         running += n;
-        for o in openings.iter().filter(|o| o["year"] == year.to_string()) {
-            assert_eq!(o["cumulative_worldwide"], running.to_string(), "{year}: running total");
-        }
+        assert_eq!(w["year"], year.to_string());
+        assert_eq!(w["openings"], n.to_string(), "{year}: the countries' openings summed");
+        assert_eq!(w["cumulative_openings"], running.to_string(), "{year}: running total");
     }
 
     assert_datapackage_is_true_to_its_files(wd);

@@ -64,7 +64,10 @@ fn a_new_city_is_located_once_its_place_row_is_added() {
     );
     assert_eq!(geojson["features"][0]["properties"]["geo_precision"], "city");
     let page = wd.read(&format!("output/site/workshops/{id}.html"));
-    assert!(page.contains("<li><a href=\"https://example.org/1\""), "{page}");
+    assert!(
+        page.contains("<span class=\"source-url\"><a href=\"https://example.org/1\""),
+        "{page}"
+    );
 }
 
 #[test]

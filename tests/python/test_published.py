@@ -142,3 +142,40 @@ def test_the_readme_says_how_many_workshops_as_of_counts_leave_out():
     undated = int(ws["opened_on"].isna().sum())
     readme = (OUTPUT / "README.md").read_text()
     assert f"- {undated} of the {len(ws)} workshops have no known opening date" in readme
+
+
+def test_the_sources_table_lists_each_workshops_source_urls_and_what_they_gave():
+    workshops = pl.read_parquet(OUTPUT / "workshops.parquet")
+    sources = pl.read_parquet(OUTPUT / "sources.parquet")
+    assert sources.schema["source_date"] == pl.Date
+    by_workshop = sources.group_by("workshop_id").agg(pl.col("source_url").sort())
+    joined = workshops.select("workshop_id", pl.col("source_urls").list.sort()).join(
+        by_workshop, on="workshop_id", how="left"
+    )
+    assert joined["source_urls"].to_list() == joined["source_url"].to_list()
+    assert sources.select(pl.struct("workshop_id", "source_url").is_unique().all()).item()
+    # every source gives the country (a required report column), and only known fields
+    fields = set(pl.read_csv(OUTPUT / "sources.csv")["fields"].str.split(";").explode())
+    columns = {f["name"] for f in PACKAGE["resources"][0]["schema"]["fields"]}
+    assert PACKAGE["resources"][0]["name"] == "workshops-csv"
+    assert "country" in fields and fields <= columns | {"country"}
+    assert sources["fields"].list.contains("country").all()
+
+
+def test_the_conflicts_table_is_the_conflicts_column_as_rows():
+    workshops = pd.read_csv(OUTPUT / "workshops.csv", dtype=str, keep_default_na=False)
+    conflicts = pd.read_csv(OUTPUT / "conflicts.csv", dtype=str, keep_default_na=False)
+    assert set(conflicts["workshop_id"]) <= set(workshops["workshop_id"])
+    rebuilt = {}
+    for wid, rows in conflicts.groupby("workshop_id", sort=False):
+        lines = []
+        for field, values in rows.groupby("field", sort=False):
+            parts = [f"{v} ({u.replace(';', ', ')})" for v, u in zip(values["value"], values["source_urls"])]
+            lines.append(f"{field}: " + " vs ".join(parts))
+        rebuilt[wid] = ";".join(lines)
+    for wid, text in zip(workshops["workshop_id"], workshops["conflicts"]):
+        assert rebuilt.get(wid, "") == text, wid
+    # a field in conflict has at least two values, each with a source
+    counts = conflicts.groupby(["workshop_id", "field"]).size()
+    assert (counts >= 2).all()
+    assert (conflicts["source_urls"] != "").all()

@@ -68,12 +68,15 @@ impl ScopeCounts {
 /// Every claim with the dataset's own counts as of its date (sorted by date; undated
 /// claims last, in file order).
 pub fn claims_check(w: &Workshops, claims: &[Claim]) -> Vec<ClaimCheck> {
-    // Each workshop's first day, country number and scope facts, once, sorted by date: a
+    // Each workshop's opening, country number and scope facts, once, sorted by date: a
     // claim then reads the workshops opened by its date as a prefix. (Working these out
-    // per claim over every workshop was half of aggregate's time at 1M reports.)
+    // per claim over every workshop was half of aggregate's time at 1M reports.) A
+    // workshop known only to the month or year counts once that whole period has passed
+    // (its last day): "2025" is not yet open as of 2025-06-30, as it may have opened in
+    // July.
     let mut dated: Vec<(chrono::NaiveDate, usize, ScopeFacts)> = (0..w.len())
         .into_par_iter()
-        .filter_map(|i| Some((w.opened_on[i]?.first_day(), w.country[i] as usize, ScopeFacts::of(w, i))))
+        .filter_map(|i| Some((w.opened_on[i]?.last_day(), w.country[i] as usize, ScopeFacts::of(w, i))))
         .collect();
     let countries = w.dict.countries.len();
     // a claim counts a prefix: the order among workshops of one day does not matter
@@ -266,5 +269,28 @@ mod tests {
                 (None, None, None, None),              // undated claims last
             ]
         );
+    }
+
+    #[test]
+    fn a_workshop_known_to_the_year_or_month_counts_once_that_period_has_passed() {
+        // Russia/MTUCI is known as "2025"; its unveiling was reported in July 2025
+        let ws = workshops(&[
+            ("RUS", "Europe", Some("2025"), Some("Tianjin")),
+            ("KAZ", "Asia", Some("2025-08"), Some("Tianjin")),
+        ]);
+        let claim = |date: &str| Claim {
+            claim_date: Some(PartialDate::parse(date).unwrap()),
+            date_text: String::new(),
+            claimed_workshops: None,
+            claimed_countries: None,
+            qualifier: "exact".into(),
+            scope: "china".into(),
+            scope_text: String::new(),
+            claim: String::new(),
+            source_url: String::new(),
+        };
+        let claims = ["2025-06-30", "2025-08-15", "2025-08", "2025"].map(claim);
+        let counted: Vec<Option<u32>> = claims_check(&ws, &claims).iter().map(|c| c.our_workshops).collect();
+        assert_eq!(counted, [Some(0), Some(0), Some(1), Some(2)]);
     }
 }

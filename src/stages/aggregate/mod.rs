@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use super::dedupe::union_ignoring_case;
 use super::StageReport;
 use crate::layout::Layout;
-use crate::model::{CountrySummary, OpeningsByYear, Tables, Workshops};
+use crate::model::{CountrySummary, OpeningsByYear, OpeningsWorldwide, Tables, Workshops};
 use crate::partial_date::PartialDate;
 
 /// Computes the per-country table (pure).
@@ -91,25 +91,33 @@ pub fn openings_by_year(w: &Workshops) -> Vec<OpeningsByYear> {
         }
     }
     let by: BTreeMap<(i32, &str), (&str, u32)> = counts.into_iter().collect();
-    let mut per_year: BTreeMap<i32, u32> = BTreeMap::new();
-    for ((year, _), (_, n)) in &by {
-        *per_year.entry(*year).or_default() += n;
-    }
-    let mut running = 0;
-    let cumulative: BTreeMap<i32, u32> = per_year
-        .into_iter()
-        .map(|(y, n)| {
-            running += n;
-            (y, running)
-        })
-        .collect();
     by.into_iter()
         .map(|((year, code), (region, n))| OpeningsByYear {
             year,
             country_code: code.to_string(),
             region: region.to_string(),
             openings: n,
-            cumulative_worldwide: cumulative[&year],
+        })
+        .collect()
+}
+
+/// Openings per year worldwide, with the running total, from the openings per year and
+/// country (sorted by year).
+pub fn openings_worldwide(rows: &[OpeningsByYear]) -> Vec<OpeningsWorldwide> {
+    let mut per_year: BTreeMap<i32, u32> = BTreeMap::new();
+    for r in rows {
+        *per_year.entry(r.year).or_default() += r.openings;
+    }
+    let mut running = 0;
+    per_year
+        .into_iter()
+        .map(|(year, openings)| {
+            running += openings;
+            OpeningsWorldwide {
+                year,
+                openings,
+                cumulative: running,
+            }
         })
         .collect()
 }
@@ -176,20 +184,27 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn openings_are_counted_per_year_and_country_with_a_worldwide_running_total() {
+    fn openings_are_counted_per_year_and_country_and_worldwide_with_a_running_total() {
         let rows = openings_by_year(&sample());
-        let got: Vec<(i32, &str, u32, u32)> = rows
+        let got: Vec<(i32, &str, u32)> = rows
             .iter()
-            .map(|r| (r.year, r.country_code.as_str(), r.openings, r.cumulative_worldwide))
+            .map(|r| (r.year, r.country_code.as_str(), r.openings))
             .collect();
         assert_eq!(
             got,
-            vec![
-                (2016, "THA", 1, 1),
-                (2017, "GBR", 1, 2),
-                (2020, "EGY", 2, 4),
-                (2023, "GHA", 1, 5)
-            ]
+            vec![(2016, "THA", 1), (2017, "GBR", 1), (2020, "EGY", 2), (2023, "GHA", 1)]
         );
+        let mut two_countries = rows.clone();
+        two_countries.push(OpeningsByYear {
+            year: 2020,
+            country_code: "KEN".into(),
+            region: "Africa".into(),
+            openings: 3,
+        });
+        let world: Vec<(i32, u32, u32)> = openings_worldwide(&two_countries)
+            .iter()
+            .map(|w| (w.year, w.openings, w.cumulative))
+            .collect();
+        assert_eq!(world, vec![(2016, 1, 1), (2017, 1, 2), (2020, 5, 7), (2023, 1, 8)]);
     }
 }

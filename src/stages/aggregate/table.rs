@@ -102,10 +102,6 @@ fn openings_frame(os: &[OpeningsByYear]) -> Result<DataFrame> {
         texts_of("country_code", os.iter().map(|o| Some(o.country_code.as_str()))),
         texts_of("region", os.iter().map(|o| Some(o.region.as_str()))),
         counts("openings", &os.iter().map(|o| o.openings).collect::<Vec<_>>()),
-        counts(
-            "cumulative_worldwide",
-            &os.iter().map(|o| o.cumulative_worldwide).collect::<Vec<_>>(),
-        ),
     ];
     Ok(DataFrame::new(os.len(), cols)?)
 }
@@ -116,7 +112,7 @@ fn read_openings(df: &DataFrame) -> Result<Vec<OpeningsByYear>> {
         get_texts(df, "country_code")?,
         get_texts(df, "region")?,
     );
-    let (openings, cumulative) = (get_counts(df, "openings")?, get_counts(df, "cumulative_worldwide")?);
+    let openings = get_counts(df, "openings")?;
     (0..df.height())
         .map(|i| {
             Ok(OpeningsByYear {
@@ -124,7 +120,6 @@ fn read_openings(df: &DataFrame) -> Result<Vec<OpeningsByYear>> {
                 country_code: code.str(i).to_string(),
                 region: region.str(i).to_string(),
                 openings: openings[i],
-                cumulative_worldwide: cumulative[i],
             })
         })
         .collect()

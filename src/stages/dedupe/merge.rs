@@ -12,12 +12,14 @@
 //!   other statuses go to `conflicts`.
 //! - host institutions, partners: every one named, the most often named first;
 //!   specialties: the union, ignoring case; source URLs: each once, sorted.
+//! - each source URL's title and date: those most of its reports give (then the first);
+//!   its fields: every field one of its reports gives.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
-use crate::model::{Dictionaries, Reports, Workshops};
+use crate::model::{field_index, ConflictValue, Dictionaries, FieldSet, Reports, Workshops};
 use crate::partial_date::PartialDate;
 use crate::table::{IdLists, Names, Texts, NONE};
 
@@ -32,7 +34,9 @@ struct Merged<'r> {
     status: u32,
     specialties: Vec<u32>,
     urls: Vec<&'r str>,
-    conflicts: Vec<String>,
+    /// per URL: title, date and fields
+    sources: Vec<(Option<&'r str>, Option<PartialDate>, FieldSet)>,
+    conflicts: Vec<ConflictValue<'r>>,
 }
 
 /// Workshops merged at a time (on every core), before they go into the columns: the
@@ -78,7 +82,10 @@ pub fn merge_all(
             w.status.push(m.status);
             w.specialties.push(&m.specialties);
             w.source_urls.push(m.urls);
-            w.conflicts.push(m.conflicts.iter().map(String::as_str));
+            for (title, date, fields) in m.sources {
+                w.sources.push(title, date, fields);
+            }
+            w.conflicts.push(&m.conflicts);
         }
     }
     w.dict = Dictionaries {
@@ -100,19 +107,26 @@ fn ranked<T: Ord + Clone>(items: impl Iterator<Item = T>) -> Vec<(T, usize)> {
 }
 
 /// The source URLs of the reports `rs` for which `pred` holds, each once, sorted.
-fn sources_of(r: &Reports, rs: &[u32], pred: impl Fn(usize) -> bool) -> String {
+fn sources_of<'r>(r: &'r Reports, rs: &[u32], pred: impl Fn(usize) -> bool) -> Vec<&'r str> {
     let urls: BTreeSet<&str> = rs
         .iter()
         .map(|&i| i as usize)
         .filter(|&i| pred(i))
         .map(|i| r.source_url.str(i))
         .collect();
-    urls.into_iter().collect::<Vec<_>>().join(", ")
+    urls.into_iter().collect()
 }
 
-/// The value of a one-name field most reports give, and a conflict line when they give
-/// several ("city: Almaty (url) vs Astana (url)").
-fn pick(r: &Reports, rs: &[u32], field: &str, dict: &Names, ids: &[u32], conflicts: &mut Vec<String>) -> u32 {
+/// The value of a one-name field most reports give, and its conflict rows when they
+/// give several ("city: Almaty (url) vs Astana (url)").
+fn pick<'r>(
+    r: &'r Reports,
+    rs: &[u32],
+    field: &str,
+    dict: &Names,
+    ids: &[u32],
+    conflicts: &mut Vec<ConflictValue<'r>>,
+) -> u32 {
     let values = ranked(
         rs.iter()
             .map(|&i| ids[i as usize])
@@ -120,11 +134,12 @@ fn pick(r: &Reports, rs: &[u32], field: &str, dict: &Names, ids: &[u32], conflic
             .map(|id| (dict.text(id), id)),
     );
     if values.len() > 1 {
-        let parts: Vec<String> = values
-            .iter()
-            .map(|((text, id), _)| format!("{text} ({})", sources_of(r, rs, |i| ids[i] == *id)))
-            .collect();
-        conflicts.push(format!("{field}: {}", parts.join(" vs ")));
+        let field = field_index(field).expect("a workshop field");
+        conflicts.extend(values.iter().map(|((text, id), _)| ConflictValue {
+            field,
+            value: text.to_string(),
+            urls: sources_of(r, rs, |i| ids[i] == *id),
+        }));
     }
     values.first().map_or(NONE, |((_, id), _)| *id)
 }
@@ -177,6 +192,7 @@ fn merge<'r>(r: &'r Reports, d: &Dictionaries, rs: &[u32]) -> Merged<'r> {
     .collect();
     let specialties = union_ignoring_case(&d.specialties, rs.iter().flat_map(|&i| r.specialties.get(i as usize)));
     let urls: BTreeSet<&str> = rs.iter().map(|&i| r.source_url.str(i as usize)).collect();
+    let sources = urls.iter().map(|url| source_details(r, rs, url)).collect();
     Merged {
         name,
         city,
@@ -187,11 +203,50 @@ fn merge<'r>(r: &'r Reports, d: &Dictionaries, rs: &[u32]) -> Merged<'r> {
         status,
         specialties,
         urls: urls.into_iter().collect(),
+        sources,
         conflicts,
     }
 }
 
-fn merge_dates(r: &Reports, rs: &[u32], conflicts: &mut Vec<String>) -> Option<PartialDate> {
+/// What the reports among `rs` that cite `url` give: the title and date most of them
+/// give, and the union of their fields.
+fn source_details<'r>(r: &'r Reports, rs: &[u32], url: &str) -> (Option<&'r str>, Option<PartialDate>, FieldSet) {
+    let cites: Vec<usize> = rs
+        .iter()
+        .map(|&i| i as usize)
+        .filter(|&i| r.source_url.str(i) == url)
+        .collect();
+    let title = ranked(cites.iter().filter_map(|&i| r.source_title.get(i)));
+    let dates = || cites.iter().filter_map(|&i| r.source_date[i]);
+    let date = ranked(dates().map(|d| d.sort_key()))
+        .first()
+        .and_then(|(key, _)| dates().find(|d| d.sort_key() == *key));
+    let fields = cites
+        .iter()
+        .fold(FieldSet::default(), |set, &i| set.union(report_fields(r, i)));
+    (title.first().map(|t| t.0), date, fields)
+}
+
+/// The fields report `i` gives (a country always).
+fn report_fields(r: &Reports, i: usize) -> FieldSet {
+    let given = [
+        ("workshop_name", r.workshop_name.get(i).is_some()),
+        ("country", true),
+        ("city", r.city[i] != NONE),
+        ("host_institution", !r.host_institutions.get(i).is_empty()),
+        ("chinese_partners", !r.chinese_partners.get(i).is_empty()),
+        ("organiser_province", r.organiser_province[i] != NONE),
+        ("opened_on", r.opened_on[i].is_some()),
+        ("status", r.status[i] != NONE),
+        ("specialties", !r.specialties.get(i).is_empty()),
+    ];
+    given
+        .into_iter()
+        .filter(|(_, g)| *g)
+        .fold(FieldSet::default(), |set, (f, _)| set.with(f))
+}
+
+fn merge_dates<'r>(r: &'r Reports, rs: &[u32], conflicts: &mut Vec<ConflictValue<'r>>) -> Option<PartialDate> {
     // Group dates that agree; each group is represented by its most precise date.
     let mut dates: Vec<(PartialDate, &str)> = rs
         .iter()
@@ -217,21 +272,22 @@ fn merge_dates(r: &Reports, rs: &[u32], conflicts: &mut Vec<String>) -> Option<P
             .then(a.0.sort_key().cmp(&b.0.sort_key()))
     });
     if groups.len() > 1 {
-        let parts: Vec<String> = groups
-            .iter()
-            .map(|(d, urls)| {
-                let mut u: Vec<&str> = urls.clone();
-                u.sort();
-                u.dedup();
-                format!("{d} ({})", u.join(", "))
-            })
-            .collect();
-        conflicts.push(format!("opened_on: {}", parts.join(" vs ")));
+        let field = field_index("opened_on").expect("a workshop field");
+        conflicts.extend(groups.iter().map(|(d, urls)| {
+            let mut urls: Vec<&str> = urls.clone();
+            urls.sort();
+            urls.dedup();
+            ConflictValue {
+                field,
+                value: d.to_string(),
+                urls,
+            }
+        }));
     }
     groups.first().map(|(d, _)| *d)
 }
 
-fn merge_status(r: &Reports, d: &Dictionaries, rs: &[u32], conflicts: &mut Vec<String>) -> u32 {
+fn merge_status<'r>(r: &'r Reports, d: &Dictionaries, rs: &[u32], conflicts: &mut Vec<ConflictValue<'r>>) -> u32 {
     let mut with: Vec<(usize, &str)> = rs
         .iter()
         .map(|&i| i as usize)
@@ -248,16 +304,12 @@ fn merge_status(r: &Reports, d: &Dictionaries, rs: &[u32], conflicts: &mut Vec<S
     });
     let distinct: BTreeSet<&str> = with.iter().map(|(_, s)| *s).collect();
     if distinct.len() > 1 {
-        let parts: Vec<String> = distinct
-            .iter()
-            .map(|s| {
-                format!(
-                    "{s} ({})",
-                    sources_of(r, rs, |i| r.status[i] != NONE && d.statuses.text(r.status[i]) == *s)
-                )
-            })
-            .collect();
-        conflicts.push(format!("status: {}", parts.join(" vs ")));
+        let field = field_index("status").expect("a workshop field");
+        conflicts.extend(distinct.iter().map(|s| ConflictValue {
+            field,
+            value: s.to_string(),
+            urls: sources_of(r, rs, |i| r.status[i] != NONE && d.statuses.text(r.status[i]) == *s),
+        }));
     }
     with.first().map_or(NONE, |(i, _)| r.status[*i])
 }

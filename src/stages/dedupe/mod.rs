@@ -380,8 +380,7 @@ pub fn run(
         Some(r) => r,
         None => super::normalize::read_reports(layout)?,
     };
-    // dedupe reads neither the source titles nor the notes (build/reports.arrow has them)
-    reports.source_title = Default::default();
+    // dedupe does not read the notes (build/reports.arrow has them)
     reports.notes = Default::default();
     let mut report = StageReport::new("dedupe");
     report.rows_in = reports.len() as u64;

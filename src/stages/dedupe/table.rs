@@ -1,28 +1,81 @@
-//! The workshops as a table: `build/workshops.arrow`, read back by aggregate and
-//! publish when they run alone.
+//! The workshops as tables: `build/workshops.arrow`, with the long tables of their
+//! sources (`build/sources.arrow`) and conflicts (`build/conflicts.arrow`), read back by
+//! aggregate and publish when they run alone.
 
 use anyhow::Result;
 use polars::prelude::DataFrame;
 
 use std::ops::Range;
 
-use crate::model::{Dictionaries, Workshops};
+use crate::model::{field_index, workshop_of, Conflicts, Dictionaries, FieldSet, SourceDetails, Workshops, FIELDS};
 use crate::stages::normalize::CountryColumns;
 use crate::table::artifact::*;
 use crate::table::Texts;
 
-/// Writes the workshops to `build/workshops.arrow`, a batch of rows at a time.
+/// Writes the workshops to `build/workshops.arrow`, and their sources and conflicts
+/// beside it, a batch of rows at a time.
 pub fn write_workshops(path: &std::path::Path, w: &Workshops) -> Result<()> {
     let countries = CountryColumns::of(&w.dict.countries);
     let text = [
         &w.workshop_name,
         &w.host_institution,
         &w.source_urls.texts,
-        &w.conflicts.texts,
         &w.former_ids.texts,
     ]
     .map(Texts::bytes);
-    write(path, w.len(), text.iter().sum(), |rows| frame(w, &countries, rows))
+    write(path, w.len(), text.iter().sum(), |rows| frame(w, &countries, rows))?;
+    let sources = w.source_urls.texts.bytes() + w.sources.title.bytes();
+    write(
+        &path.with_file_name("sources.arrow"),
+        w.sources.len(),
+        sources,
+        |rows| sources_frame(w, rows),
+    )?;
+    let c = &w.conflicts;
+    let conflicts = c.value.bytes() + c.source_urls.texts.bytes();
+    write(&path.with_file_name("conflicts.arrow"), c.rows(), conflicts, |rows| {
+        conflicts_frame(w, rows)
+    })
+}
+
+/// The workshop id of each row at `rows` of a long table (see [`workshop_of`]).
+fn workshop_ids(w: &Workshops, starts: &[u32], rows: Range<usize>) -> Texts {
+    rows.map(|row| w.workshop_id.get(workshop_of(starts, row))).collect()
+}
+
+/// The sources at `rows`: one row per source URL of a workshop.
+fn sources_frame(w: &Workshops, rows: Range<usize>) -> Result<DataFrame> {
+    let s = &w.sources;
+    let ids = workshop_ids(w, &w.source_urls.starts, rows.clone());
+    let urls: Texts = rows.clone().map(|i| w.source_urls.texts.get(i)).collect();
+    let fields: Vec<Vec<String>> = rows
+        .clone()
+        .map(|i| s.fields[i].names().map(str::to_string).collect())
+        .collect();
+    let [date, precision] = dates("source_date", &s.date[rows.clone()])?;
+    let cols = vec![
+        texts("workshop_id", &ids, 0..ids.len()),
+        texts("source_url", &urls, 0..urls.len()),
+        texts("source_title", &s.title, rows.clone()),
+        date,
+        precision,
+        string_lists("fields", fields.iter().map(Vec::as_slice)),
+    ];
+    Ok(DataFrame::new(rows.len(), cols)?)
+}
+
+/// The conflicts at `rows`: one row per workshop, field and value.
+fn conflicts_frame(w: &Workshops, rows: Range<usize>) -> Result<DataFrame> {
+    let c = &w.conflicts;
+    let ids = workshop_ids(w, &c.starts, rows.clone());
+    let fields: Texts = rows.clone().map(|i| Some(FIELDS[c.field[i] as usize])).collect();
+    let cols = vec![
+        texts("workshop_id", &ids, 0..ids.len()),
+        texts("field", &fields, 0..fields.len()),
+        texts("value", &c.value, rows.clone()),
+        text_lists("source_urls", &c.source_urls, rows.clone()),
+    ];
+    Ok(DataFrame::new(rows.len(), cols)?)
 }
 
 /// The workshops at `rows` as a table (the published columns, names as dictionaries).
@@ -45,7 +98,6 @@ fn frame(w: &Workshops, countries: &CountryColumns, rows: Range<usize>) -> Resul
         names("status", &w.status[rows.clone()], &d.statuses)?,
         name_lists("specialties", &w.specialties, &d.specialties, rows.clone()),
         text_lists("source_urls", &w.source_urls, rows.clone()),
-        text_lists("conflicts", &w.conflicts, rows.clone()),
         text_lists("former_ids", &w.former_ids, rows),
     ]);
     Ok(DataFrame::new(n, cols)?)
@@ -65,9 +117,13 @@ pub fn read_workshops(layout: &crate::layout::Layout) -> Result<Workshops> {
     dict.provinces = provinces;
     let chinese_partners = get_name_lists(&df, "chinese_partners", &mut dict.partners)?;
     let specialties = get_name_lists(&df, "specialties", &mut dict.specialties)?;
+    let workshop_id = get_texts(&df, "workshop_id")?;
+    let source_urls = get_text_lists(&df, "source_urls")?;
+    let sources = read_sources(layout, &source_urls)?;
+    let conflicts = read_conflicts(layout, &workshop_id)?;
     Ok(Workshops {
         dict,
-        workshop_id: get_texts(&df, "workshop_id")?,
+        workshop_id,
         workshop_name: get_texts(&df, "workshop_name")?,
         country,
         city,
@@ -77,8 +133,56 @@ pub fn read_workshops(layout: &crate::layout::Layout) -> Result<Workshops> {
         opened_on: get_dates(&df, "opened_on")?,
         status,
         specialties,
-        source_urls: get_text_lists(&df, "source_urls")?,
-        conflicts: get_text_lists(&df, "conflicts")?,
+        source_urls,
+        sources,
+        conflicts,
         former_ids: get_text_lists(&df, "former_ids")?,
     })
+}
+
+/// Reads `build/sources.arrow` back: a row per item of the workshops' `source_urls`.
+fn read_sources(layout: &crate::layout::Layout, urls: &crate::table::TextLists) -> Result<SourceDetails> {
+    let path = layout.build_file("sources.arrow");
+    let df = read(&path, "dedupe")?;
+    let same = get_texts(&df, "source_url")?;
+    if same.len() != urls.texts.len() || (0..same.len()).any(|i| same.get(i) != urls.texts.get(i)) {
+        anyhow::bail!("`build/sources.arrow` does not list the sources of `build/workshops.arrow`; run `luban dedupe`");
+    }
+    let fields = get_string_lists(&df, "fields")?
+        .iter()
+        .map(|f| FieldSet::parse(f.iter().map(String::as_str)).map_err(anyhow::Error::msg))
+        .collect::<Result<_>>()?;
+    Ok(SourceDetails {
+        title: get_texts(&df, "source_title")?,
+        date: get_dates(&df, "source_date")?,
+        fields,
+    })
+}
+
+/// Reads `build/conflicts.arrow` back: rows grouped by workshop, in the workshops' order.
+fn read_conflicts(layout: &crate::layout::Layout, ids: &Texts) -> Result<Conflicts> {
+    let df = read(&layout.build_file("conflicts.arrow"), "dedupe")?;
+    let of = get_texts(&df, "workshop_id")?;
+    let names = get_texts(&df, "field")?;
+    let mut c = Conflicts {
+        starts: Vec::with_capacity(ids.len() + 1),
+        field: Vec::with_capacity(of.len()),
+        value: get_texts(&df, "value")?,
+        source_urls: get_text_lists(&df, "source_urls")?,
+    };
+    c.starts.push(0);
+    let mut row = 0;
+    for k in 0..ids.len() {
+        while row < of.len() && of.get(row) == ids.get(k) {
+            let field = field_index(names.str(row))
+                .ok_or_else(|| anyhow::anyhow!("`build/conflicts.arrow` has an unknown field `{}`", names.str(row)))?;
+            c.field.push(field);
+            row += 1;
+        }
+        c.starts.push(row as u32);
+    }
+    if row != of.len() {
+        anyhow::bail!("`build/conflicts.arrow` does not follow `build/workshops.arrow`; run `luban dedupe`");
+    }
+    Ok(c)
 }

@@ -3,7 +3,7 @@ use std::collections::BTreeSet;
 use proptest::prelude::*;
 
 use super::*;
-use crate::model::ReportTexts;
+use crate::model::{ReportTexts, FIELDS};
 
 /// A report as a test gives it (owned, so that copies can be made of it).
 #[derive(Clone, Debug)]
@@ -18,6 +18,7 @@ struct Spec {
     url: String,
     status: Option<String>,
     source_date: Option<String>,
+    title: Option<String>,
     specialties: Vec<String>,
 }
 
@@ -41,6 +42,7 @@ fn report(
         url: url.into(),
         status: None,
         source_date: None,
+        title: None,
         specialties: Vec::new(),
     }
 }
@@ -63,6 +65,7 @@ fn table(specs: &[Spec]) -> Reports {
             specialties: &specialties,
             url: &s.url,
             source_date: s.source_date.as_deref(),
+            title: s.title.as_deref(),
             ..Default::default()
         });
     }
@@ -90,23 +93,24 @@ fn run(specs: &[Spec]) -> Run {
     Run { r, d }
 }
 
+/// A workshop as a comparable row: (id, name, city, opened, status, urls, conflicts).
+type Row = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Vec<String>,
+    Vec<String>,
+);
+
 impl Run {
     fn merges(&self) -> Vec<Merge> {
         merges(&self.r, &self.d.placement)
     }
 
     /// The workshops as comparable rows: (id, name, city, opened, status, urls, conflicts).
-    fn rows(
-        &self,
-    ) -> Vec<(
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Vec<String>,
-        Vec<String>,
-    )> {
+    fn rows(&self) -> Vec<Row> {
         let w = &self.d.workshops;
         (0..w.len())
             .map(|i| {
@@ -117,7 +121,7 @@ impl Run {
                     w.opened_on[i].map(|d| d.to_string()),
                     Workshops::name(&w.dict.statuses, w.status[i]).map(str::to_string),
                     w.source_urls.get(i).map(str::to_string).collect(),
-                    w.conflicts.get(i).map(str::to_string).collect(),
+                    w.conflicts.lines(i),
                 )
             })
             .collect()
@@ -130,8 +134,8 @@ impl Run {
             .unwrap()
     }
 
-    fn conflicts(&self, i: usize) -> Vec<&str> {
-        self.d.workshops.conflicts.get(i).collect()
+    fn conflicts(&self, i: usize) -> Vec<String> {
+        self.d.workshops.conflicts.lines(i)
     }
 }
 
@@ -268,6 +272,89 @@ fn the_latest_report_sets_the_status_and_others_are_conflicts() {
     );
 }
 
+#[test]
+fn each_source_keeps_the_title_and_date_most_of_its_reports_give_and_the_union_of_their_fields() {
+    let mut a = report(2, "RUS", &["UAII"], None, &["Tianjin A"], None, "https://a/1");
+    a.title = Some("Opening".into());
+    a.source_date = Some("2024-02-21".into());
+    let mut b = report(3, "RUS", &["UAII"], Some("Kazan"), &[], Some("2024"), "https://a/1");
+    b.title = Some("Opening".into());
+    let mut c = report(4, "RUS", &["UAII"], None, &[], None, "https://a/1");
+    c.title = Some("Opening (updated)".into());
+    c.source_date = Some("2024-02-21".into());
+    let d = report(5, "RUS", &["UAII"], None, &[], None, "https://a/2");
+    let t = run(&[a, b, c, d]);
+    let w = &t.d.workshops;
+    assert_eq!(w.source_urls.get(0).collect::<Vec<_>>(), ["https://a/1", "https://a/2"]);
+    assert_eq!(w.sources.len(), 2);
+    assert_eq!(w.sources.title.get(0), Some("Opening"));
+    assert_eq!(w.sources.date[0].map(|d| d.to_string()).as_deref(), Some("2024-02-21"));
+    assert_eq!(
+        w.sources.fields[0].names().collect::<Vec<_>>(),
+        ["country", "city", "host_institution", "chinese_partners", "opened_on"]
+    );
+    assert_eq!((w.sources.title.get(1), w.sources.date[1]), (None, None));
+    assert_eq!(
+        w.sources.fields[1].names().collect::<Vec<_>>(),
+        ["country", "host_institution"]
+    );
+}
+
+#[test]
+fn conflicts_are_rows_of_field_value_and_sources_with_the_published_value_first() {
+    let t = run(&[
+        report(
+            2,
+            "KAZ",
+            &["EKTU"],
+            Some("Oskemen"),
+            &[],
+            Some("2025-08-30"),
+            "https://a/1",
+        ),
+        report(
+            3,
+            "KAZ",
+            &["EKTU"],
+            Some("Oskemen"),
+            &[],
+            Some("2025-08-30"),
+            "https://a/2",
+        ),
+        report(
+            4,
+            "KAZ",
+            &["EKTU"],
+            Some("Almaty"),
+            &[],
+            Some("2025-11-01"),
+            "https://a/3",
+        ),
+    ]);
+    let c = &t.d.workshops.conflicts;
+    let rows: Vec<(&str, &str, Vec<&str>)> = c
+        .of(0)
+        .map(|k| {
+            (
+                FIELDS[c.field[k] as usize],
+                c.value.str(k),
+                c.source_urls.get(k).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("city", "Oskemen", vec!["https://a/1", "https://a/2"]),
+            ("city", "Almaty", vec!["https://a/3"]),
+            ("opened_on", "2025-08-30", vec!["https://a/1", "https://a/2"]),
+            ("opened_on", "2025-11-01", vec!["https://a/3"]),
+        ]
+    );
+    assert_eq!(t.rows()[0].2.as_deref(), Some("Oskemen"));
+    assert_eq!(t.rows()[0].3.as_deref(), Some("2025-08-30"));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -277,6 +364,8 @@ proptest! {
         let shuffled: Vec<Spec> = perm.iter().map(|&i| sample()[i].clone()).collect();
         let t = run(&shuffled);
         prop_assert_eq!(t.rows(), base.rows());
+        prop_assert_eq!(&t.d.workshops.sources, &base.d.workshops.sources);
+        prop_assert_eq!(&t.d.workshops.conflicts, &base.d.workshops.conflicts);
         prop_assert_eq!(t.merges(), base.merges());
         prop_assert_eq!(&t.d.placement.unmerged, &base.d.placement.unmerged);
     }
@@ -462,5 +551,8 @@ fn reports_and_workshops_read_back_from_their_tables_give_the_same() {
     assert_eq!(ws.len(), t.d.workshops.len());
     assert_eq!(ws.workshop_id, t.d.workshops.workshop_id);
     assert_eq!(ws.source_urls, t.d.workshops.source_urls);
+    assert_eq!(ws.sources, t.d.workshops.sources);
+    assert_eq!(ws.conflicts, t.d.workshops.conflicts);
+    assert!(ws.conflicts.rows() > 0, "the sample has conflicts to round-trip");
     assert_eq!(ws.opened_on, t.d.workshops.opened_on);
 }

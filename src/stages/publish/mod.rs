@@ -1,7 +1,9 @@
 //! Stage 6, publish: writes the published dataset into `output/`:
-//! `workshops.{parquet,csv}`, `countries.{parquet,csv}` and `datapackage.json`
+//! `workshops`, its long `sources` and `conflicts` tables, `countries`,
+//! `openings_by_year`, `openings_worldwide` and `claims_check`, each as Parquet and CSV, and `datapackage.json`
 //! (a Frictionless Data Package: one resource per file, with its Table Schema from
-//! `schemas/`, byte size, sha256 and row count).
+//! `schemas/`, byte size, sha256 and row count); each workshop's place ([`geo`]:
+//! `workshops.geojson` and three columns), and the website, `output/site/` ([`site`]).
 //!
 //! Parquet gets real types, always set explicitly (never inferred): dates are Date32,
 //! lists are `list<string>`, counts are UInt32; zstd compression, full statistics, a fixed
@@ -43,7 +45,7 @@ use parquet::{write_parquet, Hashed};
 
 use super::StageReport;
 use crate::layout::Layout;
-use crate::model::{ClaimCheck, CountrySummary, OpeningsByYear, Tables, Workshops};
+use crate::model::{ClaimCheck, CountrySummary, OpeningsByYear, OpeningsWorldwide, Tables, Workshops};
 use crate::names::places::Location;
 use crate::partial_date::PartialDate;
 use crate::report::progress::Progress;
@@ -59,6 +61,8 @@ pub const ROW_GROUP_SIZE: usize = 65_536;
 enum Col<'a> {
     Text(Vec<Option<Cow<'a, str>>>),
     List(Vec<Items<'a>>),
+    /// lists of strings built for the table (the conflicts' text)
+    Strings(Vec<Vec<String>>),
     Date(Vec<Option<PartialDate>>),
     Count(Vec<Option<u32>>),
     Int(Vec<Option<i32>>),
@@ -114,6 +118,22 @@ impl<'a> Rows<'a> {
             name: table(&[]).name,
             len: items.len(),
             slice: Box::new(move |range| table(&items[range])),
+        }
+    }
+
+    fn sources(w: &'a Workshops) -> Rows<'a> {
+        Rows {
+            name: "sources",
+            len: w.sources.len(),
+            slice: Box::new(move |range| sources_table(w, range)),
+        }
+    }
+
+    fn conflicts(w: &'a Workshops) -> Rows<'a> {
+        Rows {
+            name: "conflicts",
+            len: w.conflicts.rows(),
+            slice: Box::new(move |range| conflicts_table(w, range)),
         }
     }
 
@@ -197,10 +217,7 @@ fn workshops_table<'a>(w: &'a Workshops, locs: &'a [Option<Location>], rows: Ran
                 "source_count",
                 Col::Count(r().map(|i| Some(w.source_urls.count(i) as u32)).collect()),
             ),
-            (
-                "conflicts",
-                Col::List(r().map(|i| Items::Texts(&w.conflicts, i)).collect()),
-            ),
+            ("conflicts", Col::Strings(r().map(|i| w.conflicts.lines(i)).collect())),
             (
                 "former_ids",
                 Col::List(r().map(|i| Items::Texts(&w.former_ids, i)).collect()),
@@ -216,6 +233,57 @@ fn workshops_table<'a>(w: &'a Workshops, locs: &'a [Option<Location>], rows: Ran
             (
                 "geo_precision",
                 text_col(r(), |i| locs[i].map(|l| l.precision.as_str())),
+            ),
+        ],
+    }
+}
+
+/// The workshop id of each row at `rows` of a long table (see [`crate::model::workshop_of`]).
+fn workshop_id_col<'a>(w: &'a Workshops, starts: &[u32], rows: Range<usize>) -> Col<'a> {
+    text_col(rows, |row| w.workshop_id.get(crate::model::workshop_of(starts, row)))
+}
+
+/// One row per source of a workshop: what it gave.
+fn sources_table(w: &Workshops, rows: Range<usize>) -> Table<'_> {
+    let s = &w.sources;
+    let r = || rows.clone();
+    Table {
+        name: "sources",
+        rows: rows.len(),
+        columns: vec![
+            ("workshop_id", workshop_id_col(w, &w.source_urls.starts, r())),
+            ("source_url", text_col(r(), |i| w.source_urls.texts.get(i))),
+            ("source_title", text_col(r(), |i| s.title.get(i))),
+            ("source_date", Col::Date(s.date[r()].to_vec())),
+            (
+                "source_date_precision",
+                text_col(r(), |i| s.date[i].map(|d| d.precision().as_str())),
+            ),
+            (
+                "fields",
+                Col::Strings(r().map(|i| s.fields[i].names().map(str::to_string).collect()).collect()),
+            ),
+        ],
+    }
+}
+
+/// One row per workshop, field and value where its sources disagree.
+fn conflicts_table(w: &Workshops, rows: Range<usize>) -> Table<'_> {
+    let c = &w.conflicts;
+    let r = || rows.clone();
+    Table {
+        name: "conflicts",
+        rows: rows.len(),
+        columns: vec![
+            ("workshop_id", workshop_id_col(w, &c.starts, r())),
+            (
+                "field",
+                text_col(r(), |i| Some(crate::model::FIELDS[c.field[i] as usize])),
+            ),
+            ("value", text_col(r(), |i| c.value.get(i))),
+            (
+                "source_urls",
+                Col::List(r().map(|i| Items::Texts(&c.source_urls, i)).collect()),
             ),
         ],
     }
@@ -272,10 +340,19 @@ fn openings_table(rows: &[OpeningsByYear]) -> Table<'_> {
             ),
             ("region", Col::Text(rows.iter().map(|r| borrowed(&r.region)).collect())),
             ("openings", Col::Count(rows.iter().map(|r| Some(r.openings)).collect())),
-            (
-                "cumulative_worldwide",
-                Col::Count(rows.iter().map(|r| Some(r.cumulative_worldwide)).collect()),
-            ),
+        ],
+    }
+}
+
+fn worldwide_table(rows: &[OpeningsWorldwide]) -> Table<'_> {
+    let count = |f: fn(&OpeningsWorldwide) -> u32| Col::Count(rows.iter().map(|r| Some(f(r))).collect());
+    Table {
+        name: "openings_worldwide",
+        rows: rows.len(),
+        columns: vec![
+            ("year", Col::Int(rows.iter().map(|r| Some(r.year)).collect())),
+            ("openings", count(|r| r.openings)),
+            ("cumulative_openings", count(|r| r.cumulative)),
         ],
     }
 }
@@ -361,14 +438,8 @@ fn write_csv_rows<W: std::io::Write>(w: &mut csv::Writer<W>, t: &Table, cell: &m
                     w.write_field(v[i].as_deref().map(csv_safe).unwrap_or_default().as_bytes())?;
                     continue;
                 }
-                Col::List(v) => {
-                    for (k, item) in v[i].iter().enumerate() {
-                        if k > 0 {
-                            cell.push(';');
-                        }
-                        cell.push_str(&csv_safe(item));
-                    }
-                }
+                Col::List(v) => join_cell(cell, v[i].iter()),
+                Col::Strings(v) => join_cell(cell, v[i].iter().map(String::as_str)),
                 Col::Date(v) => {
                     if let Some(d) = v[i] {
                         write!(cell, "{}", d.first_day()).expect("writing to a String");
@@ -395,6 +466,16 @@ fn write_csv_rows<W: std::io::Write>(w: &mut csv::Writer<W>, t: &Table, cell: &m
         w.write_record(std::iter::empty::<&[u8]>())?;
     }
     Ok(())
+}
+
+/// A list cell: its items made safe for spreadsheets, joined with `;`.
+fn join_cell<'a>(cell: &mut String, items: impl Iterator<Item = &'a str>) {
+    for (k, item) in items.enumerate() {
+        if k > 0 {
+            cell.push(';');
+        }
+        cell.push_str(&csv_safe(item));
+    }
 }
 
 /// Dataset metadata kept in `raw/dataset.json` (name, title, version, licences, sources).
@@ -476,10 +557,14 @@ const TABLE_SCHEMA_PROFILE: &str = "https://datapackage.org/profiles/2.0/tablesc
 fn write_all(layout: &Layout, dir: &Path, data: &Tables) -> Result<()> {
     let meta = dataset_meta(layout)?;
     let locs = geo::locate_all(layout, &data.workshops)?;
+    let worldwide = crate::stages::aggregate::openings_worldwide(&data.openings);
     let tables = [
         Rows::workshops(&data.workshops, &locs),
+        Rows::sources(&data.workshops),
+        Rows::conflicts(&data.workshops),
         Rows::of(&data.countries, countries_table),
         Rows::of(&data.openings, openings_table),
+        Rows::of(&worldwide, worldwide_table),
         Rows::of(&data.claims, claims_table),
     ];
     // every table's CSV and Parquet files are written and hashed in parallel; the
@@ -577,14 +662,20 @@ fn table_resources(layout: &Layout, dir: &Path, t: &Rows, meta: &Value) -> Resul
 }
 
 /// A resource's Table Schema with the foreign keys between published tables: each
-/// workshop's `country_code` is a row of `countries` in the same format.
+/// workshop's `country_code` is a row of `countries`, and each source's and conflict's
+/// `workshop_id` a row of `workshops`, in the same format.
 fn with_foreign_keys(schema: &Value, table: &str, format: &str) -> Value {
     let mut v = schema.clone();
-    if table == "workshops" {
-        v["foreignKeys"] = json!([{
-            "fields": ["country_code"],
-            "reference": {"resource": format!("countries-{format}"), "fields": ["country_code"]},
-        }]);
+    let key = |field: &str, to: &str| {
+        json!([{
+            "fields": [field],
+            "reference": {"resource": format!("{to}-{format}"), "fields": [field]},
+        }])
+    };
+    match table {
+        "workshops" => v["foreignKeys"] = key("country_code", "countries"),
+        "sources" | "conflicts" => v["foreignKeys"] = key("workshop_id", "workshops"),
+        _ => {}
     }
     v
 }
@@ -676,7 +767,12 @@ pub fn run(layout: &Layout, input: Option<Tables>, progress: &Progress) -> Resul
         std::fs::remove_dir_all(&old).context("failed to remove the previous `output/`")?;
     }
     let mut report = StageReport::new("publish");
-    report.rows_in = (data.workshops.len() + data.countries.len() + data.openings.len() + data.claims.len()) as u64;
+    report.rows_in = (data.workshops.len()
+        + data.workshops.sources.len()
+        + data.workshops.conflicts.rows()
+        + data.countries.len()
+        + data.openings.len()
+        + data.claims.len()) as u64;
     report.rows_out = report.rows_in;
     // the last stage: its records are freed on another thread, so that the command can
     // end without waiting for a million strings to be freed one by one

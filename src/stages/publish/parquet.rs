@@ -38,6 +38,13 @@ pub(super) fn column(name: &str, col: &Col) -> Result<Column> {
             }
             b.finish().into_series()
         }
+        Col::Strings(v) => {
+            let mut b = ListStringChunkedBuilder::new(name, v.len(), v.iter().map(Vec::len).sum());
+            for items in v {
+                b.append_values_iter(items.iter().map(String::as_str));
+            }
+            b.finish().into_series()
+        }
     };
     Ok(series.into())
 }

@@ -19,19 +19,55 @@ pub fn render(meta: &serde_json::Value, data: &Tables, files: &[(String, u64, us
         n_countries
     );
     let _ = writeln!(s, "![Luban Workshops opened per year, by region](openings.svg)\n");
+    files_section(&mut s, files);
+    top_countries(&mut s, data);
+    completeness(&mut s, data);
+    let _ = writeln!(
+        s,
+        "## Reading it\n\n```python\nimport pandas as pd\n# pyarrow types: dates are dates and lists are lists (numpy types would give objects)\nws = pd.read_parquet(\"workshops.parquet\", dtype_backend=\"pyarrow\")\nws.groupby(\"region\").size()\n```\n\n```r\n# R, with the arrow package (not tested here: R is not in the registries CI reaches)\nws <- arrow::read_parquet(\"workshops.parquet\")\ntable(ws$region)\n```\n"
+    );
+    let _ = writeln!(s, "## Licence and citation\n");
+    for l in meta["licenses"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            s,
+            "- Data: {} ({}), {}",
+            l["title"].as_str().unwrap_or_default(),
+            l["name"].as_str().unwrap_or_default(),
+            l["path"].as_str().unwrap_or_default()
+        );
+    }
+    let _ = writeln!(
+        s,
+        "- Cite this dataset as `{}`, version {version} (see `CITATION.cff` in the repository).",
+        meta["title"].as_str().unwrap_or_default()
+    );
+    s
+}
+
+/// The table of published files: rows, bytes and what each holds.
+fn files_section(s: &mut String, files: &[(String, u64, usize)]) {
     let _ = writeln!(s, "## Files\n\n| file | rows | bytes | what |\n|---|---:|---:|---|");
     for (name, bytes, rows) in files {
         let what = match name.split('.').next().unwrap_or_default() {
             "workshops" => "one row per workshop: country, city, host, Chinese partners, opening date and precision, status, specialties, every source URL, conflicts between sources",
+            "sources" => "one row per workshop and source URL: title, date and the fields that source gave",
+            "conflicts" => "one row per workshop, field and value where sources disagree, with that value's sources",
             "countries" => "one row per host country: workshops in total and by status, first and latest opening, partners, specialties, sources",
-            "openings_by_year" => "workshops opened per year and country, with the running total worldwide",
+            "openings_by_year" => "workshops opened per year and country (summable)",
+            "openings_worldwide" => "workshops opened per year worldwide, and the running total (one row per year)",
             "claims_check" => "every published overall count next to what this dataset counts for the same scope and date",
             _ => "",
         };
         let _ = writeln!(s, "| `{name}` | {rows} | {bytes} | {what} |");
     }
     let _ = writeln!(s, "| `datapackage.json` | | | Frictionless Data Package: every file with its schema, size, sha256 and row count |");
-    let _ = writeln!(s, "| `openings.svg` | | | the chart above |\n");
+    let _ = writeln!(s, "| `openings.svg` | | | the chart above |");
+    let _ = writeln!(s, "| `workshops.geojson` | | | every located workshop as a point (city from GeoNames, or the country's point: `geo_precision`) |");
+    let _ = writeln!(s, "| `site/` | | | the dataset's website: map, table, a page per country and per workshop (open `site/index.html`) |\n");
+}
+
+/// The ten countries with the most workshops.
+fn top_countries(s: &mut String, data: &Tables) {
     let _ = writeln!(
         s,
         "## Top countries\n\n| country | workshops | operating | first opened |\n|---|---:|---:|---|"
@@ -50,6 +86,10 @@ pub fn render(meta: &serde_json::Value, data: &Tables, files: &[(String, u64, us
             c.country_name, c.country_code, c.workshops, c.operating, first
         );
     }
+}
+
+/// The latest claims against our counts, and what the counts leave out.
+fn completeness(s: &mut String, data: &Tables) {
     let _ = writeln!(s, "\n## How complete is it?\n");
     let latest = |scope: &str| {
         data.claims
@@ -76,34 +116,14 @@ pub fn render(meta: &serde_json::Value, data: &Tables, files: &[(String, u64, us
     let undated = data.workshops.opened_on.iter().filter(|d| d.is_none()).count();
     let _ = writeln!(
         s,
-        "- {undated} of the {} workshops have no known opening date: they are in every table, but an as-of count (\"this dataset counts N as of DATE\") leaves them out, since nobody can say they had opened by then.",
+        "- {undated} of the {} workshops have no known opening date: they are in every table, but an as-of count (\"this dataset counts N as of DATE\") leaves them out, since nobody can say they had opened by then. A workshop known only to the month or year counts once that whole month or year has passed.",
         data.workshops.len()
     );
     let with_conflicts = (0..data.workshops.len())
-        .filter(|&i| data.workshops.conflicts.count(i) > 0)
+        .filter(|&i| !data.workshops.conflicts.of(i).is_empty())
         .count();
     let _ = writeln!(
         s,
-        "- {with_conflicts} workshops have sources that disagree (see the `conflicts` column); every claim is compared in `claims_check`.\n"
+        "- {with_conflicts} workshops have sources that disagree (see the `conflicts` table); every claim is compared in `claims_check`.\n"
     );
-    let _ = writeln!(
-        s,
-        "## Reading it\n\n```python\nimport pandas as pd\n# pyarrow types: dates are dates and lists are lists (numpy types would give objects)\nws = pd.read_parquet(\"workshops.parquet\", dtype_backend=\"pyarrow\")\nws.groupby(\"region\").size()\n```\n\n```r\n# R, with the arrow package (not tested here: R is not in the registries CI reaches)\nws <- arrow::read_parquet(\"workshops.parquet\")\ntable(ws$region)\n```\n"
-    );
-    let _ = writeln!(s, "## Licence and citation\n");
-    for l in meta["licenses"].as_array().into_iter().flatten() {
-        let _ = writeln!(
-            s,
-            "- Data: {} ({}), {}",
-            l["title"].as_str().unwrap_or_default(),
-            l["name"].as_str().unwrap_or_default(),
-            l["path"].as_str().unwrap_or_default()
-        );
-    }
-    let _ = writeln!(
-        s,
-        "- Cite this dataset as `{}`, version {version} (see `CITATION.cff` in the repository).",
-        meta["title"].as_str().unwrap_or_default()
-    );
-    s
 }

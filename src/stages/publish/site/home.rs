@@ -160,7 +160,7 @@ fn downloads(s: &mut String, meta: &serde_json::Value) {
 pub fn render(rows: &[Row], data: &Tables, meta: &serde_json::Value, map_svg: &str) -> String {
     let title = meta["title"].as_str().unwrap_or("Luban Workshops");
     let mut s = String::new();
-    let sources: std::collections::BTreeSet<&str> = rows.iter().flat_map(|r| r.sources.iter().copied()).collect();
+    let sources: std::collections::BTreeSet<&str> = rows.iter().flat_map(|r| r.sources.iter().map(|s| s.url)).collect();
     let _ = write!(
         s,
         "<h1>{}</h1>\n<p class=\"lead\">{} workshops in {} host countries, merged from {} distinct sources. Every fact is one click from its source.</p>\n<section id=\"map\" aria-labelledby=\"map-h\">\n<h2 id=\"map-h\">Where they are</h2>\n<figure>\n{map_svg}\n",

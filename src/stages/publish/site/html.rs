@@ -1,6 +1,5 @@
 //! The HTML the site's pages share: escaping, the page frame (head, skip link,
-//! navigation, footer) and small pieces (a link that may be missing, a list of source
-//! links). Plain strings, no template engine: every page is a few `write!`s, and the
+//! navigation, footer) and a source's link (never one that is not http or https). Plain strings, no template engine: every page is a few `write!`s, and the
 //! same data always gives the same bytes.
 
 use std::fmt::Write as _;
@@ -36,22 +35,6 @@ pub fn source_link(url: &str) -> String {
     }
 }
 
-/// A text with every http(s) URL in it made a link (conflicts name their sources so).
-pub fn linkify(text: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(at) = rest.find("http://").into_iter().chain(rest.find("https://")).min() {
-        out.push_str(&esc(&rest[..at]));
-        let end = rest[at..]
-            .find(|c: char| c.is_whitespace() || c == ')' || c == ';' || c == ',')
-            .map_or(rest.len(), |e| at + e);
-        out.push_str(&source_link(&rest[at..end]));
-        rest = &rest[end..];
-    }
-    out.push_str(&esc(rest));
-    out
-}
-
 /// A whole page. `up` is the path from the page to the site's root (`""` or `"../"`).
 pub fn page(title: &str, up: &str, body: &str, script: bool) -> String {
     let mut s = String::new();
@@ -76,8 +59,8 @@ mod tests {
         assert_eq!(esc("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
         assert_eq!(source_link("javascript:alert(1)"), "javascript:alert(1)");
         assert_eq!(
-            linkify("status: a (https://x.org/1; http://y.org) vs b"),
-            "status: a (<a href=\"https://x.org/1\" rel=\"noopener external\">https://x.org/1</a>; <a href=\"http://y.org\" rel=\"noopener external\">http://y.org</a>) vs b"
+            source_link("https://x.org/?a=1&b=\"2\""),
+            "<a href=\"https://x.org/?a=1&amp;b=&quot;2&quot;\" rel=\"noopener external\">https://x.org/?a=1&amp;b=&quot;2&quot;</a>"
         );
     }
 }

@@ -23,8 +23,9 @@ use rayon::prelude::*;
 use serde::Deserialize;
 
 use crate::layout::Layout;
-use crate::model::{Tables, Workshops};
+use crate::model::{Tables, Workshops, FIELDS};
 use crate::names::places::{Location, Precision};
+use crate::partial_date::PartialDate;
 use crate::table::csvio::read_table;
 
 const CSS: &str = include_str!("site.css");
@@ -44,10 +45,26 @@ pub struct Row<'a> {
     pub opened_precision: &'a str,
     pub status: &'a str,
     pub specialties: Vec<&'a str>,
-    pub sources: Vec<&'a str>,
-    pub conflicts: Vec<&'a str>,
+    pub sources: Vec<Source<'a>>,
+    pub conflicts: Vec<Conflict<'a>>,
     pub former_ids: Vec<&'a str>,
     pub loc: Option<Location>,
+}
+
+/// One source of a workshop (a row of the `sources` table).
+pub struct Source<'a> {
+    pub url: &'a str,
+    pub title: Option<&'a str>,
+    pub date: Option<PartialDate>,
+    /// the fields it gave
+    pub fields: Vec<&'static str>,
+}
+
+/// One value of a field the sources disagree on (a row of the `conflicts` table).
+pub struct Conflict<'a> {
+    pub field: &'static str,
+    pub value: &'a str,
+    pub urls: Vec<&'a str>,
 }
 
 impl Row<'_> {
@@ -74,11 +91,33 @@ fn rows<'a>(w: &'a Workshops, locs: &[Option<Location>]) -> Vec<Row<'a>> {
                 opened_precision: w.opened_on[i].map_or("", |d| d.precision().as_str()),
                 status: Workshops::name(&d.statuses, w.status[i]).unwrap_or_default(),
                 specialties: w.specialties.get(i).iter().map(|&s| d.specialties.text(s)).collect(),
-                sources: w.source_urls.get(i).collect(),
-                conflicts: w.conflicts.get(i).collect(),
+                sources: sources(w, i),
+                conflicts: w
+                    .conflicts
+                    .of(i)
+                    .map(|k| Conflict {
+                        field: FIELDS[w.conflicts.field[k] as usize],
+                        value: w.conflicts.value.str(k),
+                        urls: w.conflicts.source_urls.get(k).collect(),
+                    })
+                    .collect(),
                 former_ids: w.former_ids.get(i).collect(),
                 loc: locs[i],
             }
+        })
+        .collect()
+}
+
+/// The sources of workshop `i`: its items of `source_urls`, with what `sources` says of each.
+fn sources(w: &Workshops, i: usize) -> Vec<Source<'_>> {
+    let s = &w.sources;
+    let range = w.source_urls.starts[i] as usize..w.source_urls.starts[i + 1] as usize;
+    range
+        .map(|k| Source {
+            url: w.source_urls.texts.str(k),
+            title: s.title.get(k),
+            date: s.date[k],
+            fields: s.fields[k].names().collect(),
         })
         .collect()
 }

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::home::workshop_table;
-use super::html::{esc, linkify, page, source_link};
+use super::html::{esc, page, source_link};
 use super::{place_text, Row};
 use crate::model::CountrySummary;
 
@@ -75,24 +75,70 @@ pub fn workshop(r: &Row) -> String {
     if !r.former_ids.is_empty() {
         let _ = write!(s, "<dt>Former ids</dt><dd>{}</dd>\n", list(&r.former_ids));
     }
+    s.push_str("</dl>\n");
+    sources(&mut s, r);
+    conflicts(&mut s, r);
+    page(r.name, "../", &s, false)
+}
+
+/// The sources section: each source's link, title, date and the fields it gave.
+fn sources(s: &mut String, r: &Row) {
     let _ = write!(
         s,
-        "</dl>\n<section aria-labelledby=\"sources-h\">\n<h2 id=\"sources-h\">Sources ({})</h2>\n<ol class=\"sources\">\n",
+        "<section aria-labelledby=\"sources-h\">\n<h2 id=\"sources-h\">Sources ({})</h2>\n<ol class=\"sources\">\n",
         r.sources.len()
     );
-    for u in &r.sources {
-        let _ = writeln!(s, "<li>{}</li>", source_link(u));
+    for src in &r.sources {
+        let _ = writeln!(
+            s,
+            "<li><cite>{}</cite>{} <span class=\"source-url\">{}</span><br><span class=\"gave\">Gave: {}</span></li>",
+            esc(src.title.unwrap_or("(no title recorded)")),
+            src.date.map_or(String::new(), |d| format!(", {d}")),
+            source_link(src.url),
+            esc(&src.fields.join(", "))
+        );
     }
-    s.push_str("</ol>\n</section>\n<section aria-labelledby=\"conflicts-h\">\n<h2 id=\"conflicts-h\">Where the sources disagree</h2>\n");
+    s.push_str("</ol>\n</section>\n");
+}
+
+/// The disagreements: per field, each value with the sources that give it (and their
+/// dates, which make a status' history readable).
+fn conflicts(s: &mut String, r: &Row) {
+    s.push_str("<section aria-labelledby=\"conflicts-h\">\n<h2 id=\"conflicts-h\">Where the sources disagree</h2>\n");
     if r.conflicts.is_empty() {
-        s.push_str("<p>The sources agree on every field they give.</p>\n");
-    } else {
-        s.push_str("<p>Each value with the sources that give it; the table keeps the value most sources give (for the status, the most recent).</p>\n<ul class=\"conflicts\">\n");
-        for c in &r.conflicts {
-            let _ = writeln!(s, "<li>{}</li>", linkify(c));
+        s.push_str("<p>The sources agree on every field they give.</p>\n</section>\n");
+        return;
+    }
+    s.push_str("<p>Each value with the sources that give it. The workshop keeps the value most sources give (the status: the most recent source's).</p>\n");
+    let date_of = |url: &str| {
+        r.sources
+            .iter()
+            .find(|x| x.url == url)
+            .and_then(|x| x.date)
+            .map_or(String::new(), |d| format!(" ({d})"))
+    };
+    let mut fields: Vec<&str> = r.conflicts.iter().map(|c| c.field).collect();
+    fields.dedup();
+    for field in fields {
+        let _ = write!(
+            s,
+            "<table class=\"conflicts\">\n<caption>{f}</caption>\n<thead><tr><th scope=\"col\">Value of {f}</th><th scope=\"col\">Sources that give it</th></tr></thead>\n<tbody>\n",
+            f = esc(field)
+        );
+        for c in r.conflicts.iter().filter(|c| c.field == field) {
+            let links: Vec<String> = c
+                .urls
+                .iter()
+                .map(|u| format!("<li>{}{}</li>", source_link(u), date_of(u)))
+                .collect();
+            let _ = writeln!(
+                s,
+                "<tr><th scope=\"row\">{}</th><td><ul>{}</ul></td></tr>",
+                esc(c.value),
+                links.concat()
+            );
         }
-        s.push_str("</ul>\n");
+        s.push_str("</tbody>\n</table>\n");
     }
     s.push_str("</section>\n");
-    page(r.name, "../", &s, false)
 }
