@@ -73,7 +73,7 @@ pub fn workshop(r: &Row) -> String {
         spec = list(&r.specialties),
     );
     if !r.former_ids.is_empty() {
-        let _ = write!(s, "<dt>Former ids</dt><dd>{}</dd>\n", list(&r.former_ids));
+        let _ = writeln!(s, "<dt>Former ids</dt><dd>{}</dd>", list(&r.former_ids));
     }
     s.push_str("</dl>\n");
     sources(&mut s, r);
