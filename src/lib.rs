@@ -23,7 +23,8 @@
 //!                                  ▶ build/merges.csv           (which report went where, why)
 //!  build/workshops.arrow ──aggregate──▶ build/{countries,openings_by_year,claims_check}.arrow
 //!    raw/claims.csv
-//!  build/ ──publish──▶ output/*.parquet, output/*.csv, output/datapackage.json
+//!  build/ ──publish──▶ output/*.parquet, output/*.csv, output/datapackage.json,
+//!    raw/reference/places.csv          output/workshops.geojson, output/site/ (the website)
 //! ```
 //!
 //! | concern | module |

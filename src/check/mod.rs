@@ -341,8 +341,35 @@ fn file_names(dir: &Path) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
+/// Every file under `dir`, by its path relative to `dir` (`site/index.html`).
+fn file_paths(dir: &Path) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for name in file_names(dir) {
+        out.insert(name);
+    }
+    for e in std::fs::read_dir(dir).into_iter().flatten().filter_map(|e| e.ok()) {
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            let sub = e.file_name().to_string_lossy().into_owned();
+            out.extend(file_paths(&e.path()).into_iter().map(|p| format!("{sub}/{p}")));
+        }
+    }
+    out
+}
+
+/// The differing files, with those of the site (`site/…`, one page per workshop) counted
+/// as one entry, so that the message stays readable.
+fn summarized(files: Vec<String>) -> Vec<String> {
+    let site = files.iter().filter(|f| f.starts_with("site/")).count();
+    let mut out: Vec<String> = files.into_iter().filter(|f| !f.starts_with("site/")).collect();
+    if site > 0 {
+        out.push(format!("site/ ({site} files)"));
+    }
+    out
+}
+
 /// `output/` against what the pipeline made of `raw/` (`fresh`), and, with a base,
-/// whether the change itself edits `output/`.
+/// whether the change itself edits `output/`. The site's pages (`output/site/`) are
+/// compared too.
 fn compare_output(root: &Path, base: Option<&str>, fresh: Option<&Path>) -> Result<OutputCheck> {
     let Some(fresh) = fresh else {
         return Ok(OutputCheck {
@@ -351,7 +378,7 @@ fn compare_output(root: &Path, base: Option<&str>, fresh: Option<&Path>) -> Resu
         });
     };
     let committed = root.join("output");
-    let names: BTreeSet<String> = file_names(fresh).into_iter().chain(file_names(&committed)).collect();
+    let names: BTreeSet<String> = file_paths(fresh).into_iter().chain(file_paths(&committed)).collect();
     let files: Vec<String> = names
         .into_iter()
         .filter(|n| std::fs::read(fresh.join(n)).ok() != std::fs::read(committed.join(n)).ok())
@@ -361,8 +388,8 @@ fn compare_output(root: &Path, base: Option<&str>, fresh: Option<&Path>) -> Resu
         None => OutputState::Stale,
         Some(base) => {
             let mut edited = false;
-            let listed: BTreeSet<String> = git::ls(root, base, "output")?.into_iter().collect();
-            for n in listed.iter().chain(&file_names(&committed)) {
+            let listed: BTreeSet<String> = git::ls_files(root, base, "output")?.into_iter().collect();
+            for n in listed.iter().chain(&file_paths(&committed)) {
                 let before = git::show(root, base, &format!("output/{n}"))?;
                 edited |= before != std::fs::read(committed.join(n)).ok();
             }
@@ -373,7 +400,10 @@ fn compare_output(root: &Path, base: Option<&str>, fresh: Option<&Path>) -> Resu
             }
         }
     };
-    Ok(OutputCheck { state, files })
+    Ok(OutputCheck {
+        state,
+        files: summarized(files),
+    })
 }
 
 fn read_or_empty(p: &Path) -> String {
@@ -571,6 +601,26 @@ pub(crate) mod git {
     /// A file's text at a git revision (lossy UTF-8); empty when it did not exist there.
     pub fn show_text(root: &Path, rev: &str, rel: &str) -> Result<String> {
         Ok(String::from_utf8_lossy(&show(root, rev, rel)?.unwrap_or_default()).into_owned())
+    }
+
+    /// Every file under `dir` at `rev`, by its path relative to `dir`.
+    pub fn ls_files(root: &Path, rev: &str, dir: &str) -> Result<Vec<String>> {
+        let out = std::process::Command::new("git")
+            .current_dir(root)
+            .args(["ls-tree", "-r", "--name-only", rev, &format!("./{dir}/")])
+            .output()
+            .context("failed to run git (needed by --base)")?;
+        if !out.status.success() {
+            anyhow::bail!(
+                "git ls-tree {rev} failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        let prefix = format!("{dir}/");
+        Ok(String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.strip_prefix(&prefix).unwrap_or(l).to_string())
+            .collect())
     }
 
     /// The names of the files in folder `dir` at a git revision.

@@ -62,6 +62,9 @@ pub struct CountryResolver {
     /// row's cell (a name key for each name cell took ~0.3 CPU-s at a million rows).
     /// Filled by [`CountryResolver::load`] with what the full lookup gives for each.
     exact: ahash::AHashMap<String, String>,
+    /// The places of the dataset's countries (see [`super::places`]): the city rule
+    /// resolves a row's country and then its city.
+    places: super::places::Places,
 }
 
 impl CountryResolver {
@@ -75,7 +78,10 @@ impl CountryResolver {
         } else {
             Vec::new()
         };
-        let mut r = CountryResolver::default();
+        let mut r = CountryResolver {
+            places: super::places::Places::load(layout)?,
+            ..Default::default()
+        };
         let mut spellings: Vec<String> = Vec::new();
         for (_, c) in &countries {
             let texts: [&str; 5] = [&c.name, &c.official_name, &c.alpha2, &c.alpha3, &c.numeric];
@@ -132,6 +138,11 @@ impl CountryResolver {
         if !key.is_empty() {
             self.by_key.entry(key).or_default().insert(alpha3.to_string());
         }
+    }
+
+    /// The dataset's gazetteer.
+    pub fn places(&self) -> &super::places::Places {
+        &self.places
     }
 
     pub fn get(&self, alpha3: &str) -> Option<&Country> {

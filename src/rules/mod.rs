@@ -30,6 +30,7 @@ mod foreign_key;
 mod header_labels;
 mod length_constraint;
 mod pattern_constraint;
+mod place_key;
 mod range_constraint;
 mod required;
 mod row_shape;
@@ -112,6 +113,8 @@ pub struct ErrorRecord {
 pub struct RowChecker<'a> {
     schema: &'a TableSchema,
     countries: Option<&'a CountryResolver>,
+    /// the field naming the row's country (for the city rule)
+    country_field: Option<usize>,
     /// per field: which rules can fire, decided once from the schema
     plan: Vec<FieldPlan>,
     /// the missing values are just `""` (the common case: one length test)
@@ -129,6 +132,7 @@ struct FieldPlan {
     length: bool,
     range: bool,
     country: bool,
+    place: bool,
 }
 
 impl<'a> RowChecker<'a> {
@@ -151,12 +155,18 @@ impl<'a> RowChecker<'a> {
                 length: f.min_length.is_some() || f.max_length.is_some(),
                 range: f.minimum.is_some() || f.maximum.is_some(),
                 country: countries.is_some() && f.resolve.as_deref() == Some("country"),
+                place: countries.is_some() && f.resolve.as_deref() == Some("place"),
             })
             .collect();
         let only_empty_missing = schema.only_empty_missing();
+        let country_field = schema
+            .fields
+            .iter()
+            .position(|f| f.resolve.as_deref() == Some("country"));
         RowChecker {
             schema,
             countries,
+            country_field,
             plan,
             only_empty_missing,
         }
@@ -212,6 +222,9 @@ impl<'a> RowChecker<'a> {
                 }
                 self.constraints(field, plan, i, cell, None, out);
             }
+            if plan.place {
+                self.place(i, cell, cells, out);
+            }
         }
         false
     }
@@ -244,6 +257,16 @@ impl<'a> RowChecker<'a> {
                 country_key::check(field, i, cell, resolver, out);
             }
         }
+    }
+}
+
+impl RowChecker<'_> {
+    /// The city rule: the cell's city must be in the gazetteer of the row's country.
+    fn place(&self, i: usize, cell: &str, cells: &[&str], out: &mut Vec<Violation>) {
+        let (Some(resolver), Some(country)) = (self.countries, self.country_field.and_then(|c| cells.get(c))) else {
+            return;
+        };
+        place_key::check(i, cell, country, resolver, out);
     }
 }
 

@@ -140,11 +140,11 @@ fn field(i: usize, f: &Map<String, Json>) -> Result<Field, Fail> {
     let read = read_options(ftype, f, format.as_deref());
     check_format(ftype, &name, format.as_deref(), &read).map_err(|m| (at("format"), m))?;
     if let Some(r) = f.get("x-luban-resolve") {
-        if r.as_str() != Some("country") {
+        if !matches!(r.as_str(), Some("country" | "place")) {
             return Err((
                 at("x-luban-resolve"),
                 format!(
-                    "field `{name}`: x-luban-resolve must be \"country\", not `{}`",
+                    "field `{name}`: x-luban-resolve must be \"country\" or \"place\", not `{}`",
                     as_text(r)
                 ),
             ));

@@ -12,6 +12,8 @@
 //! - `tables`: one validation of the side tables for run, check and stages alone; stale
 //!   artifacts refused
 //! - `determinism`: byte-identical output on rerun and for shuffled input
+//! - `places`: the gazetteer: an unknown city is `unknown-place` at its cell, fixed by
+//!   an alias or a place row; coordinates, GeoJSON and the site's pages
 //! - `invariants`: what holds for any valid dataset (the committed raw/ is checked with
 //!   these, never with today's counts), the Parquet files read back with real types
 
@@ -25,6 +27,7 @@ mod invariants;
 mod linkage;
 mod names;
 mod pipeline;
+mod places;
 mod tables;
 mod validate;
 mod workdir;

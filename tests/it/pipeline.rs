@@ -117,17 +117,21 @@ fn help_says_what_each_command_reads_and_writes() {
     assert!(out.stdout.contains("Exit status"), "{out}");
 }
 
+/// Every file of `output/` (the site's pages too), by path, in path order.
 fn snapshot(wd: &Workdir) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(wd.path("output"))
-        .unwrap()
-        .map(|e| {
+    fn walk(dir: &std::path::Path, rel: &str, files: &mut Vec<(String, Vec<u8>)>) {
+        for e in std::fs::read_dir(dir).unwrap() {
             let p = e.unwrap().path();
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read(&p).unwrap(),
-            )
-        })
-        .collect();
+            let name = format!("{rel}{}", p.file_name().unwrap().to_string_lossy());
+            if p.is_dir() {
+                walk(&p, &format!("{name}/"), files);
+            } else {
+                files.push((name, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&wd.path("output"), "", &mut files);
     files.sort();
     files
 }

@@ -2,7 +2,8 @@
 //! `workshops`, its long `sources` and `conflicts` tables, `countries`,
 //! `openings_by_year`, `openings_worldwide` and `claims_check`, each as Parquet and CSV, and `datapackage.json`
 //! (a Frictionless Data Package: one resource per file, with its Table Schema from
-//! `schemas/`, byte size, sha256 and row count).
+//! `schemas/`, byte size, sha256 and row count); each workshop's place ([`geo`]:
+//! `workshops.geojson` and three columns), and the website, `output/site/` ([`site`]).
 //!
 //! Parquet gets real types, always set explicitly (never inferred): dates are Date32,
 //! lists are `list<string>`, counts are UInt32; zstd compression, full statistics, a fixed
@@ -35,14 +36,17 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 pub mod chart;
+pub mod geo;
 mod parquet;
 mod readme;
+pub mod site;
 
 use parquet::{write_parquet, Hashed};
 
 use super::StageReport;
 use crate::layout::Layout;
 use crate::model::{ClaimCheck, CountrySummary, OpeningsByYear, OpeningsWorldwide, Tables, Workshops};
+use crate::names::places::Location;
 use crate::partial_date::PartialDate;
 use crate::report::progress::Progress;
 use crate::schema::TableSchema;
@@ -62,6 +66,7 @@ enum Col<'a> {
     Date(Vec<Option<PartialDate>>),
     Count(Vec<Option<u32>>),
     Int(Vec<Option<i32>>),
+    Float(Vec<Option<f64>>),
 }
 
 /// The items of one list cell: name ids in a dictionary, a row of a text-list column,
@@ -132,11 +137,11 @@ impl<'a> Rows<'a> {
         }
     }
 
-    fn workshops(w: &'a Workshops) -> Rows<'a> {
+    fn workshops(w: &'a Workshops, locs: &'a [Option<Location>]) -> Rows<'a> {
         Rows {
             name: "workshops",
             len: w.len(),
-            slice: Box::new(move |range| workshops_table(w, range)),
+            slice: Box::new(move |range| workshops_table(w, locs, range)),
         }
     }
 
@@ -177,7 +182,7 @@ fn names_col<'a>(rows: Range<usize>, lists: &'a crate::table::IdLists, dict: &'a
     Col::List(rows.map(|i| Items::Names(lists.get(i), dict)).collect())
 }
 
-fn workshops_table(w: &Workshops, rows: Range<usize>) -> Table<'_> {
+fn workshops_table<'a>(w: &'a Workshops, locs: &'a [Option<Location>], rows: Range<usize>) -> Table<'a> {
     let d = &w.dict;
     let r = || rows.clone();
     let name = |ids, dict| name_col(r(), ids, dict);
@@ -218,6 +223,18 @@ fn workshops_table(w: &Workshops, rows: Range<usize>) -> Table<'_> {
             (
                 "former_ids",
                 Col::List(r().map(|i| Items::Texts(&w.former_ids, i)).collect()),
+            ),
+            (
+                "latitude",
+                Col::Float(locs[r()].iter().map(|l| l.map(|l| l.latitude)).collect()),
+            ),
+            (
+                "longitude",
+                Col::Float(locs[r()].iter().map(|l| l.map(|l| l.longitude)).collect()),
+            ),
+            (
+                "geo_precision",
+                text_col(r(), |i| locs[i].map(|l| l.precision.as_str())),
             ),
         ],
     }
@@ -440,6 +457,11 @@ fn write_csv_rows<W: std::io::Write>(w: &mut csv::Writer<W>, t: &Table, cell: &m
                         write!(cell, "{n}").expect("writing to a String");
                     }
                 }
+                Col::Float(v) => {
+                    if let Some(n) = v[i] {
+                        write!(cell, "{n}").expect("writing to a String");
+                    }
+                }
             }
             w.write_field(cell.as_bytes())?;
         }
@@ -536,9 +558,10 @@ const TABLE_SCHEMA_PROFILE: &str = "https://datapackage.org/profiles/2.0/tablesc
 /// Writes every published file into `dir`.
 fn write_all(layout: &Layout, dir: &Path, data: &Tables) -> Result<()> {
     let meta = dataset_meta(layout)?;
+    let locs = geo::locate_all(layout, &data.workshops)?;
     let worldwide = crate::stages::aggregate::openings_worldwide(&data.openings);
     let tables = [
-        Rows::workshops(&data.workshops),
+        Rows::workshops(&data.workshops, &locs),
         Rows::sources(&data.workshops),
         Rows::conflicts(&data.workshops),
         Rows::of(&data.countries, countries_table),
@@ -555,7 +578,10 @@ fn write_all(layout: &Layout, dir: &Path, data: &Tables) -> Result<()> {
     let resources: Vec<Value> = resources.into_iter().flatten().collect();
     let package = package(&meta, resources);
     let svg = crate::stages::publish::chart::openings_svg(&data.openings)?;
-    std::fs::write(dir.join("openings.svg"), svg).context("failed to write `openings.svg`")?;
+    std::fs::write(dir.join("openings.svg"), &svg).context("failed to write `openings.svg`")?;
+    std::fs::write(dir.join("workshops.geojson"), geo::geojson(&data.workshops, &locs))
+        .context("failed to write `workshops.geojson`")?;
+    site::write(layout, dir, data, &locs, &meta, &svg)?;
     let files: Vec<(String, u64, usize)> = package["resources"]
         .as_array()
         .expect("array")

@@ -21,6 +21,7 @@ pub(super) fn column(name: &str, col: &Col) -> Result<Column> {
         Col::Text(v) => StringChunked::from_iter_options(name, v.iter().map(|s| s.as_deref())).into_series(),
         Col::Count(v) => Series::new(name, v),
         Col::Int(v) => Series::new(name, v),
+        Col::Float(v) => Series::new(name, v),
         Col::Date(v) => {
             let days: Vec<Option<i32>> = v
                 .iter()

@@ -61,7 +61,9 @@ fn files_section(s: &mut String, files: &[(String, u64, usize)]) {
         let _ = writeln!(s, "| `{name}` | {rows} | {bytes} | {what} |");
     }
     let _ = writeln!(s, "| `datapackage.json` | | | Frictionless Data Package: every file with its schema, size, sha256 and row count |");
-    let _ = writeln!(s, "| `openings.svg` | | | the chart above |\n");
+    let _ = writeln!(s, "| `openings.svg` | | | the chart above |");
+    let _ = writeln!(s, "| `workshops.geojson` | | | every located workshop as a point (city from GeoNames, or the country's point: `geo_precision`) |");
+    let _ = writeln!(s, "| `site/` | | | the dataset's website: map, table, a page per country and per workshop (open `site/index.html`) |\n");
 }
 
 /// The ten countries with the most workshops.

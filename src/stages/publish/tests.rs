@@ -66,7 +66,16 @@ fn row_groups_cover_every_row_as_polars_splits_them() {
 #[test]
 fn a_table_of_several_row_groups_is_written_group_by_group() {
     let ws = workshops(2 * ROW_GROUP_SIZE + 4321);
-    let rows = Rows::workshops(&ws);
+    let locs: Vec<Option<Location>> = (0..ws.len())
+        .map(|i| {
+            (i % 3 > 0).then_some(Location {
+                latitude: i as f64 / 1e5,
+                longitude: -(i as f64) / 1e5,
+                precision: crate::names::places::Precision::City,
+            })
+        })
+        .collect();
+    let rows = Rows::workshops(&ws, &locs);
     let dir = tempfile::tempdir().unwrap();
     let schema_text = std::fs::read_to_string("schemas/workshops.schema.json").unwrap();
     let schema = TableSchema::parse(Path::new("w"), "w", &schema_text).unwrap();

@@ -1,0 +1,72 @@
+//! Where each published workshop is: its city's GeoNames point from the dataset's
+//! gazetteer, or its country's centroid when the city is unknown or unlocated
+//! ([`crate::names::places`]), with the precision saying which. Published as the
+//! `latitude`, `longitude` and `geo_precision` columns of `workshops`, and as
+//! `output/workshops.geojson`, which GitHub and every GIS tool show as a map.
+//!
+//! The GeoJSON is written by hand, not through a map of keys: keys in a fixed order,
+//! coordinates as the gazetteer gives them (Rust's shortest round-trip form of the
+//! number), features in `workshop_id` order, so the file is byte-identical on rerun.
+
+use std::fmt::Write as _;
+
+use anyhow::Result;
+
+use crate::layout::Layout;
+use crate::model::Workshops;
+use crate::names::places::{Location, Places};
+
+/// The location of every workshop, in table order.
+pub fn locate_all(layout: &Layout, w: &Workshops) -> Result<Vec<Option<Location>>> {
+    let places = Places::load(layout)?;
+    Ok((0..w.len())
+        .map(|i| places.locate(&w.country_of(i).code, Workshops::name(&w.dict.cities, w.city[i])))
+        .collect())
+}
+
+/// A JSON string literal.
+pub fn json_str(s: &str) -> String {
+    serde_json::to_string(s).expect("a string serializes")
+}
+
+/// `output/workshops.geojson`: one Point feature per located workshop.
+pub fn geojson(w: &Workshops, locs: &[Option<Location>]) -> String {
+    let mut s = String::from("{\"type\":\"FeatureCollection\",\"features\":[");
+    let mut first = true;
+    for (i, loc) in locs.iter().enumerate() {
+        let Some(loc) = loc else { continue };
+        if !first {
+            s.push(',');
+        }
+        first = false;
+        let c = w.country_of(i);
+        let text = |v: Option<&str>| v.map_or("null".to_string(), json_str);
+        let _ = write!(
+            s,
+            "\n{{\"type\":\"Feature\",\"id\":{},\"geometry\":{{\"type\":\"Point\",\"coordinates\":[{},{}]}},\"properties\":{{",
+            text(w.workshop_id.get(i)),
+            loc.longitude,
+            loc.latitude
+        );
+        let props: [(&str, String); 9] = [
+            ("workshop_id", text(w.workshop_id.get(i))),
+            ("workshop_name", text(w.workshop_name.get(i))),
+            ("country_code", json_str(&c.code)),
+            ("country_name", json_str(&c.name)),
+            ("city", text(Workshops::name(&w.dict.cities, w.city[i]))),
+            ("status", text(Workshops::name(&w.dict.statuses, w.status[i]))),
+            (
+                "opened_on",
+                w.opened_on[i].map_or("null".to_string(), |d| json_str(&d.to_string())),
+            ),
+            ("geo_precision", json_str(loc.precision.as_str())),
+            ("source_count", w.source_urls.count(i).to_string()),
+        ];
+        for (k, (name, value)) in props.iter().enumerate() {
+            let _ = write!(s, "{}\"{name}\":{value}", if k > 0 { "," } else { "" });
+        }
+        s.push_str("}}");
+    }
+    s.push_str("\n]}\n");
+    s
+}
