@@ -40,6 +40,9 @@ pub struct Row<'a> {
     pub city: Option<&'a str>,
     pub host: &'a str,
     pub partners: Vec<&'a str>,
+    pub host_partners: Vec<&'a str>,
+    /// workshop or sub-centre
+    pub kind: &'a str,
     pub province: Option<&'a str>,
     pub opened: String,
     pub opened_precision: &'a str,
@@ -86,6 +89,8 @@ fn rows<'a>(w: &'a Workshops, locs: &[Option<Location>]) -> Vec<Row<'a>> {
                 city: Workshops::name(&d.cities, w.city[i]),
                 host: w.host_institution.get(i).unwrap_or_default(),
                 partners: w.chinese_partners.get(i).iter().map(|&p| d.partners.text(p)).collect(),
+                host_partners: w.host_partners.get(i).iter().map(|&p| d.host_partners.text(p)).collect(),
+                kind: Workshops::name(&d.kinds, w.kind[i]).unwrap_or_default(),
                 province: Workshops::name(&d.provinces, w.organiser_province[i]),
                 opened: w.opened_on[i].map_or(String::new(), |d| d.to_string()),
                 opened_precision: w.opened_on[i].map_or("", |d| d.precision().as_str()),

@@ -59,7 +59,7 @@ pub fn workshop(r: &Row) -> String {
     };
     let _ = write!(
         s,
-        "<p class=\"crumbs\"><a href=\"../index.html\">All workshops</a> › <a href=\"../countries/{cc}.html\">{cn}</a></p>\n<h1>{name}</h1>\n<dl class=\"facts\">\n<dt>Workshop id</dt><dd><code>{id}</code></dd>\n<dt>Status</dt><dd><span class=\"status status-{st}\">{st}</span> (from the most recent source; other statuses are under “Where the sources disagree”)</dd>\n<dt>Country</dt><dd><a href=\"../countries/{cc}.html\">{cn}</a></dd>\n<dt>City</dt><dd>{city}</dd>\n<dt>Location</dt><dd>{place}</dd>\n<dt>Host institution</dt><dd>{host}</dd>\n<dt>Chinese partners</dt><dd>{partners}</dd>\n<dt>Organiser province</dt><dd>{prov}</dd>\n<dt>Opened</dt><dd>{opened}</dd>\n<dt>Specialties</dt><dd>{spec}</dd>\n",
+        "<p class=\"crumbs\"><a href=\"../index.html\">All workshops</a> › <a href=\"../countries/{cc}.html\">{cn}</a></p>\n<h1>{name}</h1>\n<dl class=\"facts\">\n<dt>Workshop id</dt><dd><code>{id}</code></dd>\n<dt>Kind</dt><dd>{kind}</dd>\n<dt>Status</dt><dd><span class=\"status status-{st}\">{st}</span> (from the most recent source; other statuses are under “Where the sources disagree”)</dd>\n<dt>Country</dt><dd><a href=\"../countries/{cc}.html\">{cn}</a></dd>\n<dt>City</dt><dd>{city}</dd>\n<dt>Location</dt><dd>{place}</dd>\n<dt>Host institution</dt><dd>{host}</dd>\n<dt>Chinese partners</dt><dd>{partners}</dd>\n<dt>Host-side partners</dt><dd>{host_partners}</dd>\n<dt>Organiser province</dt><dd>{prov}</dd>\n<dt>Opened</dt><dd>{opened}</dd>\n<dt>Specialties</dt><dd>{spec}</dd>\n",
         cc = esc(r.country_code),
         cn = esc(r.country_name),
         name = esc(r.name),
@@ -69,6 +69,8 @@ pub fn workshop(r: &Row) -> String {
         place = esc(&place_text(r.loc)),
         host = esc(r.host),
         partners = list(&r.partners),
+        host_partners = list(&r.host_partners),
+        kind = esc(r.kind),
         prov = esc(r.province.unwrap_or("unknown")),
         spec = list(&r.specialties),
     );
