@@ -17,6 +17,11 @@ use crate::stages::{self, StageReport};
 
 fn done(ctx: &Ctx, r: &StageReport) -> Outcome {
     ctx.console.status(&r.to_string());
+    if !ctx.console.quiet {
+        for note in &r.notes {
+            ctx.console.warn(note);
+        }
+    }
     Outcome::from_errors(r.data_errors)
 }
 

@@ -34,6 +34,8 @@ pub struct StageReport {
     pub elapsed: Duration,
     /// True when the stage found data problems (the command exits 1).
     pub data_errors: bool,
+    /// What the user should know about the run that is not an error (printed as warnings).
+    pub notes: Vec<String>,
 }
 
 impl StageReport {

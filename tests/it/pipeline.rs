@@ -508,3 +508,33 @@ fn validate_alone_streams_to_what_reading_every_row_first_gives() {
     );
     assert!(streamed.stderr.contains("validate:   4002 in "), "{streamed}");
 }
+
+/// The site has a page per workshop: it is written for the curated dataset, and a
+/// generated dataset of more workshops than the cap gets every table but no site, with
+/// a warning that says why.
+#[test]
+fn a_dataset_over_the_site_cap_is_published_without_a_site_and_says_so() {
+    let wd = Workdir::new();
+    wd.run(&[
+        "generate",
+        "--rows",
+        "30000",
+        "--clean",
+        "--seed",
+        "1",
+        "--out",
+        "raw/reports/generated.csv",
+    ])
+    .expect(0);
+    let out = wd.run(&["run"]).expect(0);
+    let workshops = wd.csv_rows("output/workshops.csv").len();
+    assert!(workshops > 5_000, "the fixture must exceed the cap: {workshops}");
+    out.stderr_has(&format!("warning: {workshops} workshops: no output/site/"));
+    assert!(!wd.path("output/site").exists());
+    assert!(wd.path("output/workshops.geojson").exists());
+    // the committed-size fixture still gets its site
+    let small = Workdir::new();
+    small.reports("a.csv", &[&crate::workdir::machakos()]);
+    small.run(&["run", "--quiet"]).expect(0);
+    assert!(small.path("output/site/index.html").exists());
+}

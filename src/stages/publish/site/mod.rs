@@ -89,7 +89,12 @@ fn rows<'a>(w: &'a Workshops, locs: &[Option<Location>]) -> Vec<Row<'a>> {
                 city: Workshops::name(&d.cities, w.city[i]),
                 host: w.host_institution.get(i).unwrap_or_default(),
                 partners: w.chinese_partners.get(i).iter().map(|&p| d.partners.text(p)).collect(),
-                host_partners: w.host_partners.get(i).iter().map(|&p| d.host_partners.text(p)).collect(),
+                host_partners: w
+                    .host_partners
+                    .get(i)
+                    .iter()
+                    .map(|&p| d.host_partners.text(p))
+                    .collect(),
                 kind: Workshops::name(&d.kinds, w.kind[i]).unwrap_or_default(),
                 province: Workshops::name(&d.provinces, w.organiser_province[i]),
                 opened: w.opened_on[i].map_or(String::new(), |d| d.to_string()),
