@@ -34,12 +34,91 @@ pub fn section(root: &Path, base: &str) -> Result<String> {
                 .map(|c| c.chars().take(10).collect::<String>())
         })
         .unwrap_or_default();
-    let changes = workshop_diff(&shown("output/workshops.csv")?, &read("output/workshops.csv")?);
-    Ok(render(&version, &created, &before, base, &changes))
+    let (old, new) = (shown("output/workshops.csv")?, read("output/workshops.csv")?);
+    let (old_package, new_package) = (shown("output/datapackage.json")?, read("output/datapackage.json")?);
+    let shape = Shape::between(&old_package, &new_package);
+    let mut changes = workshop_diff(&old, &new);
+    // a new column is said once, not as a change of every workshop
+    for c in &mut changes {
+        c.fields
+            .retain(|f| !shape.columns.0.contains(&format!("workshops.{f}")));
+    }
+    changes.retain(|c| c.change != "changed" || !c.fields.is_empty());
+    Ok(render(&version, &created, &before, base, &shape, &changes))
+}
+
+/// How the published files' shape changed: the tables of the data package and their
+/// columns (`table.column`), each as (added, removed).
+#[derive(Default)]
+pub struct Shape {
+    pub columns: (Vec<String>, Vec<String>),
+    pub tables: (Vec<String>, Vec<String>),
+}
+
+impl Shape {
+    /// The shape change from one data package to another. The columns of a table added
+    /// or removed are not listed one by one.
+    pub fn between(old: &str, new: &str) -> Shape {
+        let tables = added_and_removed(&tables(old), &tables(new));
+        let (mut added, mut removed) = added_and_removed(&columns(old), &columns(new));
+        let of_a_new_or_gone_table = |c: &String| {
+            let table = c.split('.').next().unwrap_or_default();
+            tables.0.iter().chain(&tables.1).any(|t| t == table)
+        };
+        added.retain(|c| !of_a_new_or_gone_table(c));
+        removed.retain(|c| !of_a_new_or_gone_table(c));
+        Shape {
+            columns: (added, removed),
+            tables,
+        }
+    }
+}
+
+/// What is in `new` and not in `old`, and the other way round, in their own orders.
+fn added_and_removed(old: &[String], new: &[String]) -> (Vec<String>, Vec<String>) {
+    let not_in = |a: &[String], b: &[String]| a.iter().filter(|x| !b.contains(x)).cloned().collect();
+    (not_in(new, old), not_in(old, new))
+}
+
+/// The tables of a data package, each once (from its resources' paths), with their
+/// columns (from the resources' schemas).
+fn tables_and_columns(package: &str) -> Vec<(String, Vec<String>)> {
+    let v: serde_json::Value = serde_json::from_str(package).unwrap_or_default();
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for r in v["resources"].as_array().into_iter().flatten() {
+        let path = r["path"].as_str().unwrap_or_default();
+        let table = path.split('.').next().unwrap_or_default().to_string();
+        if table.is_empty() || out.iter().any(|(t, _)| *t == table) {
+            continue;
+        }
+        let fields = r["schema"]["fields"].as_array().into_iter().flatten();
+        let cols = fields.filter_map(|f| f["name"].as_str().map(str::to_string)).collect();
+        out.push((table, cols));
+    }
+    out
+}
+
+fn tables(package: &str) -> Vec<String> {
+    tables_and_columns(package).into_iter().map(|(t, _)| t).collect()
+}
+
+/// `table.column` for every column of every table of a data package.
+fn columns(package: &str) -> Vec<String> {
+    tables_and_columns(package)
+        .into_iter()
+        .flat_map(|(t, cols)| cols.into_iter().map(move |c| format!("{t}.{c}")))
+        .collect()
 }
 
 /// A section, from the changes of the published workshops.
-pub fn render(version: &str, date: &str, before: &str, base: &str, changes: &[WorkshopChange]) -> String {
+pub fn render(
+    version: &str,
+    date: &str,
+    before: &str,
+    base: &str,
+    shape: &Shape,
+    changes: &[WorkshopChange],
+) -> String {
     let mut s = title(version);
     if !date.is_empty() {
         let _ = write!(s, " ({date})");
@@ -53,6 +132,17 @@ pub fn render(version: &str, date: &str, before: &str, base: &str, changes: &[Wo
         count("removed"),
         count("changed")
     );
+    let list = |names: &[String]| names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+    for (names, what) in [
+        (&shape.tables.0, "New tables"),
+        (&shape.tables.1, "Tables removed"),
+        (&shape.columns.0, "New columns"),
+        (&shape.columns.1, "Columns removed"),
+    ] {
+        if !names.is_empty() {
+            let _ = writeln!(s, "\n{what}: {}.", list(names));
+        }
+    }
     for (kind, heading) in [
         ("added", "Added"),
         ("merged", "Merged"),
@@ -91,7 +181,7 @@ pub fn prepend(text: &str, section: &str) -> String {
     }
     let header = "# Changelog\n\nOne section per data version, written by `luban changelog --base PREVIOUS --write`.\n";
     let rest = text.strip_prefix(header).unwrap_or(text).trim_start();
-    format!("{header}\n{}\n{rest}", section.trim_end())
+    format!("{header}\n{}\n\n{rest}", section.trim_end())
         .trim_end()
         .to_string()
         + "\n"
@@ -120,7 +210,7 @@ mod tests {
             change("changed", "KEN-2", &["status", "conflicts"], None),
             change("merged", "KEN-3", &[], Some("KEN-2")),
         ];
-        let s = render("0.2.0", "2026-12-06", "0.1.0", "v0.1.0", &changes);
+        let s = render("0.2.0", "2026-12-06", "0.1.0", "v0.1.0", &Shape::default(), &changes);
         assert!(s.starts_with("## 0.2.0 (2026-12-06)\n"), "{s}");
         assert!(
             s.contains("1 workshops added, 1 merged into another, 0 removed, 1 changed"),
@@ -136,11 +226,48 @@ mod tests {
     }
 
     #[test]
+    fn new_columns_and_tables_are_said_once() {
+        let fields = |names: &[&str]| {
+            names
+                .iter()
+                .map(|n| format!(r#"{{"name":"{n}"}}"#))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let resource =
+            |path: &str, cols: &[&str]| format!(r#"{{"path":"{path}","schema":{{"fields":[{}]}}}}"#, fields(cols));
+        let old = format!(
+            r#"{{"resources":[{},{},{}]}}"#,
+            resource("workshops.csv", &["workshop_id", "status"]),
+            resource("workshops.parquet", &["workshop_id", "status"]),
+            resource("openings.csv", &["year", "cumulative"])
+        );
+        let new = format!(
+            r#"{{"resources":[{},{},{}]}}"#,
+            resource("workshops.csv", &["workshop_id", "kind", "status"]),
+            resource("openings.csv", &["year"]),
+            resource("sources.csv", &["workshop_id"])
+        );
+        let shape = Shape::between(&old, &new);
+        let s = render("0.3.0", "", "0.2.0", "b", &shape, &[]);
+        assert!(s.contains("\nNew tables: `sources`.\n"), "{s}");
+        assert!(s.contains("\nNew columns: `workshops.kind`.\n"), "{s}");
+        assert!(s.contains("\nColumns removed: `openings.cumulative`.\n"), "{s}");
+        assert!(!s.contains("Tables removed"), "{s}");
+    }
+
+    #[test]
     fn writing_a_version_twice_changes_nothing_and_new_versions_go_first() {
-        let one = prepend("", &render("0.2.0", "", "0.1.0", "a", &[]));
+        let one = prepend("", &render("0.2.0", "", "0.1.0", "a", &Shape::default(), &[]));
         assert!(one.starts_with("# Changelog\n"), "{one}");
-        assert_eq!(prepend(&one, &render("0.2.0", "", "0.1.0", "a", &[])), one);
-        let two = prepend(&one, &render("0.3.0", "2027-01-01", "0.2.0", "b", &[]));
+        assert_eq!(
+            prepend(&one, &render("0.2.0", "", "0.1.0", "a", &Shape::default(), &[])),
+            one
+        );
+        let two = prepend(
+            &one,
+            &render("0.3.0", "2027-01-01", "0.2.0", "b", &Shape::default(), &[]),
+        );
         let (a, b) = (two.find("## 0.3.0").unwrap(), two.find("## 0.2.0").unwrap());
         assert!(a < b, "{two}");
         assert_eq!(two.matches("# Changelog").count(), 1, "{two}");
