@@ -234,6 +234,11 @@ fn most_named(rs: &[u32], lists: &IdLists, dict: &Names) -> Vec<u32> {
 /// What the reports among `rs` that cite `url` give: the title and date most of them
 /// give, and the union of their fields.
 fn source_details<'r>(r: &'r Reports, rs: &[u32], url: &str) -> (Option<&'r str>, Option<PartialDate>, FieldSet) {
+    let mut citing = rs.iter().map(|&i| i as usize).filter(|&i| r.source_url.str(i) == url);
+    if let (Some(i), None) = (citing.next(), citing.next()) {
+        // most URLs are cited by one report: nothing to rank
+        return (r.source_title.get(i), r.source_date[i], report_fields(r, i));
+    }
     let cites: Vec<usize> = rs
         .iter()
         .map(|&i| i as usize)

@@ -82,6 +82,8 @@ enum Items<'a> {
     Names(&'a [u32], &'a Names),
     Texts(&'a TextLists, usize),
     Owned(&'a [String]),
+    /// the names of a set of fields
+    Fields(crate::model::FieldSet),
 }
 
 impl<'a> Items<'a> {
@@ -90,6 +92,7 @@ impl<'a> Items<'a> {
             Items::Names(v, _) => v.len(),
             Items::Texts(l, i) => l.count(i),
             Items::Owned(v) => v.len(),
+            Items::Fields(f) => f.0.count_ones() as usize,
         }
     }
 
@@ -98,6 +101,7 @@ impl<'a> Items<'a> {
             Items::Names(v, d) => Box::new(v.iter().map(move |&id| d.text(id))),
             Items::Texts(l, i) => Box::new(l.get(i)),
             Items::Owned(v) => Box::new(v.iter().map(String::as_str)),
+            Items::Fields(f) => Box::new(f.names().map(|n| -> &'a str { n })),
         }
     }
 }
@@ -267,10 +271,7 @@ fn sources_table(w: &Workshops, rows: Range<usize>) -> Table<'_> {
                 "source_date_precision",
                 text_col(r(), |i| s.date[i].map(|d| d.precision().as_str())),
             ),
-            (
-                "fields",
-                Col::Strings(r().map(|i| s.fields[i].names().map(str::to_string).collect()).collect()),
-            ),
+            ("fields", Col::List(r().map(|i| Items::Fields(s.fields[i])).collect())),
         ],
     }
 }
