@@ -167,6 +167,10 @@ pub fn run(layout: &Layout, countries: &CountryResolver, base: Option<&str>) -> 
         .collect(),
         None => Vec::new(),
     };
+    errors.extend(version::citation(
+        &read_or_empty(&root.join("raw/dataset.json")),
+        &read_or_empty(&root.join("CITATION.cff")),
+    ));
     let diff = base.map(|b| data_diff(root, b, fresh.as_deref())).transpose()?;
     if let (Some(base), Some(ws)) = (base, diff.as_ref().and_then(|d| d.workshops.as_ref())) {
         errors.extend(version_rule(root, base, ws)?);

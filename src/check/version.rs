@@ -75,6 +75,33 @@ pub fn check(base: &str, head: &str, bump: Option<Bump>, (line, byte): (u64, u64
     Some(e)
 }
 
+/// The error, if `CITATION.cff` (its text `cff`; empty when there is none) cites another
+/// version than `raw/dataset.json` (its text `meta`): a citation must name the version
+/// the data is.
+pub fn citation(meta: &str, cff: &str) -> Option<ErrorRecord> {
+    let (version, _) = version_of(meta);
+    let mut byte = 0u64;
+    for (i, l) in cff.split_inclusive('\n').enumerate() {
+        if let Some(v) = l.strip_prefix("version:") {
+            let cited = v.trim().trim_matches(|c| c == '"' || c == '\'');
+            if cited == version {
+                return None;
+            }
+            let mut e = file_error(
+                "CITATION.cff",
+                "citation-version",
+                format!("CITATION.cff cites version {cited:?}, but the data is version {version:?} (raw/dataset.json)"),
+                Some(&format!("set version: \"{version}\" in CITATION.cff")),
+            );
+            e.line = i as u64 + 1;
+            e.byte = Some(byte);
+            return Some(e);
+        }
+        byte += l.len() as u64;
+    }
+    None
+}
+
 /// The version in a `raw/dataset.json` text, and its line (1 if not found).
 pub fn version_of(text: &str) -> (String, u64) {
     let (version, line, _) = version_at(text);
@@ -100,6 +127,20 @@ pub fn version_at(text: &str) -> (String, u64, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn citation_cff_must_cite_the_version_the_data_is() {
+        let meta = "{\n  \"version\": \"0.3.1\"\n}\n";
+        assert!(citation(meta, "cff-version: 1.2.0\nversion: \"0.3.1\"\n").is_none());
+        let e = citation(meta, "cff-version: 1.2.0\ntitle: x\nversion: \"0.3.0\"\n").unwrap();
+        assert_eq!((e.code.as_ref(), e.line), ("citation-version", 3));
+        assert!(
+            e.message.contains("\"0.3.0\"") && e.message.contains("\"0.3.1\""),
+            "{}",
+            e.message
+        );
+        assert!(citation(meta, "").is_none(), "no CITATION.cff: nothing to compare");
+    }
 
     fn change(kind: &'static str) -> WorkshopChange {
         WorkshopChange {

@@ -127,8 +127,9 @@ fn completeness(s: &mut String, data: &Tables) {
         .count();
     let _ = writeln!(
         s,
-        "- {sub_centres} of the {} workshops are sub-centres of a workshop (`kind`): every count here, in `countries`, `openings_by_year` and `claims_check`, counts them as workshops; filter on `kind` to leave them out.",
-        data.workshops.len()
+        "- {sub_centres} of the {} workshops {} (`kind`): every count here, in `countries`, `openings_by_year` and `claims_check`, counts them as workshops; filter on `kind` to leave them out.",
+        data.workshops.len(),
+        if sub_centres == 1 { "is a sub-centre of a workshop" } else { "are sub-centres of a workshop" }
     );
     let with_conflicts = (0..data.workshops.len())
         .filter(|&i| !data.workshops.conflicts.of(i).is_empty())
