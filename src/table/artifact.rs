@@ -165,9 +165,14 @@ pub fn opt_ints(col: &str, v: &[Option<i32>]) -> Column {
 
 /// A list column of strings, from each row's strings.
 pub fn string_lists<'a>(col: &str, rows: impl ExactSizeIterator<Item = &'a [String]>) -> Column {
+    str_lists(col, rows.map(|r| r.iter().map(String::as_str)))
+}
+
+/// A list column of strings, from each row's items.
+pub fn str_lists<'a, I: Iterator<Item = &'a str>>(col: &str, rows: impl ExactSizeIterator<Item = I>) -> Column {
     let mut b = ListStringChunkedBuilder::new(name(col), rows.len(), 0);
     for r in rows {
-        b.append_values_iter(r.iter().map(String::as_str));
+        b.append_values_iter(r);
     }
     b.finish().into_column()
 }

@@ -47,19 +47,14 @@ fn workshop_ids(w: &Workshops, starts: &[u32], rows: Range<usize>) -> Texts {
 fn sources_frame(w: &Workshops, rows: Range<usize>) -> Result<DataFrame> {
     let s = &w.sources;
     let ids = workshop_ids(w, &w.source_urls.starts, rows.clone());
-    let urls: Texts = rows.clone().map(|i| w.source_urls.texts.get(i)).collect();
-    let fields: Vec<Vec<String>> = rows
-        .clone()
-        .map(|i| s.fields[i].names().map(str::to_string).collect())
-        .collect();
     let [date, precision] = dates("source_date", &s.date[rows.clone()])?;
     let cols = vec![
         texts("workshop_id", &ids, 0..ids.len()),
-        texts("source_url", &urls, 0..urls.len()),
+        texts("source_url", &w.source_urls.texts, rows.clone()),
         texts("source_title", &s.title, rows.clone()),
         date,
         precision,
-        string_lists("fields", fields.iter().map(Vec::as_slice)),
+        str_lists("fields", rows.clone().map(|i| s.fields[i].names())),
     ];
     Ok(DataFrame::new(rows.len(), cols)?)
 }
