@@ -62,7 +62,17 @@ fn a_new_city_is_located_once_its_place_row_is_added() {
         geojson["features"][0]["geometry"]["coordinates"],
         serde_json::json!([102.6, 17.96667])
     );
-    assert_eq!(geojson["features"][0]["properties"]["geo_precision"], "city");
+    let props = &geojson["features"][0]["properties"];
+    assert_eq!(props["geo_precision"], "city");
+    // the laos() report: a workshop opened "2025-01", no kind given
+    assert_eq!(
+        (&props["kind"], &props["opened_on"], &props["opened_precision"]),
+        (
+            &serde_json::json!("workshop"),
+            &serde_json::json!("2025-01"),
+            &serde_json::json!("month")
+        )
+    );
     let page = wd.read(&format!("output/site/workshops/{id}.html"));
     assert!(
         page.contains("<span class=\"source-url\"><a href=\"https://example.org/1\""),

@@ -48,9 +48,10 @@ pub fn geojson(w: &Workshops, locs: &[Option<Location>]) -> String {
             loc.longitude,
             loc.latitude
         );
-        let props: [(&str, String); 9] = [
+        let props: [(&str, String); 11] = [
             ("workshop_id", text(w.workshop_id.get(i))),
             ("workshop_name", text(w.workshop_name.get(i))),
+            ("kind", text(Workshops::name(&w.dict.kinds, w.kind[i]))),
             ("country_code", json_str(&c.code)),
             ("country_name", json_str(&c.name)),
             ("city", text(Workshops::name(&w.dict.cities, w.city[i]))),
@@ -58,6 +59,10 @@ pub fn geojson(w: &Workshops, locs: &[Option<Location>]) -> String {
             (
                 "opened_on",
                 w.opened_on[i].map_or("null".to_string(), |d| json_str(&d.to_string())),
+            ),
+            (
+                "opened_precision",
+                w.opened_on[i].map_or("null".to_string(), |d| json_str(d.precision().as_str())),
             ),
             ("geo_precision", json_str(loc.precision.as_str())),
             ("source_count", w.source_urls.count(i).to_string()),

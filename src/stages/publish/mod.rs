@@ -684,7 +684,7 @@ fn with_foreign_keys(schema: &Value, table: &str, format: &str) -> Value {
         }])
     };
     match table {
-        "workshops" => v["foreignKeys"] = key("country_code", "countries"),
+        "workshops" | "openings_by_year" => v["foreignKeys"] = key("country_code", "countries"),
         "sources" | "conflicts" => v["foreignKeys"] = key("workshop_id", "workshops"),
         _ => {}
     }
