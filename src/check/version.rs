@@ -72,6 +72,7 @@ pub fn check(base: &str, head: &str, bump: Option<Bump>, (line, byte): (u64, u64
     );
     e.line = line;
     e.byte = Some(byte);
+    e.field = Some("version".into());
     Some(e)
 }
 
@@ -95,6 +96,7 @@ pub fn citation(meta: &str, cff: &str) -> Option<ErrorRecord> {
             );
             e.line = i as u64 + 1;
             e.byte = Some(byte);
+            e.field = Some("version".into());
             return Some(e);
         }
         byte += l.len() as u64;
