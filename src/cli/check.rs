@@ -140,9 +140,17 @@ fn human(ctx: &Ctx, r: &CheckReport, root: &Path) -> Result<()> {
             d.country_code, d.before, d.after
         ));
     }
-    for c in r.diff.iter().flat_map(|d| &d.reports).filter(|c| c.change == "removed") {
-        ctx.console
-            .warn(&format!("{}: report removed: {} ({})", c.file, c.source_url, c.country));
+    for c in r.diff.iter().flat_map(|d| &d.reports) {
+        if c.change == "removed" {
+            ctx.console
+                .warn(&format!("{}: report removed: {} ({})", c.file, c.source_url, c.country));
+        } else {
+            // the contributor's own rows, by line, before what they make of the workshops
+            ctx.console.status(&format!(
+                "check: report {} at {}:{}: {} ({})",
+                c.change, c.file, c.line, c.source_url, c.country
+            ));
+        }
     }
     if let Some(ws) = r.diff.as_ref().and_then(|d| d.workshops.as_ref()) {
         for w in ws {

@@ -78,6 +78,11 @@ fn a_branch_adding_two_workshops_to_raw_only_goes_green_and_publishes_them_on_me
         ])
         .expect(0);
     assert!(!out.stdout.contains("::error"), "{out}");
+    // run by hand, check names the contributor's own rows, each by file and line
+    let asia_lines = wd.read("raw/reports/asia.csv").lines().count();
+    wd.run(&["check", "--base", "main"]).expect(0).stderr_has(&format!(
+        "check: report added at raw/reports/asia.csv:{asia_lines}: https://myglobalnews.net/"
+    ));
     let summary = wd.read("summary.md");
     assert!(
         summary.contains("**Reports:** 3 added, 0 changed, **0 removed**"),
