@@ -609,29 +609,33 @@ pub(crate) mod git {
 
     /// Every file under `dir` at `rev`, by its path relative to `dir`.
     pub fn ls_files(root: &Path, rev: &str, dir: &str) -> Result<Vec<String>> {
-        let out = std::process::Command::new("git")
-            .current_dir(root)
-            .args(["ls-tree", "-r", "--name-only", rev, &format!("./{dir}/")])
-            .output()
-            .context("failed to run git (needed by --base)")?;
-        if !out.status.success() {
-            anyhow::bail!(
-                "git ls-tree {rev} failed: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            );
-        }
         let prefix = format!("{dir}/");
-        Ok(String::from_utf8_lossy(&out.stdout)
-            .lines()
+        Ok(ls_tree(root, rev, dir, true)?
+            .iter()
             .map(|l| l.strip_prefix(&prefix).unwrap_or(l).to_string())
             .collect())
     }
 
     /// The names of the files in folder `dir` at a git revision.
     pub fn ls(root: &Path, rev: &str, dir: &str) -> Result<Vec<String>> {
+        Ok(ls_tree(root, rev, dir, false)?
+            .iter()
+            .map(|l| l.rsplit('/').next().unwrap_or(l).to_string())
+            .collect())
+    }
+
+    /// The paths `git ls-tree` lists in folder `dir` at `rev` (`recursive`: every file
+    /// below it, not only its entries).
+    fn ls_tree(root: &Path, rev: &str, dir: &str, recursive: bool) -> Result<Vec<String>> {
+        let folder = format!("./{dir}/");
+        let mut args = vec!["ls-tree", "--name-only"];
+        if recursive {
+            args.push("-r");
+        }
+        args.extend([rev, folder.as_str()]);
         let out = std::process::Command::new("git")
             .current_dir(root)
-            .args(["ls-tree", "--name-only", rev, &format!("./{dir}/")])
+            .args(&args)
             .output()
             .context("failed to run git (needed by --base)")?;
         if !out.status.success() {
@@ -642,7 +646,7 @@ pub(crate) mod git {
         }
         Ok(String::from_utf8_lossy(&out.stdout)
             .lines()
-            .map(|l| l.rsplit('/').next().unwrap_or(l).to_string())
+            .map(str::to_string)
             .collect())
     }
 }
