@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
-use crate::model::{field_index, ConflictValue, Dictionaries, FieldSet, Reports, Workshops};
+use crate::model::{field_index, ConflictValue, Dictionaries, FieldSet, Reports, Workshops, FIELDS};
 use crate::partial_date::PartialDate;
 use crate::table::{IdLists, Names, Texts, NONE};
 
@@ -199,8 +199,12 @@ fn merge<'r>(r: &'r Reports, d: &Dictionaries, rs: &[u32], default_kind: u32) ->
     let partners = most_named(rs, &r.chinese_partners, &d.partners);
     let host_partners = most_named(rs, &r.host_partners, &d.host_partners);
     let specialties = union_ignoring_case(&d.specialties, rs.iter().flat_map(|&i| r.specialties.get(i as usize)));
-    let urls: BTreeSet<&str> = rs.iter().map(|&i| r.source_url.str(i as usize)).collect();
-    let sources = urls.iter().map(|url| source_details(r, rs, url)).collect();
+    // the reports citing each URL, URLs sorted
+    let mut by_url: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for &i in rs {
+        by_url.entry(r.source_url.str(i as usize)).or_default().push(i as usize);
+    }
+    let sources = by_url.values().map(|cites| source_details(r, cites)).collect();
     Merged {
         name,
         city,
@@ -212,7 +216,7 @@ fn merge<'r>(r: &'r Reports, d: &Dictionaries, rs: &[u32], default_kind: u32) ->
         opened_on,
         status,
         specialties,
-        urls: urls.into_iter().collect(),
+        urls: by_url.into_keys().collect(),
         sources,
         conflicts,
     }
@@ -231,19 +235,13 @@ fn most_named(rs: &[u32], lists: &IdLists, dict: &Names) -> Vec<u32> {
     .collect()
 }
 
-/// What the reports among `rs` that cite `url` give: the title and date most of them
+/// What the reports `cites` (those citing one URL) give: the title and date most of them
 /// give, and the union of their fields.
-fn source_details<'r>(r: &'r Reports, rs: &[u32], url: &str) -> (Option<&'r str>, Option<PartialDate>, FieldSet) {
-    let mut citing = rs.iter().map(|&i| i as usize).filter(|&i| r.source_url.str(i) == url);
-    if let (Some(i), None) = (citing.next(), citing.next()) {
+fn source_details<'r>(r: &'r Reports, cites: &[usize]) -> (Option<&'r str>, Option<PartialDate>, FieldSet) {
+    if let [i] = *cites {
         // most URLs are cited by one report: nothing to rank
         return (r.source_title.get(i), r.source_date[i], report_fields(r, i));
     }
-    let cites: Vec<usize> = rs
-        .iter()
-        .map(|&i| i as usize)
-        .filter(|&i| r.source_url.str(i) == url)
-        .collect();
     let title = ranked(cites.iter().filter_map(|&i| r.source_title.get(i)));
     let dates = || cites.iter().filter_map(|&i| r.source_date[i]);
     let date = ranked(dates().map(|d| d.sort_key()))
@@ -255,7 +253,8 @@ fn source_details<'r>(r: &'r Reports, rs: &[u32], url: &str) -> (Option<&'r str>
     (title.first().map(|t| t.0), date, fields)
 }
 
-/// The fields report `i` gives (a country always).
+/// The fields report `i` gives (a country always). Listed in [`FIELDS`] order, so that
+/// each is its bit by position: no name is looked up per report.
 fn report_fields(r: &Reports, i: usize) -> FieldSet {
     let given = [
         ("workshop_name", r.workshop_name.get(i).is_some()),
@@ -270,10 +269,12 @@ fn report_fields(r: &Reports, i: usize) -> FieldSet {
         ("status", r.status[i] != NONE),
         ("specialties", !r.specialties.get(i).is_empty()),
     ];
-    given
-        .into_iter()
-        .filter(|(_, g)| *g)
-        .fold(FieldSet::default(), |set, (f, _)| set.with(f))
+    let mut bits = 0;
+    for (k, (field, g)) in given.into_iter().enumerate() {
+        debug_assert_eq!(field, FIELDS[k]);
+        bits |= u16::from(g) << k;
+    }
+    FieldSet(bits)
 }
 
 fn merge_dates<'r>(r: &'r Reports, rs: &[u32], conflicts: &mut Vec<ConflictValue<'r>>) -> Option<PartialDate> {
