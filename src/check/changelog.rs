@@ -59,8 +59,9 @@ impl Shape {
     /// The shape change from one data package to another. The columns of a table added
     /// or removed are not listed one by one.
     pub fn between(old: &str, new: &str) -> Shape {
-        let tables = added_and_removed(&tables(old), &tables(new));
-        let (mut added, mut removed) = added_and_removed(&columns(old), &columns(new));
+        let (old, new) = (tables_and_columns(old), tables_and_columns(new));
+        let tables = added_and_removed(&tables(&old), &tables(&new));
+        let (mut added, mut removed) = added_and_removed(&columns(&old), &columns(&new));
         let of_a_new_or_gone_table = |c: &String| {
             let table = c.split('.').next().unwrap_or_default();
             tables.0.iter().chain(&tables.1).any(|t| t == table)
@@ -98,15 +99,15 @@ fn tables_and_columns(package: &str) -> Vec<(String, Vec<String>)> {
     out
 }
 
-fn tables(package: &str) -> Vec<String> {
-    tables_and_columns(package).into_iter().map(|(t, _)| t).collect()
+fn tables(package: &[(String, Vec<String>)]) -> Vec<String> {
+    package.iter().map(|(t, _)| t.clone()).collect()
 }
 
 /// `table.column` for every column of every table of a data package.
-fn columns(package: &str) -> Vec<String> {
-    tables_and_columns(package)
-        .into_iter()
-        .flat_map(|(t, cols)| cols.into_iter().map(move |c| format!("{t}.{c}")))
+fn columns(package: &[(String, Vec<String>)]) -> Vec<String> {
+    package
+        .iter()
+        .flat_map(|(t, cols)| cols.iter().map(move |c| format!("{t}.{c}")))
         .collect()
 }
 
