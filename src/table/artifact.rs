@@ -72,10 +72,22 @@ pub fn write(
 
 /// Reads a table that stage `produced_by` wrote.
 pub fn read(path: &Path, produced_by: &str) -> Result<DataFrame> {
+    read_projected(path, produced_by, None)
+}
+
+/// Reads the columns `cols` of a table that stage `produced_by` wrote, and no others:
+/// a stage that turns a large table into its own columns reads it a few columns at a
+/// time, so that the whole frame is never held beside what is built from it.
+pub fn read_columns(path: &Path, produced_by: &str, cols: &[&str]) -> Result<DataFrame> {
+    read_projected(path, produced_by, Some(cols.iter().map(|c| c.to_string()).collect()))
+}
+
+fn read_projected(path: &Path, produced_by: &str, cols: Option<Vec<String>>) -> Result<DataFrame> {
     let rerun = || format!("rerun `luban {produced_by}` (or `luban run`)");
     let file =
         std::fs::File::open(path).with_context(|| format!("failed to read `{}`: {}", path.display(), rerun()))?;
     IpcReader::new(file)
+        .with_columns(cols)
         .finish()
         .with_context(|| format!("`{}` is damaged or not a luban table: {}", path.display(), rerun()))
 }

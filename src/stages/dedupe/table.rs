@@ -102,75 +102,86 @@ fn frame(w: &Workshops, countries: &CountryColumns, rows: Range<usize>) -> Resul
 
 /// Reads `build/workshops.arrow` back.
 pub fn read_workshops(layout: &crate::layout::Layout) -> Result<Workshops> {
-    let df = read(&layout.build_file("workshops.arrow"), "dedupe")?;
+    let path = layout.build_file("workshops.arrow");
+    // a column at a time, as normalize::read_reports does, and for the same reason
+    let table = |cols: &[&str]| read_columns(&path, "dedupe", cols);
+    let names = |col: &str| get_names(&table(&[col])?, col);
+    let texts = |col: &str| get_texts(&table(&[col])?, col);
+    let text_lists = |col: &str| get_text_lists(&table(&[col])?, col);
+    let name_lists = |col: &str, dict: &mut crate::table::Names| get_name_lists(&table(&[col])?, col, dict);
     let mut dict = Dictionaries::default();
-    let (country, countries) = crate::stages::normalize::read_countries(&df)?;
+    let (country, countries) =
+        crate::stages::normalize::read_countries(&table(&["country_code", "country_name", "region", "subregion"])?)?;
     dict.countries = countries;
-    let (city, cities) = get_names(&df, "city")?;
+    let (city, cities) = names("city")?;
     dict.cities = cities;
-    let (status, statuses) = get_names(&df, "status")?;
+    let (status, statuses) = names("status")?;
     dict.statuses = statuses;
-    let (organiser_province, provinces) = get_names(&df, "organiser_province")?;
+    let (organiser_province, provinces) = names("organiser_province")?;
     dict.provinces = provinces;
-    let (kind, kinds) = get_names(&df, "kind")?;
+    let (kind, kinds) = names("kind")?;
     dict.kinds = kinds;
-    let host_partners = get_name_lists(&df, "host_partners", &mut dict.host_partners)?;
-    let chinese_partners = get_name_lists(&df, "chinese_partners", &mut dict.partners)?;
-    let specialties = get_name_lists(&df, "specialties", &mut dict.specialties)?;
-    let workshop_id = get_texts(&df, "workshop_id")?;
-    let source_urls = get_text_lists(&df, "source_urls")?;
+    let host_partners = name_lists("host_partners", &mut dict.host_partners)?;
+    let chinese_partners = name_lists("chinese_partners", &mut dict.partners)?;
+    let specialties = name_lists("specialties", &mut dict.specialties)?;
+    let workshop_id = texts("workshop_id")?;
+    let source_urls = text_lists("source_urls")?;
     let sources = read_sources(layout, &source_urls)?;
     let conflicts = read_conflicts(layout, &workshop_id)?;
     Ok(Workshops {
         dict,
         workshop_id,
-        workshop_name: get_texts(&df, "workshop_name")?,
+        workshop_name: texts("workshop_name")?,
         country,
         city,
-        host_institution: get_texts(&df, "host_institution")?,
+        host_institution: texts("host_institution")?,
         chinese_partners,
         organiser_province,
         kind,
         host_partners,
-        opened_on: get_dates(&df, "opened_on")?,
+        opened_on: get_dates(&table(&["opened_on", "opened_on_precision"])?, "opened_on")?,
         status,
         specialties,
         source_urls,
         sources,
         conflicts,
-        former_ids: get_text_lists(&df, "former_ids")?,
+        former_ids: text_lists("former_ids")?,
     })
 }
 
 /// Reads `build/sources.arrow` back: a row per item of the workshops' `source_urls`.
 fn read_sources(layout: &crate::layout::Layout, urls: &crate::table::TextLists) -> Result<SourceDetails> {
     let path = layout.build_file("sources.arrow");
-    let df = read(&path, "dedupe")?;
-    let same = get_texts(&df, "source_url")?;
+    // a column at a time, as read_workshops does
+    let table = |cols: &[&str]| read_columns(&path, "dedupe", cols);
+    let same = get_texts(&table(&["source_url"])?, "source_url")?;
     if same.len() != urls.texts.len() || (0..same.len()).any(|i| same.get(i) != urls.texts.get(i)) {
         anyhow::bail!("`build/sources.arrow` does not list the sources of `build/workshops.arrow`; run `luban dedupe`");
     }
-    let fields = get_string_lists(&df, "fields")?
-        .iter()
-        .map(|f| FieldSet::parse(f.iter().map(String::as_str)).map_err(anyhow::Error::msg))
+    drop(same);
+    let lists = get_text_lists(&table(&["fields"])?, "fields")?;
+    let fields = (0..lists.len())
+        .map(|i| FieldSet::parse(lists.get(i)).map_err(anyhow::Error::msg))
         .collect::<Result<_>>()?;
+    drop(lists);
     Ok(SourceDetails {
-        title: get_texts(&df, "source_title")?,
-        date: get_dates(&df, "source_date")?,
+        title: get_texts(&table(&["source_title"])?, "source_title")?,
+        date: get_dates(&table(&["source_date", "source_date_precision"])?, "source_date")?,
         fields,
     })
 }
 
 /// Reads `build/conflicts.arrow` back: rows grouped by workshop, in the workshops' order.
 fn read_conflicts(layout: &crate::layout::Layout, ids: &Texts) -> Result<Conflicts> {
-    let df = read(&layout.build_file("conflicts.arrow"), "dedupe")?;
-    let of = get_texts(&df, "workshop_id")?;
-    let names = get_texts(&df, "field")?;
+    let path = layout.build_file("conflicts.arrow");
+    let table = |cols: &[&str]| read_columns(&path, "dedupe", cols);
+    let of = get_texts(&table(&["workshop_id"])?, "workshop_id")?;
+    let names = get_texts(&table(&["field"])?, "field")?;
     let mut c = Conflicts {
         starts: Vec::with_capacity(ids.len() + 1),
         field: Vec::with_capacity(of.len()),
-        value: get_texts(&df, "value")?,
-        source_urls: get_text_lists(&df, "source_urls")?,
+        value: get_texts(&table(&["value"])?, "value")?,
+        source_urls: get_text_lists(&table(&["source_urls"])?, "source_urls")?,
     };
     c.starts.push(0);
     let mut row = 0;
