@@ -94,6 +94,16 @@ impl Default for TextLists {
 }
 
 impl TextLists {
+    /// Room for `rows` lists of `items` texts in all, of `bytes` bytes.
+    pub fn with_capacity(rows: usize, items: usize, bytes: usize) -> TextLists {
+        let mut starts = Vec::with_capacity(rows + 1);
+        starts.push(0);
+        TextLists {
+            texts: Texts::with_capacity(items, bytes),
+            starts,
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.starts.len() - 1
     }
