@@ -103,70 +103,68 @@ fn frame(w: &Workshops, countries: &CountryColumns, rows: Range<usize>) -> Resul
 /// Reads `build/workshops.arrow` back.
 pub fn read_workshops(layout: &crate::layout::Layout) -> Result<Workshops> {
     let path = layout.build_file("workshops.arrow");
-    // a column at a time, as normalize::read_reports does, and for the same reason
-    let table = |cols: &[&str]| read_columns(&path, "dedupe", cols);
-    let names = |col: &str| get_names(&table(&[col])?, col);
-    let texts = |col: &str| get_texts(&table(&[col])?, col);
-    let text_lists = |col: &str| get_text_lists(&table(&[col])?, col);
-    let name_lists = |col: &str, dict: &mut crate::table::Names| get_name_lists(&table(&[col])?, col, dict);
+    let table = Columns::new(&path, "dedupe");
     let mut dict = Dictionaries::default();
-    let (country, countries) =
-        crate::stages::normalize::read_countries(&table(&["country_code", "country_name", "region", "subregion"])?)?;
+    let (country, countries) = crate::stages::normalize::read_countries(&table.frame(&[
+        "country_code",
+        "country_name",
+        "region",
+        "subregion",
+    ])?)?;
     dict.countries = countries;
-    let (city, cities) = names("city")?;
+    let (city, cities) = table.names("city")?;
     dict.cities = cities;
-    let (status, statuses) = names("status")?;
+    let (status, statuses) = table.names("status")?;
     dict.statuses = statuses;
-    let (organiser_province, provinces) = names("organiser_province")?;
+    let (organiser_province, provinces) = table.names("organiser_province")?;
     dict.provinces = provinces;
-    let (kind, kinds) = names("kind")?;
+    let (kind, kinds) = table.names("kind")?;
     dict.kinds = kinds;
-    let host_partners = name_lists("host_partners", &mut dict.host_partners)?;
-    let chinese_partners = name_lists("chinese_partners", &mut dict.partners)?;
-    let specialties = name_lists("specialties", &mut dict.specialties)?;
-    let workshop_id = texts("workshop_id")?;
-    let source_urls = text_lists("source_urls")?;
+    let host_partners = table.name_lists("host_partners", &mut dict.host_partners)?;
+    let chinese_partners = table.name_lists("chinese_partners", &mut dict.partners)?;
+    let specialties = table.name_lists("specialties", &mut dict.specialties)?;
+    let workshop_id = table.texts("workshop_id")?;
+    let source_urls = table.text_lists("source_urls")?;
     let sources = read_sources(layout, &source_urls)?;
     let conflicts = read_conflicts(layout, &workshop_id)?;
     Ok(Workshops {
         dict,
         workshop_id,
-        workshop_name: texts("workshop_name")?,
+        workshop_name: table.texts("workshop_name")?,
         country,
         city,
-        host_institution: texts("host_institution")?,
+        host_institution: table.texts("host_institution")?,
         chinese_partners,
         organiser_province,
         kind,
         host_partners,
-        opened_on: get_dates(&table(&["opened_on", "opened_on_precision"])?, "opened_on")?,
+        opened_on: table.dates("opened_on")?,
         status,
         specialties,
         source_urls,
         sources,
         conflicts,
-        former_ids: text_lists("former_ids")?,
+        former_ids: table.text_lists("former_ids")?,
     })
 }
 
 /// Reads `build/sources.arrow` back: a row per item of the workshops' `source_urls`.
 fn read_sources(layout: &crate::layout::Layout, urls: &crate::table::TextLists) -> Result<SourceDetails> {
     let path = layout.build_file("sources.arrow");
-    // a column at a time, as read_workshops does
-    let table = |cols: &[&str]| read_columns(&path, "dedupe", cols);
-    let same = get_texts(&table(&["source_url"])?, "source_url")?;
+    let table = Columns::new(&path, "dedupe");
+    let same = table.texts("source_url")?;
     if same.len() != urls.texts.len() || (0..same.len()).any(|i| same.get(i) != urls.texts.get(i)) {
         anyhow::bail!("`build/sources.arrow` does not list the sources of `build/workshops.arrow`; run `luban dedupe`");
     }
     drop(same);
-    let lists = get_text_lists(&table(&["fields"])?, "fields")?;
+    let lists = table.text_lists("fields")?;
     let fields = (0..lists.len())
         .map(|i| FieldSet::parse(lists.get(i)).map_err(anyhow::Error::msg))
         .collect::<Result<_>>()?;
     drop(lists);
     Ok(SourceDetails {
-        title: get_texts(&table(&["source_title"])?, "source_title")?,
-        date: get_dates(&table(&["source_date", "source_date_precision"])?, "source_date")?,
+        title: table.texts("source_title")?,
+        date: table.dates("source_date")?,
         fields,
     })
 }
@@ -174,14 +172,14 @@ fn read_sources(layout: &crate::layout::Layout, urls: &crate::table::TextLists) 
 /// Reads `build/conflicts.arrow` back: rows grouped by workshop, in the workshops' order.
 fn read_conflicts(layout: &crate::layout::Layout, ids: &Texts) -> Result<Conflicts> {
     let path = layout.build_file("conflicts.arrow");
-    let table = |cols: &[&str]| read_columns(&path, "dedupe", cols);
-    let of = get_texts(&table(&["workshop_id"])?, "workshop_id")?;
-    let names = get_texts(&table(&["field"])?, "field")?;
+    let table = Columns::new(&path, "dedupe");
+    let of = table.texts("workshop_id")?;
+    let names = table.texts("field")?;
     let mut c = Conflicts {
         starts: Vec::with_capacity(ids.len() + 1),
         field: Vec::with_capacity(of.len()),
-        value: get_texts(&table(&["value"])?, "value")?,
-        source_urls: get_text_lists(&table(&["source_urls"])?, "source_urls")?,
+        value: table.texts("value")?,
+        source_urls: table.text_lists("source_urls")?,
     };
     c.starts.push(0);
     let mut row = 0;

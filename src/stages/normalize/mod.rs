@@ -310,43 +310,34 @@ pub fn read_countries(df: &DataFrame) -> Result<(Vec<u32>, Vec<CountryNames>)> {
 
 /// Reads `build/reports.arrow` back.
 pub fn read_reports(layout: &Layout) -> Result<Reports> {
-    use crate::table::artifact::*;
     let path = layout.build_file("reports.arrow");
-    // A column (or a date and its precision) at a time: the whole frame is never held
-    // beside the reports built from it. `luban dedupe` alone at 10M generated reports
-    // peaks at 3,412 MiB (standard) and 3,891 MiB (conflicts) this way; it peaked at
-    // 6.6 GiB reading the whole frame first, and at 4.7 GiB dropping each column from
-    // that frame once read.
-    let table = |cols: &[&str]| read_columns(&path, "normalize", cols);
-    let names = |col: &str| get_names(&table(&[col])?, col);
-    let texts = |col: &str| get_texts(&table(&[col])?, col);
-    let dates = |col: &str| get_dates(&table(&[col, &format!("{col}_precision")])?, col);
+    let table = artifact::Columns::new(&path, "normalize");
     let mut dict = Dictionaries::default();
-    let (file, files) = names("file")?;
+    let (file, files) = table.names("file")?;
     dict.files = files;
-    let (country, countries) = read_countries(&table(&["country_code", "country_name", "region", "subregion"])?)?;
+    let (country, countries) =
+        read_countries(&table.frame(&["country_code", "country_name", "region", "subregion"])?)?;
     dict.countries = countries;
-    let (city, cities) = names("city")?;
+    let (city, cities) = table.names("city")?;
     dict.cities = cities;
-    let (status, statuses) = names("status")?;
+    let (status, statuses) = table.names("status")?;
     dict.statuses = statuses;
-    let (organiser_province, provinces) = names("organiser_province")?;
+    let (organiser_province, provinces) = table.names("organiser_province")?;
     dict.provinces = provinces;
-    let (kind, kinds) = names("kind")?;
+    let (kind, kinds) = table.names("kind")?;
     dict.kinds = kinds;
-    let name_lists = |col: &str, dict: &mut crate::table::Names| get_name_lists(&table(&[col])?, col, dict);
-    let host_partners = name_lists("host_partners", &mut dict.host_partners)?;
-    let host_institutions = name_lists("host_institutions", &mut dict.hosts)?;
-    let chinese_partners = name_lists("chinese_partners", &mut dict.partners)?;
-    let specialties = name_lists("specialties", &mut dict.specialties)?;
+    let host_partners = table.name_lists("host_partners", &mut dict.host_partners)?;
+    let host_institutions = table.name_lists("host_institutions", &mut dict.hosts)?;
+    let chinese_partners = table.name_lists("chinese_partners", &mut dict.partners)?;
+    let specialties = table.name_lists("specialties", &mut dict.specialties)?;
     Ok(Reports {
-        line: get_lines(&table(&["line"])?, "line")?,
-        workshop_name: texts("workshop_name")?,
-        source_url: texts("source_url")?,
-        source_title: texts("source_title")?,
-        notes: texts("notes")?,
-        opened_on: dates("opened_on")?,
-        source_date: dates("source_date")?,
+        line: table.lines("line")?,
+        workshop_name: table.texts("workshop_name")?,
+        source_url: table.texts("source_url")?,
+        source_title: table.texts("source_title")?,
+        notes: table.texts("notes")?,
+        opened_on: table.dates("opened_on")?,
+        source_date: table.dates("source_date")?,
         dict,
         file,
         country,
