@@ -19,6 +19,8 @@ use polars::prelude::{
     UInt8Chunked,
 };
 
+use polars_arrow::array::ValueSize;
+
 use super::{IdLists, Names, TextLists, Texts, NONE};
 use crate::partial_date::{PartialDate, Precision};
 
@@ -273,8 +275,7 @@ pub fn get_texts(df: &DataFrame, col: &str) -> Result<Texts> {
     // and three times while it moved; `luban aggregate` and `luban publish` alone at 10M
     // reports (conflicts shape) peaked at 5,179 and 5,563 MiB, sized first at 4,311 and
     // 4,294 MiB (one run each)
-    let bytes = ca.iter().map(|t| t.map_or(0, str::len)).sum();
-    let mut out = Texts::with_capacity(ca.len(), bytes);
+    let mut out = Texts::with_capacity(ca.len(), ca.get_values_size());
     for t in ca.iter() {
         out.push(t);
     }
@@ -346,9 +347,11 @@ pub fn get_text_lists(df: &DataFrame, col: &str) -> Result<TextLists> {
         .with_context(|| format!("`{col}` is not a list"))?;
     // sized first, as in get_texts
     let inner = ca.get_inner();
-    let items = inner.str().with_context(|| format!("`{col}` is not a list of texts"))?;
-    let bytes = items.iter().map(|t| t.map_or(0, str::len)).sum();
-    let mut out = TextLists::with_capacity(ca.len(), items.len(), bytes);
+    let bytes = inner
+        .str()
+        .with_context(|| format!("`{col}` is not a list of texts"))?
+        .get_values_size();
+    let mut out = TextLists::with_capacity(ca.len(), ca.get_values_size(), bytes);
     for row in ca.amortized_iter() {
         match row {
             Some(s) => out.push(s.as_ref().str()?.iter().map(Option::unwrap_or_default)),
