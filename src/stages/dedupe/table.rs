@@ -105,12 +105,7 @@ pub fn read_workshops(layout: &crate::layout::Layout) -> Result<Workshops> {
     let path = layout.build_file("workshops.arrow");
     let table = Columns::new(&path, "dedupe");
     let mut dict = Dictionaries::default();
-    let (country, countries) = crate::stages::normalize::read_countries(&table.frame(&[
-        "country_code",
-        "country_name",
-        "region",
-        "subregion",
-    ])?)?;
+    let (country, countries) = crate::stages::normalize::read_countries(&table)?;
     dict.countries = countries;
     let (city, cities) = table.names("city")?;
     dict.cities = cities;

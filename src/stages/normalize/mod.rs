@@ -281,8 +281,9 @@ pub fn frame(r: &Reports, countries: &CountryColumns, rows: std::ops::Range<usiz
 
 /// The countries of a table's rows, from its four country columns: the ids of
 /// `country_code` and a country per id (its first row's names).
-pub fn read_countries(df: &DataFrame) -> Result<(Vec<u32>, Vec<CountryNames>)> {
+pub fn read_countries(table: &artifact::Columns) -> Result<(Vec<u32>, Vec<CountryNames>)> {
     use crate::table::artifact::*;
+    let df = &table.frame(&["country_code", "country_name", "region", "subregion"])?;
     let (country, codes) = get_names(df, "country_code")?;
     let (names, regions, subregions) = (
         get_names_as_texts(df, "country_name")?,
@@ -315,8 +316,7 @@ pub fn read_reports(layout: &Layout) -> Result<Reports> {
     let mut dict = Dictionaries::default();
     let (file, files) = table.names("file")?;
     dict.files = files;
-    let (country, countries) =
-        read_countries(&table.frame(&["country_code", "country_name", "region", "subregion"])?)?;
+    let (country, countries) = read_countries(&table)?;
     dict.countries = countries;
     let (city, cities) = table.names("city")?;
     dict.cities = cities;
