@@ -444,11 +444,18 @@ impl Workshops {
         self.status.push(opt(&mut d.statuses, w.status));
         let specialties: Vec<u32> = w.specialties.iter().map(|s| d.specialties.id(s)).collect();
         self.specialties.push(&specialties);
+        let first = self.sources.len();
+        self.conflicts.push(w.conflicts, |url| {
+            (first
+                + w.urls
+                    .iter()
+                    .position(|u| *u == url)
+                    .expect("a conflict's URL is one of the test workshop's")) as u32
+        });
         self.source_urls.push(w.urls.iter().copied());
         for _ in w.urls {
             self.sources.push(None, None, FieldSet::default().with("country"));
         }
-        self.conflicts.push(w.conflicts);
         self.former_ids.push(std::iter::empty());
     }
 }

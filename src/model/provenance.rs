@@ -5,7 +5,7 @@
 //! (which is written from the same rows, in the same words as before).
 
 use crate::partial_date::PartialDate;
-use crate::table::{TextLists, Texts};
+use crate::table::{IdLists, Texts};
 
 /// The report fields a source can give, in the order of the `workshops` table.
 pub const FIELDS: [&str; 11] = [
@@ -100,13 +100,20 @@ impl SourceDetails {
 /// grouped by field (in the order the merge policy decides them), the published value
 /// first for every field but `status` (the most recent report's status is published;
 /// the values are listed alphabetically).
+///
+/// A row names its sources by their rows in the sources table (items of
+/// [`super::Workshops::source_urls`]), not by their URLs: in the heavy-conflicts shape
+/// (`luban generate --shape conflicts`) nearly every URL is in two conflict rows, and
+/// holding the URLs twice more took ~1 GB at 10M reports: `luban run` peaked at
+/// 4,227 MiB with them and 3,388 MiB with rows (one run each).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conflicts {
     pub starts: Vec<u32>,
     /// an index into [`FIELDS`]
     pub field: Vec<u8>,
     pub value: Texts,
-    pub source_urls: TextLists,
+    /// per row: the rows of its sources in the sources table, in URL order
+    pub sources: IdLists,
 }
 
 impl Default for Conflicts {
@@ -115,7 +122,7 @@ impl Default for Conflicts {
             starts: vec![0],
             field: Vec::new(),
             value: Texts::new(),
-            source_urls: TextLists::default(),
+            sources: IdLists::new(),
         }
     }
 }
@@ -148,27 +155,40 @@ impl Conflicts {
         self.starts[i] as usize..self.starts[i + 1] as usize
     }
 
-    /// Appends the next workshop's rows.
-    pub fn push<'a>(&mut self, values: impl IntoIterator<Item = &'a ConflictValue<'a>>) {
+    /// Appends the next workshop's rows; `source_row` gives the row in the sources
+    /// table of each of its URLs.
+    pub fn push<'a>(
+        &mut self,
+        values: impl IntoIterator<Item = &'a ConflictValue<'a>>,
+        source_row: impl Fn(&str) -> u32,
+    ) {
+        let mut rows = Vec::new();
         for v in values {
             self.field.push(v.field);
             self.value.push(Some(&v.value));
-            self.source_urls.push(v.urls.iter().copied());
+            rows.clear();
+            rows.extend(v.urls.iter().map(|u| source_row(u)));
+            self.sources.push(&rows);
         }
         self.starts
             .push(u32::try_from(self.field.len()).expect("fewer than 4 billion conflicts"));
     }
 
-    /// Workshop `i`'s conflicts as text, a line per field:
-    /// `opened_on: 2017-05 (url) vs 2016 (url, url)`.
-    pub fn lines(&self, i: usize) -> Vec<String> {
+    /// The URLs of the sources of row `row`, given the sources table's URLs.
+    pub fn urls<'a>(&'a self, row: usize, urls: &'a Texts) -> impl ExactSizeIterator<Item = &'a str> + 'a {
+        self.sources.get(row).iter().map(|&s| urls.str(s as usize))
+    }
+
+    /// Workshop `i`'s conflicts as text, a line per field, given the sources table's
+    /// URLs: `opened_on: 2017-05 (url) vs 2016 (url, url)`.
+    pub fn lines(&self, i: usize, urls: &Texts) -> Vec<String> {
         let mut lines: Vec<String> = Vec::new();
         let mut last = None;
         for row in self.of(i) {
             let value = format!(
                 "{} ({})",
                 self.value.str(row),
-                self.source_urls.get(row).collect::<Vec<_>>().join(", ")
+                self.urls(row, urls).collect::<Vec<_>>().join(", ")
             );
             if last == Some(self.field[row]) {
                 let line = lines.last_mut().expect("a line for this field");
@@ -189,35 +209,44 @@ mod tests {
 
     #[test]
     fn conflict_rows_read_back_as_the_lines_of_the_conflicts_column() {
+        let urls: Texts = ["https://x", "https://a", "https://b", "https://c"]
+            .map(Some)
+            .into_iter()
+            .collect();
+        let row = |u: &str| (0..urls.len()).find(|&i| urls.str(i) == u).unwrap() as u32;
         let mut c = Conflicts::default();
-        c.push(&[]);
+        c.push(&[], row);
         let f = |name| field_index(name).unwrap();
-        c.push(&[
-            ConflictValue {
-                field: f("opened_on"),
-                value: "2017-05".into(),
-                urls: vec!["https://a", "https://b"],
-            },
-            ConflictValue {
-                field: f("opened_on"),
-                value: "2016".into(),
-                urls: vec!["https://c"],
-            },
-            ConflictValue {
-                field: f("status"),
-                value: "operating".into(),
-                urls: vec!["https://a"],
-            },
-            ConflictValue {
-                field: f("status"),
-                value: "planned".into(),
-                urls: vec!["https://c"],
-            },
-        ]);
+        c.push(
+            &[
+                ConflictValue {
+                    field: f("opened_on"),
+                    value: "2017-05".into(),
+                    urls: vec!["https://a", "https://b"],
+                },
+                ConflictValue {
+                    field: f("opened_on"),
+                    value: "2016".into(),
+                    urls: vec!["https://c"],
+                },
+                ConflictValue {
+                    field: f("status"),
+                    value: "operating".into(),
+                    urls: vec!["https://a"],
+                },
+                ConflictValue {
+                    field: f("status"),
+                    value: "planned".into(),
+                    urls: vec!["https://c"],
+                },
+            ],
+            row,
+        );
         assert_eq!(c.len(), 2);
-        assert!(c.lines(0).is_empty());
+        assert!(c.lines(0, &urls).is_empty());
+        assert_eq!(c.sources.get(0), [1, 2]);
         assert_eq!(
-            c.lines(1),
+            c.lines(1, &urls),
             [
                 "opened_on: 2017-05 (https://a, https://b) vs 2016 (https://c)",
                 "status: operating (https://a) vs planned (https://c)"

@@ -118,6 +118,11 @@ impl<'a> Columns<'a> {
         get_name_lists(&self.frame(&[col])?, col, dict)
     }
 
+    /// A list column of texts as ids: `id(row, text)` gives each item's.
+    pub fn id_lists(&self, col: &str, id: impl FnMut(usize, &str) -> Result<u32>) -> Result<IdLists> {
+        get_id_lists(&self.frame(&[col])?, col, id)
+    }
+
     pub fn lines(&self, col: &str) -> Result<Vec<u64>> {
         get_lines(&self.frame(&[col])?, col)
     }
@@ -323,16 +328,21 @@ pub fn get_lines(df: &DataFrame, col: &str) -> Result<Vec<u64>> {
 
 /// A list column of names read back, its names added to `dict` in row order.
 pub fn get_name_lists(df: &DataFrame, col: &str, dict: &mut Names) -> Result<IdLists> {
+    get_id_lists(df, col, |_, t| Ok(dict.id(t)))
+}
+
+/// A list column of texts read back as ids: `id(row, text)` gives each item's.
+pub fn get_id_lists(df: &DataFrame, col: &str, mut id: impl FnMut(usize, &str) -> Result<u32>) -> Result<IdLists> {
     let ca = column(df, col)?
         .list()
         .with_context(|| format!("`{col}` is not a list"))?;
-    let mut out = IdLists::new();
+    let mut out = IdLists::with_capacity(ca.len(), ca.get_values_size());
     let mut ids = Vec::new();
-    for row in ca.amortized_iter() {
+    for (i, row) in ca.amortized_iter().enumerate() {
         ids.clear();
         if let Some(s) = row {
             for t in s.as_ref().str()?.iter() {
-                ids.push(dict.id(t.unwrap_or_default()));
+                ids.push(id(i, t.unwrap_or_default())?);
             }
         }
         out.push(&ids);

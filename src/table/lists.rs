@@ -31,6 +31,16 @@ impl IdLists {
         IdLists::default()
     }
 
+    /// Room for `rows` lists of `items` ids in all.
+    pub fn with_capacity(rows: usize, items: usize) -> IdLists {
+        let mut starts = Vec::with_capacity(rows + 1);
+        starts.push(0);
+        IdLists {
+            ids: Vec::with_capacity(items),
+            starts,
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.starts.len() - 1
     }

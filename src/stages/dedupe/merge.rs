@@ -91,11 +91,19 @@ pub fn merge_all(
             w.opened_on.push(m.opened_on);
             w.status.push(m.status);
             w.specialties.push(&m.specialties);
+            // the conflicts name their sources by row in the sources table (URLs sorted)
+            let first = u32::try_from(w.sources.len()).expect("fewer than 4 billion sources");
+            w.conflicts.push(&m.conflicts, |url| {
+                let k = m
+                    .urls
+                    .binary_search(&url)
+                    .expect("a conflict's URL is one of its workshop's");
+                first + k as u32
+            });
             w.source_urls.push(m.urls);
             for (title, date, fields) in m.sources {
                 w.sources.push(title, date, fields);
             }
-            w.conflicts.push(&m.conflicts);
         }
     }
     w.dict = Dictionaries {

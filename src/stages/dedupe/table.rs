@@ -10,7 +10,7 @@ use std::ops::Range;
 use crate::model::{field_index, workshop_of, Conflicts, Dictionaries, FieldSet, SourceDetails, Workshops, FIELDS};
 use crate::stages::normalize::CountryColumns;
 use crate::table::artifact::*;
-use crate::table::Texts;
+use crate::table::{TextLists, Texts};
 
 /// Writes the workshops to `build/workshops.arrow`, and their sources and conflicts
 /// beside it, a batch of rows at a time.
@@ -32,7 +32,11 @@ pub fn write_workshops(path: &std::path::Path, w: &Workshops) -> Result<()> {
         |rows| sources_frame(w, rows),
     )?;
     let c = &w.conflicts;
-    let conflicts = c.value.bytes() + c.source_urls.texts.bytes();
+    let url_bytes: usize = (0..c.rows())
+        .flat_map(|i| c.urls(i, &w.source_urls.texts))
+        .map(str::len)
+        .sum();
+    let conflicts = c.value.bytes() + url_bytes;
     write(&path.with_file_name("conflicts.arrow"), c.rows(), conflicts, |rows| {
         conflicts_frame(w, rows)
     })
@@ -68,7 +72,7 @@ fn conflicts_frame(w: &Workshops, rows: Range<usize>) -> Result<DataFrame> {
         texts("workshop_id", &ids, 0..ids.len()),
         texts("field", &fields, 0..fields.len()),
         texts("value", &c.value, rows.clone()),
-        text_lists("source_urls", &c.source_urls, rows.clone()),
+        str_lists("source_urls", rows.clone().map(|i| c.urls(i, &w.source_urls.texts))),
     ];
     Ok(DataFrame::new(rows.len(), cols)?)
 }
@@ -121,7 +125,7 @@ pub fn read_workshops(layout: &crate::layout::Layout) -> Result<Workshops> {
     let workshop_id = table.texts("workshop_id")?;
     let source_urls = table.text_lists("source_urls")?;
     let sources = read_sources(layout, &source_urls)?;
-    let conflicts = read_conflicts(layout, &workshop_id)?;
+    let conflicts = read_conflicts(layout, &workshop_id, &source_urls)?;
     Ok(Workshops {
         dict,
         workshop_id,
@@ -164,17 +168,20 @@ fn read_sources(layout: &crate::layout::Layout, urls: &crate::table::TextLists) 
     })
 }
 
-/// Reads `build/conflicts.arrow` back: rows grouped by workshop, in the workshops' order.
-fn read_conflicts(layout: &crate::layout::Layout, ids: &Texts) -> Result<Conflicts> {
+/// Reads `build/conflicts.arrow` back: rows grouped by workshop, in the workshops' order,
+/// each naming its sources among its workshop's `urls`.
+fn read_conflicts(layout: &crate::layout::Layout, ids: &Texts, urls: &TextLists) -> Result<Conflicts> {
     let path = layout.build_file("conflicts.arrow");
     let table = Columns::new(&path, "dedupe");
     let of = table.texts("workshop_id")?;
     let names = table.texts("field")?;
+    let stale =
+        || anyhow::anyhow!("`build/conflicts.arrow` does not follow `build/workshops.arrow`; run `luban dedupe`");
     let mut c = Conflicts {
         starts: Vec::with_capacity(ids.len() + 1),
         field: Vec::with_capacity(of.len()),
         value: table.texts("value")?,
-        source_urls: table.text_lists("source_urls")?,
+        sources: Default::default(),
     };
     c.starts.push(0);
     let mut row = 0;
@@ -188,7 +195,24 @@ fn read_conflicts(layout: &crate::layout::Layout, ids: &Texts) -> Result<Conflic
         c.starts.push(row as u32);
     }
     if row != of.len() {
-        anyhow::bail!("`build/conflicts.arrow` does not follow `build/workshops.arrow`; run `luban dedupe`");
+        return Err(stale());
     }
+    // each URL is found among its workshop's, which are sorted
+    let mut k = 0;
+    c.sources = table.id_lists("source_urls", |row, url| {
+        while c.starts[k + 1] as usize <= row {
+            k += 1;
+        }
+        let (mut lo, mut hi) = (urls.starts[k] as usize, urls.starts[k + 1] as usize);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match urls.texts.str(mid).cmp(url) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Ok(mid as u32),
+            }
+        }
+        Err(stale())
+    })?;
     Ok(c)
 }

@@ -128,7 +128,7 @@ impl Run {
                     w.opened_on[i].map(|d| d.to_string()),
                     Workshops::name(&w.dict.statuses, w.status[i]).map(str::to_string),
                     w.source_urls.get(i).map(str::to_string).collect(),
-                    w.conflicts.lines(i),
+                    w.conflicts.lines(i, &w.source_urls.texts),
                 )
             })
             .collect()
@@ -142,7 +142,7 @@ impl Run {
     }
 
     fn conflicts(&self, i: usize) -> Vec<String> {
-        self.d.workshops.conflicts.lines(i)
+        self.d.workshops.conflicts.lines(i, &self.d.workshops.source_urls.texts)
     }
 }
 
@@ -382,7 +382,7 @@ fn conflicts_are_rows_of_field_value_and_sources_with_the_published_value_first(
             (
                 FIELDS[c.field[k] as usize],
                 c.value.str(k),
-                c.source_urls.get(k).collect(),
+                c.urls(k, &t.d.workshops.source_urls.texts).collect(),
             )
         })
         .collect();
@@ -599,4 +599,37 @@ fn reports_and_workshops_read_back_from_their_tables_give_the_same() {
     assert_eq!(ws.conflicts, t.d.workshops.conflicts);
     assert!(ws.conflicts.rows() > 0, "the sample has conflicts to round-trip");
     assert_eq!(ws.opened_on, t.d.workshops.opened_on);
+}
+
+/// A conflict read back names its sources among its own workshop's: a
+/// `build/conflicts.arrow` citing a URL its workshop does not cite is stale (an error
+/// that says which stage to rerun), never another workshop's source.
+#[test]
+fn a_conflict_citing_another_workshops_url_reads_back_as_stale() {
+    let t = run(&many_samples(3));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("raw")).unwrap();
+    std::fs::create_dir_all(dir.path().join("build")).unwrap();
+    let layout = crate::layout::Layout::open(dir.path()).unwrap();
+    let mut w = t.d.workshops.clone();
+    let k = (0..w.len())
+        .find(|&k| !w.conflicts.of(k).is_empty())
+        .expect("a workshop with conflicts");
+    let theirs = w.source_urls.starts[k]..w.source_urls.starts[k + 1];
+    let other = (0..w.sources.len() as u32)
+        .find(|s| !theirs.contains(s))
+        .expect("another workshop's source");
+    let row = w.conflicts.of(k).start;
+    let mut sources = crate::table::IdLists::new();
+    let elsewhere = [other];
+    for (i, ids) in w.conflicts.sources.iter().enumerate() {
+        sources.push(if i == row { &elsewhere } else { ids });
+    }
+    w.conflicts.sources = sources;
+    write_workshops(&layout.build_file("workshops.arrow"), &w).unwrap();
+    let err = format!("{:#}", read_workshops(&layout).unwrap_err());
+    assert!(
+        err.contains("`build/conflicts.arrow` does not follow `build/workshops.arrow`; run `luban dedupe`"),
+        "{err}"
+    );
 }

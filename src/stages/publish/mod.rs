@@ -51,7 +51,7 @@ use crate::partial_date::PartialDate;
 use crate::report::progress::Progress;
 use crate::schema::TableSchema;
 use crate::table::csvio;
-use crate::table::{Names, TextLists};
+use crate::table::{Names, TextLists, Texts};
 
 /// The most workshops publish writes `output/site/` for. The site has a page per
 /// workshop, for a curated dataset (tens of workshops); on a generated 1M reports
@@ -81,6 +81,8 @@ enum Col<'a> {
 enum Items<'a> {
     Names(&'a [u32], &'a Names),
     Texts(&'a TextLists, usize),
+    /// rows of a text column
+    Rows(&'a [u32], &'a Texts),
     Owned(&'a [String]),
     /// the names of a set of fields
     Fields(crate::model::FieldSet),
@@ -91,6 +93,7 @@ impl<'a> Items<'a> {
         match self {
             Items::Names(v, _) => v.len(),
             Items::Texts(l, i) => l.count(i),
+            Items::Rows(v, _) => v.len(),
             Items::Owned(v) => v.len(),
             Items::Fields(f) => f.0.count_ones() as usize,
         }
@@ -100,6 +103,7 @@ impl<'a> Items<'a> {
         match self {
             Items::Names(v, d) => Box::new(v.iter().map(move |&id| d.text(id))),
             Items::Texts(l, i) => Box::new(l.get(i)),
+            Items::Rows(v, t) => Box::new(v.iter().map(move |&row| t.str(row as usize))),
             Items::Owned(v) => Box::new(v.iter().map(String::as_str)),
             Items::Fields(f) => Box::new(f.names().map(|n| -> &'a str { n })),
         }
@@ -229,7 +233,10 @@ fn workshops_table<'a>(w: &'a Workshops, locs: &'a [Option<Location>], rows: Ran
                 "source_count",
                 Col::Count(r().map(|i| Some(w.source_urls.count(i) as u32)).collect()),
             ),
-            ("conflicts", Col::Strings(r().map(|i| w.conflicts.lines(i)).collect())),
+            (
+                "conflicts",
+                Col::Strings(r().map(|i| w.conflicts.lines(i, &w.source_urls.texts)).collect()),
+            ),
             (
                 "former_ids",
                 Col::List(r().map(|i| Items::Texts(&w.former_ids, i)).collect()),
@@ -292,7 +299,10 @@ fn conflicts_table(w: &Workshops, rows: Range<usize>) -> Table<'_> {
             ("value", text_col(r(), |i| c.value.get(i))),
             (
                 "source_urls",
-                Col::List(r().map(|i| Items::Texts(&c.source_urls, i)).collect()),
+                Col::List(
+                    r().map(|i| Items::Rows(c.sources.get(i), &w.source_urls.texts))
+                        .collect(),
+                ),
             ),
         ],
     }

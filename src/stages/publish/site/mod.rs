@@ -108,7 +108,7 @@ fn rows<'a>(w: &'a Workshops, locs: &[Option<Location>]) -> Vec<Row<'a>> {
                     .map(|k| Conflict {
                         field: FIELDS[w.conflicts.field[k] as usize],
                         value: w.conflicts.value.str(k),
-                        urls: w.conflicts.source_urls.get(k).collect(),
+                        urls: w.conflicts.urls(k, &w.source_urls.texts).collect(),
                     })
                     .collect(),
                 former_ids: w.former_ids.get(i).collect(),
