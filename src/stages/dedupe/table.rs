@@ -156,10 +156,13 @@ fn read_sources(layout: &crate::layout::Layout, urls: &crate::table::TextLists) 
         anyhow::bail!("`build/sources.arrow` does not list the sources of `build/workshops.arrow`; run `luban dedupe`");
     }
     drop(same);
-    let lists = table.text_lists("fields")?;
-    let fields = (0..lists.len())
-        .map(|i| FieldSet::parse(lists.get(i)).map_err(anyhow::Error::msg))
-        .collect::<Result<_>>()?;
+    // read straight into field indices, without a list of texts between
+    let lists = table.id_lists("fields", |_, name| {
+        field_index(name)
+            .map(u32::from)
+            .ok_or_else(|| anyhow::anyhow!("`build/sources.arrow` has an unknown field `{name}`"))
+    })?;
+    let fields = lists.iter().map(FieldSet::of_indices).collect();
     drop(lists);
     Ok(SourceDetails {
         title: table.texts("source_title")?,
