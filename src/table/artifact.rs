@@ -139,6 +139,10 @@ fn read_projected(path: &Path, produced_by: &str, cols: Option<Vec<String>>) -> 
         std::fs::File::open(path).with_context(|| format!("failed to read `{}`: {}", path.display(), rerun()))?;
     IpcReader::new(file)
         .with_columns(cols)
+        // the file's record batches stay chunks, each read straight into luban's column:
+        // gluing them into one first held the column twice (`luban aggregate` alone at
+        // 10M conflicts-shape reports peaked at 4,115 MiB glued, 3,249 MiB not)
+        .set_rechunk(false)
         .finish()
         .with_context(|| format!("`{}` is damaged or not a luban table: {}", path.display(), rerun()))
 }
