@@ -444,7 +444,7 @@ impl Workshops {
         self.status.push(opt(&mut d.statuses, w.status));
         let specialties: Vec<u32> = w.specialties.iter().map(|s| d.specialties.id(s)).collect();
         self.specialties.push(&specialties);
-        let first = self.sources.len();
+        let first = self.source_urls.texts.len();
         self.conflicts.push(w.conflicts, |url| {
             (first
                 + w.urls

@@ -268,7 +268,7 @@ fn show(path: &std::path::Path) -> anyhow::Result<Outcome> {
         _ if name.ends_with(".arrow") => {
             let by = match name {
                 "reports.arrow" => "normalize",
-                "workshops.arrow" => "dedupe",
+                "workshops.arrow" | "sources.arrow" | "conflicts.arrow" => "dedupe",
                 _ => "aggregate",
             };
             let df = crate::table::artifact::read(path, by)?;

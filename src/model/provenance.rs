@@ -59,7 +59,12 @@ impl FieldSet {
 
     /// The set of the fields at `indices` (into [`FIELDS`]).
     pub fn of_indices(indices: &[u32]) -> FieldSet {
-        FieldSet(indices.iter().fold(0, |set, &i| set | 1 << i))
+        let bit = |i: u32| 1u16.checked_shl(i).filter(|_| (i as usize) < FIELDS.len());
+        FieldSet(
+            indices
+                .iter()
+                .fold(0, |set, &i| set | bit(i).expect("an index into FIELDS")),
+        )
     }
 }
 

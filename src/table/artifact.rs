@@ -72,9 +72,12 @@ pub fn write(
     })
 }
 
-/// Reads a table that stage `produced_by` wrote.
+/// Reads a table that stage `produced_by` wrote, each column in one chunk (for reading
+/// rows at random, as `luban show` does).
 pub fn read(path: &Path, produced_by: &str) -> Result<DataFrame> {
-    read_projected(path, produced_by, None)
+    let mut df = read_projected(path, produced_by, None)?;
+    df.rechunk_mut();
+    Ok(df)
 }
 
 /// A table of `build/` read a few columns at a time (Arrow IPC projection: the other
@@ -587,6 +590,84 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("rerun `luban dedupe`"));
+    }
+
+    /// A table written in several record batches reads back as one column per column,
+    /// rows in order: the batches are read as chunks, never glued.
+    #[test]
+    fn a_table_of_many_batches_reads_back_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.arrow");
+        let n = 3000;
+        let dict: Names = ["Kenya", "Egypt", "Öskemen"].into_iter().collect();
+        let ids: Vec<u32> = (0..n).map(|i| if i % 7 == 0 { NONE } else { i as u32 % 3 }).collect();
+        let mut lists = IdLists::new();
+        let mut urls = TextLists::default();
+        let mut texts = Texts::new();
+        for i in 0..n {
+            lists.push(
+                &ids[i..(i + i % 3).min(n)]
+                    .iter()
+                    .copied()
+                    .filter(|&d| d != NONE)
+                    .collect::<Vec<_>>(),
+            );
+            let own = [format!("https://a/{i}"), format!("https://b/{i}")];
+            urls.push(own.iter().take(i % 3).map(String::as_str));
+            texts.push((i % 5 != 0).then(|| format!("row {i}")).as_deref());
+        }
+        let dates: Vec<Option<PartialDate>> = (0..n)
+            .map(|i| PartialDate::parse(&format!("20{:02}-{:02}", i % 30, i % 12 + 1)).ok())
+            .map(|d| d.filter(|d| d.to_string() != "2011-06"))
+            .collect();
+        assert!(dates.iter().any(Option::is_none));
+        // a byte count this large makes batches of the fewest rows (1,024)
+        write(&path, n, usize::MAX / 2, |rows| {
+            let [d, p] = dates_cols(&dates[rows.clone()]);
+            Ok(DataFrame::new(
+                rows.len(),
+                vec![
+                    names("country", &ids[rows.clone()], &dict)?,
+                    name_lists("hosts", &lists, &dict, rows.clone()),
+                    text_lists("urls", &urls, rows.clone()),
+                    super::texts("name", &texts, rows.clone()),
+                    d,
+                    p,
+                ],
+            )?)
+        })
+        .unwrap();
+        let cols = Columns::new(&path, "normalize");
+        assert!(
+            cols.frame(&["name"]).unwrap().first_col_n_chunks() > 1,
+            "read as one chunk"
+        );
+        assert_eq!(cols.names("country").unwrap(), (ids, dict.clone()));
+        let mut back = Names::new();
+        let l = cols.name_lists("hosts", &mut back).unwrap();
+        let text_of = |l: &IdLists, d: &Names| -> Vec<Vec<String>> {
+            l.iter()
+                .map(|l| l.iter().map(|&i| d.text(i).to_string()).collect())
+                .collect()
+        };
+        assert_eq!(text_of(&l, &back), text_of(&lists, &dict));
+        assert_eq!(cols.text_lists("urls").unwrap(), urls);
+        // each item comes with its row, counted across the batches
+        let mut rows = Vec::new();
+        let ids = cols
+            .id_lists("urls", |row, url| {
+                rows.push(row);
+                Ok(url.len() as u32)
+            })
+            .unwrap();
+        let expected: Vec<usize> = (0..n).flat_map(|i| std::iter::repeat_n(i, urls.count(i))).collect();
+        assert_eq!(rows, expected);
+        assert_eq!(
+            ids.get(n - 1),
+            urls.get(n - 1).map(|u| u.len() as u32).collect::<Vec<_>>()
+        );
+        assert_eq!(cols.texts("name").unwrap(), texts);
+        assert_eq!(cols.dates("opened").unwrap(), dates);
     }
 
     fn dates_cols(d: &[Option<PartialDate>]) -> [Column; 2] {

@@ -251,6 +251,14 @@ fn the_committed_dataset_holds_every_invariant() {
         .map(|w| w["workshop_id"].clone())
         .collect();
     assert_eq!(shown_ids, ids);
+    // the long tables are shown too, row for row; a damaged one names the stage that
+    // writes it
+    let shown = wd.run(&["show", "build/conflicts.arrow"]).expect(0);
+    assert_eq!(shown.stdout.lines().count(), wd.csv_rows("output/conflicts.csv").len());
+    std::fs::write(wd.path("build/sources.arrow"), "not a table").unwrap();
+    wd.run(&["show", "build/sources.arrow"])
+        .expect(2)
+        .stderr_has("rerun `luban dedupe`");
     wd.run(&["show", "raw/claims.csv"])
         .expect(2)
         .stderr_has("is not a luban artifact");

@@ -92,7 +92,7 @@ pub fn merge_all(
             w.status.push(m.status);
             w.specialties.push(&m.specialties);
             // the conflicts name their sources by row in the sources table (URLs sorted)
-            let first = u32::try_from(w.sources.len()).expect("fewer than 4 billion sources");
+            let first = u32::try_from(w.source_urls.texts.len()).expect("fewer than 4 billion sources");
             w.conflicts.push(&m.conflicts, |url| {
                 let k = m
                     .urls

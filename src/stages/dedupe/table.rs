@@ -148,7 +148,7 @@ pub fn read_workshops(layout: &crate::layout::Layout) -> Result<Workshops> {
 }
 
 /// Reads `build/sources.arrow` back: a row per item of the workshops' `source_urls`.
-fn read_sources(layout: &crate::layout::Layout, urls: &crate::table::TextLists) -> Result<SourceDetails> {
+fn read_sources(layout: &crate::layout::Layout, urls: &TextLists) -> Result<SourceDetails> {
     let path = layout.build_file("sources.arrow");
     let table = Columns::new(&path, "dedupe");
     let same = table.texts("source_url")?;

@@ -616,8 +616,9 @@ fn a_conflict_citing_another_workshops_url_reads_back_as_stale() {
         .find(|&k| !w.conflicts.of(k).is_empty())
         .expect("a workshop with conflicts");
     let theirs = w.source_urls.starts[k]..w.source_urls.starts[k + 1];
+    let text = |s: u32| w.source_urls.texts.str(s as usize);
     let other = (0..w.sources.len() as u32)
-        .find(|s| !theirs.contains(s))
+        .find(|&s| !theirs.clone().any(|t| text(t) == text(s)))
         .expect("another workshop's source");
     let row = w.conflicts.of(k).start;
     let mut sources = crate::table::IdLists::new();
@@ -630,6 +631,31 @@ fn a_conflict_citing_another_workshops_url_reads_back_as_stale() {
     let err = format!("{:#}", read_workshops(&layout).unwrap_err());
     assert!(
         err.contains("`build/conflicts.arrow` does not follow `build/workshops.arrow`; run `luban dedupe`"),
+        "{err}"
+    );
+}
+
+/// A `build/sources.arrow` naming a field luban does not know is an error naming the
+/// file and the field, not a panic.
+#[test]
+fn a_source_with_an_unknown_field_reads_back_as_an_error() {
+    use crate::table::artifact;
+    let t = run(&many_samples(1));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("raw")).unwrap();
+    std::fs::create_dir_all(dir.path().join("build")).unwrap();
+    let layout = crate::layout::Layout::open(dir.path()).unwrap();
+    write_workshops(&layout.build_file("workshops.arrow"), &t.d.workshops).unwrap();
+    assert!(read_workshops(&layout).is_ok());
+    let path = layout.build_file("sources.arrow");
+    let mut df = artifact::read(&path, "dedupe").unwrap();
+    let n = df.height();
+    let fields = (0..n).map(|i| if i == n - 1 { ["town"] } else { ["country"] }.into_iter());
+    df.with_column(artifact::str_lists("fields", fields)).unwrap();
+    artifact::write(&path, n, 0, |_| Ok(df.clone())).unwrap();
+    let err = format!("{:#}", read_workshops(&layout).unwrap_err());
+    assert!(
+        err.contains("`build/sources.arrow` has an unknown field `town`"),
         "{err}"
     );
 }

@@ -299,11 +299,21 @@ pub fn read_countries(table: &artifact::Columns) -> Result<(Vec<u32>, Vec<Countr
     let countries = codes
         .iter()
         .zip(first_row)
-        .map(|(code, row)| CountryNames {
-            code: code.into(),
-            name: names.get(row).unwrap_or_default().into(),
-            region: regions.get(row).unwrap_or_default().into(),
-            subregion: subregions.get(row).unwrap_or_default().into(),
+        .map(|(code, row)| {
+            // a code no row has (a table luban did not write) gets no names
+            let at = |t: &Texts| -> String {
+                if row < t.len() {
+                    t.get(row).unwrap_or_default().into()
+                } else {
+                    String::new()
+                }
+            };
+            CountryNames {
+                code: code.into(),
+                name: at(&names).into(),
+                region: at(&regions).into(),
+                subregion: at(&subregions).into(),
+            }
         })
         .collect();
     Ok((country, countries))
@@ -350,4 +360,38 @@ pub fn read_reports(layout: &Layout) -> Result<Reports> {
         kind,
         host_partners,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::table::artifact::{self, names, Columns};
+    use crate::table::Names;
+
+    /// A country code no row has (in a table luban did not write) reads back with no
+    /// names, not a panic.
+    #[test]
+    fn a_country_code_no_row_has_reads_back_with_no_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.arrow");
+        let codes: Names = ["KEN", "EGY"].into_iter().collect();
+        let col = |name: &str, text: &str| {
+            let dict: Names = [text].into_iter().collect();
+            names(name, &[0, 0], &dict).unwrap()
+        };
+        let df = polars::prelude::DataFrame::new(
+            2,
+            vec![
+                names("country_code", &[0, 0], &codes).unwrap(),
+                col("country_name", "Kenya"),
+                col("region", "Africa"),
+                col("subregion", "Eastern Africa"),
+            ],
+        )
+        .unwrap();
+        artifact::write(&path, 2, 0, |_| Ok(df.clone())).unwrap();
+        let (ids, countries) = super::read_countries(&Columns::new(&path, "normalize")).unwrap();
+        assert_eq!(ids, [0, 0]);
+        assert_eq!(&*countries[0].name, "Kenya");
+        assert_eq!((&*countries[1].code, &*countries[1].name), ("EGY", ""));
+    }
 }

@@ -76,13 +76,14 @@ enum Col<'a> {
 }
 
 /// The items of one list cell: name ids in a dictionary, a row of a text-list column,
-/// or a table's own strings.
+/// rows of a text column (a conflict's sources), a table's own strings, or the names of
+/// a set of fields.
 #[derive(Clone, Copy)]
 enum Items<'a> {
     Names(&'a [u32], &'a Names),
     Texts(&'a TextLists, usize),
     /// rows of a text column
-    Rows(&'a [u32], &'a Texts),
+    TextRows(&'a [u32], &'a Texts),
     Owned(&'a [String]),
     /// the names of a set of fields
     Fields(crate::model::FieldSet),
@@ -93,7 +94,7 @@ impl<'a> Items<'a> {
         match self {
             Items::Names(v, _) => v.len(),
             Items::Texts(l, i) => l.count(i),
-            Items::Rows(v, _) => v.len(),
+            Items::TextRows(v, _) => v.len(),
             Items::Owned(v) => v.len(),
             Items::Fields(f) => f.0.count_ones() as usize,
         }
@@ -103,7 +104,7 @@ impl<'a> Items<'a> {
         match self {
             Items::Names(v, d) => Box::new(v.iter().map(move |&id| d.text(id))),
             Items::Texts(l, i) => Box::new(l.get(i)),
-            Items::Rows(v, t) => Box::new(v.iter().map(move |&row| t.str(row as usize))),
+            Items::TextRows(v, t) => Box::new(v.iter().map(move |&row| t.str(row as usize))),
             Items::Owned(v) => Box::new(v.iter().map(String::as_str)),
             Items::Fields(f) => Box::new(f.names().map(|n| -> &'a str { n })),
         }
@@ -300,7 +301,7 @@ fn conflicts_table(w: &Workshops, rows: Range<usize>) -> Table<'_> {
             (
                 "source_urls",
                 Col::List(
-                    r().map(|i| Items::Rows(c.sources.get(i), &w.source_urls.texts))
+                    r().map(|i| Items::TextRows(c.sources.get(i), &w.source_urls.texts))
                         .collect(),
                 ),
             ),
