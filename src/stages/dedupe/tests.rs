@@ -573,15 +573,22 @@ fn merges_list_the_reports_by_file_and_line() {
     assert!(at.iter().any(|(f, _)| f.ends_with("u.csv")) && at.iter().any(|(f, _)| f.ends_with("t.csv")));
 }
 
+/// An empty dataset folder (raw/ and build/) for tables written and read back; the
+/// folder lives as long as the returned guard.
+fn scratch_layout() -> (tempfile::TempDir, crate::layout::Layout) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("raw")).unwrap();
+    std::fs::create_dir_all(dir.path().join("build")).unwrap();
+    let layout = crate::layout::Layout::open(dir.path()).unwrap();
+    (dir, layout)
+}
+
 /// The reports table written to `build/` and read back dedupes as the table in memory:
 /// a stage run alone gives what it gives inside `luban run`.
 #[test]
 fn reports_and_workshops_read_back_from_their_tables_give_the_same() {
     let t = run(&many_samples(3));
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("raw")).unwrap();
-    std::fs::create_dir_all(dir.path().join("build")).unwrap();
-    let layout = crate::layout::Layout::open(dir.path()).unwrap();
+    let (_dir, layout) = scratch_layout();
     crate::stages::normalize::write_reports(&layout.build_file("reports.arrow"), &t.r).unwrap();
     let back = crate::stages::normalize::read_reports(&layout).unwrap();
     let again = Run {
@@ -607,10 +614,7 @@ fn reports_and_workshops_read_back_from_their_tables_give_the_same() {
 #[test]
 fn a_conflict_citing_another_workshops_url_reads_back_as_stale() {
     let t = run(&many_samples(3));
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("raw")).unwrap();
-    std::fs::create_dir_all(dir.path().join("build")).unwrap();
-    let layout = crate::layout::Layout::open(dir.path()).unwrap();
+    let (_dir, layout) = scratch_layout();
     let mut w = t.d.workshops.clone();
     let k = (0..w.len())
         .find(|&k| !w.conflicts.of(k).is_empty())
@@ -641,10 +645,7 @@ fn a_conflict_citing_another_workshops_url_reads_back_as_stale() {
 fn a_source_with_an_unknown_field_reads_back_as_an_error() {
     use crate::table::artifact;
     let t = run(&many_samples(1));
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("raw")).unwrap();
-    std::fs::create_dir_all(dir.path().join("build")).unwrap();
-    let layout = crate::layout::Layout::open(dir.path()).unwrap();
+    let (_dir, layout) = scratch_layout();
     write_workshops(&layout.build_file("workshops.arrow"), &t.d.workshops).unwrap();
     assert!(read_workshops(&layout).is_ok());
     let path = layout.build_file("sources.arrow");
