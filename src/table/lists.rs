@@ -138,11 +138,39 @@ impl TextLists {
     pub fn count(&self, i: usize) -> usize {
         (self.starts[i + 1] - self.starts[i]) as usize
     }
+
+    /// Where `text` is among all the texts, if row `i` (its texts sorted) holds it.
+    pub fn find_sorted(&self, i: usize, text: &str) -> Option<usize> {
+        let (mut lo, mut hi) = (self.starts[i] as usize, self.starts[i + 1] as usize);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match self.texts.str(mid).cmp(text) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sorted_row_finds_its_own_texts_only() {
+        let mut l = TextLists::default();
+        l.push(["a", "c"]);
+        l.push([]);
+        l.push(["b", "d", "f"]);
+        assert_eq!(l.find_sorted(2, "d"), Some(3));
+        assert_eq!(l.find_sorted(2, "b"), Some(2));
+        assert_eq!(l.find_sorted(2, "f"), Some(4));
+        assert_eq!(l.find_sorted(2, "a"), None, "another row's text");
+        assert_eq!(l.find_sorted(1, "a"), None);
+        assert_eq!(l.find_sorted(0, "c"), Some(1));
+    }
 
     #[test]
     fn lists_come_back_as_pushed() {

@@ -151,19 +151,19 @@ pub fn read_workshops(layout: &crate::layout::Layout) -> Result<Workshops> {
 fn read_sources(layout: &crate::layout::Layout, urls: &TextLists) -> Result<SourceDetails> {
     let path = layout.build_file("sources.arrow");
     let table = Columns::new(&path, "dedupe");
-    let same = table.texts("source_url")?;
-    if same.len() != urls.texts.len() || (0..same.len()).any(|i| same.get(i) != urls.texts.get(i)) {
+    if table.texts("source_url")? != urls.texts {
         anyhow::bail!("`build/sources.arrow` does not list the sources of `build/workshops.arrow`; run `luban dedupe`");
     }
-    drop(same);
     // read straight into field indices, without a list of texts between
-    let lists = table.id_lists("fields", |_, name| {
-        field_index(name)
-            .map(u32::from)
-            .ok_or_else(|| anyhow::anyhow!("`build/sources.arrow` has an unknown field `{name}`"))
-    })?;
-    let fields = lists.iter().map(FieldSet::of_indices).collect();
-    drop(lists);
+    let fields = table
+        .id_lists("fields", |_, name| {
+            field_index(name)
+                .map(u32::from)
+                .ok_or_else(|| anyhow::anyhow!("`build/sources.arrow` has an unknown field `{name}`"))
+        })?
+        .iter()
+        .map(FieldSet::of_indices)
+        .collect();
     Ok(SourceDetails {
         title: table.texts("source_title")?,
         date: table.dates("source_date")?,
@@ -206,16 +206,7 @@ fn read_conflicts(layout: &crate::layout::Layout, ids: &Texts, urls: &TextLists)
         while c.starts[k + 1] as usize <= row {
             k += 1;
         }
-        let (mut lo, mut hi) = (urls.starts[k] as usize, urls.starts[k + 1] as usize);
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            match urls.texts.str(mid).cmp(url) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return Ok(mid as u32),
-            }
-        }
-        Err(stale())
+        urls.find_sorted(k, url).map(|at| at as u32).ok_or_else(stale)
     })?;
     Ok(c)
 }
