@@ -555,6 +555,44 @@ fn each_merge_names_its_own_reports_rule() {
     assert!(merges.iter().all(|m| m.workshop_id == t.d.workshops.workshop_id.str(0)));
 }
 
+/// Rule 1 chains: a report naming two hosts joins their reports into one workshop, whose
+/// id comes from its smallest host key; the same host in another country is another
+/// workshop. In either input order.
+#[test]
+fn reports_sharing_a_host_key_chain_into_one_workshop_per_country() {
+    let specs = vec![
+        report(2, "KAZ", &["Bravo College"], None, &[], None, "https://c/2"),
+        report(
+            3,
+            "KAZ",
+            &["Bravo College", "Alpha Polytechnic"],
+            None,
+            &[],
+            None,
+            "https://c/3",
+        ),
+        report(4, "KAZ", &["alpha polytechnic"], None, &[], None, "https://c/4"),
+        report(5, "UZB", &["Alpha Polytechnic"], None, &[], None, "https://c/5"),
+        report(6, "KAZ", &["Zulu Academy"], None, &[], None, "https://c/6"),
+    ];
+    let chain = ids::both_ids("KAZ", &format!("KAZ|host|{}", name_key("Alpha Polytechnic")))[0].clone();
+    for specs in [specs.clone(), specs.into_iter().rev().collect()] {
+        let t = run(&specs);
+        let mut by_id: Vec<(String, Vec<u64>)> = Vec::new();
+        for m in t.merges() {
+            match by_id.iter_mut().find(|(id, _)| *id == m.workshop_id) {
+                Some((_, lines)) => lines.push(m.line),
+                None => by_id.push((m.workshop_id.clone(), vec![m.line])),
+            }
+        }
+        by_id.sort_by(|a, b| a.1.cmp(&b.1));
+        assert_eq!(by_id.len(), 3, "{by_id:?}");
+        assert_eq!(by_id[0], (chain.clone(), vec![2, 3, 4]));
+        assert!(by_id[1].0.starts_with("UZB-") && by_id[1].1 == [5], "{by_id:?}");
+        assert_eq!(by_id[2].1, [6]);
+    }
+}
+
 /// merges.csv lists the reports by (file, line), whatever order they came in.
 #[test]
 fn merges_list_the_reports_by_file_and_line() {
