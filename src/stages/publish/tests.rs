@@ -1,5 +1,9 @@
+use std::ops::Range;
+
 use super::parquet::{frame, parquet_writer, write_parquet};
 use super::*;
+use crate::model::Workshops;
+use crate::names::places::Location;
 
 fn workshops(n: usize) -> Workshops {
     let mut w = Workshops::default();
