@@ -14,7 +14,7 @@
 #   OLD_LUBAN=/path/to/old/luban bash benches/pipeline.sh     # and the older luban beside
 #   SIZES=100000 ROUNDS=1 bash benches/pipeline.sh            # a quick look
 #
-# Takes ~25 minutes at the defaults and 6 GiB of memory. The older binary reads reports
+# Takes ~35 minutes at the defaults and 16 GiB of memory (the baselines at 10M). The older binary reads reports
 # with the columns it knew, with the reference data and schemas of its commit (OLD_REF,
 # default f162821): the columns it does not know are cut from its copy of the reports.
 set -euo pipefail
@@ -23,7 +23,7 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/luban-target}
 SIZES=${SIZES:-"1000000 10000000"}
 SHAPES=${SHAPES:-"standard conflicts"}
 ROUNDS=${ROUNDS:-3}
-BIG=${BIG:-10000000}        # sizes from here on: ROUNDS_BIG rounds, no baselines
+BIG=${BIG:-10000000}        # sizes from here on: ROUNDS_BIG rounds
 ROUNDS_BIG=${ROUNDS_BIG:-1}
 OLD_LUBAN=${OLD_LUBAN:-}
 VENV=${LUBAN_VENV:-$HOME/.cache/luban-venv}
@@ -91,10 +91,9 @@ for shape in $SHAPES; do
         measure "$shape" "$n" old_run "$OLD_LUBAN" --root "$O" run --force
         stages "$shape" "$n" old_in_ < "$WORK/last.err"
       fi
-      if [ "$n" -lt "$BIG" ]; then
-        measure "$shape" "$n" polars "$PY" "$ANCHORS/anchor_polars.py" "$D" "$D/anchor_out"
-        (cd "$D" && measure "$shape" "$n" duckdb "$PY" -c "import duckdb; duckdb.connect().execute(open('$ANCHORS/anchor_duckdb.sql').read())")
-      fi
+      # at every size, so that luban's growth from 1M to 10M is read beside its peers'
+      measure "$shape" "$n" polars "$PY" "$ANCHORS/anchor_polars.py" "$D" "$D/anchor_out"
+      (cd "$D" && measure "$shape" "$n" duckdb "$PY" -c "import duckdb; duckdb.connect().execute(open('$ANCHORS/anchor_duckdb.sql').read())")
     done
     for st in ingest validate normalize dedupe aggregate publish; do
       measure "$shape" "$n" "alone_$st" "$LUBAN" --root "$D" "$st" --quiet
@@ -146,8 +145,11 @@ for shape in shapes:
     for a, b in zip(sizes, sizes[1:]):
         ratios = [f"{st} {med((shape, b, 'in_' + st))[0] / max(med((shape, a, 'in_' + st))[0], 0.01):.1f}"
                   for st in stages if has((shape, a, "in_" + st)) and has((shape, b, "in_" + st))]
+        peers = [f"{name} {med((shape, b, key))[0] / med((shape, a, key))[0]:.1f}" for name, key in [("polars", "polars"), ("DuckDB", "duckdb"), ("the older luban", "old_run")]
+                 if has((shape, a, key)) and has((shape, b, key))]
         L.append(f"{b:,} / {a:,} reports inside `luban run` (linear: {b / a:.0f}): " + ", ".join(ratios)
-                 + f"; whole run {med((shape, b, 'run'))[0] / med((shape, a, 'run'))[0]:.1f}.")
+                 + f"; whole run {med((shape, b, 'run'))[0] / med((shape, a, 'run'))[0]:.1f}"
+                 + (" (the others' whole job: " + ", ".join(peers) + ")" if peers else "") + ".")
     for n in sizes:
         r = med((shape, n, "run"))[0]
         parts = [f"{name} {med((shape, n, key))[0] / r:.2f}×" for name, key in [("polars", "polars"), ("DuckDB", "duckdb"), ("the older luban", "old_run")] if has((shape, n, key))]
