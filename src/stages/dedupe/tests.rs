@@ -557,25 +557,29 @@ fn each_merge_names_its_own_reports_rule() {
 
 /// Rule 1 chains: a report naming two hosts joins their reports into one workshop, whose
 /// id comes from its smallest host key; the same host in another country is another
-/// workshop. In either input order.
+/// workshop, and a report naming no host is in none of them. In either input order.
 #[test]
 fn reports_sharing_a_host_key_chain_into_one_workshop_per_country() {
-    let specs = vec![
-        report(2, "KAZ", &["Bravo College"], None, &[], None, "https://c/2"),
-        report(
-            3,
-            "KAZ",
-            &["Bravo College", "Alpha Polytechnic"],
-            None,
-            &[],
-            None,
-            "https://c/3",
-        ),
-        report(4, "KAZ", &["alpha polytechnic"], None, &[], None, "https://c/4"),
-        report(5, "UZB", &["Alpha Polytechnic"], None, &[], None, "https://c/5"),
-        report(6, "KAZ", &["Zulu Academy"], None, &[], None, "https://c/6"),
+    let hosts: [(&str, &[&str]); 9] = [
+        ("KAZ", &["Bravo College"]),
+        ("KAZ", &["Bravo College", "Alpha Polytechnic"]),
+        ("KAZ", &["alpha polytechnic", "Alpha Polytechnic"]),
+        ("UZB", &["Alpha Polytechnic"]),
+        ("KAZ", &["Zulu Academy"]),
+        ("KAZ", &["Zulu Academy", "Delta Institute"]),
+        ("KAZ", &["Delta Institute", "Charlie School"]),
+        ("KAZ", &["charlie school"]),
+        ("KAZ", &[]),
     ];
-    let chain = ids::both_ids("KAZ", &format!("KAZ|host|{}", name_key("Alpha Polytechnic")))[0].clone();
+    let specs: Vec<Spec> = hosts
+        .iter()
+        .enumerate()
+        .map(|(k, (country, h))| {
+            let line = k as u64 + 2;
+            report(line, country, h, None, &[], None, &format!("https://c/{line}"))
+        })
+        .collect();
+    let id = |host: &str| ids::both_ids("KAZ", &format!("KAZ|host|{}", name_key(host)))[0].clone();
     for specs in [specs.clone(), specs.into_iter().rev().collect()] {
         let t = run(&specs);
         let mut by_id: Vec<(String, Vec<u64>)> = Vec::new();
@@ -586,10 +590,13 @@ fn reports_sharing_a_host_key_chain_into_one_workshop_per_country() {
             }
         }
         by_id.sort_by(|a, b| a.1.cmp(&b.1));
-        assert_eq!(by_id.len(), 3, "{by_id:?}");
-        assert_eq!(by_id[0], (chain.clone(), vec![2, 3, 4]));
+        assert_eq!(by_id.len(), 4, "{by_id:?}");
+        assert_eq!(by_id[0], (id("Alpha Polytechnic"), vec![2, 3, 4]));
         assert!(by_id[1].0.starts_with("UZB-") && by_id[1].1 == [5], "{by_id:?}");
-        assert_eq!(by_id[2].1, [6]);
+        assert_eq!(by_id[2], (id("Charlie School"), vec![6, 7, 8, 9]));
+        assert_eq!(by_id[3].1, [10]);
+        let hostless = t.r.line.iter().position(|&l| l == 10).unwrap();
+        assert_eq!(t.d.placement.rules[hostless], Rule::Group);
     }
 }
 
