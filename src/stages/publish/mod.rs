@@ -42,6 +42,7 @@ pub mod site;
 mod tables;
 
 use parquet::{write_parquet, Hashed};
+pub use tables::ROW_GROUP_SIZE;
 use tables::{claims_table, countries_table, openings_table, worldwide_table, Col, Rows, Table};
 
 use super::StageReport;
@@ -56,9 +57,6 @@ use crate::table::csvio;
 /// (~200 000 workshops) it was 198 624 pages, 1.3 GB and 37 s of publish's 38 s. Above
 /// this, publish writes no site and says so.
 pub const SITE_MAX_WORKSHOPS: usize = 5_000;
-
-/// Rows per Parquet row group (fixed, so files do not depend on the machine).
-pub const ROW_GROUP_SIZE: usize = 65_536;
 
 /// A text cell made safe for spreadsheets (see the module doc).
 pub fn csv_safe(s: &str) -> std::borrow::Cow<'_, str> {

@@ -5,11 +5,13 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use super::ROW_GROUP_SIZE;
 use crate::model::{ClaimCheck, CountrySummary, OpeningsByYear, OpeningsWorldwide, Workshops};
 use crate::names::places::Location;
 use crate::partial_date::PartialDate;
 use crate::table::{Names, TextLists, Texts};
+
+/// Rows per Parquet row group (fixed, so files do not depend on the machine).
+pub const ROW_GROUP_SIZE: usize = 65_536;
 
 /// One typed column of a published table, in a form both writers understand. Cells
 /// borrow from the tables.
