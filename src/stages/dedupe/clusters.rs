@@ -720,22 +720,18 @@ fn apply_same_decisions(r: &Reports, clusters: Vec<Cluster>, decisions: &Decisio
             }
         }
     }
-    let mut root: Vec<usize> = (0..clusters.len()).collect();
-    fn find(root: &mut [usize], x: usize) -> usize {
-        if root[x] != x {
-            root[x] = find(root, root[x]);
-        }
-        root[x]
-    }
+    // union-find over cluster indices (the same find_root as rule 1's)
+    let mut root: Vec<u32> = (0..clusters.len() as u32).collect();
     let mut joins = 0;
     for (a, b) in pairs {
         if let (Some(&x), Some(&y)) = (index.get(&a), index.get(&b)) {
             if country(&clusters[x]) == country(&clusters[y]) {
-                decisions.get_by_keys(Field::Workshop, &a, &b); // marks the decision as used
-                                                                // the candidate (the workshop the dataset had) keeps its identity
-                let (rx, ry) = (find(&mut root, x), find(&mut root, y));
+                // marks the decision as used
+                decisions.get_by_keys(Field::Workshop, &a, &b);
+                // the candidate (the workshop the dataset had) keeps its identity
+                let (rx, ry) = (find_root(&mut root, x as u32), find_root(&mut root, y as u32));
                 if rx != ry {
-                    root[rx] = ry;
+                    root[rx as usize] = ry;
                 }
                 joins += 1;
             }
@@ -744,7 +740,9 @@ fn apply_same_decisions(r: &Reports, clusters: Vec<Cluster>, decisions: &Decisio
     if joins == 0 {
         return clusters;
     }
-    let roots: Vec<usize> = (0..clusters.len()).map(|k| find(&mut root, k)).collect();
+    let roots: Vec<usize> = (0..clusters.len() as u32)
+        .map(|k| find_root(&mut root, k) as usize)
+        .collect();
     let mut slots: Vec<Option<Cluster>> = clusters.into_iter().map(Some).collect();
     for k in 0..slots.len() {
         if roots[k] != k {
