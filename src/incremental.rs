@@ -78,12 +78,7 @@ pub fn stage_files() -> Vec<StageFiles> {
         ),
         s(
             "aggregate",
-            &[
-                "build/workshops.arrow",
-                "build/sources.arrow",
-                "build/conflicts.arrow",
-                "raw/claims.csv",
-            ],
+            &["build/workshops.arrow", "raw/claims.csv"],
             &[
                 "build/countries.arrow",
                 "build/openings_by_year.arrow",

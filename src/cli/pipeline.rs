@@ -238,7 +238,7 @@ pub fn aggregate(ctx: &Ctx) -> Result<Outcome> {
 
 fn aggregate_with(ctx: &Ctx, layout: &Layout, carry: &mut Carry) -> Result<Outcome> {
     let (r, tables) = stages::aggregate::run(layout, carry.workshops.take())?;
-    carry.tables = Some(tables);
+    carry.tables = tables;
     Ok(done(ctx, &r))
 }
 

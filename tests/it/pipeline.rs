@@ -225,6 +225,7 @@ fn ran(e: &[(String, String)]) -> Vec<&str> {
 fn incremental_runs_rerun_exactly_the_stages_whose_inputs_changed() {
     let wd = Workdir::with_committed_raw();
     assert_eq!(ran(&explain(&wd)).len(), 6, "first run: everything");
+    let provenance = ["output/sources.csv", "output/conflicts.csv"].map(|f| wd.read(f));
     let again = explain(&wd);
     assert!(ran(&again).is_empty(), "nothing changed: {again:?}");
     // a new claim only concerns aggregate and publish
@@ -241,6 +242,12 @@ fn incremental_runs_rerun_exactly_the_stages_whose_inputs_changed() {
         "{e:?}"
     );
     assert_eq!(wd.csv_rows("output/claims_check.csv").len(), 56);
+    // aggregate read the workshops without their sources and conflicts; publish read
+    // them whole
+    assert_eq!(
+        ["output/sources.csv", "output/conflicts.csv"].map(|f| wd.read(f)),
+        provenance
+    );
     // a hand-edited output/ is republished
     let ws = wd.read("output/workshops.csv");
     wd.write("output/workshops.csv", ws.replace("Kenya", "Kenia"));

@@ -121,3 +121,28 @@ fn a_stage_run_alone_refuses_an_artifact_copied_from_another_dataset() {
         .expect(2)
         .stderr_has("has no record of the `luban ingest`");
 }
+
+/// Aggregate reads the workshops' own columns, not their sources: a report whose source
+/// title changes reruns dedupe and publish, and aggregate only if the workshops changed.
+#[test]
+fn a_new_source_title_republishes_the_sources_without_rerunning_aggregate() {
+    let wd = Workdir::new();
+    wd.reports("a.csv", &[&machakos()]);
+    wd.run(&["run", "--quiet"]).expect(0);
+    let titled = machakos().replace("example.org/1,,", "example.org/1,Machakos opens its workshop,");
+    assert_ne!(titled, machakos());
+    wd.reports("a.csv", &[&titled]);
+    let out = wd.run(&["run", "--explain"]).expect(0);
+    out.stderr_has("dedupe: runs")
+        .stderr_has("aggregate: skipped")
+        .stderr_has("publish: runs");
+    assert!(
+        wd.read("output/sources.csv").contains("Machakos opens its workshop"),
+        "{}",
+        wd.read("output/sources.csv")
+    );
+    // the same as a run of every stage
+    let published = wd.read("output/sources.csv");
+    wd.run(&["run", "--force", "--quiet"]).expect(0);
+    assert_eq!(wd.read("output/sources.csv"), published);
+}

@@ -123,12 +123,15 @@ pub fn openings_worldwide(rows: &[OpeningsByYear]) -> Vec<OpeningsWorldwide> {
 }
 
 /// Runs aggregate on dedupe's workshops: `input` within `luban run`, else
-/// `build/workshops.arrow`. Returns the tables publish writes (the workshops included).
-pub fn run(layout: &Layout, input: Option<Workshops>) -> Result<(StageReport, Tables)> {
+/// `build/workshops.arrow` without its sources and conflicts. Returns the tables publish
+/// writes (the workshops included) when the workshops were given, None when they were
+/// read: publish then reads them whole.
+pub fn run(layout: &Layout, input: Option<Workshops>) -> Result<(StageReport, Option<Tables>)> {
     let start = Instant::now();
+    let given = input.is_some();
     let workshops = match input {
         Some(w) => w,
-        None => super::dedupe::read_workshops(layout)?,
+        None => super::dedupe::read_workshops(layout, super::dedupe::Provenance::Skip)?,
     };
     let countries = aggregate(&workshops);
     let mut report = StageReport::new("aggregate");
@@ -147,7 +150,7 @@ pub fn run(layout: &Layout, input: Option<Workshops>) -> Result<(StageReport, Ta
     };
     report.elapsed = start.elapsed();
     report.check_conservation()?;
-    Ok((report, tables))
+    Ok((report, given.then_some(tables)))
 }
 
 #[cfg(test)]
