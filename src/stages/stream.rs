@@ -105,8 +105,8 @@ impl Normalizing<'_> {
 /// Runs ingest, validate and normalize in one pass (see the module doc); None when the
 /// dataset has to go stage by stage.
 ///
-/// A reading thread parses each batch of records (on its own reader thread), builds the
-/// rows and applies the per-row rules to them, both on every core; this thread takes
+/// A reading thread parses each batch of records, builds the rows and applies the
+/// per-row rules to them, both on every core; this thread takes
 /// the batches in order, applies the cross-row rules, and hands the valid rows to
 /// normalize a round at a time ([`check_batches`]).
 pub fn run(
