@@ -416,7 +416,10 @@ impl std::error::Error for Stopped {}
 /// batch `produce` hands over goes through the per-row rules on every core (on that
 /// thread), then through the cross-row rules on this one, while the next batch is made
 /// and checked: both cores stay busy through the in-order steps. `each` then gets the
-/// batch and what the cross-row rules made of it, in order.
+/// batch and what the cross-row rules made of it, in order. Against the same loop on one
+/// thread, at a million generated reports (farm-bench, medians of 4-5 pairs): `luban
+/// validate` alone 0.65x the wall time, `luban run --force` 0.93x (0.87x on reports that
+/// disagree).
 ///
 /// When `each` fails or `max_errors` stops the check, the next hand-over fails, and
 /// `produce` should return that error. Returns what `produce` returned, or None when
