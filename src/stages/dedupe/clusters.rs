@@ -162,7 +162,6 @@ fn link_clusters(
         places: &known.places,
     };
     let (outcomes, weights) = linkage::link(&cx, decisions, &units);
-    drop(units);
     if outcomes.iter().all(|o| *o == Outcome::Keep) {
         return (clusters, Vec::new(), weights);
     }
