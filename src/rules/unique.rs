@@ -152,7 +152,8 @@ pub fn hash_keys(keys: &[Option<std::borrow::Cow<[u8]>>]) -> u128 {
 /// Seen keys → first row. An entry is 16 bytes: 96 bits of the hash as three u32 (a u128
 /// key would be 16-byte aligned and pad entries to 32 bytes) and the row as a u32. These
 /// maps are the only memory that grows with the input, and the first touch of their pages
-/// was a fifth of the time (BENCHMARKS.md), so their size matters.
+/// was a fifth of the time (in a profile at a million rows when
+/// this was written; not measured since), so their size matters.
 pub type Seen = HashMap<[u32; 3], u32, ahash::RandomState>;
 
 /// The map key of a 128-bit hash (its low 96 bits; a false repeat needs a 96-bit

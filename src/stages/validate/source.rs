@@ -63,8 +63,8 @@ pub fn check_source_with(
     };
     if jobs <= 1 {
         // One results buffer, reused: allocating and freeing it per batch made the
-        // allocator return and re-fault its pages (a quarter of the time, see
-        // BENCHMARKS.md).
+        // allocator return and re-fault its pages (a quarter of the time in a profile at
+        // a million rows, `--jobs 1`, when this was written; not measured since).
         let mut results: Vec<RowResult> = Vec::with_capacity(BATCH);
         let mut batch = Batch::with_capacity(BATCH);
         while src.next_batch(&mut batch)? {
