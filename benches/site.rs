@@ -18,7 +18,7 @@ fn main() -> anyhow::Result<()> {
     let layout = Layout::open(std::path::Path::new("."))?;
     let (countries, openings, claims) = aggregate::read_tables(&layout)?;
     let data = Tables {
-        workshops: dedupe::read_workshops(&layout, dedupe::Provenance::Read)?,
+        workshops: dedupe::read_workshops(&layout, dedupe::SourceTables::Read)?,
         countries,
         openings,
         claims,

@@ -1,7 +1,7 @@
-// mimalloc: the stages allocate small, short-lived buffers per row. With the system
-// allocator, at a million generated reports, `luban run --force` took 1.17x the wall time
-// (0.85x with mimalloc, farm-bench, medians of 5 pairs) and `luban validate` 1.12x
-// (0.89x); it peaked lower (617 against 734 MiB), well under the limits.
+// mimalloc: the stages allocate small, short-lived buffers per row. At a million
+// generated reports (farm-bench, medians of 5 pairs), the system allocator took 1.17x
+// mimalloc's wall time for `luban run --force` and 1.12x for `luban validate`, and peaked
+// lower (617 MiB against mimalloc's 734; the limit at 10M is 4 GiB).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -13,6 +13,7 @@ use crate::model::{IngestedRow, Reports, Tables, Workshops};
 use crate::report::error_report::{Format, Stats};
 use crate::report::progress::Unit;
 use crate::schema::TableSchema;
+use crate::stages::dedupe::SourceTables;
 use crate::stages::{self, StageReport};
 
 fn done(ctx: &Ctx, r: &StageReport) -> Outcome {
@@ -233,13 +234,36 @@ fn dedupe_with(ctx: &Ctx, layout: &Layout, review: bool, carry: &mut Carry) -> R
 }
 
 pub fn aggregate(ctx: &Ctx) -> Result<Outcome> {
-    alone(ctx, "aggregate", |layout, carry| aggregate_with(ctx, layout, carry))
+    // alone, it publishes nothing: the workshops' sources and conflicts are not read
+    alone(ctx, "aggregate", |layout, carry| {
+        aggregate_with(ctx, layout, SourceTables::Skip, carry)
+    })
 }
 
-fn aggregate_with(ctx: &Ctx, layout: &Layout, carry: &mut Carry) -> Result<Outcome> {
-    let (r, tables) = stages::aggregate::run(layout, carry.workshops.take())?;
+/// Aggregate on the workshops dedupe just made, else on `build/` (`read`).
+fn aggregate_with(ctx: &Ctx, layout: &Layout, read: SourceTables, carry: &mut Carry) -> Result<Outcome> {
+    let (r, tables) = stages::aggregate::run(layout, carry.workshops.take(), read)?;
     carry.tables = tables;
     Ok(done(ctx, &r))
+}
+
+/// What publish writes, when the stages before it ran in this `luban run`: aggregate's
+/// tables, or dedupe's workshops with aggregate's tables from `build/` when aggregate was
+/// skipped (its inputs had not changed); None when neither ran.
+fn tables_to_publish(layout: &Layout, carry: &mut Carry) -> Result<Option<Tables>> {
+    if let Some(tables) = carry.tables.take() {
+        return Ok(Some(tables));
+    }
+    let Some(workshops) = carry.workshops.take() else {
+        return Ok(None);
+    };
+    let (countries, openings, claims) = stages::aggregate::read_tables(layout)?;
+    Ok(Some(Tables {
+        workshops,
+        countries,
+        openings,
+        claims,
+    }))
 }
 
 pub fn publish(ctx: &Ctx) -> Result<Outcome> {
@@ -344,10 +368,14 @@ pub fn run_all(ctx: &Ctx, force: bool, explain: bool) -> Result<Outcome> {
                 None => normalize_with(ctx, &layout, &schema, carry),
             },
             3 => dedupe_with(ctx, &layout, false, carry),
-            4 => aggregate_with(ctx, &layout, carry),
+            4 => aggregate_with(ctx, &layout, SourceTables::Read, carry),
             _ => Ok(done(
                 ctx,
-                &stages::publish::run(&layout, carry.tables.take(), &ctx.progress("publish", Unit::Rows))?,
+                &stages::publish::run(
+                    &layout,
+                    tables_to_publish(&layout, carry)?,
+                    &ctx.progress("publish", Unit::Rows),
+                )?,
             )),
         }
     };

@@ -7,8 +7,8 @@
 //! parallel), so the in-order part is one map probe per key and memory is a 16-byte map
 //! entry per distinct value (96 bits of the hash and the first row), whatever the cell
 //! length, plus 8 bytes per row when a field is unique (see [`UniqueState`]). A false
-//! repeat would need a 96-bit collision. On this VM the first touch of the map's pages
-//! costs as much as the probes, so its size matters (BENCHMARKS.md).
+//! repeat would need a 96-bit collision. The first touch of the map's pages cost as much
+//! as the probes in a profile when this was written, so its size matters.
 //!
 //! Example: two reports with the same `workshop_id` under `"primaryKey": "workshop_id"`.
 

@@ -19,7 +19,7 @@ use std::time::Instant;
 use anyhow::Result;
 use rayon::prelude::*;
 
-use super::dedupe::union_ignoring_case;
+use super::dedupe::{union_ignoring_case, SourceTables};
 use super::StageReport;
 use crate::layout::Layout;
 use crate::model::{CountrySummary, OpeningsByYear, OpeningsWorldwide, Tables, Workshops};
@@ -122,16 +122,21 @@ pub fn openings_worldwide(rows: &[OpeningsByYear]) -> Vec<OpeningsWorldwide> {
         .collect()
 }
 
-/// Runs aggregate on dedupe's workshops: `input` within `luban run`, else
-/// `build/workshops.arrow` without its sources and conflicts. Returns the tables publish
-/// writes (the workshops included) when the workshops were given, None when they were
-/// read: publish then reads them whole.
-pub fn run(layout: &Layout, input: Option<Workshops>) -> Result<(StageReport, Option<Tables>)> {
+/// Runs aggregate on dedupe's workshops: `input` when dedupe just made them, else
+/// `build/workshops.arrow`, with its sources and conflicts or not (`read`). Returns the
+/// tables publish writes (the workshops included), except when the workshops were read
+/// without their sources and conflicts (`luban aggregate` alone, which publishes
+/// nothing).
+pub fn run(
+    layout: &Layout,
+    input: Option<Workshops>,
+    read: SourceTables,
+) -> Result<(StageReport, Option<Tables>)> {
     let start = Instant::now();
-    let given = input.is_some();
+    let whole = input.is_some() || read == SourceTables::Read;
     let workshops = match input {
         Some(w) => w,
-        None => super::dedupe::read_workshops(layout, super::dedupe::Provenance::Skip)?,
+        None => super::dedupe::read_workshops(layout, read)?,
     };
     let countries = aggregate(&workshops);
     let mut report = StageReport::new("aggregate");
@@ -150,7 +155,7 @@ pub fn run(layout: &Layout, input: Option<Workshops>) -> Result<(StageReport, Op
     };
     report.elapsed = start.elapsed();
     report.check_conservation()?;
-    Ok((report, given.then_some(tables)))
+    Ok((report, whole.then_some(tables)))
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ use anyhow::{bail, Result};
 pub use clusters::{Link, Rule};
 pub use merge::union_ignoring_case;
 pub use review::{workshop_candidates, write_review};
-pub use table::{read_workshops, write_workshops, Provenance};
+pub use table::{read_workshops, write_workshops, SourceTables};
 
 use super::StageReport;
 use crate::layout::Layout;

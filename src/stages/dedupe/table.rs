@@ -1,6 +1,7 @@
 //! The workshops as tables: `build/workshops.arrow`, with the long tables of their
-//! sources (`build/sources.arrow`) and conflicts (`build/conflicts.arrow`), read back by
-//! aggregate (the workshops alone) and publish (all three) when they run alone.
+//! sources (`build/sources.arrow`) and conflicts (`build/conflicts.arrow`), read back
+//! when dedupe did not just make the workshops: by `luban aggregate` alone (the
+//! workshops' own columns only) and by publish (all three).
 
 use anyhow::Result;
 use polars::prelude::DataFrame;
@@ -106,18 +107,19 @@ fn frame(w: &Workshops, countries: &CountryColumns, rows: Range<usize>) -> Resul
 
 /// Whether [`read_workshops`] reads the sources and conflicts tables beside the workshops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Provenance {
+pub enum SourceTables {
     /// read them: publish writes them out
     Read,
     /// leave every workshop with no source details and no conflict: aggregate counts the
     /// workshops' own columns only. At 10M reports that disagree (the conflicts shape),
     /// `luban aggregate` alone took 4.0 s against 14.5 s reading them, and peaked at 1.16
-    /// against 3.3 GB. Workshops read so are never published.
+    /// against 3.3 GB. Workshops read so are never published (see
+    /// [`crate::stages::aggregate::run`]).
     Skip,
 }
 
 /// Reads `build/workshops.arrow` back, with its sources and conflicts or without.
-pub fn read_workshops(layout: &crate::layout::Layout, provenance: Provenance) -> Result<Workshops> {
+pub fn read_workshops(layout: &crate::layout::Layout, tables: SourceTables) -> Result<Workshops> {
     let path = layout.build_file("workshops.arrow");
     let table = Columns::new(&path, "dedupe");
     let mut dict = Dictionaries::default();
@@ -136,12 +138,12 @@ pub fn read_workshops(layout: &crate::layout::Layout, provenance: Provenance) ->
     let specialties = table.name_lists("specialties", &mut dict.specialties)?;
     let workshop_id = table.texts("workshop_id")?;
     let source_urls = table.text_lists("source_urls")?;
-    let (sources, conflicts) = match provenance {
-        Provenance::Read => (
+    let (sources, conflicts) = match tables {
+        SourceTables::Read => (
             read_sources(layout, &source_urls)?,
             read_conflicts(layout, &workshop_id, &source_urls)?,
         ),
-        Provenance::Skip => (
+        SourceTables::Skip => (
             SourceDetails::default(),
             Conflicts {
                 starts: vec![0; workshop_id.len() + 1],

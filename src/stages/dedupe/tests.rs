@@ -643,7 +643,7 @@ fn reports_and_workshops_read_back_from_their_tables_give_the_same() {
     assert_eq!(again.rows(), t.rows());
     assert_eq!(again.merges(), t.merges());
     write_workshops(&layout.build_file("workshops.arrow"), &t.d.workshops).unwrap();
-    let ws = read_workshops(&layout, Provenance::Read).unwrap();
+    let ws = read_workshops(&layout, SourceTables::Read).unwrap();
     assert_eq!(ws.len(), t.d.workshops.len());
     assert_eq!(ws.workshop_id, t.d.workshops.workshop_id);
     assert_eq!(ws.source_urls, t.d.workshops.source_urls);
@@ -677,7 +677,7 @@ fn a_conflict_citing_another_workshops_url_reads_back_as_stale() {
     }
     w.conflicts.sources = sources;
     write_workshops(&layout.build_file("workshops.arrow"), &w).unwrap();
-    let err = format!("{:#}", read_workshops(&layout, Provenance::Read).unwrap_err());
+    let err = format!("{:#}", read_workshops(&layout, SourceTables::Read).unwrap_err());
     assert!(
         err.contains("`build/conflicts.arrow` does not follow `build/workshops.arrow`; run `luban dedupe`"),
         "{err}"
@@ -692,14 +692,14 @@ fn a_source_with_an_unknown_field_reads_back_as_an_error() {
     let t = run(&many_samples(1));
     let (_dir, layout) = scratch_layout();
     write_workshops(&layout.build_file("workshops.arrow"), &t.d.workshops).unwrap();
-    assert!(read_workshops(&layout, Provenance::Read).is_ok());
+    assert!(read_workshops(&layout, SourceTables::Read).is_ok());
     let path = layout.build_file("sources.arrow");
     let mut df = artifact::read(&path, "dedupe").unwrap();
     let n = df.height();
     let fields = (0..n).map(|i| if i == n - 1 { ["town"] } else { ["country"] }.into_iter());
     df.with_column(artifact::str_lists("fields", fields)).unwrap();
     artifact::write(&path, n, 0, |_| Ok(df.clone())).unwrap();
-    let err = format!("{:#}", read_workshops(&layout, Provenance::Read).unwrap_err());
+    let err = format!("{:#}", read_workshops(&layout, SourceTables::Read).unwrap_err());
     assert!(
         err.contains("`build/sources.arrow` has an unknown field `town`"),
         "{err}"

@@ -389,7 +389,7 @@ pub fn run(layout: &Layout, input: Option<Tables>, progress: &Progress) -> Resul
         None => {
             let (countries, openings, claims) = super::aggregate::read_tables(layout)?;
             Tables {
-                workshops: super::dedupe::read_workshops(layout, super::dedupe::Provenance::Read)?,
+                workshops: super::dedupe::read_workshops(layout, super::dedupe::SourceTables::Read)?,
                 countries,
                 openings,
                 claims,
