@@ -106,9 +106,9 @@ impl Normalizing<'_> {
 /// dataset has to go stage by stage.
 ///
 /// A reading thread parses each batch of records, builds the rows and applies the
-/// per-row rules to them, both on every core; this thread takes
-/// the batches in order, applies the cross-row rules, and hands the valid rows to
-/// normalize a round at a time ([`check_batches`]).
+/// per-row rules to them, both on every core; this thread takes the batches in order,
+/// applies the cross-row rules, and hands the valid rows to normalize a round at a time
+/// ([`check_batches`]).
 pub fn run(
     layout: &Layout,
     schema: &TableSchema,

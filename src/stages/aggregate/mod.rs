@@ -127,11 +127,7 @@ pub fn openings_worldwide(rows: &[OpeningsByYear]) -> Vec<OpeningsWorldwide> {
 /// tables publish writes (the workshops included), except when the workshops were read
 /// without their sources and conflicts (`luban aggregate` alone, which publishes
 /// nothing).
-pub fn run(
-    layout: &Layout,
-    input: Option<Workshops>,
-    read: SourceTables,
-) -> Result<(StageReport, Option<Tables>)> {
+pub fn run(layout: &Layout, input: Option<Workshops>, read: SourceTables) -> Result<(StageReport, Option<Tables>)> {
     let start = Instant::now();
     let whole = input.is_some() || read == SourceTables::Read;
     let workshops = match input {

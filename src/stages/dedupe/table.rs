@@ -112,8 +112,8 @@ pub enum SourceTables {
     Read,
     /// leave every workshop with no source details and no conflict: aggregate counts the
     /// workshops' own columns only. At 10M reports that disagree (the conflicts shape),
-    /// `luban aggregate` alone took 4.0 s against 14.5 s reading them, and peaked at 1.16
-    /// against 3.3 GB. Workshops read so are never published (see
+    /// `luban aggregate` alone took 4.0 s against 14.5-20 s reading them, and peaked at
+    /// 1,135 against 3,239 MiB. Workshops read so are never published (see
     /// [`crate::stages::aggregate::run`]).
     Skip,
 }
