@@ -319,15 +319,17 @@ impl Tracker {
                     None => rerun(files.stage, format!("`luban {}` has not run here yet", files.stage)),
                 });
             };
+            // files a stage no longer declares (the state of an older luban) are not
+            // stale: an artifact of another format is refused when it is read
             let inputs = hash_paths(&self.root, &files.inputs, &mut self.memo)?;
-            if let Some(changed) = diff_keys(&prev.inputs, &inputs) {
+            if let Some(changed) = diff_keys(&declared(&prev.inputs, &files.inputs), &inputs) {
                 return Err(rerun(
                     files.stage,
                     format!("{changed} since `luban {}` ran", files.stage),
                 ));
             }
             let outputs = hash_paths(&self.root, &files.outputs, &mut self.memo)?;
-            if let Some(changed) = diff_keys(&prev.outputs, &outputs) {
+            if let Some(changed) = diff_keys(&declared(&prev.outputs, &files.outputs), &outputs) {
                 return Err(rerun(
                     files.stage,
                     format!("{changed} since `luban {}` wrote it", files.stage),
@@ -346,6 +348,17 @@ impl Tracker {
     pub fn forget(&mut self, stage: &str) {
         self.state.stages.remove(stage);
     }
+}
+
+/// The entries of `hashes` for the files at `paths` (a file, or a folder and what it
+/// holds).
+fn declared(hashes: &BTreeMap<String, String>, paths: &[&str]) -> BTreeMap<String, String> {
+    let under = |k: &str, p: &str| k == p || k.strip_prefix(p).is_some_and(|rest| rest.starts_with('/'));
+    hashes
+        .iter()
+        .filter(|(k, _)| paths.iter().any(|p| under(k, p)))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 /// The first difference between two hash maps, in words.
@@ -395,6 +408,41 @@ mod tests {
         let mut next = Tracker::open(&layout, false);
         let why = next.reason_to_run(&files).unwrap();
         assert_eq!(why.as_deref(), Some("raw/reports/a.csv changed"));
+    }
+
+    /// A file the state lists for a stage that the stage no longer declares (written by
+    /// an older luban) does not make a later stage refuse to run alone; a declared file
+    /// that went does.
+    #[test]
+    fn only_declared_files_make_a_stage_stale() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("raw/reports")).unwrap();
+        std::fs::create_dir_all(root.join("schemas")).unwrap();
+        std::fs::create_dir_all(root.join("build")).unwrap();
+        for f in [
+            "raw/reports/a.csv",
+            "raw/reports/b.csv",
+            "raw/old.csv",
+            "schemas/reports.schema.json",
+        ] {
+            std::fs::write(root.join(f), f).unwrap();
+        }
+        let layout = Layout::open(root).unwrap();
+        let mut ingest = Tracker::files_of("ingest").unwrap();
+        ingest.inputs.push("raw/old.csv");
+        Tracker::open(&layout, true).record(&ingest).unwrap();
+        std::fs::remove_file(root.join("raw/old.csv")).unwrap();
+        Tracker::open(&layout, false).refuse_stale_inputs("validate").unwrap();
+        std::fs::remove_file(root.join("raw/reports/b.csv")).unwrap();
+        let err = Tracker::open(&layout, false)
+            .refuse_stale_inputs("validate")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("raw/reports/b.csv was removed since `luban ingest` ran"),
+            "{err}"
+        );
     }
 
     /// Streaming the file in pieces must give the hash of its bytes taken whole: the
