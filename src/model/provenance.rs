@@ -57,6 +57,11 @@ impl FieldSet {
             .map(|(_, f)| *f)
     }
 
+    /// The indices into [`FIELDS`] of the fields in the set, in order.
+    pub fn indices(self) -> impl Iterator<Item = u32> {
+        (0..FIELDS.len() as u32).filter(move |i| self.0 & (1 << i) != 0)
+    }
+
     /// The set of the fields at `indices` (into [`FIELDS`]).
     pub fn of_indices(indices: &[u32]) -> FieldSet {
         let bit = |i: u32| 1u16.checked_shl(i).filter(|_| (i as usize) < FIELDS.len());

@@ -2,11 +2,12 @@
 //! back, and any notebook opens them (`pandas.read_feather`, `polars.read_ipc`,
 //! `pyarrow.ipc`, DuckDB through Arrow); `luban show` prints them. Name columns are written
 //! as Arrow dictionaries (polars `Enum`, pandas `category`) whose categories are the
-//! column's [`Names`] in id order; list columns as lists of strings, which Parquet
-//! dictionary-encodes itself; dates as dates beside their precision. Dictionaries are
-//! in the order names are first met in the table's rows ([`compact`]), so a table read
-//! back has the ids it was written with, and a stage run alone writes the same bytes as
-//! the same stage inside `luban run`.
+//! column's [`Names`] in id order; lists of names from a small vocabulary (partners,
+//! specialties, the fields of a source) as lists of such entries ([`dict_lists`]), other
+//! lists (host institutions, URLs) as lists of strings; dates as dates beside their
+//! precision. Dictionaries are in the order names are first met in the table's rows
+//! ([`compact`]), so a table read back has the ids it was written with, and a stage run
+//! alone writes the same bytes as the same stage inside `luban run`.
 
 use std::ops::Range;
 use std::path::Path;
@@ -117,6 +118,18 @@ impl<'a> Columns<'a> {
         get_text_lists(&self.frame(&[col])?, col)
     }
 
+    /// A list column of [`dict_lists`]: its ids and dictionary. An older luban wrote
+    /// such columns as lists of strings: the error then says what to rerun.
+    pub fn dict_lists(&self, col: &str) -> Result<(IdLists, Names)> {
+        get_dict_lists(&self.frame(&[col])?, col).with_context(|| {
+            format!(
+                "`{}` was not written by this luban: rerun `luban {}` (or `luban run`)",
+                self.path.display(),
+                self.produced_by
+            )
+        })
+    }
+
     pub fn name_lists(&self, col: &str, dict: &mut Names) -> Result<IdLists> {
         get_name_lists(&self.frame(&[col])?, col, dict)
     }
@@ -199,8 +212,66 @@ pub fn lines(col: &str, v: &[u64]) -> Column {
     Series::new(name(col), v).into_column()
 }
 
+/// The dictionary of a list column of names ([`dict_lists`]), made once for all the
+/// batches of a table.
+pub struct ListDict {
+    dtype: DataType,
+    values: polars_arrow::array::Utf8ViewArray,
+}
+
+impl ListDict {
+    pub fn of<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<ListDict> {
+        let cats = FrozenCategories::new(names).context("a dictionary holds each name once")?;
+        Ok(ListDict {
+            values: cats.categories().clone(),
+            dtype: DataType::List(Box::new(DataType::from_frozen_categories(cats))),
+        })
+    }
+}
+
+/// A list column of names from a small vocabulary (partners, specialties, fields): each
+/// row's ids into `dict`, as lists of dictionary entries (`list<dictionary>`: polars
+/// `list[enum]`, pandas lists of strings). Written as lists of strings, such a column
+/// was most of `build/sources.arrow`: the ~9 field names of each of 1M sources.
+pub fn dict_lists<I: IntoIterator<Item = u32>>(
+    col: &str,
+    rows: impl ExactSizeIterator<Item = I>,
+    dict: &ListDict,
+) -> Result<Column> {
+    use polars_arrow::array::{DictionaryArray, ListArray, PrimitiveArray};
+    use polars_arrow::datatypes::{ArrowDataType, IntegerType};
+    let mut offsets = Vec::with_capacity(rows.len() + 1);
+    offsets.push(0i64);
+    let mut keys = Vec::new();
+    for r in rows {
+        keys.extend(r);
+        offsets.push(keys.len() as i64);
+    }
+    let items = DictionaryArray::<u32>::try_new(
+        ArrowDataType::Dictionary(IntegerType::UInt32, Box::new(ArrowDataType::Utf8View), false),
+        PrimitiveArray::from_vec(keys),
+        dict.values.clone().boxed(),
+    )?;
+    let list = ListArray::<i64>::try_new(
+        ListArray::<i64>::default_datatype(items.dtype().clone()),
+        offsets.try_into()?,
+        items.boxed(),
+        None,
+    )?;
+    Ok(Series::try_from((name(col), list.boxed()))?
+        .cast(&dict.dtype)?
+        .into_column())
+}
+
+/// A list column of names of the rows at `rows` as lists of entries of `dict` (see
+/// [`dict_lists`]).
+pub fn names_in_lists(col: &str, lists: &IdLists, dict: &ListDict, rows: Range<usize>) -> Result<Column> {
+    dict_lists(col, rows.map(|i| lists.get(i).iter().copied()), dict)
+}
+
 /// A list column of names of the rows at `rows`: each row's `ids` in `dict`, as a list
-/// of strings.
+/// of strings (names that are nearly one per row, as host institutions are: a
+/// dictionary would be as long as the column).
 pub fn name_lists(col: &str, lists: &IdLists, dict: &Names, rows: Range<usize>) -> Column {
     let mut b = ListStringChunkedBuilder::new(name(col), rows.len(), rows.len());
     for i in rows {
@@ -331,6 +402,47 @@ pub fn get_lines(df: &DataFrame, col: &str) -> Result<Vec<u64>> {
     ca.iter()
         .map(|v| v.with_context(|| format!("`{col}` has an empty cell")))
         .collect()
+}
+
+/// A list column of [`dict_lists`] read back: its ids and dictionary, as written.
+pub fn get_dict_lists(df: &DataFrame, col: &str) -> Result<(IdLists, Names)> {
+    let c = column(df, col)?;
+    let DataType::List(inner) = c.dtype() else {
+        bail!("`{col}` is not a list");
+    };
+    let DataType::Enum(cats, _) = &**inner else {
+        bail!("`{col}` is not a list of dictionary entries");
+    };
+    let dict: Names = cats.categories().values_iter().collect();
+    let ca = c.list()?;
+    let mut out = IdLists::with_capacity(ca.len(), ca.inner_length());
+    let mut keys: Vec<u32> = Vec::new();
+    for arr in ca.downcast_iter() {
+        // the items of a chunk, as the ids polars keeps them (u8, u16 or u32)
+        use polars_arrow::array::PrimitiveArray;
+        let items = arr.values();
+        if items.null_count() > 0 {
+            bail!("`{col}` has an empty item");
+        }
+        let items = items.as_any();
+        keys.clear();
+        if let Some(v) = items.downcast_ref::<PrimitiveArray<u8>>() {
+            keys.extend(v.values().iter().map(|&i| u32::from(i)));
+        } else if let Some(v) = items.downcast_ref::<PrimitiveArray<u16>>() {
+            keys.extend(v.values().iter().map(|&i| u32::from(i)));
+        } else if let Some(v) = items.downcast_ref::<PrimitiveArray<u32>>() {
+            keys.extend(v.values().iter());
+        } else {
+            bail!("`{col}` is not a list of dictionary entries");
+        }
+        for w in arr.offsets().buffer().windows(2) {
+            out.push(&keys[w[0] as usize..w[1] as usize]);
+        }
+    }
+    if out.iter().flatten().any(|&i| i as usize >= dict.len()) {
+        bail!("`{col}` has an id past its dictionary");
+    }
+    Ok((out, dict))
 }
 
 /// A list column of names read back, its names added to `dict` in row order.
@@ -516,6 +628,38 @@ pub fn compact(dict: &mut Names, scalars: &mut [&mut Vec<u32>], lists: &mut [&mu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Lists of dictionary entries come back with the ids and dictionary they were
+    /// written with, over several batches and whatever width polars gives the ids.
+    #[test]
+    fn dictionary_lists_read_back_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.arrow");
+        for size in [3usize, 300, 70_000] {
+            let dict: Names = (0..size)
+                .map(|i| format!("name {i}"))
+                .collect::<Vec<_>>()
+                .iter()
+                .map(String::as_str)
+                .collect();
+            let mut lists = IdLists::new();
+            for row in 0..2_000u32 {
+                let ids: Vec<u32> = (0..row % 4).map(|k| (row * 7 + k * 13) % size as u32).collect();
+                lists.push(&ids);
+            }
+            let list_dict = ListDict::of(dict.iter()).unwrap();
+            let batch = |rows: Range<usize>| {
+                let n = rows.len();
+                let col = names_in_lists("partners", &lists, &list_dict, rows).unwrap();
+                Ok(DataFrame::new(n, vec![col]).unwrap())
+            };
+            // 2,000 rows of about 40 MB of text each: the smallest batches, 1,024 rows
+            write(&path, lists.len(), 80_000_000_000, batch).unwrap();
+            let (back, dict_back) = Columns::new(&path, "normalize").dict_lists("partners").unwrap();
+            assert_eq!(dict_back, dict, "{size}");
+            assert_eq!(back, lists, "{size}");
+        }
+    }
 
     #[test]
     fn a_table_reads_back_as_written() {

@@ -9,7 +9,7 @@ use polars::prelude::DataFrame;
 use std::ops::Range;
 
 use crate::model::{field_index, workshop_of, Conflicts, Dictionaries, FieldSet, SourceDetails, Workshops, FIELDS};
-use crate::stages::normalize::CountryColumns;
+use crate::stages::normalize::{CountryColumns, ListDicts};
 use crate::table::artifact::*;
 use crate::table::{TextLists, Texts};
 
@@ -24,13 +24,17 @@ pub fn write_workshops(path: &std::path::Path, w: &Workshops) -> Result<()> {
         &w.former_ids.texts,
     ]
     .map(Texts::bytes);
-    write(path, w.len(), text.iter().sum(), |rows| frame(w, &countries, rows))?;
+    let lists = ListDicts::of(&w.dict)?;
+    write(path, w.len(), text.iter().sum(), |rows| {
+        frame(w, &countries, &lists, rows)
+    })?;
     let sources = w.source_urls.texts.bytes() + w.sources.title.bytes();
+    let fields = ListDict::of(FIELDS)?;
     write(
         &path.with_file_name("sources.arrow"),
         w.sources.len(),
         sources,
-        |rows| sources_frame(w, rows),
+        |rows| sources_frame(w, &fields, rows),
     )?;
     let c = &w.conflicts;
     let url_bytes: usize = (0..c.rows())
@@ -49,7 +53,7 @@ fn workshop_ids(w: &Workshops, starts: &[u32], rows: Range<usize>) -> Texts {
 }
 
 /// The sources at `rows`: one row per source URL of a workshop.
-fn sources_frame(w: &Workshops, rows: Range<usize>) -> Result<DataFrame> {
+fn sources_frame(w: &Workshops, fields: &ListDict, rows: Range<usize>) -> Result<DataFrame> {
     let s = &w.sources;
     let ids = workshop_ids(w, &w.source_urls.starts, rows.clone());
     let [date, precision] = dates("source_date", &s.date[rows.clone()])?;
@@ -59,7 +63,7 @@ fn sources_frame(w: &Workshops, rows: Range<usize>) -> Result<DataFrame> {
         texts("source_title", &s.title, rows.clone()),
         date,
         precision,
-        str_lists("fields", rows.clone().map(|i| s.fields[i].names())),
+        dict_lists("fields", rows.clone().map(|i| s.fields[i].indices()), fields)?,
     ];
     Ok(DataFrame::new(rows.len(), cols)?)
 }
@@ -79,7 +83,7 @@ fn conflicts_frame(w: &Workshops, rows: Range<usize>) -> Result<DataFrame> {
 }
 
 /// The workshops at `rows` as a table (the published columns, names as dictionaries).
-fn frame(w: &Workshops, countries: &CountryColumns, rows: Range<usize>) -> Result<DataFrame> {
+fn frame(w: &Workshops, countries: &CountryColumns, lists: &ListDicts, rows: Range<usize>) -> Result<DataFrame> {
     let d = &w.dict;
     let n = rows.len();
     let [opened, opened_precision] = dates("opened_on", &w.opened_on[rows.clone()])?;
@@ -91,14 +95,14 @@ fn frame(w: &Workshops, countries: &CountryColumns, rows: Range<usize>) -> Resul
     cols.extend([
         names("city", &w.city[rows.clone()], &d.cities)?,
         texts("host_institution", &w.host_institution, rows.clone()),
-        name_lists("chinese_partners", &w.chinese_partners, &d.partners, rows.clone()),
-        name_lists("host_partners", &w.host_partners, &d.host_partners, rows.clone()),
+        names_in_lists("chinese_partners", &w.chinese_partners, &lists.partners, rows.clone())?,
+        names_in_lists("host_partners", &w.host_partners, &lists.host_partners, rows.clone())?,
         names("organiser_province", &w.organiser_province[rows.clone()], &d.provinces)?,
         names("kind", &w.kind[rows.clone()], &d.kinds)?,
         opened,
         opened_precision,
         names("status", &w.status[rows.clone()], &d.statuses)?,
-        name_lists("specialties", &w.specialties, &d.specialties, rows.clone()),
+        names_in_lists("specialties", &w.specialties, &lists.specialties, rows.clone())?,
         text_lists("source_urls", &w.source_urls, rows.clone()),
         text_lists("former_ids", &w.former_ids, rows),
     ]);
@@ -133,9 +137,12 @@ pub fn read_workshops(layout: &crate::layout::Layout, tables: SourceTables) -> R
     dict.provinces = provinces;
     let (kind, kinds) = table.names("kind")?;
     dict.kinds = kinds;
-    let host_partners = table.name_lists("host_partners", &mut dict.host_partners)?;
-    let chinese_partners = table.name_lists("chinese_partners", &mut dict.partners)?;
-    let specialties = table.name_lists("specialties", &mut dict.specialties)?;
+    let (host_partners, host_partner_names) = table.dict_lists("host_partners")?;
+    dict.host_partners = host_partner_names;
+    let (chinese_partners, partners) = table.dict_lists("chinese_partners")?;
+    dict.partners = partners;
+    let (specialties, specialty_names) = table.dict_lists("specialties")?;
+    dict.specialties = specialty_names;
     let workshop_id = table.texts("workshop_id")?;
     let source_urls = table.text_lists("source_urls")?;
     let (sources, conflicts) = match tables {
@@ -179,15 +186,23 @@ fn read_sources(layout: &crate::layout::Layout, urls: &TextLists) -> Result<Sour
     if table.texts("source_url")? != urls.texts {
         anyhow::bail!("`build/sources.arrow` does not list the sources of `build/workshops.arrow`; run `luban dedupe`");
     }
-    // read straight into field indices, without a list of texts between
-    let fields = table
-        .id_lists("fields", |_, name| {
+    let (lists, names) = table.dict_lists("fields")?;
+    let index: Vec<u32> = names
+        .iter()
+        .map(|name| {
             field_index(name)
                 .map(u32::from)
                 .ok_or_else(|| anyhow::anyhow!("`build/sources.arrow` has an unknown field `{name}`"))
-        })?
+        })
+        .collect::<Result<_>>()?;
+    let mut ids = Vec::new();
+    let fields = lists
         .iter()
-        .map(FieldSet::of_indices)
+        .map(|l| {
+            ids.clear();
+            ids.extend(l.iter().map(|&i| index[i as usize]));
+            FieldSet::of_indices(&ids)
+        })
         .collect();
     Ok(SourceDetails {
         title: table.texts("source_title")?,

@@ -696,12 +696,24 @@ fn a_source_with_an_unknown_field_reads_back_as_an_error() {
     let path = layout.build_file("sources.arrow");
     let mut df = artifact::read(&path, "dedupe").unwrap();
     let n = df.height();
-    let fields = (0..n).map(|i| if i == n - 1 { ["town"] } else { ["country"] }.into_iter());
-    df.with_column(artifact::str_lists("fields", fields)).unwrap();
+    let dict = artifact::ListDict::of(["country", "town"]).unwrap();
+    let fields = (0..n).map(|i| [u32::from(i == n - 1)]);
+    df.with_column(artifact::dict_lists("fields", fields, &dict).unwrap())
+        .unwrap();
     artifact::write(&path, n, 0, |_| Ok(df.clone())).unwrap();
     let err = format!("{:#}", read_workshops(&layout, SourceTables::Read).unwrap_err());
     assert!(
         err.contains("`build/sources.arrow` has an unknown field `town`"),
+        "{err}"
+    );
+    // an older luban wrote the fields as lists of strings
+    let fields = (0..n).map(|_| ["country"].into_iter());
+    df.with_column(artifact::str_lists("fields", fields)).unwrap();
+    artifact::write(&path, n, 0, |_| Ok(df.clone())).unwrap();
+    let err = format!("{:#}", read_workshops(&layout, SourceTables::Read).unwrap_err());
+    assert!(
+        err.contains("sources.arrow` was not written by this luban: rerun `luban dedupe`")
+            && err.contains("`fields` is not a list of dictionary entries"),
         "{err}"
     );
 }

@@ -211,7 +211,28 @@ fn write_lints(layout: &Layout, lints: &BTreeMap<String, Vec<Lint>>) -> Result<(
 pub fn write_reports(path: &std::path::Path, r: &Reports) -> Result<()> {
     let countries = CountryColumns::of(&r.dict.countries);
     let text = [&r.workshop_name, &r.source_url, &r.source_title, &r.notes].map(Texts::bytes);
-    artifact::write(path, r.len(), text.iter().sum(), |rows| frame(r, &countries, rows))
+    let lists = ListDicts::of(&r.dict)?;
+    artifact::write(path, r.len(), text.iter().sum(), |rows| {
+        frame(r, &countries, &lists, rows)
+    })
+}
+
+/// The dictionaries of the list columns of names from a small vocabulary (see
+/// [`artifact::dict_lists`]), made once for every batch of a table.
+pub struct ListDicts {
+    pub partners: artifact::ListDict,
+    pub specialties: artifact::ListDict,
+    pub host_partners: artifact::ListDict,
+}
+
+impl ListDicts {
+    pub fn of(d: &crate::model::Dictionaries) -> Result<ListDicts> {
+        Ok(ListDicts {
+            partners: artifact::ListDict::of(d.partners.iter())?,
+            specialties: artifact::ListDict::of(d.specialties.iter())?,
+            host_partners: artifact::ListDict::of(d.host_partners.iter())?,
+        })
+    }
 }
 
 /// The dictionaries of the four country columns (code, name, region, subregion), and for
@@ -247,7 +268,12 @@ impl CountryColumns {
 }
 
 /// The reports at `rows` as a table (a batch of `build/reports.arrow`).
-pub fn frame(r: &Reports, countries: &CountryColumns, rows: std::ops::Range<usize>) -> Result<DataFrame> {
+pub fn frame(
+    r: &Reports,
+    countries: &CountryColumns,
+    lists: &ListDicts,
+    rows: std::ops::Range<usize>,
+) -> Result<DataFrame> {
     use crate::table::artifact::*;
     let d = &r.dict;
     let n = rows.len();
@@ -262,11 +288,11 @@ pub fn frame(r: &Reports, countries: &CountryColumns, rows: std::ops::Range<usiz
         texts("workshop_name", &r.workshop_name, rows.clone()),
         names("city", &r.city[rows.clone()], &d.cities)?,
         name_lists("host_institutions", &r.host_institutions, &d.hosts, rows.clone()),
-        name_lists("chinese_partners", &r.chinese_partners, &d.partners, rows.clone()),
+        names_in_lists("chinese_partners", &r.chinese_partners, &lists.partners, rows.clone())?,
         opened,
         opened_precision,
         names("status", &r.status[rows.clone()], &d.statuses)?,
-        name_lists("specialties", &r.specialties, &d.specialties, rows.clone()),
+        names_in_lists("specialties", &r.specialties, &lists.specialties, rows.clone())?,
         texts("source_url", &r.source_url, rows.clone()),
         texts("source_title", &r.source_title, rows.clone()),
         sdate,
@@ -274,7 +300,7 @@ pub fn frame(r: &Reports, countries: &CountryColumns, rows: std::ops::Range<usiz
         texts("notes", &r.notes, rows.clone()),
         names("organiser_province", &r.organiser_province[rows.clone()], &d.provinces)?,
         names("kind", &r.kind[rows.clone()], &d.kinds)?,
-        name_lists("host_partners", &r.host_partners, &d.host_partners, rows),
+        names_in_lists("host_partners", &r.host_partners, &lists.host_partners, rows)?,
     ]);
     Ok(DataFrame::new(n, cols)?)
 }
@@ -336,10 +362,13 @@ pub fn read_reports(layout: &Layout) -> Result<Reports> {
     dict.provinces = provinces;
     let (kind, kinds) = table.names("kind")?;
     dict.kinds = kinds;
-    let host_partners = table.name_lists("host_partners", &mut dict.host_partners)?;
+    let (host_partners, host_partner_names) = table.dict_lists("host_partners")?;
+    dict.host_partners = host_partner_names;
     let host_institutions = table.name_lists("host_institutions", &mut dict.hosts)?;
-    let chinese_partners = table.name_lists("chinese_partners", &mut dict.partners)?;
-    let specialties = table.name_lists("specialties", &mut dict.specialties)?;
+    let (chinese_partners, partners) = table.dict_lists("chinese_partners")?;
+    dict.partners = partners;
+    let (specialties, specialty_names) = table.dict_lists("specialties")?;
+    dict.specialties = specialty_names;
     Ok(Reports {
         line: table.lines("line")?,
         workshop_name: table.texts("workshop_name")?,
