@@ -125,7 +125,8 @@ enum Command {
     },
     /// Print a staged artifact (build/) as JSON Lines, one record per line.
     ///
-    /// The artifacts are binary for speed; this is how to read them.
+    /// The tables are Arrow IPC files that pandas, polars, pyarrow and DuckDB open too;
+    /// this prints one without a notebook.
     #[command(
         after_help = "Examples:\n  luban show build/workshops.arrow | head -1\n  luban show build/valid.json | wc -l"
     )]

@@ -56,9 +56,13 @@ pub fn write(
     let failed = || format!("failed to write `{}`", path.display());
     crate::table::csvio::write_staged(path, |w| {
         let first = batch(0..len.min(rows))?;
-        let arrow = polars::prelude::SchemaExt::to_arrow(&**first.schema(), polars::prelude::CompatLevel::newest());
+        // strings as `large_string`, not polars' newer `string_view`: pandas (through
+        // pyarrow 26) cannot turn lists of string views into Python lists
+        let compat = polars::prelude::CompatLevel::oldest();
+        let arrow = polars::prelude::SchemaExt::to_arrow(&**first.schema(), compat);
         let fields = polars_arrow::io::ipc::write::default_ipc_fields(arrow.iter_values());
         let mut writer = IpcWriter::new(w)
+            .with_compat_level(compat)
             .with_compression(Some(polars::prelude::IpcCompression::LZ4))
             .batched(first.schema(), fields)
             .with_context(failed)?;
