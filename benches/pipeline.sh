@@ -14,7 +14,7 @@
 #   OLD_LUBAN=/path/to/old/luban bash benches/pipeline.sh     # and the older luban beside
 #   SIZES=100000 ROUNDS=1 bash benches/pipeline.sh            # a quick look
 #
-# Takes ~35 minutes at the defaults and 16 GiB of memory (the baselines at 10M). The older binary reads reports
+# Takes ~50 minutes at the defaults and 16 GiB of memory (the baselines at 10M). The older binary reads reports
 # with the columns it knew, with the reference data and schemas of its commit (OLD_REF,
 # default f162821): the columns it does not know are cut from its copy of the reports.
 set -euo pipefail
@@ -24,7 +24,7 @@ SIZES=${SIZES:-"1000000 10000000"}
 SHAPES=${SHAPES:-"standard conflicts"}
 ROUNDS=${ROUNDS:-3}
 BIG=${BIG:-10000000}        # sizes from here on: ROUNDS_BIG rounds
-ROUNDS_BIG=${ROUNDS_BIG:-1}
+ROUNDS_BIG=${ROUNDS_BIG:-2}  # one 10M run per shape swung a growth ratio by a third
 OLD_LUBAN=${OLD_LUBAN:-}
 VENV=${LUBAN_VENV:-$HOME/.cache/luban-venv}
 WORK=${BENCH_DIR:-$(mktemp -d)}
