@@ -6,7 +6,6 @@
 use std::time::{Duration, Instant};
 
 use luban::layout::Layout;
-use luban::model::Tables;
 use luban::stages::{aggregate, dedupe, publish};
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -16,13 +15,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 fn main() -> anyhow::Result<()> {
     let layout = Layout::open(std::path::Path::new("."))?;
-    let (countries, openings, claims) = aggregate::read_tables(&layout)?;
-    let data = Tables {
-        workshops: dedupe::read_workshops(&layout, dedupe::SourceTables::Read)?,
-        countries,
-        openings,
-        claims,
-    };
+    let data = aggregate::read_tables(&layout, || dedupe::read_workshops(&layout, dedupe::SourceTables::Read))?;
     let meta: serde_json::Value = serde_json::from_str(&std::fs::read_to_string("raw/dataset.json")?)?;
     let (mut render, mut write) = (Vec::new(), Vec::new());
     let mut pages = 0;

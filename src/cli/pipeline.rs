@@ -257,13 +257,7 @@ fn tables_to_publish(layout: &Layout, carry: &mut Carry) -> Result<Option<Tables
     let Some(workshops) = carry.workshops.take() else {
         return Ok(None);
     };
-    let (countries, openings, claims) = stages::aggregate::read_tables(layout)?;
-    Ok(Some(Tables {
-        workshops,
-        countries,
-        openings,
-        claims,
-    }))
+    stages::aggregate::read_tables(layout, || Ok(workshops)).map(Some)
 }
 
 pub fn publish(ctx: &Ctx) -> Result<Outcome> {

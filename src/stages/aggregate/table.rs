@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use polars::prelude::DataFrame;
 
 use crate::layout::Layout;
-use crate::model::{Claim, ClaimCheck, CountrySummary, OpeningsByYear};
+use crate::model::{Claim, ClaimCheck, CountrySummary, OpeningsByYear, Tables, Workshops};
 use crate::partial_date::PartialDate;
 use crate::table::artifact::*;
 use crate::table::Texts;
@@ -227,13 +227,14 @@ pub fn write_tables(
     one("claims_check.arrow", claims_frame(claims)?)
 }
 
-/// Reads the three tables back from `build/`.
-#[allow(clippy::type_complexity)]
-pub fn read_tables(layout: &Layout) -> Result<(Vec<CountrySummary>, Vec<OpeningsByYear>, Vec<ClaimCheck>)> {
+/// The tables publish writes, aggregate's three read back from `build/`, then the
+/// workshops `workshops` gives.
+pub fn read_tables(layout: &Layout, workshops: impl FnOnce() -> Result<Workshops>) -> Result<Tables> {
     let read_table = |name: &str| read(&layout.build_file(name), "aggregate");
-    Ok((
-        read_countries(&read_table("countries.arrow")?)?,
-        read_openings(&read_table("openings_by_year.arrow")?)?,
-        read_claims(&read_table("claims_check.arrow")?)?,
-    ))
+    Ok(Tables {
+        countries: read_countries(&read_table("countries.arrow")?)?,
+        openings: read_openings(&read_table("openings_by_year.arrow")?)?,
+        claims: read_claims(&read_table("claims_check.arrow")?)?,
+        workshops: workshops()?,
+    })
 }

@@ -386,15 +386,9 @@ pub fn run(layout: &Layout, input: Option<Tables>, progress: &Progress) -> Resul
     let start = Instant::now();
     let data = match input {
         Some(t) => t,
-        None => {
-            let (countries, openings, claims) = super::aggregate::read_tables(layout)?;
-            Tables {
-                workshops: super::dedupe::read_workshops(layout, super::dedupe::SourceTables::Read)?,
-                countries,
-                openings,
-                claims,
-            }
-        }
+        None => super::aggregate::read_tables(layout, || {
+            super::dedupe::read_workshops(layout, super::dedupe::SourceTables::Read)
+        })?,
     };
     progress.note("writing Parquet, CSV, the data package, README and chart");
     recover(layout)?;
