@@ -9,7 +9,7 @@ use polars::prelude::DataFrame;
 use std::ops::Range;
 
 use crate::model::{field_index, workshop_of, Conflicts, Dictionaries, FieldSet, SourceDetails, Workshops, FIELDS};
-use crate::stages::normalize::{CountryColumns, ListDicts};
+use crate::stages::normalize::{CountryColumns, ListDicts, NameLists};
 use crate::table::artifact::*;
 use crate::table::{TextLists, Texts};
 
@@ -137,12 +137,7 @@ pub fn read_workshops(layout: &crate::layout::Layout, tables: SourceTables) -> R
     dict.provinces = provinces;
     let (kind, kinds) = table.names("kind")?;
     dict.kinds = kinds;
-    let (host_partners, host_partner_names) = table.dict_lists("host_partners")?;
-    dict.host_partners = host_partner_names;
-    let (chinese_partners, partners) = table.dict_lists("chinese_partners")?;
-    dict.partners = partners;
-    let (specialties, specialty_names) = table.dict_lists("specialties")?;
-    dict.specialties = specialty_names;
+    let lists = NameLists::read(&table, &mut dict)?;
     let workshop_id = table.texts("workshop_id")?;
     let source_urls = table.text_lists("source_urls")?;
     let (sources, conflicts) = match tables {
@@ -165,13 +160,13 @@ pub fn read_workshops(layout: &crate::layout::Layout, tables: SourceTables) -> R
         country,
         city,
         host_institution: table.texts("host_institution")?,
-        chinese_partners,
+        chinese_partners: lists.partners,
         organiser_province,
         kind,
-        host_partners,
+        host_partners: lists.host_partners,
         opened_on: table.dates("opened_on")?,
         status,
-        specialties,
+        specialties: lists.specialties,
         source_urls,
         sources,
         conflicts,
@@ -187,22 +182,18 @@ fn read_sources(layout: &crate::layout::Layout, urls: &TextLists) -> Result<Sour
         anyhow::bail!("`build/sources.arrow` does not list the sources of `build/workshops.arrow`; run `luban dedupe`");
     }
     let (lists, names) = table.dict_lists("fields")?;
-    let index: Vec<u32> = names
+    // each dictionary entry as the set of its one field
+    let one: Vec<FieldSet> = names
         .iter()
         .map(|name| {
             field_index(name)
-                .map(u32::from)
+                .map(|i| FieldSet(1 << i))
                 .ok_or_else(|| anyhow::anyhow!("`build/sources.arrow` has an unknown field `{name}`"))
         })
         .collect::<Result<_>>()?;
-    let mut ids = Vec::new();
     let fields = lists
         .iter()
-        .map(|l| {
-            ids.clear();
-            ids.extend(l.iter().map(|&i| index[i as usize]));
-            FieldSet::of_indices(&ids)
-        })
+        .map(|l| l.iter().fold(FieldSet::default(), |set, &i| set.union(one[i as usize])))
         .collect();
     Ok(SourceDetails {
         title: table.texts("source_title")?,

@@ -31,7 +31,7 @@ use crate::names::matcher::{Decisions, Field, NameMatch};
 use crate::report::progress::Progress;
 use crate::schema::TableSchema;
 use crate::table::csvio;
-use crate::table::{artifact, Texts};
+use crate::table::{artifact, IdLists, Texts};
 
 /// The alias tables a run uses.
 pub struct Aliases {
@@ -226,11 +226,33 @@ pub struct ListDicts {
 }
 
 impl ListDicts {
-    pub fn of(d: &crate::model::Dictionaries) -> Result<ListDicts> {
+    pub fn of(d: &Dictionaries) -> Result<ListDicts> {
         Ok(ListDicts {
             partners: artifact::ListDict::of(d.partners.iter())?,
             specialties: artifact::ListDict::of(d.specialties.iter())?,
             host_partners: artifact::ListDict::of(d.host_partners.iter())?,
+        })
+    }
+}
+
+/// The list columns [`ListDicts`] writes, read back from `table`: their ids, their
+/// dictionaries put in `dict`.
+pub struct NameLists {
+    pub partners: IdLists,
+    pub specialties: IdLists,
+    pub host_partners: IdLists,
+}
+
+impl NameLists {
+    pub fn read(table: &artifact::Columns, dict: &mut Dictionaries) -> Result<NameLists> {
+        let (partners, partner_names) = table.dict_lists("chinese_partners")?;
+        let (specialties, specialty_names) = table.dict_lists("specialties")?;
+        let (host_partners, host_partner_names) = table.dict_lists("host_partners")?;
+        (dict.partners, dict.specialties, dict.host_partners) = (partner_names, specialty_names, host_partner_names);
+        Ok(NameLists {
+            partners,
+            specialties,
+            host_partners,
         })
     }
 }
@@ -362,13 +384,8 @@ pub fn read_reports(layout: &Layout) -> Result<Reports> {
     dict.provinces = provinces;
     let (kind, kinds) = table.names("kind")?;
     dict.kinds = kinds;
-    let (host_partners, host_partner_names) = table.dict_lists("host_partners")?;
-    dict.host_partners = host_partner_names;
+    let lists = NameLists::read(&table, &mut dict)?;
     let host_institutions = table.name_lists("host_institutions", &mut dict.hosts)?;
-    let (chinese_partners, partners) = table.dict_lists("chinese_partners")?;
-    dict.partners = partners;
-    let (specialties, specialty_names) = table.dict_lists("specialties")?;
-    dict.specialties = specialty_names;
     Ok(Reports {
         line: table.lines("line")?,
         workshop_name: table.texts("workshop_name")?,
@@ -382,12 +399,12 @@ pub fn read_reports(layout: &Layout) -> Result<Reports> {
         country,
         city,
         host_institutions,
-        chinese_partners,
+        chinese_partners: lists.partners,
         status,
-        specialties,
+        specialties: lists.specialties,
         organiser_province,
         kind,
-        host_partners,
+        host_partners: lists.host_partners,
     })
 }
 
