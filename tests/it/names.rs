@@ -61,6 +61,54 @@ fn review_loop_flags_a_probable_duplicate_and_the_suggested_lines_settle_it() {
     );
 }
 
+/// A new host that compares best with an alias spelling of a known host (Ayutthaya
+/// Technical College, an alias of Phra Nakhon Si Ayutthaya Technical College): the lines
+/// the error suggests name the canonical host, and each settles it as it is printed. A
+/// decision naming the alias spelling was not applied: the flag stayed after it.
+#[test]
+fn suggested_lines_for_a_host_matched_by_its_alias_settle_it() {
+    let wd = Workdir::with_committed_raw();
+    wd.run(&["run", "--quiet"]).expect(0);
+    let before = wd.csv_rows("output/workshops.csv").len();
+    let asia = wd.read("raw/reports/asia.csv");
+    // a hypothetical report, written only into this test's copy of the data
+    let row = "Thailand Luban Workshop (Test),Thailand,Ban Phai,Test Technical College,Tianjin Bohai Vocational Technical College,2024-05-01,operating,mechatronics,https://example.org/test,Test report,2024-05-02,test row,Tianjin,,";
+    wd.write("raw/reports/asia.csv", format!("{}\n{row}\n", asia.trim_end()));
+    let out = wd.run(&["run", "--quiet"]).expect(1);
+    out.stderr_has("error[probable-duplicate]: raw/reports/asia.csv:")
+        .stderr_has("`Ayutthaya Technical College`");
+    let between = |text: &str, from: &str, to: &str| -> String {
+        let start = text.find(from).unwrap_or_else(|| panic!("no `{from}` in {text}")) + from.len();
+        let len = text[start..].find(to).expect("the end of the suggested line");
+        text[start..start + len].to_string()
+    };
+    let decision = "institution,".to_string() + &between(&out.stderr, "add `institution,", "` to raw/decisions.csv");
+    assert!(
+        decision.contains(",Phra Nakhon Si Ayutthaya Technical College,"),
+        "{decision}"
+    );
+    let decisions = wd.read("raw/decisions.csv");
+    wd.write(
+        "raw/decisions.csv",
+        format!(
+            "{}\n{}\n",
+            decisions.trim_end(),
+            decision.replace("<why>", "a test host")
+        ),
+    );
+    wd.run(&["run", "--quiet"]).expect(0);
+    assert_eq!(wd.csv_rows("output/workshops.csv").len(), before + 1, "kept apart");
+    wd.write("raw/decisions.csv", decisions);
+    let alias = between(&out.stderr, "If it is, add `", "` to raw/aliases/institutions.csv");
+    let table = wd.read("raw/aliases/institutions.csv");
+    wd.write(
+        "raw/aliases/institutions.csv",
+        format!("{}\n{alias}\n", table.trim_end()),
+    );
+    wd.run(&["run", "--quiet"]).expect(0);
+    assert_eq!(wd.csv_rows("output/workshops.csv").len(), before, "merged");
+}
+
 #[test]
 fn variants_resolve_without_their_alias_rows() {
     let wd = Workdir::with_committed_raw();

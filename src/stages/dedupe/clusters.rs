@@ -166,6 +166,13 @@ fn link_clusters(
         return (clusters, Vec::new(), weights);
     }
     let id_of = |c: &Cluster| super::ids::both_ids(&r.country_of(c.members[0] as usize).code, &c.identity)[0].clone();
+    // the host a suggested line names: the canonical name of the spelling that compared
+    // best (a workshop is compared under its alias spellings too), as its reports have it
+    // and as raw/decisions.csv and the alias table's second column are read
+    let host = |matched: &str| match known.institutions.lookup(matched) {
+        crate::names::aliases::Matched::Canonical(c) | crate::names::aliases::Matched::Alias(c) => c,
+        crate::names::aliases::Matched::Unknown => matched.to_string(),
+    };
     let mut links = Vec::new();
     let mut into: Vec<Option<usize>> = vec![None; clusters.len()];
     for (k, o) in outcomes.iter().enumerate() {
@@ -184,7 +191,7 @@ fn link_clusters(
                     alias_line: format!(
                         "{},{},{}",
                         csv_cell(&s.name),
-                        csv_cell(&s.matched),
+                        csv_cell(&host(&s.matched)),
                         csv_cell(r.source_url.str(lead))
                     ),
                 });
@@ -204,16 +211,17 @@ fn link_clusters(
                     })
                     .collect();
                 let first = &candidates[0];
+                let target = host(&first.matched);
                 let message = format!(
                     "host `{}` may be a workshop the dataset has: {}. If it is, add `{},{},{}` to raw/aliases/institutions.csv; if not, add `institution,{},{},{},{:.3},,different,<why>` to raw/decisions.csv",
                     first.name,
                     named.join("; "),
                     csv_cell(&first.name),
-                    csv_cell(&first.matched),
+                    csv_cell(&target),
                     csv_cell(r.source_url.str(lead)),
                     r.country_of(lead).code,
                     csv_cell(&first.name),
-                    csv_cell(&first.matched),
+                    csv_cell(&target),
                     first.probability,
                 );
                 for &i in &clusters[k].members {
