@@ -35,7 +35,7 @@ pub fn read_rows(text: &str) -> Vec<Row> {
                 if to > 0 && to < bytes.len() && bytes[to - 1] == b'\r' && bytes[to] == b'\n' {
                     to += 1;
                 }
-                line += crate::stages::ingest::line_breaks(&bytes[at..to]);
+                line += crate::report::diagnostic::line_breaks(&bytes[at..to]);
                 at = to;
                 line
             }),

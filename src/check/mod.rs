@@ -29,9 +29,9 @@ use serde::Serialize;
 use crate::check::diff::{diff, read_rows, report_key, Change};
 use crate::layout::Layout;
 use crate::names::countries::CountryResolver;
+use crate::report::error_report::ErrorRecord;
 use crate::report::error_report::Stats;
 use crate::report::progress::Progress;
-use crate::rules::ErrorRecord;
 use crate::schema::TableSchema;
 use crate::stages::{ingest, tables, validate};
 

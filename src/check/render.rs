@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::{CheckReport, DataDiff, OutputState};
-use crate::rules::ErrorRecord;
+use crate::report::error_report::ErrorRecord;
 
 /// What to tell a contributor about `output/`.
 pub fn output_message(r: &CheckReport) -> String {

@@ -5,7 +5,7 @@
 //! diff of the published workshops that `check` computes anyway.
 
 use crate::check::WorkshopChange;
-use crate::rules::ErrorRecord;
+use crate::report::error_report::ErrorRecord;
 use crate::stages::ingest::file_error;
 
 /// How much a change must raise the version.

@@ -12,7 +12,7 @@ use super::validate::report;
 use super::{Ctx, Outcome};
 use crate::check::{render, CheckReport};
 use crate::report::error_report;
-use crate::rules::ErrorRecord;
+use crate::report::error_report::ErrorRecord;
 
 /// Output formats of `luban check` (validate's `frictionless` shape has no room for the
 /// diff, the output state and the summary, so check keeps its own list).

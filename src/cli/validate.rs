@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 
 use super::{Ctx, FormatArg, Outcome};
+use crate::report::error_report::ErrorRecord;
 use crate::report::error_report::{self, Format, Stats};
 use crate::report::frictionless_report::Task;
-use crate::rules::ErrorRecord;
 use crate::schema::TableSchema;
 use crate::stages::package::Package;
 use crate::stages::validate::Limits;

@@ -162,7 +162,7 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     while !text.is_char_boundary(offset) {
         offset -= 1;
     }
-    let line = crate::stages::ingest::line_breaks(&text.as_bytes()[..offset]) as usize + 1;
+    let line = line_breaks(&text.as_bytes()[..offset]) as usize + 1;
     let (line_start, _) = line_bounds(text, offset);
     (line, text[line_start..offset].chars().count() + 1)
 }
@@ -254,9 +254,39 @@ pub fn csv_field_span(text: &[u8], record_start: usize, index: usize, delimiter:
     }
 }
 
+/// The closest of `candidates` to `value`, if close enough to suggest ("did you mean").
+pub fn closest<'c>(value: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let v = value.trim().to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&v, &c.to_lowercase()), c))
+        .filter(|(s, _)| *s >= 0.75)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(a.1)))
+        .map(|(_, c)| c)
+}
+
+/// Line breaks in `text`: `\r\n`, `\r` and `\n` count one each. Every line number luban
+/// prints counts this way, whatever line ends the file has.
+pub fn line_breaks(text: &[u8]) -> u64 {
+    let mut n = 0;
+    let mut prev_cr = false;
+    for &b in text {
+        n += u64::from(b == b'\r' || (b == b'\n' && !prev_cr));
+        prev_cr = b == b'\r';
+    }
+    n
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_breaks_count_crlf_once() {
+        for (t, n) in [("", 0), ("\n", 1), ("\r\n", 1), ("\r", 1), ("\n\r", 2), ("\r\r\n\n", 3)] {
+            assert_eq!(line_breaks(t.as_bytes()), n, "{t:?}");
+        }
+    }
 
     #[test]
     fn csv_field_span_skips_quoted_commas_and_doubled_quotes() {

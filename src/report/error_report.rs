@@ -7,7 +7,28 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::report::diagnostic::{self, Pointer};
-use crate::rules::ErrorRecord;
+
+/// A violation placed in its file: what reports and the quarantine file carry.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ErrorRecord {
+    pub file: String,
+    pub line: u64,
+    pub row: u64,
+    pub field: Option<String>,
+    pub field_position: Option<usize>,
+    pub code: String,
+    pub constraint: Option<String>,
+    pub cell: Option<String>,
+    pub message: String,
+    pub expected: Option<String>,
+    pub help: Option<String>,
+    /// Byte offset of the record, to draw the caret (not part of reports).
+    #[serde(skip)]
+    pub byte: Option<u64>,
+    /// The file's delimiter, to find the cell in the record (not part of reports).
+    #[serde(skip)]
+    pub delimiter: u8,
+}
 
 /// Output format of `validate` and `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -86,8 +107,8 @@ fn pointer(e: &ErrorRecord, byte: Option<u64>, text_of: &TextOf<'_>) -> Option<P
     } else {
         span
     };
-    let line =
-        e.line as usize + crate::stages::ingest::line_breaks(&text.as_bytes()[start..span.start.max(start)]) as usize;
+    let line = e.line as usize
+        + crate::report::diagnostic::line_breaks(&text.as_bytes()[start..span.start.max(start)]) as usize;
     Some(diagnostic::pointer_on_line(&e.file, text, span, line))
 }
 

@@ -7,8 +7,8 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::report::error_report::ErrorRecord;
 use crate::report::error_report::Stats;
-use crate::rules::ErrorRecord;
 
 /// What the report says about one file besides its errors.
 #[derive(Debug, Clone, Default)]

@@ -5,7 +5,8 @@
 //! Example: `status` = `rumoured` → expected one of operating, announced, planned,
 //! suspended, closed.
 
-use super::{closest, Violation};
+use super::Violation;
+use crate::report::diagnostic::closest;
 use crate::schema::{Field, FieldType, Value};
 
 pub fn check(field: &Field, i: usize, cell: &str, value: Option<&Value>, out: &mut Vec<Violation>) {

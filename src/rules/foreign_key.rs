@@ -7,11 +7,16 @@
 //!
 //! Example: `parent` = 9 where no row has `id` = 9.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::unique::{cell_key, hash_keys, split};
 use super::Violation;
 use crate::schema::TableSchema;
+
+/// The values other resources of a data package hold, by (resource name, referenced
+/// fields): the hashes of their typed keys, as [`ForeignKeyState`] looks them up (the
+/// package stage reads them).
+pub type References = HashMap<(String, Vec<String>), HashSet<[u32; 3]>>;
 
 /// A referencing value not yet found when its row was read.
 #[derive(Debug, Clone)]
@@ -66,8 +71,8 @@ impl ForeignKeyState {
     }
 
     /// [`ForeignKeyState::new`], with the values other resources of a data package hold
-    /// ([`crate::stages::package::References`]): their foreign keys are checked too.
-    pub fn with_references(schema: &TableSchema, refs: Option<&crate::stages::package::References>) -> ForeignKeyState {
+    /// ([`References`]): their foreign keys are checked too.
+    pub fn with_references(schema: &TableSchema, refs: Option<&References>) -> ForeignKeyState {
         let external = schema.foreign_keys.iter().filter_map(|fk| {
             let values = refs?.get(&(fk.resource.clone(), fk.reference_fields.clone()))?;
             let fields = fk

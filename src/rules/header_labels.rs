@@ -6,7 +6,8 @@
 //! Example: schema `workshop_name,country`, header `workshop_name,contry` →
 //! incorrect-label at position 2, "did you mean `country`?".
 
-use super::{closest, Violation};
+use super::Violation;
+use crate::report::diagnostic::closest;
 use crate::schema::TableSchema;
 
 pub fn check_header(schema: &TableSchema, labels: &[String]) -> Vec<Violation> {

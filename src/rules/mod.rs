@@ -37,13 +37,11 @@ mod row_shape;
 mod type_error;
 mod unique;
 
-use serde::Serialize;
-
 use crate::names::countries::CountryResolver;
 use crate::schema::{Field, TableSchema, Value};
 
 pub use fields_match::arrange;
-pub use foreign_key::{ForeignKeyState, Pending, RowInfo};
+pub use foreign_key::{ForeignKeyState, Pending, References, RowInfo};
 pub use header_labels::check_header;
 pub use unique::{cell_key, hash_cells, hash_keys, hash_record, split, FirstUnique, KeyFields, RowKeys};
 
@@ -83,28 +81,6 @@ impl Violation {
         self.help = h;
         self
     }
-}
-
-/// A violation placed in its file: what reports and the quarantine file carry.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ErrorRecord {
-    pub file: String,
-    pub line: u64,
-    pub row: u64,
-    pub field: Option<String>,
-    pub field_position: Option<usize>,
-    pub code: String,
-    pub constraint: Option<String>,
-    pub cell: Option<String>,
-    pub message: String,
-    pub expected: Option<String>,
-    pub help: Option<String>,
-    /// Byte offset of the record, to draw the caret (not part of reports).
-    #[serde(skip)]
-    pub byte: Option<u64>,
-    /// The file's delimiter, to find the cell in the record (not part of reports).
-    #[serde(skip)]
-    pub delimiter: u8,
 }
 
 /// Runs the row rules of one schema. The per-row rules ([`RowChecker::check_cells`]) need
@@ -334,17 +310,6 @@ pub type RowName<'a> = &'a dyn Fn(u32) -> String;
 /// [`RowName`] for one file: the row number as it is.
 pub fn numbered(row: u32) -> String {
     format!("row {row}")
-}
-
-/// The closest of `candidates` to `value`, if close enough to suggest ("did you mean").
-pub fn closest<'c>(value: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
-    let v = value.trim().to_lowercase();
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(&v, &c.to_lowercase()), c))
-        .filter(|(s, _)| *s >= 0.75)
-        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(a.1)))
-        .map(|(_, c)| c)
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ pub fn check(i: usize, cell: &str, country: &str, resolver: &CountryResolver, ou
         return;
     }
     let canonical = places.canonical(cell);
-    let near = super::closest(&canonical, places.cities_of(&c.alpha3));
+    let near = crate::report::diagnostic::closest(&canonical, places.cities_of(&c.alpha3));
     let how = "add the spelling to raw/aliases/cities.csv with its source, or add the city to the gazetteer with `bash tools/gen_places.sh`";
     let help = match near {
         Some(n) => format!("did you mean `{n}`? If not, {how}"),

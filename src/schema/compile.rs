@@ -61,7 +61,7 @@ pub fn schema(path: &Path, doc: &Json, _v2: bool) -> Result<TableSchema, Fail> {
         if names.contains(&name) {
             return Ok(());
         }
-        let hint = crate::rules::closest(name, names.iter().copied())
+        let hint = crate::report::diagnostic::closest(name, names.iter().copied())
             .map_or(String::new(), |c| format!(": did you mean `{c}`?"));
         Err((
             At::Key(key.into()),

@@ -50,7 +50,7 @@ fn version(doc: &Map<String, Value>) -> (bool, bool) {
 
 /// The closest of `known` to `key`, when close enough to suggest.
 fn suggestion(key: &str, known: &[&str]) -> String {
-    match super::super::rules::closest(key, known.iter().copied()) {
+    match crate::report::diagnostic::closest(key, known.iter().copied()) {
         Some(k) => format!(": did you mean `{k}`?"),
         None => String::new(),
     }

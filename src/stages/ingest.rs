@@ -26,12 +26,13 @@ use rayon::prelude::*;
 use super::StageReport;
 use crate::layout::Layout;
 use crate::model::{IngestedRow, Provenance};
+use crate::report::error_report::ErrorRecord;
 use crate::report::progress::Progress;
-use crate::rules::{ErrorRecord, Violation};
+use crate::rules::Violation;
 use crate::schema::TableSchema;
 use crate::table::csvio;
 
-pub use records::{line_breaks, Record};
+pub use records::Record;
 pub use source::{decode, decode_valid, file_error, Batch, Cells, CsvSource, RecordPos};
 
 /// What reading one whole file gave.

@@ -9,14 +9,15 @@
 //! referencing resource is then checked against them as it streams. Resources are read
 //! from inside the package's folder only.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 
 use super::ingest::{decode, file_error, Batch, CsvSource};
-use crate::rules::{cell_key, hash_keys, split, ErrorRecord};
+use crate::report::error_report::ErrorRecord;
+use crate::rules::{cell_key, hash_keys, split, References};
 use crate::schema::TableSchema;
 
 /// One CSV resource of a package.
@@ -37,10 +38,6 @@ pub struct Resource {
 pub struct Package {
     pub resources: Vec<Resource>,
 }
-
-/// The values other resources hold, by (resource name, referenced fields): the hashes of
-/// their typed keys, as [`crate::rules::ForeignKeyState`] looks them up.
-pub type References = HashMap<(String, Vec<String>), HashSet<[u32; 3]>>;
 
 impl Package {
     /// Reads `path` and every resource's schema; a resource luban cannot read (not CSV,

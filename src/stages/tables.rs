@@ -10,9 +10,9 @@ use anyhow::Result;
 
 use super::{ingest, validate};
 use crate::layout::Layout;
+use crate::report::error_report::ErrorRecord;
 use crate::report::error_report::Stats;
 use crate::report::progress::Progress;
-use crate::rules::ErrorRecord;
 use crate::schema::TableSchema;
 
 /// A table of the dataset besides the reports: its file and the schema it must match.

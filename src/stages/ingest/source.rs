@@ -11,7 +11,8 @@ use anyhow::{Context, Result};
 
 use super::place;
 use super::records::{Record, Records};
-use crate::rules::{check_header, ErrorRecord};
+use crate::report::error_report::ErrorRecord;
+use crate::rules::check_header;
 use crate::schema::TableSchema;
 
 /// Where one record starts.

@@ -32,9 +32,8 @@ use rayon::prelude::*;
 use super::Limits;
 use crate::model::{IngestedRow, Shared};
 use crate::names::countries::CountryResolver;
-use crate::rules::{
-    hash_record, CrossRowState, ErrorRecord, ForeignKeyState, KeyFields, RowChecker, RowInfo, RowKeys, Violation,
-};
+use crate::report::error_report::ErrorRecord;
+use crate::rules::{hash_record, CrossRowState, ForeignKeyState, KeyFields, RowChecker, RowInfo, RowKeys, Violation};
 use crate::schema::TableSchema;
 use crate::stages::ingest::{decode, decode_valid, place, Batch, RecordPos};
 
@@ -263,11 +262,7 @@ pub struct CrossRules<'s> {
 impl<'s> CrossRules<'s> {
     /// `refs`: the values a data package's other resources define, for foreign keys to
     /// them.
-    pub fn new(
-        schema: &'s TableSchema,
-        refs: Option<&crate::stages::package::References>,
-        limits: Limits,
-    ) -> CrossRules<'s> {
+    pub fn new(schema: &'s TableSchema, refs: Option<&crate::rules::References>, limits: Limits) -> CrossRules<'s> {
         CrossRules {
             schema,
             cross: CrossRowState::new(schema),

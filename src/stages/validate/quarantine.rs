@@ -4,7 +4,7 @@
 use anyhow::Result;
 
 use crate::model::IngestedRow;
-use crate::rules::ErrorRecord;
+use crate::report::error_report::ErrorRecord;
 use crate::table::csvio;
 
 /// Writes the quarantine file: one line per error, with the whole record as JSON.

@@ -8,8 +8,8 @@ use anyhow::Result;
 use super::check::{CrossRules, RowResult, RowRules, Rows, SourceRows, StreamStats};
 use super::Limits;
 use crate::names::countries::CountryResolver;
+use crate::report::error_report::ErrorRecord;
 use crate::report::progress::Progress;
-use crate::rules::ErrorRecord;
 use crate::schema::TableSchema;
 use crate::stages::ingest::{Batch, CsvSource};
 
@@ -40,7 +40,7 @@ pub fn check_source_with(
     limits: Limits,
     jobs: usize,
     progress: &Progress,
-    refs: Option<&crate::stages::package::References>,
+    refs: Option<&crate::rules::References>,
     mut on_rejected: impl FnMut(&[String], Vec<ErrorRecord>) -> Result<()> + Send,
 ) -> Result<StreamStats> {
     progress.set_total(src.bytes);
