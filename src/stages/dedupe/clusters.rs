@@ -1,10 +1,11 @@
-//! Which reports are one workshop: the merge policy's three rules, then the
-//! maintainers' `same` decisions. Every step works on report positions in content order
+//! Which reports are one workshop: the merge policy's three rules, with record linkage
+//! between the first two, then the maintainers' `same` decisions. Every step works on report positions in content order
 //! ([`content_order`]), so that no decision depends on the order the reports were read in.
 //!
 //! 1. **Host key** ([`host_clusters`]): reports of one country that share the comparison
 //!    key ([`name_key`]) of a host institution they name are one workshop; a report naming
-//!    two hosts joins both.
+//!    two hosts joins both. Record linkage ([`link_clusters`]) then joins a cluster to
+//!    the one of its country its host is another spelling of, or sets it aside.
 //! 2. **Attach** ([`attach_hostless`]): a report that names no host joins the one host-keyed
 //!    workshop of its country that it matches on its city, a Chinese partner or its
 //!    opening year, and contradicts on none (another city, another year). When two or
@@ -577,8 +578,8 @@ fn evidence(r: &Reports, i: usize, city: Option<u32>, partners: &[u32], s: &Summ
 }
 
 /// The workshops that make a host-less report ambiguous while being new: among the
-/// workshops it fits, those less established than another (known to the alias table, then more reports, then a dated
-/// source; when they tie, every one). Each with the
+/// workshops it fits, those less established than another (known to the alias table,
+/// then more reports, then a dated source; when they tie, every one). Each with the
 /// message for its own reports' lines.
 fn ambiguity_causes(
     r: &Reports,

@@ -2,7 +2,10 @@
 //!
 //! The merge policy, rule by rule ([`clusters`]):
 //! 1. **Host key** ([`clusters::host_clusters`]): reports of one country that name the same
-//!    host institution (by comparison key) are one workshop.
+//!    host institution (by comparison key) are one workshop. Record linkage
+//!    ([`linkage`], from `clusters::link_clusters`) then joins a new host's workshop to the
+//!    better-established one of its country it names in another spelling, or sets it
+//!    aside as a probable duplicate; the README's "Names and the review loop" says when.
 //! 2. **Attach** ([`clusters::attach_hostless`]): a report that names no host joins the one
 //!    workshop of its country it matches on city, a Chinese partner or opening year and
 //!    contradicts on none; if two qualify it is set aside as `ambiguous-workshop` (exit 1).
