@@ -304,8 +304,8 @@ fn rebuild(root: &Path, tmp: &Path) -> Result<(Option<std::path::PathBuf>, Vec<S
     // alias line to add) and the reports it set aside
     let mut placing = Vec::new();
     for line in String::from_utf8_lossy(&out.stderr).lines() {
-        let kinds = ["note: host ", "error[probable-duplicate]", "error[ambiguous-workshop]"];
-        if kinds.iter().any(|p| line.starts_with(p)) {
+        let set_aside = |code: &str| line.starts_with(&format!("error[{code}]"));
+        if line.starts_with("note: host ") || crate::stages::dedupe::SET_ASIDE.into_iter().any(set_aside) {
             eprintln!("{line}");
             placing.push(line.to_string());
         }

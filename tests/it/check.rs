@@ -326,3 +326,26 @@ fn check_base_shows_a_linked_host_with_its_alias_line() {
     );
     assert!(summary.contains("0 new, 1 changed"), "{summary}");
 }
+
+/// A contributor's report that names only a country (no host, city, partner or date) is
+/// about a workshop luban cannot tell: the PR goes red on that report's line, and the
+/// summary lists it under placing, instead of a silent second workshop of the country.
+#[test]
+fn check_base_sets_aside_a_report_that_names_only_its_country() {
+    let wd = Workdir::committed_repo();
+    wd.git(&["checkout", "-q", "-b", "pr"]);
+    let line = wd.read("raw/reports/africa.csv").lines().count() + 1;
+    wd.append(
+        "raw/reports/africa.csv",
+        ",Djibouti,,,,,,,https://example.org/visit,Officials visit the Luban Workshop,2024-05-01,,,,",
+    );
+    let out = wd
+        .run(&["check", "--base", "main", "--summary", "summary.md"])
+        .expect(1);
+    out.stderr_has(&format!("error[unidentified-workshop]: raw/reports/africa.csv:{line}:"));
+    let summary = wd.read("summary.md");
+    assert!(
+        summary.contains("### Placing the reports") && summary.contains("unidentified-workshop"),
+        "{summary}{out}"
+    );
+}

@@ -95,6 +95,46 @@ fn a_host_less_report_matching_two_workshops_is_set_aside_not_guessed() {
     assert!(wd.read("build/unmerged.csv").contains("ambiguous-workshop"));
 }
 
+/// A host-less report that gives no city, partner or opening date fits no workshop: it is
+/// set aside on its own line, not made a workshop of its own (nor grouped with others like
+/// it). One that gives only a partner is grouped, and named without empty brackets.
+#[test]
+fn a_host_less_report_that_gives_nothing_to_match_is_set_aside() {
+    let wd = Workdir::new();
+    wd.reports(
+        "a.csv",
+        &[
+            "W,Kazakhstan,Astana,Host One,Tianjin Vocational Institute,2024,operating,,https://example.org/1,,,,,,",
+            ",Kazakhstan,,,,,,,https://example.org/2,,,,,,",
+            ",Kazakhstan,,,,,,,https://example.org/3,,,,,,",
+        ],
+    );
+    let out = wd.run(&["run"]).expect(1);
+    out.stderr_has("error[unidentified-workshop]: raw/reports/a.csv:3: report names no host institution");
+    out.stderr_has("error[unidentified-workshop]: raw/reports/a.csv:4:");
+    out.stderr_has("nothing was published");
+    let unmerged = wd.read("build/unmerged.csv");
+    assert_eq!(unmerged.matches("unidentified-workshop").count(), 2, "{unmerged}");
+
+    // with a partner the first workshop does not have, the two are one new workshop
+    wd.reports(
+        "a.csv",
+        &[
+            "W,Kazakhstan,Astana,Host One,Tianjin Vocational Institute,2024,operating,,https://example.org/1,,,,,,",
+            ",Kazakhstan,,,Tianjin Other College,,,,https://example.org/2,,,,,,",
+            ",Kazakhstan,,,Tianjin Other College,,,,https://example.org/3,,,,,,",
+        ],
+    );
+    wd.run(&["run"]).expect(0);
+    let ws = wd.csv_rows("output/workshops.csv");
+    assert_eq!(ws.len(), 2);
+    let grouped = ws
+        .iter()
+        .find(|w| w["source_count"] == "2")
+        .expect("the two host-less reports, grouped");
+    assert_eq!(grouped["workshop_name"], "Kazakhstan Luban Workshop");
+}
+
 #[test]
 fn root_flag_selects_another_dataset_folder() {
     let wd = Workdir::new();

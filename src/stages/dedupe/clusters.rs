@@ -9,7 +9,9 @@
 //! 2. **Attach** ([`attach_hostless`]): a report that names no host joins the one host-keyed
 //!    workshop of its country that it matches on its city, a Chinese partner or its
 //!    opening year, and contradicts on none (another city, another year). When two or
-//!    more qualify it is set aside as `ambiguous-workshop`, never guessed.
+//!    more qualify it is set aside as `ambiguous-workshop`, never guessed. One that gives
+//!    none of them (no city, partner or date) fits nothing and is set aside as
+//!    `unidentified-workshop` ([`identifies`]): grouped, it would be a workshop of its own.
 //! 3. **Group** ([`group_rest`]): the remaining host-less reports that agree on country,
 //!    city, partners and opening year are one workshop.
 //!
@@ -85,6 +87,19 @@ pub fn cluster(r: &Reports, decisions: &Decisions, known: &Known) -> Clustering 
     let mut set_aside = Vec::new();
     let (mut clusters, links, weights) =
         link_clusters(r, &keys, clusters, known, decisions, &mut rules, &mut set_aside);
+    let (hostless, unidentified): (Vec<u32>, Vec<u32>) =
+        hostless.into_iter().partition(|&i| identifies(r, &keys, i as usize));
+    set_aside.extend(unidentified.into_iter().map(|i| SetAside {
+        report: i,
+        code: super::UNIDENTIFIED,
+        message: format!(
+            "report names no host institution, city, Chinese partner or opening date, so nothing \
+             tells which workshop in {} it is about (it is not made a workshop of its own): add \
+             the host institution the source names, or its city, a Chinese partner or the \
+             opening date",
+            r.country_of(i as usize).code
+        ),
+    }));
     let mut evidences = Vec::new();
     let attached = attach_hostless(r, &keys, &clusters, &hostless);
     // the less established workshops that make a host-less report ambiguous are named on
@@ -94,7 +109,7 @@ pub fn cluster(r: &Reports, decisions: &Decisions, known: &Known) -> Clustering 
         for &i in &clusters[c].members {
             related.push(SetAside {
                 report: i,
-                code: "ambiguous-workshop",
+                code: super::AMBIGUOUS,
                 message: message.clone(),
             });
         }
@@ -111,7 +126,7 @@ pub fn cluster(r: &Reports, decisions: &Decisions, known: &Known) -> Clustering 
             }
             Attach::Ambiguous(fits) => set_aside.push(SetAside {
                 report: i,
-                code: "ambiguous-workshop",
+                code: super::AMBIGUOUS,
                 message: ambiguity(r, &clusters, i, &fits),
             }),
         }
@@ -228,7 +243,7 @@ fn link_clusters(
                 for &i in &clusters[k].members {
                     set_aside.push(SetAside {
                         report: i,
-                        code: "probable-duplicate",
+                        code: super::PROBABLE_DUPLICATE,
                         message: message.clone(),
                     });
                 }
@@ -548,6 +563,13 @@ fn attach_hostless(r: &Reports, keys: &Keys, clusters: &[Cluster], hostless: &[u
             }
         })
         .collect()
+}
+
+/// Whether host-less report `i` gives anything rules 2 and 3 match on (a city, a Chinese
+/// partner, an opening date). One that gives none would fit no workshop and, grouped, be
+/// a workshop of its own: with reports like it, one per country.
+fn identifies(r: &Reports, keys: &Keys, i: usize) -> bool {
+    keys.city_of(r, i).is_some() || keys.partners_of(r, i).next().is_some() || r.opened_on[i].is_some()
 }
 
 /// What host-less report `i` shares with a cluster, or None on a contradiction (another

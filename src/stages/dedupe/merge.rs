@@ -1,7 +1,8 @@
 //! The field policy: how one workshop's fields are made from its reports.
 //!
 //! - `workshop_name`: the name most reports give, then the shortest, then alphabetical;
-//!   with none given, "<country> Luban Workshop (<host or city>)".
+//!   with none given, "<country> Luban Workshop (<host or city>)", or without the
+//!   brackets when the reports give neither.
 //! - `city`, `organiser_province`, `kind`: the value most reports give (ties:
 //!   alphabetical); the others are listed in `conflicts` with their sources. A workshop
 //!   no report gives a kind for is a `workshop`.
@@ -175,11 +176,12 @@ fn merge<'r>(r: &'r Reports, d: &Dictionaries, rs: &[u32], default_kind: u32) ->
         .unwrap_or_else(|| {
             let host = r.host_institutions.get(first).first().map(|&h| d.hosts.text(h));
             let city = (r.city[first] != NONE).then(|| d.cities.text(r.city[first]));
-            format!(
-                "{} Luban Workshop ({})",
-                d.countries[r.country[first] as usize].name,
-                host.or(city).unwrap_or_default()
-            )
+            let country = &d.countries[r.country[first] as usize].name;
+            match host.or(city) {
+                Some(place) => format!("{country} Luban Workshop ({place})"),
+                // a group of host-less reports that agree only on partners or a year
+                None => format!("{country} Luban Workshop"),
+            }
         });
     let city = pick(r, rs, "city", &d.cities, &r.city, &mut conflicts);
     let province = pick(

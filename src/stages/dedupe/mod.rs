@@ -9,6 +9,8 @@
 //! 2. **Attach** ([`clusters::attach_hostless`]): a report that names no host joins the one
 //!    workshop of its country it matches on city, a Chinese partner or opening year and
 //!    contradicts on none; if two qualify it is set aside as `ambiguous-workshop` (exit 1).
+//!    One that gives no city, partner or opening date is set aside as
+//!    `unidentified-workshop` (exit 1): it matches nothing.
 //! 3. **Group** ([`clusters::group_rest`]): the other host-less reports merge when country,
 //!    city, partners and opening year agree.
 //!
@@ -19,6 +21,16 @@
 //!
 //! Nothing depends on input order: clustering runs over the reports sorted by content,
 //! and every choice has a total tie-break.
+
+/// A host-less report that fits two workshops (rule 2).
+pub const AMBIGUOUS: &str = "ambiguous-workshop";
+/// A new host that record linkage finds probably, not surely, another spelling.
+pub const PROBABLE_DUPLICATE: &str = "probable-duplicate";
+/// A host-less report that gives nothing to match on (rule 2).
+pub const UNIDENTIFIED: &str = "unidentified-workshop";
+/// The codes of the reports dedupe sets aside rather than merge (each an error on the
+/// report's own line, exit 1): `luban check` lists them under "Placing the reports".
+pub const SET_ASIDE: [&str; 3] = [AMBIGUOUS, PROBABLE_DUPLICATE, UNIDENTIFIED];
 
 mod clusters;
 mod ids;
