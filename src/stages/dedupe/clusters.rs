@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
+use super::keys::Keys;
 use super::linkage::{self, Outcome, Unit};
 use super::Known;
 use crate::model::Reports;
@@ -317,72 +318,6 @@ pub fn content_order(r: &Reports) -> Vec<u32> {
     short.into_iter().map(|(_, _, i)| i).collect()
 }
 
-/// The comparison key ([`name_key`]) of every host, city and partner name, computed once
-/// per distinct name, on every core (a key costs a transliteration), and numbered: names
-/// with the same key get the same key id.
-pub(super) struct Keys {
-    /// by host, city and partner name id: the id of its key
-    host: Vec<u32>,
-    city: Vec<u32>,
-    partner: Vec<u32>,
-    /// the key texts, by key id
-    texts: Names,
-}
-
-impl Keys {
-    fn of(r: &Reports) -> Keys {
-        let d = &r.dict;
-        let mut texts = Names::new();
-        let mut ids_of = |dict: &Names| -> Vec<u32> {
-            let keys: Vec<String> = (0..dict.len() as u32)
-                .into_par_iter()
-                .map(|id| name_key(dict.text(id)))
-                .collect();
-            keys.iter().map(|k| texts.id(k)).collect()
-        };
-        Keys {
-            host: ids_of(&d.hosts),
-            city: ids_of(&d.cities),
-            partner: ids_of(&d.partners),
-            texts,
-        }
-    }
-
-    /// The key of host name `h`.
-    pub(super) fn host_text(&self, h: u32) -> &str {
-        self.texts.text(self.host[h as usize])
-    }
-
-    /// The key id of host name `h`, and the text of a key id.
-    pub(super) fn host_key(&self, h: u32) -> u32 {
-        self.host[h as usize]
-    }
-
-    pub(super) fn text(&self, key: u32) -> &str {
-        self.texts.text(key)
-    }
-
-    /// How many keys there are (ids are below it).
-    pub(super) fn len(&self) -> usize {
-        self.texts.len()
-    }
-
-    /// The key ids of report `i`'s hosts.
-    fn hosts_of<'a>(&'a self, r: &'a Reports, i: usize) -> impl Iterator<Item = u32> + 'a {
-        r.host_institutions.get(i).iter().map(|&h| self.host[h as usize])
-    }
-
-    /// The key id of report `i`'s city.
-    pub(super) fn city_of(&self, r: &Reports, i: usize) -> Option<u32> {
-        (r.city[i] != NONE).then(|| self.city[r.city[i] as usize])
-    }
-
-    /// The key ids of report `i`'s partners, in its order.
-    pub(super) fn partners_of<'a>(&'a self, r: &'a Reports, i: usize) -> impl Iterator<Item = u32> + 'a {
-        r.chinese_partners.get(i).iter().map(|&p| self.partner[p as usize])
-    }
-}
-
 /// Rule 1: the reports that name a host, as one (country, host key, position) triple per
 /// host they name, sorted, so that the reports sharing a (country, key) are one run. A run
 /// is one workshop-to-be, and runs that share a report (it names two hosts) are one too:
@@ -443,7 +378,7 @@ fn host_clusters(r: &Reports, order: &[u32], keys: &Keys) -> (Vec<Cluster>, Vec<
         let root = find_root(&mut parent, run[0].2) as usize;
         let smallest = &mut clusters[cluster_of_root[root] as usize].1;
         let k = run[0].1;
-        if *smallest == NONE || keys.texts.text(k) < keys.texts.text(*smallest) {
+        if *smallest == NONE || keys.text(k) < keys.text(*smallest) {
             *smallest = k;
         }
     }
@@ -453,7 +388,7 @@ fn host_clusters(r: &Reports, order: &[u32], keys: &Keys) -> (Vec<Cluster>, Vec<
             identity: format!(
                 "{}|host|{}",
                 r.country_of(members[0] as usize).code,
-                keys.texts.text(smallest)
+                keys.text(smallest)
             ),
             members,
             absorbed: Vec::new(),
@@ -707,12 +642,12 @@ fn group_rest(r: &Reports, keys: &Keys, rest: &[u32]) -> Vec<Cluster> {
     let mut groups: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     for &i in rest {
         let i = i as usize;
-        let mut partners: Vec<&str> = keys.partners_of(r, i).map(|k| keys.texts.text(k)).collect();
+        let mut partners: Vec<&str> = keys.partners_of(r, i).map(|k| keys.text(k)).collect();
         partners.sort();
         let key = format!(
             "{}|{}|{}|{}",
             r.country_of(i).code,
-            keys.city_of(r, i).map_or("", |k| keys.texts.text(k)),
+            keys.city_of(r, i).map_or("", |k| keys.text(k)),
             partners.join(";"),
             r.opened_on[i].map_or(String::new(), |d| d.year.to_string())
         );

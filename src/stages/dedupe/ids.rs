@@ -6,9 +6,6 @@
 use anyhow::{bail, Result};
 use sha2::{Digest, Sha256};
 
-use super::clusters::Cluster;
-use crate::model::Reports;
-
 fn id_of_length(country: &str, identity: &str, digits: usize) -> String {
     format!(
         "{country}-{}",
@@ -21,15 +18,18 @@ pub fn both_ids(country: &str, identity: &str) -> [String; 2] {
     [id_of_length(country, identity, 8), id_of_length(country, identity, 16)]
 }
 
-/// The clusters with their ids, sorted by id (then identity).
-pub fn assign(r: &Reports, clusters: Vec<Cluster>) -> Result<Vec<(String, Cluster)>> {
-    let code = |c: &Cluster| r.country_of(c.members[0] as usize).code.clone();
-    let mut with_ids: Vec<(String, Cluster)> = clusters
+/// The workshops-to-be with their ids, sorted by id (then identity): `code` gives each
+/// one's country code, `identity` what its id is a hash of.
+pub fn assign<T>(
+    items: Vec<T>,
+    code: impl Fn(&T) -> String,
+    identity: impl Fn(&T) -> &str,
+) -> Result<Vec<(String, T)>> {
+    let mut with_ids: Vec<(String, T)> = items
         .into_iter()
-        .map(|c| (id_of_length(&code(&c), &c.identity, 8), c))
+        .map(|c| (id_of_length(&code(&c), identity(&c), 8), c))
         .collect();
-    let by_id =
-        |a: &(String, Cluster), b: &(String, Cluster)| a.0.cmp(&b.0).then_with(|| a.1.identity.cmp(&b.1.identity));
+    let by_id = |a: &(String, T), b: &(String, T)| a.0.cmp(&b.0).then_with(|| identity(&a.1).cmp(identity(&b.1)));
     with_ids.sort_unstable_by(by_id);
     let collided: Vec<bool> = (0..with_ids.len())
         .map(|i| {
@@ -38,7 +38,7 @@ pub fn assign(r: &Reports, clusters: Vec<Cluster>) -> Result<Vec<(String, Cluste
         .collect();
     if collided.contains(&true) {
         for ((id, c), _) in with_ids.iter_mut().zip(&collided).filter(|(_, c)| **c) {
-            *id = id_of_length(&code(c), &c.identity, 16);
+            *id = id_of_length(&code(c), identity(c), 16);
         }
         with_ids.sort_unstable_by(by_id);
     }

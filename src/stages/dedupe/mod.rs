@@ -34,6 +34,7 @@ pub const SET_ASIDE: [&str; 3] = [AMBIGUOUS, PROBABLE_DUPLICATE, UNIDENTIFIED];
 
 mod clusters;
 mod ids;
+mod keys;
 pub mod linkage;
 mod merge;
 mod review;
@@ -142,7 +143,11 @@ impl Known {
 /// Decides which reports are one workshop, and each workshop's id (see the module doc).
 pub fn place(r: &Reports, decisions: &Decisions, known: &Known) -> Result<Placement> {
     let c = clusters::cluster(r, decisions, known);
-    let with_ids = ids::assign(r, c.clusters)?;
+    let with_ids = ids::assign(
+        c.clusters,
+        |c| r.country_of(c.members[0] as usize).code.to_string(),
+        |c| &c.identity,
+    )?;
     // a former id is one that was published: a `same` decision names it (a maintainer
     // saw both workshops); a cluster record linkage merged was never published apart
     let named: std::collections::BTreeSet<String> = decisions

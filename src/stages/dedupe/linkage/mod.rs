@@ -43,8 +43,8 @@ use std::collections::BTreeSet;
 use ahash::AHashMap;
 use rayon::prelude::*;
 
-use super::clusters::Keys;
 use super::ids::both_ids;
+use super::keys::Keys;
 use crate::model::Reports;
 use crate::names::aliases::AliasTable;
 use crate::names::compare::{Corpus, NameForm, NameLevel};
