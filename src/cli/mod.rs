@@ -181,7 +181,11 @@ pub fn main() -> i32 {
     let color = crate::report::console::color_stderr();
     let result = Ctx::open(&cli.root, cli.quiet, color).and_then(|ctx| match cli.command {
         Command::Ingest => pipeline::ingest(&ctx),
-        Command::Validate(args) => validate::run(&ctx, args),
+        // the dataset, as a stage run alone; or the files named, each against a schema
+        Command::Validate(args) if args.on_dataset() => {
+            pipeline::alone(&ctx, "validate", |layout, _| validate::run_dataset(&ctx, layout, args))
+        }
+        Command::Validate(args) => validate::run_files(&ctx, args),
         Command::Normalize => pipeline::normalize(&ctx),
         Command::Dedupe { review } => pipeline::dedupe(&ctx, review),
         Command::Aggregate => pipeline::aggregate(&ctx),

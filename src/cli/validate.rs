@@ -57,18 +57,16 @@ impl Args {
 }
 
 impl Args {
+    /// Whether it validates the dataset (no FILE named) rather than files.
+    pub fn on_dataset(&self) -> bool {
+        self.files.is_empty()
+    }
+
     fn limits(&self) -> Limits {
         Limits {
             max_errors: if self.fail_fast { Some(1) } else { self.max_errors },
         }
     }
-}
-
-pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
-    if args.files.is_empty() {
-        return super::pipeline::alone(ctx, "validate", |layout, _| run_dataset(ctx, layout, args));
-    }
-    run_files(ctx, args)
 }
 
 /// `luban validate` on the dataset's staged rows (the caller holds the lock).
@@ -197,7 +195,8 @@ fn schema_notes_and_countries(
     )
 }
 
-fn run_files(ctx: &Ctx, args: Args) -> Result<Outcome> {
+/// `luban validate FILE...`: each file against its schema, outside the dataset.
+pub fn run_files(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let limits = args.limits();
     let package = match (&args.schema, args.files.as_slice()) {
         (None, [p]) if p.extension().is_some_and(|e| e == "json") => Some(Package::load(p, &p.display().to_string())?),
