@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
                     let _ = w.render(false);
                 }
                 for f in &schema.fields {
-                    let _ = luban::schema::value::read(f, text);
+                    let _ = luban::schema::typed::read(f, text);
                 }
             }
         }

@@ -81,7 +81,7 @@ mod tests {
         )
         .unwrap();
         for (cell, bad) in [("-0", false), ("4e4", false), ("40000.0", false), ("1", true)] {
-            let v = crate::schema::value::read(&s.fields[0], cell).unwrap();
+            let v = crate::schema::typed::read(&s.fields[0], cell).unwrap();
             let mut out = Vec::new();
             super::check(&s.fields[0], 0, cell, Some(&v), &mut out);
             assert_eq!(!out.is_empty(), bad, "{cell}");

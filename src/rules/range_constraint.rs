@@ -64,7 +64,7 @@ fn violation(field: &Field, i: usize, value: &Value, b: &Bound, side: &str, op: 
 
 #[cfg(test)]
 mod tests {
-    use crate::schema::{value, TableSchema};
+    use crate::schema::{typed, TableSchema};
     use std::path::Path;
 
     #[test]
@@ -93,7 +93,7 @@ mod tests {
         for (def, cells) in cases {
             let s = TableSchema::parse(Path::new("s"), "s", &format!(r#"{{"fields":[{def}]}}"#)).unwrap();
             for (cell, bad) in cells {
-                let v = value::read(&s.fields[0], cell).unwrap();
+                let v = typed::read(&s.fields[0], cell).unwrap();
                 let mut out = Vec::new();
                 super::check(&s.fields[0], 0, &v, &mut out);
                 assert_eq!(!out.is_empty(), *bad, "{def} {cell}");
@@ -107,7 +107,7 @@ mod tests {
         .unwrap();
         for (cell, bad) in [("2", true), ("3", false)] {
             let mut out = Vec::new();
-            super::check(&s.fields[0], 0, &value::read(&s.fields[0], cell).unwrap(), &mut out);
+            super::check(&s.fields[0], 0, &typed::read(&s.fields[0], cell).unwrap(), &mut out);
             assert_eq!(!out.is_empty(), bad, "{cell}");
         }
     }

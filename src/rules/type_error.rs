@@ -11,14 +11,14 @@ use validator::{ValidateEmail, ValidateUrl};
 
 use super::Violation;
 use crate::partial_date::PartialDate;
-use crate::schema::{value, Field, FieldType, Reject, Value};
+use crate::schema::{typed, Field, FieldType, Reject, Value};
 
 /// Checks one cell; false after recording the type error.
 pub fn check(field: &Field, i: usize, cell: &str, out: &mut Vec<Violation>) -> bool {
     let checked = if field.ftype.is_text() || plain_list(field) {
         text(field, cell)
     } else {
-        value::check(field, cell)
+        typed::check(field, cell)
     };
     match checked {
         Ok(()) => true,
@@ -32,7 +32,7 @@ pub fn check(field: &Field, i: usize, cell: &str, out: &mut Vec<Violation>) -> b
 /// Reads one cell of a typed field as its value, for the rules that compare it; Err
 /// after recording the type error.
 pub fn read(field: &Field, i: usize, cell: &str, out: &mut Vec<Violation>) -> Result<Value, ()> {
-    value::read(field, cell).map_err(|r| push(field, i, cell, r, out))
+    typed::read(field, cell).map_err(|r| push(field, i, cell, r, out))
 }
 
 fn push(field: &Field, i: usize, cell: &str, reject: Reject, out: &mut Vec<Violation>) {

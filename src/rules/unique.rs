@@ -128,7 +128,7 @@ pub fn cell_key<'c>(schema: &TableSchema, i: usize, cell: &'c str) -> Option<std
     if text {
         return Some(std::borrow::Cow::Borrowed(cell.as_bytes()));
     }
-    let v = crate::schema::value::read(f, cell).ok()?;
+    let v = crate::schema::typed::read(f, cell).ok()?;
     let mut k = Vec::new();
     v.key(&mut k);
     Some(std::borrow::Cow::Owned(k))

@@ -10,7 +10,7 @@ use std::path::Path;
 use serde_json::{Map, Value as Json};
 
 use super::locate::At;
-use super::value;
+use super::{typed, value};
 use super::{Bound, Field, FieldType, FieldsMatch, ForeignKey, ReadOptions, TableSchema};
 
 type Fail = (At, String);
@@ -180,7 +180,7 @@ fn field(i: usize, f: &Map<String, Json>) -> Result<Field, Fail> {
     if let Some(example) = f.get("example") {
         let text = as_text(example);
         let empty = text.is_empty() || example.is_null();
-        if !empty && !out.ftype.is_text() && value::read(&out, &text).is_err() {
+        if !empty && !out.ftype.is_text() && typed::read(&out, &text).is_err() {
             return Err((
                 at("example"),
                 format!(
@@ -233,7 +233,7 @@ fn constraints(out: &mut Field, c: &Map<String, Json>, at: &dyn Fn(&str) -> At) 
             (FieldType::Number, _, Some(f)) => Some(value::Value::Num(f)),
             _ => None,
         };
-        let value = native.map_or_else(|| value::read(out, &text), Ok).map_err(|_| {
+        let value = native.map_or_else(|| typed::read(out, &text), Ok).map_err(|_| {
             (
                 at(key),
                 format!(
@@ -266,7 +266,7 @@ fn constraints(out: &mut Field, c: &Map<String, Json>, at: &dyn Fn(&str) -> At) 
         if !ftype.is_text() && ftype != FieldType::List {
             let mut keys = HashSet::new();
             for t in &texts {
-                if let Ok(v) = value::read(out, t) {
+                if let Ok(v) = typed::read(out, t) {
                     let mut k = Vec::new();
                     v.key(&mut k);
                     keys.insert(k);

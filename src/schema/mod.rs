@@ -28,6 +28,7 @@ mod locate;
 mod profile;
 pub mod strptime;
 mod temporal;
+pub mod typed;
 pub mod value;
 
 use std::collections::HashSet;

@@ -4,15 +4,16 @@
 //! `primaryKey`, `foreignKeys` and the bounds compare values, not text, so that `1` and
 //! `01` are one integer and `1.0` and `1` one number.
 //!
-//! Strings are not read into a [`Value`] on the hot path (the rules compare their text
-//! directly); every other type is, once per cell.
+//! This file holds the values and the parsers of numbers and years; [`super::typed`]
+//! picks the parser for a field's type. Strings are not read into a [`Value`] on the hot
+//! path (the rules compare their text directly); every other type is, once per cell.
 
 use std::cmp::Ordering;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use serde_json::Value as Json;
 
-use super::{Field, FieldType, ReadOptions};
+use super::ReadOptions;
 
 /// A typed cell.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,79 +49,6 @@ pub(super) fn reject<T>(why: &str, expected: &str) -> Result<T, Reject> {
         why: why.to_string(),
         expected: expected.to_string(),
     })
-}
-
-/// Whether a cell (not a missing value) reads as `field`'s type, for a field whose value
-/// nothing compares: an ISO date is checked without building a value (dates are the
-/// common typed column; this runs on every cell of it).
-pub fn check(field: &Field, cell: &str) -> Result<(), Reject> {
-    if field.ftype == FieldType::Date && field.format.as_deref().is_none_or(|f| f == "default") {
-        return super::temporal::iso_date(cell)
-            .map(|_| ())
-            .ok_or(())
-            .or_else(|()| reject("not an ISO date", "YYYY-MM-DD"));
-    }
-    read(field, cell).map(|_| ())
-}
-
-/// Reads a cell (not a missing value) as `field`'s type.
-pub fn read(field: &Field, cell: &str) -> Result<Value, Reject> {
-    read_as(field.ftype, field.format.as_deref(), &field.read, cell)
-}
-
-/// Reads a cell as `ftype` with `format` and the field's reading options.
-pub fn read_as(ftype: FieldType, format: Option<&str>, opts: &ReadOptions, cell: &str) -> Result<Value, Reject> {
-    let format = format.filter(|f| *f != "default");
-    match ftype {
-        FieldType::String | FieldType::Any => Ok(Value::Text(cell.to_string())),
-        FieldType::Integer => integer(opts, cell),
-        FieldType::Number => number(opts, cell),
-        FieldType::Boolean => {
-            if opts.true_values.iter().any(|t| t == cell) {
-                Ok(Value::Bool(true))
-            } else if opts.false_values.iter().any(|f| f == cell) {
-                Ok(Value::Bool(false))
-            } else {
-                let expected = format!(
-                    "one of {}",
-                    [&opts.true_values[..], &opts.false_values[..]].concat().join(", ")
-                );
-                reject("not a boolean", &expected)
-            }
-        }
-        FieldType::Date => super::temporal::date(format, opts, cell),
-        FieldType::Datetime => super::temporal::datetime(format, opts, cell),
-        FieldType::Time => super::temporal::time(format, opts, cell),
-        FieldType::Year => year(cell),
-        FieldType::YearMonth => yearmonth(cell),
-        FieldType::Duration => super::temporal::duration(cell),
-        FieldType::Object => match parse_json(cell) {
-            Some(j @ Json::Object(_)) => Ok(Value::Json(j)),
-            _ => reject("not a JSON object", "a JSON object such as {\"a\": 1}"),
-        },
-        FieldType::Array => match parse_json(cell) {
-            Some(j @ Json::Array(_)) => Ok(Value::Json(j)),
-            _ => reject("not a JSON array", "a JSON array such as [1, 2]"),
-        },
-        FieldType::Geopoint => super::geo::geopoint(format, cell),
-        FieldType::Geojson => super::geo::geojson(format, cell),
-        FieldType::List => {
-            let item = opts.item_type;
-            let mut items = Vec::new();
-            for part in cell.split(opts.delimiter.as_str()) {
-                match read_as(item, None, opts, part) {
-                    Ok(v) => items.push(v),
-                    Err(_) => {
-                        return reject(
-                            &format!("item `{part}` is not a valid {}", item.as_str()),
-                            &format!("items of type {}", item.as_str()),
-                        )
-                    }
-                }
-            }
-            Ok(Value::List(items))
-        }
-    }
 }
 
 /// JSON as Python's `json.loads` reads it (which also takes `NaN` and `Infinity`).
@@ -171,7 +99,7 @@ fn strip_currency(s: &str) -> &str {
     &s[..end]
 }
 
-fn integer(opts: &ReadOptions, cell: &str) -> Result<Value, Reject> {
+pub(super) fn integer(opts: &ReadOptions, cell: &str) -> Result<Value, Reject> {
     let mut s = cell.trim();
     if !opts.bare_number {
         s = strip_currency(s);
@@ -221,7 +149,7 @@ pub fn python_decimal(s: &str) -> Option<f64> {
     clean.parse::<f64>().ok()
 }
 
-fn number(opts: &ReadOptions, cell: &str) -> Result<Value, Reject> {
+pub(super) fn number(opts: &ReadOptions, cell: &str) -> Result<Value, Reject> {
     let fail = || reject("not a number", "a number such as 4.2");
     let mut s = std::borrow::Cow::Borrowed(cell.trim());
     if opts.number_processing {
@@ -242,7 +170,7 @@ fn number(opts: &ReadOptions, cell: &str) -> Result<Value, Reject> {
     python_decimal(&s).map_or_else(fail, |v| Ok(Value::Num(v)))
 }
 
-fn year(cell: &str) -> Result<Value, Reject> {
+pub(super) fn year(cell: &str) -> Result<Value, Reject> {
     let fail = || reject("not a year", "YYYY");
     if cell.chars().count() != 4 {
         return fail();
@@ -253,7 +181,7 @@ fn year(cell: &str) -> Result<Value, Reject> {
     }
 }
 
-fn yearmonth(cell: &str) -> Result<Value, Reject> {
+pub(super) fn yearmonth(cell: &str) -> Result<Value, Reject> {
     let fail = || reject("not a year and month", "YYYY-MM");
     let mut parts = cell.split('-');
     let (Some(y), Some(m), None) = (parts.next(), parts.next(), parts.next()) else {
@@ -409,7 +337,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::schema::TableSchema;
+    use crate::schema::{typed, Field, TableSchema};
 
     fn field(def: &str) -> Field {
         TableSchema::parse(Path::new("s"), "s", &format!(r#"{{"fields":[{def}]}}"#))
@@ -449,7 +377,7 @@ mod tests {
             ),
         ];
         for (def, cell, ok) in cases {
-            assert_eq!(read(&field(def), cell).is_ok(), ok, "{def} {cell:?}");
+            assert_eq!(typed::read(&field(def), cell).is_ok(), ok, "{def} {cell:?}");
         }
     }
 
@@ -457,7 +385,7 @@ mod tests {
     fn equal_values_have_equal_keys() {
         let key = |def: &str, cell: &str| {
             let mut k = Vec::new();
-            read(&field(def), cell).unwrap().key(&mut k);
+            typed::read(&field(def), cell).unwrap().key(&mut k);
             k
         };
         let int = r#"{"name":"n","type":"integer"}"#;
