@@ -171,3 +171,27 @@ fn variants_resolve_without_their_alias_rows() {
     }
     assert_eq!(wd.read("output/workshops.csv"), before, "from build/reports.arrow");
 }
+
+/// A decision about two hosts the reports name is in use (record linkage reads it in
+/// dedupe); one about names no report uses any more is pointed at by its line.
+#[test]
+fn a_decision_about_names_no_report_uses_is_pointed_at() {
+    let wd = Workdir::new();
+    wd.reports(
+        "a.csv",
+        &[
+            &report("Machakos University College", "Machakos", "https://example.org/1"),
+            &report("Machakos Univ. College of Kenya", "Machakos", "https://example.org/2"),
+        ],
+    );
+    wd.write(
+        "raw/decisions.csv",
+        "field,country,name,candidate,score,evidence,decision,note\n\
+         institution,KEN,Machakos Univ. College of Kenya,Machakos University College,0.8,t,different,two colleges (test)\n\
+         institution,KEN,Nairobi Gone College,Nairobi Old College,0.8,t,different,renamed since (test)\n",
+    );
+    let out = wd.run(&["run"]).expect(0);
+    out.stderr_has("raw/decisions.csv:3: this decision is about names no report uses now");
+    assert!(!out.stderr.contains("raw/decisions.csv:2:"), "{out}");
+    assert_eq!(wd.csv_rows("output/workshops.csv").len(), 2, "kept apart: {out}");
+}
