@@ -1,3 +1,5 @@
+use sha2::Digest;
+
 use crate::workdir::{machakos, row, Workdir};
 
 #[test]
@@ -106,7 +108,8 @@ fn a_host_less_report_that_gives_nothing_to_match_is_set_aside() {
         &[
             "W,Kazakhstan,Astana,Host One,Tianjin Vocational Institute,2024,operating,,https://example.org/1,,,,,,",
             ",Kazakhstan,,,,,,,https://example.org/2,,,,,,",
-            ",Kazakhstan,,,,,,,https://example.org/3,,,,,,",
+            // partners whose comparison keys are empty ("(NBPT)", "-") are as good as none
+            ",Kazakhstan,,,(NBPT); -,,,,https://example.org/3,,,,,,",
         ],
     );
     let out = wd.run(&["run"]).expect(1);
@@ -115,6 +118,37 @@ fn a_host_less_report_that_gives_nothing_to_match_is_set_aside() {
     out.stderr_has("nothing was published");
     let unmerged = wd.read("build/unmerged.csv");
     assert_eq!(unmerged.matches("unidentified-workshop").count(), 2, "{unmerged}");
+
+    // a maintainer's `same` decision that joins their group to a workshop still places
+    // them (a decision written when such a group was a workshop of its own)
+    wd.reports(
+        "a.csv",
+        &["W,Kazakhstan,Astana,Host One,Tianjin Vocational Institute,2024,operating,,https://example.org/1,,,,,,"],
+    );
+    wd.run(&["run", "--quiet"]).expect(0);
+    let host_one = wd.csv_rows("output/workshops.csv")[0]["workshop_id"].clone();
+    let group = format!("KAZ-{}", &hex::encode(sha2::Sha256::digest(b"group|KAZ|||"))[..8]);
+    wd.write(
+        "raw/decisions.csv",
+        format!(
+            "field,country,name,candidate,score,evidence,decision,note\n\
+             workshop,KAZ,{group},{host_one},,,same,one workshop (test)\n"
+        ),
+    );
+    wd.reports(
+        "a.csv",
+        &[
+            "W,Kazakhstan,Astana,Host One,Tianjin Vocational Institute,2024,operating,,https://example.org/1,,,,,,",
+            ",Kazakhstan,,,,,,,https://example.org/2,,,,,,",
+        ],
+    );
+    let out = wd.run(&["run"]).expect(0);
+    let ws = wd.csv_rows("output/workshops.csv");
+    assert_eq!(ws.len(), 1, "{out}");
+    assert_eq!(
+        (&ws[0]["workshop_id"], &ws[0]["source_count"]),
+        (&host_one, &"2".to_string())
+    );
 
     // with a partner the first workshop does not have, the two are one new workshop
     wd.reports(

@@ -9,11 +9,11 @@
 //! 2. **Attach** ([`attach_hostless`]): a report that names no host joins the one host-keyed
 //!    workshop of its country that it matches on its city, a Chinese partner or its
 //!    opening year, and contradicts on none (another city, another year). When two or
-//!    more qualify it is set aside as `ambiguous-workshop`, never guessed. One that gives
-//!    none of them (no city, partner or date) fits nothing and is set aside as
-//!    `unidentified-workshop` ([`identifies`]): grouped, it would be a workshop of its own.
+//!    more qualify it is set aside as `ambiguous-workshop`, never guessed.
 //! 3. **Group** ([`group_rest`]): the remaining host-less reports that agree on country,
-//!    city, partners and opening year are one workshop.
+//!    city, partners and opening year are one workshop. Those that give none of the three
+//!    fit nothing: unless a `same` decision joins them to a workshop, they are set aside as
+//!    `unidentified-workshop` ([`unidentified`]), not made a workshop of their own.
 //!
 //! Each workshop-to-be gets an identity ([`Cluster::identity`]): its smallest host key, or
 //! its group key. The workshop id is a hash of it (`ids`).
@@ -88,19 +88,6 @@ pub fn cluster(r: &Reports, decisions: &Decisions, known: &Known) -> Clustering 
     let mut set_aside = Vec::new();
     let (mut clusters, links, weights) =
         link_clusters(r, &keys, clusters, known, decisions, &mut rules, &mut set_aside);
-    let (hostless, unidentified): (Vec<u32>, Vec<u32>) =
-        hostless.into_iter().partition(|&i| identifies(r, &keys, i as usize));
-    set_aside.extend(unidentified.into_iter().map(|i| SetAside {
-        report: i,
-        code: super::UNIDENTIFIED,
-        message: format!(
-            "report names no host institution, city, Chinese partner or opening date, so nothing \
-             tells which workshop in {} it is about (it is not made a workshop of its own): add \
-             the host institution the source names, or its city, a Chinese partner or the \
-             opening date",
-            r.country_of(i as usize).code
-        ),
-    }));
     let mut evidences = Vec::new();
     let attached = attach_hostless(r, &keys, &clusters, &hostless);
     // the less established workshops that make a host-less report ambiguous are named on
@@ -141,6 +128,21 @@ pub fn cluster(r: &Reports, decisions: &Decisions, known: &Known) -> Clustering 
     }
     clusters.extend(group_rest(r, &keys, &rest));
     let clusters = apply_same_decisions(r, clusters, decisions);
+    // a group that agrees on its country only fits no workshop, and as one of its own would
+    // most likely be a second record of one the dataset has
+    let (clusters, unplaced): (Vec<Cluster>, Vec<Cluster>) = clusters.into_iter().partition(|c| !unidentified(c));
+    for i in unplaced.into_iter().flat_map(|c| c.members) {
+        set_aside.push(SetAside {
+            report: i,
+            code: super::UNIDENTIFIED,
+            message: format!(
+                "report names no host institution, and no city, Chinese partner or opening date \
+                 luban can match on, so nothing tells which workshop in {} it is about (it is not \
+                 made a workshop of its own): add the host institution the source names",
+                r.country_of(i as usize).code
+            ),
+        });
+    }
     Clustering {
         clusters,
         rules,
@@ -500,13 +502,6 @@ fn attach_hostless(r: &Reports, keys: &Keys, clusters: &[Cluster], hostless: &[u
         .collect()
 }
 
-/// Whether host-less report `i` gives anything rules 2 and 3 match on (a city, a Chinese
-/// partner, an opening date). One that gives none would fit no workshop and, grouped, be
-/// a workshop of its own: with reports like it, one per country.
-fn identifies(r: &Reports, keys: &Keys, i: usize) -> bool {
-    keys.city_of(r, i).is_some() || keys.partners_of(r, i).next().is_some() || r.opened_on[i].is_some()
-}
-
 /// What host-less report `i` shares with a cluster, or None on a contradiction (another
 /// city, another opening year). `city` and `partners` are the report's key ids.
 fn evidence(r: &Reports, i: usize, city: Option<u32>, partners: &[u32], s: &Summary) -> Option<Vec<String>> {
@@ -642,7 +637,12 @@ fn group_rest(r: &Reports, keys: &Keys, rest: &[u32]) -> Vec<Cluster> {
     let mut groups: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     for &i in rest {
         let i = i as usize;
-        let mut partners: Vec<&str> = keys.partners_of(r, i).map(|k| keys.text(k)).collect();
+        // a name whose key is empty ("-", "(NBPT)") is as good as none
+        let mut partners: Vec<&str> = keys
+            .partners_of(r, i)
+            .map(|k| keys.text(k))
+            .filter(|k| !k.is_empty())
+            .collect();
         partners.sort();
         let key = format!(
             "{}|{}|{}|{}",
@@ -661,6 +661,14 @@ fn group_rest(r: &Reports, keys: &Keys, rest: &[u32]) -> Vec<Cluster> {
             absorbed: Vec::new(),
         })
         .collect()
+}
+
+/// Whether `c` is a group of host-less reports that agree on their country only (rule 3
+/// with no city, partner or year, or only names whose key is empty), and no maintainer's
+/// `same` decision joined it to a workshop: its reports are set aside as
+/// `unidentified-workshop`.
+fn unidentified(c: &Cluster) -> bool {
+    c.absorbed.is_empty() && c.identity.starts_with("group|") && c.identity.ends_with("|||")
 }
 
 /// Joins clusters that a maintainer decided are the same workshop (`field = workshop`,

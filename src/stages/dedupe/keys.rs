@@ -43,11 +43,12 @@ impl Keys {
         self.texts.text(self.host[h as usize])
     }
 
-    /// The key id of host name `h`, and the text of a key id.
+    /// The key id of host name `h`.
     pub(super) fn host_key(&self, h: u32) -> u32 {
         self.host[h as usize]
     }
 
+    /// The text of key id `key` ("" for a name that is only punctuation or stop-words).
     pub(super) fn text(&self, key: u32) -> &str {
         self.texts.text(key)
     }

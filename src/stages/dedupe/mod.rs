@@ -9,10 +9,10 @@
 //! 2. **Attach** ([`clusters::attach_hostless`]): a report that names no host joins the one
 //!    workshop of its country it matches on city, a Chinese partner or opening year and
 //!    contradicts on none; if two qualify it is set aside as `ambiguous-workshop` (exit 1).
-//!    One that gives no city, partner or opening date is set aside as
-//!    `unidentified-workshop` (exit 1): it matches nothing.
 //! 3. **Group** ([`clusters::group_rest`]): the other host-less reports merge when country,
-//!    city, partners and opening year agree.
+//!    city, partners and opening year agree. Those that give none of the three match
+//!    nothing: they are set aside as `unidentified-workshop` (exit 1), unless a `same`
+//!    decision joins them to a workshop.
 //!
 //! Then the maintainers' `same` decisions join workshops ([`clusters::apply_same_decisions`]),
 //! each workshop gets its id ([`ids`]), and its fields are merged by the field policy
@@ -22,11 +22,12 @@
 //! Nothing depends on input order: clustering runs over the reports sorted by content,
 //! and every choice has a total tie-break.
 
-/// A host-less report that fits two workshops (rule 2).
+/// A host-less report that fits two workshops (rule 2); also put on the reports of the
+/// less established of those workshops, which made it ambiguous.
 pub const AMBIGUOUS: &str = "ambiguous-workshop";
 /// A new host that record linkage finds probably, not surely, another spelling.
 pub const PROBABLE_DUPLICATE: &str = "probable-duplicate";
-/// A host-less report that gives nothing to match on (rule 2).
+/// A host-less report that gives nothing to match on (rule 3).
 pub const UNIDENTIFIED: &str = "unidentified-workshop";
 /// The codes of the reports dedupe sets aside rather than merge (each an error on the
 /// report's own line, exit 1): `luban check` lists them under "Placing the reports".
