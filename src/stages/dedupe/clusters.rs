@@ -342,7 +342,13 @@ fn host_clusters(r: &Reports, order: &[u32], keys: &Keys) -> (Vec<Cluster>, Vec<
         }
         let mut named = Vec::with_capacity(n);
         for (i, &p) in position.iter().enumerate() {
-            named.extend(keys.hosts_of(r, i).map(|k| (r.country[i], k, p)));
+            // a host whose key is empty ("-", "Luban Workshop") names no institution: keyed,
+            // it would join every report of the country that gives it into one workshop
+            named.extend(
+                keys.hosts_of(r, i)
+                    .filter(|&k| !keys.text(k).is_empty())
+                    .map(|k| (r.country[i], k, p)),
+            );
         }
         named
     };

@@ -718,3 +718,36 @@ fn a_source_with_an_unknown_field_reads_back_as_an_error() {
         "{err}"
     );
 }
+
+/// A host whose comparison key is empty ("-", "Luban Workshop") names no institution: two
+/// workshops that both list it stay two, and a report naming only it is host-less (here
+/// it gives nothing else either, so it is set aside).
+#[test]
+fn a_host_with_an_empty_key_joins_nothing() {
+    let specs = [
+        report(
+            2,
+            "KAZ",
+            &["Alpha Polytechnic", "-"],
+            Some("Astana"),
+            &["Tianjin A"],
+            Some("2019"),
+            "https://c/2",
+        ),
+        report(
+            3,
+            "KAZ",
+            &["Bravo Academy", "Luban Workshop"],
+            Some("Almaty"),
+            &["Tianjin B"],
+            Some("2023"),
+            "https://c/3",
+        ),
+        report(4, "KAZ", &["-"], None, &[], None, "https://c/4"),
+    ];
+    let t = run(&specs);
+    assert_eq!(t.d.workshops.len(), 2, "{:?} {:?}", t.merges(), t.d.placement.unmerged);
+    let unmerged = &t.d.placement.unmerged;
+    assert_eq!(unmerged.len(), 1, "{unmerged:?}");
+    assert_eq!((unmerged[0].line, unmerged[0].code), (4, super::UNIDENTIFIED));
+}
