@@ -7,8 +7,9 @@
 //! [`layout::Layout`] (and options) and returns a [`stages::StageReport`]. Within
 //! `luban run` each stage hands its records to the next in memory, and ingest, validate
 //! and normalize run as one pass over the rows ([`stages::stream`]); every stage also
-//! writes its artifact under `build/` (git-ignored; Arrow IPC, JSON and CSV files a notebook opens; `luban show` prints one), so
-//! each can be rerun alone and `luban run` can skip stages whose inputs did not change.
+//! writes its artifact under `build/` (git-ignored; Arrow IPC, JSON and CSV files a
+//! notebook opens; `luban show` prints one), so each can be rerun alone and `luban run`
+//! can skip stages whose inputs did not change.
 //!
 //! ```text
 //!  raw/reports/*.csv ──ingest──▶ build/ingested.json            (the files read, their hashes;
@@ -42,7 +43,14 @@
 //! | human output on stderr, progress | [`report::console`], [`report::progress`] |
 //! | what `luban check` judges, and its data diff | [`check`] |
 //!
-//! Polars is used only by [`stages::publish`], always with explicit column types.
+//! Modules import only modules below them, in layers: `cli`; `check`; `stages`; `rules`;
+//! `names`; `model` and `incremental`; `schema`, `table` and `scale`; at the bottom
+//! `report`, `layout`, `partial_date` and `generate`. No module imports one above it, and
+//! no two files import each other (`farm-studio look` draws it).
+//!
+//! Polars (with its Arrow) holds the tables in `build/` ([`table::artifact`]; each stage
+//! makes its batches' frames) and writes `output/` ([`stages::publish`]), always with
+//! explicit column types.
 #![forbid(unsafe_code)]
 
 pub mod check;

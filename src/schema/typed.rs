@@ -1,6 +1,6 @@
 //! A cell read as its field's type: the one place that picks the parser for a type
-//! (numbers and years in [`super::value`], dates and times in [`super::temporal`],
-//! geopoints and GeoJSON in [`super::geo`]). The parsers share [`Value`] and [`Reject`];
+//! (numbers and years in [`super::value`], dates and times in `temporal.rs`,
+//! geopoints and GeoJSON in `geo.rs`). The parsers share [`Value`] and [`Reject`];
 //! they do not call back here.
 
 use serde_json::Value as Json;
