@@ -181,7 +181,7 @@ impl<'a> RowChecker<'a> {
                 field.is_missing(schema, cell)
             };
             if missing {
-                required::check(field, i, out);
+                required::check(field, i, cell, out);
                 continue;
             }
             // constraints apply to typed values only; the value is built only when a

@@ -480,3 +480,35 @@ fn kind_and_host_partner_are_checked_on_their_cells_and_published() {
         "{ken:?}"
     );
 }
+
+/// What a spreadsheet user types for "unknown" ("-", "n/a", "N/A", "unknown") is a
+/// missing value (the reports schema's `missingValues`), not a name: two reports whose
+/// host is "N/A" are not one workshop of that name, and a country written "-" is a
+/// missing required cell on its own line.
+#[test]
+fn placeholders_for_unknown_are_missing_values_not_names() {
+    let wd = Workdir::new();
+    wd.reports(
+        "a.csv",
+        &[
+            "W,Kenya,Machakos,N/A,Tianjin A College,2019,operating,,https://example.org/1,,,,,,",
+            "W,Kenya,Nairobi,n/a,Tianjin B College,2021,unknown,,https://example.org/2,,,,,,",
+        ],
+    );
+    let out = wd.run(&["run"]).expect(0);
+    let ws = wd.csv_rows("output/workshops.csv");
+    assert_eq!(ws.len(), 2, "{out}");
+    assert!(
+        ws.iter()
+            .all(|w| w["host_institution"].is_empty() && w["status"] != "unknown"),
+        "{ws:?}"
+    );
+
+    wd.reports(
+        "a.csv",
+        &["W,-,Nairobi,Some College,,2021,operating,,https://example.org/3,,,,,,"],
+    );
+    let out = wd.run(&["run"]).expect(1);
+    out.stderr_has("error[constraint-error]: `country` is required but `-` is a missing value")
+        .stderr_has("raw/reports/a.csv:2:3");
+}
