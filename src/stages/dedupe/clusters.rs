@@ -138,7 +138,8 @@ pub fn cluster(r: &Reports, decisions: &Decisions, known: &Known) -> Clustering 
             message: format!(
                 "report names no host institution, and no city, Chinese partner or opening date \
                  luban can match on, so nothing tells which workshop in {} it is about (it is not \
-                 made a workshop of its own): add the host institution the source names",
+                 made a workshop of its own): add the host institution the source names; if it \
+                 names none, leave the row out",
                 r.country_of(i as usize).code
             ),
         });
