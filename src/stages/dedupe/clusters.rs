@@ -343,13 +343,7 @@ fn host_clusters(r: &Reports, order: &[u32], keys: &Keys) -> (Vec<Cluster>, Vec<
         }
         let mut named = Vec::with_capacity(n);
         for (i, &p) in position.iter().enumerate() {
-            // a host whose key is empty ("-", "Luban Workshop") names no institution: keyed,
-            // it would join every report of the country that gives it into one workshop
-            named.extend(
-                keys.hosts_of(r, i)
-                    .filter(|&k| !keys.text(k).is_empty())
-                    .map(|k| (r.country[i], k, p)),
-            );
+            named.extend(keys.hosts_of(r, i).map(|k| (r.country[i], k, p)));
         }
         named
     };
@@ -644,12 +638,7 @@ fn group_rest(r: &Reports, keys: &Keys, rest: &[u32]) -> Vec<Cluster> {
     let mut groups: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     for &i in rest {
         let i = i as usize;
-        // a name whose key is empty ("-", "(NBPT)") is as good as none
-        let mut partners: Vec<&str> = keys
-            .partners_of(r, i)
-            .map(|k| keys.text(k))
-            .filter(|k| !k.is_empty())
-            .collect();
+        let mut partners: Vec<&str> = keys.partners_of(r, i).map(|k| keys.text(k)).collect();
         partners.sort();
         let key = format!(
             "{}|{}|{}|{}",

@@ -9,7 +9,9 @@ use crate::table::{Names, NONE};
 
 /// The comparison key ([`name_key`]) of every host, city and partner name, computed once
 /// per distinct name, on every core (a key costs a transliteration), and numbered: names
-/// with the same key get the same key id.
+/// with the same key get the same key id. A name whose key is empty ("-", "(NBPT)",
+/// "Luban Workshop") names nothing: the accessors by report leave it out, so no rule
+/// matches or groups reports on it.
 pub(super) struct Keys {
     /// by host, city and partner name id: the id of its key
     host: Vec<u32>,
@@ -17,6 +19,8 @@ pub(super) struct Keys {
     partner: Vec<u32>,
     /// the key texts, by key id
     texts: Names,
+    /// the id of the empty key (NONE when no name has it)
+    empty: u32,
 }
 
 impl Keys {
@@ -30,10 +34,12 @@ impl Keys {
                 .collect();
             keys.iter().map(|k| texts.id(k)).collect()
         };
+        let (host, city, partner) = (ids_of(&d.hosts), ids_of(&d.cities), ids_of(&d.partners));
         Keys {
-            host: ids_of(&d.hosts),
-            city: ids_of(&d.cities),
-            partner: ids_of(&d.partners),
+            host,
+            city,
+            partner,
+            empty: texts.get("").unwrap_or(NONE),
             texts,
         }
     }
@@ -60,16 +66,20 @@ impl Keys {
 
     /// The key ids of report `i`'s hosts.
     pub(super) fn hosts_of<'a>(&'a self, r: &'a Reports, i: usize) -> impl Iterator<Item = u32> + 'a {
-        r.host_institutions.get(i).iter().map(|&h| self.host[h as usize])
+        let ids = r.host_institutions.get(i).iter();
+        ids.map(|&h| self.host[h as usize]).filter(|&k| k != self.empty)
     }
 
     /// The key id of report `i`'s city.
     pub(super) fn city_of(&self, r: &Reports, i: usize) -> Option<u32> {
-        (r.city[i] != NONE).then(|| self.city[r.city[i] as usize])
+        (r.city[i] != NONE)
+            .then(|| self.city[r.city[i] as usize])
+            .filter(|&k| k != self.empty)
     }
 
     /// The key ids of report `i`'s partners, in its order.
     pub(super) fn partners_of<'a>(&'a self, r: &'a Reports, i: usize) -> impl Iterator<Item = u32> + 'a {
-        r.chinese_partners.get(i).iter().map(|&p| self.partner[p as usize])
+        let ids = r.chinese_partners.get(i).iter();
+        ids.map(|&p| self.partner[p as usize]).filter(|&k| k != self.empty)
     }
 }

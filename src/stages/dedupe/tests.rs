@@ -751,3 +751,19 @@ fn a_host_with_an_empty_key_joins_nothing() {
     assert_eq!(unmerged.len(), 1, "{unmerged:?}");
     assert_eq!((unmerged[0].line, unmerged[0].code), (4, super::UNIDENTIFIED));
 }
+
+/// A partner whose key is empty ("(NBPT)") is no evidence either: a host-less report
+/// that shares only it with a workshop does not join that workshop.
+#[test]
+fn a_partner_with_an_empty_key_attaches_nothing() {
+    let specs = [
+        report(2, "KAZ", &["Alpha Polytechnic"], None, &["(NBPT)"], None, "https://c/2"),
+        report(3, "KAZ", &[], None, &["(NBPT)"], None, "https://c/3"),
+    ];
+    let t = run(&specs);
+    let merges = t.merges();
+    assert_eq!(merges.len(), 1, "{merges:?}");
+    let unmerged = &t.d.placement.unmerged;
+    assert_eq!(unmerged.len(), 1, "{unmerged:?}");
+    assert_eq!((unmerged[0].line, unmerged[0].code), (3, super::UNIDENTIFIED));
+}
