@@ -11,7 +11,7 @@ use crate::schema::TableSchema;
 pub fn check(schema: &TableSchema, cells: &[&str], bad_utf8: &[usize], out: &mut Vec<Violation>) -> bool {
     let missing = |(i, c): (usize, &&str)| match schema.fields.get(i) {
         Some(f) => f.is_missing(schema, c),
-        None => schema.missing_values.iter().any(|m| m == c),
+        None => crate::schema::is_missing_value(&schema.missing_values, c),
     };
     if bad_utf8.is_empty() && cells.iter().enumerate().all(missing) {
         let (message, help) = if cells.is_empty() {

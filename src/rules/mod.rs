@@ -93,8 +93,6 @@ pub struct RowChecker<'a> {
     country_field: Option<usize>,
     /// per field: which rules can fire, decided once from the schema
     plan: Vec<FieldPlan>,
-    /// the missing values are just `""` (the common case: one length test)
-    only_empty_missing: bool,
 }
 
 /// The rules that apply to one field (so the hot loop calls only those).
@@ -134,7 +132,6 @@ impl<'a> RowChecker<'a> {
                 place: countries.is_some() && f.resolve.as_deref() == Some("place"),
             })
             .collect();
-        let only_empty_missing = schema.only_empty_missing();
         let country_field = schema
             .fields
             .iter()
@@ -144,7 +141,6 @@ impl<'a> RowChecker<'a> {
             countries,
             country_field,
             plan,
-            only_empty_missing,
         }
     }
 
@@ -175,12 +171,7 @@ impl<'a> RowChecker<'a> {
             if controls && control_character::check(i, &field.name, cell, out) {
                 continue;
             }
-            let missing = if self.only_empty_missing {
-                cell.is_empty()
-            } else {
-                field.is_missing(schema, cell)
-            };
-            if missing {
+            if field.is_missing(schema, cell) {
                 required::check(field, i, cell, out);
                 continue;
             }

@@ -170,12 +170,18 @@ pub struct Field {
 impl Field {
     /// Whether `cell` is a missing value of this field.
     pub fn is_missing(&self, schema: &TableSchema, cell: &str) -> bool {
-        self.missing_values
-            .as_ref()
-            .unwrap_or(&schema.missing_values)
-            .iter()
-            .any(|m| m == cell)
+        is_missing_value(self.missing_values.as_ref().unwrap_or(&schema.missing_values), cell)
     }
+}
+
+/// Whether `cell` is one of `values` (a schema's or a field's `missingValues`). First
+/// bytes are compared before texts: with `n/a` among the values, every three-letter
+/// country code otherwise cost a call to memcmp (`luban validate` of 1M generated
+/// reports: 0.93× the time with this test, farm-bench, 6 pairs).
+pub fn is_missing_value(values: &[String], cell: &str) -> bool {
+    values
+        .iter()
+        .any(|m| m.as_bytes().first() == cell.as_bytes().first() && m == cell)
 }
 
 /// A foreign key of this table.

@@ -141,3 +141,16 @@ fn unknown_keywords_warn_with_a_suggestion_and_unsupported_ones_are_refused() {
     let v2 = r#"{"$schema": "https://datapackage.org/profiles/2.0/tableschema.json", "fields": [{"name": "a", "type": "integer", "constraints": {"exclusiveMinimum": 1}}]}"#;
     assert!(parse(v2).is_ok());
 }
+
+#[test]
+fn a_missing_value_is_the_whole_cell_byte_for_byte() {
+    let values: Vec<String> = ["", "-", "n/a", "unknown"].map(String::from).to_vec();
+    for cell in ["", "-", "n/a", "unknown"] {
+        assert!(is_missing_value(&values, cell), "{cell:?}");
+    }
+    // same length or same first byte is not enough; case counts, as in Frictionless
+    for cell in ["NER", "N/A", "n/b", "nan", "--", " -", "Unknown", "unknowns"] {
+        assert!(!is_missing_value(&values, cell), "{cell:?}");
+    }
+    assert!(!is_missing_value(&[], ""));
+}

@@ -69,7 +69,7 @@ impl Columns {
 /// A cell's trimmed text, or None when it is empty or a missing value.
 fn cell<'r>(schema: &TableSchema, row: &'r IngestedRow, at: Option<usize>) -> Option<&'r str> {
     let c = row.cell(at?)?.trim();
-    (!c.is_empty() && !schema.missing_values.iter().any(|m| m == c)).then_some(c)
+    (!c.is_empty() && !crate::schema::is_missing_value(&schema.missing_values, c)).then_some(c)
 }
 
 /// A list cell's items: split on `;`, cleaned, empty items dropped, each item once.
