@@ -130,7 +130,7 @@ pub fn cluster(r: &Reports, decisions: &Decisions, known: &Known) -> Clustering 
     let clusters = apply_same_decisions(r, clusters, decisions);
     // a group that agrees on its country only fits no workshop, and as one of its own would
     // most likely be a second record of one the dataset has
-    let (clusters, unplaced): (Vec<Cluster>, Vec<Cluster>) = clusters.into_iter().partition(|c| !unidentified(c));
+    let (clusters, unplaced): (Vec<Cluster>, Vec<Cluster>) = clusters.into_iter().partition(|c| !unidentified(r, c));
     for i in unplaced.into_iter().flat_map(|c| c.members) {
         set_aside.push(SetAside {
             report: i,
@@ -640,31 +640,36 @@ fn group_rest(r: &Reports, keys: &Keys, rest: &[u32]) -> Vec<Cluster> {
         let i = i as usize;
         let mut partners: Vec<&str> = keys.partners_of(r, i).map(|k| keys.text(k)).collect();
         partners.sort();
-        let key = format!(
-            "{}|{}|{}|{}",
-            r.country_of(i).code,
+        let identity = group_identity(
+            &r.country_of(i).code,
             keys.city_of(r, i).map_or("", |k| keys.text(k)),
-            partners.join(";"),
-            r.opened_on[i].map_or(String::new(), |d| d.year.to_string())
+            &partners.join(";"),
+            &r.opened_on[i].map_or(String::new(), |d| d.year.to_string()),
         );
-        groups.entry(key).or_default().push(i as u32);
+        groups.entry(identity).or_default().push(i as u32);
     }
     groups
         .into_iter()
-        .map(|(k, members)| Cluster {
-            identity: format!("group|{k}"),
+        .map(|(identity, members)| Cluster {
+            identity,
             members,
             absorbed: Vec::new(),
         })
         .collect()
 }
 
+/// The identity of a rule-3 group (and so, hashed, its workshop id): what its reports
+/// agree on. Empty parts are names whose key is empty, or no name at all.
+fn group_identity(country: &str, city: &str, partners: &str, year: &str) -> String {
+    format!("group|{country}|{city}|{partners}|{year}")
+}
+
 /// Whether `c` is a group of host-less reports that agree on their country only (rule 3
 /// with no city, partner or year, or only names whose key is empty), and no maintainer's
 /// `same` decision joined it to a workshop: its reports are set aside as
 /// `unidentified-workshop`.
-fn unidentified(c: &Cluster) -> bool {
-    c.absorbed.is_empty() && c.identity.starts_with("group|") && c.identity.ends_with("|||")
+fn unidentified(r: &Reports, c: &Cluster) -> bool {
+    c.absorbed.is_empty() && c.identity == group_identity(&r.country_of(c.members[0] as usize).code, "", "", "")
 }
 
 /// Joins clusters that a maintainer decided are the same workshop (`field = workshop`,
