@@ -128,6 +128,38 @@ def test_every_workshop_country_is_a_row_of_countries_in_the_same_format():
     assert set(pd.read_csv(OUTPUT / "workshops.csv")["country_code"]) <= codes
 
 
+def test_the_countries_counts_are_integers_in_both_resources():
+    """A country's counts are never missing (a count is 0), so the Parquet resource
+    declares them `integer`, as the CSV one does, and not `number` as it must a nullable
+    integer column for Frictionless."""
+    by_name = {r["name"]: r for r in PACKAGE["resources"]}
+    csv_fields = by_name["countries-csv"]["schema"]["fields"]
+    parquet_fields = {f["name"]: f for f in by_name["countries-parquet"]["schema"]["fields"]}
+    counts = [f["name"] for f in csv_fields if f["type"] == "integer"]
+    assert len(counts) >= 7
+    df = pd.read_parquet(OUTPUT / by_name["countries-parquet"]["path"])
+    for name in counts:
+        assert parquet_fields[name]["type"] == "integer", name
+        assert pd.api.types.is_integer_dtype(df[name]), name
+
+
+def test_a_countrys_first_and_latest_openings_are_its_workshops_with_their_precision():
+    """`first_opened_on` is a day even when the sources give only a year (2025-01-01):
+    its precision is the one of the workshop it comes from."""
+    workshops = pd.read_csv(OUTPUT / "workshops.csv", dtype=str, keep_default_na=False)
+    countries = pd.read_csv(OUTPUT / "countries.csv", dtype=str, keep_default_na=False)
+    for c in countries.itertuples():
+        dated = workshops[(workshops.country_code == c.country_code) & (workshops.opened_on != "")]
+        pairs = set(zip(dated.opened_on, dated.opened_precision))
+        for which, pick in (("first", min), ("latest", max)):
+            on, precision = getattr(c, f"{which}_opened_on"), getattr(c, f"{which}_opened_precision")
+            if dated.empty:
+                assert (on, precision) == ("", ""), c.country_code
+                continue
+            assert on == pick(dated.opened_on), (c.country_code, which)
+            assert (on, precision) in pairs, (c.country_code, which)
+
+
 @pytest.mark.parametrize("res", PARQUET, ids=lambda r: r["name"])
 def test_a_parquet_file_alone_says_what_it_is(res):
     schema = pq.read_schema(OUTPUT / res["path"])

@@ -263,6 +263,13 @@ fn conflicts_table(w: &Workshops, rows: Range<usize>) -> Table<'_> {
 pub(super) fn countries_table(cs: &[CountrySummary]) -> Table<'_> {
     let text = |f: &dyn Fn(&CountrySummary) -> &str| Col::Text(cs.iter().map(|c| borrowed(f(c))).collect());
     let count = |f: &dyn Fn(&CountrySummary) -> u32| Col::Count(cs.iter().map(|c| Some(f(c))).collect());
+    let precision = |f: &dyn Fn(&CountrySummary) -> Option<PartialDate>| {
+        Col::Text(
+            cs.iter()
+                .map(|c| f(c).map(|d| Cow::Borrowed(d.precision().as_str())))
+                .collect(),
+        )
+    };
     Table {
         name: "countries",
         rows: cs.len(),
@@ -281,10 +288,12 @@ pub(super) fn countries_table(cs: &[CountrySummary]) -> Table<'_> {
                 "first_opened_on",
                 Col::Date(cs.iter().map(|c| c.first_opened_on).collect()),
             ),
+            ("first_opened_precision", precision(&|c| c.first_opened_on)),
             (
                 "latest_opened_on",
                 Col::Date(cs.iter().map(|c| c.latest_opened_on).collect()),
             ),
+            ("latest_opened_precision", precision(&|c| c.latest_opened_on)),
             ("host_institutions", count(&|c| c.host_institutions)),
             (
                 "chinese_partners",
