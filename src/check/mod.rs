@@ -50,9 +50,9 @@ pub struct CheckReport {
     pub country_drops: Vec<CountDelta>,
     /// The keyed diff against the base (only with a base).
     pub diff: Option<DataDiff>,
-    /// What `luban run` said about placing the reports: hosts record linkage merged
-    /// (each with the alias line to add) and reports set aside as probable duplicates or
-    /// ambiguous, one line each as printed.
+    /// What `luban run` said about placing the reports that it did not reject: hosts
+    /// record linkage merged, each with the alias line to add, one line each as printed.
+    /// (The reports it set aside are [`Self::errors`], at their file and line.)
     pub placing: Vec<String>,
 }
 
@@ -154,7 +154,18 @@ pub fn run(layout: &Layout, countries: &CountryResolver, base: Option<&str>) -> 
         .prefix("luban-check-")
         .tempdir()
         .context("failed to create a temp folder")?;
-    let (fresh, placing) = rebuild(root, tmp.path())?;
+    let Rebuilt {
+        output: fresh,
+        placing,
+        set_aside,
+    } = rebuild(root, tmp.path())?;
+    // a report dedupe set aside fails the change, on that report's line, even one the
+    // change did not touch: the change made it ambiguous, and `luban run` rejects it. It
+    // is a rejected row, though every rule of validation passed it.
+    let set_aside_rows = set_aside.len() as u64;
+    stats.valid_rows = stats.valid_rows.saturating_sub(set_aside_rows);
+    stats.rejected_rows += set_aside_rows;
+    errors.extend(set_aside);
     let output = compare_output(root, base, fresh.as_deref())?;
     let committed = root.join("output");
     let country_drops = match &fresh {
@@ -289,10 +300,18 @@ pub fn touched_lines(base: &[u8], head: &[u8]) -> BTreeSet<u64> {
     out
 }
 
-/// Reruns the pipeline on a copy of `raw/` and `schemas/` in `tmp`: the folder of what
-/// it published, or None when it rejects `raw/`; and what it said about placing the
-/// reports ([`CheckReport::placing`]).
-fn rebuild(root: &Path, tmp: &Path) -> Result<(Option<std::path::PathBuf>, Vec<String>)> {
+/// What rerunning the pipeline on a copy of the dataset made.
+struct Rebuilt {
+    /// the folder of what it published, or None when it rejects `raw/`
+    output: Option<std::path::PathBuf>,
+    /// what it said about placing the reports ([`CheckReport::placing`])
+    placing: Vec<String>,
+    /// the reports dedupe set aside (`build/unmerged.csv`), as errors at their lines
+    set_aside: Vec<ErrorRecord>,
+}
+
+/// Reruns the pipeline on a copy of `raw/` and `schemas/` in `tmp`.
+fn rebuild(root: &Path, tmp: &Path) -> Result<Rebuilt> {
     copy_dir(&root.join("raw"), &tmp.join("raw"))?;
     copy_dir(&root.join("schemas"), &tmp.join("schemas"))?;
     let exe = std::env::current_exe().context("failed to find the luban executable")?;
@@ -300,24 +319,69 @@ fn rebuild(root: &Path, tmp: &Path) -> Result<(Option<std::path::PathBuf>, Vec<S
         .args(["--root", &tmp.to_string_lossy(), "run", "--quiet"])
         .output()
         .context("failed to run the pipeline on a copy of raw/")?;
-    // what `luban run` said about placing the reports: merges by record linkage (with the
-    // alias line to add) and the reports it set aside
-    let mut placing = Vec::new();
-    for line in String::from_utf8_lossy(&out.stderr).lines() {
-        let set_aside = |code: &str| line.starts_with(&format!("error[{code}]"));
-        if line.starts_with("note: host ") || crate::stages::dedupe::SET_ASIDE.into_iter().any(set_aside) {
-            eprintln!("{line}");
-            placing.push(line.to_string());
-        }
+    // merges by record linkage, with the alias line to add
+    let placing: Vec<String> = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|line| line.starts_with("note: host "))
+        .map(str::to_string)
+        .collect();
+    for line in &placing {
+        eprintln!("{line}");
     }
-    match out.status.code() {
-        Some(0) => Ok((Some(tmp.join("output")), placing)),
-        Some(1) => Ok((None, placing)),
+    let output = match out.status.code() {
+        Some(0) => Some(tmp.join("output")),
+        Some(1) => None,
         _ => anyhow::bail!(
             "the pipeline failed on a copy of raw/:\n{}",
             String::from_utf8_lossy(&out.stderr).trim()
         ),
+    };
+    let set_aside = set_aside_errors(tmp)?;
+    Ok(Rebuilt {
+        output,
+        placing,
+        set_aside,
+    })
+}
+
+/// The reports dedupe set aside in the dataset at `root`, from its `build/unmerged.csv`
+/// (absent when the run stopped before dedupe), as errors at their file and line.
+fn set_aside_errors(root: &Path) -> Result<Vec<ErrorRecord>> {
+    let path = root.join("build").join("unmerged.csv");
+    if !path.exists() {
+        return Ok(Vec::new());
     }
+    let failed = || format!("failed to read `{}`", path.display());
+    let mut rdr = csv::Reader::from_path(&path).with_context(failed)?;
+    let mut texts: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut out = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.with_context(failed)?;
+        let cell = |i: usize| rec.get(i).unwrap_or_default().to_string();
+        let (file, line): (String, u64) = (cell(0), cell(1).parse().with_context(failed)?);
+        if !texts.contains_key(&file) {
+            let bytes = std::fs::read(root.join(&file)).unwrap_or_default();
+            texts.insert(file.clone(), bytes);
+        }
+        // where the report's line starts, to show it; its row number is not known here
+        let byte = crate::report::diagnostic::line_start(&texts[&file], line).map(|b| b as u64);
+        out.push(ErrorRecord {
+            file,
+            line,
+            row: 0,
+            field: None,
+            field_position: None,
+            code: cell(3),
+            constraint: None,
+            cell: None,
+            message: cell(4),
+            expected: None,
+            help: None,
+            byte,
+            delimiter: b',',
+        });
+    }
+    Ok(out)
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {

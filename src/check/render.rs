@@ -76,7 +76,7 @@ pub fn markdown(r: &CheckReport, location: &dyn Fn(&ErrorRecord) -> (usize, usiz
         }
     }
     if !r.placing.is_empty() {
-        // merges by record linkage (with the alias line to add) and probable duplicates
+        // merges by record linkage, with the alias line to add
         md.push_str("\n### Placing the reports\n\n");
         for line in &r.placing {
             let _ = writeln!(md, "- {}", line.replace('|', "\\|"));

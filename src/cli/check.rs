@@ -2,7 +2,6 @@
 //! workflow annotations (github) or one JSON document (json); the Markdown summary goes
 //! to `$GITHUB_STEP_SUMMARY` or `--summary FILE` in every format.
 
-use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::Path;
 
@@ -12,7 +11,6 @@ use super::validate::report;
 use super::{Ctx, Outcome};
 use crate::check::{render, CheckReport};
 use crate::report::error_report;
-use crate::report::error_report::ErrorRecord;
 
 /// Output formats of `luban check` (validate's `frictionless` shape has no room for the
 /// diff, the output state and the summary, so check keeps its own list).
@@ -39,26 +37,12 @@ pub struct Args {
     summary: Option<std::path::PathBuf>,
 }
 
-/// The texts of the files the findings point into, to place carets and columns.
-fn texts(root: &Path, findings: &[&ErrorRecord]) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for e in findings {
-        if !out.contains_key(&e.file) {
-            if let Ok(bytes) = std::fs::read(root.join(&e.file)) {
-                out.insert(e.file.clone(), String::from_utf8_lossy(&bytes).into_owned());
-            }
-        }
-    }
-    out
-}
-
 pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let layout = ctx.layout()?;
     let countries = ctx.countries(&layout)?;
     let r = crate::check::run(&layout, &countries, args.base.as_deref())?;
     let root = &layout.root;
-    let findings: Vec<&ErrorRecord> = r.errors.iter().chain(&r.warnings).collect();
-    let texts = texts(root, &findings);
+    let texts = error_report::file_texts(root, r.errors.iter().chain(&r.warnings));
     let text_of = |f: &str| texts.get(f).map(String::as_str);
     match args.format {
         Format::Json => {

@@ -318,16 +318,11 @@ pub fn report_with_labels(
     always_summary: bool,
     labels: &[String],
 ) -> Result<()> {
-    let mut texts: BTreeMap<String, String> = BTreeMap::new();
-    if matches!(format, Format::Human | Format::Github) {
-        for e in errors {
-            if !texts.contains_key(&e.file) {
-                if let Ok(bytes) = std::fs::read(base.join(&e.file)) {
-                    texts.insert(e.file.clone(), String::from_utf8_lossy(&bytes).into_owned());
-                }
-            }
-        }
-    }
+    let texts: BTreeMap<String, String> = if matches!(format, Format::Human | Format::Github) {
+        error_report::file_texts(base, errors)
+    } else {
+        BTreeMap::new()
+    };
     let text_of = |f: &str| texts.get(f).map(String::as_str);
     match format {
         Format::Human => {

@@ -195,7 +195,12 @@ pub fn pointer_in_text(origin: &str, text: &str, span: std::ops::Range<usize>) -
 pub fn pointer_on_line(origin: &str, text: &str, span: std::ops::Range<usize>, line: usize) -> Pointer {
     // offsets come from parsers that may count differently: snap them to characters
     let start = floor_char(text, span.start);
-    let (line_start, line_end) = line_bounds(text, start);
+    let (mut line_start, line_end) = line_bounds(text, start);
+    // a byte order mark is not part of the first line as an editor shows it
+    if line_start == 0 && text.starts_with('\u{feff}') {
+        line_start = '\u{feff}'.len_utf8().min(line_end);
+    }
+    let start = start.max(line_start);
     let source_line = text[line_start..line_end].to_string();
     let mut end = span.end.min(line_end).max(start);
     while !text.is_char_boundary(end) {
@@ -277,9 +282,62 @@ pub fn line_breaks(text: &[u8]) -> u64 {
     n
 }
 
+/// A file's bytes as the text diagnostics point into: each byte that is not part of
+/// valid UTF-8 becomes one `?`. Offsets into the file (a record's byte) are then offsets
+/// into the text, and a column counts such a byte as one character, as an editor that
+/// reads the file as Windows-1252 shows it. (A lossy decoding's U+FFFD is three bytes:
+/// every later offset of the file pointed that much too far.)
+pub fn text_for_pointers(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        out.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+    }
+    out
+}
+
+/// Where line `line` (1-based, lines counted as [`line_breaks`] counts them) starts in
+/// `text`; None past the last line.
+pub fn line_start(text: &[u8], line: u64) -> Option<usize> {
+    if line <= 1 {
+        return Some(0);
+    }
+    let mut n = 1;
+    for (i, &b) in text.iter().enumerate() {
+        // a break ends at a `\n`, or at a `\r` that no `\n` follows
+        let ends = b == b'\n' || (b == b'\r' && text.get(i + 1) != Some(&b'\n'));
+        if ends {
+            n += 1;
+            if n == line {
+                return (i + 1 < text.len()).then_some(i + 1);
+            }
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_starts_after_the_break_before_it_whatever_the_line_ends() {
+        for text in ["a\nb\nc", "a\r\nb\r\nc", "a\rb\rc", "a\r\nb\nc"] {
+            let t = text.as_bytes();
+            let starts: Vec<Option<usize>> = (1..=4).map(|l| line_start(t, l)).collect();
+            let at = |l: usize| starts[l - 1].map(|i| t[i] as char);
+            assert_eq!(
+                (at(1), at(2), at(3), starts[3]),
+                (Some('a'), Some('b'), Some('c'), None),
+                "{text:?}"
+            );
+            // the line numbers agree with line_breaks
+            for l in 1..=3 {
+                assert_eq!(line_breaks(&t[..starts[l - 1].unwrap()]) + 1, l as u64, "{text:?}");
+            }
+        }
+        assert_eq!(line_start(b"a\n", 2), None);
+    }
 
     #[test]
     fn line_breaks_count_crlf_once() {

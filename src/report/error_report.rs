@@ -84,6 +84,23 @@ pub fn json(stats: &Stats, errors: &[ErrorRecord]) -> String {
 /// Finds the text of a file by its shown name.
 pub type TextOf<'a> = dyn Fn(&str) -> Option<&'a str> + 'a;
 
+/// The texts of the files `errors` point into (paths relative to `root`), to place their
+/// carets and columns; a file that cannot be read is left out, and its errors get none.
+pub fn file_texts<'e>(
+    root: &std::path::Path,
+    errors: impl IntoIterator<Item = &'e ErrorRecord>,
+) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for e in errors {
+        if !out.contains_key(&e.file) {
+            if let Ok(bytes) = std::fs::read(root.join(&e.file)) {
+                out.insert(e.file.clone(), diagnostic::text_for_pointers(&bytes));
+            }
+        }
+    }
+    out
+}
+
 /// Where an error points: the cell's span in its file, found from the record's byte
 /// offset, on the cell's own line (a record whose quoted cells span lines has its later
 /// cells on later lines); `None` when the file text is not at hand.
@@ -118,6 +135,8 @@ pub fn human(e: &ErrorRecord, byte: Option<u64>, text_of: &TextOf<'_>, color: bo
     let label = match (&e.field, &e.constraint) {
         (Some(f), Some(c)) => format!("{f}: {c}"),
         (Some(f), None) => f.clone(),
+        // a finding about a report rather than a row (dedupe's): its row is not known
+        _ if e.row == 0 => "this report".into(),
         _ => format!("row {}", e.row),
     };
     let mut notes = Vec::new();

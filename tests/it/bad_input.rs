@@ -190,6 +190,34 @@ fn a_utf8_bom_is_accepted() {
     assert_eq!(wd.csv_rows("output/workshops.csv").len(), 1);
 }
 
+/// A byte order mark is not a character the contributor sees: a header error after one
+/// is at column 1, and the snippet does not print it.
+#[test]
+fn a_header_error_after_a_bom_is_at_column_one() {
+    let wd = Workdir::new();
+    let header = HEADER.replacen("workshop_name", "workshop_nam", 1);
+    wd.write("raw/reports/a.csv", format!("\u{feff}{header}\r\n{}\r\n", machakos()));
+    let out = wd.run(&["run"]).expect(1);
+    out.stderr_has("error[incorrect-label]")
+        .stderr_has("--> raw/reports/a.csv:1:1")
+        .stderr_has("1 | workshop_nam,");
+    assert!(!out.stderr.contains('\u{feff}'), "{out}");
+    let github = wd.run(&[
+        "validate",
+        "raw/reports/a.csv",
+        "--schema",
+        "schemas/reports.schema.json",
+        "--format",
+        "github",
+    ]);
+    assert!(
+        github
+            .stdout
+            .contains("::error file=raw/reports/a.csv,line=1,col=1,title=incorrect-label"),
+        "{github}"
+    );
+}
+
 #[test]
 fn bad_cells_point_at_the_cell_with_what_was_expected() {
     let wd = Workdir::new();

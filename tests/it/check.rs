@@ -328,25 +328,40 @@ fn check_base_shows_a_linked_host_with_its_alias_line() {
 }
 
 /// A contributor's report that names only a country (no host, city, partner or date) is
-/// about a workshop luban cannot tell: the PR goes red on that report's line, and the
-/// summary lists it under placing, instead of a silent second workshop of the country.
+/// about a workshop luban cannot tell: the PR goes red on that report's line, in every
+/// format (the diagnostic shows the line, GitHub annotates it, the summary and the JSON
+/// list it with the validation errors), instead of a silent second workshop of the country.
 #[test]
 fn check_base_sets_aside_a_report_that_names_only_its_country() {
     let wd = Workdir::committed_repo();
     wd.git(&["checkout", "-q", "-b", "pr"]);
     let line = wd.read("raw/reports/africa.csv").lines().count() + 1;
-    wd.append(
-        "raw/reports/africa.csv",
-        ",Djibouti,,,,,,,https://example.org/visit,Officials visit the Luban Workshop,2024-05-01,,,,",
-    );
+    let row = ",Djibouti,,,,,,,https://example.org/visit,Officials visit the Luban Workshop,2024-05-01,,,,";
+    wd.append("raw/reports/africa.csv", row);
     let out = wd
         .run(&["check", "--base", "main", "--summary", "summary.md"])
         .expect(1);
-    out.stderr_has(&format!("error[unidentified-workshop]: raw/reports/africa.csv:{line}:"))
-        .stderr_has("if it names none, leave the row out");
+    out.stderr_has("error[unidentified-workshop]: report names no host institution")
+        .stderr_has(&format!("--> raw/reports/africa.csv:{line}:1"))
+        .stderr_has(&format!("{line} | {row}"))
+        .stderr_has("if it names none, leave the row out")
+        .stderr_has("1 error in 1 row");
     let summary = wd.read("summary.md");
     assert!(
-        summary.contains("### Placing the reports") && summary.contains("unidentified-workshop"),
+        summary.contains(&format!("| unidentified-workshop | raw/reports/africa.csv:{line}:1 |")),
         "{summary}{out}"
+    );
+    let github = wd.run(&["check", "--base", "main", "--format", "github"]).expect(1);
+    github.stdout_has(&format!(
+        "::error file=raw/reports/africa.csv,line={line},col=1,title=unidentified-workshop::report names no host"
+    ));
+    let json = wd.run(&["check", "--base", "main", "--format", "json"]).expect(1);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("one JSON document");
+    let errors = v["errors"].as_array().expect("errors");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["code"] == "unidentified-workshop" && e["line"] == line as u64),
+        "{json}"
     );
 }

@@ -601,6 +601,22 @@ fn layouts() -> Vec<Layout> {
             shown: "Giza\",Ain Shams University,x,2020,rumoured,robotics,https://example.org/2,,,t,Tianjin,,",
         },
         Layout {
+            // a lossy decoding made each bad byte three, and pointed every later error
+            // of the file too far: at the line before, in another column
+            name: "Windows-1252 bytes on a line before a bad row",
+            header_end: "\r\n",
+            body: {
+                let mut b = OK.as_bytes()[..OK.len() - ",,test,Tianjin,,".len()].to_vec();
+                b.extend_from_slice(b"\x93quoted\x94 \x96 title,,test,Tianjin,,\r\n");
+                b.extend_from_slice(BAD.as_bytes());
+                b.extend_from_slice(b"\r\n");
+                b
+            },
+            errors: &[(2, 131, "encoding-error"), (3, BAD_COL, "constraint-error")],
+            // the snippet starts near the cell; each bad byte shows as one `?`
+            shown: "…perating,robotics,https://example.org/1,?quoted? ? title,,test,Tianjin,,",
+        },
+        Layout {
             name: "a NUL in a cell",
             header_end: "\r\n",
             body: bytes(format!("{OK}\r\nW,Ke\0nya,Machakos,MU,,2019,operating,,https://example.org/3,,,,Tianjin,,\r\n")),

@@ -44,6 +44,10 @@ impl Output {
         assert!(self.stderr.contains(needle), "stderr lacks {needle:?}{self}");
         self
     }
+    pub fn stdout_has(&self, needle: &str) -> &Output {
+        assert!(self.stdout.contains(needle), "stdout lacks {needle:?}{self}");
+        self
+    }
 }
 
 pub fn repo() -> PathBuf {

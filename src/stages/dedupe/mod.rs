@@ -29,9 +29,6 @@ pub const AMBIGUOUS: &str = "ambiguous-workshop";
 pub const PROBABLE_DUPLICATE: &str = "probable-duplicate";
 /// A host-less report that gives nothing to match on (rule 3).
 pub const UNIDENTIFIED: &str = "unidentified-workshop";
-/// The codes of the reports dedupe sets aside rather than merge (each an error on the
-/// report's own line, exit 1): `luban check` lists them under "Placing the reports".
-pub const SET_ASIDE: [&str; 3] = [AMBIGUOUS, PROBABLE_DUPLICATE, UNIDENTIFIED];
 
 mod clusters;
 mod ids;
