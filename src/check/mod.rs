@@ -425,13 +425,14 @@ fn file_paths(dir: &Path) -> BTreeSet<String> {
 }
 
 /// The differing files, with those of the site (`site/…`, one page per workshop) counted
-/// as one entry, so that the message stays readable.
+/// as one entry when there are more than three, so that the message stays readable.
 fn summarized(files: Vec<String>) -> Vec<String> {
     let site = files.iter().filter(|f| f.starts_with("site/")).count();
-    let mut out: Vec<String> = files.into_iter().filter(|f| !f.starts_with("site/")).collect();
-    if site > 0 {
-        out.push(format!("site/ ({site} files)"));
+    if site <= 3 {
+        return files; // a few pages are named, so that a stray one can be found
     }
+    let mut out: Vec<String> = files.into_iter().filter(|f| !f.starts_with("site/")).collect();
+    out.push(format!("site/ ({site} files)"));
     out
 }
 
@@ -455,17 +456,26 @@ fn compare_output(root: &Path, base: Option<&str>, fresh: Option<&Path>) -> Resu
         _ if files.is_empty() => OutputState::UpToDate,
         None => OutputState::Stale,
         Some(base) => {
-            let mut edited = false;
-            let listed: BTreeSet<String> = git::ls_files(root, base, "output")?.into_iter().collect();
-            for n in listed.iter().chain(&file_paths(&committed)) {
+            // the files of output/ this change edited, added or removed against the base
+            let listed: BTreeSet<String> = git::ls_files(root, base, "output")?
+                .into_iter()
+                .chain(file_paths(&committed))
+                .collect();
+            let mut edited = Vec::new();
+            for n in listed {
                 let before = git::show(root, base, &format!("output/{n}"))?;
-                edited |= before != std::fs::read(committed.join(n)).ok();
+                if before != std::fs::read(committed.join(&n)).ok() {
+                    edited.push(n);
+                }
             }
-            if edited {
-                OutputState::Edited
-            } else {
-                OutputState::RebuiltOnMerge
+            if !edited.is_empty() {
+                // what the contributor has to undo, rather than what a rebuild would change
+                return Ok(OutputCheck {
+                    state: OutputState::Edited,
+                    files: summarized(edited),
+                });
             }
+            OutputState::RebuiltOnMerge
         }
     };
     Ok(OutputCheck {

@@ -19,9 +19,12 @@ pub fn output_message(r: &CheckReport) -> String {
         OutputState::Stale => format!(
             "error[output-stale]: output/ is not what `luban run` produces from raw/ ({files}): run `cargo run --release -- run` and commit output/"
         ),
-        OutputState::Edited => format!(
-            "error[output-edited]: this change edits output/, which is generated, and not into what `luban run` makes of raw/ ({files}): undo those edits (`git checkout <base> -- output/`); output/ is rebuilt on merge"
-        ),
+        OutputState::Edited => {
+            let base = r.diff.as_ref().map_or("<base>", |d| d.base.as_str());
+            format!(
+                "error[output-edited]: this change edits output/ ({files}), which is generated, and not into what `luban run` makes of raw/: undo those edits (`git checkout {base} -- output/`, then `git clean -fd output/` for files {base} does not have); output/ is rebuilt on merge"
+            )
+        }
         OutputState::CannotBeRebuilt => {
             "error: `luban run` rejects raw/, so output/ cannot be rebuilt (see the errors above)".into()
         }

@@ -225,8 +225,17 @@ fn a_change_that_edits_output_by_hand_fails_and_one_that_leaves_it_passes() {
         ws.replace("Operating", "operating").replace(",operating,", ",closed,"),
     );
     let out = wd.run(&["check", "--base", "main"]).expect(1);
-    out.stderr_has("error[output-edited]")
-        .stderr_has("git checkout <base> -- output/");
+    out.stderr_has("error[output-edited]: this change edits output/ (workshops.csv)")
+        .stderr_has("git checkout main -- output/");
+    // a page a local `luban run` left behind, after the edits were undone: it is named,
+    // and the fix removes it
+    wd.git(&["checkout", "main", "--", "output/"]);
+    wd.write("output/site/workshops/LAO-00000000.html", "<p>stray</p>");
+    wd.run(&["check", "--base", "main"])
+        .expect(1)
+        .stderr_has("this change edits output/ (site/workshops/LAO-00000000.html)")
+        .stderr_has("git clean -fd output/");
+    std::fs::remove_file(wd.path("output/site/workshops/LAO-00000000.html")).expect("remove the page");
     // with the output/ that `luban run` makes, the change passes too
     wd.run(&["run", "--quiet"]).expect(0);
     wd.run(&["check", "--base", "main"])
