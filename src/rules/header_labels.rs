@@ -11,6 +11,10 @@ use crate::report::diagnostic::closest;
 use crate::schema::TableSchema;
 
 pub fn check_header(schema: &TableSchema, labels: &[String]) -> Vec<Violation> {
+    // a file saved with another delimiter: every other finding would follow from it
+    if let Some(v) = super::delimiter::check(schema, labels) {
+        return vec![v];
+    }
     if schema.fields_match != crate::schema::FieldsMatch::Exact {
         return super::fields_match::check(schema, labels);
     }

@@ -22,6 +22,7 @@ mod blank_row;
 mod control_character;
 mod country_key;
 mod date_hint;
+mod delimiter;
 mod duplicate_row;
 mod encoding_error;
 mod enum_constraint;

@@ -190,6 +190,24 @@ fn a_utf8_bom_is_accepted() {
     assert_eq!(wd.csv_rows("output/workshops.csv").len(), 1);
 }
 
+/// A report file Excel saved with semicolons (its CSV where the decimal separator is a
+/// comma) gets one finding that says so, not every header label missing.
+#[test]
+fn a_file_saved_with_semicolons_is_one_wrong_delimiter_error() {
+    let wd = Workdir::new();
+    let semi = |s: &str| s.replace(',', ";");
+    wd.write(
+        "raw/reports/a.csv",
+        format!("\u{feff}{}\r\n{}\r\n", semi(HEADER), semi(&machakos())),
+    );
+    let out = wd.run(&["run"]).expect(1);
+    out.stderr_has("error[wrong-delimiter]: the header is separated by `;`, not by commas")
+        .stderr_has("--> raw/reports/a.csv:1:1")
+        .stderr_has("CSV UTF-8 (Comma delimited)")
+        .stderr_has("1 error in 1 row");
+    assert!(!out.stderr.contains("missing-label"), "{out}");
+}
+
 /// A byte order mark is not a character the contributor sees: a header error after one
 /// is at column 1, and the snippet does not print it.
 #[test]
