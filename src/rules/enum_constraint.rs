@@ -39,7 +39,11 @@ fn violation(field: &Field, i: usize, item: &str, allowed: &[String]) -> Violati
     )
     .constraint("enum")
     .expected(format!("one of: {}", allowed.join(", ")))
-    .help(closest(item, allowed.iter().map(String::as_str)).map(|c| format!("did you mean `{c}`?")))
+    .help(
+        // the closest value of ` operating` is `operating`, a difference nobody sees
+        super::spaces_hint(item, |t| allowed.iter().any(|a| a == t))
+            .or_else(|| closest(item, allowed.iter().map(String::as_str)).map(|c| format!("did you mean `{c}`?"))),
+    )
 }
 
 #[cfg(test)]
@@ -60,6 +64,8 @@ mod tests {
             ("anounced", true, Some("did you mean `announced`?")),
             ("rumoured", true, None),
             ("Operating", true, Some("did you mean `operating`?")),
+            ("operating ", true, Some("remove the spaces around `operating`")),
+            (" Operating", true, Some("did you mean `operating`?")),
         ] {
             let mut out = Vec::new();
             super::check(&s.fields[0], 0, cell, None, &mut out);

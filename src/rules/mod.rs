@@ -41,6 +41,13 @@ mod unique;
 use crate::names::countries::CountryResolver;
 use crate::schema::{Field, TableSchema, Value};
 
+/// The help for a cell that would pass without the spaces around it (`operating `,
+/// ` https://…`): a difference a spreadsheet does not show.
+fn spaces_hint(cell: &str, passes: impl Fn(&str) -> bool) -> Option<String> {
+    let t = cell.trim();
+    (t != cell && !t.is_empty() && passes(t)).then(|| format!("remove the spaces around `{t}`"))
+}
+
 pub use fields_match::arrange;
 pub use foreign_key::{ForeignKeyState, Pending, References, RowInfo};
 pub use header_labels::check_header;

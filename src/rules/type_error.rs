@@ -41,7 +41,8 @@ fn push(field: &Field, i: usize, cell: &str, reject: Reject, out: &mut Vec<Viola
     let dated = field.partial_date || (field.ftype == FieldType::Date && field.read.strptime.is_none());
     let help = dated
         .then(|| super::date_hint::suggest(cell, field.partial_date))
-        .flatten();
+        .flatten()
+        .or_else(|| super::spaces_hint(cell, |t| check(field, 0, t, &mut Vec::new())));
     out.push(
         Violation::new(
             "type-error",
@@ -317,6 +318,33 @@ mod tests {
             if !ok {
                 assert_eq!(out[0].code, "type-error");
             }
+        }
+    }
+
+    /// A cell that is right but for the spaces around it says so: a spreadsheet does not
+    /// show them.
+    #[test]
+    fn spaces_around_a_right_value_are_named() {
+        for (def, cell, help) in [
+            (
+                r#"{"name":"u","format":"uri"}"#,
+                "https://example.org/c9 ",
+                Some("remove the spaces around `https://example.org/c9`"),
+            ),
+            (
+                r#"{"name":"e","format":"email"}"#,
+                " a@b.org",
+                Some("remove the spaces around `a@b.org`"),
+            ),
+            (r#"{"name":"u","format":"uri"}"#, " example.org ", None),
+        ] {
+            let mut out = Vec::new();
+            check(&field(def), 0, cell, &mut out);
+            assert_eq!(
+                out.first().and_then(|v| v.help.as_deref()),
+                help,
+                "{def} {cell:?}: {out:?}"
+            );
         }
     }
 }
