@@ -12,6 +12,7 @@
 use super::Violation;
 use crate::names::countries::{CountryResolver, Resolution};
 use crate::names::places::Places;
+use crate::table::csvio::quoted;
 
 pub const CODE: &str = "unknown-place";
 
@@ -28,10 +29,28 @@ pub fn check(i: usize, cell: &str, country: &str, resolver: &CountryResolver, ou
     }
     let canonical = places.canonical(cell);
     let near = crate::report::diagnostic::closest(&canonical, places.cities_of(&c.alpha3));
-    let how = "add the spelling to raw/aliases/cities.csv with its source, or add the city to the gazetteer with `bash tools/gen_places.sh`";
+    // the line to copy names the city; a new city is the gazetteer's (a maintainer's tool)
+    let alias = |city: &str| {
+        format!(
+            "add `{},{city},<the page's URL>` to raw/aliases/cities.csv",
+            quoted(cell)
+        )
+    };
+    let new_city = "if it is a city the dataset does not have, say so in the pull request: a maintainer adds it to the gazetteer (`bash tools/gen_places.sh`)";
     let help = match near {
-        Some(n) => format!("did you mean `{n}`? If not, {how}"),
-        None => how.to_string(),
+        Some(n) => format!("did you mean `{n}`? If the page means it, {}; {new_city}", alias(n)),
+        None => {
+            let known: Vec<&str> = places.cities_of(&c.alpha3).collect();
+            let listed = match known.len() {
+                0 => String::new(),
+                1..=10 => format!(" (the dataset's cities of {}: {})", c.name, known.join(", ")),
+                n => format!(" (the dataset has {n} cities of {})", c.name),
+            };
+            format!(
+                "if it is another name of a city the dataset has{listed}, {}; {new_city}",
+                alias("<that city>")
+            )
+        }
     };
     out.push(
         Violation::new(
@@ -73,8 +92,8 @@ mod tests {
         let cases: [(&str, &str, Option<&str>); 5] = [
             ("Machakos", "Kenya", None),
             ("Machakos Town", "KEN", None),
-            ("Machakoss", "Kenya", Some("did you mean `Machakos`?")),
-            ("Atlantis", "Kenya", Some("add the spelling")),
+            ("Machakoss", "Kenya", Some("did you mean `Machakos`? If the page means it, add `Machakoss,Machakos,<the page's URL>` to raw/aliases/cities.csv")),
+            ("Atlantis", "Kenya", Some("if it is another name of a city the dataset has (the dataset's cities of Kenya: Machakos), add `Atlantis,<that city>,<the page's URL>`")),
             ("Anything", "Nowhere", None),
         ];
         for (cell, country, want) in cases {

@@ -12,6 +12,15 @@ use anyhow::{Context, Result};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+/// One cell of a CSV line that a message asks to copy: quoted when it must be.
+pub fn quoted(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
 /// A CSV reader in the dataset's dialect. Rows may be ragged (the validator reports them);
 /// headers are read as the first record.
 pub fn reader_builder() -> csv::ReaderBuilder {

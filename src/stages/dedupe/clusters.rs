@@ -29,6 +29,7 @@ use crate::model::Reports;
 use crate::names::aliases::AliasTable;
 use crate::names::key::name_key;
 use crate::names::matcher::{Decisions, Field};
+use crate::table::csvio::quoted;
 use crate::table::{Names, NONE};
 
 /// Why a report joined its workshop. Eight bytes a report: the evidence of the few
@@ -210,9 +211,9 @@ fn link_clusters(
                     from_id: id_of(&clusters[k]),
                     alias_line: format!(
                         "{},{},{}",
-                        csv_cell(&s.name),
-                        csv_cell(&host(&s.matched)),
-                        csv_cell(r.source_url.str(lead))
+                        quoted(&s.name),
+                        quoted(&host(&s.matched)),
+                        quoted(r.source_url.str(lead))
                     ),
                 });
             }
@@ -236,12 +237,12 @@ fn link_clusters(
                     "host `{}` may be a workshop the dataset has: {}. If it is, add `{},{},{}` to raw/aliases/institutions.csv; if not, add `institution,{},{},{},{:.3},,different,<why>` to raw/decisions.csv",
                     first.name,
                     named.join("; "),
-                    csv_cell(&first.name),
-                    csv_cell(&target),
-                    csv_cell(r.source_url.str(lead)),
+                    quoted(&first.name),
+                    quoted(&target),
+                    quoted(r.source_url.str(lead)),
                     r.country_of(lead).code,
-                    csv_cell(&first.name),
-                    csv_cell(&target),
+                    quoted(&first.name),
+                    quoted(&target),
                     first.probability,
                 );
                 for &i in &clusters[k].members {
@@ -269,15 +270,6 @@ fn link_clusters(
         }
     }
     (kept.into_iter().flatten().collect(), links, weights)
-}
-
-/// A CSV cell: quoted when it must be.
-fn csv_cell(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 /// A cluster merged into another by record linkage: the evidence, and both ids.
@@ -596,7 +588,7 @@ fn ambiguity_causes(
                     "host `{}` makes host-less reports fit two workshops: {}. If it is one of them, add the alias line `{},<its host>,<source_url>` to raw/aliases/institutions.csv; if it is a new workshop, give those reports their host",
                     r.dict.hosts.text(host),
                     reports.join("; "),
-                    csv_cell(r.dict.hosts.text(host)),
+                    quoted(r.dict.hosts.text(host)),
                 ),
             )
         })
