@@ -18,6 +18,7 @@
 pub mod changelog;
 pub mod diff;
 pub mod render;
+mod touched;
 pub mod version;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -148,7 +149,12 @@ pub fn run(layout: &Layout, countries: &CountryResolver, base: Option<&str>) -> 
     let (mut errors, mut stats) = validate_all(layout, countries)?;
     let mut warnings = Vec::new();
     if let Some(base) = base {
-        (errors, warnings) = split_by_touched_lines(root, base, errors)?;
+        let reports: Vec<String> = layout
+            .report_files()?
+            .iter()
+            .map(|p| layout.display(p).replace('\\', "/"))
+            .collect();
+        (errors, warnings) = touched::split_by_touched_lines(root, base, errors, &reports)?;
     }
     let tmp = tempfile::Builder::new()
         .prefix("luban-check-")
@@ -232,72 +238,6 @@ fn validate_all(layout: &Layout, countries: &CountryResolver) -> Result<(Vec<Err
     stats.valid_rows += side.stats.valid_rows;
     stats.rejected_rows += side.stats.rejected_rows;
     Ok((errors, stats))
-}
-
-/// Errors on lines the change touched, and the others (warnings): a contributor answers
-/// for their own rows. A file-level error (line 1) is always the change's.
-fn split_by_touched_lines(
-    root: &Path,
-    base: &str,
-    errors: Vec<ErrorRecord>,
-) -> Result<(Vec<ErrorRecord>, Vec<ErrorRecord>)> {
-    let mut touched: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
-    for file in errors.iter().map(|e| e.file.clone()).collect::<BTreeSet<_>>() {
-        let head = std::fs::read(root.join(&file)).unwrap_or_default();
-        let before = git::show(root, base, &file)?.unwrap_or_default();
-        touched.insert(file, touched_lines(&before, &head));
-    }
-    Ok(errors
-        .into_iter()
-        .partition(|e| e.line <= 1 || touched.get(&e.file).is_some_and(|t| t.contains(&e.line))))
-}
-
-/// The physical lines of `text`, ended by LF, CRLF or a lone CR (Excel on a Mac), as
-/// diagnostics count them.
-fn physical_lines(text: &[u8]) -> Vec<&[u8]> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut i = 0;
-    while i < text.len() {
-        match text[i] {
-            b'\n' => {
-                out.push(&text[start..i]);
-                start = i + 1;
-            }
-            b'\r' => {
-                out.push(&text[start..i]);
-                if text.get(i + 1) == Some(&b'\n') {
-                    i += 1;
-                }
-                start = i + 1;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    if start < text.len() {
-        out.push(&text[start..]);
-    }
-    out
-}
-
-/// The lines of `head` whose text does not appear in `base` (as many times): the lines a
-/// change touched. Line ends do not count: a file re-saved with CRLF is not all touched.
-pub fn touched_lines(base: &[u8], head: &[u8]) -> BTreeSet<u64> {
-    let mut pool: BTreeMap<&[u8], usize> = BTreeMap::new();
-    for l in physical_lines(base) {
-        *pool.entry(l).or_default() += 1;
-    }
-    let mut out = BTreeSet::new();
-    for (i, l) in physical_lines(head).into_iter().enumerate() {
-        match pool.get_mut(l) {
-            Some(n) if *n > 0 => *n -= 1,
-            _ => {
-                out.insert(i as u64 + 1);
-            }
-        }
-    }
-    out
 }
 
 /// What rerunning the pipeline on a copy of the dataset made.
@@ -722,21 +662,5 @@ pub(crate) mod git {
             .lines()
             .map(str::to_string)
             .collect())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn touched_lines_ignore_line_ends_and_count_every_kind() {
-        let base = b"h\na\nb\nc\n";
-        // re-saved with CRLF, one row edited: only that row is touched
-        assert_eq!(touched_lines(base, b"h\r\na\r\nB\r\nc\r\n"), BTreeSet::from([3]));
-        // CR-only (old Excel on a Mac), a row added at the end
-        assert_eq!(touched_lines(base, b"h\ra\rb\rc\rd\r"), BTreeSet::from([5]));
-        // a blank line counts as a line, as diagnostics count it
-        assert_eq!(touched_lines(base, b"h\na\n\nb\nc\nnew"), BTreeSet::from([3, 6]));
     }
 }

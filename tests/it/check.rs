@@ -374,3 +374,21 @@ fn check_base_sets_aside_a_report_that_names_only_its_country() {
         "{json}"
     );
 }
+
+/// A row copied from another report file into one read first (`africa.csv` before
+/// `asia.csv`): the copy is the change's, so the error is on the copy's line, not a
+/// warning on the line it repeats.
+#[test]
+fn check_base_puts_a_copied_row_on_the_copy() {
+    let wd = Workdir::committed_repo();
+    wd.git(&["checkout", "-q", "-b", "pr"]);
+    let asia = wd.read("raw/reports/asia.csv");
+    let copied = asia.lines().nth(4).expect("asia.csv has a fifth line");
+    let line = wd.read("raw/reports/africa.csv").lines().count() + 1;
+    wd.append("raw/reports/africa.csv", copied);
+    let out = wd.run(&["check", "--base", "main", "--format", "github"]).expect(1);
+    out.stdout_has(&format!(
+        "::error file=raw/reports/africa.csv,line={line},col=1,title=duplicate-row::row is the same as raw/reports/asia.csv:5"
+    ));
+    assert!(!out.stdout.contains("::warning file=raw/reports/asia.csv"), "{out}");
+}

@@ -1,0 +1,137 @@
+//! Which lines of the report files a change touched, against its base, so that
+//! `luban check --base` judges a contributor on their own lines: errors there, warnings
+//! elsewhere. A line is touched when its text (line ends aside) is not in the base as
+//! many times, so a file re-saved with other line ends is not all touched.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use anyhow::Result;
+
+use super::git;
+use crate::report::error_report::ErrorRecord;
+
+/// Errors on lines the change touched, and the others (warnings): a contributor answers
+/// for their own rows. A file-level error (line 1) is always the change's. `reports` are
+/// the report files, where a copied row is looked for ([`copied_row`]).
+pub fn split_by_touched_lines(
+    root: &Path,
+    base: &str,
+    errors: Vec<ErrorRecord>,
+    reports: &[String],
+) -> Result<(Vec<ErrorRecord>, Vec<ErrorRecord>)> {
+    let mut texts: BTreeMap<String, (Vec<u8>, BTreeSet<u64>)> = BTreeMap::new();
+    let files: BTreeSet<&String> = errors.iter().map(|e| &e.file).chain(reports).collect();
+    for file in files {
+        let head = std::fs::read(root.join(file)).unwrap_or_default();
+        let before = git::show(root, base, file)?.unwrap_or_default();
+        let touched = touched_lines(&before, &head);
+        texts.insert(file.clone(), (head, touched));
+    }
+    let is_touched = |file: &str, line: u64| texts.get(file).is_some_and(|(_, t)| t.contains(&line));
+    let (errors, warnings): (Vec<ErrorRecord>, Vec<ErrorRecord>) = errors
+        .into_iter()
+        .partition(|e| e.line <= 1 || is_touched(&e.file, e.line));
+    let (mut errors, mut kept) = (errors, Vec::new());
+    for w in warnings {
+        match copied_row(&w, &texts) {
+            Some(copy) => errors.push(copy),
+            None => kept.push(w),
+        }
+    }
+    Ok((errors, kept))
+}
+
+/// A `duplicate-row` error on a line the change did not touch, when the change added the
+/// same line elsewhere: the change's copy, as an error on the copy's line. (The copy is
+/// the one reported when its file is read first; the line it repeats was there before.)
+fn copied_row(e: &ErrorRecord, texts: &BTreeMap<String, (Vec<u8>, BTreeSet<u64>)>) -> Option<ErrorRecord> {
+    if e.code != "duplicate-row" {
+        return None;
+    }
+    let line_of = |text: &[u8], n: u64| physical_lines(text).get(n as usize - 1).map(|l| l.to_vec());
+    let original = line_of(&texts.get(&e.file)?.0, e.line)?;
+    let (file, line) = texts.iter().find_map(|(file, (text, touched))| {
+        let lines = physical_lines(text);
+        touched
+            .iter()
+            .find(|&&n| lines.get(n as usize - 1) == Some(&original.as_slice()))
+            .map(|&n| (file.clone(), n))
+    })?;
+    let byte = crate::report::diagnostic::line_start(&texts[&file].0, line).map(|b| b as u64);
+    Some(ErrorRecord {
+        message: format!("row is the same as {}:{}, a report the dataset has", e.file, e.line),
+        help: Some("remove this row; another page about the same workshop is a new row with its own source_url".into()),
+        file,
+        line,
+        row: 0,
+        field: None,
+        field_position: None,
+        byte,
+        ..e.clone()
+    })
+}
+
+/// The physical lines of `text`, ended by LF, CRLF or a lone CR (Excel on a Mac), as
+/// diagnostics count them.
+fn physical_lines(text: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'\n' => {
+                out.push(&text[start..i]);
+                start = i + 1;
+            }
+            b'\r' => {
+                out.push(&text[start..i]);
+                if text.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+/// The lines of `head` whose text does not appear in `base` (as many times): the lines a
+/// change touched. Line ends do not count: a file re-saved with CRLF is not all touched.
+pub fn touched_lines(base: &[u8], head: &[u8]) -> BTreeSet<u64> {
+    let mut pool: BTreeMap<&[u8], usize> = BTreeMap::new();
+    for l in physical_lines(base) {
+        *pool.entry(l).or_default() += 1;
+    }
+    let mut out = BTreeSet::new();
+    for (i, l) in physical_lines(head).into_iter().enumerate() {
+        match pool.get_mut(l) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => {
+                out.insert(i as u64 + 1);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn touched_lines_ignore_line_ends_and_count_every_kind() {
+        let base = b"h\na\nb\nc\n";
+        // re-saved with CRLF, one row edited: only that row is touched
+        assert_eq!(touched_lines(base, b"h\r\na\r\nB\r\nc\r\n"), BTreeSet::from([3]));
+        // CR-only (old Excel on a Mac), a row added at the end
+        assert_eq!(touched_lines(base, b"h\ra\rb\rc\rd\r"), BTreeSet::from([5]));
+        // a blank line counts as a line, as diagnostics count it
+        assert_eq!(touched_lines(base, b"h\na\n\nb\nc\nnew"), BTreeSet::from([3, 6]));
+    }
+}
