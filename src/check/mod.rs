@@ -482,9 +482,14 @@ fn data_diff(root: &Path, base: &str, fresh: Option<&Path>) -> Result<DataDiff> 
         let before = git::show(root, base, &rel)?.unwrap_or_default();
         let head = std::fs::read(root.join(&rel)).unwrap_or_default();
         let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        for c in diff(read_rows(&text(&before)), read_rows(&text(&head)), report_key) {
-            reports.push(report_change(&rel, c));
-        }
+        let mut changes: Vec<ReportChange> = diff(read_rows(&text(&before)), read_rows(&text(&head)), report_key)
+            .into_iter()
+            .map(|c| report_change(&rel, c))
+            .collect();
+        // in the order of the file, as the contributor reads it (a removed row by its
+        // line in the base), rather than by key
+        changes.sort_by_key(|c| c.line);
+        reports.extend(changes);
     }
     let Some(fresh) = fresh else {
         return Ok(DataDiff {

@@ -392,3 +392,36 @@ fn check_base_puts_a_copied_row_on_the_copy() {
     ));
     assert!(!out.stdout.contains("::warning file=raw/reports/asia.csv"), "{out}");
 }
+
+/// The reports a change adds are listed in the order of their file, as the contributor
+/// wrote them, not in the order of their keys.
+#[test]
+fn check_base_lists_added_reports_by_line() {
+    let wd = Workdir::committed_repo();
+    wd.git(&["checkout", "-q", "-b", "pr"]);
+    let first = wd.read("raw/reports/asia.csv").lines().count() + 1;
+    wd.append("raw/reports/asia.csv", &laos("https://example.org/z"));
+    wd.append("raw/reports/asia.csv", &laos("https://example.org/a"));
+    let out = wd.run(&["check", "--base", "main", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("one JSON document");
+    let added: Vec<(u64, String)> = v["diff"]["reports"]
+        .as_array()
+        .expect("reports")
+        .iter()
+        .map(|c| {
+            (
+                c["line"].as_u64().unwrap(),
+                c["source_url"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let first = first as u64;
+    assert_eq!(
+        added,
+        vec![
+            (first, "https://example.org/z".to_string()),
+            (first + 1, "https://example.org/a".to_string())
+        ],
+        "{out}"
+    );
+}
