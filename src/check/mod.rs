@@ -259,10 +259,11 @@ fn rebuild(root: &Path, tmp: &Path) -> Result<Rebuilt> {
         .args(["--root", &tmp.to_string_lossy(), "run", "--quiet"])
         .output()
         .context("failed to run the pipeline on a copy of raw/")?;
-    // merges by record linkage, with the alias line to add
+    // names taken as known ones (by record linkage, with the alias line to add) and
+    // Chinese partners no alias names
     let placing: Vec<String> = String::from_utf8_lossy(&out.stderr)
         .lines()
-        .filter(|line| line.starts_with("note: host "))
+        .filter(|line| line.starts_with("note: "))
         .map(str::to_string)
         .collect();
     for line in &placing {

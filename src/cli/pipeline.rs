@@ -177,6 +177,13 @@ fn normalized(ctx: &Ctx, mut n: stages::normalize::Normalized, carry: &mut Carry
             _ => {}
         }
     }
+    for name in &n.unknown_in_chinese {
+        // shown with --quiet, as record linkage's notes: `luban check` lists it
+        ctx.console.block(&format!(
+            "note: Chinese partner `{name}` is not a partner the dataset knows (its names are English): if it is one, add `{},<its English name>,<the page's URL>` to raw/aliases/partners.csv",
+            crate::table::csvio::quoted(name)
+        ));
+    }
     for line in &n.unused_decisions {
         ctx.console.warn(&format!(
             "raw/decisions.csv:{line}: this decision is about names no report uses now (renamed or removed?)"

@@ -195,3 +195,35 @@ fn a_decision_about_names_no_report_uses_is_pointed_at() {
     assert!(!out.stderr.contains("raw/decisions.csv:2:"), "{out}");
     assert_eq!(wd.csv_rows("output/workshops.csv").len(), 2, "kept apart: {out}");
 }
+
+/// A Chinese partner written in Chinese that no alias names: the known partners are
+/// English, so no similarity finds it, and it would be published as a second partner
+/// beside its English name. The run says so, with the alias line to fill in; once the
+/// alias is added, the note is gone and the partner is the English one.
+#[test]
+fn a_chinese_partner_in_chinese_gets_a_note_with_the_alias_line() {
+    let wd = Workdir::new();
+    let row = |partner: &str, url: &str| {
+        format!("W,Kenya,Machakos,Machakos University,{partner},2019-12-14,operating,,{url},,,t,Tianjin,,")
+    };
+    wd.reports(
+        "a.csv",
+        &[
+            &row("Tianjin City Vocational College", "https://example.org/1"),
+            &row("天津城市职业学院", "https://example.org/2"),
+        ],
+    );
+    let note = "note: Chinese partner `天津城市职业学院` is not a partner the dataset knows";
+    wd.run(&["run", "--quiet"])
+        .expect(0)
+        .stderr_has(note)
+        .stderr_has("add `天津城市职业学院,<its English name>,<the page's URL>` to raw/aliases/partners.csv");
+    wd.append(
+        "raw/aliases/partners.csv",
+        "天津城市职业学院,Tianjin City Vocational College,https://example.org/2",
+    );
+    let out = wd.run(&["run", "--quiet"]).expect(0);
+    assert!(!out.stderr.contains(note), "{out}");
+    let partners = wd.csv_rows("output/workshops.csv")[0]["chinese_partners"].clone();
+    assert_eq!(partners, "Tianjin City Vocational College");
+}

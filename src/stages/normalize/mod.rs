@@ -63,6 +63,9 @@ pub struct Normalized {
     pub matches: Vec<NameMatch>,
     /// Lines of raw/decisions.csv about names that no name needed.
     pub unused_decisions: Vec<u64>,
+    /// Chinese partners written in Chinese that no alias or match made a known partner:
+    /// the known names are English, so similarity cannot find them ([`in_chinese`]).
+    pub unknown_in_chinese: Vec<String>,
     /// The normalized reports, for dedupe.
     pub reports: Reports,
 }
@@ -122,6 +125,7 @@ pub fn finish_stage(
     let decisions = Decisions::load(&decisions_path, &layout.display(&decisions_path))?;
     progress.note("matching unknown names");
     let matches = unknown::resolve(&mut reports, &unknown, &known, &decisions);
+    let unknown_in_chinese = in_chinese(&unknown, &matches);
     compact(&mut reports);
     report.rows_out = reports.len() as u64;
     let mut lints = BTreeMap::new();
@@ -150,8 +154,28 @@ pub fn finish_stage(
         lints,
         matches,
         unused_decisions,
+        unknown_in_chinese,
         reports,
     })
+}
+
+/// The unknown Chinese partners written in Chinese script that no match renamed: a
+/// contributor's `天津城市职业学院` would otherwise be published beside the same
+/// college's English name as a second partner.
+fn in_chinese(unknown: &rows::Unknown, matches: &[NameMatch]) -> Vec<String> {
+    let renamed: std::collections::BTreeSet<&str> = matches
+        .iter()
+        .filter(|m| m.field == Field::Partner && m.outcome != "candidate")
+        .map(|m| m.name.as_str())
+        .collect();
+    let han = |c: char| matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}');
+    let mut out: Vec<String> = unknown
+        .iter()
+        .filter(|(f, _, name)| *f == Field::Partner && name.chars().any(han) && !renamed.contains(name.as_str()))
+        .map(|(_, _, name)| name.clone())
+        .collect();
+    out.dedup();
+    out
 }
 
 /// Numbers every dictionary's names in the order the reports meet them (see
