@@ -22,7 +22,7 @@ pub fn output_message(r: &CheckReport) -> String {
         OutputState::Edited => {
             let base = r.diff.as_ref().map_or("<base>", |d| d.base.as_str());
             format!(
-                "error[output-edited]: this change edits output/ ({files}), which is generated, and not into what `luban run` makes of raw/: undo those edits (`git checkout {base} -- output/`, then `git clean -fd output/` for files {base} does not have); output/ is rebuilt on merge"
+                "error[output-edited]: this change edits output/ ({files}), which is generated from raw/, and `luban run` does not make it so: undo those edits with `git restore --source={base} --staged --worktree output/` (and `git clean -fd output/` for files never committed), then commit; output/ is rebuilt on merge"
             )
         }
         OutputState::CannotBeRebuilt => {
@@ -43,7 +43,7 @@ pub fn markdown(r: &CheckReport, location: &dyn Fn(&ErrorRecord) -> (usize, usiz
     let verdict = if r.valid { "**passes**" } else { "**fails**" };
     let _ = writeln!(
         md,
-        "- Verdict: {verdict}\n- Validation: {} errors, {} warnings (errors on lines this change did not touch), in {} tables and {} rows",
+        "- Verdict: {verdict}\n- Errors: {}; warnings (on lines this change did not touch): {}; in {} tables and {} rows",
         r.errors.len(),
         r.warnings.len(),
         r.stats.files,
@@ -74,7 +74,7 @@ pub fn markdown(r: &CheckReport, location: &dyn Fn(&ErrorRecord) -> (usize, usiz
                 cell(&e.file),
                 line,
                 col,
-                cell(&e.message)
+                cell(&crate::report::error_report::with_help(e).replace('\n', " — "))
             );
         }
     }

@@ -169,7 +169,8 @@ pub fn location(e: &ErrorRecord, byte: Option<u64>, text_of: &TextOf<'_>) -> (us
     })
 }
 
-/// One GitHub Actions annotation.
+/// One GitHub Actions annotation: the message, and the help on its own line (what a
+/// contributor reads on the pull request is the fix too).
 pub fn github(e: &ErrorRecord, byte: Option<u64>, text_of: &TextOf<'_>) -> String {
     let (line, col) = location(e, byte, text_of);
     let esc = |s: &str| s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
@@ -180,8 +181,16 @@ pub fn github(e: &ErrorRecord, byte: Option<u64>, text_of: &TextOf<'_>) -> Strin
         line,
         col,
         prop(&e.code),
-        esc(&e.message)
+        esc(&with_help(e))
     )
+}
+
+/// The message, and the help on the next line when there is one.
+pub fn with_help(e: &ErrorRecord) -> String {
+    match &e.help {
+        Some(h) => format!("{}\nhelp: {h}", e.message),
+        None => e.message.clone(),
+    }
 }
 
 /// The closing summary: counts by code and by file.

@@ -226,16 +226,22 @@ fn a_change_that_edits_output_by_hand_fails_and_one_that_leaves_it_passes() {
     );
     let out = wd.run(&["check", "--base", "main"]).expect(1);
     out.stderr_has("error[output-edited]: this change edits output/ (workshops.csv)")
-        .stderr_has("git checkout main -- output/");
-    // a page a local `luban run` left behind, after the edits were undone: it is named,
-    // and the fix removes it
-    wd.git(&["checkout", "main", "--", "output/"]);
+        .stderr_has("git restore --source=main --staged --worktree output/");
+    // a page a local `luban run` left behind, committed with the rest: it is named, and
+    // the commands the message gives undo the edits
     wd.write("output/site/workshops/LAO-00000000.html", "<p>stray</p>");
+    wd.git(&["add", "-A"]);
+    wd.git(&["commit", "-qm", "with output/"]);
     wd.run(&["check", "--base", "main"])
         .expect(1)
-        .stderr_has("this change edits output/ (site/workshops/LAO-00000000.html)")
+        .stderr_has("this change edits output/ (site/workshops/LAO-00000000.html, workshops.csv)")
         .stderr_has("git clean -fd output/");
-    std::fs::remove_file(wd.path("output/site/workshops/LAO-00000000.html")).expect("remove the page");
+    wd.git(&["restore", "--source=main", "--staged", "--worktree", "output/"]);
+    wd.git(&["clean", "-fdq", "output/"]);
+    wd.git(&["commit", "-qm", "undo output/"]);
+    wd.run(&["check", "--base", "main"])
+        .expect(0)
+        .stderr_has("output/ will be rebuilt from raw/ when this change merges");
     // with the output/ that `luban run` makes, the change passes too
     wd.run(&["run", "--quiet"]).expect(0);
     wd.run(&["check", "--base", "main"])
@@ -391,6 +397,15 @@ fn check_base_puts_a_copied_row_on_the_copy() {
         "::error file=raw/reports/africa.csv,line={line},col=1,title=duplicate-row::row is the same as raw/reports/asia.csv:5"
     ));
     assert!(!out.stdout.contains("::warning file=raw/reports/asia.csv"), "{out}");
+    // the fix is on the pull request too: in the annotation and in the summary
+    out.stdout_has("a report the dataset has%0Ahelp: remove this row");
+    wd.run(&["check", "--base", "main", "--summary", "summary.md"])
+        .expect(1);
+    let summary = wd.read("summary.md");
+    assert!(
+        summary.contains("a report the dataset has — help: remove this row"),
+        "{summary}"
+    );
 }
 
 /// The reports a change adds are listed in the order of their file, as the contributor

@@ -222,7 +222,7 @@ fn a_semicolon_file_is_read_with_its_delimiter() {
         .expect(1);
     assert_eq!(
         out.stdout.trim(),
-        "::error file=semi.csv,line=3,col=3,title=constraint-error::\"opn\" is not an allowed value for status",
+        "::error file=semi.csv,line=3,col=3,title=constraint-error::\"opn\" is not an allowed value for status%0Ahelp: did you mean `open`?",
         "{out}"
     );
 }
