@@ -17,6 +17,19 @@ pub struct Row {
 
 /// Reads CSV text into rows (lenient: a broken file just yields fewer rows; validation
 /// reports the breakage).
+/// The columns a report is keyed by in the diff.
+pub const REPORT_KEY: [&str; 4] = ["source_url", "country", "host_institution", "city"];
+
+/// Whether the header of the CSV `text` has every column of `columns`.
+pub fn has_columns(text: &str, columns: &[&str]) -> bool {
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    rdr.headers().is_ok_and(|h| {
+        columns
+            .iter()
+            .all(|c| h.iter().any(|l| l.trim_start_matches('\u{feff}') == *c))
+    })
+}
+
 pub fn read_rows(text: &str) -> Vec<Row> {
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
     let Ok(headers) = rdr.headers().cloned() else {
@@ -73,7 +86,7 @@ impl Change {
 
 /// The key of a report row.
 pub fn report_key(r: &Row) -> String {
-    ["source_url", "country", "host_institution", "city"]
+    REPORT_KEY
         .iter()
         .map(|c| r.cells.get(*c).map_or("", String::as_str))
         .collect::<Vec<_>>()

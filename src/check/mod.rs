@@ -27,7 +27,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use serde::Serialize;
 
-use crate::check::diff::{diff, read_rows, report_key, Change};
+use crate::check::diff::{diff, has_columns, read_rows, report_key, Change, REPORT_KEY};
 use crate::layout::Layout;
 use crate::names::countries::CountryResolver;
 use crate::report::error_report::ErrorRecord;
@@ -483,7 +483,13 @@ fn data_diff(root: &Path, base: &str, fresh: Option<&Path>) -> Result<DataDiff> 
         let before = git::show(root, base, &rel)?.unwrap_or_default();
         let head = std::fs::read(root.join(&rel)).unwrap_or_default();
         let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        let mut changes: Vec<ReportChange> = diff(read_rows(&text(&before)), read_rows(&text(&head)), report_key)
+        let head_text = text(&head);
+        // a header the reports cannot be keyed by (saved with `;`, a label misspelt) has
+        // its own error; read with it, every row would look removed and added again
+        if !head.is_empty() && !has_columns(&head_text, &REPORT_KEY) {
+            continue;
+        }
+        let mut changes: Vec<ReportChange> = diff(read_rows(&text(&before)), read_rows(&head_text), report_key)
             .into_iter()
             .map(|c| report_change(&rel, c))
             .collect();

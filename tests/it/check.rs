@@ -440,3 +440,30 @@ fn check_base_lists_added_reports_by_line() {
         "{out}"
     );
 }
+
+/// A report file re-saved with semicolons: one wrong-delimiter error on its header, and
+/// no diff of its rows (read with that header, each would look removed and added).
+#[test]
+fn check_base_does_not_diff_a_file_whose_header_it_cannot_read() {
+    let wd = Workdir::committed_repo();
+    wd.git(&["checkout", "-q", "-b", "pr"]);
+    let europe = wd.read("raw/reports/europe.csv");
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(europe.as_bytes());
+    let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
+    for rec in rdr.records() {
+        w.write_record(&rec.expect("a record")).expect("written");
+    }
+    wd.write("raw/reports/europe.csv", w.into_inner().expect("flushed"));
+    let out = wd.run(&["check", "--base", "main", "--format", "json"]).expect(1);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("one JSON document");
+    let codes: Vec<&str> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["wrong-delimiter"], "{out}");
+    assert_eq!(v["diff"]["reports"].as_array().map(Vec::len), Some(0), "{out}");
+}
