@@ -357,6 +357,7 @@ fn check_base_sets_aside_a_report_that_names_only_its_country() {
         .run(&["check", "--base", "main", "--summary", "summary.md"])
         .expect(1);
     out.stderr_has("error[unidentified-workshop]: report names no host institution")
+        .stderr_has("which workshop in Djibouti it is about")
         .stderr_has(&format!("--> raw/reports/africa.csv:{line}:1"))
         .stderr_has(&format!("{line} | {row}"))
         .stderr_has("if it names none, leave the row out")

@@ -141,7 +141,7 @@ pub fn cluster(r: &Reports, decisions: &Decisions, known: &Known) -> Clustering 
                  luban can match on, so nothing tells which workshop in {} it is about (it is not \
                  made a workshop of its own): add the host institution the source names; if it \
                  names none, leave the row out",
-                r.country_of(i as usize).code
+                r.country_of(i as usize).name
             ),
         });
     }
@@ -600,7 +600,7 @@ fn ambiguity(r: &Reports, clusters: &[Cluster], i: u32, fits: &[(usize, Vec<Stri
     format!(
         "report names no host institution and matches {} workshops in {}: {}",
         fits.len(),
-        r.country_of(i as usize).code,
+        r.country_of(i as usize).name,
         fits.iter()
             .map(|(c, ev)| format!("{} ({})", label(r, &clusters[*c].members), ev.join(", ")))
             .collect::<Vec<_>>()
