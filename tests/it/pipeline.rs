@@ -95,6 +95,19 @@ fn a_host_less_report_matching_two_workshops_is_set_aside_not_guessed() {
     out.stderr_has("nothing was published");
     assert!(!wd.path("output").exists());
     assert!(wd.read("build/unmerged.csv").contains("ambiguous-workshop"));
+    // the message names each candidate by the id it is published with
+    wd.reports(
+        "a.csv",
+        &[
+            &tvi("Host One", "Astana", "https://example.org/1"),
+            &tvi("Host Two", "Almaty", "https://example.org/2"),
+            &tvi("Host One", "", "https://example.org/3"),
+        ],
+    );
+    wd.run(&["run", "--quiet"]).expect(0);
+    for w in wd.csv_rows("output/workshops.csv") {
+        out.stderr_has(&format!("{} ", w["workshop_id"]));
+    }
 }
 
 /// A host-less report that gives no city, partner or opening date fits no workshop: it is

@@ -569,10 +569,7 @@ fn ambiguity_causes(
                 ev.join(", "),
                 fits.iter()
                     .filter(|(o, _)| o != c)
-                    .map(|(o, _)| {
-                        let id = &super::ids::both_ids(&r.country_of(i as usize).code, &clusters[*o].identity)[0];
-                        format!("{id} {}", label(r, &clusters[*o].members))
-                    })
+                    .map(|(o, _)| named(r, &clusters[*o]))
                     .collect::<Vec<_>>()
                     .join("; ")
             ));
@@ -602,10 +599,18 @@ fn ambiguity(r: &Reports, clusters: &[Cluster], i: u32, fits: &[(usize, Vec<Stri
         fits.len(),
         r.country_of(i as usize).name,
         fits.iter()
-            .map(|(c, ev)| format!("{} ({})", label(r, &clusters[*c].members), ev.join(", ")))
+            .map(|(c, ev)| format!("{} ({})", named(r, &clusters[*c]), ev.join(", ")))
             .collect::<Vec<_>>()
             .join("; ")
     )
+}
+
+/// A workshop-to-be by its id (the one its identity gives; the dataset's, for a
+/// workshop it has) and [`label`], so that a contributor finds it in `output/`.
+fn named(r: &Reports, c: &Cluster) -> String {
+    let code = &r.country_of(c.members[0] as usize).code;
+    let id = &super::ids::both_ids(code, &c.identity)[0];
+    format!("{id} {}", label(r, &c.members))
 }
 
 /// A workshop-to-be as people name it: a report's workshop name, else its first host,
