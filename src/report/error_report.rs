@@ -195,12 +195,16 @@ pub fn with_help(e: &ErrorRecord) -> String {
 
 /// The closing summary: counts by code and by file.
 pub fn summary(stats: &Stats) -> String {
+    // errors about no row (a file's, the version's) are not "in 0 rows"
+    let rows = match stats.rejected_rows {
+        0 => String::new(),
+        1 => " in 1 row".to_string(),
+        n => format!(" in {n} rows"),
+    };
     let mut s = format!(
-        "{} error{} in {} row{} ({} of {} rows valid, {} file{})",
+        "{} error{}{rows} ({} of {} rows valid, {} file{})",
         stats.errors,
         if stats.errors == 1 { "" } else { "s" },
-        stats.rejected_rows,
-        if stats.rejected_rows == 1 { "" } else { "s" },
         stats.valid_rows,
         stats.rows,
         stats.files,
@@ -220,4 +224,25 @@ pub fn summary(stats: &Stats) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_counts_rows_only_when_errors_are_in_rows() {
+        let stats = |errors, rejected_rows| Stats {
+            errors,
+            rejected_rows,
+            valid_rows: 5 - rejected_rows,
+            rows: 5,
+            files: 1,
+            ..Default::default()
+        };
+        // an error about no row (the dataset's version) is not "in 0 rows"
+        assert!(summary(&stats(1, 0)).starts_with("1 error (5 of 5 rows valid, 1 file)"));
+        assert!(summary(&stats(1, 1)).starts_with("1 error in 1 row (4 of 5 rows valid, 1 file)"));
+        assert!(summary(&stats(3, 2)).starts_with("3 errors in 2 rows (3 of 5 rows valid, 1 file)"));
+    }
 }
