@@ -15,8 +15,6 @@ pub struct Row {
     pub cells: BTreeMap<String, String>,
 }
 
-/// Reads CSV text into rows (lenient: a broken file just yields fewer rows; validation
-/// reports the breakage).
 /// The columns a report is keyed by in the diff.
 pub const REPORT_KEY: [&str; 4] = ["source_url", "country", "host_institution", "city"];
 
@@ -30,6 +28,8 @@ pub fn has_columns(text: &str, columns: &[&str]) -> bool {
     })
 }
 
+/// Reads CSV text into rows (lenient: a broken file just yields fewer rows; validation
+/// reports the breakage).
 pub fn read_rows(text: &str) -> Vec<Row> {
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
     let Ok(headers) = rdr.headers().cloned() else {

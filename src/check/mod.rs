@@ -34,6 +34,7 @@ use crate::report::error_report::ErrorRecord;
 use crate::report::error_report::Stats;
 use crate::report::progress::Progress;
 use crate::schema::TableSchema;
+use crate::stages::dedupe::Unmerged;
 use crate::stages::{ingest, tables, validate};
 
 /// Everything `luban check` found.
@@ -51,9 +52,10 @@ pub struct CheckReport {
     pub country_drops: Vec<CountDelta>,
     /// The keyed diff against the base (only with a base).
     pub diff: Option<DataDiff>,
-    /// What `luban run` said about placing the reports that it did not reject: hosts
-    /// record linkage merged, each with the alias line to add, one line each as printed.
-    /// (The reports it set aside are [`Self::errors`], at their file and line.)
+    /// What `luban run` noted about placing the reports (its `note:` lines, as printed):
+    /// hosts record linkage merged, each with the alias line to add, and Chinese partners
+    /// no alias names. (The reports it could not place are [`Self::errors`], at their
+    /// file and line.)
     pub placing: Vec<String>,
 }
 
@@ -244,9 +246,9 @@ fn validate_all(layout: &Layout, countries: &CountryResolver) -> Result<(Vec<Err
 struct Rebuilt {
     /// the folder of what it published, or None when it rejects `raw/`
     output: Option<std::path::PathBuf>,
-    /// what it said about placing the reports ([`CheckReport::placing`])
+    /// what it noted about placing the reports ([`CheckReport::placing`])
     placing: Vec<String>,
-    /// the reports dedupe set aside (`build/unmerged.csv`), as errors at their lines
+    /// the reports dedupe could not place, as errors at their lines
     set_aside: Vec<ErrorRecord>,
 }
 
@@ -259,9 +261,10 @@ fn rebuild(root: &Path, tmp: &Path) -> Result<Rebuilt> {
         .args(["--root", &tmp.to_string_lossy(), "run", "--quiet"])
         .output()
         .context("failed to run the pipeline on a copy of raw/")?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
     // names taken as known ones (by record linkage, with the alias line to add) and
     // Chinese partners no alias names
-    let placing: Vec<String> = String::from_utf8_lossy(&out.stderr)
+    let placing: Vec<String> = stderr
         .lines()
         .filter(|line| line.starts_with("note: "))
         .map(str::to_string)
@@ -272,57 +275,43 @@ fn rebuild(root: &Path, tmp: &Path) -> Result<Rebuilt> {
     let output = match out.status.code() {
         Some(0) => Some(tmp.join("output")),
         Some(1) => None,
-        _ => anyhow::bail!(
-            "the pipeline failed on a copy of raw/:\n{}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ),
+        _ => anyhow::bail!("the pipeline failed on a copy of raw/:\n{}", stderr.trim()),
     };
-    let set_aside = set_aside_errors(tmp)?;
     Ok(Rebuilt {
         output,
         placing,
-        set_aside,
+        set_aside: set_aside_errors(tmp, &stderr),
     })
 }
 
-/// The reports dedupe set aside in the dataset at `root`, from its `build/unmerged.csv`
-/// (absent when the run stopped before dedupe), as errors at their file and line.
-fn set_aside_errors(root: &Path) -> Result<Vec<ErrorRecord>> {
-    let path = root.join("build").join("unmerged.csv");
-    if !path.exists() {
-        return Ok(Vec::new());
-    }
-    let failed = || format!("failed to read `{}`", path.display());
-    let mut rdr = csv::Reader::from_path(&path).with_context(failed)?;
-    let mut texts: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    let mut out = Vec::new();
-    for rec in rdr.records() {
-        let rec = rec.with_context(failed)?;
-        let cell = |i: usize| rec.get(i).unwrap_or_default().to_string();
-        let (file, line): (String, u64) = (cell(0), cell(1).parse().with_context(failed)?);
-        if !texts.contains_key(&file) {
-            let bytes = std::fs::read(root.join(&file)).unwrap_or_default();
-            texts.insert(file.clone(), bytes);
-        }
-        // where the report's line starts, to show it; its row number is not known here
-        let byte = crate::report::diagnostic::line_start(&texts[&file], line).map(|b| b as u64);
-        out.push(ErrorRecord {
-            file,
-            line,
+/// The reports dedupe could not place, from the lines the rerun printed for them
+/// ([`Unmerged::error_line`]: the reports it set aside, and those of a host that made
+/// others ambiguous), as errors at their file and line.
+fn set_aside_errors(root: &Path, stderr: &str) -> Vec<ErrorRecord> {
+    let found: Vec<(String, String, u64, String)> = stderr.lines().filter_map(Unmerged::parse_error_line).collect();
+    let texts: BTreeMap<&str, Vec<u8>> = found
+        .iter()
+        .map(|(_, file, _, _)| (file.as_str(), std::fs::read(root.join(file)).unwrap_or_default()))
+        .collect();
+    found
+        .iter()
+        .map(|(code, file, line, message)| ErrorRecord {
+            file: file.clone(),
+            line: *line,
             row: 0,
             field: None,
             field_position: None,
-            code: cell(3),
+            code: code.clone(),
             constraint: None,
             cell: None,
-            message: cell(4),
+            message: message.clone(),
             expected: None,
             help: None,
-            byte,
+            // where the report's line starts, to show it; its row number is not known here
+            byte: crate::report::diagnostic::line_start(&texts[file.as_str()], *line).map(|b| b as u64),
             delimiter: b',',
-        });
-    }
-    Ok(out)
+        })
+        .collect()
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {

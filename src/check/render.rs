@@ -79,7 +79,8 @@ pub fn markdown(r: &CheckReport, location: &dyn Fn(&ErrorRecord) -> (usize, usiz
         }
     }
     if !r.placing.is_empty() {
-        // merges by record linkage, with the alias line to add
+        // what the rerun noted: merges by record linkage (with the alias line to add),
+        // Chinese partners no alias names
         md.push_str("\n### Placing the reports\n\n");
         for line in &r.placing {
             let _ = writeln!(md, "- {}", line.replace('|', "\\|"));

@@ -20,19 +20,33 @@ pub fn split_by_touched_lines(
     errors: Vec<ErrorRecord>,
     reports: &[String],
 ) -> Result<(Vec<ErrorRecord>, Vec<ErrorRecord>)> {
+    // each file's text and touched lines
     let mut texts: BTreeMap<String, (Vec<u8>, BTreeSet<u64>)> = BTreeMap::new();
-    let files: BTreeSet<&String> = errors.iter().map(|e| &e.file).chain(reports).collect();
-    for file in files {
-        let head = std::fs::read(root.join(file)).unwrap_or_default();
-        let before = git::show(root, base, file)?.unwrap_or_default();
-        let touched = touched_lines(&before, &head);
-        texts.insert(file.clone(), (head, touched));
+    let read = |texts: &mut BTreeMap<String, (Vec<u8>, BTreeSet<u64>)>, file: &str| -> Result<()> {
+        if !texts.contains_key(file) {
+            let head = std::fs::read(root.join(file)).unwrap_or_default();
+            let before = git::show(root, base, file)?.unwrap_or_default();
+            let touched = touched_lines(&before, &head);
+            texts.insert(file.to_string(), (head, touched));
+        }
+        Ok(())
+    };
+    for e in &errors {
+        read(&mut texts, &e.file)?;
     }
-    let is_touched = |file: &str, line: u64| texts.get(file).is_some_and(|(_, t)| t.contains(&line));
-    let (errors, warnings): (Vec<ErrorRecord>, Vec<ErrorRecord>) = errors
-        .into_iter()
-        .partition(|e| e.line <= 1 || is_touched(&e.file, e.line));
-    let (mut errors, mut kept) = (errors, Vec::new());
+    let is_touched = |texts: &BTreeMap<String, (Vec<u8>, BTreeSet<u64>)>, e: &ErrorRecord| {
+        e.line <= 1 || texts.get(&e.file).is_some_and(|(_, t)| t.contains(&e.line))
+    };
+    let (mut errors, warnings): (Vec<ErrorRecord>, Vec<ErrorRecord>) =
+        errors.into_iter().partition(|e| is_touched(&texts, e));
+    if !warnings.iter().any(|w| w.code == "duplicate-row") {
+        return Ok((errors, warnings));
+    }
+    // a copy may sit in a file that has no error of its own
+    for file in reports {
+        read(&mut texts, file)?;
+    }
+    let mut kept = Vec::new();
     for w in warnings {
         match copied_row(&w, &texts) {
             Some(copy) => errors.push(copy),
@@ -42,20 +56,32 @@ pub fn split_by_touched_lines(
     Ok((errors, kept))
 }
 
-/// A `duplicate-row` error on a line the change did not touch, when the change added the
-/// same line elsewhere: the change's copy, as an error on the copy's line. (The copy is
-/// the one reported when its file is read first; the line it repeats was there before.)
+/// The cells of a one-line CSV record, as duplicate-row compares them (quoted or not).
+fn cells(line: &[u8]) -> Option<csv::StringRecord> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(line)
+        .records()
+        .next()?
+        .ok()
+}
+
+/// A `duplicate-row` error on a line the change did not touch, when the change added a
+/// line with the same cells elsewhere: the change's copy, as an error on the copy's line.
+/// (The copy is the one reported when its file is read first; the line it repeats was
+/// there before.) A record spanning lines is compared by its first line only.
 fn copied_row(e: &ErrorRecord, texts: &BTreeMap<String, (Vec<u8>, BTreeSet<u64>)>) -> Option<ErrorRecord> {
     if e.code != "duplicate-row" {
         return None;
     }
-    let line_of = |text: &[u8], n: u64| physical_lines(text).get(n as usize - 1).map(|l| l.to_vec());
+    let line_of = |text: &[u8], n: u64| physical_lines(text).get(n as usize - 1).and_then(|l| cells(l));
     let original = line_of(&texts.get(&e.file)?.0, e.line)?;
     let (file, line) = texts.iter().find_map(|(file, (text, touched))| {
         let lines = physical_lines(text);
         touched
             .iter()
-            .find(|&&n| lines.get(n as usize - 1) == Some(&original.as_slice()))
+            .find(|&&n| n > 1 && lines.get(n as usize - 1).and_then(|l| cells(l)).as_ref() == Some(&original))
             .map(|&n| (file.clone(), n))
     })?;
     let byte = crate::report::diagnostic::line_start(&texts[&file].0, line).map(|b| b as u64);

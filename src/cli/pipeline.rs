@@ -234,8 +234,7 @@ fn dedupe_with(ctx: &Ctx, layout: &Layout, review: bool, carry: &mut Carry) -> R
         ));
     }
     for u in d.placement.unmerged.iter().chain(&d.placement.related) {
-        ctx.console
-            .block(&format!("error[{}]: {}:{}: {}", u.code, u.file, u.line, u.message));
+        ctx.console.block(&u.error_line());
     }
     Ok(done(ctx, &r))
 }

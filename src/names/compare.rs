@@ -110,7 +110,8 @@ impl Places {
     }
 }
 
-fn is_han(c: char) -> bool {
+/// A Han (Chinese) character.
+pub fn is_han(c: char) -> bool {
     matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}')
 }
 

@@ -28,7 +28,7 @@ pub fn check(schema: &TableSchema, labels: &[String]) -> Option<Violation> {
     Some(
         Violation::new(
             "wrong-delimiter",
-            Some(0),
+            None, // the whole header, not its first label
             format!("the header is separated by {shown}, not by commas"),
         )
         .expected("comma-separated values")

@@ -468,3 +468,30 @@ fn check_base_does_not_diff_a_file_whose_header_it_cannot_read() {
     assert_eq!(codes, ["wrong-delimiter"], "{out}");
     assert_eq!(v["diff"]["reports"].as_array().map(Vec::len), Some(0), "{out}");
 }
+
+/// A new host that makes a host-less report of the base fit two workshops: the
+/// contributor's own line gets the error (with the alias line that settles it if the
+/// host is another name of the first), not only the base's host-less line.
+#[test]
+fn check_base_puts_an_ambiguity_a_new_host_causes_on_its_line() {
+    let wd = Workdir::committed_repo();
+    let kaz = |city: &str, host: &str, url: &str| {
+        format!(",Kazakhstan,{city},{host},Example Partner College,2024,operating,,{url},,,,,,")
+    };
+    wd.append(
+        "raw/reports/asia.csv",
+        &kaz("Astana", "Example Host One", "https://example.org/k1"),
+    );
+    wd.append("raw/reports/asia.csv", &kaz("", "", "https://example.org/k3"));
+    wd.git(&["commit", "-qam", "base"]);
+    wd.git(&["checkout", "-q", "-b", "pr"]);
+    let line = wd.read("raw/reports/asia.csv").lines().count() + 1;
+    wd.append(
+        "raw/reports/asia.csv",
+        &kaz("Almaty", "Example Host Two", "https://example.org/k2"),
+    );
+    let out = wd.run(&["check", "--base", "main", "--format", "github"]).expect(1);
+    out.stdout_has(&format!(
+        "::error file=raw/reports/asia.csv,line={line},col=1,title=ambiguous-workshop::host `Example Host Two` makes host-less reports fit two workshops"
+    ));
+}

@@ -69,6 +69,32 @@ pub struct Unmerged {
     pub message: String,
 }
 
+impl Unmerged {
+    /// The line `luban run` prints for it, which `luban check` reads back
+    /// ([`Self::parse_error_line`]): the reports set aside, and the reports of a host that
+    /// made others ambiguous (not set aside, so not in `build/unmerged.csv`).
+    pub fn error_line(&self) -> String {
+        format!("error[{}]: {}:{}: {}", self.code, self.file, self.line, self.message)
+    }
+
+    /// An [`Self::error_line`] read back as (code, file, line, message); None for any
+    /// other line.
+    pub fn parse_error_line(text: &str) -> Option<(String, String, u64, String)> {
+        let (code, rest) = text.strip_prefix("error[")?.split_once("]: ")?;
+        if ![AMBIGUOUS, PROBABLE_DUPLICATE, UNIDENTIFIED].contains(&code) {
+            return None;
+        }
+        let (at, message) = rest.split_once(": ")?;
+        let (file, line) = at.rsplit_once(':')?;
+        Some((
+            code.to_string(),
+            file.to_string(),
+            line.parse().ok()?,
+            message.to_string(),
+        ))
+    }
+}
+
 /// Where each report goes: the workshops' ids and members, and why each report joined
 /// its workshop. Decided before the workshops are merged, so that `merges.csv` is
 /// written from the reports in their own order, and the reports are then laid out in

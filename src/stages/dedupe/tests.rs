@@ -767,3 +767,27 @@ fn a_partner_with_an_empty_key_attaches_nothing() {
     assert_eq!(unmerged.len(), 1, "{unmerged:?}");
     assert_eq!((unmerged[0].line, unmerged[0].code), (3, super::UNIDENTIFIED));
 }
+
+/// `luban check` reads dedupe's error lines back from the rerun's output: the line it
+/// prints parses to what it was made of, and no other line parses.
+#[test]
+fn an_error_line_reads_back() {
+    let u = super::Unmerged {
+        file: "raw/reports/a b.csv".into(),
+        line: 62,
+        source_url: "https://example.org/x".into(),
+        code: super::AMBIGUOUS,
+        message: "host `X: Y` makes host-less reports fit two workshops: a:1 (city); b:2".into(),
+    };
+    assert_eq!(
+        super::Unmerged::parse_error_line(&u.error_line()),
+        Some((u.code.to_string(), u.file.clone(), 62, u.message.clone()))
+    );
+    for other in [
+        "error[duplicate-row]: raw/reports/a.csv:3: row is the same as row 2",
+        "note: host `X` is taken as `Y`",
+        "error[ambiguous-workshop]: no line here",
+    ] {
+        assert_eq!(super::Unmerged::parse_error_line(other), None, "{other}");
+    }
+}

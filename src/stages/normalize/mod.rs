@@ -168,14 +168,15 @@ fn in_chinese(unknown: &rows::Unknown, matches: &[NameMatch]) -> Vec<String> {
         .filter(|m| m.field == Field::Partner && m.outcome != "candidate")
         .map(|m| m.name.as_str())
         .collect();
-    let han = |c: char| matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}');
-    let mut out: Vec<String> = unknown
+    // a set: the same name may be unknown in several countries
+    let out: std::collections::BTreeSet<&String> = unknown
         .iter()
-        .filter(|(f, _, name)| *f == Field::Partner && name.chars().any(han) && !renamed.contains(name.as_str()))
-        .map(|(_, _, name)| name.clone())
+        .filter(|(f, _, name)| {
+            *f == Field::Partner && name.chars().any(crate::names::compare::is_han) && !renamed.contains(name.as_str())
+        })
+        .map(|(_, _, name)| name)
         .collect();
-    out.dedup();
-    out
+    out.into_iter().cloned().collect()
 }
 
 /// Numbers every dictionary's names in the order the reports meet them (see
