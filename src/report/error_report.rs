@@ -144,7 +144,10 @@ pub fn human(e: &ErrorRecord, byte: Option<u64>, text_of: &TextOf<'_>, color: bo
         notes.push(format!("expected {x}"));
     }
     if p.is_none() {
-        notes.push(format!("at {}:{} (row {})", e.file, e.line, e.row));
+        notes.push(match e.row {
+            0 => format!("at {}:{}", e.file, e.line),
+            row => format!("at {}:{} (row {row})", e.file, e.line),
+        });
     }
     diagnostic::render(
         &e.code,
