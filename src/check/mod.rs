@@ -280,37 +280,19 @@ fn rebuild(root: &Path, tmp: &Path) -> Result<Rebuilt> {
     Ok(Rebuilt {
         output,
         placing,
-        set_aside: set_aside_errors(tmp, &stderr),
+        set_aside: set_aside_errors(&stderr),
     })
 }
 
 /// The reports dedupe could not place, from the lines the rerun printed for them
 /// ([`Unmerged::error_line`]: the reports it set aside, and those of a host that made
-/// others ambiguous), as errors at their file and line.
-fn set_aside_errors(root: &Path, stderr: &str) -> Vec<ErrorRecord> {
-    let found: Vec<(String, String, u64, String)> = stderr.lines().filter_map(Unmerged::parse_error_line).collect();
-    let texts: BTreeMap<&str, Vec<u8>> = found
-        .iter()
-        .map(|(_, file, _, _)| (file.as_str(), std::fs::read(root.join(file)).unwrap_or_default()))
-        .collect();
-    found
-        .iter()
-        .map(|(code, file, line, message)| ErrorRecord {
-            file: file.clone(),
-            line: *line,
-            row: 0,
-            field: None,
-            field_position: None,
-            code: code.clone(),
-            constraint: None,
-            cell: None,
-            message: message.clone(),
-            expected: None,
-            help: None,
-            // where the report's line starts, to show it; its row number is not known here
-            byte: crate::report::diagnostic::line_start(&texts[file.as_str()], *line).map(|b| b as u64),
-            delimiter: b',',
-        })
+/// others ambiguous), as errors at their file and line (their row number is not known
+/// here).
+fn set_aside_errors(stderr: &str) -> Vec<ErrorRecord> {
+    stderr
+        .lines()
+        .filter_map(Unmerged::parse_error_line)
+        .map(|(code, file, line, message)| ErrorRecord::about(file, line, code, message))
         .collect()
 }
 

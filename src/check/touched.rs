@@ -9,6 +9,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use super::git;
+use crate::report::diagnostic::line_ranges;
 use crate::report::error_report::ErrorRecord;
 
 /// Errors on lines the change touched, and the others (warnings): a contributor answers
@@ -84,7 +85,6 @@ fn copied_row(e: &ErrorRecord, texts: &BTreeMap<String, (Vec<u8>, BTreeSet<u64>)
             .find(|&&n| n > 1 && lines.get(n as usize - 1).and_then(|l| cells(l)).as_ref() == Some(&original))
             .map(|&n| (file.clone(), n))
     })?;
-    let byte = crate::report::diagnostic::line_start(&texts[&file].0, line).map(|b| b as u64);
     Some(ErrorRecord {
         message: format!("row is the same as {}:{}, a report the dataset has", e.file, e.line),
         help: Some("remove this row; another page about the same workshop is a new row with its own source_url".into()),
@@ -93,38 +93,14 @@ fn copied_row(e: &ErrorRecord, texts: &BTreeMap<String, (Vec<u8>, BTreeSet<u64>)
         row: 0,
         field: None,
         field_position: None,
-        byte,
+        byte: None, // the pointer finds the line
         ..e.clone()
     })
 }
 
-/// The physical lines of `text`, ended by LF, CRLF or a lone CR (Excel on a Mac), as
-/// diagnostics count them.
+/// The physical lines of `text` ([`line_ranges`]).
 fn physical_lines(text: &[u8]) -> Vec<&[u8]> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut i = 0;
-    while i < text.len() {
-        match text[i] {
-            b'\n' => {
-                out.push(&text[start..i]);
-                start = i + 1;
-            }
-            b'\r' => {
-                out.push(&text[start..i]);
-                if text.get(i + 1) == Some(&b'\n') {
-                    i += 1;
-                }
-                start = i + 1;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    if start < text.len() {
-        out.push(&text[start..]);
-    }
-    out
+    line_ranges(text).into_iter().map(|r| &text[r]).collect()
 }
 
 /// The lines of `head` whose text does not appear in `base` (as many times): the lines a

@@ -296,24 +296,40 @@ pub fn text_for_pointers(bytes: &[u8]) -> String {
     out
 }
 
-/// Where line `line` (1-based, lines counted as [`line_breaks`] counts them) starts in
-/// `text`; None past the last line.
-pub fn line_start(text: &[u8], line: u64) -> Option<usize> {
-    if line <= 1 {
-        return Some(0);
-    }
-    let mut n = 1;
-    for (i, &b) in text.iter().enumerate() {
-        // a break ends at a `\n`, or at a `\r` that no `\n` follows
-        let ends = b == b'\n' || (b == b'\r' && text.get(i + 1) != Some(&b'\n'));
-        if ends {
-            n += 1;
-            if n == line {
-                return (i + 1 < text.len()).then_some(i + 1);
+/// The byte ranges of the physical lines of `text`, line ends left out: `\n`, `\r\n` and
+/// a lone `\r` (Excel on a Mac) each end one, as [`line_breaks`] counts them. A last line
+/// without an end counts; nothing follows a final line end.
+pub fn line_ranges(text: &[u8]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let (mut start, mut i) = (0, 0);
+    while i < text.len() {
+        match text[i] {
+            b'\n' => {
+                out.push(start..i);
+                start = i + 1;
             }
+            b'\r' => {
+                out.push(start..i);
+                if text.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+                start = i + 1;
+            }
+            _ => {}
         }
+        i += 1;
     }
-    None
+    if start < text.len() {
+        out.push(start..text.len());
+    }
+    out
+}
+
+/// Where line `line` (1-based, as [`line_ranges`] cuts them) starts in `text`; None past
+/// the last line.
+pub fn line_start(text: &[u8], line: u64) -> Option<usize> {
+    let n = usize::try_from(line).ok()?.checked_sub(1)?;
+    line_ranges(text).get(n).map(|r| r.start)
 }
 
 #[cfg(test)]

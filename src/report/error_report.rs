@@ -30,6 +30,33 @@ pub struct ErrorRecord {
     pub delimiter: u8,
 }
 
+impl ErrorRecord {
+    /// A finding about line `line` of `file` as a whole: no cell, no row number (0), no
+    /// byte (the diagnostic finds the line).
+    pub fn about(
+        file: impl Into<String>,
+        line: u64,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> ErrorRecord {
+        ErrorRecord {
+            file: file.into(),
+            line,
+            row: 0,
+            field: None,
+            field_position: None,
+            code: code.into(),
+            constraint: None,
+            cell: None,
+            message: message.into(),
+            expected: None,
+            help: None,
+            byte: None,
+            delimiter: b',',
+        }
+    }
+}
+
 /// Output format of `validate` and `check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -106,9 +133,14 @@ pub fn file_texts<'e>(
 /// cells on later lines); `None` when the file text is not at hand.
 fn pointer(e: &ErrorRecord, byte: Option<u64>, text_of: &TextOf<'_>) -> Option<Pointer> {
     let text = text_of(&e.file)?;
+    // without a record's byte (a header, a file, a report placed after the rows were
+    // read), the start of the finding's line, past a BOM
     let start = match byte {
         Some(b) => b as usize,
-        None => text.find(|c| c != '\u{feff}').unwrap_or(0),
+        None => match diagnostic::line_start(text.as_bytes(), e.line).unwrap_or(0) {
+            0 => text.find(|c| c != '\u{feff}').unwrap_or(0),
+            s => s,
+        },
     }
     .min(text.len());
     let (_, line_end) = diagnostic::line_bounds(text, start);

@@ -66,19 +66,9 @@ pub struct CsvSource {
 /// An error about a whole file (row 1, no field).
 pub fn file_error(shown: &str, code: &'static str, message: String, help: Option<&str>) -> ErrorRecord {
     ErrorRecord {
-        file: shown.to_string(),
-        line: 1,
         row: 1,
-        field: None,
-        field_position: None,
-        code: code.to_string(),
-        constraint: None,
-        cell: None,
-        message,
-        expected: None,
         help: help.map(str::to_string),
-        byte: None,
-        delimiter: b',',
+        ..ErrorRecord::about(shown, 1, code, message)
     }
 }
 
