@@ -19,6 +19,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 use polars::prelude::DataFrame;
+use rayon::prelude::*;
 
 pub use rows::{split_list, Normalizer};
 
@@ -145,6 +146,7 @@ pub fn finish_stage(
     report.check_conservation()?;
     // a decision on two hosts the reports name is record linkage's (dedupe)
     let hosts: std::collections::BTreeSet<String> = (0..reports.dict.hosts.len() as u32)
+        .into_par_iter()
         .map(|h| crate::names::key::name_key(reports.dict.hosts.text(h)))
         .collect();
     decisions.mark_present(Field::Institution, |k| hosts.contains(k));

@@ -252,31 +252,32 @@ impl<'a> Normalizer<'a> {
             .map(|p| p.names[slot].map(|text| cache.texts.get(text).unwrap_or(NONE)))
             .collect();
         let base = u32::try_from(cache.texts.len()).expect("fewer than 4 billion distinct cells");
-        let mut new = Names::new();
+        let texts = &mut self.cells[slot].texts;
         for (id, p) in ids.iter_mut().zip(parsed) {
             if let (Some(id), Some(text)) = (id.as_mut(), p.names[slot]) {
                 if *id == NONE {
-                    *id = base + new.id(text);
+                    *id = texts.id(text);
                 }
             }
         }
-        self.resolve_new_cells(slot, &new);
+        self.resolve_new_cells(slot, base);
         ids
     }
 
-    /// Resolves, on every core, the cells `new` of name column `slot` (met for the first
-    /// time, in row order), and keeps their resolutions, in that order.
-    fn resolve_new_cells(&mut self, slot: usize, new: &Names) {
+    /// Resolves, on every core, the cells of name column `slot` from id `base` on (met for
+    /// the first time, numbered in row order), and keeps their resolutions, in that order.
+    fn resolve_new_cells(&mut self, slot: usize, base: u32) {
         let table: &AliasTable = match NAME_FIELDS[slot] {
             Field::City => &self.aliases.cities,
             Field::Institution => &self.aliases.institutions,
             _ => &self.aliases.partners,
         };
-        let resolved: Vec<Vec<(String, Matched)>> = (0..new.len() as u32)
+        let texts = &self.cells[slot].texts;
+        let resolved: Vec<Vec<(String, Matched)>> = (base..texts.len() as u32)
             .into_par_iter()
             .with_min_len(64)
             .map(|c| {
-                let text = new.text(c);
+                let text = texts.text(c);
                 let items = if slot == 0 {
                     vec![clean_text(text)]
                 } else {
@@ -297,7 +298,7 @@ impl<'a> Normalizer<'a> {
             _ => &mut self.reports.dict.partners,
         };
         let cache = &mut self.cells[slot];
-        for (text, items) in new.iter().zip(resolved) {
+        for items in resolved {
             let mut ids: Vec<u32> = Vec::with_capacity(items.len());
             for (clean, m) in items {
                 let (name, unknown) = match m {
@@ -320,7 +321,6 @@ impl<'a> Normalizer<'a> {
             }
             cache.resolved.push(&ids);
             cache.country.push(NONE);
-            cache.texts.id(text);
         }
     }
 

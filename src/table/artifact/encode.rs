@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use polars::prelude::{
     Categorical16Chunked, Categorical32Chunked, Categorical8Chunked, CategoricalPhysical, Column, DataType,
     FrozenCategories, IntoColumn, IntoSeries, ListBuilderTrait, ListStringChunkedBuilder, NamedFrom, NewChunkedArray,
-    PlSmallStr, Series, StringChunked, UInt16Chunked, UInt32Chunked, UInt8Chunked,
+    PlSmallStr, Series, StringChunked, UInt32Chunked,
 };
 
 use super::{IdLists, Names, TextLists, Texts, NONE};
@@ -24,27 +24,27 @@ pub fn texts(col: &str, t: &Texts, rows: Range<usize>) -> Column {
 /// A name column: `ids` into `dict`, as a dictionary column whose categories are `dict`.
 pub fn names(col: &str, ids: &[u32], dict: &Names) -> Result<Column> {
     let cats = FrozenCategories::new(dict.iter()).context("a dictionary holds each name once")?;
-    let physical = cats.physical();
-    let dtype = DataType::from_frozen_categories(cats);
-    let opt = |id: u32| (id != NONE).then_some(id);
-    let series = match physical {
+    let ids = UInt32Chunked::from_iter_options(name(col), ids.iter().map(|&i| (i != NONE).then_some(i)));
+    Ok(entries(ids, &DataType::from_frozen_categories(cats))?.into_column())
+}
+
+/// Ids (null: no name) as entries of the `Enum` type `dtype`, taken as they are: no
+/// entry goes through its text.
+fn entries(ids: UInt32Chunked, dtype: &DataType) -> Result<Series> {
+    let dtype = dtype.clone();
+    Ok(match dtype.cat_physical()? {
         CategoricalPhysical::U8 => Categorical8Chunked::from_cats_and_dtype(
-            UInt8Chunked::from_iter_options(name(col), ids.iter().map(|&i| opt(i).map(|i| i as u8))),
+            ids.into_series().strict_cast(&DataType::UInt8)?.u8()?.clone(),
             dtype,
         )
         .into_series(),
         CategoricalPhysical::U16 => Categorical16Chunked::from_cats_and_dtype(
-            UInt16Chunked::from_iter_options(name(col), ids.iter().map(|&i| opt(i).map(|i| i as u16))),
+            ids.into_series().strict_cast(&DataType::UInt16)?.u16()?.clone(),
             dtype,
         )
         .into_series(),
-        CategoricalPhysical::U32 => Categorical32Chunked::from_cats_and_dtype(
-            UInt32Chunked::from_iter_options(name(col), ids.iter().map(|&i| opt(i))),
-            dtype,
-        )
-        .into_series(),
-    };
-    Ok(series.into_column())
+        CategoricalPhysical::U32 => Categorical32Chunked::from_cats_and_dtype(ids, dtype).into_series(),
+    })
 }
 
 /// The ids of an attribute of things (a country's name, its region): for each thing, in
@@ -64,16 +64,15 @@ pub fn lines(col: &str, v: &[u64]) -> Column {
 /// The dictionary of a list column of names ([`dict_lists`]), made once for all the
 /// batches of a table.
 pub struct ListDict {
-    dtype: DataType,
-    values: polars_arrow::array::Utf8ViewArray,
+    /// the items' type: an `Enum` of the names
+    item: DataType,
 }
 
 impl ListDict {
     pub fn of<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<ListDict> {
         let cats = FrozenCategories::new(names).context("a dictionary holds each name once")?;
         Ok(ListDict {
-            values: cats.categories().clone(),
-            dtype: DataType::List(Box::new(DataType::from_frozen_categories(cats))),
+            item: DataType::from_frozen_categories(cats),
         })
     }
 }
@@ -82,13 +81,17 @@ impl ListDict {
 /// row's ids into `dict`, as lists of dictionary entries (`list<dictionary>`: polars
 /// `list[enum]`, pandas lists of strings). Written as lists of strings, such a column
 /// was most of `build/sources.arrow`: the ~9 field names of each of 1M sources.
+///
+/// The ids go in as they are ([`entries`]). Built as lists of Arrow dictionary entries
+/// and cast, each item was looked up by its text twice (on import and on the cast):
+/// `luban run --force` at 1M generated reports takes 0.97× the wall time and 0.98× the
+/// CPU time without (six interleaved pairs, farm-bench), and writes the same bytes.
 pub fn dict_lists<I: IntoIterator<Item = u32>>(
     col: &str,
     rows: impl ExactSizeIterator<Item = I>,
     dict: &ListDict,
 ) -> Result<Column> {
-    use polars_arrow::array::{DictionaryArray, ListArray, PrimitiveArray};
-    use polars_arrow::datatypes::{ArrowDataType, IntegerType};
+    use polars_arrow::array::{ListArray, PrimitiveArray};
     let mut offsets = Vec::with_capacity(rows.len() + 1);
     offsets.push(0i64);
     let mut keys = Vec::new();
@@ -96,20 +99,18 @@ pub fn dict_lists<I: IntoIterator<Item = u32>>(
         keys.extend(r);
         offsets.push(keys.len() as i64);
     }
-    let items = DictionaryArray::<u32>::try_new(
-        ArrowDataType::Dictionary(IntegerType::UInt32, Box::new(ArrowDataType::Utf8View), false),
-        PrimitiveArray::from_vec(keys),
-        dict.values.clone().boxed(),
-    )?;
-    let list = ListArray::<i64>::try_new(
-        ListArray::<i64>::default_datatype(items.dtype().clone()),
+    let ids = ListArray::<i64>::try_new(
+        ListArray::<i64>::default_datatype(polars_arrow::datatypes::ArrowDataType::UInt32),
         offsets.try_into()?,
-        items.boxed(),
+        PrimitiveArray::from_vec(keys).boxed(),
         None,
     )?;
-    Ok(Series::try_from((name(col), list.boxed()))?
-        .cast(&dict.dtype)?
-        .into_column())
+    let lists = Series::try_from((name(col), ids.boxed()))?
+        .list()?
+        .apply_to_inner(&|items| {
+            entries(items.u32()?.clone(), &dict.item).map_err(|e| polars::prelude::polars_err!(ComputeError: "{e}"))
+        })?;
+    Ok(lists.into_column())
 }
 
 /// A list column of names of the rows at `rows` as lists of entries of `dict` (see
