@@ -29,8 +29,19 @@ pub fn names(col: &str, ids: &[u32], dict: &Names) -> Result<Column> {
 }
 
 /// Ids (null: no name) as entries of the `Enum` type `dtype`, taken as they are: no
-/// entry goes through its text.
+/// entry goes through its text. An id past the dictionary is an error (polars would
+/// make it a null).
 fn entries(ids: UInt32Chunked, dtype: &DataType) -> Result<Series> {
+    let DataType::Enum(cats, _) = dtype else {
+        anyhow::bail!("internal error: names written as {dtype}, not as an Enum");
+    };
+    if let Some(max) = ids.iter().flatten().max() {
+        anyhow::ensure!(
+            (max as usize) < cats.categories().len(),
+            "internal error: name id {max} is past its dictionary of {} names",
+            cats.categories().len()
+        );
+    }
     let dtype = dtype.clone();
     Ok(match dtype.cat_physical()? {
         CategoricalPhysical::U8 => Categorical8Chunked::from_cats_and_dtype(

@@ -201,3 +201,17 @@ fn compacting_numbers_names_in_the_order_rows_meet_them() {
     assert_eq!(scalar, [0, NONE, 1, 0]);
     assert_eq!(lists.get(0), &[1, 2]);
 }
+
+/// An id past its dictionary is refused when written (polars would write it as an empty
+/// entry, and only the next stage would fail, with a misleading message).
+#[test]
+fn an_id_past_the_dictionary_is_refused() {
+    let dict: Names = ["Kenya", "Egypt"].into_iter().collect();
+    assert!(names("country", &[1, NONE, 0], &dict).is_ok());
+    let err = names("country", &[0, 2], &dict).unwrap_err();
+    assert!(err.to_string().contains("past its dictionary"), "{err}");
+    let list_dict = ListDict::of(dict.iter()).unwrap();
+    assert!(dict_lists("partners", [vec![1u32, 0], vec![]].into_iter(), &list_dict).is_ok());
+    let err = dict_lists("partners", [vec![1u32], vec![0, 5]].into_iter(), &list_dict).unwrap_err();
+    assert!(err.to_string().contains("past its dictionary"), "{err}");
+}
