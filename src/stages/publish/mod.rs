@@ -233,8 +233,7 @@ fn write_all(layout: &Layout, dir: &Path, data: &Tables) -> Result<()> {
     let package = package(&meta, resources);
     let svg = crate::stages::publish::chart::openings_svg(&data.openings)?;
     std::fs::write(dir.join("openings.svg"), &svg).context("failed to write `openings.svg`")?;
-    std::fs::write(dir.join("workshops.geojson"), geo::geojson(&data.workshops, &locs))
-        .context("failed to write `workshops.geojson`")?;
+    geo::write(&dir.join("workshops.geojson"), &data.workshops, &locs)?;
     if data.workshops.len() <= SITE_MAX_WORKSHOPS {
         site::write(layout, dir, data, &locs, &meta, &svg)?;
     }
