@@ -2,7 +2,7 @@
 //!
 //! Rules, in order (each is tested below):
 //! 1. Unicode NFKC (full-width forms, ligatures, compatibility characters).
-//! 2. Bracketed segments are dropped: "(EKTU)", "(candidate site)", "[sic]".
+//! 2. Bracketed segments are dropped: "(EKTU)", "(candidate site)", "\[sic\]".
 //! 3. "named after …" and everything after it is dropped ("Tajik Technical University
 //!    named after academician M. Osimi" → "tajik technical university").
 //! 4. Transliteration of every non-ASCII character to ASCII (`deunicode`): accents go

@@ -8,7 +8,7 @@
 //! `build/ingested.json` stages the rows by reference, not by copy: it lists the files read,
 //! with the size, row count and content hash (xxh3-128) of each ([`StagedRows`]). The rows
 //! are a pure function of those bytes, so a stage run alone reads them again from `raw/`
-//! ([`load_staged`]) and refuses if a file's hash changed. Staging a copy of every row
+//! ([`for_each_staged_batch`]) and refuses if a file's hash changed. Staging a copy of every row
 //! was half of ingest's time (0.45-0.55 s of ~1 s at a million reports: serializing and
 //! compressing 270 MB into 56 MB), and decoding that copy was slower than parsing the CSV
 //! again.

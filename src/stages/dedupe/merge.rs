@@ -1,7 +1,7 @@
 //! The field policy: how one workshop's fields are made from its reports.
 //!
 //! - `workshop_name`: the name most reports give, then the shortest, then alphabetical;
-//!   with none given, "<country> Luban Workshop (<host or city>)", or without the
+//!   with none given, `<country> Luban Workshop (<host or city>)`, or without the
 //!   brackets when the reports give neither.
 //! - `city`, `organiser_province`, `kind`: the value most reports give (ties:
 //!   alphabetical); the others are listed in `conflicts` with their sources. A workshop

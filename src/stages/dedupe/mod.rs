@@ -1,23 +1,24 @@
 //! Stage 4, dedupe: merges the reports about one workshop into one workshop.
 //!
-//! The merge policy, rule by rule ([`clusters`]):
-//! 1. **Host key** ([`clusters::host_clusters`]): reports of one country that name the same
-//!    host institution (by comparison key) are one workshop. Record linkage
-//!    ([`linkage`], from `clusters::link_clusters`) then joins a new host's workshop to the
-//!    better-established one of its country it names in another spelling, or sets it
-//!    aside as a probable duplicate; the README's "Names and the review loop" says when.
-//! 2. **Attach** ([`clusters::attach_hostless`]): a report that names no host joins the one
-//!    workshop of its country it matches on city, a Chinese partner or opening year and
+//! The merge policy, rule by rule, each a function of [`clusters`]:
+//! 1. **Host key** (`host_clusters`): reports of one country that name the same host
+//!    institution (by comparison key) are one workshop. Record linkage ([`linkage`], from
+//!    `link_clusters`) then joins a new host's workshop to the better-established one of
+//!    its country it names in another spelling, or sets it aside as a probable duplicate;
+//!    the README's "Names and the review loop" says when.
+//! 2. **Attach** (`attach_hostless`): a report that names no host joins the one workshop
+//!    of its country it matches on city, a Chinese partner or opening year and
 //!    contradicts on none; if two qualify it is set aside as `ambiguous-workshop` (exit 1).
-//! 3. **Group** ([`clusters::group_rest`]): the other host-less reports merge when country,
-//!    city, partners and opening year agree. Those that give none of the three match
-//!    nothing: they are set aside as `unidentified-workshop` (exit 1), unless a `same`
-//!    decision joins them to a workshop.
+//! 3. **Group** (`group_rest`): the other host-less reports merge when country, city,
+//!    partners and opening year agree. Those that give none of the three match nothing:
+//!    they are set aside as `unidentified-workshop` (exit 1), unless a `same` decision
+//!    joins them to a workshop.
 //!
-//! Then the maintainers' `same` decisions join workshops ([`clusters::apply_same_decisions`]),
-//! each workshop gets its id ([`ids`]), and its fields are merged by the field policy
-//! ([`merge`]). `build/merges.csv` says which report went into which workshop by which
-//! rule; `build/review.csv` (with `--review`) lists the pairs to decide ([`review`]).
+//! Then the maintainers' `same` decisions join workshops (`apply_same_decisions`), each
+//! workshop gets its id ([`ids`]), and its fields are merged by the field policy
+//! ([`merge`](mod@merge)). `build/merges.csv` says which report went into which workshop
+//! by which rule; `build/review.csv` (with `--review`) lists the pairs to decide
+//! ([`review`]).
 //!
 //! Nothing depends on input order: clustering runs over the reports sorted by content,
 //! and every choice has a total tie-break.

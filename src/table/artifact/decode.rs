@@ -66,7 +66,7 @@ pub fn get_lines(df: &DataFrame, col: &str) -> Result<Vec<u64>> {
         .collect()
 }
 
-/// A list column of [`dict_lists`] read back: its ids and dictionary, as written.
+/// A list column of [`super::dict_lists`] read back: its ids and dictionary, as written.
 pub fn get_dict_lists(df: &DataFrame, col: &str) -> Result<(IdLists, Names)> {
     let c = column(df, col)?;
     let DataType::List(inner) = c.dtype() else {
