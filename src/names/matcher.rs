@@ -116,6 +116,15 @@ impl Decisions {
         })
     }
 
+    /// The keys of the names the decisions about `field` name.
+    pub fn keys(&self, field: Field) -> BTreeSet<&str> {
+        self.map
+            .keys()
+            .filter(|(f, _, _)| *f == field)
+            .flat_map(|(_, a, b)| [a.as_str(), b.as_str()])
+            .collect()
+    }
+
     /// The (name key, candidate key) pairs decided `same` for `field`.
     pub fn same_pairs(&self, field: Field) -> Vec<(String, String)> {
         self.map
