@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::layout::Layout;
 use crate::model::Workshops;
@@ -33,11 +33,7 @@ pub fn json_str(s: &str) -> String {
 /// Written as it is made: made whole first, the text of a million workshops (77 MB)
 /// was most of `luban publish`'s peak (457 against 385 MiB).
 pub fn write(path: &Path, w: &Workshops, locs: &[Option<Location>]) -> Result<()> {
-    let failed = || format!("failed to write `{}`", path.display());
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path).with_context(failed)?);
-    geojson(&mut out, w, locs).with_context(failed)?;
-    out.into_inner().map_err(|e| e.into_error()).with_context(failed)?;
-    Ok(())
+    crate::table::csvio::write_atomic(path, |out| Ok(geojson(out, w, locs)?))
 }
 
 fn geojson(out: &mut dyn std::io::Write, w: &Workshops, locs: &[Option<Location>]) -> std::io::Result<()> {
