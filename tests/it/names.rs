@@ -92,7 +92,7 @@ fn suggested_lines_for_a_host_matched_by_its_alias_settle_it() {
         let rows = wd.csv_rows("output/workshops.csv");
         let ids: Vec<String> = rows
             .iter()
-            .filter(|w| w["source_urls"].contains("https://example.org/test"))
+            .filter(|w| w["source_urls"].split(';').any(|u| u == "https://example.org/test"))
             .map(|w| w["workshop_id"].clone())
             .collect();
         assert_eq!(ids.len(), 1, "one workshop cites the test report: {ids:?}");
