@@ -155,7 +155,7 @@ fn check_format_json_prints_one_document_with_errors_output_and_diff() {
     wd.append("raw/reports/asia.csv", &good);
     // a new workshop needs a new minor version, asked for on the version's own line
     let out = wd.run(&["check", "--base", "main", "--format", "json"]).expect(1);
-    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let doc = out.json();
     let errors = doc["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1, "{out}");
     assert_eq!(errors[0]["code"], "version-not-bumped", "{out}");
@@ -176,8 +176,7 @@ fn check_format_json_prints_one_document_with_errors_output_and_diff() {
         "{out}"
     );
     let out = wd.run(&["check", "--base", "main", "--format", "json"]).expect(0);
-    let doc: serde_json::Value =
-        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("not one JSON document ({e}){out}"));
+    let doc = out.json();
     assert_eq!(doc["valid"], true, "{out}");
     assert_eq!(doc["errors"].as_array().unwrap().len(), 0);
     // a change to raw/ alone: output/ is rebuilt on merge, not by the contributor
@@ -196,7 +195,7 @@ fn check_format_json_prints_one_document_with_errors_output_and_diff() {
         "Bad,Laos,Vientiane,Other College,,2025-02-30,operating,,https://example.org/bad,,,t,Tianjin,,",
     );
     let out = wd.run(&["check", "--base", "main", "--format", "json"]).expect(1);
-    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let doc = out.json();
     assert_eq!(doc["valid"], false);
     let errors = doc["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1, "{out}");
@@ -372,7 +371,7 @@ fn check_base_sets_aside_a_report_that_names_only_its_country() {
         "::error file=raw/reports/africa.csv,line={line},col=1,title=unidentified-workshop::report names no host"
     ));
     let json = wd.run(&["check", "--base", "main", "--format", "json"]).expect(1);
-    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("one JSON document");
+    let v = json.json();
     let errors = v["errors"].as_array().expect("errors");
     assert!(
         errors
@@ -419,7 +418,7 @@ fn check_base_lists_added_reports_by_line() {
     wd.append("raw/reports/asia.csv", &laos("https://example.org/z"));
     wd.append("raw/reports/asia.csv", &laos("https://example.org/a"));
     let out = wd.run(&["check", "--base", "main", "--format", "json"]);
-    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("one JSON document");
+    let v = out.json();
     let added: Vec<(u64, String)> = v["diff"]["reports"]
         .as_array()
         .expect("reports")
@@ -458,7 +457,7 @@ fn check_base_does_not_diff_a_file_whose_header_it_cannot_read() {
     }
     wd.write("raw/reports/europe.csv", w.into_inner().expect("flushed"));
     let out = wd.run(&["check", "--base", "main", "--format", "json"]).expect(1);
-    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("one JSON document");
+    let v = out.json();
     let codes: Vec<&str> = v["errors"]
         .as_array()
         .unwrap()

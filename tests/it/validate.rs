@@ -30,7 +30,7 @@ fn json_format_is_one_document_on_stdout() {
     let out = wd
         .run(&["validate", "bad.csv", "--schema", "s.json", "--format", "json"])
         .expect(1);
-    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}{out}"));
+    let v = out.json();
     assert_eq!(v["valid"], false);
     assert_eq!(v["stats"]["rows"], 1);
     assert_eq!(v["stats"]["by_code"]["type-error"], 1);
@@ -81,7 +81,7 @@ fn max_errors_stops_early() {
             "1",
         ])
         .expect(1);
-    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let v = out.json();
     assert_eq!(v["errors"].as_array().unwrap().len(), 1);
     assert_eq!(v["stats"]["rejected_rows"], 1);
     assert_eq!(v["stats"]["rows"], 1, "counts cover the rows checked before the stop");
@@ -99,7 +99,7 @@ fn multi_line_cells_keep_row_and_line_apart() {
     let out = wd
         .run(&["validate", "bad.csv", "--schema", "s.json", "--format", "json"])
         .expect(1);
-    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let v = out.json();
     let errs = v["errors"].as_array().unwrap();
     assert_eq!(errs.len(), 2);
     assert_eq!((errs[0]["row"].as_u64(), errs[0]["line"].as_u64()), (Some(3), Some(3)));
@@ -173,7 +173,7 @@ fn frictionless_format_has_the_report_shape_of_frictionless() {
     let out = wd
         .run(&["validate", "bad.csv", "--schema", "s.json", "--format", "frictionless"])
         .expect(1);
-    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}{out}"));
+    let v = out.json();
     assert_eq!(v["valid"], false);
     assert_eq!(v["stats"]["tasks"], 1);
     let task = &v["tasks"][0];
@@ -249,7 +249,7 @@ fn a_data_package_checks_foreign_keys_between_its_resources() {
     let out = wd
         .run(&["validate", "p/datapackage.json", "--format", "json"])
         .expect(1);
-    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}{out}"));
+    let v = out.json();
     let got: Vec<(String, u64, String)> = v["errors"]
         .as_array()
         .unwrap()

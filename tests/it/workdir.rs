@@ -48,6 +48,11 @@ impl Output {
         assert!(self.stdout.contains(needle), "stdout lacks {needle:?}{self}");
         self
     }
+    /// Standard output as one JSON document (`--format json`), showing the whole run
+    /// when it is not one.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}){self}"))
+    }
 }
 
 pub fn repo() -> PathBuf {
