@@ -11,6 +11,17 @@ use polars::prelude::{DataType, ParquetReader, SerReader};
 
 use crate::workdir::Workdir;
 
+/// Every table publish writes as Parquet and CSV.
+const PUBLISHED_TABLES: [&str; 7] = [
+    "workshops",
+    "sources",
+    "conflicts",
+    "countries",
+    "openings_by_year",
+    "openings_worldwide",
+    "claims_check",
+];
+
 type Rows = Vec<BTreeMap<String, String>>;
 
 /// Rows of every raw report file (`raw/reports/*.csv`) of the dataset in `wd`.
@@ -164,7 +175,7 @@ fn assert_datapackage_is_true_to_its_files(wd: &Workdir) {
     let pkg: serde_json::Value = serde_json::from_str(&wd.read("output/datapackage.json")).unwrap();
     let resources = pkg["resources"].as_array().unwrap();
     let paths: BTreeSet<&str> = resources.iter().map(|r| r["path"].as_str().unwrap()).collect();
-    for t in ["workshops", "countries", "openings_by_year", "claims_check"] {
+    for t in PUBLISHED_TABLES {
         for ext in ["csv", "parquet"] {
             assert!(
                 paths.contains(format!("{t}.{ext}").as_str()),
@@ -198,6 +209,17 @@ fn assert_datapackage_is_true_to_its_files(wd: &Workdir) {
         let fields = r["schema"]["fields"].as_array().unwrap();
         assert!(fields.iter().all(|f| f["description"].is_string()), "{path}");
     }
+    // the website's downloads offer every file of the package (the Pages workflow puts
+    // them under data/)
+    if wd.path("output/site/index.html").exists() {
+        let home = wd.read("output/site/index.html");
+        for path in paths.iter().copied().chain(["datapackage.json", "workshops.geojson"]) {
+            assert!(
+                home.contains(&format!("href=\"data/{path}\"")),
+                "the site offers no {path}"
+            );
+        }
+    }
 }
 
 /// The Parquet files hold the CSV's rows, with dates, counts and lists typed.
@@ -211,17 +233,24 @@ fn assert_parquet_has_real_types_and_the_csv_rows(wd: &Workdir) {
     assert_eq!(df.height(), wd.csv_rows("output/workshops.csv").len());
     let dtype = |c: &str| df.column(c).unwrap().dtype().clone();
     assert_eq!(dtype("opened_on"), DataType::Date);
-    assert_eq!(dtype("source_count"), DataType::UInt32);
+    assert_eq!(dtype("source_count"), DataType::Int64);
     for c in ["chinese_partners", "specialties", "source_urls", "conflicts"] {
         assert_eq!(dtype(c), DataType::List(Box::new(DataType::String)), "{c}");
     }
     assert_eq!(dtype("workshop_name"), DataType::String);
     let df = read("countries");
     assert_eq!(df.height(), wd.csv_rows("output/countries.csv").len());
-    assert_eq!(df.column("workshops").unwrap().dtype(), &DataType::UInt32);
+    assert_eq!(df.column("workshops").unwrap().dtype(), &DataType::Int64);
     assert_eq!(df.column("first_opened_on").unwrap().dtype(), &DataType::Date);
     for t in ["openings_by_year", "claims_check"] {
         assert_eq!(read(t).height(), wd.csv_rows(&format!("output/{t}.csv")).len(), "{t}");
+    }
+    // integers are signed Int64 in every table: an unsigned count wraps when subtracted
+    for t in PUBLISHED_TABLES {
+        for c in read(t).columns() {
+            let d = c.dtype();
+            assert!(!d.is_integer() || d == &DataType::Int64, "{t}.{}: {d}", c.name());
+        }
     }
 }
 

@@ -7,7 +7,7 @@
 //! What each table holds, column by column, is in [`tables`].
 //!
 //! Parquet gets real types, always set explicitly (never inferred): dates are Date32,
-//! lists are `list<string>`, counts are UInt32; zstd compression, full statistics, a fixed
+//! lists are `list<string>`, integers (counts and differences) are Int64; zstd compression, full statistics, a fixed
 //! row-group size, each field's description in its Arrow field metadata, and the dataset
 //! version, licences, sources and field descriptions in the key-value
 //! metadata. CSV is UTF-8, RFC 4180, lists joined with `;`, ISO dates; a text cell that

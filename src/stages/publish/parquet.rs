@@ -19,8 +19,10 @@ pub(super) fn column(name: &str, col: &Col) -> Result<Column> {
     let name = PlSmallStr::from_str(name);
     let series = match col {
         Col::Text(v) => StringChunked::from_iter_options(name, v.iter().map(|s| s.as_deref())).into_series(),
-        Col::Count(v) => Series::new(name, v),
-        Col::Int(v) => Series::new(name, v),
+        // every integer is Int64: a count read as unsigned wraps when an analyst subtracts
+        // (11 - 14 gave 4294967293 in polars and an overflow error in DuckDB)
+        Col::Count(v) => Series::new(name, v.iter().map(|n| n.map(i64::from)).collect::<Vec<_>>()),
+        Col::Int(v) => Series::new(name, v.iter().map(|n| n.map(i64::from)).collect::<Vec<_>>()),
         Col::Float(v) => Series::new(name, v),
         Col::Date(v) => {
             let days: Vec<Option<i32>> = v

@@ -139,8 +139,14 @@ fn downloads(s: &mut String, meta: &serde_json::Value) {
             "workshops",
             "one row per workshop, with its sources, conflicts and location",
         ),
+        (
+            "sources",
+            "one row per source of a workshop: its title, date and the fields it gave",
+        ),
+        ("conflicts", "one row per value the sources of a workshop disagree on"),
         ("countries", "one row per host country"),
         ("openings_by_year", "openings per year and country"),
+        ("openings_worldwide", "openings per year, and their running total"),
         ("claims_check", "published claims against this dataset"),
     ] {
         let _ = writeln!(
