@@ -280,6 +280,22 @@ fn the_latest_report_sets_the_status_and_others_are_conflicts() {
 }
 
 #[test]
+fn an_undated_report_is_older_than_any_dated_one_for_the_status() {
+    // the undated report comes last in the file and would win if "undated" meant newest
+    let mut a = report(2, "RUS", &["UAII"], None, &[], None, "https://a/1");
+    a.status = Some("operating".into());
+    a.source_date = Some("2016".into());
+    let mut b = report(3, "RUS", &["UAII"], None, &[], None, "https://a/2");
+    b.status = Some("announced".into());
+    let t = run(&[a, b]);
+    assert_eq!(t.rows()[0].4.as_deref(), Some("operating"));
+    assert_eq!(
+        t.conflicts(0),
+        vec!["status: announced (https://a/2) vs operating (https://a/1)"]
+    );
+}
+
+#[test]
 fn each_source_keeps_the_title_and_date_most_of_its_reports_give_and_the_union_of_their_fields() {
     let mut a = report(2, "RUS", &["UAII"], None, &["Tianjin A"], None, "https://a/1");
     a.title = Some("Opening".into());
