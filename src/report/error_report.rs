@@ -149,12 +149,14 @@ fn pointer(e: &ErrorRecord, byte: Option<u64>, text_of: &TextOf<'_>) -> Option<P
         None => start..line_end,
     };
     // A cell the record lacks, past the record's first line (a record whose quote never
-    // closed swallowed the lines after it): point at the end of the line where the
-    // record starts, where the reader can see what went wrong.
-    let span = if span.is_empty() && span.start > line_end {
-        line_end..line_end
-    } else {
-        span
+    // closed swallowed the lines after it): point at the quote that opened the cell which
+    // swallowed them, where the fix goes.
+    let span = match e.field_position {
+        Some(p) if span.is_empty() && span.start > line_end => (0..p - 1)
+            .map(|i| diagnostic::csv_field_span(text.as_bytes(), start, i, e.delimiter))
+            .find(|s| text.as_bytes()[s.clone()].iter().any(|b| matches!(b, b'\n' | b'\r')))
+            .map_or(line_end..line_end, |s| s.start..s.start + 1),
+        _ => span,
     };
     let line = e.line as usize
         + crate::report::diagnostic::line_breaks(&text.as_bytes()[start..span.start.max(start)]) as usize;

@@ -15,16 +15,24 @@ pub fn check(schema: &TableSchema, width: usize, cells: &[&str], out: &mut Vec<V
     if got == want {
         return; // the common case: nothing to report, and no cell to scan
     }
-    // A quote that never closes swallows the following lines into one cell: say so.
-    let swallowed = cells
-        .iter()
-        .find(|c| c.matches('\n').count() >= 2)
-        .map(|c| c.matches('\n').count());
+    // A quote that never closes swallows the following lines into one cell, which leaves
+    // the row ragged: say so, once the row is ragged and a cell spans lines. A cell that
+    // ends with its line break ran to the end of the file (the reader found no closing
+    // quote at all); that is the usual case when the quote is on the file's last row.
+    let swallowed = cells.iter().enumerate().find(|(_, c)| c.contains(['\n', '\r']));
     let hint = |default: &str| match swallowed {
-        Some(n) => format!(
-            "a quoted cell here runs over {} lines: is its closing quote missing?",
-            n + 1
-        ),
+        Some((i, c)) => {
+            let name = schema.fields.get(i).map_or("?", |f| f.name.as_str());
+            if c.ends_with(['\n', '\r']) {
+                format!("the quoted cell for `{name}` runs to the end of the file: is its closing quote missing?")
+            } else {
+                let breaks = c.matches('\n').count() + c.matches('\r').count() - c.matches("\r\n").count();
+                format!(
+                    "the quoted cell for `{name}` runs over {} lines: is its closing quote missing?",
+                    breaks + 1
+                )
+            }
+        }
         None => default.to_string(),
     };
     for i in got..want {
@@ -97,5 +105,36 @@ mod tests {
             let got: Vec<(&str, usize)> = out.iter().map(|v| (v.code, v.field_index.unwrap())).collect();
             assert_eq!(got, want, "{cells:?}");
         }
+    }
+
+    #[test]
+    fn a_cell_that_swallowed_lines_is_named_with_how_far_it_runs() {
+        let schema = TableSchema::parse(
+            Path::new("s"),
+            "s",
+            r#"{"fields":[{"name":"a"},{"name":"b"},{"name":"c"},{"name":"d"}]}"#,
+        )
+        .unwrap();
+        let help = |cells: &[&str]| {
+            let mut out = Vec::new();
+            check(&schema, 4, cells, &mut out);
+            out.iter().map(|v| v.help.clone().unwrap()).collect::<Vec<_>>()
+        };
+        // the last row of a CRLF file: one line break, at the end
+        let last = help(&["1", "x, again,2022\r\n"]);
+        assert_eq!(last.len(), 2);
+        assert!(
+            last.iter()
+                .all(|h| h == "the quoted cell for `b` runs to the end of the file: is its closing quote missing?"),
+            "{last:?}"
+        );
+        // closed two lines further down (CRLF counts once)
+        let middle = help(&["1", "2", "x\r\ny\r\nz"]);
+        assert_eq!(
+            middle,
+            ["the quoted cell for `c` runs over 3 lines: is its closing quote missing?"]
+        );
+        // a short row with no such cell keeps the plain help
+        assert!(help(&["1", "2"])[0].starts_with("add the missing cells"));
     }
 }

@@ -113,8 +113,39 @@ fn an_unterminated_quote_is_reported_where_it_opened() {
     let start = Instant::now();
     let out = wd.run(&["validate"]).expect(1);
     assert!(start.elapsed() < Duration::from_secs(10));
-    out.stderr_has("--> raw/reports/a.csv:3:")
+    // at the quote, column 9 of line 3, not at the end of the line
+    out.stderr_has("--> raw/reports/a.csv:3:9")
+        .stderr_has("the quoted cell for `city` runs to the end of the file: is its closing quote missing?");
+}
+
+#[test]
+fn an_unterminated_quote_on_the_last_row_of_an_excel_file_is_reported_at_the_quote() {
+    // the row a contributor adds last, in a CRLF file: the open quote swallows only the
+    // row's own line break, so the row ends short of cells
+    let wd = Workdir::new();
+    let good = machakos();
+    let bad =
+        "W,Kenya,Meru,Meru University,,2021-11-01,operating,,https://example.org/9,\"Meru, again,2022-01-05,,Tianjin,,";
+    wd.write("raw/reports/a.csv", format!("{HEADER}\r\n{good}\r\n{bad}\r\n"));
+    let col = bad.find('"').unwrap() + 1;
+    wd.run(&["run"])
+        .expect(1)
+        .stderr_has(&format!("--> raw/reports/a.csv:3:{col}"))
         .stderr_has("is its closing quote missing?");
+    let out = wd.run(&[
+        "validate",
+        "raw/reports/a.csv",
+        "--schema",
+        "schemas/reports.schema.json",
+        "--format",
+        "github",
+    ]);
+    let quote_errors: Vec<&str> = out.stdout.lines().filter(|l| l.contains("closing quote")).collect();
+    assert!(!quote_errors.is_empty(), "{}", out.stdout);
+    for e in &quote_errors {
+        assert!(e.contains(&format!("file=raw/reports/a.csv,line=3,col={col},")), "{e}");
+        assert!(e.contains("`source_title` runs to the end of the file"), "{e}");
+    }
 }
 
 #[test]
