@@ -37,10 +37,16 @@ pub fn check_header(schema: &TableSchema, labels: &[String]) -> Vec<Violation> {
     let mut seen = std::collections::HashSet::new();
     for (i, label) in labels.iter().enumerate().take(cut) {
         if label.trim().is_empty() {
-            out.push(
-                Violation::new("blank-label", Some(i), format!("header cell {} is blank", i + 1))
-                    .expected(names.get(i).map_or(String::new(), |n| format!("`{n}`"))),
-            );
+            let v = Violation::new("blank-label", Some(i), format!("header cell {} is blank", i + 1));
+            out.push(match names.get(i) {
+                Some(n) => v.expected(format!("`{n}`")),
+                // past the schema's fields: a column a spreadsheet kept after the last one
+                None => v.expected(format!("{} columns", names.len())).help(Some(format!(
+                    "delete the empty column after `{}` (a spreadsheet saves one when a cell \
+                     right of the table was ever touched): every row then ends with one comma less",
+                    names.last().copied().unwrap_or_default()
+                ))),
+            });
             continue;
         }
         // a label past the schema's fields is extra, whatever it repeats (as in
@@ -111,5 +117,17 @@ mod tests {
         }
         let v = &check_header(&schema, &["workshop_name".into(), "contry".into(), "city".into()])[0];
         assert_eq!(v.help.as_deref(), Some("did you mean `country`?"));
+        // a blank label past the fields (a trailing comma) says what to delete, never
+        // "expected" nothing
+        let v = &check_header(
+            &schema,
+            &["workshop_name".into(), "country".into(), "city".into(), "".into()],
+        )[0];
+        assert_eq!((v.code, v.expected.as_deref()), ("blank-label", Some("3 columns")));
+        assert!(v
+            .help
+            .as_deref()
+            .unwrap()
+            .starts_with("delete the empty column after `city`"));
     }
 }
