@@ -12,7 +12,8 @@ fn check_passes_on_the_committed_dataset_and_catches_what_a_pr_can_break() {
     wd.append("raw/reports/asia.csv", &laos("https://example.org/new"));
     let out = wd.run(&["check"]).expect(1);
     out.stderr_has("error[output-stale]")
-        .stderr_has("run `cargo run --release -- run` and commit output/");
+        .stderr_has("run `cargo run --release -- run` and commit output/")
+        .stderr_has("a pull request that edits raw/ only: run `check --base main` instead");
     wd.run(&["run", "--quiet"]).expect(0);
     wd.run(&["check", "--quiet"]).expect(0);
 
