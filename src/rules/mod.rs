@@ -2,8 +2,9 @@
 //! can map luban's findings one to one: `encoding-error`, `blank-label`, `duplicate-label`,
 //! `missing-label`, `extra-label`, `incorrect-label`, `blank-row`, `extra-cell`,
 //! `missing-cell`, `type-error`, `constraint-error` (with the constraint), `unique-error`,
-//! `primary-key`, `foreign-key`, `duplicate-row`; and one of luban's own,
-//! `control-character` (a NUL or another invisible control character in a cell).
+//! `primary-key`, `foreign-key`, `duplicate-row`; and two of luban's own,
+//! `control-character` (a NUL or another invisible control character in a cell) and
+//! `lost-characters` (letters a legacy encoding turned into `?`).
 //!
 //! Header rules run once per file ([`check_header`]). Every row then goes through the one
 //! row-checking loop ([`crate::stages::validate::check`]), which calls two places here:
@@ -30,6 +31,7 @@ mod fields_match;
 mod foreign_key;
 mod header_labels;
 mod length_constraint;
+mod lost_characters;
 mod pattern_constraint;
 mod place_key;
 mod range_constraint;
@@ -170,6 +172,7 @@ impl<'a> RowChecker<'a> {
         }
         row_shape::check(schema, width, cells, out);
         let controls = control_character::suspicious(raw);
+        let marks = lost_characters::suspicious(raw);
         for (i, (field, plan)) in schema.fields.iter().zip(&self.plan).enumerate() {
             if !bad_utf8.is_empty() && bad_utf8.contains(&i) {
                 encoding_error::check(i, out);
@@ -177,6 +180,9 @@ impl<'a> RowChecker<'a> {
             }
             let Some(&cell) = cells.get(i) else { continue };
             if controls && control_character::check(i, &field.name, cell, out) {
+                continue;
+            }
+            if marks && lost_characters::check(i, &field.name, cell, out) {
                 continue;
             }
             if field.is_missing(schema, cell) {

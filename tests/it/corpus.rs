@@ -621,6 +621,15 @@ fn layouts() -> Vec<Layout> {
             shown: "…perating,robotics,https://example.org/1,?quoted? ? title,,test,Tianjin,,",
         },
         Layout {
+            // Excel's plain "CSV" writes the code page: the Chinese title became `?`s,
+            // and the file is pure ASCII
+            name: "a title saved as Excel's plain CSV",
+            header_end: "\r\n",
+            body: bytes(format!("{OK}\r\nW,Kenya,Machakos,MU,,2019,operating,,https://example.org/3,??????,,,Tianjin,,\r\n")),
+            errors: &[(3, 60, "lost-characters")],
+            shown: "W,Kenya,Machakos,MU,,2019,operating,,https://example.org/3,??????,,,Tianjin,,",
+        },
+        Layout {
             name: "a NUL in a cell",
             header_end: "\r\n",
             body: bytes(format!("{OK}\r\nW,Ke\0nya,Machakos,MU,,2019,operating,,https://example.org/3,,,,Tianjin,,\r\n")),
