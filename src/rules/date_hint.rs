@@ -13,7 +13,10 @@ pub fn suggest(cell: &str, partial: bool) -> Option<String> {
     if t != cell && !t.is_empty() {
         return match suggest(t, partial) {
             Some(h) if !h.contains(&format!("`{t}`")) => Some(h),
-            _ => Some("remove the spaces around the date".into()),
+            // an ISO date with spaces; anything else (` again`, a cell shifted by an
+            // unquoted comma) gets no advice about spaces
+            _ if t.bytes().all(|b| b.is_ascii_digit() || b == b'-') => Some("remove the spaces around the date".into()),
+            _ => None,
         };
     }
     let words: Vec<&str> = t.split(['/', '.', '-', ' ', ',']).filter(|w| !w.is_empty()).collect();
@@ -70,6 +73,13 @@ pub fn suggest(cell: &str, partial: bool) -> Option<String> {
         [m, y] if year(y).is_some() && month_of(m).is_some() => ym(year(y)?, month_of(m)?),
         [m, y] if year(y).is_some() && num(m).is_some() => ym(year(y)?, num(m)?),
         [y, m] if year(y).is_some() && num(m).is_some() => ym(year(y)?, num(m)?),
+        // Excel shows a typed `2017-05` as `May-17` (its "mmm-yy"), and saves that
+        [m, yy] if month_of(m).is_some() && yy.len() == 2 && num(yy).is_some() => ym(2000 + num(yy)?, month_of(m)?)
+            .map(|h| format!("{h} (Excel shows `YYYY-MM` as `{t}`: format the column as Text before typing dates)")),
+        // Excel's "d-mmm": the year is gone
+        [d, m] if month_of(m).is_some() && num(d).is_some_and(|d| (1..=31).contains(&d)) => Some(
+            "the year is missing (Excel shows a date as day-month): retype it from the source as `YYYY-MM-DD`".into(),
+        ),
         [y] if year(y).is_some() && !partial => Some(format!("a date needs a month and a day: `{t}-MM-DD`")),
         _ => None,
     }
@@ -104,6 +114,14 @@ mod tests {
             ("April 2023", false, Some("a date needs a day: `2023-04-DD`")),
             ("2023", false, Some("a date needs a month and a day: `2023-MM-DD`")),
             (" 2023-04-21", true, Some("remove the spaces")),
+            (" again", true, None),
+            (
+                "May-17",
+                true,
+                Some("did you mean `2017-05`? (Excel shows `YYYY-MM` as `May-17`"),
+            ),
+            ("Dec-19", false, Some("a date needs a day: `2019-12-DD`")),
+            ("14-Dec", true, Some("the year is missing")),
             ("31/02/2023", true, None),
             ("someday", true, None),
             ("13/13/2023", true, None),
