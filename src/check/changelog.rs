@@ -199,6 +199,7 @@ mod tests {
             workshop_name: format!("{id} Luban Workshop"),
             country_code: id[..3].into(),
             fields: fields.iter().map(|f| f.to_string()).collect(),
+            values: Vec::new(),
             merged_into: into.map(str::to_string),
             source_urls: String::new(),
         }

@@ -137,11 +137,23 @@ pub struct WorkshopChange {
     pub country_code: String,
     /// the published columns that changed
     pub fields: Vec<String>,
+    /// each changed column with its value before and after (published CSV text), so that
+    /// a reviewer sees what one new report did to a workshop, not only which columns moved
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<FieldChange>,
     /// the workshop it was merged into (which now holds all of its sources)
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merged_into: Option<String>,
     #[serde(skip)]
     pub source_urls: String,
+}
+
+/// One changed column of a workshop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub before: String,
+    pub after: String,
 }
 
 /// Runs every check on the dataset at `layout`; `base` is the git revision to judge the
@@ -560,10 +572,17 @@ fn merged_into(after: &[crate::check::diff::Row]) -> impl Fn(&str) -> Option<Str
 
 fn workshop_change(c: Change) -> WorkshopChange {
     let kind = c.kind();
-    let (row, fields) = match c {
+    let (row, values) = match c {
         Change::Added(r) | Change::Removed(r) => (r, Vec::new()),
-        Change::Changed { after, cells, .. } => (after, cells.into_iter().map(|(k, _, _)| k).collect()),
+        Change::Changed { after, cells, .. } => (
+            after,
+            cells
+                .into_iter()
+                .map(|(field, before, after)| FieldChange { field, before, after })
+                .collect::<Vec<_>>(),
+        ),
     };
+    let fields = values.iter().map(|v| v.field.clone()).collect();
     let cell = |k: &str| row.cells.get(k).cloned().unwrap_or_default();
     WorkshopChange {
         change: kind,
@@ -571,6 +590,7 @@ fn workshop_change(c: Change) -> WorkshopChange {
         workshop_name: cell("workshop_name"),
         country_code: cell("country_code"),
         fields,
+        values,
         merged_into: None,
         source_urls: cell("source_urls"),
     }

@@ -31,6 +31,48 @@ pub fn output_message(r: &CheckReport) -> String {
     }
 }
 
+/// The columns a changed workshop's values are not shown for: its sources, which the
+/// reports above list, and the conflicts text the sources make.
+pub const LISTED_ELSEWHERE: [&str; 3] = ["source_urls", "source_count", "conflicts"];
+
+/// What changed in one column: a list (`;`-joined) by the items added and removed, any
+/// other value as before → after.
+pub fn change_text(v: &super::FieldChange) -> String {
+    if !(v.before.contains(';') || v.after.contains(';')) {
+        return format!("{} → {}", shown(&v.before), shown(&v.after));
+    }
+    let items = |s: &str| {
+        s.split(';')
+            .filter(|i| !i.is_empty())
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let (before, after) = (items(&v.before), items(&v.after));
+    let added: Vec<String> = after.iter().filter(|i| !before.contains(i)).map(|i| shown(i)).collect();
+    let removed: Vec<String> = before.iter().filter(|i| !after.contains(i)).map(|i| shown(i)).collect();
+    let mut parts = Vec::new();
+    if !added.is_empty() {
+        parts.push(format!("added {}", added.join(", ")));
+    }
+    if !removed.is_empty() {
+        parts.push(format!("removed {}", removed.join(", ")));
+    }
+    if parts.is_empty() {
+        parts.push("the same items in another order".into());
+    }
+    parts.join("; ")
+}
+
+/// A value in a Markdown list: quoted, "(empty)" when empty, cut past 120 characters.
+fn shown(v: &str) -> String {
+    if v.is_empty() {
+        return "(empty)".into();
+    }
+    let cut: String = v.chars().take(120).collect();
+    let more = if cut.len() < v.len() { "…" } else { "" };
+    format!("`{}`{more}", cell(&cut).replace('`', "'"))
+}
+
 /// One Markdown table cell: no line breaks, no column separators.
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace(['\n', '\r'], " ")
@@ -160,6 +202,13 @@ fn diff_markdown(md: &mut String, d: &DataDiff) {
             format!(" ({})", w.fields.join(", "))
         };
         let _ = writeln!(md, "- {what} `{}` {}{fields}", w.workshop_id, cell(&w.workshop_name));
+        for v in w
+            .values
+            .iter()
+            .filter(|v| !LISTED_ELSEWHERE.contains(&v.field.as_str()))
+        {
+            let _ = writeln!(md, "  - `{}`: {}", v.field, change_text(v));
+        }
     }
     md.push_str("\n**Per-country workshops:**");
     match d.countries.as_deref() {
@@ -177,5 +226,32 @@ fn diff_markdown(md: &mut String, d: &DataDiff) {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::FieldChange;
+
+    #[test]
+    fn a_change_reads_as_before_and_after_or_as_the_items_added_and_removed() {
+        let v = |before: &str, after: &str| FieldChange {
+            field: "f".into(),
+            before: before.into(),
+            after: after.into(),
+        };
+        let cases = [
+            (v("2017-05-01", "2021-11-01"), "`2017-05-01` → `2021-11-01`"),
+            (v("", "operating"), "(empty) → `operating`"),
+            (v("a;b", "a;c;d"), "added `c`, `d`; removed `b`"),
+            (v("a;b", "b;a"), "the same items in another order"),
+            (v("a|b", "x"), "`a\\|b` → `x`"),
+        ];
+        for (c, want) in cases {
+            assert_eq!(change_text(&c), want, "{c:?}");
+        }
+        let long = "x".repeat(130);
+        assert_eq!(shown(&long), format!("`{}`…", "x".repeat(120)));
     }
 }

@@ -151,6 +151,7 @@ mod tests {
             workshop_name: "Kenya Luban Workshop".into(),
             country_code: "KEN".into(),
             fields: Vec::new(),
+            values: Vec::new(),
             merged_into: None,
             source_urls: String::new(),
         }

@@ -342,6 +342,40 @@ fn check_base_shows_a_linked_host_with_its_alias_line() {
     assert!(summary.contains("0 new, 1 changed"), "{summary}");
 }
 
+/// A report that changes a known workshop: the PR summary, the console and the JSON show
+/// each changed column with its value before and after, so that a reviewer sees what it
+/// did (one precise date can replace a published opening date), not only which columns.
+#[test]
+fn check_base_shows_what_a_report_changed_in_a_workshop() {
+    let wd = Workdir::committed_repo();
+    wd.git(&["checkout", "-q", "-b", "pr"]);
+    wd.append(
+        "raw/reports/africa.csv",
+        ",Nigeria,Abuja,University of Abuja,,,,underwater welding,https://example.org/welding,,,t,Tianjin,,",
+    );
+    wd.run(&["run", "--quiet"]).expect(0);
+    let out = wd.run(&["check", "--base", "main", "--summary", "summary.md"]);
+    let summary = wd.read("summary.md");
+    let line = summary
+        .lines()
+        .find(|l| l.starts_with("  - `specialties`: "))
+        .unwrap_or_else(|| panic!("no specialties line:\n{summary}"));
+    assert_eq!(line, "  - `specialties`: added `underwater welding`", "{summary}");
+    // the sources are listed with the reports, not again as values
+    assert!(!summary.contains("  - `source_urls`"), "{summary}");
+    out.stderr_has("check:     specialties: added `underwater welding`");
+    let json = wd.run(&["check", "--base", "main", "--format", "json"]).json();
+    let changed: Vec<&serde_json::Value> = json["diff"]["workshops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|w| w["values"].as_array().into_iter().flatten())
+        .filter(|v| v["field"] == "specialties")
+        .collect();
+    assert_eq!(changed.len(), 1, "{json}");
+    assert!(changed[0]["after"].as_str().unwrap().contains("underwater welding"));
+}
+
 /// A contributor's report that names only a country (no host, city, partner or date) is
 /// about a workshop luban cannot tell: the PR goes red on that report's line, in every
 /// format (the diagnostic shows the line, GitHub annotates it, the summary and the JSON
