@@ -24,7 +24,7 @@ pub fn render(meta: &serde_json::Value, data: &Tables, files: &[(String, u64, us
     completeness(&mut s, data);
     let _ = writeln!(
         s,
-        "## Reading it\n\n```python\nimport pandas as pd\n# pyarrow types: dates are dates and lists are lists (numpy types would give objects)\nws = pd.read_parquet(\"workshops.parquet\", dtype_backend=\"pyarrow\")\nws.groupby(\"region\").size()\n```\n\n```r\n# R, with the arrow package (not tested here: R is not in the registries CI reaches)\nws <- arrow::read_parquet(\"workshops.parquet\")\ntable(ws$region)\n```\n"
+        "## Reading it\n\n```python\nimport pandas as pd\n# pyarrow types: dates are dates and lists are lists (numpy types: datetime.date objects and numpy arrays)\nws = pd.read_parquet(\"workshops.parquet\", dtype_backend=\"pyarrow\")\nws.groupby(\"region\").size()\n```\n\n```r\n# R, with the arrow package (not tested here: R is not in the registries CI reaches)\nws <- arrow::read_parquet(\"workshops.parquet\")\ntable(ws$region)\n```\n\nIn a spreadsheet: the CSV files are UTF-8 without a byte-order mark, lists joined with `;`. In Excel use Data → From Text/CSV with File origin \"65001: Unicode (UTF-8)\" (a double-click reads them in the local code page: \"CÃ´te d'Ivoire\"), and set the date columns to Text if Excel turns `2017-05` into `May-17`.\n"
     );
     let _ = writeln!(s, "## Licence and citation\n");
     for l in meta["licenses"].as_array().into_iter().flatten() {
