@@ -220,14 +220,7 @@ fn a_header_error_after_a_bom_is_at_column_one() {
         .stderr_has("--> raw/reports/a.csv:1:1")
         .stderr_has("1 | workshop_nam,");
     assert!(!out.stderr.contains('\u{feff}'), "{out}");
-    let github = wd.run(&[
-        "validate",
-        "raw/reports/a.csv",
-        "--schema",
-        "schemas/reports.schema.json",
-        "--format",
-        "github",
-    ]);
+    let github = wd.validate_report_file("raw/reports/a.csv", &["--format", "github"]);
     assert!(
         github
             .stdout

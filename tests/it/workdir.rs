@@ -215,6 +215,14 @@ impl Workdir {
     }
 
     /// Runs luban with `args` in this folder (NO_COLOR set, so output is plain).
+    /// The standalone validator on one report file against the reports schema
+    /// (`luban validate FILE --schema schemas/reports.schema.json`), with `extra` arguments.
+    pub fn validate_report_file(&self, file: &str, extra: &[&str]) -> Output {
+        let mut args = vec!["validate", file, "--schema", "schemas/reports.schema.json"];
+        args.extend_from_slice(extra);
+        self.run(&args)
+    }
+
     pub fn run(&self, args: &[&str]) -> Output {
         let out = Command::new(env!("CARGO_BIN_EXE_luban"))
             .args(args)
