@@ -17,7 +17,7 @@ pub fn output_message(r: &CheckReport) -> String {
             "output/ will be rebuilt from raw/ when this change merges ({files}); nothing to do: contributors edit raw/ only"
         ),
         OutputState::Stale => format!(
-            "error[output-stale]: output/ is not what `luban run` produces from raw/ ({files}): run `cargo run --release -- run` and commit output/ (a pull request that edits raw/ only: run `check --base main` instead, which rebuilds output/ on merge)"
+            "error[output-stale]: output/ is not what `luban run` produces from raw/ ({files}): run `cargo run --release -- run` and commit output/ (a pull request that edits raw/ only: run `check --base main` instead; output/ is rebuilt when it merges)"
         ),
         OutputState::Edited => {
             let base = r.diff.as_ref().map_or("<base>", |d| d.base.as_str());

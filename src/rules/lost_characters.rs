@@ -9,7 +9,7 @@
 //! with spaces and punctuation: "鲁班工坊" → "????", "天津" → "??". A real "Why???" has
 //! a run of three and letters, and passes.
 //!
-//! Example: `Luban Workshop ????` → "`source_title` has 4 `?` in a row at character 16".
+//! Example: `Luban Workshop ????` → "`source_title` has 4 `?` (from character 16)".
 
 use super::Violation;
 
@@ -18,7 +18,8 @@ pub fn suspicious(bytes: &[u8]) -> bool {
     bytes.contains(&b'?')
 }
 
-/// Where `cell`'s lost characters start (1-based, in characters) and how many `?` there.
+/// Where `cell`'s lost characters start (1-based, in characters: the first `?` of a
+/// cell of only `?`, else the first run of four) and how many `?` the cell holds.
 fn find(cell: &str) -> Option<(usize, usize)> {
     let marks = cell.matches('?').count();
     if marks >= 2 && cell.chars().all(|c| c == '?' || !c.is_alphanumeric()) {
@@ -27,9 +28,6 @@ fn find(cell: &str) -> Option<(usize, usize)> {
     let (mut run, mut start) = (0, 0);
     for (i, c) in cell.chars().enumerate() {
         if c != '?' {
-            if run >= 4 {
-                return Some((start + 1, run));
-            }
             run = 0;
             continue;
         }
@@ -37,8 +35,11 @@ fn find(cell: &str) -> Option<(usize, usize)> {
             start = i;
         }
         run += 1;
+        if run == 4 {
+            return Some((start + 1, marks));
+        }
     }
-    (run >= 4).then_some((start + 1, run))
+    None
 }
 
 /// Records the violation when `cell` (field `i`) lost its characters; returns whether
@@ -51,7 +52,7 @@ pub fn check(i: usize, field: &str, cell: &str, out: &mut Vec<Violation>) -> boo
         Violation::new(
             "lost-characters",
             Some(i),
-            format!("`{field}` has {n} `?` at character {at}: characters the file's encoding could not write"),
+            format!("`{field}` has {n} `?` (from character {at}): characters the file's encoding could not write"),
         )
         .expected("the text as the source writes it")
         .help(Some(
@@ -73,6 +74,7 @@ mod tests {
             ("Luban Workshop ????", Some((16, 4))),
             ("??", Some((1, 2))),
             ("????-???????????", Some((1, 15))),
+            ("Luban ???? ?? Workshop", Some((7, 6))),
             ("? ?", Some((1, 2))),
             ("Why???", None),
             ("https://example.org/a?b=1", None),
@@ -89,7 +91,7 @@ mod tests {
         check(3, "source_title", "Luban Workshop ????", &mut out);
         assert_eq!((out[0].code, out[0].field_index), ("lost-characters", Some(3)));
         assert!(
-            out[0].message.contains("has 4 `?` at character 16"),
+            out[0].message.contains("has 4 `?` (from character 16)"),
             "{}",
             out[0].message
         );

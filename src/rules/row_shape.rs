@@ -67,6 +67,12 @@ pub fn check(schema: &TableSchema, width: usize, cells: &[&str], out: &mut Vec<V
             .expected(format!("{want} cells")),
         );
     }
+    // empty extra cells are commas at the end of the row (a spreadsheet's empty column)
+    let extra_help = if cells[want.min(got)..].iter().all(|c| c.trim().is_empty()) {
+        "delete the comma at the end of the row (every row ends after the last column)"
+    } else {
+        "quote cells that contain commas: \"a, b\""
+    };
     for i in want..got.min(want + MAX_EXTRA) {
         out.push(
             Violation::new(
@@ -75,7 +81,7 @@ pub fn check(schema: &TableSchema, width: usize, cells: &[&str], out: &mut Vec<V
                 format!("row has {got} cells; cell {} is beyond the {want} columns", i + 1),
             )
             .expected(format!("{want} cells"))
-            .help(Some(hint("quote cells that contain commas: \"a, b\""))),
+            .help(Some(hint(extra_help))),
         );
     }
 }
@@ -136,5 +142,8 @@ mod tests {
         );
         // a short row with no such cell keeps the plain help
         assert!(help(&["1", "2"])[0].starts_with("add the missing cells"));
+        // a trailing comma: an empty fifth cell
+        assert!(help(&["1", "2", "3", "4", ""])[0].starts_with("delete the comma at the end of the row"));
+        assert!(help(&["1", "2", "3", "4", "x"])[0].starts_with("quote cells that contain commas"));
     }
 }
