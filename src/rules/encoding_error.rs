@@ -10,7 +10,11 @@ pub fn check(field_index: usize, out: &mut Vec<Violation>) {
     out.push(
         Violation::new("encoding-error", Some(field_index), "cell is not valid UTF-8".into())
             .expected("UTF-8 text")
-            .help(Some("re-save the file as UTF-8 (a BOM is fine)".into())),
+            .help(Some(
+                "re-save the file as UTF-8 (a BOM is fine): from Excel, as \"CSV UTF-8 (Comma delimited)\", not \"CSV\", \
+                 which writes Windows-1252 and turns Chinese and other letters it lacks into `?` (retype those from the source)"
+                    .into(),
+            )),
     );
 }
 
