@@ -23,29 +23,40 @@ pub fn split_by_touched_lines(
 ) -> Result<(Vec<ErrorRecord>, Vec<ErrorRecord>)> {
     // each file's text and touched lines
     let mut texts: BTreeMap<String, (Vec<u8>, BTreeSet<u64>)> = BTreeMap::new();
-    let read = |texts: &mut BTreeMap<String, (Vec<u8>, BTreeSet<u64>)>, file: &str| -> Result<()> {
+    // each file's text in the base
+    let mut bases: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    type Texts = BTreeMap<String, (Vec<u8>, BTreeSet<u64>)>;
+    let read = |texts: &mut Texts, bases: &mut BTreeMap<String, Vec<u8>>, file: &str| -> Result<()> {
         if !texts.contains_key(file) {
             let head = std::fs::read(root.join(file)).unwrap_or_default();
             let before = git::show(root, base, file)?.unwrap_or_default();
             let touched = touched_lines(&before, &head);
             texts.insert(file.to_string(), (head, touched));
+            bases.insert(file.to_string(), before);
         }
         Ok(())
     };
     for e in &errors {
-        read(&mut texts, &e.file)?;
+        read(&mut texts, &mut bases, &e.file)?;
     }
     let is_touched = |texts: &BTreeMap<String, (Vec<u8>, BTreeSet<u64>)>, e: &ErrorRecord| {
         e.line <= 1 || texts.get(&e.file).is_some_and(|(_, t)| t.contains(&e.line))
     };
     let (mut errors, warnings): (Vec<ErrorRecord>, Vec<ErrorRecord>) =
         errors.into_iter().partition(|e| is_touched(&texts, e));
+    for e in &mut errors {
+        if let Some(was) = value_on_base(e, &texts, &bases) {
+            e.help = Some(format!(
+                "`{base}` has `{was}` in this cell of this report: a spreadsheet rewrote it when it saved the file; write `{was}` back (and keep the column as Text)"
+            ));
+        }
+    }
     if !warnings.iter().any(|w| w.code == "duplicate-row") {
         return Ok((errors, warnings));
     }
     // a copy may sit in a file that has no error of its own
     for file in reports {
-        read(&mut texts, file)?;
+        read(&mut texts, &mut bases, file)?;
     }
     let mut kept = Vec::new();
     for w in warnings {
@@ -55,6 +66,46 @@ pub fn split_by_touched_lines(
         }
     }
     Ok((errors, kept))
+}
+
+/// What the base had in the cell of a `type-error` on a touched line, when the base holds
+/// the same report (by its `source_url`) with another value there: the cell a
+/// spreadsheet rewrote on saving (Excel turns `2022-01-05` into `05/01/2022` and
+/// `2017-05` into `May-17` in every row of the file, the contributor's or not).
+fn value_on_base(
+    e: &ErrorRecord,
+    texts: &BTreeMap<String, (Vec<u8>, BTreeSet<u64>)>,
+    bases: &BTreeMap<String, Vec<u8>>,
+) -> Option<String> {
+    let (Some(p), "type-error") = (e.field_position, e.code.as_str()) else {
+        return None;
+    };
+    let (head, _) = texts.get(&e.file)?;
+    let head_lines = physical_lines(head);
+    let record = |lines: &[&[u8]], n: usize| lines.get(n).and_then(|l| cells(l));
+    let (Some(header), Some(row)) = (record(&head_lines, 0), record(&head_lines, e.line as usize - 1)) else {
+        return None;
+    };
+    let label = |h: &csv::StringRecord, name: &str| h.iter().position(|l| l.trim_start_matches('\u{feff}') == name);
+    let (Some(url_at), Some(field)) = (label(&header, "source_url"), e.field.as_deref()) else {
+        return None;
+    };
+    let url = row.get(url_at).filter(|u| !u.is_empty())?;
+    let base_lines = physical_lines(bases.get(&e.file)?);
+    let base_header = record(&base_lines, 0)?;
+    let (Some(base_url_at), Some(base_at)) = (label(&base_header, "source_url"), label(&base_header, field)) else {
+        return None;
+    };
+    let now = row.get(p - 1).unwrap_or_default();
+    // of the base's rows citing the URL (a page can be about several workshops), the one
+    // that agrees with this row on most cells, and on most of them
+    let same = |r: &csv::StringRecord| r.iter().zip(row.iter()).filter(|(a, b)| a == b).count();
+    (1..base_lines.len())
+        .filter_map(|n| record(&base_lines, n))
+        .filter(|r| r.get(base_url_at) == Some(url) && 2 * same(r) > row.len())
+        .max_by_key(|r| same(r))
+        .and_then(|r| r.get(base_at).map(str::to_string))
+        .filter(|was| !was.is_empty() && was != now)
 }
 
 /// The cells of a one-line CSV record, as duplicate-row compares them (quoted or not).

@@ -376,6 +376,52 @@ fn check_base_shows_what_a_report_changed_in_a_workshop() {
     assert!(changed[0]["after"].as_str().unwrap().contains("underwater welding"));
 }
 
+/// A spreadsheet that rewrites a report's date on saving (Excel: `2019-12-14` becomes
+/// `14/12/2019`, in every row of the file): `check --base` gives the value the base had
+/// in that cell of that report, instead of guessing which way day and month go.
+#[test]
+fn check_base_gives_back_a_date_a_spreadsheet_rewrote() {
+    let wd = Workdir::committed_repo();
+    wd.git(&["checkout", "-q", "-b", "pr"]);
+    // the first report of the committed data with a full opening date
+    let full = |d: &str| d.len() == 10 && d.as_bytes()[4] == b'-' && d.as_bytes()[7] == b'-';
+    let mut files: Vec<_> = std::fs::read_dir(wd.path("raw/reports"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    let (path, line, date) = files
+        .iter()
+        .find_map(|p| {
+            let mut rdr = csv::Reader::from_path(p).unwrap();
+            let at = rdr.headers().unwrap().iter().position(|h| h == "opened_on").unwrap();
+            rdr.records().map(Result::unwrap).find_map(|r| {
+                let d = r.get(at).unwrap().to_string();
+                full(&d).then(|| (p.clone(), r.position().unwrap().line(), d))
+            })
+        })
+        .expect("the committed data has a full opening date");
+    let excel = format!("{}/{}/{}", &date[8..10], &date[5..7], &date[..4]);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let rewritten: Vec<String> = text
+        .split_inclusive('\n')
+        .enumerate()
+        .map(|(i, l)| {
+            if i as u64 + 1 == line {
+                l.replacen(&format!(",{date},"), &format!(",{excel},"), 1)
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    std::fs::write(&path, rewritten.concat()).unwrap();
+    wd.git(&["commit", "-q", "-am", "saved from Excel"]);
+    let out = wd.run(&["check", "--base", "main"]).expect(1);
+    out.stderr_has("error[type-error]")
+        .stderr_has(&format!("`main` has `{date}` in this cell of this report"));
+    assert!(!out.stderr.contains("could be either way"), "{out}");
+}
+
 /// A contributor's report that names only a country (no host, city, partner or date) is
 /// about a workshop luban cannot tell: the PR goes red on that report's line, in every
 /// format (the diagnostic shows the line, GitHub annotates it, the summary and the JSON
