@@ -40,13 +40,15 @@ pub struct Args {
 pub fn run(ctx: &Ctx, args: Args) -> Result<Outcome> {
     let layout = ctx.layout()?;
     let countries = ctx.countries(&layout)?;
-    let r = crate::check::run(&layout, &countries, args.base.as_deref())?;
+    let mut r = crate::check::run(&layout, &countries, args.base.as_deref())?;
     let root = &layout.root;
     let texts = error_report::file_texts(root, r.errors.iter().chain(&r.warnings));
     let text_of = |f: &str| texts.get(f).map(String::as_str);
     match args.format {
         Format::Json => {
             let mut out = std::io::stdout().lock();
+            error_report::locate(&mut r.errors, &text_of);
+            error_report::locate(&mut r.warnings, &text_of);
             serde_json::to_writer_pretty(&mut out, &r).context("failed to write the JSON report")?;
             writeln!(out)?;
         }

@@ -318,7 +318,7 @@ pub fn report_with_labels(
     always_summary: bool,
     labels: &[String],
 ) -> Result<()> {
-    let texts: BTreeMap<String, String> = if matches!(format, Format::Human | Format::Github) {
+    let texts: BTreeMap<String, String> = if matches!(format, Format::Human | Format::Github | Format::Json) {
         error_report::file_texts(base, errors)
     } else {
         BTreeMap::new()
@@ -336,7 +336,9 @@ pub fn report_with_labels(
         }
         Format::Json => {
             let mut out = std::io::stdout().lock();
-            writeln!(out, "{}", error_report::json(stats, errors))?;
+            let mut located = errors.to_vec();
+            error_report::locate(&mut located, &text_of);
+            writeln!(out, "{}", error_report::json(stats, &located))?;
         }
         Format::Frictionless => {
             // the dataset's files, each with the schema's fields as its labels

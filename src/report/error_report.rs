@@ -22,6 +22,13 @@ pub struct ErrorRecord {
     pub message: String,
     pub expected: Option<String>,
     pub help: Option<String>,
+    /// The line the cell is on (`line` is the record's first; they differ after a quoted
+    /// cell that spans lines) and its column in characters from 1: set for `--format
+    /// json` when the file text is at hand ([`locate`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell_line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
     /// Byte offset of the record, to draw the caret (not part of reports).
     #[serde(skip)]
     pub byte: Option<u64>,
@@ -51,6 +58,8 @@ impl ErrorRecord {
             message: message.into(),
             expected: None,
             help: None,
+            cell_line: None,
+            column: None,
             byte: None,
             delimiter: b',',
         }
@@ -204,6 +213,14 @@ pub fn location(e: &ErrorRecord, byte: Option<u64>, text_of: &TextOf<'_>) -> (us
             p.source_line[..p.span.start.min(p.source_line.len())].chars().count() + 1,
         )
     })
+}
+
+/// Sets each error's `cell_line` and `column` from the file texts (for `--format json`).
+pub fn locate(errors: &mut [ErrorRecord], text_of: &TextOf<'_>) {
+    for e in errors.iter_mut().filter(|e| text_of(&e.file).is_some()) {
+        let (line, column) = location(e, e.byte, text_of);
+        (e.cell_line, e.column) = (Some(line), Some(column));
+    }
 }
 
 /// One GitHub Actions annotation: the message, and the help on its own line (what a

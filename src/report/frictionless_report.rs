@@ -147,6 +147,8 @@ mod tests {
             message: "m".into(),
             expected: None,
             help: None,
+            cell_line: None,
+            column: None,
             byte: None,
             delimiter: b',',
         }

@@ -210,6 +210,8 @@ pub fn place<S: AsRef<str>>(
         message: v.message.clone(),
         expected: v.expected.clone(),
         help: v.help.clone(),
+        cell_line: None,
+        column: None,
         byte: None,
         delimiter: b',',
     }

@@ -168,6 +168,8 @@ fn check_format_json_prints_one_document_with_errors_output_and_diff() {
         .unwrap()
         + 1;
     assert_eq!(errors[0]["line"], version_line, "{out}");
+    assert_eq!(errors[0]["cell_line"], version_line, "{out}");
+    assert!(errors[0]["column"].as_u64().is_some_and(|c| c >= 1), "{out}");
     let new = wd.bump_minor_version();
     assert!(
         errors[0]["help"]

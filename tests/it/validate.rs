@@ -46,7 +46,29 @@ fn json_format_is_one_document_on_stdout() {
         (Some("bad.csv"), Some(2), Some(2), Some("id"), Some(1))
     );
     assert_eq!(e["cell"], "x");
+    assert_eq!((e["cell_line"].as_u64(), e["column"].as_u64()), (Some(2), Some(1)));
     assert!(out.stderr.is_empty(), "json mode keeps stderr quiet{out}");
+
+    // a cell after a quoted cell that spans lines: on its own line, at its column
+    wd.write("multi.csv", "id,status,url\n1,\"op\nen\",nota url\n");
+    let v = wd
+        .run(&["validate", "multi.csv", "--schema", "s.json", "--format", "json"])
+        .expect(1)
+        .json();
+    let at: Vec<(u64, u64, u64, &str)> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["line"].as_u64().unwrap(),
+                e["cell_line"].as_u64().unwrap(),
+                e["column"].as_u64().unwrap(),
+                e["field"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(at, [(2, 2, 3, "status"), (2, 3, 5, "url")], "{v}");
 }
 
 #[test]
