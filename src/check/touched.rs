@@ -3,7 +3,7 @@
 //! elsewhere. A line is touched when its text (line ends aside) is not in the base as
 //! many times, so a file re-saved with other line ends is not all touched.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use anyhow::Result;
@@ -11,6 +11,9 @@ use anyhow::Result;
 use super::git;
 use crate::report::diagnostic::line_ranges;
 use crate::report::error_report::ErrorRecord;
+
+/// Each file's text and the lines the change touched in it.
+type Texts = BTreeMap<String, (Vec<u8>, BTreeSet<u64>)>;
 
 /// Errors on lines the change touched, and the others (warnings): a contributor answers
 /// for their own rows. A file-level error (line 1) is always the change's. `reports` are
@@ -22,10 +25,9 @@ pub fn split_by_touched_lines(
     reports: &[String],
 ) -> Result<(Vec<ErrorRecord>, Vec<ErrorRecord>)> {
     // each file's text and touched lines
-    let mut texts: BTreeMap<String, (Vec<u8>, BTreeSet<u64>)> = BTreeMap::new();
+    let mut texts: Texts = BTreeMap::new();
     // each file's text in the base
     let mut bases: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    type Texts = BTreeMap<String, (Vec<u8>, BTreeSet<u64>)>;
     let read = |texts: &mut Texts, bases: &mut BTreeMap<String, Vec<u8>>, file: &str| -> Result<()> {
         if !texts.contains_key(file) {
             let head = std::fs::read(root.join(file)).unwrap_or_default();
@@ -39,13 +41,19 @@ pub fn split_by_touched_lines(
     for e in &errors {
         read(&mut texts, &mut bases, &e.file)?;
     }
-    let is_touched = |texts: &BTreeMap<String, (Vec<u8>, BTreeSet<u64>)>, e: &ErrorRecord| {
-        e.line <= 1 || texts.get(&e.file).is_some_and(|(_, t)| t.contains(&e.line))
-    };
+    let is_touched =
+        |texts: &Texts, e: &ErrorRecord| e.line <= 1 || texts.get(&e.file).is_some_and(|(_, t)| t.contains(&e.line));
     let (mut errors, warnings): (Vec<ErrorRecord>, Vec<ErrorRecord>) =
         errors.into_iter().partition(|e| is_touched(&texts, e));
-    for e in &mut errors {
-        if let Some(was) = value_on_base(e, &texts, &bases) {
+    // each file with a type-error read once on both sides, not once per error (an Excel
+    // save rewrites every date of the file)
+    let mut sides: BTreeMap<String, Option<BaseCells>> = BTreeMap::new();
+    for e in errors.iter_mut().filter(|e| e.code == "type-error") {
+        let file = sides.entry(e.file.clone()).or_insert_with(|| {
+            let (head, _) = texts.get(&e.file)?;
+            BaseCells::new(head, bases.get(&e.file)?)
+        });
+        if let Some(was) = file.as_ref().and_then(|f| f.was(e)) {
             e.help = Some(format!(
                 "`{base}` has `{was}` in this cell of this report: a spreadsheet rewrote it when it saved the file; write `{was}` back (and keep the column as Text)"
             ));
@@ -68,44 +76,63 @@ pub fn split_by_touched_lines(
     Ok((errors, kept))
 }
 
-/// What the base had in the cell of a `type-error` on a touched line, when the base holds
-/// the same report (by its `source_url`) with another value there: the cell a
-/// spreadsheet rewrote on saving (Excel turns `2022-01-05` into `05/01/2022` and
-/// `2017-05` into `May-17` in every row of the file, the contributor's or not).
-fn value_on_base(
-    e: &ErrorRecord,
-    texts: &BTreeMap<String, (Vec<u8>, BTreeSet<u64>)>,
-    bases: &BTreeMap<String, Vec<u8>>,
-) -> Option<String> {
-    let (Some(p), "type-error") = (e.field_position, e.code.as_str()) else {
-        return None;
-    };
-    let (head, _) = texts.get(&e.file)?;
-    let head_lines = physical_lines(head);
-    let record = |lines: &[&[u8]], n: usize| lines.get(n).and_then(|l| cells(l));
-    let (Some(header), Some(row)) = (record(&head_lines, 0), record(&head_lines, e.line as usize - 1)) else {
-        return None;
-    };
-    let label = |h: &csv::StringRecord, name: &str| h.iter().position(|l| l.trim_start_matches('\u{feff}') == name);
-    let (Some(url_at), Some(field)) = (label(&header, "source_url"), e.field.as_deref()) else {
-        return None;
-    };
-    let url = row.get(url_at).filter(|u| !u.is_empty())?;
-    let base_lines = physical_lines(bases.get(&e.file)?);
-    let base_header = record(&base_lines, 0)?;
-    let (Some(base_url_at), Some(base_at)) = (label(&base_header, "source_url"), label(&base_header, field)) else {
-        return None;
-    };
-    let now = row.get(p - 1).unwrap_or_default();
-    // of the base's rows citing the URL (a page can be about several workshops), the one
-    // that agrees with this row on most cells, and on most of them
-    let same = |r: &csv::StringRecord| r.iter().zip(row.iter()).filter(|(a, b)| a == b).count();
-    (1..base_lines.len())
-        .filter_map(|n| record(&base_lines, n))
-        .filter(|r| r.get(base_url_at) == Some(url) && 2 * same(r) > row.len())
-        .max_by_key(|r| same(r))
-        .and_then(|r| r.get(base_at).map(str::to_string))
-        .filter(|was| !was.is_empty() && was != now)
+/// One report file on both sides of the change, to find what the base had in a cell of
+/// a `type-error` on a touched line: the cell a spreadsheet rewrote on saving (Excel turns
+/// `2022-01-05` into `05/01/2022` and `2017-05` into `May-17` in every row of the file,
+/// the contributor's or not). A report is found in the base by its `source_url`.
+struct BaseCells<'t> {
+    head: Vec<&'t [u8]>,
+    /// the head's `source_url` column
+    url_at: usize,
+    base_header: csv::StringRecord,
+    /// the base's rows by `source_url`, in line order
+    base_rows: HashMap<String, Vec<csv::StringRecord>>,
+}
+
+/// Where `name` is in a header record (past a BOM).
+fn label(header: &csv::StringRecord, name: &str) -> Option<usize> {
+    header.iter().position(|l| l.trim_start_matches('\u{feff}') == name)
+}
+
+impl<'t> BaseCells<'t> {
+    fn new(head: &'t [u8], before: &[u8]) -> Option<BaseCells<'t>> {
+        let head = physical_lines(head);
+        let url_at = label(&cells(head.first()?)?, "source_url")?;
+        let base = physical_lines(before);
+        let base_header = cells(base.first()?)?;
+        let base_url_at = label(&base_header, "source_url")?;
+        let mut base_rows: HashMap<String, Vec<csv::StringRecord>> = HashMap::new();
+        for r in base[1..].iter().filter_map(|l| cells(l)) {
+            if let Some(url) = r.get(base_url_at) {
+                base_rows.entry(url.to_string()).or_default().push(r);
+            }
+        }
+        Some(BaseCells {
+            head,
+            url_at,
+            base_header,
+            base_rows,
+        })
+    }
+
+    /// The base's value of `e`'s cell, when it holds the same report with another value.
+    fn was(&self, e: &ErrorRecord) -> Option<String> {
+        let p = e.field_position?;
+        let row = cells(self.head.get((e.line as usize).checked_sub(1)?)?)?;
+        let url = row.get(self.url_at).filter(|u| !u.is_empty())?;
+        let base_at = label(&self.base_header, e.field.as_deref()?)?;
+        let now = row.get(p - 1).unwrap_or_default();
+        // of the base's rows citing the URL (a page can be about several workshops), the
+        // one that agrees with this row on most cells, and on most of them
+        let same = |r: &csv::StringRecord| r.iter().zip(row.iter()).filter(|(a, b)| a == b).count();
+        self.base_rows
+            .get(url)?
+            .iter()
+            .filter(|r| 2 * same(r) > row.len())
+            .max_by_key(|r| same(r))
+            .and_then(|r| r.get(base_at).map(str::to_string))
+            .filter(|was| !was.is_empty() && was != now)
+    }
 }
 
 /// The cells of a one-line CSV record, as duplicate-row compares them (quoted or not).
@@ -123,7 +150,7 @@ fn cells(line: &[u8]) -> Option<csv::StringRecord> {
 /// line with the same cells elsewhere: the change's copy, as an error on the copy's line.
 /// (The copy is the one reported when its file is read first; the line it repeats was
 /// there before.) A record spanning lines is compared by its first line only.
-fn copied_row(e: &ErrorRecord, texts: &BTreeMap<String, (Vec<u8>, BTreeSet<u64>)>) -> Option<ErrorRecord> {
+fn copied_row(e: &ErrorRecord, texts: &Texts) -> Option<ErrorRecord> {
     if e.code != "duplicate-row" {
         return None;
     }
