@@ -82,6 +82,16 @@ pub enum OutputState {
 }
 
 impl OutputState {
+    /// The error code of a state that fails the check; `CannotBeRebuilt` has none of its
+    /// own (the errors of `luban run` are the reasons).
+    pub fn code(self) -> Option<&'static str> {
+        match self {
+            OutputState::Stale => Some("output-stale"),
+            OutputState::Edited => Some("output-edited"),
+            _ => None,
+        }
+    }
+
     pub fn is_error(self) -> bool {
         matches!(
             self,

@@ -8,8 +8,20 @@ use std::fmt::Write as _;
 use super::{CheckReport, DataDiff, OutputState};
 use crate::report::error_report::ErrorRecord;
 
-/// What to tell a contributor about `output/`.
+/// What to tell a contributor about `output/`, as an error (`error[code]: …`) when the
+/// state fails the check.
 pub fn output_message(r: &CheckReport) -> String {
+    let text = output_text(r);
+    match (r.output.state.code(), r.output.state.is_error()) {
+        (Some(code), _) => format!("error[{code}]: {text}"),
+        (None, true) => format!("error: {text}"),
+        (None, false) => text,
+    }
+}
+
+/// [`output_message`] without its `error[code]: ` prefix (a GitHub annotation carries the
+/// code as its title).
+pub fn output_text(r: &CheckReport) -> String {
     let files = r.output.files.join(", ");
     match r.output.state {
         OutputState::UpToDate => "output/ is up to date".into(),
@@ -17,26 +29,33 @@ pub fn output_message(r: &CheckReport) -> String {
             "output/ will be rebuilt from raw/ when this change merges ({files}); nothing to do: contributors edit raw/ only"
         ),
         OutputState::Stale => format!(
-            "error[output-stale]: output/ is not what `luban run` produces from raw/ ({files}): run `cargo run --release -- run` and commit output/ (a pull request that edits raw/ only: run `check --base main` instead; output/ is rebuilt when it merges)"
+            "output/ is not what `luban run` produces from raw/ ({files}): run `cargo run --release -- run` and commit output/ (a pull request that edits raw/ only: run `check --base main` instead; output/ is rebuilt when it merges)"
         ),
         OutputState::Edited => {
             let base = r.diff.as_ref().map_or("<base>", |d| d.base.as_str());
             format!(
-                "error[output-edited]: this change edits output/ ({files}), which is generated from raw/, and `luban run` does not make it so: undo those edits with `git restore --source={base} --staged --worktree output/` (and `git clean -fd output/` for files never committed), then commit; output/ is rebuilt on merge"
+                "this change edits output/ ({files}), which is generated from raw/, and `luban run` does not make it so: undo those edits with `git restore --source={base} --staged --worktree output/` (and `git clean -fd output/` for files never committed), then commit; output/ is rebuilt on merge"
             )
         }
         OutputState::CannotBeRebuilt => {
-            "error: `luban run` rejects raw/, so output/ cannot be rebuilt (see the errors above)".into()
+            "`luban run` rejects raw/, so output/ cannot be rebuilt (see the errors above)".into()
         }
     }
 }
 
 /// The columns a changed workshop's values are not shown for: its sources, which the
 /// reports above list, and the conflicts text the sources make.
-pub const LISTED_ELSEWHERE: [&str; 3] = ["source_urls", "source_count", "conflicts"];
+const LISTED_ELSEWHERE: [&str; 3] = ["source_urls", "source_count", "conflicts"];
 
 /// What changed in one column: a list (`;`-joined) by the items added and removed, any
 /// other value as before → after.
+/// The changed columns of `w` whose values are shown (not those [`LISTED_ELSEWHERE`]).
+pub fn shown_values(w: &super::WorkshopChange) -> impl Iterator<Item = &super::FieldChange> {
+    w.values
+        .iter()
+        .filter(|v| !LISTED_ELSEWHERE.contains(&v.field.as_str()))
+}
+
 pub fn change_text(v: &super::FieldChange) -> String {
     if !(v.before.contains(';') || v.after.contains(';')) {
         return format!("{} → {}", shown(&v.before), shown(&v.after));
@@ -202,11 +221,7 @@ fn diff_markdown(md: &mut String, d: &DataDiff) {
             format!(" ({})", w.fields.join(", "))
         };
         let _ = writeln!(md, "- {what} `{}` {}{fields}", w.workshop_id, cell(&w.workshop_name));
-        for v in w
-            .values
-            .iter()
-            .filter(|v| !LISTED_ELSEWHERE.contains(&v.field.as_str()))
-        {
+        for v in shown_values(w) {
             let _ = writeln!(md, "  - `{}`: {}", v.field, change_text(v));
         }
     }

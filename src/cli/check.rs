@@ -90,17 +90,10 @@ fn github(r: &CheckReport, text_of: &error_report::TextOf<'_>) -> Result<()> {
             c.file, c.source_url, c.country
         )?;
     }
-    let message = render::output_message(r);
-    if r.output.state.is_error() {
-        // the annotation's title is the code; the text does not repeat "error"
-        let (title, text) = match message.strip_prefix("error[").and_then(|m| m.split_once("]: ")) {
-            Some((code, rest)) => (code, rest),
-            None => ("output", message.strip_prefix("error: ").unwrap_or(&message)),
-        };
-        writeln!(out, "::error title={title}::{text}")?;
-    } else {
-        writeln!(out, "::notice title=output::{message}")?;
-    }
+    // the annotation's title is the code; the text does not repeat "error"
+    let title = r.output.state.code().unwrap_or("output");
+    let kind = if r.output.state.is_error() { "error" } else { "notice" };
+    writeln!(out, "::{kind} title={title}::{}", render::output_text(r))?;
     Ok(())
 }
 
@@ -148,11 +141,7 @@ fn human(ctx: &Ctx, r: &CheckReport, root: &Path) -> Result<()> {
             let what = if w.change == "added" { "new" } else { w.change };
             ctx.console
                 .status(&format!("check: {what} workshop {} {}", w.workshop_id, w.workshop_name));
-            for v in w
-                .values
-                .iter()
-                .filter(|v| !render::LISTED_ELSEWHERE.contains(&v.field.as_str()))
-            {
+            for v in render::shown_values(w) {
                 ctx.console
                     .status(&format!("check:     {}: {}", v.field, render::change_text(v)));
             }

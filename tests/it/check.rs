@@ -14,6 +14,13 @@ fn check_passes_on_the_committed_dataset_and_catches_what_a_pr_can_break() {
     out.stderr_has("error[output-stale]")
         .stderr_has("run `cargo run --release -- run` and commit output/")
         .stderr_has("a pull request that edits raw/ only: run `check --base main` instead");
+    // on GitHub the code is the annotation's title, and the text does not repeat it
+    let gh = wd.run(&["check", "--format", "github"]).expect(1);
+    assert!(
+        gh.stdout
+            .contains("::error title=output-stale::output/ is not what `luban run` produces"),
+        "{gh}"
+    );
     wd.run(&["run", "--quiet"]).expect(0);
     wd.run(&["check", "--quiet"]).expect(0);
 
