@@ -7,6 +7,7 @@
 //! at position 4.
 
 use super::Violation;
+use crate::report::diagnostic::line_breaks;
 use crate::schema::TableSchema;
 
 pub fn check(schema: &TableSchema, width: usize, cells: &[&str], out: &mut Vec<Violation>) {
@@ -26,10 +27,9 @@ pub fn check(schema: &TableSchema, width: usize, cells: &[&str], out: &mut Vec<V
             if c.ends_with(['\n', '\r']) {
                 format!("the quoted cell for `{name}` runs to the end of the file: is its closing quote missing?")
             } else {
-                let breaks = c.matches('\n').count() + c.matches('\r').count() - c.matches("\r\n").count();
                 format!(
                     "the quoted cell for `{name}` runs over {} lines: is its closing quote missing?",
-                    breaks + 1
+                    line_breaks(c.as_bytes()) + 1
                 )
             }
         }
